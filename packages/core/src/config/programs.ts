@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { PORT0, VARS } from './vars';
+
+const { ZK_HOSTS, ZK_ROOT, ZK_SESSION_TIMEOUT_MS, NET_IFACE, BIND_IP, ANNOUNCE_IP, ANNOUNCE_PORT, REDIS_PASSWORD,
+  DATA_DIR, MASTER_WAIT_TIMEOUT_MS, LOG_LEVEL } = VARS;
+
+const zookeeper = { ZK_HOSTS, ZK_ROOT, ZK_SESSION_TIMEOUT_MS };
+const node = { NET_IFACE, BIND_IP, ANNOUNCE_IP, ANNOUNCE_PORT, REDIS_PASSWORD, DATA_DIR, MASTER_WAIT_TIMEOUT_MS };
+
+/** The variables each program reads; the README's env table lists the union. */
+export const PROGRAM_VARS = {
+  'redis-wrapper': {
+    ...zookeeper, ...node, LOG_LEVEL,
+    PORT0: PORT0('redis-wrapper'),
+    MASTER_NAME: VARS.MASTER_NAME,
+    REDIS_CONF: VARS.REDIS_CONF,
+    REDIS_SERVER_BIN: VARS.REDIS_SERVER_BIN,
+  },
+  'sentinel-wrapper': {
+    ...zookeeper, ...node, LOG_LEVEL,
+    PORT0: PORT0('sentinel-wrapper'),
+    MASTER_NAMES: VARS.MASTER_NAMES,
+    SENTINEL_QUORUM: VARS.SENTINEL_QUORUM,
+    SENTINEL_DOWN_AFTER_MS: VARS.SENTINEL_DOWN_AFTER_MS,
+    SENTINEL_FAILOVER_TIMEOUT_MS: VARS.SENTINEL_FAILOVER_TIMEOUT_MS,
+    SENTINEL_PARALLEL_SYNCS: VARS.SENTINEL_PARALLEL_SYNCS,
+    SENTINEL_CONF: VARS.SENTINEL_CONF,
+    REDIS_SENTINEL_BIN: VARS.REDIS_SENTINEL_BIN,
+  },
+  watcher: {
+    ...zookeeper, LOG_LEVEL, REDIS_PASSWORD,
+    PORT0: PORT0('watcher'),
+    HTTP_HOST: VARS.HTTP_HOST,
+    RECONCILE_INTERVAL_MS: VARS.RECONCILE_INTERVAL_MS,
+  },
+} as const;
+
+/** DATA_DIR's default depends on where we run: the Mesos sandbox, else the working directory. */
+export const resolveDataDir = (dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  path.resolve(dataDir ?? (env.MESOS_SANDBOX ? path.join(env.MESOS_SANDBOX, 'data') : 'data'));

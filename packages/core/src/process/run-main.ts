@@ -1,0 +1,24 @@
+import { ConfigError } from '../config/errors';
+
+/**
+ * Entry point of every program: configuration mistakes print one line per variable and exit 1;
+ * anything else that escapes is fatal too (Marathon restarts the task).
+ */
+export function runMain(main: () => Promise<number | void>): void {
+  main().then(
+    (code) => { if (typeof code === 'number') process.exit(code); },
+    (err: unknown) => {
+      if (err instanceof ConfigError) {
+        for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
+      } else {
+        process.stderr.write(`fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      }
+      process.exit(1);
+    },
+  );
+}
+
+/** Resolves with the first of SIGTERM/SIGINT received. */
+export function onStopSignal(handler: (signal: NodeJS.Signals) => void): void {
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => handler(sig));
+}

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from '../log';
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * One server process (redis-server or redis-sentinel) owned by a wrapper. Output goes straight to
+ * the wrapper's stdout/stderr (Mesos keeps them).
+ */
+export class Supervised {
+  readonly exited: Promise<ChildExit>;
+  private readonly child: ChildProcess;
+  private done = false;
+
+  constructor(readonly bin: string, readonly args: readonly string[], private readonly log: Logger) {
+    this.child = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (err) => {
+        this.done = true;
+        log.error({ bin, err: err.message }, 'could not start server process');
+        resolve({ code: 127, signal: null });
+      });
+      this.child.once('exit', (code, signal) => {
+        this.done = true;
+        resolve({ code, signal });
+      });
+    });
+    log.info({ bin, args, childPid: this.child.pid }, 'server process started');
+  }
+
+  get pid(): number | undefined { return this.child.pid; }
+  get running(): boolean { return !this.done; }
+
+  signal(sig: NodeJS.Signals): void {
+    if (!this.done) this.child.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10000): Promise<ChildExit> {
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The wrapper's exit status for a child's exit: its code, or 128+signal like a shell. */
+export function exitStatus(exit: ChildExit): number {
+  if (exit.code !== null) return exit.code;
+  const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
+  return 128 + (exit.signal ? signals[exit.signal] ?? 1 : 1);
+}

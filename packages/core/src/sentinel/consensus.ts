@@ -1,0 +1,37 @@
+import { type Address, formatAddress } from '../address';
+import type { SentinelView } from './query';
+
+export interface Consensus {
+  /** The master a strict majority of the sentinels that answer and monitor the set agree on. */
+  readonly master: Address | null;
+  readonly votes: number;
+  readonly voters: number;
+  readonly failoverInProgress: boolean;
+  readonly configEpoch: number;
+}
+
+/**
+ * What the sentinels agree on for one set. Sentinels that do not answer, or do not monitor the
+ * set, do not vote. A failover seen by any sentinel is reported, so callers can wait it out.
+ */
+export function sentinelConsensus(views: readonly SentinelView[]): Consensus {
+  const voting = views.filter((v) => v.reachable && v.monitors && v.master);
+  const tally = new Map<string, { address: Address; votes: number; epoch: number }>();
+  for (const v of voting) {
+    if (!v.reachable || !v.master) continue;
+    const key = formatAddress(v.master);
+    const entry = tally.get(key) ?? { address: v.master, votes: 0, epoch: 0 };
+    entry.votes += 1;
+    entry.epoch = Math.max(entry.epoch, v.configEpoch);
+    tally.set(key, entry);
+  }
+  const best = [...tally.values()].sort((a, b) => b.votes - a.votes)[0];
+  const majority = !!best && best.votes * 2 > voting.length;
+  return {
+    master: majority ? best.address : null,
+    votes: best?.votes ?? 0,
+    voters: voting.length,
+    failoverInProgress: views.some((v) => v.reachable && v.monitors && v.failoverInProgress),
+    configEpoch: majority ? best.epoch : 0,
+  };
+}

@@ -1,0 +1,55 @@
+import { type Address, parseAddress } from '../address';
+import { withRedis } from '../redis/connect';
+
+/** One sentinel's answer about one replica set. */
+export type SentinelView =
+  | { readonly sentinel: Address; readonly reachable: false; readonly error: string }
+  | {
+      readonly sentinel: Address;
+      readonly reachable: true;
+      /** false when this sentinel does not monitor the set. */
+      readonly monitors: boolean;
+      readonly master: Address | null;
+      readonly failoverInProgress: boolean;
+      /** Sentinel's config epoch: grows with every failover of the set. */
+      readonly configEpoch: number;
+      readonly flags: readonly string[];
+    };
+
+/** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
+export function pairsToMap(reply: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (Array.isArray(reply)) for (let i = 0; i + 1 < reply.length; i += 2) out.set(String(reply[i]), String(reply[i + 1]));
+  return out;
+}
+
+export async function askSentinel(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelView> {
+  try {
+    return await withRedis(sentinel, { timeoutMs }, async (r) => {
+      let master: Map<string, string>;
+      try {
+        master = pairsToMap(await r.call('SENTINEL', 'MASTER', name));
+      } catch (err) {
+        if (/No such master/i.test(String(err))) {
+          return { sentinel, reachable: true as const, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [] };
+        }
+        throw err;
+      }
+      const flags = (master.get('flags') ?? '').split(',').filter(Boolean);
+      return {
+        sentinel,
+        reachable: true as const,
+        monitors: true,
+        master: parseAddress(`${master.get('ip')}:${master.get('port')}`),
+        failoverInProgress: flags.includes('failover_in_progress') || (master.get('failover-state') ?? 'none') !== 'none',
+        configEpoch: Number(master.get('config-epoch') ?? 0) || 0,
+        flags,
+      };
+    });
+  } catch (err) {
+    return { sentinel, reachable: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export const askSentinels = (sentinels: readonly Address[], name: string, timeoutMs?: number): Promise<SentinelView[]> =>
+  Promise.all(sentinels.map((s) => askSentinel(s, name, timeoutMs)));

@@ -1,0 +1,219 @@
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Logger } from '../log';
+import { TimeoutError, withTimeout } from '../time';
+
+export const CreateMode = zookeeper.CreateMode;
+export type ZkEvent = zookeeper.Event;
+export const ZkEventType = zookeeper.Event;
+
+export class ZkUnavailableError extends Error {
+  constructor(what: string) {
+    super(`ZooKeeper not connected: ${what} not attempted`);
+    this.name = 'ZkUnavailableError';
+  }
+}
+
+export interface ZkClientOptions {
+  connectString: string;
+  sessionTimeoutMs: number;
+  /** Bound on every operation; also how a hung (not closed) server is noticed. */
+  opTimeoutMs?: number;
+  log: Logger;
+}
+
+export interface NodeData {
+  data: Buffer;
+  version: number;
+  /** Non-zero for an ephemeral node: the owning session. */
+  ephemeralOwner: string;
+}
+
+const code = (err: unknown): number | undefined =>
+  typeof (err as { getCode?: unknown })?.getCode === 'function' ? (err as zookeeper.Exception).getCode() : undefined;
+
+export const isNoNode = (err: unknown) => code(err) === zookeeper.Exception.NO_NODE;
+export const isNodeExists = (err: unknown) => code(err) === zookeeper.Exception.NODE_EXISTS;
+export const isBadVersion = (err: unknown) => code(err) === zookeeper.Exception.BAD_VERSION;
+
+/**
+ * node-zookeeper-client with the behaviour an HA component needs:
+ * - promises, each bounded by a timeout, failing fast while disconnected instead of queueing forever;
+ * - a new session is opened by itself after expiry ('session' is emitted so owners of
+ *   ephemeral nodes and watches re-create them);
+ * - a hung server (open socket, no answers) is noticed by a heartbeat and reported as 'disconnected'.
+ *
+ * Events: 'connected' (usable again), 'disconnected', 'session' (a new session, after expiry).
+ */
+export class ZkClient extends EventEmitter {
+  private client!: zookeeper.Client;
+  private usable = false;
+  private closed = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private sessionCount = 0;
+  readonly opTimeoutMs: number;
+
+  constructor(private readonly opts: ZkClientOptions) {
+    super();
+    this.opTimeoutMs = opts.opTimeoutMs ?? Math.max(2000, Math.floor(opts.sessionTimeoutMs / 2));
+    this.open();
+  }
+
+  get connected(): boolean {
+    return this.usable;
+  }
+
+  /** The current session, as ZooKeeper reports it in a node's ephemeralOwner. */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  /** Resolves once connected; rejects after `timeoutMs` (the client keeps trying in the background). */
+  waitConnected(timeoutMs: number): Promise<void> {
+    if (this.usable) return Promise.resolve();
+    return withTimeout(
+      new Promise<void>((resolve) => this.once('connected', () => resolve())),
+      timeoutMs,
+      `connecting to ZooKeeper at ${this.opts.connectString}`,
+    );
+  }
+
+  private open(): void {
+    const client = zookeeper.createClient(this.opts.connectString, {
+      sessionTimeout: this.opts.sessionTimeoutMs,
+      spinDelay: 200,
+      retries: 0,
+    });
+    this.client = client;
+    const isCurrent = () => this.client === client && !this.closed;
+    client.on('state', (state) => {
+      if (!isCurrent()) return;
+      if (state === zookeeper.State.SYNC_CONNECTED) {
+        this.setUsable(true, 'connected');
+      } else if (state === zookeeper.State.DISCONNECTED) {
+        this.setUsable(false, 'connection lost');
+      } else if (state === zookeeper.State.EXPIRED) {
+        this.opts.log.warn({ reason: 'session expired' }, 'ZooKeeper session expired; opening a new one');
+        this.setUsable(false, 'session expired');
+        client.close();
+        this.open();
+      }
+    });
+    client.once('connected', () => {
+      if (!isCurrent()) return;
+      this.sessionCount += 1;
+      if (this.sessionCount > 1) this.emit('session');
+    });
+    client.connect();
+    this.startHeartbeat();
+  }
+
+  private setUsable(usable: boolean, reason: string): void {
+    if (this.usable === usable) return;
+    this.usable = usable;
+    this.opts.log[usable ? 'info' : 'warn']({ reason }, usable ? 'ZooKeeper connected' : 'ZooKeeper unavailable');
+    this.emit(usable ? 'connected' : 'disconnected');
+  }
+
+  /** The library only notices a closed socket; a stopped server would look connected forever. */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    const every = Math.max(500, Math.floor(this.opts.sessionTimeoutMs / 3));
+    let inFlight = false;
+    this.heartbeat = setInterval(() => {
+      if (inFlight || this.closed) return;
+      const state = this.client.getState();
+      if (state !== zookeeper.State.SYNC_CONNECTED) return;
+      inFlight = true;
+      const client = this.client;
+      withTimeout(
+        new Promise<void>((resolve, reject) => client.exists('/', (err) => (err ? reject(err) : resolve()))),
+        every * 2,
+        'ZooKeeper heartbeat',
+      )
+        .then(() => this.client === client && this.setUsable(true, 'heartbeat answered'))
+        .catch((err) => this.client === client && this.setUsable(false, String(err)))
+        .finally(() => { inFlight = false; });
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  private op<T>(what: string, run: (client: zookeeper.Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    if (this.closed || !this.usable) return Promise.reject(new ZkUnavailableError(what));
+    const client = this.client;
+    return withTimeout(
+      new Promise<T>((resolve, reject) => run(client, (err, value) => (err ? reject(err) : resolve(value as T)))),
+      this.opTimeoutMs,
+      `ZooKeeper ${what}`,
+    );
+  }
+
+  create(path: string, data: string | Buffer, mode: number = CreateMode.PERSISTENT): Promise<string> {
+    return this.op(`create ${path}`, (c, done) => c.create(path, Buffer.from(data), mode, done));
+  }
+
+  /** Creates `path` and its parents; an existing node is fine. */
+  mkdirp(path: string): Promise<void> {
+    return this.op(`mkdirp ${path}`, (c, done) => c.mkdirp(path, (err) => done(err)));
+  }
+
+  /** null when the node does not exist. */
+  getData(path: string, watcher?: (e: ZkEvent) => void): Promise<NodeData | null> {
+    return this.op<NodeData | null>(`get ${path}`, (c, done) => {
+      const cb = (err: unknown, data: Buffer, stat: zookeeper.Stat) =>
+        isNoNode(err)
+          ? done(null, null)
+          : done(err, err ? undefined : { data: data ?? Buffer.alloc(0), version: stat.version, ephemeralOwner: stat.ephemeralOwner.toString('hex') });
+      if (watcher) c.getData(path, watcher, cb);
+      else c.getData(path, cb);
+    });
+  }
+
+  /** Sets data; with `version`, only if the node is still at that version (BAD_VERSION otherwise). */
+  setData(path: string, data: string | Buffer, version = -1): Promise<number> {
+    return this.op(`set ${path}`, (c, done) =>
+      c.setData(path, Buffer.from(data), version, (err, stat) => done(err, stat?.version)));
+  }
+
+  /** Empty list when the parent does not exist. */
+  getChildren(path: string, watcher?: (e: ZkEvent) => void): Promise<string[]> {
+    return this.op<string[]>(`list ${path}`, (c, done) => {
+      const cb = (err: unknown, children: string[]) => (isNoNode(err) ? done(null, []) : done(err, children));
+      if (watcher) c.getChildren(path, watcher, cb);
+      else c.getChildren(path, cb);
+    });
+  }
+
+  /** Whether the node exists; the watcher fires on its creation, deletion or change. */
+  exists(path: string, watcher?: (e: ZkEvent) => void): Promise<boolean> {
+    return this.op<boolean>(`exists ${path}`, (c, done) => {
+      const cb = (err: unknown, stat: zookeeper.Stat) => done(err, !!stat);
+      if (watcher) c.exists(path, watcher, cb);
+      else c.exists(path, cb);
+    });
+  }
+
+  /** Removes the node; a missing node is fine. */
+  remove(path: string, version = -1): Promise<void> {
+    return this.op(`remove ${path}`, (c, done) => c.remove(path, version, (err) => done(isNoNode(err) ? null : err)));
+  }
+
+  /** All operations or none (ZooKeeper multi). */
+  transaction(what: string, build: (t: zookeeper.Transaction) => void): Promise<void> {
+    return this.op(what, (c, done) => {
+      const t = c.transaction();
+      build(t);
+      t.commit((err) => done(err));
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.usable = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.client.close();
+  }
+}
+
+export { TimeoutError };

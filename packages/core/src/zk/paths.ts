@@ -1,0 +1,22 @@
+/** Every ZooKeeper path redis-zk uses, in one place. The README's "ZooKeeper layout" mirrors it. */
+export class ZkPaths {
+  constructor(readonly root: string) {}
+
+  /** Persistent; one child per replica set, data `host:port` of its master. */
+  get masters(): string { return `${this.root}/masters`; }
+  master(name: string): string { return `${this.masters}/${name}`; }
+
+  /** Persistent; the `mymaster` set's master again, for the original layout's users. */
+  get legacyMaster(): string { return `${this.root}/master`; }
+
+  /** Ephemeral children: every live redis node of a set, data `host:port`. */
+  nodes(name: string): string { return `${this.root}/nodes/${name}`; }
+
+  /** Ephemeral children: every live sentinel, data `host:port`. */
+  get sentinels(): string { return `${this.root}/sentinels`; }
+
+  /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */
+  electionLock(name: string): string { return `${this.root}/locks/${name}`; }
+}
+
+export const LEGACY_MASTER_NAME = 'mymaster';

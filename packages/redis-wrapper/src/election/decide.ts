@@ -1,0 +1,105 @@
+import { type Address, formatAddress, holdsData, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView } from '@redis-zk/core';
+
+/** Everything the election looks at, read under the lock. */
+export interface ElectionSnapshot {
+  /** This node, as announced. */
+  readonly self: Address;
+  /** Bytes of persisted data (AOF/RDB) this node would start with. */
+  readonly selfDataBytes: number;
+  /** `masters/{name}`; null when absent or not an address. */
+  readonly registered: Address | null;
+  /** Live registrations under `nodes/{name}` (other than this node). */
+  readonly nodes: readonly Address[];
+  /** Every probed address: registered, nodes, and the masters they and the sentinels point at. */
+  readonly probes: ReadonlyMap<string, Probe>;
+  /** Each registered sentinel's view of this set. */
+  readonly sentinels: readonly SentinelView[];
+  /** Other contenders queued on the election lock, and the data they would start with. */
+  readonly contenders: readonly { readonly address: Address; readonly dataBytes: number }[];
+  readonly elapsedMs: number;
+  /** 0 = wait forever. */
+  readonly timeoutMs: number;
+}
+
+export type Decision =
+  | { readonly kind: 'replicate'; readonly master: Address; readonly reason: string }
+  | { readonly kind: 'become-master'; readonly reason: string }
+  | { readonly kind: 'wait'; readonly reason: string }
+  | { readonly kind: 'give-up'; readonly reason: string };
+
+/**
+ * Who this node becomes. The rules, in order:
+ * 1. The sentinels (a majority of those that answer) agree on a live master, or ZooKeeper names
+ *    a live master: replicate it.
+ * 2. ZooKeeper names a node that is now a replica (a failover it has not seen): follow the live
+ *    master that node follows, else wait.
+ * 3. ZooKeeper's master is dead: while the sentinels fail over, wait; follow the set's only
+ *    live master if there is one; while live nodes of the set remain (data or not), wait.
+ * 4. Nothing live anywhere: become master, unless another contender has data and this node has
+ *    none (an empty node must not win over data).
+ * Waiting is bounded: past the timeout the decision is to give up (exit, be restarted).
+ */
+export function decide(s: ElectionSnapshot): Decision {
+  const d = decideUnbounded(s);
+  if (d.kind === 'wait' && s.timeoutMs > 0 && s.elapsedMs >= s.timeoutMs) {
+    return { kind: 'give-up', reason: `${d.reason}; no safe decision within ${s.timeoutMs} ms` };
+  }
+  return d;
+}
+
+function decideUnbounded(s: ElectionSnapshot): Decision {
+  const probe = (a: Address | null | undefined) => (a ? s.probes.get(formatAddress(a)) : undefined);
+  const liveMaster = (a: Address | null | undefined) => !!a && !sameAddress(a, s.self) && isLiveMaster(probe(a));
+  const consensus = sentinelConsensus(s.sentinels);
+  const agreed = liveMaster(consensus.master) ? consensus.master : null;
+  const show = (a: Address) => formatAddress(a);
+
+  // 1: Sentinel is the failover authority; ZooKeeper can lag behind it, never lead it.
+  if (agreed) {
+    const zk = sameAddress(agreed, s.registered) ? 'ZooKeeper agrees' : `ZooKeeper names ${s.registered ? show(s.registered) : 'nothing'}`;
+    return { kind: 'replicate', master: agreed, reason: `${consensus.votes}/${consensus.voters} sentinels agree on live master ${show(agreed)}; ${zk}` };
+  }
+  if (s.registered && liveMaster(s.registered)) {
+    return { kind: 'replicate', master: s.registered, reason: `ZooKeeper names ${show(s.registered)}, a live master` };
+  }
+
+  // 2
+  const reg = probe(s.registered);
+  if (s.registered && reg?.reachable && reg.role === 'replica') {
+    if (reg.following && liveMaster(reg.following)) {
+      return { kind: 'replicate', master: reg.following, reason: `ZooKeeper's ${show(s.registered)} is now a replica of live master ${show(reg.following)}` };
+    }
+    return { kind: 'wait', reason: `ZooKeeper's ${show(s.registered)} is a replica and no live master is known yet` };
+  }
+
+  // 3
+  if (consensus.failoverInProgress) {
+    return { kind: 'wait', reason: 'sentinels are failing over' };
+  }
+  const others = s.nodes.filter((n) => !sameAddress(n, s.self));
+  const liveMasters = others.filter((n) => liveMaster(n));
+  if (liveMasters.length === 1 && liveMasters[0]) {
+    return { kind: 'replicate', master: liveMasters[0], reason: `ZooKeeper's master is not live; ${show(liveMasters[0])} is the set's only live master` };
+  }
+  if (liveMasters.length > 1) {
+    return { kind: 'wait', reason: `several live masters (${liveMasters.map(show).join(', ')}); waiting for Sentinel to settle` };
+  }
+  const live = others.filter((n) => probe(n)?.reachable);
+  if (live.length > 0) {
+    const withData = live.filter((n) => holdsData(probe(n)));
+    return {
+      kind: 'wait',
+      reason: withData.length > 0
+        ? `live replicas hold data (${withData.map(show).join(', ')}) and have no live master; waiting for a failover`
+        : `live nodes of the set (${live.map(show).join(', ')}) have no live master; waiting for a failover`,
+    };
+  }
+
+  // 4
+  const richer = s.contenders.find((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self));
+  if (s.selfDataBytes === 0 && richer) {
+    return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
+  }
+  const why = s.registered ? `ZooKeeper's master ${show(s.registered)} is not live and no live node or sentinel knows another` : 'no master registered in ZooKeeper';
+  return { kind: 'become-master', reason: `${why}; nothing live in the set` };
+}

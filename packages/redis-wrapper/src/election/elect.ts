@@ -1,0 +1,57 @@
+import { type Address, type Directory, formatAddress, type Logger, sleep, ZkLock } from '@redis-zk/core';
+import { decide, type Decision } from './decide';
+import { type ContenderInfo, takeSnapshot } from './snapshot';
+
+export type Outcome = Extract<Decision, { kind: 'replicate' | 'become-master' }>;
+
+export class ElectionGaveUp extends Error {}
+
+export interface ElectionInputs {
+  dir: Directory;
+  name: string;
+  self: Address;
+  selfDataBytes: number;
+  password: string | undefined;
+  timeoutMs: number;
+  log: Logger;
+}
+
+const RETRY_MS = 1000;
+
+/**
+ * Runs the election until it reaches an outcome. Returns with the lock still held: the caller
+ * releases it only once redis answers and the outcome is registered, so no other contender can
+ * read ZooKeeper in between. Between rounds that decide to wait, the lock is released so a
+ * contender with data can go first.
+ */
+export async function elect(i: ElectionInputs): Promise<{ outcome: Outcome; lock: ZkLock }> {
+  const startedAt = Date.now();
+  const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes };
+  let lastReason = '';
+  for (;;) {
+    const lock = new ZkLock(i.dir.zk, i.dir.paths.electionLock(i.name), i.log, JSON.stringify(info));
+    let decision: Decision;
+    try {
+      const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;
+      await lock.acquire(left);
+      decision = decide(await takeSnapshot({ ...i, lock, startedAt }));
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      if (i.timeoutMs > 0 && Date.now() - startedAt >= i.timeoutMs) {
+        throw new ElectionGaveUp(`election for ${i.name} did not complete within ${i.timeoutMs} ms: ${String(err)}`);
+      }
+      i.log.warn({ err: String(err), reason: 'ZooKeeper or probe error' }, 'election round failed; retrying');
+      await sleep(RETRY_MS);
+      continue;
+    }
+    if (decision.kind === 'replicate' || decision.kind === 'become-master') {
+      i.log.info({ decision: decision.kind, master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self), reason: decision.reason }, 'election decided');
+      return { outcome: decision, lock };
+    }
+    await lock.release().catch(() => undefined);
+    if (decision.kind === 'give-up') throw new ElectionGaveUp(decision.reason);
+    if (decision.reason !== lastReason) i.log.info({ decision: 'wait', reason: decision.reason }, 'election waiting');
+    lastReason = decision.reason;
+    await sleep(RETRY_MS);
+  }
+}

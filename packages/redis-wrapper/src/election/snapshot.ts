@@ -1,0 +1,72 @@
+import { type Address, askSentinels, type Directory, formatAddress, parseAddress, type Probe, probeRedis, type ZkLock } from '@redis-zk/core';
+import type { ElectionSnapshot } from './decide';
+
+/** What a contender writes in its lock node, so others can tell whether it holds data. */
+export interface ContenderInfo {
+  address: string;
+  dataBytes: number;
+}
+
+export interface SnapshotInputs {
+  dir: Directory;
+  lock: ZkLock;
+  name: string;
+  self: Address;
+  selfDataBytes: number;
+  password: string | undefined;
+  startedAt: number;
+  timeoutMs: number;
+}
+
+const PROBE_TIMEOUT_MS = 1000;
+
+/** Reads ZooKeeper, asks the sentinels and probes every address they mention, all in parallel. */
+export async function takeSnapshot(i: SnapshotInputs): Promise<ElectionSnapshot> {
+  const [registered, nodes, sentinels, contenders] = await Promise.all([
+    i.dir.readMaster(i.name),
+    i.dir.listNodes(i.name),
+    i.dir.listSentinels(),
+    i.lock.contenders(),
+  ]);
+  const sentinelViews = await askSentinels(sentinels.map((s) => s.address), i.name, PROBE_TIMEOUT_MS);
+
+  const probes = new Map<string, Probe>();
+  const probeAll = async (addresses: Array<Address | null | undefined>) => {
+    const fresh = new Map<string, Address>();
+    for (const a of addresses) if (a && !probes.has(formatAddress(a))) fresh.set(formatAddress(a), a);
+    const results = await Promise.all([...fresh.values()].map((a) => probeRedis(a, { password: i.password, timeoutMs: PROBE_TIMEOUT_MS })));
+    for (const p of results) probes.set(formatAddress(p.address), p);
+  };
+  await probeAll([
+    registered?.address,
+    ...nodes.map((n) => n.address),
+    ...sentinelViews.map((v) => (v.reachable ? v.master : null)),
+  ]);
+  // A replica's upstream may be a master nobody registered yet (a failover in flight).
+  await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
+
+  return {
+    self: i.self,
+    selfDataBytes: i.selfDataBytes,
+    registered: registered?.address ?? null,
+    nodes: nodes.map((n) => n.address),
+    probes,
+    sentinels: sentinelViews,
+    contenders: contenders
+      .filter((c) => c.node !== i.lock.ownNode)
+      .map((c) => parseContender(c.data))
+      .filter((c): c is { address: Address; dataBytes: number } => c !== null),
+    elapsedMs: Date.now() - i.startedAt,
+    timeoutMs: i.timeoutMs,
+  };
+}
+
+function parseContender(data: string): { address: Address; dataBytes: number } | null {
+  try {
+    const info = JSON.parse(data) as Partial<ContenderInfo>;
+    const address = parseAddress(info.address);
+    return address && typeof info.dataBytes === 'number' ? { address, dataBytes: info.dataBytes } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,25 @@
+import { type Address, configLine } from '@redis-zk/core';
+
+export interface RedisConfigInputs {
+  bind: Address;
+  announce: Address;
+  dataDir: string;
+  password: string | undefined;
+  /** Absent for a master. */
+  replicaOf: Address | undefined;
+}
+
+/** The lines the wrapper adds to the base redis.conf. */
+export function redisConfigLines(i: RedisConfigInputs): string[] {
+  const lines = [
+    configLine('bind', i.bind.host),
+    configLine('port', i.bind.port),
+    configLine('dir', i.dataDir),
+    configLine('daemonize', 'no'),
+    configLine('replica-announce-ip', i.announce.host),
+    configLine('replica-announce-port', i.announce.port),
+  ];
+  if (i.password) lines.push(configLine('requirepass', i.password), configLine('masterauth', i.password));
+  if (i.replicaOf) lines.push(configLine('replicaof', i.replicaOf.host, i.replicaOf.port));
+  return lines;
+}

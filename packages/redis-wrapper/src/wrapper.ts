@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createLogger, EphemeralRegistration, exitStatus, formatAddress, loadConfig, onStopSignal, openDirectory,
+  PROGRAM_VARS, resolveDataDir, resolveEndpoints, sleep, Supervised, waitUntilAnswers, writeGeneratedConfig,
+} from '@redis-zk/core';
+import { elect, ElectionGaveUp } from './election/elect';
+import { persistedBytes } from './data-dir';
+import { redisConfigLines } from './redis-config';
+
+/**
+ * redis-wrapper: elect (under the ZooKeeper lock), start redis-server as master or replica,
+ * register, then supervise. ZooKeeper trouble after start never stops redis.
+ */
+export async function runRedisWrapper(): Promise<number> {
+  const cfg = loadConfig(PROGRAM_VARS['redis-wrapper']);
+  const { bind, announce } = resolveEndpoints(cfg);
+  const dataDir = resolveDataDir(cfg.DATA_DIR);
+  const name = cfg.MASTER_NAME;
+  const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
+
+  const dir = openDirectory(cfg, log);
+  let server: Supervised | undefined;
+  let stopping = false;
+  onStopSignal((signal) => {
+    log.info({ signal, reason: 'stop requested' }, 'stopping');
+    stopping = true;
+    if (server) server.signal(signal);
+    else process.exit(0); // nothing started yet; the lock node goes with the session
+  });
+
+  const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
+  await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
+  const selfDataBytes = await persistedBytes(dataDir);
+  let election;
+  try {
+    election = await elect({ dir, name, self: announce, selfDataBytes, password: cfg.REDIS_PASSWORD, timeoutMs, log });
+  } catch (err) {
+    if (err instanceof ElectionGaveUp) {
+      log.error({ reason: err.message }, 'no safe election outcome; exiting so the task is restarted');
+      return 1;
+    }
+    throw err;
+  }
+  const { outcome, lock } = election;
+
+  const configFile = await writeGeneratedConfig({
+    baseFile: cfg.REDIS_CONF,
+    baseVar: 'REDIS_CONF',
+    dir: dataDir,
+    fileName: 'redis.generated.conf',
+    lines: redisConfigLines({
+      bind, announce, dataDir, password: cfg.REDIS_PASSWORD,
+      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
+    }),
+  });
+  server = new Supervised(cfg.REDIS_SERVER_BIN, [configFile], log);
+  await waitUntilAnswers({ host: bind.host, port: bind.port }, cfg.REDIS_PASSWORD, server);
+
+  if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce), log);
+  const id = `${announce.host}_${announce.port}_${randomBytes(3).toString('hex')}`;
+  const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, id), formatAddress(announce), log);
+  await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
+  await lock.release().catch(() => undefined); // ephemeral: it also goes with the session
+
+  const exit = await server.exited;
+  log[stopping ? 'info' : 'error']({ ...exit, reason: stopping ? 'stop requested' : 'redis-server died' }, 'redis-server exited');
+  await registration.stop();
+  dir.zk.close();
+  const status = exitStatus(exit);
+  return stopping ? status : status || 1;
+}
+
+/** The master's registration must land: retried while ZooKeeper is briefly away. */
+async function registerMaster(write: () => Promise<unknown>, log: ReturnType<typeof createLogger>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await write();
+      log.info({ reason: 'elected master' }, 'registered as master in ZooKeeper');
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      log.warn({ err: String(err), attempt }, 'registering master failed; retrying');
+      await sleep(500);
+    }
+  }
+}
