@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createLogger, EphemeralRegistration, exitStatus, formatAddress, loadConfig, onStopSignal, openDirectory,
-  PROGRAM_VARS, resolveDataDir, resolveEndpoints, sleep, Supervised, waitUntilAnswers, writeGeneratedConfig,
+  PROGRAM_VARS, readBaseConfig, resolveDataDir, resolveEndpoints, sleep, Supervised, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
 import { persistedBytes } from './data-dir';
@@ -15,6 +15,7 @@ export async function runRedisWrapper(): Promise<number> {
   const cfg = loadConfig(PROGRAM_VARS['redis-wrapper']);
   const { bind, announce } = resolveEndpoints(cfg);
   const dataDir = resolveDataDir(cfg.DATA_DIR);
+  const baseConfig = await readBaseConfig(cfg.REDIS_CONF, 'REDIS_CONF');
   const name = cfg.MASTER_NAME;
   const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
 
@@ -44,8 +45,7 @@ export async function runRedisWrapper(): Promise<number> {
   const { outcome, lock } = election;
 
   const configFile = await writeGeneratedConfig({
-    baseFile: cfg.REDIS_CONF,
-    baseVar: 'REDIS_CONF',
+    base: baseConfig,
     dir: dataDir,
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({

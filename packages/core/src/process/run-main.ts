@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/errors';
+import { TimeoutError } from '../time';
 
 /**
  * Entry point of every program: configuration mistakes print one line per variable and exit 1;
@@ -10,6 +11,8 @@ export function runMain(main: () => Promise<number | void>): void {
     (err: unknown) => {
       if (err instanceof ConfigError) {
         for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
+      } else if (err instanceof TimeoutError) {
+        process.stderr.write(`fatal: ${err.message}\n`);
       } else {
         process.stderr.write(`fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
       }

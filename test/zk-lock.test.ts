@@ -1,0 +1,114 @@
+import test from 'ava';
+import pino from 'pino';
+import { ZkClient } from '../packages/core/src/zk/client';
+import { ZkLock } from '../packages/core/src/zk/lock';
+import { TimeoutError } from '../packages/core/src/time';
+import { TestEnv } from './helpers/env';
+import { sleep, waitFor } from './helpers/wait';
+
+const log = pino({ level: 'silent' });
+let env: TestEnv;
+const clients: ZkClient[] = [];
+
+test.before(async () => { env = await TestEnv.create(); });
+test.after.always(async () => { for (const c of clients) c.close(); await env?.cleanup(); });
+
+async function client(): Promise<ZkClient> {
+  const zk = new ZkClient({ connectString: env.zk.connectString, sessionTimeoutMs: 4000, log });
+  clients.push(zk);
+  await zk.waitConnected(15000);
+  return zk;
+}
+
+test.serial('mutual exclusion: 15 contenders on separate sessions, never two inside', async (t) => {
+  const dir = '/locks/exclusion';
+  let inside = 0;
+  let maxInside = 0;
+  let entered = 0;
+  await Promise.all(Array.from({ length: 15 }, async (_, i) => {
+    const lock = new ZkLock(await client(), dir, log, `c${i}`);
+    await lock.acquire(60000);
+    inside += 1;
+    maxInside = Math.max(maxInside, inside);
+    entered += 1;
+    await sleep(20);
+    inside -= 1;
+    await lock.release();
+  }));
+  t.is(entered, 15);
+  t.is(maxInside, 1);
+});
+
+test.serial('order: waiters get the lock in the order they queued', async (t) => {
+  const dir = '/locks/order';
+  const zk = await client();
+  const holder = new ZkLock(zk, dir, log, 'holder');
+  await holder.acquire();
+  const order: string[] = [];
+  const waiters: Promise<void>[] = [];
+  for (const name of ['a', 'b', 'c', 'd']) {
+    const lock = new ZkLock(await client(), dir, log, name);
+    waiters.push(lock.acquire(30000).then(async () => { order.push(name); await lock.release(); }));
+    // queue strictly one after another
+    await waitFor(`${name} queued`, async () => (await zk.getChildren(dir)).length === order.length + waiters.length + 1, 5000, 20);
+  }
+  await holder.release();
+  await Promise.all(waiters);
+  t.deepEqual(order, ['a', 'b', 'c', 'd']);
+});
+
+test.serial('a holder whose session closes loses the lock to the next waiter', async (t) => {
+  const dir = '/locks/session';
+  const holderZk = await client();
+  const holder = new ZkLock(holderZk, dir, log, 'holder');
+  await holder.acquire();
+  const waiter = new ZkLock(await client(), dir, log, 'waiter');
+  let got = false;
+  const acquired = waiter.acquire(30000).then(() => { got = true; });
+  await sleep(300);
+  t.false(got, 'waiter must not get a held lock');
+  holderZk.close();
+  await acquired;
+  t.true(waiter.held);
+  const contenders = await waiter.contenders();
+  t.deepEqual(contenders.map((c) => c.data), ['waiter']);
+  await waiter.release();
+});
+
+test.serial('acquire gives up after its timeout and leaves no node behind', async (t) => {
+  const dir = '/locks/timeout';
+  const zk = await client();
+  const holder = new ZkLock(zk, dir, log, 'holder');
+  await holder.acquire();
+  const waiter = new ZkLock(await client(), dir, log, 'waiter');
+  await t.throwsAsync(waiter.acquire(500), { instanceOf: TimeoutError });
+  t.deepEqual((await holder.contenders()).map((c) => c.data), ['holder']);
+  await holder.release();
+});
+
+test.serial('operations fail fast while ZooKeeper is down, and work again when it is back', async (t) => {
+  const zk = await client();
+  await zk.mkdirp('/ff');
+  await env.zk.stop();
+  await waitFor('client to notice', () => !zk.connected, 10000);
+  const started = Date.now();
+  await t.throwsAsync(zk.getChildren('/ff'), { message: /not connected/ });
+  t.log(`failed in ${Date.now() - started} ms while disconnected`);
+  await env.zk.resume();
+  await zk.waitConnected(20000);
+  t.deepEqual(await zk.getChildren('/ff'), []);
+});
+
+test.serial('a hung ZooKeeper (SIGSTOP) is reported as unavailable, then usable after SIGCONT', async (t) => {
+  const zk = await client();
+  env.zk.pause();
+  try {
+    await waitFor('heartbeat to notice the hung server', () => !zk.connected, 15000);
+    await t.throwsAsync(zk.exists('/'), { message: /not connected/ });
+  } finally {
+    env.zk.cont();
+  }
+  await zk.waitConnected(20000);
+  t.true(await zk.exists('/'));
+});
+
