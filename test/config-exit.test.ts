@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { PROGRAMS } from './helpers/processes';
+
+/** Runs a program with `env` and no ZooKeeper: bad configuration must be fatal before any I/O. */
+function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-cfg-'));
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [PROGRAMS[program]], {
+    cwd,
+    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', BIND_IP: '127.0.0.1', MASTER_WAIT_TIMEOUT_MS: '2000', ...env },
+    encoding: 'utf8',
+    timeout: 10000,
+  });
+  fs.rmSync(cwd, { recursive: true, force: true });
+  return { code: r.status, out: `${r.stdout}${r.stderr}`, ms: Date.now() - started };
+}
+
+const bad: Array<[string, string]> = [
+  ['PORT0', 'abc'], ['PORT0', '0'], ['PORT0', '70000'],
+  ['ZK_HOSTS', 'nohost'], ['ZK_HOSTS', 'a:1,b'], ['ZK_ROOT', 'redis'], ['ZK_ROOT', '/redis/'],
+  ['ZK_SESSION_TIMEOUT_MS', '10'],
+  ['MASTER_NAME', 'bad name!'], ['BIND_IP', '999.1.1.1'], ['ANNOUNCE_IP', 'example host'],
+  ['ANNOUNCE_PORT', '-1'], ['MASTER_WAIT_TIMEOUT_MS', '-5'], ['MASTER_WAIT_TIMEOUT_MS', 'soon'],
+  ['LOG_LEVEL', 'loud'], ['REDIS_CONF', '/nonexistent/redis.conf'],
+];
+
+for (const [name, value] of bad) {
+  test(`redis-wrapper: ${name}=${JSON.stringify(value)} exits 1 naming it`, (t) => {
+    const r = run('redis-wrapper', { [name]: value, REDIS_PASSWORD: 'hunter2-secret' });
+    t.is(r.code, 1, r.out);
+    t.true(r.out.includes(name), r.out);
+    t.true(r.out.includes(JSON.stringify(value)), r.out);
+    t.false(r.out.includes('hunter2-secret'), 'REDIS_PASSWORD is never printed');
+    t.log(`exited in ${r.ms} ms`);
+  });
+}
+
+test('redis-wrapper: NET_IFACE naming no interface (and no BIND_IP) exits 1 naming it', (t) => {
+  const r = run('redis-wrapper', { BIND_IP: '', NET_IFACE: 'nosuch0' });
+  t.is(r.code, 1, r.out);
+  t.regex(r.out, /NET_IFACE="nosuch0"/);
+});
+
+test('redis-wrapper: every bad variable is reported in one run', (t) => {
+  const r = run('redis-wrapper', { PORT0: 'x', LOG_LEVEL: 'y', MASTER_NAME: 'a b' });
+  t.is(r.code, 1);
+  for (const name of ['PORT0', 'LOG_LEVEL', 'MASTER_NAME']) t.true(r.out.includes(name), r.out);
+});
+
+test('redis-wrapper: an unreachable ZooKeeper is fatal after MASTER_WAIT_TIMEOUT_MS, with a clear message', (t) => {
+  const r = run('redis-wrapper', { MASTER_WAIT_TIMEOUT_MS: '1000' });
+  t.is(r.code, 1, r.out);
+  t.regex(r.out, /connecting to ZooKeeper at 127\.0\.0\.1:1: timed out after 1000 ms/);
+});
+
+test('.env in the working directory fills gaps; the real environment wins', (t) => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-dotenv-'));
+  fs.writeFileSync(path.join(cwd, '.env'), 'PORT0=notaport\nLOG_LEVEL=alsobad\n');
+  const r = spawnSync(process.execPath, [PROGRAMS['redis-wrapper']], {
+    cwd, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1' }, encoding: 'utf8', timeout: 10000,
+  });
+  fs.rmSync(cwd, { recursive: true, force: true });
+  t.is(r.status, 1);
+  t.regex(r.stderr, /PORT0="notaport"/, 'read from .env');
+  t.notRegex(r.stderr, /LOG_LEVEL/, 'the real environment won over .env');
+});
