@@ -74,7 +74,6 @@ interface Case {
   snapshot: ElectionSnapshot;
   expected: { kind: Decision['kind']; master?: Address; reason?: RegExp };
   /** Documents a known bug in decide (see the comment on the case). */
-  failing?: boolean;
 }
 
 const cases: Case[] = [
@@ -450,41 +449,37 @@ const cases: Case[] = [
     expected: { kind: 'replicate', master: A },
   },
 
-  // Known bug: rule 4 says "Nothing live anywhere: become master", and the snapshot deliberately
-  // probes the masters the sentinels name (even ones not registered under nodes/, e.g. a node whose
-  // ZooKeeper registration was deferred). decide() only looks at `nodes` in rules 3-4, so a live
-  // master that only a minority of sentinels name is ignored and this node becomes a second master.
+  // A live master known only from a sentinel or a replica's upstream (its registration under
+  // nodes/ late or missing) is still the set's master: followed, never doubled.
   {
-    title: 'BUG: registered dead, a live master known only from a minority sentinel (not in nodes) -> must not become-master',
+    title: 'registered dead, a live master known only from a minority sentinel (not in nodes) -> replicate it, never become-master',
     snapshot: snap({
       selfDataBytes: 0,
       registered: R, nodes: [],
       probes: [dead(R), liveMaster(A, { keys: 1000 })],
       sentinels: [sentinel(S1, A, { epoch: 2 }), sentinel(S2, R, { epoch: 1 })],
     }),
-    expected: { kind: 'wait' },
-    failing: true,
+    expected: { kind: 'replicate', master: A },
   },
   {
-    title: 'BUG: registered dead, 2 of 3 sentinels name it, 1 names a live master not in nodes -> must not become-master',
+    title: 'registered dead, 2 of 3 sentinels name it, 1 names a live master not in nodes -> replicate it, never become-master',
     snapshot: snap({
       selfDataBytes: 0,
       registered: R, nodes: [],
       probes: [dead(R), liveMaster(A, { keys: 1000 })],
       sentinels: [sentinel(S1, A, { epoch: 2 }), sentinel(S2, R, { epoch: 1 }), sentinel(S3, R, { epoch: 1 })],
     }),
-    expected: { kind: 'wait' },
-    failing: true,
+    expected: { kind: 'replicate', master: A },
   },
   {
-    title: 'live replica in nodes follows a live master that is not in nodes -> wait (upstream-only masters are not followed)',
+    title: 'live replica in nodes follows a live master that is not in nodes -> replicate that master',
     snapshot: snap({ registered: R, nodes: [A], probes: [dead(R), liveReplica(A, B, { linkUp: true, offset: 10 }), liveMaster(B)] }),
-    expected: { kind: 'wait' },
+    expected: { kind: 'replicate', master: B },
   },
 ];
 
 for (const c of cases) {
-  (c.failing ? test.failing : test)(c.title, (t) => {
+  test(c.title, (t) => {
     const d = decide(c.snapshot);
     t.is(d.kind, c.expected.kind, `reason: ${d.reason}`);
     t.is(typeof d.reason, 'string');

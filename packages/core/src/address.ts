@@ -21,6 +21,7 @@ export function parseAddress(text: string | undefined | null): Address | null {
   const host = m[1] ?? m[2];
   const port = Number(m[3]);
   if (!host || port < 1 || port > 65535) return null;
+  if (m[1] !== undefined && isIP(m[1]) !== 6) return null; // brackets are for IPv6 only
   return { host, port };
 }
 

@@ -31,7 +31,10 @@ const ip = z
   .trim()
   .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
 
-const hostPort = /^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$/;
+const hostPort = (s: string) => {
+  const m = /^[A-Za-z0-9.\-_\[\]:]+:(\d{1,5})$/.exec(s);
+  return !!m && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
+};
 
 /** `h1:2181,h2:2181[/chroot]`: node-zookeeper-client takes the chroot at the end. */
 const zkHosts = z
@@ -42,7 +45,7 @@ const zkHosts = z
     const hosts = slash === -1 ? s : s.slice(0, slash);
     const chroot = slash === -1 ? '' : s.slice(slash);
     return (
-      hosts.split(',').every((h) => hostPort.test(h.trim())) &&
+      hosts.split(',').every((h) => hostPort(h.trim())) &&
       (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot))
     );
   }, 'must be a comma list of host:port, optionally followed by a /chroot');
@@ -65,7 +68,7 @@ const masterNames = z
   .refine((names) => names.length > 0 && names.every((n) => masterNamePattern.test(n)),
     'must be a comma list of names made of letters, digits, ".", "_" or "-"');
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const logLevel = z.string().trim().pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
 
 const text = z.string();
 const nonEmpty = z.string().trim().min(1, 'must not be empty');

@@ -34,7 +34,8 @@ export type Decision =
  * 2. ZooKeeper names a node that is now a replica (a failover it has not seen): follow the live
  *    master that node follows, else wait.
  * 3. ZooKeeper's master is dead: while the sentinels fail over, wait; follow the set's only
- *    live master if there is one; while live nodes of the set remain (data or not), wait.
+ *    live master if there is one (among every address probed); while live nodes of the set
+ *    remain (data or not), wait.
  * 4. Nothing live anywhere: become master, unless another contender has data and this node has
  *    none (an empty node must not win over data).
  * Waiting is bounded: past the timeout the decision is to give up (exit, be restarted).
@@ -76,7 +77,9 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   if (consensus.failoverInProgress) {
     return { kind: 'wait', reason: 'sentinels are failing over' };
   }
-  const others = s.nodes.filter((n) => !sameAddress(n, s.self));
+  // Every address anyone mentioned counts: nodes/, what sentinels name, what replicas follow
+  // (a node whose registration is late is still a node).
+  const others = [...s.probes.values()].map((p) => p.address).filter((a) => !sameAddress(a, s.self));
   const liveMasters = others.filter((n) => liveMaster(n));
   if (liveMasters.length === 1 && liveMasters[0]) {
     return { kind: 'replicate', master: liveMasters[0], reason: `ZooKeeper's master is not live; ${show(liveMasters[0])} is the set's only live master` };
