@@ -12,6 +12,13 @@ export const PROGRAMS = {
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
+/** Last line of defence: whatever a failed hook or test left running (the group: a task and its
+ * server) dies with the worker. */
+const live = new Set<Proc>();
+process.once('exit', () => {
+  for (const p of live) { try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ } }
+});
+
 /**
  * A process the test started, in its own process group so that killing it takes its children
  * (redis-server, redis-sentinel) too, as Mesos does with a task.
@@ -25,6 +32,7 @@ export class Proc {
     const out = fs.openSync(opts.logFile, 'a');
     this.child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
+    live.add(this);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });
     });

@@ -18,4 +18,5 @@ export * from './sentinel/query';
 export * from './sentinel/consensus';
 export * from './process/supervisor';
 export * from './process/run-main';
+export * from './process/server-task';
 export * from './conf/render';

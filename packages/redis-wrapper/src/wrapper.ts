@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import {
-  createLogger, EphemeralRegistration, exitStatus, formatAddress, loadConfig, onStopSignal, openDirectory,
-  PROGRAM_VARS, readBaseConfig, resolveDataDir, resolveEndpoints, sleep, Supervised, waitUntilAnswers, writeGeneratedConfig,
+  createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS,
+  readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
 import { persistedBytes } from './data-dir';
@@ -20,14 +19,7 @@ export async function runRedisWrapper(): Promise<number> {
   const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
 
   const dir = openDirectory(cfg, log);
-  let server: Supervised | undefined;
-  let stopping = false;
-  onStopSignal((signal) => {
-    log.info({ signal, reason: 'stop requested' }, 'stopping');
-    stopping = true;
-    if (server) server.signal(signal);
-    else process.exit(0); // nothing started yet; the lock node goes with the session
-  });
+  const task = new ServerTask(log, 'redis-server');
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
@@ -53,21 +45,17 @@ export async function runRedisWrapper(): Promise<number> {
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
     }),
   });
-  server = new Supervised(cfg.REDIS_SERVER_BIN, [configFile], log);
+  const server = task.start(cfg.REDIS_SERVER_BIN, [configFile]);
   await waitUntilAnswers({ host: bind.host, port: bind.port }, cfg.REDIS_PASSWORD, server);
 
   if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce), log);
-  const id = `${announce.host}_${announce.port}_${randomBytes(3).toString('hex')}`;
-  const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, id), formatAddress(announce), log);
+  const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, Directory.memberId(announce)), formatAddress(announce), log);
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
   await lock.release().catch(() => undefined); // ephemeral: it also goes with the session
 
-  const exit = await server.exited;
-  log[stopping ? 'info' : 'error']({ ...exit, reason: stopping ? 'stop requested' : 'redis-server died' }, 'redis-server exited');
-  await registration.stop();
-  dir.zk.close();
-  const status = exitStatus(exit);
-  return stopping ? status : status || 1;
+  task.onExit(() => registration.stop());
+  task.onExit(() => dir.zk.close());
+  return task.run();
 }
 
 /** The master's registration must land: retried while ZooKeeper is briefly away. */

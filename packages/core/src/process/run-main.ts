@@ -20,8 +20,3 @@ export function runMain(main: () => Promise<number | void>): void {
     },
   );
 }
-
-/** Resolves with the first of SIGTERM/SIGINT received. */
-export function onStopSignal(handler: (signal: NodeJS.Signals) => void): void {
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => handler(sig));
-}

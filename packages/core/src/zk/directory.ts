@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
 import { type Address, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
@@ -79,6 +80,11 @@ export class Directory {
 
   listSentinels(watcher?: (e: ZkEvent) => void): Promise<Member[]> {
     return this.readMembers(this.paths.sentinels, watcher);
+  }
+
+  /** A registration id: readable, and unique even when a task reuses a host and port. */
+  static memberId(address: Address): string {
+    return `${address.host}_${address.port}_${randomBytes(3).toString('hex')}`;
   }
 
   nodePath(name: string, id: string): string { return `${this.paths.nodes(name)}/${id}`; }

@@ -1,0 +1,80 @@
+import { type Address, type Directory, formatAddress, type Logger, withRedis } from '@redis-zk/core';
+import { planSet, type SetAction } from './plan';
+import { type MonitorSettings, settingsArgs } from './sentinel-config';
+import { snapshotSet } from './set-snapshot';
+
+export interface FollowerDeps {
+  dir: Directory;
+  /** This sentinel as announced (to tell itself apart from the others). */
+  self: Address;
+  /** Where to reach the local Sentinel. */
+  local: Address;
+  settings: MonitorSettings;
+  wanted: (name: string) => boolean;
+  log: Logger;
+  /** Safety net for lost watches: reconcile at least this often. */
+  intervalMs?: number;
+}
+
+/**
+ * Keeps the local Sentinel monitoring every set ZooKeeper names: adds sets registered after
+ * start, and re-points a set whose monitored master is dead to the live master ZooKeeper names.
+ * Driven by ZooKeeper watches (masters/ children and data), reconnects, and a periodic check.
+ */
+export class MasterFollower {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private readonly onChange = () => this.trigger('ZooKeeper changed');
+  private readonly onReconnect = () => this.trigger('ZooKeeper reconnected');
+
+  constructor(private readonly d: FollowerDeps) {}
+
+  start(): void {
+    this.d.dir.zk.on('connected', this.onReconnect);
+    this.d.dir.zk.on('session', this.onReconnect);
+    this.timer = setInterval(() => this.trigger('periodic check'), this.d.intervalMs ?? 5000);
+    this.trigger('start');
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.d.dir.zk.off('connected', this.onReconnect);
+    this.d.dir.zk.off('session', this.onReconnect);
+  }
+
+  /** Coalesces triggers: one reconcile at a time, one more if anything happened meanwhile. */
+  trigger(reason: string): void {
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    void this.reconcile(reason).finally(() => {
+      this.running = false;
+      if (this.again) { this.again = false; this.trigger('changes during the last check'); }
+    });
+  }
+
+  private async reconcile(reason: string): Promise<void> {
+    const { dir, log } = this.d;
+    try {
+      const names = (await dir.listMasterNames(this.onChange)).filter(this.d.wanted);
+      await Promise.all(names.map(async (name) => {
+        await dir.zk.exists(dir.paths.master(name), this.onChange);
+        const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
+        if (action.kind !== 'keep') await this.apply(name, action, reason);
+        else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
+      }));
+    } catch (err) {
+      log.warn({ err: String(err), trigger: reason }, 'could not check monitored masters; will retry');
+    }
+  }
+
+  private async apply(name: string, action: Exclude<SetAction, { kind: 'keep' }>, trigger: string): Promise<void> {
+    const to = action.kind === 'monitor' ? action.address : action.to;
+    await withRedis(this.d.local, { timeoutMs: 2000 }, async (r) => {
+      if (action.kind === 'repoint') await r.call('SENTINEL', 'REMOVE', name);
+      await r.call('SENTINEL', 'MONITOR', name, to.host, String(to.port), String(this.d.settings.quorum));
+      await r.call('SENTINEL', 'SET', name, ...settingsArgs(this.d.settings));
+    });
+    this.d.log.info({ set: name, action: action.kind, master: formatAddress(to), reason: action.reason, trigger }, action.kind === 'monitor' ? 'monitoring new set' : 're-pointed Sentinel to ZooKeeper\'s master');
+  }
+}

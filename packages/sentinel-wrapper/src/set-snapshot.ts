@@ -1,0 +1,28 @@
+import { type Address, askSentinel, askSentinels, type Directory, isLiveMaster, probeRedis, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import type { SetSnapshot } from './plan';
+
+const TIMEOUT_MS = 1000;
+
+/**
+ * Reads what planSet needs for one set: ZooKeeper's master, what the local Sentinel (if running)
+ * monitors, what the other registered sentinels agree on, and which of those answer as master.
+ */
+export async function snapshotSet(dir: Directory, name: string, self: Address, local: Address | null, password: string | undefined): Promise<SetSnapshot> {
+  const [registered, sentinels] = await Promise.all([dir.readMaster(name), dir.listSentinels()]);
+  const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
+  const [localView, views] = await Promise.all([local ? askSentinel(local, name, TIMEOUT_MS) : null, askSentinels(others, name, TIMEOUT_MS)]);
+  const consensus = sentinelConsensus(views);
+  const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
+  const live = async (a: Address | null | undefined) => !!a && isLiveMaster(await probeRedis(a, { password, timeoutMs: TIMEOUT_MS }));
+  const [registeredIsLiveMaster, monitoredIsLive, othersMasterIsLive] = await Promise.all([
+    live(registered?.address), live(monitored?.master), live(consensus.master),
+  ]);
+  return {
+    name,
+    registered: registered?.address ?? null,
+    registeredIsLiveMaster,
+    monitored: monitored?.master ? { address: monitored.master, isLiveMaster: monitoredIsLive, failoverInProgress: monitored.failoverInProgress } : null,
+    others: consensus,
+    othersMasterIsLive,
+  };
+}

@@ -1,0 +1,69 @@
+import {
+  type Address, createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS,
+  readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, waitUntilAnswers, writeGeneratedConfig,
+} from '@redis-zk/core';
+import { MasterFollower } from './follow-masters';
+import { planSet } from './plan';
+import { type MonitorSettings, sentinelConfigLines } from './sentinel-config';
+import { snapshotSet } from './set-snapshot';
+import { waitForMasters } from './wait-for-masters';
+
+/**
+ * sentinel-wrapper: wait for ZooKeeper to name a master, start redis-sentinel monitoring every
+ * (wanted) set, register, then keep the monitored sets in step with ZooKeeper.
+ */
+export async function runSentinelWrapper(): Promise<number> {
+  const cfg = loadConfig(PROGRAM_VARS['sentinel-wrapper']);
+  const { bind, announce } = resolveEndpoints(cfg);
+  const dataDir = resolveDataDir(cfg.DATA_DIR);
+  const baseConfig = await readBaseConfig(cfg.SENTINEL_CONF, 'SENTINEL_CONF');
+  const log = createLogger('sentinel-wrapper', cfg.LOG_LEVEL).child({ sentinel: formatAddress(announce) });
+  const names = cfg.MASTER_NAMES;
+  const wanted = (name: string) => !names || names.includes(name);
+  const settings: MonitorSettings = {
+    quorum: cfg.SENTINEL_QUORUM,
+    downAfterMs: cfg.SENTINEL_DOWN_AFTER_MS,
+    failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
+    parallelSyncs: cfg.SENTINEL_PARALLEL_SYNCS,
+    password: cfg.REDIS_PASSWORD,
+  };
+
+  const dir = openDirectory(cfg, log);
+  const task = new ServerTask(log, 'redis-sentinel');
+  const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log);
+  if (!registered) {
+    const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;
+    const zk = dir.zk.connected ? 'ZooKeeper answered' : `ZooKeeper at ${cfg.ZK_HOSTS} did not answer`;
+    process.stderr.write(`fatal: waited ${cfg.MASTER_WAIT_TIMEOUT_MS} ms (MASTER_WAIT_TIMEOUT_MS) for ${what}; ${zk}\n`);
+    return 1;
+  }
+
+  // Each set's starting address: ZooKeeper's, unless it is stale and other sentinels know better.
+  const sets = new Map<string, Address>();
+  for (const name of registered.keys()) {
+    const action = planSet(await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD));
+    if (action.kind === 'monitor') sets.set(name, action.address);
+    log.info({ set: name, action: action.kind, master: action.kind === 'monitor' ? formatAddress(action.address) : undefined, reason: action.reason }, 'initial monitoring decision');
+  }
+
+  const configFile = await writeGeneratedConfig({
+    base: baseConfig,
+    dir: dataDir,
+    fileName: 'sentinel.generated.conf',
+    lines: sentinelConfigLines({ bind, announce, dataDir, sets, settings }),
+  });
+  const server = task.start(cfg.REDIS_SENTINEL_BIN, [configFile]);
+  await waitUntilAnswers(bind, undefined, server);
+
+  const registration = new EphemeralRegistration(dir.zk, dir.sentinelPath(Directory.memberId(announce)), formatAddress(announce), log);
+  await registration.start().catch((err) => log.warn({ err: String(err) }, 'sentinel registration deferred until ZooKeeper answers'));
+  const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log });
+  follower.start();
+
+  // Leave the directory before Sentinel stops, so nobody is handed a sentinel that is going away.
+  task.onBeforeStop(() => registration.stop());
+  task.onExit(() => follower.stop());
+  task.onExit(() => registration.stop());
+  task.onExit(() => dir.zk.close());
+  return task.run();
+}
