@@ -39,6 +39,20 @@ for (const [name, value] of bad) {
   });
 }
 
+const badSentinel: Array<[string, string]> = [
+  ['SENTINEL_QUORUM', '0'], ['SENTINEL_QUORUM', 'abc'], ['SENTINEL_QUORUM', '1.5'], ['SENTINEL_QUORUM', '-2'],
+  ['SENTINEL_DOWN_AFTER_MS', '0'], ['SENTINEL_FAILOVER_TIMEOUT_MS', 'x'], ['SENTINEL_PARALLEL_SYNCS', '0'],
+  ['MASTER_NAMES', 'a,b c'], ['PORT0', '65536'], ['SENTINEL_CONF', '/nonexistent/sentinel.conf'],
+];
+
+for (const [name, value] of badSentinel) {
+  test(`sentinel-wrapper: ${name}=${JSON.stringify(value)} exits 1 naming it`, (t) => {
+    const r = run('sentinel-wrapper', { [name]: value });
+    t.is(r.code, 1, r.out);
+    t.true(r.out.includes(`${name}=${JSON.stringify(value)}`), r.out);
+  });
+}
+
 test('redis-wrapper: NET_IFACE naming no interface (and no BIND_IP) exits 1 naming it', (t) => {
   const r = run('redis-wrapper', { BIND_IP: '', NET_IFACE: 'nosuch0' });
   t.is(r.code, 1, r.out);

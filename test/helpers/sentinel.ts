@@ -1,0 +1,30 @@
+import Redis from 'ioredis';
+
+/** One question to a sentinel (or redis) on loopback; a fresh connection each time. */
+export async function ask(port: number, ...args: string[]): Promise<unknown> {
+  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    return await r.call(args[0]!, ...args.slice(1));
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** SENTINEL MASTER <name> as a map, or undefined when not monitored / not reachable. */
+export async function sentinelMaster(port: number, name: string): Promise<Map<string, string> | undefined> {
+  try {
+    const reply = (await ask(port, 'SENTINEL', 'MASTER', name)) as string[];
+    const m = new Map<string, string>();
+    for (let i = 0; i + 1 < reply.length; i += 2) m.set(reply[i]!, reply[i + 1]!);
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function sentinelMasterAddr(port: number, name: string): Promise<string | undefined> {
+  const m = await sentinelMaster(port, name);
+  return m ? `${m.get('ip')}:${m.get('port')}` : undefined;
+}
