@@ -35,7 +35,8 @@ export function planSet(s: SetSnapshot): SetAction {
       return { kind: 'monitor', address: s.registered, reason: `ZooKeeper names ${show(s.registered)}, a live master` };
     }
     if (s.others.master && s.othersMasterIsLive) {
-      return { kind: 'monitor', address: s.others.master, reason: `ZooKeeper's master does not answer as master; ${s.others.votes}/${s.others.voters} other sentinels agree on live master ${show(s.others.master)}` };
+      const zk = s.registered ? `ZooKeeper's ${show(s.registered)} does not answer as master` : 'ZooKeeper holds no valid address';
+      return { kind: 'monitor', address: s.others.master, reason: `${zk}; ${s.others.votes}/${s.others.voters} other sentinels agree on live master ${show(s.others.master)}` };
     }
     if (s.registered) {
       return { kind: 'monitor', address: s.registered, reason: `ZooKeeper names ${show(s.registered)}; it does not answer as master and no other sentinel knows a live one` };
