@@ -10,8 +10,22 @@ import { freePort } from './ports';
 import { PROGRAMS, Proc } from './processes';
 import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
+import { sentinelMaster } from './sentinel';
 
 export type Program = keyof typeof PROGRAMS;
+
+/** Sentinel settings that make a failover take a couple of seconds in tests. */
+export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+
+export interface Deployment {
+  redis: Task[];
+  sentinels: Task[];
+  watchers: Task[];
+  dir: Directory;
+  /** host:port of the master when the deployment came up. */
+  master: string;
+  name: string;
+}
 export interface Task { proc: Proc; port: number; dataDir: string; address: string }
 
 /**
@@ -54,6 +68,33 @@ export class TestEnv {
     });
     this.procs.push(proc);
     return { proc, port, dataDir, address: `127.0.0.1:${port}` };
+  }
+
+  /**
+   * A whole replica set: redis tasks first (the first becomes master), then sentinels (fast
+   * failover settings), then watchers; waits until the sentinels reach quorum and know the
+   * replicas.
+   */
+  async deploy(o: { redis?: number; sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
+    const extra = o.env ?? {};
+    const redis = await Promise.all(Array.from({ length: o.redis ?? 3 }, () => this.start('redis-wrapper', extra)));
+    const dir = await this.directory();
+    const master = (await waitFor('a master in ZooKeeper', () => dir.readMaster(String(extra.MASTER_NAME ?? 'mymaster')), 30000)).raw;
+    const sentinels = await Promise.all(Array.from({ length: o.sentinels ?? 3 }, () => this.start('sentinel-wrapper', { ...FAST_SENTINEL, ...extra })));
+    const watchers = await Promise.all(Array.from({ length: o.watchers ?? 1 }, () => this.start('watcher', extra)));
+    const name = String(extra.MASTER_NAME ?? 'mymaster');
+    if (sentinels.length > 0) {
+      await waitFor('sentinels registered', async () => (await dir.listSentinels()).length === sentinels.length, 30000);
+      await waitFor('every sentinel to know every replica and peer', async () => {
+        for (const s of sentinels) {
+          const m = await sentinelMaster(s.port, name);
+          if (!m || Number(m.get('num-slaves')) < redis.length - 1 || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
+        }
+        return true;
+      }, 30000, 200);
+    }
+    for (const w of watchers) await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
+    return { redis, sentinels, watchers, dir, master, name };
   }
 
   redis(port: number, opts: { password?: string } = {}): Redis {

@@ -60,7 +60,7 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
   {
     title: 'watcher',
     program: 'watcher',
-    expected: { ...common, PORT0: 8080, REDIS_PASSWORD: undefined, HTTP_HOST: '0.0.0.0', RECONCILE_INTERVAL_MS: 10000 },
+    expected: { ...common, PORT0: 8080, REDIS_PASSWORD: undefined, HTTP_HOST: '0.0.0.0', RECONCILE_INTERVAL_MS: 10000, SENTINEL_CLEANUP_GRACE_MS: 30000 },
   },
 ];
 

@@ -1,5 +1,6 @@
 export * from './address';
 export * from './time';
+export * from './coalesce';
 export * from './log';
 export * from './config/errors';
 export * from './config/vars';

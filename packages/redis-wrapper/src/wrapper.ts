@@ -48,7 +48,8 @@ export async function runRedisWrapper(): Promise<number> {
   const server = task.start(cfg.REDIS_SERVER_BIN, [configFile]);
   await waitUntilAnswers({ host: bind.host, port: bind.port }, cfg.REDIS_PASSWORD, server);
 
-  if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce), log);
+  // An elected master starts a new era: epoch 0, so the sentinels' next failover always wins.
+  if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
   const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, Directory.memberId(announce)), formatAddress(announce), log);
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
   await lock.release().catch(() => undefined); // ephemeral: it also goes with the session

@@ -1,4 +1,4 @@
-import { type Address, type Directory, formatAddress, type Logger, withRedis } from '@redis-zk/core';
+import { type Address, Coalesced, type Directory, formatAddress, type Logger, withRedis } from '@redis-zk/core';
 import { planSet, type SetAction } from './plan';
 import { type MonitorSettings, settingsArgs } from './sentinel-config';
 import { snapshotSet } from './set-snapshot';
@@ -23,8 +23,7 @@ export interface FollowerDeps {
  */
 export class MasterFollower {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
+  private readonly runs = new Coalesced((reason) => this.reconcile(reason));
   private readonly onChange = () => this.trigger('ZooKeeper changed');
   private readonly onReconnect = () => this.trigger('ZooKeeper reconnected');
 
@@ -43,14 +42,8 @@ export class MasterFollower {
     this.d.dir.zk.off('session', this.onReconnect);
   }
 
-  /** Coalesces triggers: one reconcile at a time, one more if anything happened meanwhile. */
   trigger(reason: string): void {
-    if (this.running) { this.again = true; return; }
-    this.running = true;
-    void this.reconcile(reason).finally(() => {
-      this.running = false;
-      if (this.again) { this.again = false; this.trigger('changes during the last check'); }
-    });
+    this.runs.trigger(reason);
   }
 
   private async reconcile(reason: string): Promise<void> {

@@ -99,6 +99,7 @@ export const VARS = {
   SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', schema: int(1, 1000) }),
   HTTP_HOST: define({ default: '0.0.0.0', doc: 'Address the watcher\'s HTTP API listens on', schema: nonEmpty }),
   RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', schema: int(100) }),
+  SENTINEL_CLEANUP_GRACE_MS: define({ default: '30000', doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)', schema: int(0) }),
   LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', schema: logLevel }),
 } as const;
 

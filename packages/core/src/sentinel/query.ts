@@ -53,3 +53,15 @@ export async function askSentinel(sentinel: Address, name: string, timeoutMs = 1
 
 export const askSentinels = (sentinels: readonly Address[], name: string, timeoutMs?: number): Promise<SentinelView[]> =>
   Promise.all(sentinels.map((s) => askSentinel(s, name, timeoutMs)));
+
+/** Names of every set a sentinel monitors; empty when it does not answer. */
+export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promise<string[]> {
+  try {
+    return await withRedis(sentinel, { timeoutMs }, async (r) => {
+      const masters = (await r.call('SENTINEL', 'MASTERS')) as unknown[];
+      return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n);
+    });
+  } catch {
+    return [];
+  }
+}

@@ -50,13 +50,15 @@ export class ZkClient extends EventEmitter {
   private usable = false;
   private closed = false;
   private heartbeat: NodeJS.Timeout | undefined;
-  private sessionCount = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private sessionIdSeen: string | undefined;
   readonly opTimeoutMs: number;
 
   constructor(private readonly opts: ZkClientOptions) {
     super();
     this.opTimeoutMs = opts.opTimeoutMs ?? Math.max(2000, Math.floor(opts.sessionTimeoutMs / 2));
     this.open();
+    this.watchStall();
   }
 
   get connected(): boolean {
@@ -101,17 +103,43 @@ export class ZkClient extends EventEmitter {
     });
     client.once('connected', () => {
       if (!isCurrent()) return;
-      this.sessionCount += 1;
-      if (this.sessionCount > 1) this.emit('session');
+      const id = client.getSessionId().toString('hex');
+      if (this.sessionIdSeen !== undefined && id !== this.sessionIdSeen) this.emit('session');
+      this.sessionIdSeen = id;
     });
     client.connect();
     this.startHeartbeat();
+  }
+
+  /**
+   * The library can hang for good in a handshake the server never answered (a server that was
+   * starting up when it connected). Past `stallMs` of that, its socket is dropped so it connects
+   * again, on the same session. A connection the library still believes in (a hung server) is
+   * left alone: the heartbeat reports it, and it recovers when the server does.
+   */
+  private watchStall(): void {
+    if (this.stallTimer || this.closed) return;
+    const stallMs = Math.max(2000, Math.floor(this.opts.sessionTimeoutMs / 2));
+    this.stallTimer = setInterval(() => {
+      if (this.closed || this.usable) {
+        clearInterval(this.stallTimer);
+        this.stallTimer = undefined;
+        return;
+      }
+      if (this.client.getState() === zookeeper.State.SYNC_CONNECTED) return;
+      const socket = (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
+      if (!socket) return;
+      this.opts.log.warn({ reason: `no usable connection for ${stallMs} ms` }, 'reconnecting to ZooKeeper');
+      socket.destroy();
+    }, stallMs);
+    this.stallTimer.unref();
   }
 
   private setUsable(usable: boolean, reason: string): void {
     if (this.usable === usable) return;
     this.usable = usable;
     this.opts.log[usable ? 'info' : 'warn']({ reason }, usable ? 'ZooKeeper connected' : 'ZooKeeper unavailable');
+    if (!usable) this.watchStall();
     this.emit(usable ? 'connected' : 'disconnected');
   }
 
@@ -175,13 +203,19 @@ export class ZkClient extends EventEmitter {
       c.setData(path, Buffer.from(data), version, (err, stat) => done(err, stat?.version)));
   }
 
-  /** Empty list when the parent does not exist. */
-  getChildren(path: string, watcher?: (e: ZkEvent) => void): Promise<string[]> {
-    return this.op<string[]>(`list ${path}`, (c, done) => {
-      const cb = (err: unknown, children: string[]) => (isNoNode(err) ? done(null, []) : done(err, children));
+  /**
+   * Empty list when the parent does not exist. ZooKeeper sets no child watch on a missing node,
+   * so the watcher is then set on its existence instead: it fires when the node is created.
+   */
+  async getChildren(path: string, watcher?: (e: ZkEvent) => void): Promise<string[]> {
+    const children = await this.op<string[] | null>(`list ${path}`, (c, done) => {
+      const cb = (err: unknown, list: string[]) => (isNoNode(err) ? done(null, null) : done(err, list));
       if (watcher) c.getChildren(path, watcher, cb);
       else c.getChildren(path, cb);
     });
+    if (children !== null) return children;
+    if (watcher && (await this.exists(path, watcher))) return this.getChildren(path, watcher); // created meanwhile
+    return [];
   }
 
   /** Whether the node exists; the watcher fires on its creation, deletion or change. */
@@ -212,6 +246,7 @@ export class ZkClient extends EventEmitter {
     this.closed = true;
     this.usable = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.stallTimer) clearInterval(this.stallTimer);
     this.client.close();
   }
 }

@@ -10,6 +10,8 @@ export interface RegisteredMaster {
   readonly raw: string;
   /** ZooKeeper's data version, for compare-and-set writes. */
   readonly version: number;
+  /** Config epoch of the failover that wrote it; -1 when unknown (written by an older version). */
+  readonly epoch: number;
 }
 
 export interface Member {
@@ -34,32 +36,37 @@ export class Directory {
 
   async readMaster(name: string, watcher?: (e: ZkEvent) => void): Promise<RegisteredMaster | null> {
     const path = this.paths.master(name);
-    const node = await this.zk.getData(path, watcher);
+    const [node, epochNode] = await Promise.all([this.zk.getData(path, watcher), this.zk.getData(this.paths.epoch(name))]);
     if (!node) return null;
     const raw = node.data.toString();
     const address = parseAddress(raw);
     if (!address) this.log.warn({ path, raw: raw.slice(0, 200) }, 'ignoring invalid master address in ZooKeeper');
-    return { address, raw, version: node.version };
+    const epochText = epochNode?.data.toString() ?? '';
+    const epoch = /^\d+$/.test(epochText) ? Number(epochText) : -1;
+    return { address, raw, version: node.version, epoch };
   }
 
   /**
-   * Names `address` the master of `name`. With `expectedVersion` the write happens only if
-   * nobody changed the node since it was read at that version (-1 = the node must not exist);
-   * returns false when that check fails.
+   * Names `address` the master of `name`, with the config epoch that put it there, in one
+   * multi-op (`masters/{name}`, `epochs/{name}`, and `master` for mymaster). With
+   * `expectedVersion` the write happens only if nobody changed `masters/{name}` since it was read
+   * at that version (-1 = it must not exist yet); returns false when that check fails.
    */
-  async writeMaster(name: string, address: Address, expectedVersion?: number): Promise<boolean> {
+  async writeMaster(name: string, address: Address, opts: { epoch: number; expectedVersion?: number }): Promise<boolean> {
+    const { expectedVersion } = opts;
     const path = this.paths.master(name);
+    const epochPath = this.paths.epoch(name);
     const data = Buffer.from(formatAddress(address));
-    await this.zk.mkdirp(this.paths.masters);
     const legacy = name === LEGACY_MASTER_NAME;
-    if (legacy && !(await this.zk.exists(this.paths.legacyMaster))) {
-      await this.zk.create(this.paths.legacyMaster, '').catch((err) => { if (!isNodeExists(err)) throw err; });
-    }
+    await Promise.all([this.zk.mkdirp(this.paths.masters), this.zk.mkdirp(`${this.paths.root}/epochs`)]);
+    if (legacy) await this.ensureNode(this.paths.legacyMaster);
+    await this.ensureNode(epochPath);
     const exists = expectedVersion === undefined ? await this.zk.exists(path) : expectedVersion !== -1;
     try {
       await this.zk.transaction(`write master ${name}`, (t) => {
         if (exists) t.setData(path, data, expectedVersion ?? -1);
         else t.create(path, data, CreateMode.PERSISTENT);
+        t.setData(epochPath, Buffer.from(String(opts.epoch)), -1);
         if (legacy) t.setData(this.paths.legacyMaster, data, -1);
       });
       return true;
@@ -67,6 +74,11 @@ export class Directory {
       if (expectedVersion !== undefined && isCasFailure(err)) return false;
       throw err;
     }
+  }
+
+  private async ensureNode(path: string): Promise<void> {
+    if (await this.zk.exists(path)) return;
+    await this.zk.create(path, '').catch((err) => { if (!isNodeExists(err)) throw err; });
   }
 
   /** Names of the replica sets that have a registered master. */

@@ -6,6 +6,12 @@ export class ZkPaths {
   get masters(): string { return `${this.root}/masters`; }
   master(name: string): string { return `${this.masters}/${name}`; }
 
+  /**
+   * Persistent; Sentinel's config epoch of the failover that last wrote `masters/{name}` (0 after
+   * an election). Lets writers refuse to roll the master back to an older failover's.
+   */
+  epoch(name: string): string { return `${this.root}/epochs/${name}`; }
+
   /** Persistent; the `mymaster` set's master again, for the original layout's users. */
   get legacyMaster(): string { return `${this.root}/master`; }
 

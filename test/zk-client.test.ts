@@ -112,3 +112,12 @@ test.serial('a hung ZooKeeper (SIGSTOP) is reported as unavailable, then usable 
   t.true(await zk.exists('/'));
 });
 
+
+test.serial('a child watch on a node that does not exist yet fires when it is created', async (t) => {
+  const zk = await client();
+  let fired = false;
+  t.deepEqual(await zk.getChildren('/later/dir', () => { fired = true; }), []);
+  await zk.mkdirp('/later/dir');
+  await waitFor('the watch to fire', () => fired, 5000, 20);
+  t.true(fired);
+});

@@ -1,0 +1,106 @@
+import {
+  type Address, Coalesced, formatAddress, type Logger, pairsToMap, parseAddress, parseInfo, type RegisteredMaster, withRedis,
+} from '@redis-zk/core';
+import { planReset, type SentinelState } from './plan-reset';
+
+export interface CleanupDeps {
+  sentinels: () => readonly Address[];
+  masters: () => ReadonlyMap<string, RegisteredMaster>;
+  password: string | undefined;
+  graceMs: number;
+  log: Logger;
+  intervalMs?: number;
+  settleTimeoutMs?: number;
+}
+
+const TIMEOUT_MS = 1000;
+
+async function sentinelState(sentinel: Address, name: string, resetAt: number | undefined): Promise<SentinelState | null> {
+  try {
+    return await withRedis(sentinel, { timeoutMs: TIMEOUT_MS }, async (r) => {
+      const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
+      const m = pairsToMap(master);
+      const flags = (m.get('flags') ?? '').split(',');
+      return {
+        address: sentinel,
+        peers: (peers as unknown[]).map((p) => { const pm = pairsToMap(p); return parseAddress(`${pm.get('ip')}:${pm.get('port')}`); })
+          .filter((a): a is Address => a !== null),
+        knownReplicas: Number(m.get('num-slaves') ?? 0),
+        failoverInProgress: flags.includes('failover_in_progress') || (m.get('failover-state') ?? 'none') !== 'none',
+        quorum: Number(m.get('quorum') ?? 1),
+        resetAt,
+      };
+    });
+  } catch {
+    return null; // not answering, or not monitoring the set: it has no say
+  }
+}
+
+async function connectedReplicas(master: Address | null, password: string | undefined): Promise<number | null> {
+  if (!master) return null;
+  try {
+    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS }, async (r) => Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The original design's TODO: sentinels never forget a dead peer, and counting it makes failover
+ * authorization harder. When a sentinel's registration is gone for good, the survivors are told
+ * to forget it with SENTINEL RESET, one at a time and only when planReset says it is safe.
+ */
+export class SentinelCleanup {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly runs = new Coalesced(() => this.tick());
+  private readonly goneSince = new Map<string, Map<string, number>>();
+  private readonly resetAt = new Map<string, number>();
+
+  constructor(private readonly d: CleanupDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.runs.trigger('periodic'), this.d.intervalMs ?? 2000);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    const registered = this.d.sentinels();
+    if (registered.length === 0) return;
+    for (const [name, reg] of this.d.masters()) {
+      try {
+        await this.cleanSet(name, reg, registered);
+      } catch (err) {
+        this.d.log.warn({ set: name, err: String(err) }, 'sentinel cleanup check failed');
+      }
+    }
+  }
+
+  private async cleanSet(name: string, reg: RegisteredMaster, registered: readonly Address[]): Promise<void> {
+    const now = Date.now();
+    const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`)))))
+      .filter((v): v is SentinelState => v !== null);
+    const gone = this.goneSince.get(name) ?? new Map<string, number>();
+    this.goneSince.set(name, gone);
+    const isRegistered = new Set(registered.map(formatAddress));
+    const listed = new Set(views.flatMap((v) => v.peers.map(formatAddress)).filter((a) => !isRegistered.has(a)));
+    for (const key of [...gone.keys()]) if (!listed.has(key)) gone.delete(key);
+    for (const key of listed) if (!gone.has(key)) gone.set(key, now);
+
+    const fromMaster = await connectedReplicas(reg.address, this.d.password);
+    const expectedReplicas = fromMaster ?? Math.max(0, ...views.map((v) => v.knownReplicas));
+    const decision = planReset({
+      name, registered, views, goneSince: gone, now, graceMs: this.d.graceMs, expectedReplicas,
+      settleTimeoutMs: this.d.settleTimeoutMs ?? 60000,
+    });
+    if (decision.kind !== 'reset') {
+      if (listed.size > 0) this.d.log.debug({ set: name, decision: decision.kind, reason: decision.reason }, 'sentinel cleanup');
+      return;
+    }
+    await withRedis(decision.sentinel, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'RESET', name));
+    this.resetAt.set(`${name} ${formatAddress(decision.sentinel)}`, Date.now());
+    this.d.log.info({ set: name, sentinel: formatAddress(decision.sentinel), stale: decision.stale.map(formatAddress), reason: decision.reason }, 'SENTINEL RESET sent');
+  }
+}

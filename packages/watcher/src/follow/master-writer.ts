@@ -1,0 +1,41 @@
+import { type Address, type Directory, formatAddress, type Logger, type RegisteredMaster } from '@redis-zk/core';
+import type { Metrics } from '../metrics';
+import type { FailoverRecord } from '../state';
+import type { WriteDecision } from './decide-write';
+
+export type WriteSource = 'switch-master' | 'reconcile' | 'replay';
+
+/**
+ * Writes `masters/<name>` as a compare-and-set on the version it decided from: when another
+ * watcher wrote in between, it re-reads and decides again. Several watchers therefore converge
+ * without a leader, and an older decision never overwrites a newer one.
+ */
+export class MasterWriter {
+  readonly lastFailover = new Map<string, FailoverRecord>();
+
+  constructor(private readonly dir: Directory, private readonly metrics: Metrics, private readonly log: Logger) {}
+
+  /** Returns true when ZooKeeper was changed. Throws when ZooKeeper is unavailable. */
+  async apply(name: string, decide: (reg: RegisteredMaster | null) => WriteDecision, source: WriteSource): Promise<boolean> {
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const reg = await this.dir.readMaster(name);
+      const d = decide(reg);
+      if (d.kind === 'skip') {
+        this.log.debug({ set: name, source, reason: d.reason }, 'ZooKeeper left as it is');
+        return false;
+      }
+      if (await this.dir.writeMaster(name, d.address, { epoch: d.epoch, expectedVersion: reg ? reg.version : -1 })) {
+        this.metrics.zkCorrections.inc({ set: name, source });
+        if (source !== 'switch-master') this.record(name, reg?.address ?? null, d.address); // a failover we missed
+        this.log.info({ set: name, source, master: formatAddress(d.address), was: reg?.raw ?? null, epoch: d.epoch, reason: d.reason }, 'ZooKeeper master updated');
+        return true;
+      }
+      this.log.debug({ set: name, source, attempt }, 'another writer changed the master first; deciding again');
+    }
+    return false;
+  }
+
+  record(name: string, from: Address | null, to: Address): void {
+    this.lastFailover.set(name, { at: new Date().toISOString(), from, to });
+  }
+}

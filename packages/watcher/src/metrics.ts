@@ -1,0 +1,17 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The watcher's Prometheus metrics, on their own registry. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
+  return {
+    registry,
+    failoversSeen: new Counter({ name: 'redis_zk_failovers_seen_total', help: '+switch-master events received', labelNames: ['set'] as const, registers: [registry] }),
+    zkCorrections: new Counter({ name: 'redis_zk_zookeeper_corrections_total', help: 'Writes of masters/<name> that changed it (events and reconciles)', labelNames: ['set', 'source'] as const, registers: [registry] }),
+    sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
+    zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
+    httpRequests: new Counter({ name: 'redis_zk_http_requests_total', help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

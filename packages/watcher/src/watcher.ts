@@ -1,0 +1,100 @@
+import { type Address, createLogger, formatAddress, loadConfig, openDirectory, pairsToMap, PROGRAM_VARS } from '@redis-zk/core';
+import { SentinelCleanup } from './cleanup/sentinel-cleanup';
+import { decideOnSwitch } from './follow/decide-write';
+import { MasterWriter } from './follow/master-writer';
+import { Reconciler } from './follow/reconciler';
+import { type SwitchEvent, SwitchSubscriber } from './follow/switch-subscriber';
+import { MasterMap, SentinelList } from './follow/zk-views';
+import { createApp } from './http/app';
+import { listen } from './http/server';
+import { createMetrics } from './metrics';
+import type { Health, WatcherView } from './state';
+import { gatherStatus } from './status';
+
+/**
+ * watcher: follows Sentinel into ZooKeeper (events at once, reconciles as a safety net) and
+ * serves discovery over HTTP. It never exits because of ZooKeeper or Sentinel trouble: /health
+ * says what is wrong instead.
+ */
+export async function runWatcher(): Promise<number> {
+  const cfg = loadConfig(PROGRAM_VARS.watcher);
+  const log = createLogger('watcher', cfg.LOG_LEVEL);
+  const metrics = createMetrics();
+  const dir = openDirectory(cfg, log);
+  const sentinels = new SentinelList(dir, log);
+  const masters = new MasterMap(dir, log);
+  const writer = new MasterWriter(dir, metrics, log);
+  const subscriber = new SwitchSubscriber(() => sentinels.current, log);
+  const reconciler = new Reconciler({ dir, sentinels: () => sentinels.current, writer, password: cfg.REDIS_PASSWORD, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
+  const cleanup = new SentinelCleanup({ sentinels: () => sentinels.current, masters: () => masters.current, password: cfg.REDIS_PASSWORD, graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS, log });
+
+  // Failovers seen while ZooKeeper was away, written as soon as it is back (newest per set).
+  const pending = new Map<string, { event: SwitchEvent; epoch: number | null }>();
+  const writeSwitch = async (event: SwitchEvent, epoch: number | null) => {
+    try {
+      await writer.apply(event.name, (reg) => decideOnSwitch(reg, event.to, epoch ?? reg?.epoch ?? 0), pending.has(event.name) ? 'replay' : 'switch-master');
+      pending.delete(event.name);
+    } catch (err) {
+      pending.set(event.name, { event, epoch });
+      log.warn({ set: event.name, master: formatAddress(event.to), err: String(err) }, 'ZooKeeper unavailable; the new master is written when it is back');
+    }
+  };
+
+  subscriber.on('switch', (event: SwitchEvent) => {
+    metrics.failoversSeen.inc({ set: event.name });
+    writer.record(event.name, event.from, event.to);
+    log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via) }, '+switch-master');
+    void (async () => {
+      const epoch = await subscriber.command('SENTINEL', 'MASTER', event.name)
+        .then((reply) => Number(pairsToMap(reply).get('config-epoch')))
+        .catch(() => null);
+      await writeSwitch(event, Number.isFinite(epoch) ? epoch : null);
+    })();
+  });
+  subscriber.on('subscribed', () => reconciler.trigger('subscribed to a sentinel'));
+  sentinels.on('change', () => {
+    metrics.sentinelsKnown.set(sentinels.current.length);
+    reconciler.trigger('sentinel list changed');
+  });
+  dir.zk.on('connected', () => {
+    metrics.zkConnected.set(1);
+    for (const { event, epoch } of pending.values()) void writeSwitch(event, epoch);
+    reconciler.trigger('ZooKeeper reconnected');
+  });
+  dir.zk.on('disconnected', () => metrics.zkConnected.set(0));
+  metrics.zkConnected.set(0);
+
+  const health = (): Health => {
+    const reasons: string[] = [];
+    if (!dir.zk.connected) reasons.push(`not connected to ZooKeeper at ${cfg.ZK_HOSTS}`);
+    if (!subscriber.following) reasons.push(sentinels.current.length === 0 ? 'no sentinel registered in ZooKeeper' : 'not following any sentinel');
+    return { ok: reasons.length === 0, zookeeper: dir.zk.connected, following: subscriber.following, reasons };
+  };
+  const view: WatcherView = {
+    sentinels: () => sentinels.current,
+    masters: () => new Map([...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : []))),
+    health,
+    status: () => gatherStatus({ masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD }),
+  };
+
+  const server = await listen(createApp(view, metrics, log), cfg.HTTP_HOST, cfg.PORT0);
+  log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
+  sentinels.start();
+  masters.start();
+  subscriber.start();
+  reconciler.start();
+  cleanup.start();
+
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  });
+  log.info({ reason: 'stop requested' }, 'stopping');
+  cleanup.stop();
+  reconciler.stop();
+  await subscriber.stop();
+  sentinels.stop();
+  masters.stop();
+  server.close();
+  dir.zk.close();
+  return 0;
+}

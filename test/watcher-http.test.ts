@@ -1,0 +1,347 @@
+import test from 'ava';
+import type { Server } from 'node:http';
+import net from 'node:net';
+import pino from 'pino';
+import type { Address } from '../packages/core/src/address';
+import { createApp } from '../packages/watcher/src/http/app';
+import { listen } from '../packages/watcher/src/http/server';
+import { createMetrics, type Metrics } from '../packages/watcher/src/metrics';
+import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+
+// The HTTP API is pure logic over the view, so a plain fake view is enough; the server is real.
+
+const MASTER: Address = { host: '10.0.0.1', port: 6379 };
+const CACHE: Address = { host: '10.0.0.2', port: 6380 };
+const HEALTHY: Health = { ok: true, zookeeper: true, following: { host: '10.0.0.7', port: 26379 }, reasons: [] };
+const STATUS: Record<string, SetStatus> = {
+  mymaster: {
+    master: MASTER,
+    masterReachable: true,
+    replicas: [{ address: { host: '10.0.0.3', port: 6379 }, linkStatus: 'up', offset: 1200, lag: 0 }],
+    keys: 42,
+    sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true }],
+    lastFailover: { at: '2024-05-01T10:00:00.000Z', from: { host: '10.0.0.9', port: 6379 }, to: MASTER },
+  },
+};
+// What the view hands out may carry more than an address; the API must answer host+port only.
+const withExtra = { host: '10.0.0.7', port: 26379, runId: 'abc' };
+
+function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
+  return {
+    sentinels: () => [withExtra, { host: '10.0.0.8', port: 26380 }],
+    masters: () => new Map([['mymaster', MASTER], ['cache', CACHE], ['a b', CACHE]]),
+    health: () => HEALTHY,
+    status: async () => STATUS,
+    ...overrides,
+  };
+}
+
+interface Api { base: string; port: number; metrics: Metrics; logs: string[] }
+const servers: Server[] = [];
+
+async function start(view: WatcherView = fakeView()): Promise<Api> {
+  const logs: string[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const metrics = createMetrics();
+  const server = await listen(createApp(view, metrics, log), '127.0.0.1', 0);
+  servers.push(server);
+  const { port } = server.address() as net.AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, port, metrics, logs };
+}
+
+let api: Api;
+test.before(async () => { api = await start(); });
+test.after.always(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown; res: Response }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: JSON.parse(await res.text()), res };
+}
+
+interface RawReply { status: number | null; head: string; body: string }
+
+/**
+ * Sends bytes as they are on a fresh connection and collects whatever comes back until the server
+ * closes it (or resets it, or `waitMs` passes). Valid requests should say `Connection: close`.
+ */
+function raw(port: number, data: string | Buffer, waitMs = 5000): Promise<RawReply> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const text = Buffer.concat(received).toString('latin1');
+      const cut = text.indexOf('\r\n\r\n');
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(text);
+      resolve({ status: status ? Number(status[1]) : null, head: text.slice(0, cut), body: cut < 0 ? '' : text.slice(cut + 4) });
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (chunk) => received.push(chunk));
+    socket.on('error', done); // a reset after the answer still leaves the answer in `received`
+    socket.on('close', done);
+    socket.on('connect', () => socket.write(data));
+  });
+}
+
+async function assertStillServing(t: { is: (a: unknown, b: unknown) => void }): Promise<void> {
+  const res = await fetch(`${api.base}/sentinels`);
+  t.is(res.status, 200);
+  await res.arrayBuffer();
+}
+
+// --- endpoints -------------------------------------------------------------------------------
+
+test('GET /sentinels: host+port objects, JSON, not cacheable', async (t) => {
+  const { status, body, res } = await getJson(`${api.base}/sentinels`);
+  t.is(status, 200);
+  t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.is(res.headers.get('cache-control'), 'no-store');
+  t.deepEqual(body, [{ host: '10.0.0.7', port: 26379 }, { host: '10.0.0.8', port: 26380 }]);
+});
+
+test('GET /masters: every set by name', async (t) => {
+  const { status, body, res } = await getJson(`${api.base}/masters`);
+  t.is(status, 200);
+  t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.deepEqual(body, { mymaster: MASTER, cache: CACHE, 'a b': CACHE });
+});
+
+test('GET /masters/:name: one set, decoded name, JSON 404 for an unknown one', async (t) => {
+  t.deepEqual((await getJson(`${api.base}/masters/cache`)).body, CACHE);
+  t.deepEqual((await getJson(`${api.base}/masters/a%20b`)).body, CACHE);
+  const missing = await getJson(`${api.base}/masters/x`);
+  t.is(missing.status, 404);
+  t.is(missing.res.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.deepEqual(missing.body, { error: 'no master registered for set "x"' });
+});
+
+test('GET /master: the mymaster set, 404 without one', async (t) => {
+  const found = await getJson(`${api.base}/master`);
+  t.is(found.status, 200);
+  t.deepEqual(found.body, MASTER);
+  const other = await start(fakeView({ masters: () => new Map([['cache', CACHE]]) }));
+  const missing = await getJson(`${other.base}/master`);
+  t.is(missing.status, 404);
+  t.deepEqual(missing.body, { error: 'no master registered for set "mymaster"' });
+});
+
+test('GET /status: the view status as JSON', async (t) => {
+  const res = await fetch(`${api.base}/status`);
+  t.is(res.status, 200);
+  t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.is(res.headers.get('cache-control'), 'no-store');
+  const text = await res.text();
+  t.deepEqual(JSON.parse(text), STATUS);
+  t.false(/password/i.test(text));
+});
+
+test('GET /health: 200 when healthy', async (t) => {
+  const { status, body } = await getJson(`${api.base}/health`);
+  t.is(status, 200);
+  t.deepEqual(body, { status: 'ok', zookeeper: true, following: { host: '10.0.0.7', port: 26379 } });
+});
+
+test('GET /health: 503 with the reasons when unhealthy', async (t) => {
+  const sick = await start(fakeView({
+    health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['ZooKeeper disconnected', 'no sentinel to follow'] }),
+  }));
+  const { status, body, res } = await getJson(`${sick.base}/health`);
+  t.is(status, 503);
+  t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.deepEqual(body, { status: 'unhealthy', reasons: ['ZooKeeper disconnected', 'no sentinel to follow'], zookeeper: false, following: null });
+});
+
+test('GET /metrics: Prometheus text with every metric, requests counted by route pattern', async (t) => {
+  const own = await start();
+  for (const path of ['/sentinels', '/sentinels', '/masters/x', '/nowhere']) await (await fetch(own.base + path)).arrayBuffer();
+  await (await fetch(`${own.base}/sentinels`, { method: 'POST' })).arrayBuffer();
+  const res = await fetch(`${own.base}/metrics`);
+  t.is(res.status, 200);
+  t.is(res.headers.get('content-type'), own.metrics.registry.contentType);
+  const text = await res.text();
+  for (const name of [
+    'redis_zk_http_requests_total', 'redis_zk_failovers_seen_total', 'redis_zk_zookeeper_corrections_total',
+    'redis_zk_sentinels_known', 'redis_zk_zookeeper_connected', 'redis_zk_watcher_process_cpu_seconds_total',
+  ]) t.true(text.includes(`# TYPE ${name} `), name);
+  t.true(text.includes('redis_zk_http_requests_total{method="GET",route="/sentinels",status="200"} 2'));
+  t.true(text.includes('redis_zk_http_requests_total{method="GET",route="/masters/:name",status="404"} 1'));
+  t.true(text.includes('redis_zk_http_requests_total{method="GET",route="unmatched",status="404"} 1'));
+  t.true(text.includes('redis_zk_http_requests_total{method="POST",route="/sentinels",status="405"} 1'));
+});
+
+test('HEAD answers wherever GET does, without a body', async (t) => {
+  for (const [path, status] of [['/sentinels', 200], ['/masters', 200], ['/masters/x', 404], ['/master', 200], ['/status', 200], ['/health', 200], ['/metrics', 200]] as const) {
+    const res = await fetch(api.base + path, { method: 'HEAD' });
+    t.is(res.status, status, path);
+    t.is((await res.text()).length, 0, path);
+    t.truthy(res.headers.get('content-type'), path);
+  }
+});
+
+test('unknown paths: JSON 404', async (t) => {
+  for (const path of ['/', '/nowhere', '/masters/a/b', '/sentinels/x', '/metrics.json']) {
+    const { status, body, res } = await getJson(api.base + path);
+    t.is(status, 404, path);
+    t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    t.deepEqual(body, { error: 'not found' }, path);
+  }
+});
+
+test('other methods on a known path: JSON 405 with Allow', async (t) => {
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND']) {
+    const { status, body, res } = await getJson(`${api.base}/sentinels`, { method });
+    t.is(status, 405, method);
+    t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    t.deepEqual(body, { error: 'method not allowed' });
+    t.deepEqual(res.headers.get('allow')?.split(', ').sort(), ['GET', 'HEAD']);
+  }
+  t.is((await getJson(`${api.base}/masters/cache`, { method: 'DELETE' })).status, 405);
+});
+
+// --- failures of the view ----------------------------------------------------------------------
+
+test('a status() that rejects: JSON 503, logged, and the server keeps answering', async (t) => {
+  const flaky = await start(fakeView({ status: () => Promise.reject(new Error('sentinel 10.0.0.7:26379 timed out')) }));
+  for (let i = 0; i < 3; i += 1) {
+    const { status, body, res } = await getJson(`${flaky.base}/status`);
+    t.is(status, 503);
+    t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    t.deepEqual(body, { error: 'temporarily unavailable' });
+  }
+  t.true(flaky.logs.some((line) => line.includes('sentinel 10.0.0.7:26379 timed out')));
+  t.is((await fetch(`${flaky.base}/sentinels`)).status, 200);
+  t.true((await (await fetch(`${flaky.base}/metrics`)).text())
+    .includes('redis_zk_http_requests_total{method="GET",route="/status",status="503"} 3'));
+});
+
+test('a view that throws or returns what JSON cannot hold: 503, never 500', async (t) => {
+  const broken = await start(fakeView({
+    sentinels: () => { throw new Error('boom'); },
+    status: async () => ({ mymaster: { keys: 1n } }) as unknown as Record<string, SetStatus>,
+  }));
+  for (const path of ['/sentinels', '/status']) {
+    const { status, body } = await getJson(broken.base + path);
+    t.is(status, 503, path);
+    t.deepEqual(body, { error: 'temporarily unavailable' });
+  }
+});
+
+// --- junk --------------------------------------------------------------------------------------
+
+test('raw garbage bytes: 400, server still serving', async (t) => {
+  const garbage = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]);
+  const reply = await raw(api.port, garbage);
+  t.is(reply.status, 400);
+  t.deepEqual(JSON.parse(reply.body), { error: 'bad request' });
+  t.is((await raw(api.port, 'HELLO\r\n\r\n')).status, 400);
+  await assertStillServing(t);
+});
+
+test('a 100 KiB URL: refused (431), never a 5xx', async (t) => {
+  const reply = await raw(api.port, `GET /masters/${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  // The server may reset the connection before the client reads the answer (the rest of the URL
+  // is still unread); what matters is that there is no 5xx and the server goes on.
+  t.true(reply.status === null || reply.status === 431, String(reply.status));
+  await assertStillServing(t);
+});
+
+test('huge headers: 431, never a 5xx', async (t) => {
+  const headers = Array.from({ length: 40 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('');
+  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+  t.true(reply.status === null || reply.status === 431, String(reply.status));
+  await assertStillServing(t);
+});
+
+test('malformed percent-encoding: JSON 400', async (t) => {
+  for (const path of ['/masters/%E0%A4%A', '/%', '/sentinels%ZZ']) {
+    const reply = await raw(api.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    t.is(reply.status, 400, path);
+    t.regex(reply.head, /content-type: application\/json/i);
+    t.deepEqual(JSON.parse(reply.body), { error: 'malformed URL' });
+  }
+  // The same through an ordinary client.
+  t.is((await fetch(`${api.base}/masters/%E0%A4%A`)).status, 400);
+  // Characters the HTTP parser itself refuses.
+  t.is((await raw(api.port, 'GET /sent\x01inels HTTP/1.1\r\nHost: x\r\n\r\n')).status, 400);
+  await assertStillServing(t);
+});
+
+test('a POST with a 1 MiB body: 413 without reading it', async (t) => {
+  const body = 'x'.repeat(1024 * 1024);
+  const reply = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  t.true(reply.status === null || reply.status === 413, String(reply.status));
+  if (reply.status === 413) t.regex(reply.body, /request body too large/);
+  // Announced but not (yet) sent: refused on the announcement alone.
+  const announced = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
+  t.is(announced.status, 413);
+  t.regex(announced.head, /connection: close/i);
+  await assertStillServing(t);
+});
+
+test('small and chunked bodies are ignored', async (t) => {
+  // A small body on a GET is skipped over and the connection stays usable for the next request.
+  const pipelined = await raw(api.port,
+    'GET /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
+    'GET /master HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.is(pipelined.status, 200);
+  t.is((pipelined.body.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 1); // the second answer follows the first
+  t.true(pipelined.body.includes('"host":"10.0.0.1"'));
+  // A chunked body (no announced size) is ignored too, but the connection is not kept.
+  const chunked = await raw(api.port, 'GET /master HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
+  t.is(chunked.status, 200);
+  t.regex(chunked.head, /connection: close/i);
+  await assertStillServing(t);
+});
+
+test('a client that never finishes its headers does not stop the others', async (t) => {
+  const stalled = net.connect(api.port, '127.0.0.1');
+  await new Promise((resolve) => stalled.once('connect', resolve));
+  stalled.on('error', () => undefined);
+  stalled.write('GET /sentinels HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+  // The server closes it after headersTimeout (with a 408); meanwhile everyone else is served.
+  try {
+    for (let i = 0; i < 5; i += 1) await assertStillServing(t);
+  } finally {
+    stalled.destroy();
+  }
+});
+
+test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t) => {
+  const paths = ['/sentinels', '/masters', '/masters/cache', '/masters/x', '/master', '/status', '/health', '/metrics', '/nowhere', '/masters/%E0%A4%A', '/%'];
+  const requests = Array.from({ length: 200 }, async (_, i): Promise<number | null> => {
+    if (i % 10 === 3) return (await raw(api.port, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x0d, 0x0a, 0x0d, 0x0a]))).status;
+    if (i % 10 === 7) return (await fetch(`${api.base}/sentinels`, { method: 'POST', body: 'x' })).status;
+    const res = await fetch(api.base + paths[i % paths.length]);
+    await res.arrayBuffer();
+    return res.status;
+  });
+  const statuses = await Promise.all(requests);
+  t.is(statuses.length, 200);
+  t.deepEqual(statuses.filter((s) => s === null || s >= 500), []);
+  t.true(statuses.filter((s) => s === 200).length > 100);
+  await assertStillServing(t);
+});
+
+// --- listening ---------------------------------------------------------------------------------
+
+test('listen: rejects naming host:port when the port is taken', async (t) => {
+  const app = createApp(fakeView(), createMetrics(), pino({ level: 'silent' }));
+  const err = await t.throwsAsync(listen(app, '127.0.0.1', api.port));
+  t.regex(err?.message ?? '', new RegExp(`127\\.0\\.0\\.1:${api.port}.*EADDRINUSE`));
+});
+
+test('listen: the limits', async (t) => {
+  const server = servers[0]!;
+  t.is(server.headersTimeout, 10000);
+  t.is(server.requestTimeout, 15000);
+  t.is(server.keepAliveTimeout, 5000);
+});
