@@ -57,10 +57,14 @@ function answerClientErrorsAsJson(server: http.Server): void {
     if (socket.writable && !inFlight.get(socket) && err.code !== 'ECONNRESET') {
       const [status, message] = clientErrorStatus(err.code);
       const body = JSON.stringify({ error: message });
-      socket.write(
+      // end(), not write() + destroy(): destroy() drops whatever is not flushed yet, and under
+      // load that is the whole answer.
+      socket.end(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
       );
+      setTimeout(() => socket.destroy(), 1000).unref(); // a client that never reads
+      return;
     }
     socket.destroy();
   });
