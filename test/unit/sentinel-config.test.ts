@@ -189,7 +189,9 @@ for (const c of configCases) {
     const parsed = parse(lines);
     const only = (...prefix: string[]) => parsed.filter((a) => prefix.every((p, i) => a[i] === p));
 
-    t.deepEqual(only('bind'), [['bind', c.bind.host]]);
+    // loopback is added so local health checks reach the server whatever interface it serves on
+    const loopback = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(c.bind.host);
+    t.deepEqual(only('bind'), [loopback ? ['bind', c.bind.host] : ['bind', c.bind.host, '127.0.0.1']]);
     t.deepEqual(only('port'), [['port', String(c.bind.port)]]);
     t.deepEqual(only('dir'), [['dir', c.dataDir]]);
     t.deepEqual(only('daemonize'), [['daemonize', 'no']]);
@@ -227,7 +229,7 @@ test('sentinelConfigLines: exact text for one set with a password', (t) => {
     bind: BIND, announce: ANNOUNCE, dataDir: '/data', sets: new Map([['mymaster', R]]), settings: settings({ password: 'pa ss' }),
   });
   t.deepEqual(lines, [
-    'bind 10.0.1.1',
+    'bind 10.0.1.1 127.0.0.1',
     'port 26379',
     'dir /data',
     'daemonize no',

@@ -1,4 +1,4 @@
-import { type Address, configLine } from '@redis-zk/core';
+import { type Address, bindLine, configLine } from '@redis-zk/core';
 
 export interface RedisConfigInputs {
   bind: Address;
@@ -12,7 +12,7 @@ export interface RedisConfigInputs {
 /** The lines the wrapper adds to the base redis.conf. */
 export function redisConfigLines(i: RedisConfigInputs): string[] {
   const lines = [
-    configLine('bind', i.bind.host),
+    bindLine(i.bind.host),
     configLine('port', i.bind.port),
     configLine('dir', i.dataDir),
     configLine('daemonize', 'no'),

@@ -1,4 +1,4 @@
-import { type Address, configLine } from '@redis-zk/core';
+import { type Address, bindLine, configLine } from '@redis-zk/core';
 
 /** The monitoring settings every set gets, from the environment. */
 export interface MonitorSettings {
@@ -31,7 +31,7 @@ export function monitorLines(name: string, master: Address, s: MonitorSettings):
 /** The lines the wrapper adds to the base sentinel.conf. */
 export function sentinelConfigLines(o: { bind: Address; announce: Address; dataDir: string; sets: ReadonlyMap<string, Address>; settings: MonitorSettings }): string[] {
   return [
-    configLine('bind', o.bind.host),
+    bindLine(o.bind.host),
     configLine('port', o.bind.port),
     configLine('dir', o.dataDir),
     configLine('daemonize', 'no'),

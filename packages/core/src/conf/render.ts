@@ -32,3 +32,12 @@ export async function writeGeneratedConfig(opts: { base: string; dir: string; fi
   await fs.writeFile(target, text, { mode: 0o600 });
   return target;
 }
+
+/**
+ * `bind` for a server: its address, plus loopback so health checks and operators on the same
+ * host can reach it as 127.0.0.1 whatever interface it serves on.
+ */
+export function bindLine(host: string): string {
+  const loopback = host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '::';
+  return loopback ? configLine('bind', host) : configLine('bind', host, '127.0.0.1');
+}
