@@ -121,7 +121,7 @@ test('SIGTERM stops redis and the wrapper cleanly; redis dying makes the wrapper
   t.is(await env.role(a.port), undefined, 'redis-server stopped with its wrapper');
 
   const b = await env.start('redis-wrapper');
-  await waitFor('b to run redis', () => env.role(b.port));
+  await b.proc.waitForLog(/registered in ZooKeeper/); // fully started, not still waiting for PING
   const childPid = Number(/"childPid":(\d+)/.exec(b.proc.log())?.[1]);
   process.kill(childPid, 'SIGKILL');
   const exit = await b.proc.exited;

@@ -1,0 +1,6 @@
+export * from './managed-process';
+export * from './ports';
+export * from './zookeeper';
+export * from './marathon';
+export * from './launcher';
+export * from './stack';

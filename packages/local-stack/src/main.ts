@@ -1,0 +1,4 @@
+import { runMain } from '@redis-zk/core';
+import { runDemo } from './demo';
+
+runMain(() => runDemo(process.argv.slice(2)));
