@@ -1,0 +1,31 @@
+# One image for every redis-zk program; Marathon picks the program with the app's `cmd`
+# (node packages/<program>/dist/main.js, relative to WORKDIR /app). See marathon/.
+
+# --- build: install everything, compile TypeScript -------------------------------------------
+FROM node:20-bookworm-slim AS builder
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+# What the runtime needs, paths kept (for however many workspaces there are).
+RUN mkdir -p /out/manifests /out/dist \
+ && cp --parents package.json package-lock.json packages/*/package.json /out/manifests/ \
+ && cp -r --parents packages/*/dist /out/dist/
+
+# --- runtime ----------------------------------------------------------------------------------
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends redis-server redis-sentinel \
+ && rm -rf /var/lib/apt/lists/*
+# Mesos runs a Docker task's `cmd` as `/bin/sh -c "<cmd>"`, as PID 1. dash stays PID 1 and, as
+# PID 1, ignores SIGTERM: `docker stop` would never reach node, and every kill would wait out
+# taskKillGracePeriodSeconds and end in SIGKILL. bash execs a lone command, so node is PID 1 and
+# gets the SIGTERM (the wrappers handle it).
+RUN ln -sf bash /bin/sh
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=builder /out/manifests/ ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=builder /out/dist/ ./
+COPY conf/ ./conf/
+# Marathon always gives `cmd`; this default only says what the image runs.
+CMD ["node", "-e", "console.log('redis-zk: run node packages/<redis-wrapper|sentinel-wrapper|watcher>/dist/main.js')"]

@@ -1,0 +1,333 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import Ajv from 'ajv-draft-04';
+
+/**
+ * The Marathon definitions in marathon/: valid against Marathon's own JSON Schemas (draft-04, from
+ * ../shared/marathon-schema, never edited here), and carrying the production choices the README
+ * documents. The health-check commands are also run for real against a redis-server.
+ */
+
+const ROOT = path.join(__dirname, '..');
+const MARATHON_DIR = path.join(ROOT, 'marathon');
+const SCHEMA_DIR = path.join(__dirname, '..', '..', 'shared', 'marathon-schema');
+
+type Json = Record<string, unknown>;
+interface HealthCheck {
+  protocol?: string; path?: string; portIndex?: number; command?: { value?: string };
+  gracePeriodSeconds?: number; intervalSeconds?: number; timeoutSeconds?: number; maxConsecutiveFailures?: number;
+}
+interface App {
+  id: string; cmd?: string; instances?: number; cpus?: number; mem?: number; disk?: number;
+  container?: { type?: string; docker?: { image?: string; network?: string }; volumes?: unknown[] };
+  networks?: Array<{ mode?: string }>;
+  portDefinitions?: Array<{ port?: number; name?: string }>; requirePorts?: boolean;
+  env?: Record<string, string | { secret: string }>; secrets?: Record<string, { source?: string }>;
+  healthChecks?: HealthCheck[]; constraints?: string[][];
+  upgradeStrategy?: { minimumHealthCapacity?: number; maximumOverCapacity?: number };
+  taskKillGracePeriodSeconds?: number; backoffSeconds?: number; backoffFactor?: number; maxLaunchDelaySeconds?: number;
+  residency?: unknown;
+}
+interface Group { id: string; apps?: App[]; groups?: Group[] }
+
+const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+
+/**
+ * A copy without `$schema`: "http://json-schema.org/schema#" means "the latest draft", which these
+ * schemas are not; they are draft-04 (`id`, not `$id`) and validated as such by ajv-draft-04.
+ */
+function loadSchema(name: string): Json {
+  const schema = readJson(path.join(SCHEMA_DIR, name));
+  delete schema.$schema;
+  return schema;
+}
+
+function makeValidators() {
+  const appSchema = loadSchema('AppDefinition.json');
+  const groupSchema = loadSchema('Group.json');
+  // Group.json has an `id` URL and refers to "./AppDefinition.json" relative to it; AppDefinition.json
+  // has no id of its own, so it is registered under the URL Group.json resolves that reference to.
+  const appUrl = new URL('./AppDefinition.json', String(groupSchema.id)).href;
+  // strict: false because Marathon's schema itself fails ajv's strict mode (our files are checked
+  // fully either way): `cpus`/`mem`/`disk` directly under executorResources (outside `properties`,
+  // so not checked), `items` on the object-typed healthChecks[].command (so command.value is not
+  // checked: the tests below do), `additionalProperties` on scalar properties of residency,
+  // `required` without `properties` in the cmd-xor-args rule, a tuple `items` without maxItems.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // Only the schemas' `version` fields use it; our files have none. A plain RFC 3339 check.
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
+  ajv.addSchema(appSchema, appUrl);
+  const validateGroup = ajv.compile(groupSchema);
+  const validateApp = ajv.getSchema(appUrl);
+  if (!validateApp) throw new Error(`AppDefinition.json is not registered under ${appUrl}`);
+  const check = (doc: unknown) => {
+    const isGroup = typeof doc === 'object' && doc !== null && ('apps' in doc || 'groups' in doc);
+    const validate = isGroup ? validateGroup : validateApp;
+    const ok = validate(doc) as boolean;
+    return { ok, schema: isGroup ? 'Group.json' : 'AppDefinition.json', errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n'),
+      raw: validate.errors };
+  };
+  return { check };
+}
+
+const { check } = makeValidators();
+const marathonFiles = fs.readdirSync(MARATHON_DIR).filter((f) => f.endsWith('.json')).sort();
+const group = readJson(path.join(MARATHON_DIR, 'redis-zk.json')) as unknown as Group;
+const apps = group.apps ?? [];
+const app = (name: string): App => {
+  const found = apps.find((a) => a.id === `/redis-zk/${name}`);
+  if (!found) throw new Error(`no app /redis-zk/${name} in marathon/redis-zk.json`);
+  return found;
+};
+
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The configuration table: `| \`NAME\` | default | used by | meaning |`. */
+const readmeVars = new Map<string, string[]>();
+for (const line of readme.split('\n')) {
+  const m = /^\| `([A-Z0-9_]+)` \|/.exec(line);
+  if (!m) continue;
+  const usedBy = line.split('|')[3] ?? '';
+  readmeVars.set(m[1]!, usedBy.split(/[,/]/).map((s) => s.trim()).filter(Boolean));
+}
+
+const PROGRAMS = {
+  redis: { cmd: 'node packages/redis-wrapper/dist/main.js', instances: 3, killGrace: 30, port: 'redis' },
+  sentinel: { cmd: 'node packages/sentinel-wrapper/dist/main.js', instances: 3, killGrace: 10, port: 'sentinel' },
+  watcher: { cmd: 'node packages/watcher/dist/main.js', instances: 2, killGrace: 10, port: 'http' },
+} as const;
+type Name = keyof typeof PROGRAMS;
+const NAMES = Object.keys(PROGRAMS) as Name[];
+
+// --- schema validation -------------------------------------------------------------------------
+
+test('marathon/ holds the group and one file per app', (t) => {
+  for (const f of ['redis-zk.json', 'redis.json', 'sentinel.json', 'watcher.json']) t.true(marathonFiles.includes(f), f);
+});
+
+for (const file of marathonFiles) {
+  test(`${file} is valid against Marathon's JSON Schema`, (t) => {
+    const r = check(readJson(path.join(MARATHON_DIR, file)));
+    if (!r.ok) t.log(JSON.stringify(r.raw, null, 2));
+    t.true(r.ok, `${file} against ${r.schema}:\n${r.errors}`);
+  });
+}
+
+test('the validator really checks the apps inside a group (the $ref to AppDefinition.json resolves)', (t) => {
+  const bad = (mutate: (a: Json) => void) => {
+    const copy = JSON.parse(JSON.stringify(group)) as { apps: Json[] };
+    mutate(copy.apps[0]!);
+    return check(copy);
+  };
+  t.true(check(group).ok);
+  t.false(bad((a) => { a.constraints = [['hostname', 'UNIQUELY']]; }).ok, 'unknown constraint operator accepted');
+  t.false(bad((a) => { a.notAField = true; }).ok, 'unknown app field accepted');
+  t.false(bad((a) => { a.upgradeStrategy = { minimumHealthCapacity: 1.5 }; }).ok, 'minimumHealthCapacity > 1 accepted');
+  t.false(check({ id: '/x', cmd: 'a', args: ['b'] }).ok, 'cmd and args together accepted');
+  t.true(check({ id: '/x', cmd: 'a' }).ok);
+});
+
+// --- content ------------------------------------------------------------------------------------
+
+test('one group /redis-zk with exactly the three apps', (t) => {
+  t.is(group.id, '/redis-zk');
+  t.deepEqual(apps.map((a) => a.id), ['/redis-zk/redis', '/redis-zk/sentinel', '/redis-zk/watcher']);
+  t.is(group.groups, undefined);
+});
+
+for (const name of NAMES) {
+  test(`marathon/${name}.json equals the group's ${name} app`, (t) => {
+    t.deepEqual(readJson(path.join(MARATHON_DIR, `${name}.json`)), app(name) as unknown as Json);
+  });
+}
+
+for (const name of NAMES) {
+  const want = PROGRAMS[name];
+
+  test(`${name}: cmd is the README's launch contract, ${want.instances} instances`, (t) => {
+    const a = app(name);
+    t.is(a.cmd, want.cmd);
+    t.true(readme.includes(`\`${want.cmd}\``), 'the README states this launch contract');
+    t.is(a.instances, want.instances);
+  });
+
+  test(`${name}: one image, Docker with host networking, one named port`, (t) => {
+    const a = app(name);
+    t.is(a.container?.type, 'DOCKER');
+    t.is(a.container?.docker?.image, 'redis-zk/redis-zk:0.1.0');
+    t.deepEqual(a.networks, [{ mode: 'host' }]);
+    t.is(a.container?.docker?.network, undefined, 'the deprecated docker.network is not mixed with networks');
+    t.is(a.portDefinitions?.length, 1);
+    t.is(a.portDefinitions?.[0]?.name, want.port);
+    t.true((a.cpus ?? 0) > 0 && (a.mem ?? 0) > 0);
+  });
+
+  test(`${name}: instances spread over agents`, (t) => {
+    t.deepEqual(app(name).constraints, [['hostname', 'UNIQUE']]);
+  });
+
+  test(`${name}: kill grace period and launch backoff`, (t) => {
+    const a = app(name);
+    t.is(a.taskKillGracePeriodSeconds, want.killGrace);
+    t.true((a.backoffSeconds ?? 0) >= 1);
+    t.true((a.backoffFactor ?? 0) > 1);
+    t.true((a.maxLaunchDelaySeconds ?? 0) >= (a.backoffSeconds ?? 0));
+  });
+
+  test(`${name}: exactly one health check with sane timing`, (t) => {
+    const checks = app(name).healthChecks ?? [];
+    t.is(checks.length, 1);
+    const hc = checks[0]!;
+    t.true((hc.gracePeriodSeconds ?? 0) >= 60, 'grace covers the wait for a master');
+    t.true((hc.intervalSeconds ?? 0) > 0);
+    t.true((hc.timeoutSeconds ?? 0) > 0 && hc.timeoutSeconds! < hc.intervalSeconds!);
+    t.true((hc.maxConsecutiveFailures ?? 0) >= 3, 'never killed for one slow answer');
+  });
+}
+
+test('watcher: HTTP /health on its port, fixed port 8080', (t) => {
+  const a = app('watcher');
+  const hc = a.healthChecks?.[0];
+  t.is(hc?.protocol, 'HTTP');
+  t.is(hc?.path, '/health');
+  t.is(hc?.portIndex, 0);
+  t.is(a.portDefinitions?.[0]?.port, 8080);
+  t.true(a.requirePorts);
+});
+
+const PING = 'redis-cli -p $PORT0 ping | grep -q PONG';
+
+test('redis and sentinel: COMMAND checks that PING the server on PORT0; redis authenticates', (t) => {
+  const redis = app('redis').healthChecks?.[0];
+  const sentinel = app('sentinel').healthChecks?.[0];
+  t.is(redis?.protocol, 'COMMAND');
+  t.is(sentinel?.protocol, 'COMMAND');
+  t.is(redis?.command?.value, `REDISCLI_AUTH="$REDIS_PASSWORD" ${PING}`);
+  t.is(sentinel?.command?.value, PING);
+  t.is(app('redis').portDefinitions?.[0]?.port, 0, 'redis gets a dynamic host port');
+  t.is(app('sentinel').portDefinitions?.[0]?.port, 0, 'sentinel gets a dynamic host port');
+});
+
+test('redis and sentinel upgrades replace one task at a time: 2 of 3 stay healthy, none extra', (t) => {
+  for (const name of ['redis', 'sentinel'] as const) {
+    const a = app(name);
+    const us = a.upgradeStrategy ?? {};
+    // Marathon keeps ceil(instances * minimumHealthCapacity) healthy.
+    const keep = Math.ceil(a.instances! * us.minimumHealthCapacity!);
+    t.is(keep, 2, `${name}: keeps ${keep} of ${a.instances} healthy`);
+    t.is(us.maximumOverCapacity, 0, `${name}: no extra task (UNIQUE hostname, one per agent)`);
+  }
+  const w = app('watcher');
+  t.is(Math.ceil(w.instances! * w.upgradeStrategy!.minimumHealthCapacity!), 1);
+  t.is(w.upgradeStrategy?.maximumOverCapacity, 0);
+});
+
+test('redis: sandbox disk for AOF and RDB; no local persistent volume (needs residency)', (t) => {
+  const a = app('redis');
+  t.true((a.disk ?? 0) >= 1024);
+  t.is(a.container?.volumes, undefined);
+  t.is(a.residency, undefined);
+  t.is(a.env?.DATA_DIR, undefined, 'DATA_DIR stays at its default, $MESOS_SANDBOX/data');
+});
+
+test('sentinel: quorum and timing from the configuration table', (t) => {
+  const env = app('sentinel').env ?? {};
+  t.is(env.SENTINEL_QUORUM, '2');
+  t.is(env.SENTINEL_DOWN_AFTER_MS, '5000');
+  t.is(env.SENTINEL_FAILOVER_TIMEOUT_MS, '60000');
+  t.is(app('redis').env?.MASTER_NAME, 'mymaster');
+});
+
+test('README configuration table parsed', (t) => {
+  t.true(readmeVars.size >= 20, `only ${readmeVars.size} rows found`);
+  t.deepEqual(readmeVars.get('ZK_HOSTS'), ['redis', 'sentinel', 'watcher']);
+});
+
+for (const file of marathonFiles) {
+  test(`${file}: every env var is in the README's table, for the program that reads it`, (t) => {
+    const doc = readJson(path.join(MARATHON_DIR, file)) as unknown as Group & App;
+    const list: App[] = doc.apps ?? [doc];
+    for (const a of list) {
+      const program = a.id.split('/').pop()!;
+      for (const name of Object.keys(a.env ?? {})) {
+        const usedBy = readmeVars.get(name);
+        t.truthy(usedBy, `${a.id}: ${name} is not in the README's configuration table`);
+        t.true(usedBy?.includes(program), `${a.id}: ${name} is not used by ${program} (README: ${usedBy?.join(', ')})`);
+      }
+    }
+  });
+}
+
+test('no password in plain env; REDIS_PASSWORD, where set, comes from a declared Marathon secret', (t) => {
+  for (const a of apps) {
+    for (const [name, value] of Object.entries(a.env ?? {})) {
+      if (typeof value === 'string') {
+        t.false(/PASSWORD|SECRET|TOKEN/.test(name), `${a.id}: ${name} in plain env`);
+      } else {
+        t.truthy(a.secrets?.[value.secret]?.source, `${a.id}: ${name} refers to undeclared secret ${value.secret}`);
+      }
+    }
+  }
+});
+
+// --- the health-check commands, run for real -------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a COMMAND health check as Mesos does (`sh -c`), with the task's environment. */
+function runCheck(command: string, env: Record<string, string>): number | null {
+  return spawnSync('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore', timeout: 5000 }).status;
+}
+
+test('the COMMAND health checks pass only while the server answers (with the password)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', 'no', '--requirepass', 'hunter2'], { stdio: 'ignore' });
+  const exited = new Promise((r) => server.once('exit', r));
+  t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  const redisCheck = app('redis').healthChecks![0]!.command!.value!;
+  const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
+  const env = { PORT0: String(port), REDIS_PASSWORD: 'hunter2' };
+
+  const deadline = Date.now() + 10000;
+  while (runCheck(redisCheck, env) !== 0) {
+    if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(runCheck(redisCheck, env), 0, 'healthy with the password');
+  t.not(runCheck(redisCheck, { ...env, REDIS_PASSWORD: 'wrong' }), 0, 'unhealthy with a wrong password');
+  t.not(runCheck(sentinelCheck, env), 0, 'a server that demands a password does not answer an unauthenticated PING');
+
+  server.kill('SIGTERM');
+  await exited;
+  t.not(runCheck(redisCheck, env), 0, 'unhealthy once the server is gone');
+  t.not(runCheck(sentinelCheck, env), 0);
+});
+
+test('the COMMAND health checks pass against a server without a password (sentinel; redis with none set)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', 'no'], { stdio: 'ignore' });
+  t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
+  const redisCheck = app('redis').healthChecks![0]!.command!.value!;
+  const deadline = Date.now() + 10000;
+  while (runCheck(sentinelCheck, { PORT0: String(port) }) !== 0) {
+    if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(runCheck(redisCheck, { PORT0: String(port), REDIS_PASSWORD: '' }), 0, 'an empty REDIS_PASSWORD still passes');
+  t.is(runCheck(redisCheck, { PORT0: String(port) }), 0, 'an unset REDIS_PASSWORD still passes');
+});
