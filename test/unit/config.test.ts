@@ -45,7 +45,7 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
   {
     title: 'redis-wrapper',
     program: 'redis-wrapper',
-    expected: { ...common, ...node, PORT0: 6379, MASTER_NAME: 'mymaster', REDIS_SERVER_BIN: 'redis-server' },
+    expected: { ...common, ...node, PORT0: 6379, MASTER_NAME: 'mymaster', REDIS_SERVER_BIN: 'redis-server', ELECTION_DATA_WAIT_MS: 10000, SWITCHOVER_TIMEOUT_MS: 20000 },
     files: { REDIS_CONF: path.join('conf', 'redis.conf') },
   },
   {

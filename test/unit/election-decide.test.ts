@@ -53,6 +53,7 @@ interface SnapInput {
   contenders?: Array<{ address: Address; dataBytes: number }>;
   elapsedMs?: number;
   timeoutMs?: number;
+  dataWaitMs?: number;
 }
 
 const snap = (i: SnapInput = {}): ElectionSnapshot => ({
@@ -65,6 +66,7 @@ const snap = (i: SnapInput = {}): ElectionSnapshot => ({
   contenders: i.contenders ?? [],
   elapsedMs: i.elapsedMs ?? 0,
   timeoutMs: i.timeoutMs ?? 60_000,
+  dataWaitMs: i.dataWaitMs ?? 0,
 });
 
 // ---- cases -----------------------------------------------------------------------------------
@@ -503,3 +505,17 @@ test('decide does not mutate its snapshot', (t) => {
   decide(s);
   t.is(JSON.stringify({ ...s, probes: [...s.probes] }), before);
 });
+
+// After a whole-set loss, an empty node gives nodes with data a head start.
+const dataWaitCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind'] }> = [
+  { title: 'empty node, set existed, within dataWaitMs -> wait', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 2000, dataWaitMs: 10_000 }), kind: 'wait' },
+  { title: 'empty node, set existed, dataWaitMs passed -> become-master', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 10_000, dataWaitMs: 10_000 }), kind: 'become-master' },
+  { title: 'node with data, set existed -> become-master at once', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 4096, elapsedMs: 0, dataWaitMs: 10_000 }), kind: 'become-master' },
+  { title: 'empty ZooKeeper (first bootstrap) -> become-master at once', snapshot: snap({ selfDataBytes: 0, elapsedMs: 0, dataWaitMs: 10_000 }), kind: 'become-master' },
+];
+for (const c of dataWaitCases) {
+  test(`data wait: ${c.title}`, (t) => {
+    const d = decide(c.snapshot);
+    t.is(d.kind, c.kind, d.reason);
+  });
+}

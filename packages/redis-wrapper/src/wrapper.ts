@@ -5,6 +5,7 @@ import {
 import { elect, ElectionGaveUp } from './election/elect';
 import { persistedBytes } from './data-dir';
 import { redisConfigLines } from './redis-config';
+import { switchOver } from './switchover';
 
 /**
  * redis-wrapper: elect (under the ZooKeeper lock), start redis-server as master or replica,
@@ -26,7 +27,7 @@ export async function runRedisWrapper(): Promise<number> {
   const selfDataBytes = await persistedBytes(dataDir);
   let election;
   try {
-    election = await elect({ dir, name, self: announce, selfDataBytes, password: cfg.REDIS_PASSWORD, timeoutMs, log });
+    election = await elect({ dir, name, self: announce, selfDataBytes, password: cfg.REDIS_PASSWORD, timeoutMs, dataWaitMs: cfg.ELECTION_DATA_WAIT_MS, log });
   } catch (err) {
     if (err instanceof ElectionGaveUp) {
       log.error({ reason: err.message }, 'no safe election outcome; exiting so the task is restarted');
@@ -54,6 +55,8 @@ export async function runRedisWrapper(): Promise<number> {
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
   await lock.release().catch(() => undefined); // ephemeral: it also goes with the session
 
+  // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
+  task.onBeforeStop(() => switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log }));
   task.onExit(() => registration.stop());
   task.onExit(() => dir.zk.close());
   return task.run();

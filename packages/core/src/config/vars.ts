@@ -93,6 +93,8 @@ export const VARS = {
   REDIS_SERVER_BIN: define({ default: 'redis-server', doc: 'redis-server executable', schema: nonEmpty }),
   REDIS_SENTINEL_BIN: define({ default: 'redis-sentinel', doc: 'redis-sentinel executable', schema: nonEmpty }),
   MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', schema: int(0) }),
+  ELECTION_DATA_WAIT_MS: define({ default: '10000', doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first', schema: int(0) }),
+  SWITCHOVER_TIMEOUT_MS: define({ default: '20000', doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period', schema: int(0) }),
   SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', schema: int(1, 1000) }),
   SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', schema: int(1) }),
   SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', schema: int(1) }),

@@ -19,6 +19,11 @@ export interface ElectionSnapshot {
   readonly elapsedMs: number;
   /** 0 = wait forever. */
   readonly timeoutMs: number;
+  /**
+   * How long an empty node waits, when ZooKeeper shows the set had a master, for a node with
+   * data to come back and claim master first (0 = not at all).
+   */
+  readonly dataWaitMs: number;
 }
 
 export type Decision =
@@ -36,8 +41,9 @@ export type Decision =
  * 3. ZooKeeper's master is dead: while the sentinels fail over, wait; follow the set's only
  *    live master if there is one (among every address probed); while live nodes of the set
  *    remain (data or not), wait.
- * 4. Nothing live anywhere: become master, unless another contender has data and this node has
- *    none (an empty node must not win over data).
+ * 4. Nothing live anywhere: become master, unless this node is empty and another contender has
+ *    data, or the set existed (ZooKeeper names a master) and `dataWaitMs` has not passed: an
+ *    empty node must not win over data.
  * Waiting is bounded: past the timeout the decision is to give up (exit, be restarted).
  */
 export function decide(s: ElectionSnapshot): Decision {
@@ -102,6 +108,9 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   const richer = s.contenders.find((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self));
   if (s.selfDataBytes === 0 && richer) {
     return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
+  }
+  if (s.selfDataBytes === 0 && s.registered && s.elapsedMs < s.dataWaitMs) {
+    return { kind: 'wait', reason: `nothing live and this node is empty; the set had a master (${show(s.registered)}), so a node with data gets ${s.dataWaitMs} ms to come back first` };
   }
   const why = s.registered ? `ZooKeeper's master ${show(s.registered)} is not live and no live node or sentinel knows another` : 'no master registered in ZooKeeper';
   return { kind: 'become-master', reason: `${why}; nothing live in the set` };

@@ -13,6 +13,7 @@ export interface ElectionInputs {
   selfDataBytes: number;
   password: string | undefined;
   timeoutMs: number;
+  dataWaitMs: number;
   log: Logger;
 }
 

@@ -16,6 +16,7 @@ export interface SnapshotInputs {
   password: string | undefined;
   startedAt: number;
   timeoutMs: number;
+  dataWaitMs: number;
 }
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -58,6 +59,7 @@ export async function takeSnapshot(i: SnapshotInputs): Promise<ElectionSnapshot>
       .filter((c): c is { address: Address; dataBytes: number } => c !== null),
     elapsedMs: Date.now() - i.startedAt,
     timeoutMs: i.timeoutMs,
+    dataWaitMs: i.dataWaitMs,
   };
 }
 

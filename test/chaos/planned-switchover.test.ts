@@ -1,0 +1,34 @@
+import test from 'ava';
+import { TestEnv } from '../helpers/env';
+import { sentinelMasterAddr } from '../helpers/sentinel';
+import { sleep, waitFor } from '../helpers/wait';
+import { SteadyWriter } from '../helpers/writer';
+
+const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
+
+test('planned restart: SIGTERM to the master switches over first; no acknowledged write lost', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy();
+  const writer = new SteadyWriter(env, d);
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50);
+
+  const master = d.redis.find((r) => r.address === d.master)!;
+  const stopped = Date.now();
+  master.proc.kill('SIGTERM');
+  const exit = await master.proc.exited;
+  const stopMs = Date.now() - stopped;
+  t.is(exit.code, 0);
+  t.regex(master.proc.log(), /switched over; this node is now a replica/);
+  const promoted = await waitFor('ZooKeeper on the new master', async () => {
+    const m = (await d.dir.readMaster('mymaster'))?.raw;
+    return m && m !== d.master ? m : undefined;
+  }, 30000);
+  t.is(await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster'), promoted);
+  await waitFor('writes after the switchover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
+  const figures = await writer.stop();
+  t.log(`planned stop: wrapper exited after ${stopMs} ms; longest write outage ${figures.maxOutageMs} ms; acked ${figures.acked}, lost ${figures.lost}`);
+  t.is(figures.lost, 0);
+  await sleep(0);
+  t.true(portOf(promoted) > 0);
+});

@@ -1,0 +1,69 @@
+import Redis from 'ioredis';
+import type { Deployment, TestEnv } from './env';
+import { sleep } from './wait';
+
+export interface WriterFigures {
+  acked: number;
+  failed: number;
+  lost: number;
+  /** Longest gap between two acknowledged writes. */
+  maxOutageMs: number;
+}
+
+/**
+ * A steady writer through Sentinel (ioredis, the sentinels from ZooKeeper): each write is
+ * acknowledged only once `WAIT 1` confirms a replica has it. At the end every acknowledged key
+ * is read back from the current master; a missing one is a lost write.
+ */
+export class SteadyWriter {
+  private client: Redis | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly ackedAt: number[] = [];
+  private readonly ackedKeys: string[] = [];
+  failed = 0;
+
+  constructor(private readonly env: TestEnv, private readonly d: Deployment, private readonly password?: string) {}
+
+  get acked(): number { return this.ackedKeys.length; }
+  ackedSince(t: number): number { return this.ackedAt.filter((x) => x > t).length; }
+
+  async start(): Promise<void> {
+    const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
+    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 1, commandTimeout: 2000 });
+    this.client.on('error', () => undefined);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    for (let i = 0; this.running; i += 1) {
+      const key = `w:${i}`;
+      try {
+        await this.client!.set(key, String(i));
+        const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
+        if (replicas >= 1) { this.ackedKeys.push(key); this.ackedAt.push(Date.now()); } else this.failed += 1;
+      } catch {
+        this.failed += 1;
+        await sleep(20);
+      }
+      await sleep(2);
+    }
+  }
+
+  /** Stops writing and checks every acknowledged key on the current master. */
+  async stop(): Promise<WriterFigures> {
+    this.running = false;
+    await this.loop;
+    let lost = 0;
+    for (let i = 0; i < this.ackedKeys.length; i += 500) {
+      const keys = this.ackedKeys.slice(i, i + 500);
+      const values = await this.client!.mget(...keys);
+      lost += values.filter((v) => v === null).length;
+    }
+    let maxOutageMs = 0;
+    for (let i = 1; i < this.ackedAt.length; i += 1) maxOutageMs = Math.max(maxOutageMs, this.ackedAt[i]! - this.ackedAt[i - 1]!);
+    this.client!.disconnect();
+    return { acked: this.ackedKeys.length, failed: this.failed, lost, maxOutageMs };
+  }
+}
