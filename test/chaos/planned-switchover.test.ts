@@ -1,10 +1,9 @@
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
 import { sentinelMasterAddr } from '../helpers/sentinel';
-import { sleep, waitFor } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
+import { recordFigures } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
-
-const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
 
 test('planned restart: SIGTERM to the master switches over first; no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
@@ -27,8 +26,6 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
   t.is(await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster'), promoted);
   await waitFor('writes after the switchover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
   const figures = await writer.stop();
-  t.log(`planned stop: wrapper exited after ${stopMs} ms; longest write outage ${figures.maxOutageMs} ms; acked ${figures.acked}, lost ${figures.lost}`);
+  recordFigures(t, 'planned-switchover', { wrapperStopMs: stopMs, writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost });
   t.is(figures.lost, 0);
-  await sleep(0);
-  t.true(portOf(promoted) > 0);
 });
