@@ -1,4 +1,5 @@
 import dotenv from 'dotenv';
+import { cleanEnv, makeValidator, type ValidatorSpec } from 'envalid';
 import { ConfigError } from './errors';
 import type { VarSpec } from './vars';
 
@@ -17,29 +18,28 @@ export function loadDotenv(): void {
 }
 
 /**
- * Validates every variable a program uses, all at once, so a user sees every mistake in one run.
- * An empty string counts as unset (Marathon and shells produce them easily).
+ * Validates every variable a program uses, all at once (envalid), so a user sees every mistake
+ * in one run. An empty string counts as unset (Marathon and shells produce them easily).
  */
 export function loadConfig<S extends Specs>(specs: S, env: NodeJS.ProcessEnv = process.env): Parsed<S> {
   if (env === process.env) loadDotenv();
-  const out: Record<string, unknown> = {};
-  const problems: string[] = [];
+  const raw: Record<string, string> = {};
+  const validators: Record<string, ValidatorSpec<unknown>> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const given = env[name];
-    const raw = given === undefined || given === '' ? spec.default : given;
-    if (raw === undefined) {
-      out[name] = undefined;
-      continue;
-    }
-    const result = spec.schema.safeParse(raw);
-    if (result.success) {
-      out[name] = result.data;
-    } else {
-      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
-      const why = result.error.issues.map((i) => i.message).join('; ');
-      problems.push(`invalid environment variable ${name}=${shown}: ${why}`);
-    }
+    const value = given === undefined || given === '' ? spec.default : given;
+    if (value !== undefined) raw[name] = value;
+    validators[name] = makeValidator(spec.parse)({ default: undefined });
   }
+  let problems: string[] = [];
+  const out = cleanEnv(raw, validators, {
+    reporter: ({ errors }) => {
+      problems = Object.entries(errors).map(([name, err]) => {
+        const shown = specs[name]?.secret ? '(hidden)' : JSON.stringify(raw[name]);
+        return `invalid environment variable ${name}=${shown}: ${err?.message ?? 'invalid'}`;
+      });
+    },
+  });
   if (problems.length > 0) throw new ConfigError(problems);
-  return out as Parsed<S>;
+  return { ...out } as Parsed<S>;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import { EnvError } from 'envalid';
 
 /**
  * Every environment variable of every program, with its default and its check: the one place
@@ -11,25 +11,27 @@ export interface VarSpec<T, D extends string | undefined = string | undefined> {
   readonly default?: D;
   readonly doc: string;
   readonly secret?: boolean;
-  readonly schema: z.ZodType<T, string>;
+  /** Turns the raw text into the value, or throws an EnvError saying what is expected. */
+  readonly parse: (raw: string) => T;
 }
 
 const define = <T, D extends string | undefined = undefined>(spec: VarSpec<T, D>): VarSpec<T, D> => spec;
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+const expect = (ok: boolean, what: string) => { if (!ok) throw new EnvError(what); };
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (raw: string): number => {
+  const text = raw.trim();
+  const n = Number(text);
+  expect(/^\d+$/.test(text) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+  return n;
+};
 
 const port = () => int(1, 65535);
 
-const ip = z
-  .string()
-  .trim()
-  .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
+const ip = (raw: string): string => {
+  expect(isIP(raw.trim()) !== 0, 'must be an IPv4 or IPv6 address');
+  return raw.trim();
+};
 
 const hostPort = (s: string) => {
   const m = /^[A-Za-z0-9.\-_\[\]:]+:(\d{1,5})$/.exec(s);
@@ -37,75 +39,80 @@ const hostPort = (s: string) => {
 };
 
 /** `h1:2181,h2:2181[/chroot]`: node-zookeeper-client takes the chroot at the end. */
-const zkHosts = z
-  .string()
-  .trim()
-  .refine((s) => {
-    const slash = s.indexOf('/');
-    const hosts = slash === -1 ? s : s.slice(0, slash);
-    const chroot = slash === -1 ? '' : s.slice(slash);
-    return (
-      hosts.split(',').every((h) => hostPort(h.trim())) &&
-      (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot))
-    );
-  }, 'must be a comma list of host:port, optionally followed by a /chroot');
+const zkHosts = (raw: string): string => {
+  const s = raw.trim();
+  const slash = s.indexOf('/');
+  const hosts = slash === -1 ? s : s.slice(0, slash);
+  const chroot = slash === -1 ? '' : s.slice(slash);
+  expect(hosts.split(',').every((h) => hostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
+    'must be a comma list of host:port, optionally followed by a /chroot');
+  return s;
+};
 
-const zkPath = z
-  .string()
-  .trim()
-  .regex(/^(\/[A-Za-z0-9._-]+)+$/, 'must be an absolute ZooKeeper path such as /redis (no trailing slash)');
+const zkPath = (raw: string): string => {
+  expect(/^(\/[A-Za-z0-9._-]+)+$/.test(raw.trim()), 'must be an absolute ZooKeeper path such as /redis (no trailing slash)');
+  return raw.trim();
+};
 
 const masterNamePattern = /^[A-Za-z0-9._-]+$/;
-const masterName = z
-  .string()
-  .trim()
-  .regex(masterNamePattern, 'must be letters, digits, ".", "_" or "-"');
+const masterName = (raw: string): string => {
+  expect(masterNamePattern.test(raw.trim()), 'must be letters, digits, ".", "_" or "-"');
+  return raw.trim();
+};
 
-const masterNames = z
-  .string()
-  .trim()
-  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
-  .refine((names) => names.length > 0 && names.every((n) => masterNamePattern.test(n)),
+const masterNames = (raw: string): string[] => {
+  const names = raw.trim().split(',').map((n) => n.trim()).filter(Boolean);
+  expect(names.length > 0 && names.every((n) => masterNamePattern.test(n)),
     'must be a comma list of names made of letters, digits, ".", "_" or "-"');
+  return names;
+};
 
-const logLevel = z.string().trim().pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = (raw: string): (typeof LOG_LEVELS)[number] => {
+  const level = raw.trim() as (typeof LOG_LEVELS)[number];
+  expect(LOG_LEVELS.includes(level), `must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+};
 
-const text = z.string();
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const text = (raw: string): string => raw;
+const nonEmpty = (raw: string): string => {
+  expect(raw.trim().length > 0, 'must not be empty');
+  return raw.trim();
+};
 
 /** Where the project's own files (conf/) are: relative to the installed program, not the cwd. */
 export const projectRoot = path.resolve(__dirname, '..', '..', '..', '..');
 
 export const VARS = {
-  ZK_HOSTS: define({ default: 'localhost:2181', doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot', schema: zkHosts }),
-  ZK_ROOT: define({ default: '/redis', doc: 'Root path of everything redis-zk keeps in ZooKeeper', schema: zkPath }),
-  ZK_SESSION_TIMEOUT_MS: define({ default: '10000', doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task', schema: int(1000, 600000) }),
-  MASTER_NAME: define({ default: 'mymaster', doc: 'Replica set (Sentinel master name) this redis node belongs to', schema: masterName }),
-  MASTER_NAMES: define({ doc: 'Comma list restricting which replica sets this Sentinel monitors (default: every set in ZooKeeper)', schema: masterNames }),
-  NET_IFACE: define({ default: 'eth0', doc: 'Network interface whose IPv4 address to bind to', schema: nonEmpty }),
-  BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE', schema: ip }),
-  ANNOUNCE_IP: define({ doc: 'Address other nodes and clients are told (default: the bind address); needed under Docker bridge networking', schema: ip }),
-  ANNOUNCE_PORT: define({ doc: 'Port other nodes and clients are told (default: PORT0)', schema: port() }),
-  REDIS_PASSWORD: define({ doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); never logged', secret: true, schema: text }),
-  DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', schema: nonEmpty }),
-  REDIS_CONF: define({ default: path.join(projectRoot, 'conf', 'redis.conf'), doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', schema: nonEmpty }),
-  SENTINEL_CONF: define({ default: path.join(projectRoot, 'conf', 'sentinel.conf'), doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', schema: nonEmpty }),
-  REDIS_SERVER_BIN: define({ default: 'redis-server', doc: 'redis-server executable', schema: nonEmpty }),
-  REDIS_SENTINEL_BIN: define({ default: 'redis-sentinel', doc: 'redis-sentinel executable', schema: nonEmpty }),
-  MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', schema: int(0) }),
-  ELECTION_DATA_WAIT_MS: define({ default: '10000', doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first', schema: int(0) }),
-  SWITCHOVER_TIMEOUT_MS: define({ default: '20000', doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period', schema: int(0) }),
-  SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', schema: int(1, 1000) }),
-  SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', schema: int(1) }),
-  SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', schema: int(1) }),
-  SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', schema: int(1, 1000) }),
-  HTTP_HOST: define({ default: '0.0.0.0', doc: 'Address the watcher\'s HTTP API listens on', schema: nonEmpty }),
-  RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', schema: int(100) }),
-  SENTINEL_CLEANUP_GRACE_MS: define({ default: '30000', doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)', schema: int(0) }),
-  LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', schema: logLevel }),
+  ZK_HOSTS: define({ default: 'localhost:2181', doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot', parse: zkHosts }),
+  ZK_ROOT: define({ default: '/redis', doc: 'Root path of everything redis-zk keeps in ZooKeeper', parse: zkPath }),
+  ZK_SESSION_TIMEOUT_MS: define({ default: '10000', doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task', parse: int(1000, 600000) }),
+  MASTER_NAME: define({ default: 'mymaster', doc: 'Replica set (Sentinel master name) this redis node belongs to', parse: masterName }),
+  MASTER_NAMES: define({ doc: 'Comma list restricting which replica sets this Sentinel monitors (default: every set in ZooKeeper)', parse: masterNames }),
+  NET_IFACE: define({ default: 'eth0', doc: 'Network interface whose IPv4 address to bind to', parse: nonEmpty }),
+  BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE', parse: ip }),
+  ANNOUNCE_IP: define({ doc: 'Address other nodes and clients are told (default: the bind address); needed under Docker bridge networking', parse: ip }),
+  ANNOUNCE_PORT: define({ doc: 'Port other nodes and clients are told (default: PORT0)', parse: port() }),
+  REDIS_PASSWORD: define({ doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); never logged', secret: true, parse: text }),
+  DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', parse: nonEmpty }),
+  REDIS_CONF: define({ default: path.join(projectRoot, 'conf', 'redis.conf'), doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', parse: nonEmpty }),
+  SENTINEL_CONF: define({ default: path.join(projectRoot, 'conf', 'sentinel.conf'), doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', parse: nonEmpty }),
+  REDIS_SERVER_BIN: define({ default: 'redis-server', doc: 'redis-server executable', parse: nonEmpty }),
+  REDIS_SENTINEL_BIN: define({ default: 'redis-sentinel', doc: 'redis-sentinel executable', parse: nonEmpty }),
+  MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', parse: int(0) }),
+  ELECTION_DATA_WAIT_MS: define({ default: '10000', doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first', parse: int(0) }),
+  SWITCHOVER_TIMEOUT_MS: define({ default: '20000', doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period', parse: int(0) }),
+  SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', parse: int(1, 1000) }),
+  SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: int(1) }),
+  SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', parse: int(1) }),
+  SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', parse: int(1, 1000) }),
+  HTTP_HOST: define({ default: '0.0.0.0', doc: 'Address the watcher\'s HTTP API listens on', parse: nonEmpty }),
+  RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: int(100) }),
+  SENTINEL_CLEANUP_GRACE_MS: define({ default: '30000', doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)', parse: int(0) }),
+  LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', parse: logLevel }),
 } as const;
 
 /** PORT0 is Marathon's; each program has its own default. */
 export const PORT0_DEFAULTS = { 'redis-wrapper': '6379', 'sentinel-wrapper': '26379', watcher: '8080' } as const;
 export const PORT0 = (program: keyof typeof PORT0_DEFAULTS) =>
-  define({ default: PORT0_DEFAULTS[program], doc: 'Port to listen on (Marathon sets it)', schema: port() });
+  define({ default: PORT0_DEFAULTS[program], doc: 'Port to listen on (Marathon sets it)', parse: port() });
