@@ -1,0 +1,31 @@
+import { onlineReplicas, plainRedis, type Processes, until } from './lib';
+import type { Ours } from './deployment';
+
+/**
+ * 1 master + n replicas started at once, until every replica is synced (and, for ours,
+ * registered, with ZooKeeper naming the master).
+ */
+export async function bootstrapOurs(ours: Ours, ps: Processes, n: number, round: number): Promise<number> {
+  const root = `/bench-boot-${n}-${round}`;
+  const dir = ours.directory(root);
+  const started = Date.now();
+  const tasks = await Promise.all(Array.from({ length: n + 1 }, () => ours.task(ps, 'redis-wrapper', root, { MASTER_NAME: 'boot' })));
+  const master = await until('a master in ZooKeeper', async () => (await dir.readMaster('boot'))?.address, 120000, 10);
+  await until('every node registered', async () => (await dir.listNodes('boot')).length === n + 1, 120000, 10);
+  await until('every replica synced', async () => (await onlineReplicas(master.port)) === n, 120000, 10);
+  const ms = Date.now() - started;
+  void tasks;
+  await ps.stopAll();
+  return ms;
+}
+
+/** The same with plain redis-server processes given their roles by hand. */
+export async function bootstrapPlain(ps: Processes, n: number): Promise<number> {
+  const started = Date.now();
+  const master = await plainRedis(ps, `plain-m-${Date.now()}`);
+  await Promise.all(Array.from({ length: n }, (_, i) => plainRedis(ps, `plain-r${i}-${Date.now()}`, master.port)));
+  await until('every replica synced', async () => (await onlineReplicas(master.port)) === n, 120000, 10);
+  const ms = Date.now() - started;
+  await ps.stopAll();
+  return ms;
+}

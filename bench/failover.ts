@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { ask, freePort, plainRedis, type Processes, sleep, until } from './lib';
+import { FAST_SENTINEL, type Ours } from './deployment';
+
+export interface FailoverTimes {
+  sentinel: number;
+  zookeeper?: number;
+  zkClient?: number;
+  sentinelClient: number;
+}
+
+const addrOf = async (sentinelPort: number) => {
+  const r = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
+  return r ? Number(r[1]) : undefined;
+};
+
+/** A writer that measures when writes work again after `since`. */
+class Prober {
+  private okAt = 0;
+  private running = true;
+  private readonly loop: Promise<void>;
+  constructor(private readonly write: () => Promise<unknown>) {
+    this.loop = (async () => {
+      while (this.running) {
+        try { await this.write(); this.okAt = Date.now(); } catch { /* outage */ }
+        await sleep(5);
+      }
+    })();
+  }
+  async firstOkAfter(t: number, timeoutMs = 60000): Promise<number> {
+    return until('writes again', () => (this.okAt > t ? this.okAt : 0), timeoutMs, 5);
+  }
+  async stop() { this.running = false; await this.loop; }
+}
+
+function sentinelClient(sentinels: number[]) {
+  const c = new Redis({ sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', sentinelRetryStrategy: () => 20, retryStrategy: () => 20, maxRetriesPerRequest: 0, commandTimeout: 500, enableOfflineQueue: false });
+  c.on('error', () => undefined);
+  return c;
+}
+
+export interface FailoverRig {
+  round(): Promise<FailoverTimes>;
+  masterPort(): Promise<number>;
+  /** Ours only: the watcher's HTTP port. */
+  watcherPort?: number;
+  dispose(): Promise<void>;
+}
+
+/** Plain Redis Sentinel with hand-written configs: 3 redis, 3 sentinels. */
+export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
+  const master = await plainRedis(ps, 'fo-plain-m');
+  let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
+  const sentinels: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const port = await freePort();
+    const dir = ps.sub(`fo-plain-s${i}`);
+    const conf = path.join(dir, 'sentinel.conf');
+    fs.writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
+      `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`, `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`].join('\n'));
+    ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf]);
+    sentinels.push(port);
+  }
+  const client = sentinelClient(sentinels);
+  const prober = new Prober(() => client.set('bench', '1'));
+  let r = 0;
+  return {
+    masterPort: () => until('a master', () => addrOf(sentinels[0]!)),
+    async round() {
+      const masterPort = await until('a master', () => addrOf(sentinels[0]!));
+      await settle(sentinels, 2);
+      const victim = nodes.find((x) => x.port === masterPort)!;
+      const killed = Date.now();
+      victim.proc.killGroup('SIGKILL');
+      await until('Sentinel switched', async () => ((await addrOf(sentinels[0]!)) !== masterPort ? 1 : 0), 60000, 5);
+      const sentinel = Date.now() - killed;
+      const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
+      // Replace the dead node as a replica of the new master, as an operator (or Marathon) would.
+      const now = await until('new master', () => addrOf(sentinels[0]!));
+      nodes = nodes.filter((x) => x !== victim);
+      nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
+      return { sentinel, sentinelClient: sentinelClientMs };
+    },
+    async dispose() {
+      await prober.stop();
+      client.disconnect();
+    },
+  };
+}
+
+/** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
+async function settle(sentinels: number[], replicas: number): Promise<void> {
+  await until('sentinels settled', async () => {
+    for (const s of sentinels) {
+      const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
+      if (!m) return false;
+      const map = new Map<string, string>();
+      for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
+      if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
+      const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
+      if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas) return false;
+    }
+    return true;
+  }, 60000, 100);
+}
+
+/** Our deployment: the same kill, also timed to ZooKeeper and to a client that reads it. */
+export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<FailoverRig> {
+  const root = '/bench-failover';
+  const d = await ours.deploy(ps, root);
+  const sentinels = d.sentinels.map((s) => s.port);
+  let tasks = d.redis;
+  const client = sentinelClient(sentinels);
+  const prober = new Prober(() => client.set('bench', '1'));
+  // A client that discovers the master from ZooKeeper (re-read as soon as a write fails).
+  let zkMaster = (await d.dir.readMaster('mymaster'))!.address!;
+  let direct = new Redis({ host: '127.0.0.1', port: zkMaster.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+  direct.on('error', () => undefined);
+  const zkProber = new Prober(async () => {
+    try {
+      if (direct.status !== 'ready') await direct.connect();
+      return await direct.set('bench-zk', '1');
+    } catch (err) {
+      const now = (await d.dir.readMaster('mymaster'))?.address;
+      if (now && now.port !== zkMaster.port) {
+        zkMaster = now;
+        direct.disconnect();
+        direct = new Redis({ host: '127.0.0.1', port: now.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+        direct.on('error', () => undefined);
+      } else if (direct.status !== 'ready') {
+        direct.disconnect();
+        direct = new Redis({ host: '127.0.0.1', port: zkMaster.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+        direct.on('error', () => undefined);
+      }
+      throw err;
+    }
+  });
+  return {
+    watcherPort: d.watchers[0]!.port,
+    masterPort: async () => (await d.dir.readMaster('mymaster'))!.address!.port,
+    async round() {
+      await settle(sentinels, 2);
+      const masterPort = (await d.dir.readMaster('mymaster'))!.address!.port;
+      const victim = tasks.find((x) => x.port === masterPort)!;
+      const killed = Date.now();
+      victim.proc.killGroup('SIGKILL');
+      await until('Sentinel switched', async () => ((await addrOf(sentinels[0]!)) !== masterPort ? 1 : 0), 60000, 5);
+      const sentinel = Date.now() - killed;
+      await until('ZooKeeper updated', async () => ((await d.dir.readMaster('mymaster'))?.address?.port !== masterPort ? 1 : 0), 60000, 5);
+      const zookeeper = Date.now() - killed;
+      const zkClient = (await zkProber.firstOkAfter(killed)) - killed;
+      const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
+      tasks = tasks.filter((x) => x !== victim);
+      tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
+      return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
+    },
+    async dispose() {
+      await prober.stop();
+      await zkProber.stop();
+      client.disconnect();
+      direct.disconnect();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { ManagedProcess } from '../packages/local-stack/src/managed-process';
+import { freePort } from '../packages/local-stack/src/ports';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const BASE_CONF = path.join(ROOT, 'conf', 'redis.conf');
+export const PROGRAM = (p: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher') => path.join(ROOT, 'packages', p, 'dist', 'main.js');
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every `everyMs` until truthy; throws naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60000, everyMs = 10): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve().then(check).catch(() => undefined);
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export function stats(values: number[]) {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN;
+  return { n: s.length, median: at(0.5), p95: at(0.95) };
+}
+
+/** Every process a benchmark starts; all killed at the end, whatever happens. */
+export class Processes {
+  readonly all: ManagedProcess[] = [];
+  constructor(readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-bench-'))) {}
+
+  spawn(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
+    const p = new ManagedProcess(label, cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, cwd: this.dir, logFile: path.join(this.dir, `${label}.log`) });
+    this.all.push(p);
+    return p;
+  }
+
+  sub(name: string): string {
+    const d = path.join(this.dir, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.all.map((p) => p.stop(3000)));
+    this.all.length = 0;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopAll();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A plain redis-server (no program of ours) with the shipped base config. */
+export async function plainRedis(ps: Processes, label: string, replicaOf?: number): Promise<{ port: number; proc: ManagedProcess }> {
+  const port = await freePort();
+  const args = [BASE_CONF, '--port', String(port), '--bind', '127.0.0.1', '--dir', ps.sub(label)];
+  if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
+  return { port, proc: ps.spawn(label, 'redis-server', args) };
+}
+
+/** One short-lived command to a local server; undefined when it does not answer. */
+export async function ask(port: number, ...args: string[]): Promise<unknown> {
+  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500, commandTimeout: 1000 });
+  r.on('error', () => undefined);
+  try { await r.connect(); return await r.call(args[0]!, ...args.slice(1)); } catch { return undefined; } finally { r.disconnect(); }
+}
+
+/** Replicas a master reports online (INFO replication). */
+export async function onlineReplicas(port: number): Promise<number> {
+  const info = String((await ask(port, 'INFO', 'replication')) ?? '');
+  return (info.match(/^slave\d+:.*state=online/gm) ?? []).length;
+}
+
+/** Resident memory of a process in MB (/proc). */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export { freePort };

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: every comparison measured side by side in the same run, interleaved, several
+ * rounds, median and p95. Prints one table and writes bench/results.json.
+ * BENCH_QUICK=1 runs fewer rounds (a smoke run).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { bootstrapOurs, bootstrapPlain } from './bootstrap';
+import { Ours } from './deployment';
+import { bareServer, load } from './discovery';
+import { redisBenchmark } from './datapath';
+import { oursFailoverRig, plainFailoverRig } from './failover';
+import { onlineReplicas, Processes, ROOT, rssMb, sleep, stats, until } from './lib';
+
+const quick = process.env.BENCH_QUICK === '1';
+type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number };
+const rows: Row[] = [];
+const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string) {
+  const o = stats(ours);
+  const b = base ? stats(base) : undefined;
+  rows.push({ metric, unit, ours: o, base: b, goal, ratio: b ? o.median / b.median : undefined });
+}
+
+async function main() {
+  const infra = new Processes();
+  const ours = await Ours.start(infra);
+  const started = Date.now();
+  try {
+    // 1. Bootstrap
+    for (const [n, rounds] of [[3, quick ? 2 : 5], [20, quick ? 1 : 3], [50, quick ? 1 : 3]] as const) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let r = 0; r < rounds; r += 1) {
+        say(`bootstrap 1+${n}, round ${r + 1}/${rounds}`);
+        const ps = new Processes();
+        try {
+          a.push(await bootstrapOurs(ours, ps, n, r));
+          b.push(await bootstrapPlain(ps, n));
+        } finally { await ps.dispose(); }
+      }
+      row(`bootstrap 1+${n}: all synced, registered, ZooKeeper names master`, 'ms', a, b, n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined);
+    }
+
+    // 2. Failover, interleaved
+    const ps = new Processes();
+    try {
+      say('failover: setting up plain Sentinel and our deployment');
+      const plain = await plainFailoverRig(ps);
+      const mine = await oursFailoverRig(ours, ps);
+      const p: Array<Awaited<ReturnType<typeof plain.round>>> = [];
+      const o: Array<Awaited<ReturnType<typeof mine.round>>> = [];
+      const rounds = quick ? 2 : 10;
+      for (let r = 0; r < rounds; r += 1) {
+        say(`failover round ${r + 1}/${rounds}`);
+        p.push(await plain.round());
+        o.push(await mine.round());
+      }
+      row('failover: kill → Sentinel switched', 'ms', o.map((x) => x.sentinel), p.map((x) => x.sentinel));
+      row('failover: kill → ZooKeeper updated', 'ms', o.map((x) => x.zookeeper!), p.map((x) => x.sentinel), 'ZooKeeper within 100 ms of Sentinel\'s switch');
+      row('failover: ZooKeeper updated after Sentinel switched (ours)', 'ms', o.map((x) => x.zookeeper! - x.sentinel));
+      row('failover: kill → client discovering from ZooKeeper writes', 'ms', o.map((x) => x.zkClient!), p.map((x) => x.sentinelClient));
+      row('failover: kill → ioredis Sentinel client writes', 'ms', o.map((x) => x.sentinelClient), p.map((x) => x.sentinelClient));
+
+      // 3. Discovery
+      const port = mine.watcherPort!;
+      const url = `http://127.0.0.1:${port}/sentinels`;
+      const body = await (await fetch(url)).text();
+      const bare = await bareServer(body);
+      const ws: Array<Awaited<ReturnType<typeof load>>> = [];
+      const bs: Array<Awaited<ReturnType<typeof load>>> = [];
+      for (let r = 0; r < (quick ? 1 : 3); r += 1) {
+        say(`discovery round ${r + 1}`);
+        ws.push(await load(url, quick ? 2 : 5));
+        bs.push(await load(bare.url, quick ? 2 : 5));
+      }
+      bare.close();
+      row('discovery: GET /sentinels req/s at 50 connections', 'req/s', ws.map((x) => x.rps), bs.map((x) => x.rps), 'ratio >= 0.8');
+      row('discovery: GET /sentinels p50 latency', 'ms', ws.map((x) => x.p50), bs.map((x) => x.p50));
+      row('discovery: GET /sentinels p99 latency', 'ms', ws.map((x) => x.p99), bs.map((x) => x.p99), 'p99 < 5 ms');
+
+      // 4. Footprint at rest
+      const rss = (prefix: string) => ps.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
+      row('footprint at rest: redis-wrapper RSS', 'MB', rss('redis-wrapper'), undefined, '<= 64 MB');
+      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss('sentinel-wrapper'), undefined, '<= 64 MB');
+      row('footprint at rest: watcher RSS', 'MB', rss('watcher'), undefined, '<= 80 MB');
+
+      // 5. Data path: master + 2 replicas each, same base config
+      const oursMaster = await mine.masterPort();
+      const plainMaster = await plain.masterPort();
+      const dOurs: number[][] = [[], []];
+      const dPlain: number[][] = [[], []];
+      for (let r = 0; r < (quick ? 1 : 3); r += 1) {
+        say(`data path round ${r + 1}`);
+        const a = redisBenchmark(oursMaster, quick ? 20000 : 100000);
+        const b = redisBenchmark(plainMaster, quick ? 20000 : 100000);
+        dOurs[0]!.push(a.set); dOurs[1]!.push(a.get); dPlain[0]!.push(b.set); dPlain[1]!.push(b.get);
+      }
+      row('data path: redis-benchmark SET', 'req/s', dOurs[0]!, dPlain[0]!, 'ratio >= 0.97');
+      row('data path: redis-benchmark GET', 'req/s', dOurs[1]!, dPlain[1]!, 'ratio >= 0.97');
+      await plain.dispose();
+      await mine.dispose();
+    } finally { await ps.dispose(); }
+
+    // 4b. Footprint with 50 replicas
+    const big = new Processes();
+    try {
+      say('footprint with 1 + 50 replicas');
+      const root = '/bench-footprint';
+      const dir = ours.directory(root);
+      await Promise.all(Array.from({ length: 51 }, () => ours.task(big, 'redis-wrapper', root)));
+      const master = await until('master', async () => (await dir.readMaster('mymaster'))?.address, 120000, 50);
+      await until('50 replicas synced', async () => (await onlineReplicas(master.port)) === 50, 120000, 100);
+      await Promise.all([1, 2, 3].map(() => ours.task(big, 'sentinel-wrapper', root)));
+      const w = await ours.task(big, 'watcher', root);
+      await until('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 60000, 200);
+      await fetch(`http://127.0.0.1:${w.port}/status`).then((r) => r.text());
+      await sleep(2000);
+      const rss = (prefix: string) => big.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
+      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss('redis-wrapper'), undefined, '<= 64 MB');
+      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss('sentinel-wrapper'), undefined, '<= 64 MB');
+      row('footprint with 50 replicas: watcher RSS', 'MB', rss('watcher'), undefined, '<= 80 MB');
+    } finally { await big.dispose(); }
+  } finally {
+    await ours.stop();
+    await infra.dispose();
+  }
+
+  const fmt = (n: number) => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
+  const lines = [
+    '| metric | ours median (p95) | baseline median (p95) | ours/baseline | goal |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  const results = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine: { cpus: (await import('node:os')).cpus().length }, rows };
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+}
+
+main().then(() => process.exit(0), (err) => { process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });
