@@ -27,7 +27,7 @@ export class Ours {
     const port = Number(env.PORT0 ?? (await freePort()));
     const label = `${program}-${++this.n}`;
     const proc = ps.spawn(label, process.execPath, [PROGRAM(program)], {
-      ZK_HOSTS: this.zk.connectString, ZK_ROOT: root, BIND_IP: '127.0.0.1', LOG_LEVEL: 'warn',
+      ZK_HOSTS: this.zk.connectString, ZK_ROOT: root, BIND_IP: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       PORT0: String(port), DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0', ...env,
     });
     return { port, proc };

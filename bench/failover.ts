@@ -92,18 +92,24 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
 
 /** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
 async function settle(sentinels: number[], replicas: number): Promise<void> {
+  let last = '';
+  try {
   await until('sentinels settled', async () => {
     for (const s of sentinels) {
       const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
       if (!m) return false;
       const map = new Map<string, string>();
       for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
-      if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
       const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
+      last = `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
+      if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
       if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas) return false;
     }
     return true;
   }, 60000, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${last}`);
+  }
 }
 
 /** Our deployment: the same kill, also timed to ZooKeeper and to a client that reads it. */

@@ -59,7 +59,10 @@ export class Processes {
 /** A plain redis-server (no program of ours) with the shipped base config. */
 export async function plainRedis(ps: Processes, label: string, replicaOf?: number): Promise<{ port: number; proc: ManagedProcess }> {
   const port = await freePort();
-  const args = [BASE_CONF, '--port', String(port), '--bind', '127.0.0.1', '--dir', ps.sub(label)];
+  // A copy per server: Sentinel makes replicas CONFIG REWRITE their config file.
+  const conf = path.join(ps.sub(label), 'redis.conf');
+  fs.copyFileSync(BASE_CONF, conf);
+  const args = [conf, '--port', String(port), '--bind', '127.0.0.1', '--dir', ps.sub(label)];
   if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
   return { port, proc: ps.spawn(label, 'redis-server', args) };
 }

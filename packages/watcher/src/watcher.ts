@@ -6,6 +6,7 @@ import { Reconciler } from './follow/reconciler';
 import { type SwitchEvent, SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { createApp } from './http/app';
+import { sentinelsFastPath } from './http/fast-sentinels';
 import { listen } from './http/server';
 import { createMetrics } from './metrics';
 import type { Health, WatcherView } from './state';
@@ -77,7 +78,7 @@ export async function runWatcher(): Promise<number> {
     status: () => gatherStatus({ masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD }),
   };
 
-  const server = await listen(createApp(view, metrics, log), cfg.HTTP_HOST, cfg.PORT0);
+  const server = await listen(createApp(view, metrics, log), cfg.HTTP_HOST, cfg.PORT0, sentinelsFastPath(() => sentinels.current, metrics));
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
   sentinels.start();
   masters.start();

@@ -3,13 +3,17 @@ import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { formatAddress } from '@redis-zk/core';
 
+/** Answers some requests before Koa; returns false to let Koa answer. */
+export type FastPath = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+
 /**
  * Serves `app` on host:port; resolves once listening, rejects (naming host:port) when it cannot.
  * The limits keep slow or oversized clients from holding connections or memory: Node's defaults
  * (60 s for headers, 5 min per request, 16 KiB of headers) are far more patient than an API
  * answering from memory needs to be.
  */
-export async function listen(app: Koa, host: string, port: number): Promise<http.Server> {
+export async function listen(app: Koa, host: string, port: number, fastPath?: FastPath): Promise<http.Server> {
+  const handle = app.callback();
   const server = http.createServer(
     {
       maxHeaderSize: 16 * 1024, // request line included: a 100 KiB URL is refused with a 431
@@ -17,7 +21,7 @@ export async function listen(app: Koa, host: string, port: number): Promise<http
       // default), which would let a stalled client linger three times longer than intended.
       connectionsCheckingInterval: 2000,
     },
-    app.callback(),
+    fastPath ? (req, res) => { if (!fastPath(req, res)) void handle(req, res); } : handle,
   );
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
