@@ -54,6 +54,7 @@ interface SnapInput {
   elapsedMs?: number;
   timeoutMs?: number;
   dataWaitMs?: number;
+  complete?: boolean;
 }
 
 const snap = (i: SnapInput = {}): ElectionSnapshot => ({
@@ -67,6 +68,7 @@ const snap = (i: SnapInput = {}): ElectionSnapshot => ({
   elapsedMs: i.elapsedMs ?? 0,
   timeoutMs: i.timeoutMs ?? 60_000,
   dataWaitMs: i.dataWaitMs ?? 0,
+  complete: i.complete ?? true,
 });
 
 // ---- cases -----------------------------------------------------------------------------------
@@ -518,4 +520,16 @@ for (const c of dataWaitCases) {
     const d = decide(c.snapshot);
     t.is(d.kind, c.kind, d.reason);
   });
+}
+
+// A quick snapshot (ZooKeeper's master and the sentinels only) settles rules 1 and 2, and asks
+// for more otherwise: it never becomes master or waits on partial knowledge.
+const quickCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind'] }> = [
+  { title: 'quick: registered live master -> replicate', snapshot: snap({ complete: false, registered: A, probes: [liveMaster(A)] }), kind: 'replicate' },
+  { title: 'quick: registered dead -> read-more, never become-master', snapshot: snap({ complete: false, registered: R, probes: [dead(R)] }), kind: 'read-more' },
+  { title: 'quick: empty ZooKeeper -> read-more', snapshot: snap({ complete: false }), kind: 'read-more' },
+  { title: 'quick: registered is a replica of a live master -> replicate', snapshot: snap({ complete: false, registered: A, probes: [liveReplica(A, B), liveMaster(B)] }), kind: 'replicate' },
+];
+for (const c of quickCases) {
+  test(c.title, (t) => t.is(decide(c.snapshot).kind, c.kind));
 }

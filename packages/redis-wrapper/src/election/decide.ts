@@ -8,6 +8,11 @@ export interface ElectionSnapshot {
   readonly selfDataBytes: number;
   /** `masters/{name}`; null when absent or not an address. */
   readonly registered: Address | null;
+  /**
+   * False when only ZooKeeper's master and the sentinels were read (and probed): enough for
+   * rules 1 and 2, which settle almost every start; the other rules need every node probed.
+   */
+  readonly complete: boolean;
   /** Live registrations under `nodes/{name}` (other than this node). */
   readonly nodes: readonly Address[];
   /** Every probed address: registered, nodes, and the masters they and the sentinels point at. */
@@ -28,6 +33,7 @@ export interface ElectionSnapshot {
 
 export type Decision =
   | { readonly kind: 'replicate'; readonly master: Address; readonly reason: string }
+  | { readonly kind: 'read-more'; readonly reason: string }
   | { readonly kind: 'become-master'; readonly reason: string }
   | { readonly kind: 'wait'; readonly reason: string }
   | { readonly kind: 'give-up'; readonly reason: string };
@@ -77,6 +83,10 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
       return { kind: 'replicate', master: reg.following, reason: `ZooKeeper's ${show(s.registered)} is now a replica of live master ${show(reg.following)}` };
     }
     return { kind: 'wait', reason: `ZooKeeper's ${show(s.registered)} is a replica and no live master is known yet` };
+  }
+
+  if (!s.complete) {
+    return { kind: 'read-more', reason: 'ZooKeeper\'s master is not live and the sentinels name no live master; every node of the set must be probed' };
   }
 
   // 3

@@ -35,7 +35,8 @@ export async function elect(i: ElectionInputs): Promise<{ outcome: Outcome; lock
     try {
       const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;
       await lock.acquire(left);
-      decision = decide(await takeSnapshot({ ...i, lock, startedAt }));
+      decision = decide(await takeSnapshot({ ...i, lock, startedAt }, false));
+      if (decision.kind === 'read-more') decision = decide(await takeSnapshot({ ...i, lock, startedAt }, true));
     } catch (err) {
       await lock.release().catch(() => undefined);
       if (i.timeoutMs > 0 && Date.now() - startedAt >= i.timeoutMs) {
