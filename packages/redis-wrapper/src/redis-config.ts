@@ -20,6 +20,7 @@ export function redisConfigLines(i: RedisConfigInputs): string[] {
     configLine('replica-announce-port', i.announce.port),
   ];
   if (i.password) lines.push(configLine('requirepass', i.password), configLine('masterauth', i.password));
-  if (i.replicaOf) lines.push(configLine('replicaof', i.replicaOf.host, i.replicaOf.port));
+  // A master says so explicitly: a replicaof line in the base config must not make it a replica.
+  lines.push(i.replicaOf ? configLine('replicaof', i.replicaOf.host, i.replicaOf.port) : configLine('replicaof', 'no', 'one'));
   return lines;
 }

@@ -1,10 +1,23 @@
-import { type Address, type Directory, type Logger, sleep } from '@redis-zk/core';
+import { type Address, type Directory, isLiveMaster, type Logger, probeRedis, sleep } from '@redis-zk/core';
 
 /**
- * Waits until ZooKeeper names at least one wanted master with a valid address; returns them all.
- * Bounded by `timeoutMs` (0 = forever). Polls, so a ZooKeeper outage meanwhile is just waited out.
+ * A set whose `masters/<name>` is not an address (junk) may still have a live master among its
+ * registered nodes: the only one answering as master is taken, so junk alone cannot keep a set
+ * without sentinels forever (the watcher then corrects ZooKeeper through them).
  */
-export async function waitForMasters(dir: Directory, wanted: (name: string) => boolean, timeoutMs: number, log: Logger): Promise<Map<string, Address> | null> {
+async function liveMasterOfNodes(dir: Directory, name: string, password: string | undefined): Promise<Address | null> {
+  const nodes = await dir.listNodes(name);
+  const probes = await Promise.all(nodes.map((n) => probeRedis(n.address, { password, timeoutMs: 1000 })));
+  const masters = probes.filter(isLiveMaster);
+  return masters.length === 1 ? masters[0]!.address : null;
+}
+
+/**
+ * Waits until ZooKeeper names at least one wanted master (see liveMasterOfNodes for junk);
+ * returns them all. Bounded by `timeoutMs` (0 = forever). Polls, so a ZooKeeper outage meanwhile
+ * is just waited out.
+ */
+export async function waitForMasters(dir: Directory, wanted: (name: string) => boolean, timeoutMs: number, log: Logger, password?: string): Promise<Map<string, Address> | null> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   let logged = false;
   for (;;) {
@@ -13,7 +26,8 @@ export async function waitForMasters(dir: Directory, wanted: (name: string) => b
       const found = new Map<string, Address>();
       for (const name of names) {
         const m = await dir.readMaster(name);
-        if (m?.address) found.set(name, m.address);
+        const address = m?.address ?? (m ? await liveMasterOfNodes(dir, name, password) : null);
+        if (address) found.set(name, address);
       }
       if (found.size > 0) return found;
     } catch (err) {

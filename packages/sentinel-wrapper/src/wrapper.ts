@@ -30,7 +30,7 @@ export async function runSentinelWrapper(): Promise<number> {
 
   const dir = openDirectory(cfg, log);
   const task = new ServerTask(log, 'redis-sentinel');
-  const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log);
+  const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
     const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;
     const zk = dir.zk.connected ? 'ZooKeeper answered' : `ZooKeeper at ${cfg.ZK_HOSTS} did not answer`;
@@ -40,10 +40,14 @@ export async function runSentinelWrapper(): Promise<number> {
 
   // Each set's starting address: ZooKeeper's, unless it is stale and other sentinels know better.
   const sets = new Map<string, Address>();
-  for (const name of registered.keys()) {
-    const action = planSet(await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD));
-    if (action.kind === 'monitor') sets.set(name, action.address);
-    log.info({ set: name, action: action.kind, master: action.kind === 'monitor' ? formatAddress(action.address) : undefined, reason: action.reason }, 'initial monitoring decision');
+  for (const [name, found] of registered) {
+    const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD);
+    const action = planSet(snapshot);
+    // Junk in masters/<name>: waitForMasters found the set's only live master among its nodes.
+    const address = action.kind === 'monitor' ? action.address : found;
+    const reason = action.kind === 'monitor' ? action.reason : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
+    sets.set(name, address);
+    log.info({ set: name, action: 'monitor', master: formatAddress(address), reason }, 'initial monitoring decision');
   }
 
   const configFile = await writeGeneratedConfig({

@@ -40,7 +40,7 @@ export class Directory {
     if (!node) return null;
     const raw = node.data.toString();
     const address = parseAddress(raw);
-    if (!address) this.log.warn({ path, raw: raw.slice(0, 200) }, 'ignoring invalid master address in ZooKeeper');
+    if (!address) this.warnInvalid(path, raw, 'ignoring invalid master address in ZooKeeper');
     const epochText = epochNode?.data.toString() ?? '';
     const epoch = /^\d+$/.test(epochText) ? Number(epochText) : -1;
     return { address, raw, version: node.version, epoch };
@@ -74,6 +74,15 @@ export class Directory {
       if (expectedVersion !== undefined && isCasFailure(err)) return false;
       throw err;
     }
+  }
+
+  /** Once per path and content: pollers read the same junk many times a second. */
+  private readonly invalidSeen = new Map<string, string>();
+  private warnInvalid(path: string, raw: string, msg: string): void {
+    if (this.invalidSeen.get(path) === raw) return;
+    if (this.invalidSeen.size > 1000) this.invalidSeen.clear();
+    this.invalidSeen.set(path, raw);
+    this.log.warn({ path, raw: raw.slice(0, 200) }, msg);
   }
 
   private async ensureNode(path: string): Promise<void> {
@@ -110,7 +119,7 @@ export class Directory {
       if (!node) return null; // gone between list and read
       const address = parseAddress(node.data.toString());
       if (!address) {
-        this.log.warn({ path, raw: node.data.toString().slice(0, 200) }, 'ignoring invalid address in ZooKeeper');
+        this.warnInvalid(path, node.data.toString(), 'ignoring invalid address in ZooKeeper');
         return null;
       }
       return { id, address };
