@@ -1,4 +1,5 @@
 import test from 'ava';
+import { rawHttp } from './helpers/chaos-b';
 import type { Server } from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
@@ -63,34 +64,7 @@ async function getJson(url: string, init?: RequestInit): Promise<{ status: numbe
   return { status: res.status, body: JSON.parse(await res.text()), res };
 }
 
-interface RawReply { status: number | null; head: string; body: string }
-
-/**
- * Sends bytes as they are on a fresh connection and collects whatever comes back until the server
- * closes it (or resets it, or `waitMs` passes). Valid requests should say `Connection: close`.
- */
-function raw(port: number, data: string | Buffer, waitMs = 5000): Promise<RawReply> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    let settled = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(received).toString('latin1');
-      const cut = text.indexOf('\r\n\r\n');
-      const status = /^HTTP\/1\.1 (\d{3}) /.exec(text);
-      resolve({ status: status ? Number(status[1]) : null, head: text.slice(0, cut), body: cut < 0 ? '' : text.slice(cut + 4) });
-    };
-    const timer = setTimeout(done, waitMs);
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('error', done); // a reset after the answer still leaves the answer in `received`
-    socket.on('close', done);
-    socket.on('connect', () => socket.write(data));
-  });
-}
+const raw = rawHttp;
 
 async function assertStillServing(t: { is: (a: unknown, b: unknown) => void }): Promise<void> {
   const res = await fetch(`${api.base}/sentinels`);

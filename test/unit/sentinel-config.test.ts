@@ -1,4 +1,5 @@
 import test from 'ava';
+import { splitArgs } from '../helpers/config-args';
 import { monitorLines, type MonitorSettings, sentinelConfigLines, settingsArgs } from '../../packages/sentinel-wrapper/src/sentinel-config';
 import { type Address, parseAddress } from '../../packages/core/src/address';
 
@@ -20,39 +21,6 @@ const settings = (o: Partial<MonitorSettings> = {}): MonitorSettings => ({
   quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, parallelSyncs: 1, password: undefined, ...o,
 });
 
-/** redis's sdssplitargs, for the subset quoteConfigValue produces (copied from config.test.ts). */
-function splitArgs(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (line[i] === ' ') i += 1;
-    if (i >= line.length) break;
-    let cur = '';
-    if (line[i] === '"') {
-      i += 1;
-      for (;;) {
-        const ch = line[i];
-        if (ch === undefined) throw new Error('unbalanced quotes');
-        if (ch === '\\' && i + 1 < line.length) {
-          const n = line[i + 1];
-          cur += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
-          i += 2;
-        } else if (ch === '"') {
-          i += 1;
-          if (i < line.length && line[i] !== ' ') throw new Error('closing quote must be followed by a space');
-          break;
-        } else {
-          cur += ch;
-          i += 1;
-        }
-      }
-    } else {
-      while (i < line.length && line[i] !== ' ') cur += line[i++];
-    }
-    out.push(cur);
-  }
-  return out;
-}
 
 /** Every line as redis would read it back, as argument lists. */
 const parse = (lines: readonly string[]): string[][] => lines.map(splitArgs);
