@@ -1,8 +1,9 @@
-import { type Address, createLogger, formatAddress, loadConfig, openDirectory, pairsToMap, PROGRAM_VARS } from '@redis-zk/core';
+import { type Address, createLogger, formatAddress, loadConfig, openDirectory, pairsToMap, PROGRAM_VARS, withRedis } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
+import { SwitchListeners } from './follow/switch-listeners';
 import { type SwitchEvent, SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { createApp } from './http/app';
@@ -26,6 +27,7 @@ export async function runWatcher(): Promise<number> {
   const masters = new MasterMap(dir, log);
   const writer = new MasterWriter(dir, metrics, log);
   const subscriber = new SwitchSubscriber(() => sentinels.current, log);
+  const listeners = new SwitchListeners(log);
   const reconciler = new Reconciler({ dir, sentinels: () => sentinels.current, writer, password: cfg.REDIS_PASSWORD, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
   const cleanup = new SentinelCleanup({ sentinels: () => sentinels.current, masters: () => masters.current, password: cfg.REDIS_PASSWORD, graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS, log });
 
@@ -41,20 +43,29 @@ export async function runWatcher(): Promise<number> {
     }
   };
 
-  subscriber.on('switch', (event: SwitchEvent) => {
+  // The same failover arrives from every sentinel within a second or two: handled once.
+  const recent = new Map<string, number>();
+  const onSwitch = (event: SwitchEvent) => {
+    const key = `${event.name} ${event.from ? formatAddress(event.from) : '-'} ${formatAddress(event.to)}`;
+    const now = Date.now();
+    if (now - (recent.get(key) ?? 0) < 10_000) return;
+    recent.set(key, now);
     metrics.failoversSeen.inc({ set: event.name });
     writer.record(event.name, event.from, event.to);
     log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via) }, '+switch-master');
     void (async () => {
-      const epoch = await subscriber.command('SENTINEL', 'MASTER', event.name)
+      const epoch = await withRedis(event.via, { timeoutMs: 500 }, (r) => r.call('SENTINEL', 'MASTER', event.name))
         .then((reply) => Number(pairsToMap(reply).get('config-epoch')))
         .catch(() => null);
-      await writeSwitch(event, Number.isFinite(epoch) ? epoch : null);
+      await writeSwitch(event, epoch !== null && Number.isFinite(epoch) ? epoch : null);
     })();
-  });
+  };
+  subscriber.on('switch', onSwitch);
+  listeners.on('switch', onSwitch);
   subscriber.on('subscribed', () => reconciler.trigger('subscribed to a sentinel'));
   sentinels.on('change', () => {
     metrics.sentinelsKnown.set(sentinels.current.length);
+    listeners.update(sentinels.current);
     reconciler.trigger('sentinel list changed');
   });
   dir.zk.on('connected', () => {
@@ -93,6 +104,7 @@ export async function runWatcher(): Promise<number> {
   cleanup.stop();
   reconciler.stop();
   await subscriber.stop();
+  listeners.stop();
   sentinels.stop();
   masters.stop();
   server.close();

@@ -43,12 +43,6 @@ export class SwitchSubscriber extends EventEmitter {
     await this.loop;
   }
 
-  /** Asks the followed sentinel a question on its command connection (e.g. the config epoch). */
-  async command(...args: string[]): Promise<unknown> {
-    if (!this.cmd) throw new Error('not following any sentinel');
-    return this.cmd.call(args[0]!, ...args.slice(1));
-  }
-
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (!this.current) {
@@ -118,16 +112,19 @@ export class SwitchSubscriber extends EventEmitter {
     if (was) this.emit('lost', was);
   }
 
-  /** `<name> <old-ip> <old-port> <new-ip> <new-port>` */
   private onMessage(message: string, via: Address): void {
-    const [name, oldIp, oldPort, newIp, newPort] = message.trim().split(/\s+/);
-    const to = parseAddress(`${newIp}:${newPort}`);
-    if (!name || !to) {
-      this.log.warn({ message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring malformed +switch-master');
-      return;
-    }
-    const from = parseAddress(`${oldIp}:${oldPort}`);
-    if (from && sameAddress(from, to)) return;
-    this.emit('switch', { name, from, to, via } satisfies SwitchEvent);
+    const event = parseSwitchMessage(message, via);
+    if (event) this.emit('switch', event);
+    else this.log.warn({ message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring malformed +switch-master');
   }
+}
+
+/** `<name> <old-ip> <old-port> <new-ip> <new-port>`; null when malformed or not a change. */
+export function parseSwitchMessage(message: string, via: Address): SwitchEvent | null {
+  const [name, oldIp, oldPort, newIp, newPort] = message.trim().split(/\s+/);
+  const to = parseAddress(`${newIp}:${newPort}`);
+  if (!name || !to) return null;
+  const from = parseAddress(`${oldIp}:${oldPort}`);
+  if (from && sameAddress(from, to)) return null;
+  return { name, from, to, via };
 }
