@@ -5,7 +5,7 @@ import type { ManagedProcess } from '../packages/local-stack/src/managed-process
 import { LocalZooKeeper } from '../packages/local-stack/src/zookeeper';
 import { freePort, type Processes, PROGRAM, until } from './lib';
 
-export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
 
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */
 export class Ours {

@@ -11,7 +11,7 @@ import { ROOT } from './helpers/processes';
 import { ask, sentinelMaster } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 
-const FAST = { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '4000' };
+const FAST = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '4000' };
 let stack: LocalStack;
 let dir: Directory;
 let zk: ZkClient;
@@ -80,7 +80,7 @@ test.serial('a killed master task comes back on a new port and rejoins as a repl
 });
 
 test('the demo command starts, prints the endpoints, and stops cleanly on Ctrl-C', async (t) => {
-  const child = spawn(process.execPath, ['packages/local-stack/dist/main.js', '--env', 'SENTINEL_DOWN_AFTER_MS=1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['packages/local-stack/dist/main.js', '--env', 'SENTINEL_DOWN_AFTER_MS=2000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });

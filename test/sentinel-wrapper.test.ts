@@ -5,7 +5,7 @@ import { TestEnv } from './helpers/env';
 import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 
-const FAST = { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+const FAST = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
 const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
 
 test('sentinels started before any master wait, then monitor it with the given tuning; 3 reach quorum; base config survives', async (t) => {

@@ -126,7 +126,7 @@ test('a dead sentinel is forgotten by the others (SENTINEL RESET, one at a time)
   const victim = d.sentinels[2]!;
   victim.proc.killGroup('SIGKILL');
   // Marathon replaces the task: with quorum 2, a reset is only safe once 3 sentinels run again.
-  const replacement = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '2000' });
+  const replacement = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '2000' });
   const survivors = [...d.sentinels.slice(0, 2), replacement];
   for (const s of survivors) {
     await waitFor(`${s.port} to forget the dead sentinel`, async () => {

@@ -167,7 +167,7 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
   t.true(loggedInvalid(watcher, `${sentinelsDir}/junk-json`), 'JSON is not host:port either');
 
   // A sentinel-wrapper started now, with the junk there, still starts and is listed.
-  const extra = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ...conf });
+  const extra = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ...conf });
   const sentinels = [...d.sentinels, extra];
   await waitFor('the new sentinel listed', async () => (await listed()).length === sentinels.length, 30000, 200);
   t.deepEqual(await listed(), real(sentinels));
@@ -298,7 +298,7 @@ test.serial('(a) a fresh set whose masters/mymaster is junk before any sentinel 
   const master = (await waitFor('a master', () => dir.readMaster('mymaster'), 30000)).raw;
   await waitFor('3 registered nodes', async () => (await dir.listNodes('mymaster')).length === 3, 30000);
   await dir.zk.setData(dir.paths.master('mymaster'), 'not-an-address');
-  const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' })));
+  const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' })));
   await env.start('watcher', { RECONCILE_INTERVAL_MS: '1000' });
   for (const s of sentinels) t.is(await waitFor('monitoring the live master', () => sentinelMasterAddr(s.port, 'mymaster'), 30000), master);
   await waitFor('ZooKeeper repaired', async () => (await dir.readMaster('mymaster'))?.raw === master, 30000);

@@ -15,7 +15,7 @@ import { sentinelMaster } from './sentinel';
 export type Program = keyof typeof PROGRAMS;
 
 /** Sentinel settings that make a failover take a couple of seconds in tests. */
-export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '1000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
 
 export interface Deployment {
   redis: Task[];

@@ -28,6 +28,9 @@ export async function runSentinelWrapper(): Promise<number> {
     password: cfg.REDIS_PASSWORD,
   };
 
+  if (cfg.SENTINEL_DOWN_AFTER_MS < 2000) {
+    log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
+  }
   const dir = openDirectory(cfg, log);
   const task = new ServerTask(log, 'redis-sentinel');
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);

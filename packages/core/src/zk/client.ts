@@ -92,6 +92,10 @@ export class ZkClient extends EventEmitter {
       if (!isCurrent()) return;
       if (state === zookeeper.State.SYNC_CONNECTED) {
         this.setUsable(true, 'connected');
+        // After setUsable: listeners of 'session' re-create ephemeral nodes straight away.
+        const id = client.getSessionId().toString('hex');
+        if (this.sessionIdSeen !== undefined && id !== this.sessionIdSeen) this.emit('session');
+        this.sessionIdSeen = id;
       } else if (state === zookeeper.State.DISCONNECTED) {
         this.setUsable(false, 'connection lost');
       } else if (state === zookeeper.State.EXPIRED) {
@@ -100,12 +104,6 @@ export class ZkClient extends EventEmitter {
         client.close();
         this.open();
       }
-    });
-    client.once('connected', () => {
-      if (!isCurrent()) return;
-      const id = client.getSessionId().toString('hex');
-      if (this.sessionIdSeen !== undefined && id !== this.sessionIdSeen) this.emit('session');
-      this.sessionIdSeen = id;
     });
     client.connect();
     this.startHeartbeat();
