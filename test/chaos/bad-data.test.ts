@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
 import { type Task, TestEnv } from '../helpers/env';
-import { info, killTask, portOf, rawHttp, type RawReply, shippedRedisConf, waitForSentinelsToKnowSet, zkMasterRaw } from '../helpers/chaos-b';
+import { info, killTask, portOf, rawHttp, type RawReply, waitForSentinelsToKnowSet, zkMasterRaw } from '../helpers/chaos-b';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { sleep, waitFor } from '../helpers/wait';
@@ -44,7 +44,7 @@ async function rolesOf(env: TestEnv, tasks: readonly Task[]): Promise<Array<stri
 for (const [label, junk] of JUNK) {
   test.serial(`(a) masters/mymaster is junk (${label}) before and while 3 wrappers start: logged, no crash, one master`, async (t) => {
     const env = await TestEnv.create(t);
-    const conf = shippedRedisConf(env.dir, (m) => t.log(m));
+    const conf: NodeJS.ProcessEnv = {};
     const dir = await env.directory();
     const path = dir.paths.master('mymaster');
     await dir.zk.mkdirp(dir.paths.masters);
@@ -93,7 +93,7 @@ for (const [label, junk] of JUNK) {
 
 test.serial('(a) a live set: junk written into masters/mymaster is put right by the watcher\'s reconcile', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 1, env: { ...shippedRedisConf(env.dir, (m) => t.log(m)), RECONCILE_INTERVAL_MS: '1000' } });
+  const d = await env.deploy({ watchers: 1, env: { RECONCILE_INTERVAL_MS: '1000' } });
   const watcher = d.watchers[0]!;
   const path = d.dir.paths.master('mymaster');
   const base = `http://127.0.0.1:${watcher.port}`;
@@ -133,7 +133,7 @@ test.serial('(a) a live set: junk written into masters/mymaster is put right by 
 
 test.serial('(b) junk children under sentinels/: /sentinels lists only the real ones, logged, nothing crashes', async (t) => {
   const env = await TestEnv.create(t);
-  const conf = shippedRedisConf(env.dir, (m) => t.log(m));
+  const conf: NodeJS.ProcessEnv = {};
   const setup = await env.directory();
   const sentinelsDir = setup.paths.sentinels;
   await setup.zk.mkdirp(sentinelsDir);
@@ -199,7 +199,7 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
 
 test.serial('(c) malformed and oversized HTTP requests to a live watcher: never a 5xx, still serving', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 1, env: shippedRedisConf(env.dir, (m) => t.log(m)) });
+  const d = await env.deploy({ watchers: 1 });
   const watcher = d.watchers[0]!;
   const port = watcher.port;
   const base = `http://127.0.0.1:${port}`;

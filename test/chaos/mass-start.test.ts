@@ -1,6 +1,6 @@
 import test from 'ava';
 import { type Task, TestEnv } from '../helpers/env';
-import { directoryAt, info, killTask, portOf, shippedRedisConf, zkMasterRaw } from '../helpers/chaos-b';
+import { directoryAt, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
 import { recordFigures, stats } from '../helpers/figures';
 import { waitFor } from '../helpers/wait';
 
@@ -22,7 +22,7 @@ const registeredMs: number[] = [];
 
 test.before(async (t) => {
   env = await TestEnv.create();
-  conf = shippedRedisConf(env.dir, (m) => t.log(m));
+  conf = {};
 });
 test.afterEach.always((t) => { if (!t.passed) failed = true; });
 test.after.always(async (t) => {

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from '../helpers/env';
-import { firstSentinelSwitch, followedBy, killTask, portOf, shippedRedisConf, waitForSentinelSwitch, zkMasterRaw, zkNamesLiveMasterThroughout } from '../helpers/chaos-b';
+import { firstSentinelSwitch, followedBy, killTask, portOf, waitForSentinelSwitch, zkMasterRaw, zkNamesLiveMasterThroughout } from '../helpers/chaos-b';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
@@ -49,7 +49,7 @@ async function healthyFollowing(w: Task, notPort: number): Promise<{ host: strin
 
 test.serial('(a) watcher killed during the failover, started again after the switch: ZooKeeper names the new master', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 1, env: shippedRedisConf(env.dir, (m) => t.log(m)) });
+  const d = await env.deploy({ watchers: 1 });
   const watcher = d.watchers[0]!;
 
   const master = taskAt(d, d.master);
@@ -85,7 +85,7 @@ test.serial('(a) watcher killed during the failover, started again after the swi
 
 test.serial('(b) the followed sentinel killed with the master: the running watcher still updates ZooKeeper', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 1, env: shippedRedisConf(env.dir, (m) => t.log(m)) });
+  const d = await env.deploy({ watchers: 1 });
   const watcher = d.watchers[0]!;
   const followed = await waitFor('the watcher to follow a sentinel', () => followedBy(watcher.port), 10000);
   const victim = d.sentinels.find((s) => s.port === followed.port);
@@ -124,7 +124,7 @@ test.serial('(b) the followed sentinel killed with the master: the running watch
 
 test.serial('(c) watcher, its sentinel and the master killed at once, a new watcher started: ZooKeeper right', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 1, env: shippedRedisConf(env.dir, (m) => t.log(m)) });
+  const d = await env.deploy({ watchers: 1 });
   const watcher = d.watchers[0]!;
   const followed = await waitFor('the watcher to follow a sentinel', () => followedBy(watcher.port), 10000);
   const victim = d.sentinels.find((s) => s.port === followed.port)!;

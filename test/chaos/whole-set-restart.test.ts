@@ -1,7 +1,7 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from '../helpers/env';
-import { deployWithDataDirs, info, killTask, portOf, shippedRedisConf, zkMasterRaw } from '../helpers/chaos-b';
+import { deployWithDataDirs, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { sleep, waitFor } from '../helpers/wait';
@@ -64,7 +64,7 @@ const decidedLine = (task: Task) => task.proc.log().split('\n').find((l) => l.in
 test.serial('whole set kill -9, three new tasks on new ports with the same DATA_DIRs: one master, every key back everywhere', async (t) => {
   const env = await TestEnv.create(t);
   const dataDirs = [1, 2, 3].map((i) => path.join(env.dir, `redis-data-${i}`));
-  const conf = shippedRedisConf(env.dir, (m) => t.log(m));
+  const conf = {};
   const d = await deployWithDataDirs(env, dataDirs, { sentinels: 3, env: conf });
   await writeKeys(t, env, d);
   for (const r of d.redis) t.is(await keysOn(env, r.port), N, `${r.address} holds every key before the kill`);
@@ -111,7 +111,7 @@ test.serial('whole set kill -9, three new tasks on new ports with the same DATA_
 test.serial('whole set lost, an empty node starts first and a node with data 2 s later: the node with data becomes master', async (t) => {
   const env = await TestEnv.create(t);
   const dataDirs = [1, 2, 3].map((i) => path.join(env.dir, `redis-data-${i}`));
-  const conf = shippedRedisConf(env.dir, (m) => t.log(m));
+  const conf = {};
   const d = await deployWithDataDirs(env, dataDirs, { sentinels: 3, env: conf });
   await writeKeys(t, env, d);
   const oldMaster = d.redis.findIndex((r) => r.address === d.master);
