@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 
 export interface HttpFigures { rps: number; p50: number; p99: number }
@@ -9,13 +9,18 @@ export async function load(url: string, seconds: number): Promise<HttpFigures> {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
 
-/** A bare node:http server answering every request with `body`: the baseline. */
+/**
+ * A bare node:http server answering every request with `body`: the baseline. In its own process,
+ * like the watcher, so it does not share a CPU with the load generator.
+ */
 export async function bareServer(body: string): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+  const script = `const http = require('node:http'); const body = Buffer.from(process.env.BODY);
+    const s = http.createServer((q, r) => { r.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length }); r.end(body); });
+    s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', script], { env: { BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', () => reject(new Error('bare server exited')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/sentinels`, close: () => server.close() };
+  return { url: `http://127.0.0.1:${port}/sentinels`, close: () => child.kill('SIGKILL') };
 }
