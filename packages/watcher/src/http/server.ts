@@ -51,14 +51,8 @@ export async function listen(app: Koa, host: string, port: number, fastPath?: Fa
  * (writing into it would corrupt what the client is reading).
  */
 function answerClientErrorsAsJson(server: http.Server): void {
-  const inFlight = new WeakMap<Duplex, number>();
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    res.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
-  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (socket.writable && !inFlight.get(socket) && err.code !== 'ECONNRESET') {
+    if (socket.writable && !responseUnderWay(socket) && err.code !== 'ECONNRESET') {
       const [status, message] = clientErrorStatus(err.code);
       const body = JSON.stringify({ error: message });
       // end(), not write() + destroy(): destroy() drops whatever is not flushed yet, and under
@@ -72,6 +66,16 @@ function answerClientErrorsAsJson(server: http.Server): void {
     }
     socket.destroy();
   });
+}
+
+/**
+ * Whether a response is being written on this connection (Node keeps it as the socket's
+ * `_httpMessage`, and its own default clientError handler checks the same): writing an error
+ * into it would corrupt what the client is reading.
+ */
+function responseUnderWay(socket: Duplex): boolean {
+  const message = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  return !!message;
 }
 
 function clientErrorStatus(code: string | undefined): [number, string] {
