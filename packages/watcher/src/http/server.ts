@@ -74,8 +74,7 @@ function answerClientErrorsAsJson(server: http.Server): void {
  * into it would corrupt what the client is reading.
  */
 function responseUnderWay(socket: Duplex): boolean {
-  const message = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-  return !!message;
+  return !!(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
 }
 
 function clientErrorStatus(code: string | undefined): [number, string] {
