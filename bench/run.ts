@@ -20,7 +20,7 @@ const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string) {
   const o = stats(ours);
   const b = base ? stats(base) : undefined;
-  rows.push({ metric, unit, ours: o, base: b, goal, ratio: b ? o.median / b.median : undefined });
+  rows.push({ metric, unit, ours: o, base: b, goal, ratio: b && b.median > 0 ? o.median / b.median : undefined });
 }
 
 async function main() {
