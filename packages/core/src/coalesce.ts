@@ -22,5 +22,4 @@ export class Coalesced {
       });
   }
 
-  get busy(): boolean { return this.running; }
 }

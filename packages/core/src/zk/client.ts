@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Logger } from '../log';
-import { TimeoutError, withTimeout } from '../time';
+import { withTimeout } from '../time';
 
 export const CreateMode = zookeeper.CreateMode;
 export type ZkEvent = zookeeper.Event;
-export const ZkEventType = zookeeper.Event;
 
 export class ZkUnavailableError extends Error {
   constructor(what: string) {
@@ -249,4 +248,3 @@ export class ZkClient extends EventEmitter {
   }
 }
 
-export { TimeoutError };

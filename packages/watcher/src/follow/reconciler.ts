@@ -23,7 +23,6 @@ const TIMEOUT_MS = 1000;
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private readonly runs = new Coalesced((reason) => this.run(reason));
-  lastRun: { at: string; reason: string; ok: boolean } | undefined;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -43,7 +42,6 @@ export class Reconciler {
   private async run(reason: string): Promise<void> {
     const { dir, log } = this.d;
     const sentinels = this.d.sentinels();
-    let ok = true;
     try {
       const [inZk, ...monitored] = await Promise.all([dir.listMasterNames(), ...sentinels.map((s) => monitoredNames(s, TIMEOUT_MS))]);
       const names = new Set([...inZk, ...monitored.flat()]);
@@ -53,9 +51,7 @@ export class Reconciler {
         await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
       }));
     } catch (err) {
-      ok = false;
       log.warn({ err: String(err), trigger: reason }, 'reconcile failed; will retry');
     }
-    this.lastRun = { at: new Date().toISOString(), reason, ok };
   }
 }
