@@ -1,4 +1,4 @@
-import { type Address, type Directory, formatAddress, type Logger, parseAddress, parseInfo, sleep, withRedis } from '@redis-zk/core';
+import { type Address, askSentinel, type Directory, formatAddress, type Logger, parseInfo, sleep, withRedis } from '@redis-zk/core';
 
 export interface SwitchoverInputs {
   dir: Directory;
@@ -9,15 +9,6 @@ export interface SwitchoverInputs {
   password: string | undefined;
   timeoutMs: number;
   log: Logger;
-}
-
-async function sentinelMaster(sentinel: Address, name: string): Promise<Address | null> {
-  try {
-    const reply = (await withRedis(sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name))) as string[] | null;
-    return reply ? parseAddress(`${reply[0]}:${reply[1]}`) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Replication facts of the local server: role, offset, and the offsets its replicas acked. */
@@ -82,7 +73,8 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
     // Sentinel promotes a replica, then would demote this node on its next look; demoting it
     // here at once shortens the window in which clients still reach the old master.
     while (Date.now() < deadline) {
-      const promoted = await sentinelMaster(asked, i.name);
+      const view = await askSentinel(asked, i.name);
+      const promoted = view.reachable ? view.master : null;
       if (promoted && !(promoted.host === i.announce.host && promoted.port === i.announce.port)) {
         await withRedis(i.local, { password: i.password, timeoutMs: 2000 }, (r) => r.call('REPLICAOF', promoted.host, String(promoted.port)));
         log.info({ sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, reason: 'planned stop of the master' }, 'switched over; this node is now a replica');

@@ -1,22 +1,7 @@
-import { type Address, parseAddress, parseInfo, type RegisteredMaster, pairsToMap, withRedis } from '@redis-zk/core';
+import { type Address, pairsToMap, parseAddress, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
 import type { FailoverRecord, ReplicaStatus, SetStatus } from './state';
 
 const TIMEOUT_MS = 800;
-
-interface MasterFacts { reachable: boolean; offset: number | null; keys: number | null }
-
-async function masterFacts(master: Address | null, password: string | undefined): Promise<MasterFacts> {
-  if (!master) return { reachable: false, offset: null, keys: null };
-  try {
-    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS }, async (r) => {
-      const [replication, keyspace] = await Promise.all([r.info('replication'), r.info('keyspace')]);
-      const keys = [...parseInfo(keyspace).values()].reduce((n, v) => n + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
-      return { reachable: true, offset: Number(parseInfo(replication).get('master_repl_offset') ?? NaN), keys };
-    });
-  } catch {
-    return { reachable: false, offset: null, keys: null };
-  }
-}
 
 /** The replicas as a sentinel sees them (it also knows the ones whose link is down). */
 async function replicasFrom(sentinels: readonly Address[], name: string, masterOffset: number | null): Promise<ReplicaStatus[]> {
@@ -59,12 +44,13 @@ export async function gatherStatus(o: {
   const reachable = sentinels.filter((s) => s.reachable).map((s) => s.address);
   const out: Record<string, SetStatus> = {};
   await Promise.all([...o.masters].map(async ([name, reg]) => {
-    const facts = await masterFacts(reg.address, o.password);
+    const probe = reg.address ? await probeRedis(reg.address, { password: o.password, timeoutMs: TIMEOUT_MS }) : null;
+    const facts = probe?.reachable ? probe : null;
     out[name] = {
       master: reg.address,
-      masterReachable: facts.reachable,
-      replicas: await replicasFrom(reachable, name, facts.offset),
-      keys: facts.keys,
+      masterReachable: facts !== null,
+      replicas: await replicasFrom(reachable, name, facts?.replOffset ?? null),
+      keys: facts?.keys ?? null,
       sentinels,
       lastFailover: o.lastFailover.get(name) ?? null,
     };

@@ -1,4 +1,4 @@
-import { type Address, createLogger, formatAddress, loadConfig, openDirectory, pairsToMap, PROGRAM_VARS, withRedis } from '@redis-zk/core';
+import { type Address, askSentinel, createLogger, formatAddress, loadConfig, openDirectory, PROGRAM_VARS } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
@@ -54,10 +54,8 @@ export async function runWatcher(): Promise<number> {
     writer.record(event.name, event.from, event.to);
     log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via) }, '+switch-master');
     void (async () => {
-      const epoch = await withRedis(event.via, { timeoutMs: 500 }, (r) => r.call('SENTINEL', 'MASTER', event.name))
-        .then((reply) => Number(pairsToMap(reply).get('config-epoch')))
-        .catch(() => null);
-      await writeSwitch(event, epoch !== null && Number.isFinite(epoch) ? epoch : null);
+      const view = await askSentinel(event.via, event.name, 500);
+      await writeSwitch(event, view.reachable && view.monitors ? view.configEpoch : null);
     })();
   };
   subscriber.on('switch', onSwitch);

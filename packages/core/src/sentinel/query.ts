@@ -23,28 +23,44 @@ export function pairsToMap(reply: unknown): Map<string, string> {
   return out;
 }
 
+/** What SENTINEL MASTER <name> says about the set, parsed once for every caller. */
+export interface SentinelMasterState {
+  readonly master: Address | null;
+  readonly failoverInProgress: boolean;
+  readonly configEpoch: number;
+  readonly flags: readonly string[];
+  /** num-slaves: replicas this sentinel knows (dead ones included until a reset). */
+  readonly knownReplicas: number;
+  readonly quorum: number;
+}
+
+export function parseSentinelMaster(reply: unknown): SentinelMasterState {
+  const m = pairsToMap(reply);
+  const flags = (m.get('flags') ?? '').split(',').filter(Boolean);
+  return {
+    master: parseAddress(`${m.get('ip')}:${m.get('port')}`),
+    failoverInProgress: flags.includes('failover_in_progress') || (m.get('failover-state') ?? 'none') !== 'none',
+    configEpoch: Number(m.get('config-epoch') ?? 0) || 0,
+    flags,
+    knownReplicas: Number(m.get('num-slaves') ?? 0) || 0,
+    quorum: Number(m.get('quorum') ?? 1) || 1,
+  };
+}
+
 export async function askSentinel(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelView> {
   try {
     return await withRedis(sentinel, { timeoutMs }, async (r) => {
-      let master: Map<string, string>;
+      let reply: unknown;
       try {
-        master = pairsToMap(await r.call('SENTINEL', 'MASTER', name));
+        reply = await r.call('SENTINEL', 'MASTER', name);
       } catch (err) {
         if (/No such master/i.test(String(err))) {
           return { sentinel, reachable: true as const, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [] };
         }
         throw err;
       }
-      const flags = (master.get('flags') ?? '').split(',').filter(Boolean);
-      return {
-        sentinel,
-        reachable: true as const,
-        monitors: true,
-        master: parseAddress(`${master.get('ip')}:${master.get('port')}`),
-        failoverInProgress: flags.includes('failover_in_progress') || (master.get('failover-state') ?? 'none') !== 'none',
-        configEpoch: Number(master.get('config-epoch') ?? 0) || 0,
-        flags,
-      };
+      const { master, failoverInProgress, configEpoch, flags } = parseSentinelMaster(reply);
+      return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags };
     });
   } catch (err) {
     return { sentinel, reachable: false, error: err instanceof Error ? err.message : String(err) };

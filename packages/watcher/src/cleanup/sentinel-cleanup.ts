@@ -1,5 +1,5 @@
 import {
-  type Address, Coalesced, formatAddress, type Logger, pairsToMap, parseAddress, parseInfo, type RegisteredMaster, withRedis,
+  type Address, Coalesced, formatAddress, type Logger, pairsToMap, parseAddress, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis,
 } from '@redis-zk/core';
 import { planReset, type SentinelState } from './plan-reset';
 
@@ -19,15 +19,14 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
   try {
     return await withRedis(sentinel, { timeoutMs: TIMEOUT_MS }, async (r) => {
       const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
-      const m = pairsToMap(master);
-      const flags = (m.get('flags') ?? '').split(',');
+      const { knownReplicas, failoverInProgress, quorum } = parseSentinelMaster(master);
       return {
         address: sentinel,
         peers: (peers as unknown[]).map((p) => { const pm = pairsToMap(p); return parseAddress(`${pm.get('ip')}:${pm.get('port')}`); })
           .filter((a): a is Address => a !== null),
-        knownReplicas: Number(m.get('num-slaves') ?? 0),
-        failoverInProgress: flags.includes('failover_in_progress') || (m.get('failover-state') ?? 'none') !== 'none',
-        quorum: Number(m.get('quorum') ?? 1),
+        knownReplicas,
+        failoverInProgress,
+        quorum,
         resetAt,
       };
     });
