@@ -105,16 +105,7 @@ test.serial('(b) the followed sentinel killed with the master: the running watch
     return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
   }, 30000, 20);
   const [switched, zk] = await Promise.all([switchedP, zkP]);
-  t.is(zk.a, switched.a, 'ZooKeeper names the master the surviving sentinels promoted');
-  t.is(await waitForSentinelSwitch(env, survivors, d.name, d.master), zk.a, 'every surviving sentinel agrees');
-  await checkPromoted(t, env, d, zk.a, survivors);
-  const moved = await healthyFollowing(watcher, victim!.port);
-  t.true(survivors.some((s) => s.port === moved.port), 'the watcher follows a surviving sentinel');
-  await watcherAgrees(watcher, zk.a);
-
-  const bad = await zkNamesLiveMasterThroughout(env, d.dir, d.name, STEADY_MS);
-  t.deepEqual(bad, [], 'ZooKeeper keeps naming the live master');
-  t.true(watcher.proc.running);
+  await checkSettledAfterSentinelLoss(t, env, d, zk.a, switched.a, survivors, watcher, victim!.port, 'the watcher');
   recordFigures(t, 'watcher-chaos/followed-sentinel-killed-with-master', {
     killToSentinelSwitchMs: switched.at - killed,
     killToZkMs: zk.at - killed,
@@ -145,19 +136,29 @@ test.serial('(c) watcher, its sentinel and the master killed at once, a new watc
     return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
   }, 30000, 20);
   const [switched, zk] = await Promise.all([switchedP, zkP]);
-  t.is(zk.a, switched.a, 'ZooKeeper names the master the surviving sentinels promoted');
-  t.is(await waitForSentinelSwitch(env, survivors, d.name, d.master), zk.a, 'every surviving sentinel agrees');
-  await checkPromoted(t, env, d, zk.a, survivors);
-  const now = await healthyFollowing(fresh, victim.port);
-  t.true(survivors.some((s) => s.port === now.port), 'the new watcher follows a surviving sentinel');
-  await watcherAgrees(fresh, zk.a);
-
-  const bad = await zkNamesLiveMasterThroughout(env, d.dir, d.name, STEADY_MS);
-  t.deepEqual(bad, [], 'ZooKeeper keeps naming the live master');
-  t.true(fresh.proc.running);
+  await checkSettledAfterSentinelLoss(t, env, d, zk.a, switched.a, survivors, fresh, victim.port, 'the new watcher');
   recordFigures(t, 'watcher-chaos/watcher-sentinel-master-killed', {
     killToSentinelSwitchMs: switched.at - killed,
     watcherStartToZkMs: zk.at - started,
     switchToZkMs: zk.at - switched.at,
   });
 });
+
+/**
+ * After a failover that also cost a sentinel: ZooKeeper names what the survivors promoted, the
+ * watcher follows a survivor and agrees, and ZooKeeper keeps naming the live master.
+ */
+async function checkSettledAfterSentinelLoss(
+  t: ExecutionContext, env: TestEnv, d: Deployment, zkMaster: string, promoted: string,
+  survivors: Task[], watcher: Task, deadSentinelPort: number, who: string,
+): Promise<void> {
+  t.is(zkMaster, promoted, 'ZooKeeper names the master the surviving sentinels promoted');
+  t.is(await waitForSentinelSwitch(env, survivors, d.name, d.master), zkMaster, 'every surviving sentinel agrees');
+  await checkPromoted(t, env, d, zkMaster, survivors);
+  const following = await healthyFollowing(watcher, deadSentinelPort);
+  t.true(survivors.some((s) => s.port === following.port), `${who} follows a surviving sentinel`);
+  await watcherAgrees(watcher, zkMaster);
+  const bad = await zkNamesLiveMasterThroughout(env, d.dir, d.name, STEADY_MS);
+  t.deepEqual(bad, [], 'ZooKeeper keeps naming the live master');
+  t.true(watcher.proc.running);
+}
