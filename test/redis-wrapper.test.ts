@@ -24,6 +24,12 @@ test('3 wrappers: one master, two synced replicas, ZooKeeper agrees', async (t) 
     t.regex(info, /master_link_status:up/);
   }
   t.is((await m.info('replication')).match(/^slave\d+:/gm)?.length, 2);
+
+  // A node joining a set with a live master decides without queueing on the election lock.
+  const late = await env.start('redis-wrapper');
+  await env.waitForRole(late.port, 'slave');
+  t.regex(late.proc.log(), /"decision":"replicate"[^\n]*"locked":false[^\n]*"election decided"/);
+  t.deepEqual(await dir.zk.getChildren(dir.paths.electionLock('mymaster')), [], 'no contender left on the lock');
 });
 
 test('20 wrappers started at once: exactly one master, every other a replica of it', async (t) => {

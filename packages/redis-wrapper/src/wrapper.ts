@@ -53,7 +53,7 @@ export async function runRedisWrapper(): Promise<number> {
   if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
   const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, Directory.memberId(announce)), formatAddress(announce), log);
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
-  await lock.release().catch(() => undefined); // ephemeral: it also goes with the session
+  await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(() => switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log }));

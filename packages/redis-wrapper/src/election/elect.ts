@@ -4,6 +4,16 @@ import { type ContenderInfo, takeSnapshot } from './snapshot';
 
 export type Outcome = Extract<Decision, { kind: 'replicate' | 'become-master' }>;
 
+/**
+ * A new master comes back with the lock still held: the caller releases it once redis answers
+ * and `masters/<name>` names it, so no contender reads ZooKeeper in between. A replica's lock is
+ * already released: starting a replica writes nothing the next contender's decision reads, and
+ * holding the lock through every replica's start would queue a 50-node bootstrap one by one.
+ */
+export type Elected =
+  | { outcome: Extract<Outcome, { kind: 'become-master' }>; lock: ZkLock }
+  | { outcome: Extract<Outcome, { kind: 'replicate' }>; lock: null };
+
 export class ElectionGaveUp extends Error {}
 
 export interface ElectionInputs {
@@ -20,13 +30,23 @@ export interface ElectionInputs {
 const RETRY_MS = 1000;
 
 /**
- * Runs the election until it reaches an outcome. Returns with the lock still held: the caller
- * releases it only once redis answers and the outcome is registered, so no other contender can
- * read ZooKeeper in between. Between rounds that decide to wait, the lock is released so a
- * contender with data can go first.
+ * Runs the election until it reaches an outcome (see `Elected` for who holds the lock then).
+ * Between rounds that decide to wait, the lock is released so a contender with data can go first.
  */
-export async function elect(i: ElectionInputs): Promise<{ outcome: Outcome; lock: ZkLock }> {
+export async function elect(i: ElectionInputs): Promise<Elected> {
   const startedAt = Date.now();
+  const decided = (decision: Outcome, locked: boolean) => i.log.info(
+    { decision: decision.kind, master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self), reason: decision.reason, locked },
+    'election decided',
+  );
+  // Most starts join a set with a live master. Replicating it needs no lock (see `Elected`), so
+  // a crowd of replicas starting at once decides in parallel instead of queueing on the lock.
+  const unlocked = await takeSnapshot({ ...i, lock: null, startedAt }, false).then(decide, () => null);
+  if (unlocked?.kind === 'replicate') {
+    decided(unlocked, false);
+    return { outcome: unlocked, lock: null };
+  }
+
   const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes };
   let lastReason = '';
   for (;;) {
@@ -47,8 +67,10 @@ export async function elect(i: ElectionInputs): Promise<{ outcome: Outcome; lock
       continue;
     }
     if (decision.kind === 'replicate' || decision.kind === 'become-master') {
-      i.log.info({ decision: decision.kind, master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self), reason: decision.reason }, 'election decided');
-      return { outcome: decision, lock };
+      decided(decision, true);
+      if (decision.kind === 'become-master') return { outcome: decision, lock };
+      await lock.release().catch(() => undefined);
+      return { outcome: decision, lock: null };
     }
     await lock.release().catch(() => undefined);
     if (decision.kind === 'give-up') throw new ElectionGaveUp(decision.reason);

@@ -9,7 +9,8 @@ export interface ContenderInfo {
 
 export interface SnapshotInputs {
   dir: Directory;
-  lock: ZkLock;
+  /** Held for every complete snapshot (its queue names the other contenders); null for a quick one taken without it. */
+  lock: ZkLock | null;
   name: string;
   self: Address;
   selfDataBytes: number;
@@ -31,7 +32,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     i.dir.readMaster(i.name),
     complete ? i.dir.listNodes(i.name) : [],
     i.dir.listSentinels(),
-    complete ? i.lock.contenders() : [],
+    complete && i.lock ? i.lock.contenders() : [],
   ]);
   const sentinelViews = await askSentinels(sentinels.map((s) => s.address), i.name, PROBE_TIMEOUT_MS);
 
@@ -59,7 +60,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     probes,
     sentinels: sentinelViews,
     contenders: contenders
-      .filter((c) => c.node !== i.lock.ownNode)
+      .filter((c) => c.node !== i.lock?.ownNode)
       .map((c) => parseContender(c.data))
       .filter((c): c is { address: Address; dataBytes: number } => c !== null),
     elapsedMs: Date.now() - i.startedAt,
