@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { EnvError } from 'envalid';
@@ -80,8 +81,20 @@ const nonEmpty = (raw: string): string => {
   return raw.trim();
 };
 
-/** Where the project's own files (conf/) are: relative to the installed program, not the cwd. */
-export const projectRoot = path.resolve(__dirname, '..', '..', '..', '..');
+/**
+ * Where the project's own files (conf/) are: the nearest directory above this code that holds
+ * conf/redis.conf. Relative to the installed program, not the cwd, and found rather than counted
+ * because this file runs from core's src/ or dist/ or inside a program's bundle. Failing that,
+ * the working directory (REDIS_CONF's error then names the path it tried).
+ */
+export const projectRoot = findUp(__dirname, path.join('conf', 'redis.conf')) ?? process.cwd();
+
+function findUp(from: string, relative: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, relative))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
 
 export const VARS = {
   ZK_HOSTS: define({ default: 'localhost:2181', doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot', parse: zkHosts }),
