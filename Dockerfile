@@ -1,17 +1,19 @@
 # One image for every redis-zk program; Marathon picks the program with the app's `cmd`
 # (node packages/<program>/dist/main.js, relative to WORKDIR /app). See marathon/.
 
-# --- build: install everything, compile TypeScript -------------------------------------------
+# --- build: install everything, compile TypeScript, bundle each program -------------------------
 FROM node:20-bookworm-slim AS builder
 WORKDIR /app
 COPY . .
 RUN npm ci && npm run build
-# What the runtime needs, paths kept (for however many workspaces there are).
-RUN mkdir -p /out/manifests /out/dist \
- && cp --parents package.json package-lock.json packages/*/package.json /out/manifests/ \
- && cp -r --parents packages/*/dist /out/dist/
+# Each program is one bundle with its V8 code cache (scripts/bundle.mjs): no node_modules needed.
+RUN for p in redis-wrapper sentinel-wrapper watcher; do \
+      mkdir -p /out/packages/$p/dist \
+      && cp packages/$p/dist/main.js packages/$p/dist/program.js packages/$p/dist/program.cache /out/packages/$p/dist/; \
+    done \
+ && cp -r conf /out/conf
 
-# --- runtime ----------------------------------------------------------------------------------
+# --- runtime (the same Node as the build: the code cache is only used by the Node that made it) --
 FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends redis-server redis-sentinel \
@@ -23,9 +25,6 @@ RUN apt-get update \
 RUN ln -sf bash /bin/sh
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=builder /out/manifests/ ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
-COPY --from=builder /out/dist/ ./
-COPY conf/ ./conf/
+COPY --from=builder /out/ ./
 # Marathon always gives `cmd`; this default only says what the image runs.
 CMD ["node", "-e", "console.log('redis-zk: run node packages/<redis-wrapper|sentinel-wrapper|watcher>/dist/main.js')"]

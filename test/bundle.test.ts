@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { wrap } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import test from 'ava';
+import { PROGRAMS, ROOT } from './helpers/processes';
+
+// What the image ships per program (Dockerfile): the entry, the bundle and its code cache.
+const SHIPPED = ['main.js', 'program.js', 'program.cache'];
+const programs = Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>;
+
+/** The shipped files of every program and conf/, alone in a temp dir, as in the image's /app. */
+function imageLikeCopy(): string {
+  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-app-'));
+  for (const program of programs) {
+    const dist = path.join(app, 'packages', program, 'dist');
+    fs.mkdirSync(dist, { recursive: true });
+    for (const f of SHIPPED) fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
+  }
+  fs.cpSync(path.join(ROOT, 'conf'), path.join(app, 'conf'), { recursive: true });
+  return app;
+}
+
+function run(app: string, program: keyof typeof PROGRAMS, env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [path.join('packages', program, 'dist', 'main.js')], {
+    cwd: app,
+    env: { PATH: process.env.PATH, BIND_IP: '127.0.0.1', ...env },
+    encoding: 'utf8',
+    timeout: 20000,
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('each program runs from its three shipped files and conf/ alone (no node_modules)', (t) => {
+  const app = imageLikeCopy();
+  t.teardown(() => fs.rmSync(app, { recursive: true, force: true }));
+  for (const program of programs) {
+    // Loading the bundle runs every module's initialisation; the config check comes next.
+    const r = run(app, program, { ZK_HOSTS: 'nohost' });
+    t.is(r.code, 1, `${program}: ${r.out}`);
+    t.regex(r.out, /^error: invalid environment variable ZK_HOSTS="nohost"/m, program);
+  }
+  // Past the config check: the base config is found in the copy's conf/ (not this checkout's),
+  // then ZooKeeper does not answer and the wait times out.
+  const r = run(app, 'redis-wrapper', { ZK_HOSTS: '127.0.0.1:1', MASTER_WAIT_TIMEOUT_MS: '1000', DATA_DIR: path.join(app, 'data') });
+  t.is(r.code, 1, r.out);
+  t.notRegex(r.out, /REDIS_CONF/);
+  t.regex(r.out, /ZooKeeper/i);
+});
+
+test('the code cache was made by this Node for these bytes: V8 accepts it', (t) => {
+  for (const program of programs) {
+    const dist = path.dirname(PROGRAMS[program]);
+    const cache = fs.readFileSync(path.join(dist, 'program.cache'));
+    const file = path.join(dist, 'program.js');
+    const script = new vm.Script(wrap(fs.readFileSync(file, 'utf8')), {
+      filename: file,
+      cachedData: cache.subarray(32), // after the bundle's sha256 (scripts/program-loader.cjs)
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    t.false(script.cachedDataRejected, program);
+  }
+});
+
+test('a code cache that does not fit the bundle (another program\'s, or garbage) is ignored: the program still runs', (t) => {
+  const app = imageLikeCopy();
+  t.teardown(() => fs.rmSync(app, { recursive: true, force: true }));
+  const cacheOf = (program: string) => path.join(app, 'packages', program, 'dist', 'program.cache');
+  fs.copyFileSync(cacheOf('sentinel-wrapper'), cacheOf('redis-wrapper'));
+  fs.writeFileSync(cacheOf('watcher'), Buffer.alloc(4096, 7));
+  fs.rmSync(cacheOf('sentinel-wrapper'));
+  for (const program of programs) {
+    const r = run(app, program, { ZK_HOSTS: 'nohost' });
+    t.is(r.code, 1, `${program}: ${r.out}`);
+    t.regex(r.out, /^error: invalid environment variable ZK_HOSTS="nohost"/m, program);
+  }
+});
