@@ -37,7 +37,7 @@ export class ServerTask {
     for (const step of this.beforeStop) {
       await step().catch((err) => this.log.warn({ err: String(err) }, 'stop step failed; stopping anyway'));
     }
-    this.server.signal(signal);
+    this.server.terminate(signal);
   }
 
   /** Waits for the server to exit; resolves with the wrapper's exit status. */

@@ -38,15 +38,17 @@ export class Supervised {
     if (!this.done) this.child.kill(sig);
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-  async stop(graceMs = 10000): Promise<ChildExit> {
-    this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * Forwards a stop signal, then SIGTERM every `repeatMs` until the process exits. redis-server
+   * refuses to stop while it writes its first AOF ("Writing initial AOF, can't exit") and then
+   * goes on serving; asked again, it stops once that is done. Repeats are SIGTERM because a
+   * second SIGINT means "exit now, skip persisting". Never SIGKILL: that is Marathon's, after the
+   * kill grace period.
+   */
+  terminate(signal: NodeJS.Signals, repeatMs = 1000): void {
+    this.signal(signal);
+    const timer = setInterval(() => this.signal('SIGTERM'), repeatMs);
+    void this.exited.then(() => clearInterval(timer));
   }
 }
 

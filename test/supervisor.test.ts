@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import pino from 'pino';
+import { Supervised } from '../packages/core/src/process/supervisor';
+import { waitFor } from './helpers/wait';
+
+/**
+ * A child that records the signals it gets, exits 0 once it has seen `expected` (in that order)
+ * and 3 on anything else; like redis-server writing its first AOF, it refuses the signals before.
+ */
+async function startChild(t: import('ava').ExecutionContext, expected: NodeJS.Signals[]): Promise<Supervised> {
+  const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-sup-')), 'ready');
+  const script = `
+const expected = ${JSON.stringify(expected)};
+const got = [];
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => {
+  got.push(s);
+  if (got[got.length - 1] !== expected[got.length - 1]) process.exit(3);
+  if (got.length === expected.length) process.exit(0);
+});
+require('fs').writeFileSync(${JSON.stringify(ready)}, '');
+setInterval(() => {}, 1000);
+`;
+  const server = new Supervised(process.execPath, ['-e', script], pino({ level: 'silent' }));
+  t.teardown(() => { server.signal('SIGKILL'); fs.rmSync(path.dirname(ready), { recursive: true, force: true }); });
+  await waitFor('the child to install its handlers', () => fs.existsSync(ready), 20000, 20);
+  return server;
+}
+
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))]);
+
+test('terminate asks again until a server that refused the first SIGTERM exits', async (t) => {
+  const server = await startChild(t, ['SIGTERM', 'SIGTERM', 'SIGTERM']);
+  server.terminate('SIGTERM', 50);
+  t.deepEqual(await within(server.exited, 20000), { code: 0, signal: null });
+});
+
+test('terminate forwards the signal it was given first (SIGINT), then repeats only SIGTERM', async (t) => {
+  const server = await startChild(t, ['SIGINT', 'SIGTERM', 'SIGTERM']);
+  server.terminate('SIGINT', 50);
+  t.deepEqual(await within(server.exited, 20000), { code: 0, signal: null });
+});
