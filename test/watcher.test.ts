@@ -42,6 +42,11 @@ test('kill -9 the master: ZooKeeper names the promoted replica; /masters follows
   t.deepEqual(body.mymaster, { host: '127.0.0.1', port: portOf(address) });
   t.is((await d.dir.zk.getData(d.dir.paths.legacyMaster))?.data.toString(), address);
   t.true(Number((await d.dir.zk.getData(d.dir.paths.epoch('mymaster')))?.data.toString()) >= 1, 'epoch recorded');
+  // The leader's +promoted-slave (the moment Sentinel's clients get the new master), not the
+  // +switch-master that follows it, put the master in ZooKeeper.
+  const reports = d.watchers[0]!.proc.log().split('\n').filter((l) => l.includes('"failover reported by Sentinel"'));
+  t.is(reports.length, 1, 'one failover, reported once');
+  t.regex(reports[0] ?? '', /"reason":"\+promoted-slave"/);
 });
 
 test('the sentinel the watcher follows is killed: the next failover still reaches ZooKeeper', async (t) => {

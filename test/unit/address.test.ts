@@ -1,5 +1,5 @@
 import test from 'ava';
-import { type Address, formatAddress, parseAddress, sameAddress } from '../../packages/core/src/address';
+import { type Address, addressOf, formatAddress, parseAddress, sameAddress } from '../../packages/core/src/address';
 
 const valid: Array<{ title: string; input: string; expected: Address }> = [
   { title: 'IPv4 host:port', input: '10.0.0.1:6379', expected: { host: '10.0.0.1', port: 6379 } },
@@ -108,5 +108,25 @@ for (const c of bracketed) {
       return;
     }
     t.deepEqual(parseAddress(formatAddress(a)), a, `parsed ${JSON.stringify(a)}, formatted ${JSON.stringify(formatAddress(a))}`);
+  });
+}
+
+// Host and port given apart, as Redis and Sentinel do (INFO, SENTINEL replies, Pub/Sub events).
+const apart: Array<{ host: unknown; port: unknown; expected: Address | null }> = [
+  { host: '10.0.0.1', port: '6379', expected: { host: '10.0.0.1', port: 6379 } },
+  { host: 'redis-1.example.com', port: 26379, expected: { host: 'redis-1.example.com', port: 26379 } },
+  { host: '::1', port: '6380', expected: { host: '::1', port: 6380 } },
+  { host: 'fd00::7:1', port: '6379', expected: { host: 'fd00::7:1', port: 6379 } },
+  { host: '10.0.0.1', port: '0', expected: null },
+  { host: '10.0.0.1', port: 'x', expected: null },
+  { host: '10.0.0.1', port: undefined, expected: null },
+  { host: '', port: '6379', expected: null },
+  { host: undefined, port: '6379', expected: null },
+  { host: 'a b', port: '6379', expected: null },
+  { host: ['10.0.0.1'], port: '6379', expected: null },
+];
+for (const c of apart) {
+  test(`addressOf(${JSON.stringify(c.host)}, ${JSON.stringify(c.port)}) -> ${c.expected ? formatAddress(c.expected) : 'null'}`, (t) => {
+    t.deepEqual(addressOf(c.host, c.port), c.expected);
   });
 }

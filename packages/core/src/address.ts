@@ -25,6 +25,16 @@ export function parseAddress(text: string | undefined | null): Address | null {
   return { host, port };
 }
 
+/**
+ * An address Redis or Sentinel gives as separate host and port (INFO's master_host/master_port,
+ * SENTINEL replies, Pub/Sub events), where an IPv6 host comes without brackets; null if invalid.
+ */
+export function addressOf(host: unknown, port: unknown): Address | null {
+  if (typeof host !== 'string' && typeof host !== 'number') return null;
+  const h = String(host);
+  return parseAddress(isIP(h) === 6 ? `[${h}]:${String(port)}` : `${h}:${String(port)}`);
+}
+
 /** BIND_IP wins; otherwise the first IPv4 address of NET_IFACE. */
 export function resolveBindIp(opts: { bindIp?: string; netIface: string }): string {
   if (opts.bindIp) return opts.bindIp;

@@ -6,7 +6,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
   return {
     registry,
-    failoversSeen: new Counter({ name: 'redis_zk_failovers_seen_total', help: '+switch-master events received', labelNames: ['set'] as const, registers: [registry] }),
+    failoversSeen: new Counter({ name: 'redis_zk_failovers_seen_total', help: 'Failovers reported by Sentinel (+promoted-slave or +switch-master), each counted once', labelNames: ['set'] as const, registers: [registry] }),
     zkCorrections: new Counter({ name: 'redis_zk_zookeeper_corrections_total', help: 'Writes of masters/<name> that changed it (events and reconciles)', labelNames: ['set', 'source'] as const, registers: [registry] }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),

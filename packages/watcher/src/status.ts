@@ -1,4 +1,4 @@
-import { type Address, pairsToMap, parseAddress, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
+import { type Address, addressOf, pairsToMap, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
 import type { FailoverRecord, ReplicaStatus, SetStatus } from './state';
 
 const TIMEOUT_MS = 800;
@@ -13,7 +13,7 @@ async function replicasFrom(sentinels: readonly Address[], name: string, masterO
         const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
         const down = (m.get('flags') ?? '').split(',').some((f) => f === 's_down' || f === 'disconnected');
         return {
-          address: parseAddress(`${m.get('ip')}:${m.get('port')}`) ?? { host: String(m.get('ip')), port: Number(m.get('port')) },
+          address: addressOf(m.get('ip'), m.get('port')) ?? { host: String(m.get('ip')), port: Number(m.get('port')) },
           linkStatus: down ? 'down' : m.get('master-link-status') === 'ok' ? 'up' : 'down',
           offset,
           lag: offset !== null && masterOffset !== null && Number.isFinite(masterOffset) ? Math.max(0, masterOffset - offset) : null,

@@ -4,7 +4,8 @@ import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
 import { SwitchListeners } from './follow/switch-listeners';
-import { type SwitchEvent, SwitchSubscriber } from './follow/switch-subscriber';
+import type { SwitchEvent } from './follow/failover-events';
+import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { createApp } from './http/app';
 import { sentinelsFastPath } from './http/fast-sentinels';
@@ -43,7 +44,8 @@ export async function runWatcher(): Promise<number> {
     }
   };
 
-  // The same failover arrives from every sentinel within a second or two: handled once.
+  // The same failover arrives twice from its leader and once from every other sentinel within a
+  // second or two: handled once.
   const recent = new Map<string, number>();
   const onSwitch = (event: SwitchEvent) => {
     const key = `${event.name} ${event.from ? formatAddress(event.from) : '-'} ${formatAddress(event.to)}`;
@@ -52,7 +54,7 @@ export async function runWatcher(): Promise<number> {
     recent.set(key, now);
     metrics.failoversSeen.inc({ set: event.name });
     writer.record(event.name, event.from, event.to);
-    log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via) }, '+switch-master');
+    log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel }, 'failover reported by Sentinel');
     void (async () => {
       const view = await askSentinel(event.via, event.name, 500);
       await writeSwitch(event, view.reachable && view.monitors ? view.configEpoch : null);

@@ -1,4 +1,4 @@
-import { type Address, parseAddress } from '../address';
+import { type Address, addressOf } from '../address';
 import { type ConnectOptions, parseInfo, withRedis } from './connect';
 
 /** What a redis node says about itself; `reachable: false` when it does not answer. */
@@ -33,7 +33,7 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
         address,
         reachable: true as const,
         role,
-        following: role === 'replica' ? parseAddress(`${info.get('master_host')}:${info.get('master_port')}`) : null,
+        following: role === 'replica' ? addressOf(info.get('master_host'), info.get('master_port')) : null,
         linkUp: info.get('master_link_status') === 'up',
         replOffset: Number(info.get(role === 'master' ? 'master_repl_offset' : 'slave_repl_offset') ?? 0) || 0,
         keys,

@@ -1,4 +1,4 @@
-import { type Address, parseAddress } from '../address';
+import { type Address, addressOf } from '../address';
 import { withRedis } from '../redis/connect';
 
 /** One sentinel's answer about one replica set. */
@@ -38,7 +38,7 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
   const m = pairsToMap(reply);
   const flags = (m.get('flags') ?? '').split(',').filter(Boolean);
   return {
-    master: parseAddress(`${m.get('ip')}:${m.get('port')}`),
+    master: addressOf(m.get('ip'), m.get('port')),
     failoverInProgress: flags.includes('failover_in_progress') || (m.get('failover-state') ?? 'none') !== 'none',
     configEpoch: Number(m.get('config-epoch') ?? 0) || 0,
     flags,

@@ -1,5 +1,5 @@
 import {
-  type Address, Coalesced, formatAddress, type Logger, pairsToMap, parseAddress, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis,
+  type Address, addressOf, Coalesced, formatAddress, type Logger, pairsToMap, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis,
 } from '@redis-zk/core';
 import { planReset, type SentinelState } from './plan-reset';
 
@@ -22,7 +22,7 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
       const { knownReplicas, failoverInProgress, quorum } = parseSentinelMaster(master);
       return {
         address: sentinel,
-        peers: (peers as unknown[]).map((p) => { const pm = pairsToMap(p); return parseAddress(`${pm.get('ip')}:${pm.get('port')}`); })
+        peers: (peers as unknown[]).map((p) => { const pm = pairsToMap(p); return addressOf(pm.get('ip'), pm.get('port')); })
           .filter((a): a is Address => a !== null),
         knownReplicas,
         failoverInProgress,

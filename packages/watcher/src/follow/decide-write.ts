@@ -5,7 +5,7 @@ export type WriteDecision =
   | { readonly kind: 'skip'; readonly reason: string };
 
 /**
- * A +switch-master event: write at once, unless ZooKeeper already says so or holds a newer
+ * A failover Sentinel reported (+promoted-slave or +switch-master): write at once, unless ZooKeeper already says so or holds a newer
  * failover's master (its epoch is higher than the event's). Sentinel has just promoted the
  * address, so it is not probed first (speed matters here; reconciles double-check).
  */
@@ -16,7 +16,7 @@ export function decideOnSwitch(reg: RegisteredMaster | null, to: Address, epoch:
   if (reg && epoch < reg.epoch) {
     return { kind: 'skip', reason: `event epoch ${epoch} is older than ZooKeeper's epoch ${reg.epoch}` };
   }
-  return { kind: 'write', address: to, epoch, reason: `+switch-master to ${formatAddress(to)} (epoch ${epoch})` };
+  return { kind: 'write', address: to, epoch, reason: `Sentinel failed over to ${formatAddress(to)} (epoch ${epoch})` };
 }
 
 /**

@@ -1,20 +1,13 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import { type Address, formatAddress, type Logger, parseAddress, sameAddress, sleep } from '@redis-zk/core';
-
-export interface SwitchEvent {
-  name: string;
-  from: Address | null;
-  to: Address;
-  /** The sentinel that reported it. */
-  via: Address;
-}
+import { type Address, formatAddress, type Logger, sleep } from '@redis-zk/core';
+import { FAILOVER_CHANNELS, parseFailoverEvent } from './failover-events';
 
 const CHECK_EVERY_MS = 500;
 const TIMEOUT_MS = 1000;
 
 /**
- * Follows `+switch-master` on one live sentinel at a time. A dropped or hung connection (checked
+ * Follows the failover events (see failover-events.ts) on one live sentinel at a time. A dropped or hung connection (checked
  * by PING every 0.5 s, each bounded to 1 s) moves it to another registered sentinel within about
  * a second. Emits 'switch' (SwitchEvent) and 'subscribed' (Address) after every (re)subscription,
  * so its owner can reconcile what may have been missed meanwhile.
@@ -78,14 +71,14 @@ export class SwitchSubscriber extends EventEmitter {
     const cmd = this.connection(target);
     try {
       await Promise.all([sub.connect(), cmd.connect()]);
-      await sub.subscribe('+switch-master');
+      await sub.subscribe(...FAILOVER_CHANNELS);
     } catch (err) {
       sub.disconnect();
       cmd.disconnect();
       this.log.debug({ sentinel: formatAddress(target), err: String(err) }, 'could not subscribe');
       return false;
     }
-    sub.on('message', (_channel: string, message: string) => this.onMessage(message, target));
+    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message, target));
     // Connection loss is noticed by the PING loop too; this only makes it quicker.
     sub.once('close', () => { if (this.sub === sub) this.drop(); });
     this.sub = sub;
@@ -112,19 +105,9 @@ export class SwitchSubscriber extends EventEmitter {
     if (was) this.emit('lost', was);
   }
 
-  private onMessage(message: string, via: Address): void {
-    const event = parseSwitchMessage(message, via);
+  private onMessage(channel: string, message: string, via: Address): void {
+    const event = parseFailoverEvent(channel, message, via);
     if (event) this.emit('switch', event);
-    else this.log.warn({ message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring malformed +switch-master');
+    else this.log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
   }
-}
-
-/** `<name> <old-ip> <old-port> <new-ip> <new-port>`; null when malformed or not a change. */
-export function parseSwitchMessage(message: string, via: Address): SwitchEvent | null {
-  const [name, oldIp, oldPort, newIp, newPort] = message.trim().split(/\s+/);
-  const to = parseAddress(`${newIp}:${newPort}`);
-  if (!name || !to) return null;
-  const from = parseAddress(`${oldIp}:${oldPort}`);
-  if (from && sameAddress(from, to)) return null;
-  return { name, from, to, via };
 }

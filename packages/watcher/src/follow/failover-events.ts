@@ -1,0 +1,50 @@
+import { type Address, addressOf, sameAddress } from '@redis-zk/core';
+
+/** A failover reported by a sentinel: `name`'s master is now `to`. */
+export interface SwitchEvent {
+  name: string;
+  from: Address | null;
+  to: Address;
+  /** The sentinel that reported it. */
+  via: Address;
+  /** The Sentinel event it came from. */
+  channel: FailoverChannel;
+}
+
+/**
+ * The Sentinel events that name a new master. `+promoted-slave` comes from the failover's leader
+ * the moment the chosen replica answers as master: from then on the failover cannot be aborted,
+ * and the leader already answers `SENTINEL GET-MASTER-ADDR-BY-NAME` with the new master.
+ * `+switch-master` comes later, once the other replicas are reconfigured (on the leader), or when
+ * the leader's new configuration reaches each other sentinel. Following both puts the new master
+ * in ZooKeeper as soon as Sentinel's clients see it; the later reports of the same failover are
+ * duplicates.
+ */
+export const FAILOVER_CHANNELS = ['+promoted-slave', '+switch-master'] as const;
+export type FailoverChannel = (typeof FAILOVER_CHANNELS)[number];
+
+const isFailoverChannel = (channel: string): channel is FailoverChannel => (FAILOVER_CHANNELS as readonly string[]).includes(channel);
+
+/**
+ * - `+switch-master`: `<name> <old-ip> <old-port> <new-ip> <new-port>`
+ * - `+promoted-slave`: `slave <ip>:<port> <ip> <port> @ <name> <old-ip> <old-port>`
+ * Null when malformed, on another channel, or not a change.
+ */
+export function parseFailoverEvent(channel: string, message: string, via: Address): SwitchEvent | null {
+  if (!isFailoverChannel(channel)) return null;
+  const words = message.trim().split(/\s+/);
+  let name: string | undefined;
+  let from: Address | null;
+  let to: Address | null;
+  if (channel === '+switch-master') {
+    const [n, oldIp, oldPort, newIp, newPort] = words;
+    [name, from, to] = [n, addressOf(oldIp, oldPort), addressOf(newIp, newPort)];
+  } else {
+    const [type, , ip, port, at, n, oldIp, oldPort] = words;
+    if (type !== 'slave' || at !== '@') return null;
+    [name, from, to] = [n, addressOf(oldIp, oldPort), addressOf(ip, port)];
+  }
+  if (!name || !to) return null;
+  if (from && sameAddress(from, to)) return null;
+  return { name, from, to, via, channel };
+}
