@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { wrap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -55,7 +54,7 @@ test('the code cache was made by this Node for these bytes: V8 accepts it', (t) 
     const dist = path.dirname(PROGRAMS[program]);
     const cache = fs.readFileSync(path.join(dist, 'program.cache'));
     const file = path.join(dist, 'program.js');
-    const script = new vm.Script(wrap(fs.readFileSync(file, 'utf8')), {
+    const script = new vm.Script(fs.readFileSync(file, 'utf8'), {
       filename: file,
       cachedData: cache.subarray(32), // after the bundle's sha256 (scripts/program-loader.cjs)
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
