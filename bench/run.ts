@@ -54,8 +54,7 @@ async function main() {
       const rounds = quick ? 2 : 10;
       for (let r = 0; r < rounds; r += 1) {
         say(`failover round ${r + 1}/${rounds}`);
-        p.push(await plain.round());
-        o.push(await mine.round());
+        if (r % 2 === 0) { p.push(await plain.round()); o.push(await mine.round()); } else { o.push(await mine.round()); p.push(await plain.round()); }
       }
       row('failover: kill → Sentinel switched', 'ms', o.map((x) => x.sentinel), p.map((x) => x.sentinel));
       row('failover: kill → ZooKeeper updated', 'ms', o.map((x) => x.zookeeper!), p.map((x) => x.sentinel), 'ZooKeeper within 100 ms of Sentinel\'s switch');
@@ -63,17 +62,21 @@ async function main() {
       row('failover: kill → client discovering from ZooKeeper writes', 'ms', o.map((x) => x.zkClient!), p.map((x) => x.sentinelClient));
       row('failover: kill → ioredis Sentinel client writes', 'ms', o.map((x) => x.sentinelClient), p.map((x) => x.sentinelClient));
 
-      // 3. Discovery
+      // The failover clients write in a loop in this process, which also runs the load generator.
+      await plain.dispose();
+      await mine.dispose();
+
+      // 3. Discovery (alternating which goes first, so drift on the machine hits both alike)
       const port = mine.watcherPort!;
       const url = `http://127.0.0.1:${port}/sentinels`;
       const body = await (await fetch(url)).text();
       const bare = await bareServer(body);
       const ws: Array<Awaited<ReturnType<typeof load>>> = [];
       const bs: Array<Awaited<ReturnType<typeof load>>> = [];
-      for (let r = 0; r < (quick ? 1 : 3); r += 1) {
+      for (let r = 0; r < (quick ? 1 : 6); r += 1) {
         say(`discovery round ${r + 1}`);
-        ws.push(await load(url, quick ? 2 : 5));
-        bs.push(await load(bare.url, quick ? 2 : 5));
+        const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
+        for (const run of r % 2 ? pair.reverse() : pair) await run();
       }
       bare.close();
       row('discovery: GET /sentinels req/s at 50 connections', 'req/s', ws.map((x) => x.rps), bs.map((x) => x.rps), 'ratio >= 0.8');
@@ -91,16 +94,17 @@ async function main() {
       const plainMaster = await plain.masterPort();
       const dOurs: number[][] = [[], []];
       const dPlain: number[][] = [[], []];
-      for (let r = 0; r < (quick ? 1 : 3); r += 1) {
+      for (let r = 0; r < (quick ? 1 : 6); r += 1) {
         say(`data path round ${r + 1}`);
-        const a = redisBenchmark(oursMaster, quick ? 20000 : 100000);
-        const b = redisBenchmark(plainMaster, quick ? 20000 : 100000);
+        const n = quick ? 20000 : 100000;
+        const plainFirst = r % 2 === 1;
+        const b0 = plainFirst ? redisBenchmark(plainMaster, n) : undefined;
+        const a = redisBenchmark(oursMaster, n);
+        const b = b0 ?? redisBenchmark(plainMaster, n);
         dOurs[0]!.push(a.set); dOurs[1]!.push(a.get); dPlain[0]!.push(b.set); dPlain[1]!.push(b.get);
       }
       row('data path: redis-benchmark SET', 'req/s', dOurs[0]!, dPlain[0]!, 'ratio >= 0.97');
       row('data path: redis-benchmark GET', 'req/s', dOurs[1]!, dPlain[1]!, 'ratio >= 0.97');
-      await plain.dispose();
-      await mine.dispose();
     } finally { await ps.dispose(); }
 
     // 4b. Footprint with 50 replicas

@@ -23,7 +23,7 @@ for (const c of cases) {
     if (!c.expect) { t.is(e, null); return; }
     t.truthy(e);
     t.is(e!.name, c.expect.name);
-    t.is(e!.channel, c.channel);
+    t.is(e!.channel as string, c.channel);
     t.deepEqual(e!.via, via);
     const fmt = (a: { host: string; port: number } | null) => (a ? (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`) : null);
     t.is(fmt(e!.from), c.expect.from);
