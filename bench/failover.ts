@@ -16,6 +16,15 @@ const addrOf = async (sentinelPort: number) => {
   return r ? Number(r[1]) : undefined;
 };
 
+/**
+ * Sentinel's switch, as its clients see it: the first sentinel (usually the failover's leader)
+ * answering GET-MASTER-ADDR-BY-NAME with another master. Same definition for both rigs.
+ */
+const sentinelSwitched = (sentinels: number[], from: number) => until('Sentinel switched', async () => {
+  const answers = await Promise.all(sentinels.map(addrOf));
+  return answers.some((port) => port !== undefined && port !== from) ? 1 : 0;
+}, 60000, 5);
+
 /** A writer that measures when writes work again after `since`. */
 class Prober {
   private okAt = 0;
@@ -74,7 +83,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       const victim = nodes.find((x) => x.port === masterPort)!;
       const killed = Date.now();
       victim.proc.killGroup('SIGKILL');
-      await until('Sentinel switched', async () => ((await addrOf(sentinels[0]!)) !== masterPort ? 1 : 0), 60000, 5);
+      await sentinelSwitched(sentinels, masterPort);
       const sentinel = Date.now() - killed;
       const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
       // Replace the dead node as a replica of the new master, as an operator (or Marathon) would.
@@ -152,7 +161,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       const victim = tasks.find((x) => x.port === masterPort)!;
       const killed = Date.now();
       victim.proc.killGroup('SIGKILL');
-      await until('Sentinel switched', async () => ((await addrOf(sentinels[0]!)) !== masterPort ? 1 : 0), 60000, 5);
+      await sentinelSwitched(sentinels, masterPort);
       const sentinel = Date.now() - killed;
       await until('ZooKeeper updated', async () => ((await d.dir.readMaster('mymaster'))?.address?.port !== masterPort ? 1 : 0), 60000, 5);
       const zookeeper = Date.now() - killed;

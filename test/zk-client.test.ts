@@ -43,12 +43,12 @@ test.serial('order: waiters get the lock in the order they queued', async (t) =>
   const dir = '/locks/order';
   const zk = await client();
   const holder = new ZkLock(zk, dir, log, 'holder');
-  await holder.acquire();
+  t.false(await holder.acquire(), 'a free lock is taken without waiting');
   const order: string[] = [];
   const waiters: Promise<void>[] = [];
   for (const name of ['a', 'b', 'c', 'd']) {
     const lock = new ZkLock(await client(), dir, log, name);
-    waiters.push(lock.acquire(30000).then(async () => { order.push(name); await lock.release(); }));
+    waiters.push(lock.acquire(30000).then(async (waited) => { t.true(waited, `${name} waited`); order.push(name); await lock.release(); }));
     // queue strictly one after another
     await waitFor(`${name} queued`, async () => (await zk.getChildren(dir)).length === order.length + waiters.length + 1, 5000, 20);
   }

@@ -177,6 +177,20 @@ export class ZkClient extends EventEmitter {
     return this.op(`create ${path}`, (c, done) => c.create(path, Buffer.from(data), mode, done));
   }
 
+  /**
+   * Creates `path`; only when its parent is missing, creates the parents too (persistent, empty).
+   * One round trip in the usual case, where mkdirp first costs one per path component.
+   */
+  async createWithParents(path: string, data: string | Buffer, mode: number = CreateMode.PERSISTENT): Promise<string> {
+    try {
+      return await this.create(path, data, mode);
+    } catch (err) {
+      if (!isNoNode(err)) throw err;
+    }
+    await this.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
+    return this.create(path, data, mode);
+  }
+
   /** Creates `path` and its parents; an existing node is fine. */
   mkdirp(path: string): Promise<void> {
     return this.op(`mkdirp ${path}`, (c, done) => c.mkdirp(path, (err) => done(err)));

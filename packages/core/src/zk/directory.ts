@@ -58,20 +58,34 @@ export class Directory {
     const epochPath = this.paths.epoch(name);
     const data = Buffer.from(formatAddress(address));
     const legacy = name === LEGACY_MASTER_NAME;
-    await Promise.all([this.zk.mkdirp(this.paths.masters), this.zk.mkdirp(`${this.paths.root}/epochs`)]);
-    if (legacy) await this.ensureNode(this.paths.legacyMaster);
-    await this.ensureNode(epochPath);
-    const exists = expectedVersion === undefined ? await this.zk.exists(path) : expectedVersion !== -1;
-    try {
+    const write = async () => {
+      const exists = expectedVersion === undefined ? await this.zk.exists(path) : expectedVersion !== -1;
       await this.zk.transaction(`write master ${name}`, (t) => {
         if (exists) t.setData(path, data, expectedVersion ?? -1);
         else t.create(path, data, CreateMode.PERSISTENT);
         t.setData(epochPath, Buffer.from(String(opts.epoch)), -1);
         if (legacy) t.setData(this.paths.legacyMaster, data, -1);
       });
+    };
+    const casFailed = (err: unknown) => expectedVersion !== undefined && isCasFailure(err);
+    // The layout (parents, the epoch node) is made only when a write finds it missing: after the
+    // first write of a set, a write is two round trips.
+    try {
+      await write();
       return true;
     } catch (err) {
-      if (expectedVersion !== undefined && isCasFailure(err)) return false;
+      if (!isNoNode(err)) {
+        if (casFailed(err)) return false;
+        throw err;
+      }
+    }
+    await Promise.all([this.zk.mkdirp(this.paths.masters), this.zk.mkdirp(`${this.paths.root}/epochs`)]);
+    await Promise.all([this.ensureNode(epochPath), legacy ? this.ensureNode(this.paths.legacyMaster) : undefined]);
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (casFailed(err)) return false;
       throw err;
     }
   }

@@ -34,10 +34,14 @@ export class ZkLock {
 
   get held(): boolean { return this.node !== undefined; }
 
-  /** Waits for the lock, at most `timeoutMs` (0 = forever). */
-  async acquire(timeoutMs = 0): Promise<void> {
+  /**
+   * Waits for the lock, at most `timeoutMs` (0 = forever). Resolves with whether another
+   * contender held it first (false: the lock was free).
+   */
+  async acquire(timeoutMs = 0): Promise<boolean> {
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     const mine = await this.enqueue(deadline);
+    let waited = false;
     try {
       for (;;) {
         const children = (await this.zk.getChildren(this.dir)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
@@ -45,8 +49,9 @@ export class ZkLock {
         if (index === -1) throw new Error(`lock node ${this.dir}/${mine} vanished (session expired?)`);
         if (index === 0) {
           this.node = mine;
-          return;
+          return waited;
         }
+        waited = true;
         const predecessor = `${this.dir}/${children[index - 1]}`;
         let wake!: () => void;
         const changed = new Promise<void>((resolve) => { wake = resolve; });
@@ -64,10 +69,9 @@ export class ZkLock {
   }
 
   private async enqueue(deadline: number): Promise<string> {
-    await this.zk.mkdirp(this.dir);
     for (;;) {
       try {
-        const created = await this.zk.create(`${this.dir}/${this.prefix}`, this.data, CreateMode.EPHEMERAL_SEQUENTIAL);
+        const created = await this.zk.createWithParents(`${this.dir}/${this.prefix}`, this.data, CreateMode.EPHEMERAL_SEQUENTIAL);
         return created.slice(created.lastIndexOf('/') + 1);
       } catch (err) {
         if (err instanceof ZkUnavailableError) {

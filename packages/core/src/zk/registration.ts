@@ -29,10 +29,8 @@ export class EphemeralRegistration {
   }
 
   private async write(): Promise<void> {
-    const parent = this.path.slice(0, this.path.lastIndexOf('/'));
-    await this.zk.mkdirp(parent);
     try {
-      await this.zk.create(this.path, this.data, CreateMode.EPHEMERAL);
+      await this.zk.createWithParents(this.path, this.data, CreateMode.EPHEMERAL);
     } catch (err) {
       if (!isNodeExists(err)) throw err;
       // Ours from this session (a create whose answer was lost), or a previous session's that

@@ -49,13 +49,18 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
 
   const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes };
   let lastReason = '';
+  // A quick snapshot that just asked for more is not worth repeating under a lock that was free.
+  let askedForMore = unlocked?.kind === 'read-more';
   for (;;) {
     const lock = new ZkLock(i.dir.zk, i.dir.paths.electionLock(i.name), i.log, JSON.stringify(info));
     let decision: Decision;
     try {
       const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;
-      await lock.acquire(left);
-      decision = decide(await takeSnapshot({ ...i, lock, startedAt }, false));
+      const waited = await lock.acquire(left);
+      decision = askedForMore && !waited
+        ? { kind: 'read-more', reason: 'the quick snapshot taken just before asked for more' }
+        : decide(await takeSnapshot({ ...i, lock, startedAt }, false));
+      askedForMore = false;
       if (decision.kind === 'read-more') decision = decide(await takeSnapshot({ ...i, lock, startedAt }, true));
     } catch (err) {
       await lock.release().catch(() => undefined);
