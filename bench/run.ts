@@ -13,7 +13,7 @@ import { oursFailoverRig, plainFailoverRig } from './failover';
 import { onlineReplicas, Processes, ROOT, rssMb, sleep, stats, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number };
+type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
 const rows: Row[] = [];
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
@@ -26,7 +26,7 @@ function row(metric: string, unit: string, ours: number[], base?: number[], goal
   const b = base ? stats(base) : undefined;
   const paired = base && base.length === ours.length ? ours.map((x, i) => x / base[i]!).filter(Number.isFinite) : [];
   const ratio = paired.length > 0 ? stats(paired).median : b && b.median > 0 ? o.median / b.median : undefined;
-  rows.push({ metric, unit, ours: o, base: b, goal, ratio });
+  rows.push({ metric, unit, ours: o, base: b, goal, ratio, samples: { ours, base } });
 }
 
 async function main() {
