@@ -86,7 +86,7 @@ async function main() {
       const bare = await bareServer(body);
       const ws: Array<Awaited<ReturnType<typeof load>>> = [];
       const bs: Array<Awaited<ReturnType<typeof load>>> = [];
-      for (let r = 0; r < (quick ? 1 : 8); r += 1) {
+      for (let r = 0; r < (quick ? 1 : 10); r += 1) {
         say(`discovery round ${r + 1}`);
         const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
         for (const run of r % 2 ? pair.reverse() : pair) await run();
@@ -104,9 +104,9 @@ async function main() {
       const plainMaster = await plain.masterPort();
       const dOurs: number[][] = [[], []];
       const dPlain: number[][] = [[], []];
-      for (let r = 0; r < (quick ? 1 : 10); r += 1) {
+      for (let r = 0; r < (quick ? 1 : 20); r += 1) {
         say(`data path round ${r + 1}`);
-        const n = quick ? 20000 : 100000;
+        const n = quick ? 20000 : 50000;
         const plainFirst = r % 2 === 1;
         const b0 = plainFirst ? redisBenchmark(plainMaster, n) : undefined;
         const a = redisBenchmark(oursMaster, n);
