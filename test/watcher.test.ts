@@ -94,6 +94,13 @@ test('two watchers stay consistent across failovers', async (t) => {
     await killMaster(d, master);
     const { address } = await waitForNewMaster(env, d, master);
     master = address;
+    // ZooKeeper names the new master from the leader's +promoted-slave, before Sentinel has
+    // reconfigured the replicas and told the other sentinels: let that failover end before the
+    // next kill (a second failure in mid-failover is Sentinel's to sort out, slowly).
+    await waitFor('every sentinel to have finished the failover', async () => {
+      const views = await Promise.all(d.sentinels.map((s) => sentinelMaster(s.port, 'mymaster')));
+      return views.every((m) => m && `${m.get('ip')}:${m.get('port')}` === master && !(m.get('flags') ?? '').includes('failover'));
+    }, 30000, 100);
     // Replace the killed task as Marathon would, so the next round has a replica to promote.
     await env.start('redis-wrapper');
     for (const w of d.watchers) {
