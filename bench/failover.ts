@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { ask, freePort, plainRedis, type Processes, sleep, until } from './lib';
+import { ask, freePort, onlineReplicas, plainRedis, type Processes, sleep, until } from './lib';
 import { FAST_SENTINEL, type Ours } from './deployment';
 
 export interface FailoverTimes {
@@ -55,7 +55,19 @@ export interface FailoverRig {
   masterPort(): Promise<number>;
   /** Ours only: the watcher's HTTP port. */
   watcherPort?: number;
+  /**
+   * Until the last failover is over: every sentinel knows 2 healthy replicas and the master
+   * streams to 2 synced replicas (a round ends as soon as clients write again, while Sentinel
+   * may still be reconfiguring replicas and the replacement still syncing).
+   */
+  settle(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+async function settleRig(sentinels: number[], masterPort: () => Promise<number>): Promise<void> {
+  await settle(sentinels, 2);
+  const port = await masterPort();
+  await until('2 synced replicas', async () => (await onlineReplicas(port)) >= 2, 60000, 100);
 }
 
 /** Plain Redis Sentinel with hand-written configs: 3 redis, 3 sentinels. */
@@ -92,6 +104,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
     },
+    settle: () => settleRig(sentinels, () => until('a master', () => addrOf(sentinels[0]!))),
     async dispose() {
       await prober.stop();
       client.disconnect();
@@ -171,6 +184,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
       return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
     },
+    settle: () => settleRig(sentinels, async () => (await d.dir.readMaster('mymaster'))!.address!.port),
     async dispose() {
       await prober.stop();
       await zkProber.stop();

@@ -71,6 +71,9 @@ async function main() {
       // The failover clients write in a loop in this process, which also runs the load generator.
       await plain.dispose();
       await mine.dispose();
+      // What follows is measured in steady state, not while a replica still resyncs.
+      await plain.settle();
+      await mine.settle();
 
       // 4. Footprint at rest: measured before the HTTP load of 3
       await sleep(2000);
