@@ -57,11 +57,9 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
     try {
       const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;
       const waited = await lock.acquire(left);
-      decision = askedForMore && !waited
-        ? { kind: 'read-more', reason: 'the quick snapshot taken just before asked for more' }
-        : decide(await takeSnapshot({ ...i, lock, startedAt }, false));
+      const quick = askedForMore && !waited ? undefined : decide(await takeSnapshot({ ...i, lock, startedAt }, false));
       askedForMore = false;
-      if (decision.kind === 'read-more') decision = decide(await takeSnapshot({ ...i, lock, startedAt }, true));
+      decision = quick && quick.kind !== 'read-more' ? quick : decide(await takeSnapshot({ ...i, lock, startedAt }, true));
     } catch (err) {
       await lock.release().catch(() => undefined);
       if (i.timeoutMs > 0 && Date.now() - startedAt >= i.timeoutMs) {

@@ -5,8 +5,9 @@ export type WriteDecision =
   | { readonly kind: 'skip'; readonly reason: string };
 
 /**
- * A failover Sentinel reported (+promoted-slave or +switch-master): write at once, unless ZooKeeper already says so or holds a newer
- * failover's master (its epoch is higher than the event's). Sentinel has just promoted the
+ * A failover Sentinel reported (+promoted-slave or +switch-master): write at once, unless
+ * ZooKeeper already says so or holds a newer failover's master (its epoch is higher than the
+ * event's). Sentinel has just promoted the
  * address, so it is not probed first (speed matters here; reconciles double-check).
  */
 export function decideOnSwitch(reg: RegisteredMaster | null, to: Address, epoch: number): WriteDecision {

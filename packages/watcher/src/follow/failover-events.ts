@@ -1,4 +1,5 @@
-import { type Address, addressOf, sameAddress } from '@redis-zk/core';
+import type Redis from 'ioredis';
+import { type Address, addressOf, formatAddress, type Logger, sameAddress } from '@redis-zk/core';
 
 /** A failover reported by a sentinel: `name`'s master is now `to`. */
 export interface SwitchEvent {
@@ -47,4 +48,17 @@ export function parseFailoverEvent(channel: string, message: string, via: Addres
   if (!name || !to) return null;
   if (from && sameAddress(from, to)) return null;
   return { name, from, to, via, channel };
+}
+
+/**
+ * Subscribes `conn` (a connection to the sentinel `via`) to the failover events and hands each
+ * one to `emit`; malformed ones are logged. Resolves once subscribed.
+ */
+export function subscribeToFailovers(conn: Redis, via: Address, log: Logger, emit: (event: SwitchEvent) => void): Promise<unknown> {
+  conn.on('message', (channel: string, message: string) => {
+    const event = parseFailoverEvent(channel, message, via);
+    if (event) emit(event);
+    else log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
+  });
+  return conn.subscribe(...FAILOVER_CHANNELS);
 }

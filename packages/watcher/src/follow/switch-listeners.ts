@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { type Address, formatAddress, type Logger } from '@redis-zk/core';
-import { FAILOVER_CHANNELS, parseFailoverEvent } from './failover-events';
+import { subscribeToFailovers } from './failover-events';
 
 /**
  * A subscription to the failover events (failover-events.ts) on every registered sentinel.
  * Only the failover's leader reports it at once (the others a second or so later, when its hello
  * messages reach them), and any sentinel may lead: listening to all of them puts the first
- * report into ZooKeeper. (The SwitchSubscriber
- * still follows one sentinel, with liveness checks, for /health.) Emits 'switch' (SwitchEvent).
+ * report into ZooKeeper. (The SwitchSubscriber still follows one sentinel, with liveness checks,
+ * for /health.) Emits 'switch' (SwitchEvent).
  */
 export class SwitchListeners extends EventEmitter {
   private readonly conns = new Map<string, Redis>();
@@ -25,12 +25,8 @@ export class SwitchListeners extends EventEmitter {
       if (this.conns.has(key)) continue;
       const conn = new Redis({ host: address.host, port: address.port, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => 500 });
       conn.on('error', () => undefined);
-      conn.on('message', (channel: string, message: string) => {
-        const event = parseFailoverEvent(channel, message, address);
-        if (event) this.emit('switch', event);
-        else this.log.warn({ channel, message: message.slice(0, 200), sentinel: key }, 'ignoring a malformed failover event');
-      });
-      conn.subscribe(...FAILOVER_CHANNELS).catch(() => undefined); // re-sent by ioredis on reconnect
+      // Re-sent by ioredis on reconnect.
+      subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event)).catch(() => undefined);
       this.conns.set(key, conn);
     }
   }

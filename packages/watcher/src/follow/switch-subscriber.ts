@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { type Address, formatAddress, type Logger, sleep } from '@redis-zk/core';
-import { FAILOVER_CHANNELS, parseFailoverEvent } from './failover-events';
+import { subscribeToFailovers } from './failover-events';
 
 const CHECK_EVERY_MS = 500;
 const TIMEOUT_MS = 1000;
 
 /**
- * Follows the failover events (see failover-events.ts) on one live sentinel at a time. A dropped or hung connection (checked
- * by PING every 0.5 s, each bounded to 1 s) moves it to another registered sentinel within about
- * a second. Emits 'switch' (SwitchEvent) and 'subscribed' (Address) after every (re)subscription,
+ * Follows the failover events (failover-events.ts) on one live sentinel at a time. A dropped or
+ * hung connection (checked by PING every 0.5 s, each bounded to 1 s) moves it to another
+ * registered sentinel within about a second. Emits 'switch' (SwitchEvent) and 'subscribed' (Address) after every (re)subscription,
  * so its owner can reconcile what may have been missed meanwhile.
  */
 export class SwitchSubscriber extends EventEmitter {
@@ -71,20 +71,19 @@ export class SwitchSubscriber extends EventEmitter {
     const cmd = this.connection(target);
     try {
       await Promise.all([sub.connect(), cmd.connect()]);
-      await sub.subscribe(...FAILOVER_CHANNELS);
+      await subscribeToFailovers(sub, target, this.log, (event) => this.emit('switch', event));
     } catch (err) {
       sub.disconnect();
       cmd.disconnect();
       this.log.debug({ sentinel: formatAddress(target), err: String(err) }, 'could not subscribe');
       return false;
     }
-    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message, target));
     // Connection loss is noticed by the PING loop too; this only makes it quicker.
     sub.once('close', () => { if (this.sub === sub) this.drop(); });
     this.sub = sub;
     this.cmd = cmd;
     this.current = target;
-    this.log.info({ sentinel: formatAddress(target), reason: 'live sentinel' }, 'following +switch-master');
+    this.log.info({ sentinel: formatAddress(target), reason: 'live sentinel' }, 'following failover events');
     this.emit('subscribed', target);
     return true;
   }
@@ -103,11 +102,5 @@ export class SwitchSubscriber extends EventEmitter {
     this.cmd?.disconnect();
     this.sub = this.cmd = this.current = undefined;
     if (was) this.emit('lost', was);
-  }
-
-  private onMessage(channel: string, message: string, via: Address): void {
-    const event = parseFailoverEvent(channel, message, via);
-    if (event) this.emit('switch', event);
-    else this.log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
   }
 }
