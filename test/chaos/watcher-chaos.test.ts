@@ -47,6 +47,16 @@ async function healthyFollowing(w: Task, notPort: number): Promise<{ host: strin
   }, 15000, 100);
 }
 
+/** Concurrently: when the survivors switch off the dead master, and when ZooKeeper does. */
+function switchAndZooKeeper(d: Deployment, survivors: readonly Task[]) {
+  const switched = firstSentinelSwitch(survivors, d.name, d.master).then((f) => ({ a: f.address, at: f.at }));
+  const zk = waitFor('ZooKeeper to move off the dead master', async () => {
+    const m = await zkMasterRaw(d.dir);
+    return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
+  }, 30000, 20);
+  return Promise.all([switched, zk]);
+}
+
 test.serial('(a) watcher killed during the failover, started again after the switch: ZooKeeper names the new master', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ watchers: 1 });
@@ -98,13 +108,7 @@ test.serial('(b) the followed sentinel killed with the master: the running watch
   victim!.proc.killGroup('SIGKILL');
   await Promise.all([master.proc.exited, victim!.proc.exited]);
 
-  // Both run concurrently: when the survivors switch, and when ZooKeeper follows.
-  const switchedP = firstSentinelSwitch(survivors, d.name, d.master).then((f) => ({ a: f.address, at: f.at }));
-  const zkP = waitFor('ZooKeeper to move off the dead master', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
-  }, 30000, 20);
-  const [switched, zk] = await Promise.all([switchedP, zkP]);
+  const [switched, zk] = await switchAndZooKeeper(d, survivors);
   await checkSettledAfterSentinelLoss(t, env, d, zk.a, switched.a, survivors, watcher, victim!.port, 'the watcher');
   recordFigures(t, 'watcher-chaos/followed-sentinel-killed-with-master', {
     killToSentinelSwitchMs: switched.at - killed,
@@ -130,12 +134,7 @@ test.serial('(c) watcher, its sentinel and the master killed at once, a new watc
   // the dead sentinel is still registered (until its ZooKeeper session expires).
   const started = Date.now();
   const fresh = await env.start('watcher');
-  const switchedP = firstSentinelSwitch(survivors, d.name, d.master).then((f) => ({ a: f.address, at: f.at }));
-  const zkP = waitFor('ZooKeeper to move off the dead master', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
-  }, 30000, 20);
-  const [switched, zk] = await Promise.all([switchedP, zkP]);
+  const [switched, zk] = await switchAndZooKeeper(d, survivors);
   await checkSettledAfterSentinelLoss(t, env, d, zk.a, switched.a, survivors, fresh, victim.port, 'the new watcher');
   recordFigures(t, 'watcher-chaos/watcher-sentinel-master-killed', {
     killToSentinelSwitchMs: switched.at - killed,
