@@ -99,7 +99,8 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       const sentinel = Date.now() - killed;
       const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
       // Replace the dead node as a replica of the new master, as an operator (or Marathon) would.
-      const now = await until('new master', () => addrOf(sentinels[0]!));
+      // Asked of sentinels[0] until it has switched too: the first to switch may have been another.
+      const now = await until('new master', async () => { const p = await addrOf(sentinels[0]!); return p !== masterPort ? p : undefined; });
       nodes = nodes.filter((x) => x !== victim);
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
