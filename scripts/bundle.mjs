@@ -2,7 +2,8 @@
 // compiling a few hundred modules is most of a wrapper's start-up CPU, and fifty wrappers starting
 // at once share two cores. Runs after `tsc -b` (core is bundled from its dist/). Writes, per program:
 //   dist/program.js     the program and its dependencies, as one CommonJS module wrapper
-//                       (a function expression; it exports `main` and core's `runMain`)
+//                       (a function expression; it exports `main`, core's `runMain` and,
+//                       for a program with a worker thread, `thread`)
 //   dist/program.cache  V8's code cache for it (see scripts/program-loader.cjs)
 //   dist/main.js        the entry, scripts/program-loader.cjs (over tsc's own main.js)
 // The rest of dist/ stays tsc's per-module output.
@@ -10,19 +11,23 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { build } from 'esbuild';
 
-/** Each program's main function: what its src/main.ts hands to runMain. */
+/**
+ * Each program's main function (what its src/main.ts hands to runMain) and, for the watcher, what
+ * its worker thread runs (what src/main.ts runs when not on the main thread).
+ */
 const programs = {
   'redis-wrapper': { from: './src/wrapper', main: 'runRedisWrapper' },
   'sentinel-wrapper': { from: './src/wrapper', main: 'runSentinelWrapper' },
-  watcher: { from: './src/watcher', main: 'runWatcher' },
+  watcher: { from: './src/watcher', main: 'runWatcher', thread: { from: './src/http/api-worker', name: 'startApiThread' } },
 };
 
-await Promise.all(Object.entries(programs).map(async ([program, { from, main }]) => {
+await Promise.all(Object.entries(programs).map(async ([program, { from, main, thread }]) => {
   const dist = `packages/${program}/dist`;
   fs.rmSync(`${dist}/program.cache`, { force: true });
   await build({
     stdin: {
-      contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n`,
+      contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n` +
+        (thread ? `export { ${thread.name} as thread } from '${thread.from}';\n` : ''),
       resolveDir: `packages/${program}`,
       sourcefile: `${program}-entry.ts`,
       loader: 'ts',

@@ -50,5 +50,7 @@ if (process.argv[2] === '--write-code-cache') {
     const source = fs.readFileSync(programFile, 'utf8');
     return compile(source, readCache(source));
   })());
-  program.runMain(program.main);
+  // The watcher starts its HTTP API as a worker thread on this same file.
+  if (require('node:worker_threads').isMainThread) program.runMain(program.main);
+  else program.thread();
 }

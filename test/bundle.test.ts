@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import test from 'ava';
 import { PROGRAMS, ROOT } from './helpers/processes';
+import { freePort } from './helpers/ports';
+import { waitFor } from './helpers/wait';
 
 // What the image ships per program (Dockerfile): the entry, the bundle and its code cache.
 const SHIPPED = ['main.js', 'program.js', 'program.cache'];
@@ -75,4 +77,23 @@ test('a code cache that does not fit the bundle (another program\'s, or garbage)
     t.is(r.code, 1, `${program}: ${r.out}`);
     t.regex(r.out, /^error: invalid environment variable ZK_HOSTS="nohost"/m, program);
   }
+});
+
+test('the shipped watcher starts its HTTP API thread from the same three files', async (t) => {
+  const app = imageLikeCopy();
+  const port = await freePort();
+  // No ZooKeeper at all: the watcher keeps running and says so on /health (served by the thread).
+  const child = spawn(process.execPath, [path.join('packages', 'watcher', 'dist', 'main.js')], {
+    cwd: app,
+    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', HTTP_HOST: '127.0.0.1', PORT0: String(port), LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.teardown(() => { child.kill('SIGKILL'); fs.rmSync(app, { recursive: true, force: true }); });
+  const res = await waitFor('the watcher\'s /health', () => fetch(`http://127.0.0.1:${port}/health`), 20000, 100);
+  t.is(res.status, 503);
+  t.regex(JSON.stringify(await res.json()), /not connected to ZooKeeper/);
+  t.deepEqual(await (await fetch(`http://127.0.0.1:${port}/sentinels`)).json(), []);
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
 });

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createApp } from '../packages/watcher/src/http/app';
 import { sentinelsFastPath } from '../packages/watcher/src/http/fast-sentinels';
 import { listen } from '../packages/watcher/src/http/server';
-import { createMetrics } from '../packages/watcher/src/metrics';
+import { createApiMetrics } from '../packages/watcher/src/metrics';
 import type { WatcherView } from '../packages/watcher/src/state';
 
 test('GET /sentinels answered before Koa: same bytes and headers as the route, counted, and current', async (t) => {
@@ -14,7 +14,7 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
     health: () => ({ ok: true, zookeeper: true, following: null, reasons: [] }),
     status: async () => ({}),
   };
-  const metrics = createMetrics();
+  const metrics = createApiMetrics();
   const app = createApp(view, metrics, pino({ level: 'silent' }));
   const fast = await listen(app, '127.0.0.1', 0, sentinelsFastPath(view.sentinels, metrics));
   const slow = await listen(app, '127.0.0.1', 0);
@@ -30,5 +30,5 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
   t.deepEqual(await (await fetch(url(fast))).json(), [{ host: '10.0.0.3', port: 1 }], 'a new list is served at once');
   t.is((await fetch(url(fast, '/sentinels?x=1'))).status, 200, 'other forms go to Koa');
   t.is((await fetch(url(fast), { method: 'POST', body: 'x' })).status, 405);
-  t.regex(await metrics.registry.metrics(), /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} [4-9]/);
+  t.regex(await metrics.text(), /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} [4-9]/);
 });

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Address } from '../packages/core/src/address';
 import { createApp } from '../packages/watcher/src/http/app';
 import { listen } from '../packages/watcher/src/http/server';
-import { createMetrics, type Metrics } from '../packages/watcher/src/metrics';
+import { type ApiMetrics, createApiMetrics, createMetrics } from '../packages/watcher/src/metrics';
 import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
 
 // The HTTP API is pure logic over the view, so a plain fake view is enough; the server is real.
@@ -37,13 +37,14 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
   };
 }
 
-interface Api { base: string; port: number; metrics: Metrics; logs: string[] }
+interface Api { base: string; port: number; metrics: ApiMetrics; logs: string[] }
 const servers: Server[] = [];
 
 async function start(view: WatcherView = fakeView()): Promise<Api> {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const metrics = createMetrics();
+  const watcherMetrics = createMetrics();
+  const metrics = createApiMetrics(() => watcherMetrics.registry.metrics());
   const server = await listen(createApp(view, metrics, log), '127.0.0.1', 0);
   servers.push(server);
   const { port } = server.address() as net.AddressInfo;
@@ -140,7 +141,7 @@ test('GET /metrics: Prometheus text with every metric, requests counted by route
   await (await fetch(`${own.base}/sentinels`, { method: 'POST' })).arrayBuffer();
   const res = await fetch(`${own.base}/metrics`);
   t.is(res.status, 200);
-  t.is(res.headers.get('content-type'), own.metrics.registry.contentType);
+  t.is(res.headers.get('content-type'), own.metrics.contentType);
   const text = await res.text();
   for (const name of [
     'redis_zk_http_requests_total', 'redis_zk_failovers_seen_total', 'redis_zk_zookeeper_corrections_total',
@@ -308,7 +309,7 @@ test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t
 // --- listening ---------------------------------------------------------------------------------
 
 test('listen: rejects naming host:port when the port is taken', async (t) => {
-  const app = createApp(fakeView(), createMetrics(), pino({ level: 'silent' }));
+  const app = createApp(fakeView(), createApiMetrics(), pino({ level: 'silent' }));
   const err = await t.throwsAsync(listen(app, '127.0.0.1', api.port));
   t.regex(err?.message ?? '', new RegExp(`127\\.0\\.0\\.1:${api.port}.*EADDRINUSE`));
 });

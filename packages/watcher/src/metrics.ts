@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The watcher's Prometheus metrics, on their own registry. */
+/** The watcher's own Prometheus metrics (process, failovers, ZooKeeper), on their own registry. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
@@ -10,8 +10,23 @@ export function createMetrics() {
     zkCorrections: new Counter({ name: 'redis_zk_zookeeper_corrections_total', help: 'Writes of masters/<name> that changed it (events and reconciles)', labelNames: ['set', 'source'] as const, registers: [registry] }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
-    httpRequests: new Counter({ name: 'redis_zk_http_requests_total', help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * What the HTTP API counts, and how it answers GET /metrics: its own request counter followed by
+ * `others` (the rest of the watcher's metrics, which live on the main thread).
+ */
+export function createApiMetrics(others: () => Promise<string> = async () => '') {
+  const own = new Registry();
+  const httpRequests = new Counter({ name: 'redis_zk_http_requests_total', help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: [own] });
+  return {
+    httpRequests,
+    contentType: own.contentType,
+    text: async (): Promise<string> => (await others()) + (await own.metrics()),
+  };
+}
+
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -7,9 +7,7 @@ import { SwitchListeners } from './follow/switch-listeners';
 import type { SwitchEvent } from './follow/failover-events';
 import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
-import { createApp } from './http/app';
-import { sentinelsFastPath } from './http/fast-sentinels';
-import { listen } from './http/server';
+import { ApiThread } from './http/api-thread';
 import { createMetrics } from './metrics';
 import type { Health, WatcherView } from './state';
 import { gatherStatus } from './status';
@@ -89,25 +87,34 @@ export async function runWatcher(): Promise<number> {
     status: () => gatherStatus({ masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD }),
   };
 
-  const server = await listen(createApp(view, metrics, log), cfg.HTTP_HOST, cfg.PORT0, sentinelsFastPath(() => sentinels.current, metrics));
+  const api = await ApiThread.start({ entry: process.argv[1]!, host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
+  // What the API serves follows every change at once; the timer only catches what has no event.
+  const publish = () => api.publish();
+  for (const source of [sentinels, masters]) source.on('change', publish);
+  for (const event of ['subscribed', 'lost']) subscriber.on(event, publish);
+  for (const event of ['connected', 'disconnected']) dir.zk.on(event, publish);
+  const publishing = setInterval(publish, 1000);
   sentinels.start();
   masters.start();
   subscriber.start();
   reconciler.start();
   cleanup.start();
 
-  await new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  const stopped = new Promise<null>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(null));
   });
-  log.info({ reason: 'stop requested' }, 'stopping');
+  const apiFailure = await Promise.race([stopped, api.failed]);
+  if (apiFailure) log.error({ err: apiFailure, reason: 'HTTP API thread stopped' }, 'stopping');
+  else log.info({ reason: 'stop requested' }, 'stopping');
+  clearInterval(publishing);
   cleanup.stop();
   reconciler.stop();
   await subscriber.stop();
   listeners.stop();
   sentinels.stop();
   masters.stop();
-  server.close();
+  await api.close();
   dir.zk.close();
-  return 0;
+  return apiFailure ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Address, Logger } from '@redis-zk/core';
-import type { Metrics } from '../metrics';
+import type { ApiMetrics } from '../metrics';
 import type { WatcherView } from '../state';
 
 /** Larger announced bodies are refused outright; every route is GET-only, so none is ever read. */
@@ -19,7 +19,7 @@ type Ctx = Koa.ParameterizedContext<ApiState>;
  * The watcher's read-only HTTP API. It only reads the in-memory view, so it stays cheap under
  * load; whatever goes wrong is answered as JSON (never a 500) and never takes the process down.
  */
-export function createApp(view: WatcherView, metrics: Metrics, log: Logger): Koa {
+export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): Koa {
   const app = new Koa<ApiState>();
   const router = new Router<ApiState>();
   const get = (pattern: string, handler: (ctx: Ctx & { params: Record<string, string> }) => unknown) =>
@@ -41,9 +41,9 @@ export function createApp(view: WatcherView, metrics: Metrics, log: Logger): Koa
     else json(ctx, 503, { status: 'unhealthy', reasons: h.reasons, zookeeper: h.zookeeper, following });
   });
   get('/metrics', async (ctx) => {
-    const text = await metrics.registry.metrics();
+    const text = await metrics.text();
     ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Type', metrics.registry.contentType);
+    ctx.set('Content-Type', metrics.contentType);
     ctx.body = text;
   });
 
@@ -72,7 +72,7 @@ export function createApp(view: WatcherView, metrics: Metrics, log: Logger): Koa
  * that did not answer in time; that is a passing condition, not a server bug) and counts every
  * request, whatever the outcome.
  */
-function guard(metrics: Metrics, log: Logger): Koa.Middleware<ApiState> {
+function guard(metrics: ApiMetrics, log: Logger): Koa.Middleware<ApiState> {
   return async (ctx, next) => {
     try {
       await next();

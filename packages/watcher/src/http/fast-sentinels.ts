@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Address } from '@redis-zk/core';
-import type { Metrics } from '../metrics';
+import type { ApiMetrics } from '../metrics';
 
 /**
  * `GET /sentinels` is what every client asks, often: it is answered before Koa, from bytes
@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics';
  * ZooKeeper changes). Same body, headers and metrics as the Koa route, which still serves any
  * other form of the request (HEAD, a query string, a body).
  */
-export function sentinelsFastPath(sentinels: () => readonly Address[], metrics: Metrics) {
+export function sentinelsFastPath(sentinels: () => readonly Address[], metrics: ApiMetrics) {
   let cachedFor: readonly Address[] | undefined;
   let body = Buffer.alloc(0);
   const counter = metrics.httpRequests.labels({ method: 'GET', route: '/sentinels', status: '200' });

@@ -1,0 +1,28 @@
+import type { Address } from '@redis-zk/core';
+import type { Health } from '../state';
+
+/** What the HTTP thread answers from, as sent by the main thread: only the parts that changed. */
+export interface ViewUpdate {
+  sentinels?: Address[];
+  masters?: Array<[string, Address]>;
+  health?: Health;
+}
+
+/** Questions the HTTP thread cannot answer from the view: the main thread owns the connections. */
+export type Question = 'status' | 'metrics';
+
+export type ToApiThread =
+  | { type: 'view'; update: ViewUpdate }
+  | { type: 'answer'; id: number; value?: unknown; error?: string }
+  | { type: 'close' };
+
+export type FromApiThread =
+  | { type: 'listening' }
+  | { type: 'ask'; id: number; question: Question };
+
+export interface ApiThreadData {
+  host: string;
+  port: number;
+  logLevel: string;
+  view: Required<ViewUpdate>;
+}

@@ -1,0 +1,119 @@
+import { Worker } from 'node:worker_threads';
+import type { Address, Logger } from '@redis-zk/core';
+import type { WatcherView } from '../state';
+import type { ApiThreadData, FromApiThread, ToApiThread, ViewUpdate } from './api-messages';
+
+export interface ApiThreadOptions {
+  /** The program's entry file: it runs the API thread when started as a worker (see main.ts). */
+  entry: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** The main thread's view; what the API serves is a copy, sent whenever it changes. */
+  view: WatcherView;
+  metricsText(): Promise<string>;
+  log: Logger;
+}
+
+const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
+
+/** What a worker throws reaches this thread as a structured copy: made a plain Error again. */
+const asError = (x: unknown): Error =>
+  new Error(typeof x === 'object' && x !== null && 'message' in x ? String(x.message) : String(x));
+
+/**
+ * The HTTP API on a thread of its own. Why: `GET /sentinels` is the one request clients make
+ * often, and in the main thread its hot path (Node's sockets and streams) was compiled by V8 for
+ * the ZooKeeper and Redis connections as well; after a few failovers the same requests cost about
+ * half as much CPU again as in a fresh process. A thread of its own keeps that code specialised
+ * for HTTP, and keeps a burst of HTTP requests from queueing ahead of a failover on the main
+ * thread's event loop.
+ */
+export class ApiThread {
+  private sent = { sentinels: '', masters: '', health: '' };
+  private closing = false;
+  private readonly exited: Promise<unknown>;
+  /** Resolves with why the thread stopped, if it stops without close(). */
+  readonly failed: Promise<Error>;
+
+  private constructor(private readonly worker: Worker, private readonly o: ApiThreadOptions) {
+    this.exited = new Promise((resolve) => worker.once('exit', resolve));
+    this.failed = new Promise((resolve) => {
+      worker.on('error', (err) => { if (!this.closing) resolve(asError(err)); });
+      worker.on('exit', (code) => { if (!this.closing) resolve(new Error(`the HTTP API thread exited (code ${code})`)); });
+    });
+    worker.on('message', (m: FromApiThread) => { if (m.type === 'ask') void this.answer(m.id, m.question); });
+  }
+
+  /** Resolves once the API listens; rejects with the thread's error (a port in use, say). */
+  static async start(o: ApiThreadOptions): Promise<ApiThread> {
+    const view = ApiThread.snapshot(o.view);
+    const workerData: ApiThreadData = { host: o.host, port: o.port, logLevel: o.logLevel, view };
+    const worker = new Worker(o.entry, { workerData });
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: unknown) => { worker.off('message', listening); reject(asError(err)); };
+      const exited = (code: number) => failed(new Error(`the HTTP API thread exited (code ${code}) before listening`));
+      const listening = (m: FromApiThread) => {
+        if (m.type !== 'listening') return;
+        worker.off('error', failed).off('exit', exited).off('message', listening);
+        resolve();
+      };
+      worker.on('message', listening).once('error', failed).once('exit', exited);
+    });
+    const api = new ApiThread(worker, o);
+    api.remember(view);
+    return api;
+  }
+
+  /** Sends the parts of the view that changed since the last call (cheap when nothing did). */
+  publish(): void {
+    const now = ApiThread.snapshot(this.o.view);
+    const update: ViewUpdate = {};
+    if (JSON.stringify(now.sentinels) !== this.sent.sentinels) update.sentinels = now.sentinels;
+    if (JSON.stringify(now.masters) !== this.sent.masters) update.masters = now.masters;
+    if (JSON.stringify(now.health) !== this.sent.health) update.health = now.health;
+    if (Object.keys(update).length === 0) return;
+    this.remember(update);
+    this.post({ type: 'view', update });
+  }
+
+  /** Stops accepting, lets answers under way finish (bounded), then ends the thread. */
+  async close(graceMs = 2000): Promise<void> {
+    this.closing = true;
+    this.post({ type: 'close' });
+    const timer = setTimeout(() => void this.worker.terminate(), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private static snapshot(view: WatcherView): Required<ViewUpdate> {
+    return {
+      sentinels: view.sentinels().map(hostPort),
+      masters: [...view.masters()].map(([name, a]) => [name, hostPort(a)]),
+      health: view.health(),
+    };
+  }
+
+  private remember(update: ViewUpdate): void {
+    if (update.sentinels) this.sent.sentinels = JSON.stringify(update.sentinels);
+    if (update.masters) this.sent.masters = JSON.stringify(update.masters);
+    if (update.health) this.sent.health = JSON.stringify(update.health);
+  }
+
+  private async answer(id: number, question: string): Promise<void> {
+    try {
+      const value = question === 'status' ? await this.o.view.status() : await this.o.metricsText();
+      this.post({ type: 'answer', id, value });
+    } catch (err) {
+      this.post({ type: 'answer', id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private post(m: ToApiThread): void {
+    try {
+      this.worker.postMessage(m);
+    } catch (err) {
+      this.o.log.debug({ err: String(err) }, 'HTTP API thread gone; message dropped');
+    }
+  }
+}

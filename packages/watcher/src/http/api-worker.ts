@@ -1,0 +1,78 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type Address, createLogger } from '@redis-zk/core';
+import { createApiMetrics } from '../metrics';
+import type { Health, WatcherView } from '../state';
+import type { ApiThreadData, FromApiThread, Question, ToApiThread } from './api-messages';
+import { createApp } from './app';
+import { sentinelsFastPath } from './fast-sentinels';
+import { listen } from './server';
+
+/** A question the main thread has not answered by then fails the request (a 503), not the thread. */
+const ANSWER_TIMEOUT_MS = 10_000;
+
+/** The thread's entry: a failure to start (a port in use, say) reaches api-thread.ts as an error. */
+export function startApiThread(): void {
+  runApiThread().catch((err: unknown) => setImmediate(() => { throw err; }));
+}
+
+/**
+ * The HTTP API's thread (started by api-thread.ts). It serves from the view the main thread sends
+ * it, and asks the main thread for what needs its connections (GET /status, GET /metrics).
+ */
+export async function runApiThread(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('runApiThread: not started as a worker thread');
+  const data = workerData as ApiThreadData;
+  const log = createLogger('watcher', data.logLevel).child({ thread: 'http' });
+
+  // Replaced, never mutated: the /sentinels fast path re-serializes only when the list changes.
+  let sentinels: readonly Address[] = data.view.sentinels;
+  let masters: ReadonlyMap<string, Address> = new Map(data.view.masters);
+  let health: Health = data.view.health;
+
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  let nextId = 0;
+  const ask = <T>(question: Question): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`no answer from the main thread to ${question} in ${ANSWER_TIMEOUT_MS} ms`));
+      }, ANSWER_TIMEOUT_MS);
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      port.postMessage({ type: 'ask', id, question } satisfies FromApiThread);
+    });
+
+  const view: WatcherView = {
+    sentinels: () => sentinels,
+    masters: () => masters,
+    health: () => health,
+    status: () => ask('status'),
+  };
+  const metrics = createApiMetrics(() => ask<string>('metrics'));
+  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics));
+
+  port.on('message', (m: ToApiThread) => {
+    switch (m.type) {
+      case 'view':
+        if (m.update.sentinels) sentinels = m.update.sentinels;
+        if (m.update.masters) masters = new Map(m.update.masters);
+        if (m.update.health) health = m.update.health;
+        break;
+      case 'answer': {
+        const w = waiting.get(m.id);
+        if (!w) break; // answered after its timeout
+        waiting.delete(m.id);
+        clearTimeout(w.timer);
+        if (m.error !== undefined) w.reject(new Error(m.error));
+        else w.resolve(m.value);
+        break;
+      }
+      case 'close':
+        server.close(() => port.close());
+        server.closeIdleConnections();
+        break;
+    }
+  });
+  port.postMessage({ type: 'listening' } satisfies FromApiThread);
+}

@@ -1,0 +1,102 @@
+import net from 'node:net';
+import path from 'node:path';
+import test from 'ava';
+import pino from 'pino';
+import type { Address } from '../packages/core/src';
+import { ApiThread } from '../packages/watcher/src/http/api-thread';
+import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+import { freePort } from './helpers/ports';
+import { waitFor } from './helpers/wait';
+
+// The watcher's built entry: started as a worker, it runs the API thread (src/main.ts and the
+// bundle's loader both do). Built, because a worker thread does not inherit tsx's loader.
+const ENTRY = path.join(__dirname, '..', 'packages', 'watcher', 'dist', 'main.js');
+const healthy: Health = { ok: true, zookeeper: true, following: { host: '10.0.0.1', port: 26379 }, reasons: [] };
+
+/** A main-thread view the test changes at will. */
+function mutableView() {
+  const state = {
+    sentinels: [{ host: '10.0.0.1', port: 26379 }] as Address[],
+    masters: new Map<string, Address>([['mymaster', { host: '10.0.0.9', port: 6379 }]]),
+    health: healthy,
+    status: async (): Promise<Record<string, SetStatus>> => ({}),
+  };
+  const view: WatcherView = {
+    sentinels: () => state.sentinels,
+    masters: () => state.masters,
+    health: () => state.health,
+    status: () => state.status(),
+  };
+  return { state, view };
+}
+
+async function startApi(view: WatcherView, metricsText = async () => '# main thread metrics\n') {
+  const port = await freePort();
+  const api = await ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText, log: pino({ level: 'silent' }) });
+  return { api, base: `http://127.0.0.1:${port}` };
+}
+
+const getJson = async (url: string) => {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() as unknown };
+};
+
+test('the API thread serves the main thread\'s view, and each change once published', async (t) => {
+  const { state, view } = mutableView();
+  const { api, base } = await startApi(view);
+  t.teardown(() => api.close());
+
+  t.deepEqual(await getJson(`${base}/sentinels`), { status: 200, body: [{ host: '10.0.0.1', port: 26379 }] });
+  t.deepEqual(await getJson(`${base}/master`), { status: 200, body: { host: '10.0.0.9', port: 6379 } });
+  t.is((await fetch(`${base}/health`)).status, 200);
+
+  state.sentinels = [{ host: '10.0.0.2', port: 26380 }, { host: '10.0.0.3', port: 26381 }];
+  state.masters = new Map([['mymaster', { host: '10.0.0.8', port: 6380 }]]);
+  state.health = { ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] };
+  api.publish();
+  await waitFor('the new list served', async () => (await (await fetch(`${base}/sentinels`)).json() as Address[]).length === 2, 5000, 20);
+  t.deepEqual(await getJson(`${base}/master`), { status: 200, body: { host: '10.0.0.8', port: 6380 } });
+  const health = await getJson(`${base}/health`);
+  t.is(health.status, 503);
+  t.deepEqual((health.body as { reasons: string[] }).reasons, ['not connected to ZooKeeper at zk:2181']);
+});
+
+test('GET /status and GET /metrics are answered by the main thread through the API thread; a failing one is a 503', async (t) => {
+  const { state, view } = mutableView();
+  const { api, base } = await startApi(view);
+  t.teardown(() => api.close());
+  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, replicas: [], keys: 3, sentinels: [], lastFailover: null };
+  state.status = async () => ({ mymaster: set });
+  t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
+
+  await (await fetch(`${base}/sentinels`)).arrayBuffer();
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  t.true(metrics.startsWith('# main thread metrics\n'), metrics.slice(0, 80));
+  t.regex(metrics, /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} 1/);
+
+  state.status = async () => { throw new Error('sentinel 10.0.0.1:26379 did not answer'); };
+  const failed = await getJson(`${base}/status`);
+  t.is(failed.status, 503);
+  t.deepEqual(failed.body, { error: 'temporarily unavailable' });
+});
+
+test('a port already taken: start() rejects naming the address, and no thread is left', async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => taken.close());
+  const port = (taken.address() as net.AddressInfo).port;
+  const { view } = mutableView();
+  const err = await t.throwsAsync(ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText: async () => '', log: pino({ level: 'silent' }) }));
+  t.regex(err!.message, new RegExp(`cannot listen for HTTP on 127\\.0\\.0\\.1:${port}`));
+});
+
+test('close() stops the API and ends the thread; it is not reported as a failure', async (t) => {
+  const { view } = mutableView();
+  const { api, base } = await startApi(view);
+  let failed = false;
+  void api.failed.then(() => { failed = true; });
+  await api.close();
+  await t.throwsAsync(fetch(`${base}/sentinels`));
+  await new Promise((r) => setTimeout(r, 100));
+  t.false(failed);
+});
