@@ -2,32 +2,29 @@
 // compiling a few hundred modules is most of a wrapper's start-up CPU, and fifty wrappers starting
 // at once share two cores. Runs after `tsc -b` (core is bundled from its dist/). Writes, per program:
 //   dist/program.js     the program and its dependencies, as one CommonJS module wrapper
-//                       (a function expression; it exports `main`, core's `runMain` and,
-//                       for a program with a worker thread, `thread`)
+//                       (a function expression; it exports `main` and core's `runMain`)
 //   dist/program.cache  V8's code cache for it (see scripts/program-loader.cjs)
 //   dist/main.js        the entry, scripts/program-loader.cjs (over tsc's own main.js)
+// and, for the watcher, packages/watcher/dist/api-thread.js: its HTTP API's worker thread, only
+// the modules that thread loads (a second copy of the whole program would cost ~15 MB of memory).
 // The rest of dist/ stays tsc's per-module output.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { build } from 'esbuild';
 
-/**
- * Each program's main function (what its src/main.ts hands to runMain) and, for the watcher, what
- * its worker thread runs (what src/main.ts runs when not on the main thread).
- */
+/** Each program's main function: what its src/main.ts hands to runMain. */
 const programs = {
   'redis-wrapper': { from: './src/wrapper', main: 'runRedisWrapper' },
   'sentinel-wrapper': { from: './src/wrapper', main: 'runSentinelWrapper' },
-  watcher: { from: './src/watcher', main: 'runWatcher', thread: { from: './src/http/api-worker', name: 'startApiThread' } },
+  watcher: { from: './src/watcher', main: 'runWatcher' },
 };
 
-await Promise.all(Object.entries(programs).map(async ([program, { from, main, thread }]) => {
+await Promise.all(Object.entries(programs).map(async ([program, { from, main }]) => {
   const dist = `packages/${program}/dist`;
   fs.rmSync(`${dist}/program.cache`, { force: true });
   await build({
     stdin: {
-      contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n` +
-        (thread ? `export { ${thread.name} as thread } from '${thread.from}';\n` : ''),
+      contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n`,
       resolveDir: `packages/${program}`,
       sourcefile: `${program}-entry.ts`,
       loader: 'ts',
@@ -48,3 +45,15 @@ await Promise.all(Object.entries(programs).map(async ([program, { from, main, th
   fs.copyFileSync('scripts/program-loader.cjs', `${dist}/main.js`);
   execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
 }));
+
+await build({
+  stdin: { contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n", resolveDir: 'packages/watcher', sourcefile: 'api-thread-entry.ts', loader: 'ts' },
+  outfile: 'packages/watcher/dist/api-thread.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});

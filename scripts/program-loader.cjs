@@ -50,7 +50,5 @@ if (process.argv[2] === '--write-code-cache') {
     const source = fs.readFileSync(programFile, 'utf8');
     return compile(source, readCache(source));
   })());
-  // The watcher starts its HTTP API as a worker thread on this same file.
-  if (require('node:worker_threads').isMainThread) program.runMain(program.main);
-  else program.thread();
+  program.runMain(program.main);
 }

@@ -8,9 +8,8 @@ import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/sta
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
-// The watcher's built entry: started as a worker, it runs the API thread (src/main.ts and the
-// bundle's loader both do). Built, because a worker thread does not inherit tsx's loader.
-const ENTRY = path.join(__dirname, '..', 'packages', 'watcher', 'dist', 'main.js');
+// The thread's built file (a worker thread does not inherit tsx's loader).
+const ENTRY = path.join(__dirname, '..', 'packages', 'watcher', 'dist', 'api-thread.js');
 const healthy: Health = { ok: true, zookeeper: true, following: { host: '10.0.0.1', port: 26379 }, reasons: [] };
 
 /** A main-thread view the test changes at will. */

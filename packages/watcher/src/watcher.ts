@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type Address, askSentinel, createLogger, formatAddress, loadConfig, openDirectory, PROGRAM_VARS } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
@@ -87,7 +88,7 @@ export async function runWatcher(): Promise<number> {
     status: () => gatherStatus({ masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD }),
   };
 
-  const api = await ApiThread.start({ entry: process.argv[1]!, host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
+  const api = await ApiThread.start({ entry: path.join(__dirname, 'api-thread.js'), host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
   // What the API serves follows every change at once; the timer only catches what has no event.
   const publish = () => api.publish();

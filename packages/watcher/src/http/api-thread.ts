@@ -4,7 +4,7 @@ import type { WatcherView } from '../state';
 import type { ApiThreadData, FromApiThread, ToApiThread, ViewUpdate } from './api-messages';
 
 export interface ApiThreadOptions {
-  /** The program's entry file: it runs the API thread when started as a worker (see main.ts). */
+  /** The thread's file: dist/api-thread.js (scripts/bundle.mjs), beside the program's bundle. */
   entry: string;
   host: string;
   port: number;

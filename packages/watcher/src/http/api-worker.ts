@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type Address, createLogger } from '@redis-zk/core';
+import type { Address } from '@redis-zk/core';
+import { createLogger } from '@redis-zk/core/dist/log'; // not the index: see server.ts
 import { createApiMetrics } from '../metrics';
 import type { Health, WatcherView } from '../state';
 import type { ApiThreadData, FromApiThread, Question, ToApiThread } from './api-messages';

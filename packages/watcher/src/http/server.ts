@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
-import { formatAddress } from '@redis-zk/core';
+// Core's address module only, not its index: the API thread's bundle stays without the clients.
+import { formatAddress } from '@redis-zk/core/dist/address';
 
 /** Answers some requests before Koa; returns false to let Koa answer. */
 export type FastPath = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
