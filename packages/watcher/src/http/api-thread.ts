@@ -17,6 +17,13 @@ export interface ApiThreadOptions {
 
 const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
 
+/**
+ * Under sustained load V8 grows an isolate's young generation to its default maximum and keeps
+ * it: ~20 MB more resident memory for this thread, with the Marathon app at 128 MB. Its requests
+ * allocate little that survives, so a small young generation costs no measurable throughput.
+ */
+const THREAD_YOUNG_GENERATION_MB = 6;
+
 /** What a worker throws reaches this thread as a structured copy: made a plain Error again. */
 const asError = (x: unknown): Error =>
   new Error(typeof x === 'object' && x !== null && 'message' in x ? String(x.message) : String(x));
@@ -49,7 +56,7 @@ export class ApiThread {
   static async start(o: ApiThreadOptions): Promise<ApiThread> {
     const view = ApiThread.snapshot(o.view);
     const workerData: ApiThreadData = { host: o.host, port: o.port, logLevel: o.logLevel, view };
-    const worker = new Worker(o.entry, { workerData });
+    const worker = new Worker(o.entry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     await new Promise<void>((resolve, reject) => {
       const failed = (err: unknown) => { worker.off('message', listening); reject(asError(err)); };
       const exited = (code: number) => failed(new Error(`the HTTP API thread exited (code ${code}) before listening`));
