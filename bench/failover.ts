@@ -87,10 +87,11 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   const client = sentinelClient(sentinels);
   const prober = new Prober(() => client.set('bench', '1'));
   let r = 0;
+  const currentMaster = () => until('a master', () => addrOf(sentinels[0]!));
   return {
-    masterPort: () => until('a master', () => addrOf(sentinels[0]!)),
+    masterPort: currentMaster,
     async round() {
-      const masterPort = await until('a master', () => addrOf(sentinels[0]!));
+      const masterPort = await currentMaster();
       await settle(sentinels, 2);
       const victim = nodes.find((x) => x.port === masterPort)!;
       const killed = Date.now();
@@ -105,7 +106,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
     },
-    settle: () => settleRig(sentinels, () => until('a master', () => addrOf(sentinels[0]!))),
+    settle: () => settleRig(sentinels, currentMaster),
     async dispose() {
       await prober.stop();
       client.disconnect();
@@ -166,12 +167,13 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       throw err;
     }
   });
+  const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   return {
     watcherPort: d.watchers[0]!.port,
-    masterPort: async () => (await d.dir.readMaster('mymaster'))!.address!.port,
+    masterPort: currentMaster,
     async round() {
       await settle(sentinels, 2);
-      const masterPort = (await d.dir.readMaster('mymaster'))!.address!.port;
+      const masterPort = await currentMaster();
       const victim = tasks.find((x) => x.port === masterPort)!;
       const killed = Date.now();
       victim.proc.killGroup('SIGKILL');
@@ -185,7 +187,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
       return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
     },
-    settle: () => settleRig(sentinels, async () => (await d.dir.readMaster('mymaster'))!.address!.port),
+    settle: () => settleRig(sentinels, currentMaster),
     async dispose() {
       await prober.stop();
       await zkProber.stop();

@@ -16,6 +16,8 @@ const quick = process.env.BENCH_QUICK === '1';
 type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
 const rows: Row[] = [];
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+/** Resident memory of each running process of `ps` whose label starts with `prefix`. */
+const rss = (ps: Processes, prefix: string) => ps.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
 
 /**
  * `ours[i]` and `base[i]` come from the same round, measured back to back, so the ratio is the
@@ -77,10 +79,9 @@ async function main() {
 
       // 4. Footprint at rest: measured before the HTTP load of 3
       await sleep(2000);
-      const rss = (prefix: string) => ps.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
-      row('footprint at rest: redis-wrapper RSS', 'MB', rss('redis-wrapper'), undefined, '<= 64 MB');
-      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss('sentinel-wrapper'), undefined, '<= 64 MB');
-      row('footprint at rest: watcher RSS', 'MB', rss('watcher'), undefined, '<= 80 MB');
+      row('footprint at rest: redis-wrapper RSS', 'MB', rss(ps, 'redis-wrapper'), undefined, '<= 64 MB');
+      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss(ps, 'sentinel-wrapper'), undefined, '<= 64 MB');
+      row('footprint at rest: watcher RSS', 'MB', rss(ps, 'watcher'), undefined, '<= 80 MB');
 
       // 5. Data path: master + 2 replicas each, same base config
       const oursMaster = await mine.masterPort();
@@ -121,7 +122,7 @@ async function main() {
       row('discovery: GET /sentinels p99 latency', 'ms', ws.map((x) => x.p99), bs.map((x) => x.p99), 'p99 < 5 ms');
 
       // V8's young generation grows under sustained load (to 2 x 16 MB by default) and stays.
-      row('footprint after the discovery load: watcher RSS', 'MB', rss('watcher'));
+      row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally { await ps.dispose(); }
 
     // 4b. Footprint with 50 replicas
@@ -138,15 +139,14 @@ async function main() {
       await until('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 60000, 200);
       await fetch(`http://127.0.0.1:${w.port}/status`).then((r) => r.text());
       await sleep(2000);
-      const rss = (prefix: string) => big.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
       // Seconds after start a process still holds its start-up garbage (the watcher ~84 MB, ~70 MB
       // once V8's memory reducer has run): "at rest" is measured after 30 s idle, like the rows
       // above (taken minutes after start); the figure just after start is kept for comparison.
-      row('footprint with 50 replicas, 2 s after start: watcher RSS', 'MB', rss('watcher'));
+      row('footprint with 50 replicas, 2 s after start: watcher RSS', 'MB', rss(big, 'watcher'));
       await sleep(30000);
-      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss('redis-wrapper'), undefined, '<= 64 MB');
-      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss('sentinel-wrapper'), undefined, '<= 64 MB');
-      row('footprint with 50 replicas: watcher RSS', 'MB', rss('watcher'), undefined, '<= 80 MB');
+      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), undefined, '<= 64 MB');
+      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), undefined, '<= 64 MB');
+      row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), undefined, '<= 80 MB');
     } finally { await big.dispose(); }
   } finally {
     await ours.stop();

@@ -19,6 +19,9 @@ const programs = {
   watcher: { from: './src/watcher', main: 'runWatcher' },
 };
 
+/** One CommonJS file for Node 20, names kept, whitespace not. */
+const bundled = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
+
 await Promise.all(Object.entries(programs).map(async ([program, { from, main }]) => {
   const dist = `packages/${program}/dist`;
   fs.rmSync(`${dist}/program.cache`, { force: true });
@@ -30,17 +33,11 @@ await Promise.all(Object.entries(programs).map(async ([program, { from, main }])
       loader: 'ts',
     },
     outfile: `${dist}/program.js`,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...bundled,
     // The module wrapper is part of the file, so the loader compiles it as read (no second
-    // copy of the source), and V8 keeps a smaller source: names are kept, whitespace is not.
+    // copy of the source), and V8 keeps a smaller source.
     banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
     footer: { js: '})' },
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
   });
   fs.copyFileSync('scripts/program-loader.cjs', `${dist}/main.js`);
   execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
@@ -49,11 +46,5 @@ await Promise.all(Object.entries(programs).map(async ([program, { from, main }])
 await build({
   stdin: { contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n", resolveDir: 'packages/watcher', sourcefile: 'api-thread-entry.ts', loader: 'ts' },
   outfile: 'packages/watcher/dist/api-thread.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
+  ...bundled,
 });

@@ -10,6 +10,9 @@ export interface Address {
 export const formatAddress = (a: Address): string =>
   isIP(a.host) === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 
+/** Exactly host and port, whatever else an object carries: what is served and sent. */
+export const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
+
 export const sameAddress = (a: Address | null | undefined, b: Address | null | undefined): boolean =>
   !!a && !!b && a.host === b.host && a.port === b.port;
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Address, Logger } from '@redis-zk/core';
+import type { Logger } from '@redis-zk/core';
+import { hostPort } from '@redis-zk/core/dist/address';
 import type { WatcherView } from '../state';
 import type { ApiThreadData, FromApiThread, ToApiThread, ViewUpdate } from './api-messages';
 
@@ -14,8 +15,6 @@ export interface ApiThreadOptions {
   metricsText(): Promise<string>;
   log: Logger;
 }
-
-const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
 
 /**
  * Under sustained load V8 grows an isolate's young generation to its default maximum and keeps
@@ -37,7 +36,8 @@ const asError = (x: unknown): Error =>
  * thread's event loop.
  */
 export class ApiThread {
-  private sent = { sentinels: '', masters: '', health: '' };
+  /** Each part of the view as last sent, serialized: what publish() compares with. */
+  private sent: Record<keyof ViewUpdate, string> = { sentinels: '', masters: '', health: '' };
   private closing = false;
   private readonly exited: Promise<unknown>;
   /** Resolves with why the thread stopped, if it stops without close(). */
@@ -68,20 +68,14 @@ export class ApiThread {
       worker.on('message', listening).once('error', failed).once('exit', exited);
     });
     const api = new ApiThread(worker, o);
-    api.remember(view);
+    api.changed(view); // sent as workerData
     return api;
   }
 
   /** Sends the parts of the view that changed since the last call (cheap when nothing did). */
   publish(): void {
-    const now = ApiThread.snapshot(this.o.view);
-    const update: ViewUpdate = {};
-    if (JSON.stringify(now.sentinels) !== this.sent.sentinels) update.sentinels = now.sentinels;
-    if (JSON.stringify(now.masters) !== this.sent.masters) update.masters = now.masters;
-    if (JSON.stringify(now.health) !== this.sent.health) update.health = now.health;
-    if (Object.keys(update).length === 0) return;
-    this.remember(update);
-    this.post({ type: 'view', update });
+    const update = this.changed(ApiThread.snapshot(this.o.view));
+    if (update) this.post({ type: 'view', update });
   }
 
   /** Stops accepting, lets answers under way finish (bounded), then ends the thread. */
@@ -101,10 +95,16 @@ export class ApiThread {
     };
   }
 
-  private remember(update: ViewUpdate): void {
-    if (update.sentinels) this.sent.sentinels = JSON.stringify(update.sentinels);
-    if (update.masters) this.sent.masters = JSON.stringify(update.masters);
-    if (update.health) this.sent.health = JSON.stringify(update.health);
+  /** The parts of `now` that differ from what was last sent, now remembered as sent; null if none. */
+  private changed(now: Required<ViewUpdate>): ViewUpdate | null {
+    const update: ViewUpdate = {};
+    for (const part of ['sentinels', 'masters', 'health'] as const) {
+      const serialized = JSON.stringify(now[part]);
+      if (serialized === this.sent[part]) continue;
+      this.sent[part] = serialized;
+      Object.assign(update, { [part]: now[part] });
+    }
+    return Object.keys(update).length > 0 ? update : null;
   }
 
   private async answer(id: number, question: string): Promise<void> {

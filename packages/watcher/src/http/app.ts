@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Address, Logger } from '@redis-zk/core';
+import type { Logger } from '@redis-zk/core';
+import { hostPort } from '@redis-zk/core/dist/address'; // not the index: see server.ts
 import type { ApiMetrics } from '../metrics';
 import type { WatcherView } from '../state';
 
@@ -130,6 +131,3 @@ function json(ctx: Ctx, status: number, body: unknown): void {
   ctx.type = 'application/json';
   ctx.body = JSON.stringify(body);
 }
-
-/** Exactly host and port, whatever else the view's objects carry. */
-const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Address } from '@redis-zk/core';
+import { hostPort } from '@redis-zk/core/dist/address'; // not the index: see server.ts
 import type { ApiMetrics } from '../metrics';
 
 /**
@@ -16,7 +17,7 @@ export function sentinelsFastPath(sentinels: () => readonly Address[], metrics: 
     if (req.method !== 'GET' || req.url !== '/sentinels' || req.headers['content-length'] || req.headers['transfer-encoding']) return false;
     const list = sentinels();
     if (list !== cachedFor) {
-      body = Buffer.from(JSON.stringify(list.map((a) => ({ host: a.host, port: a.port }))));
+      body = Buffer.from(JSON.stringify(list.map(hostPort)));
       cachedFor = list;
     }
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store' });
