@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, load } from './discovery';
-import { redisBenchmark } from './datapath';
+import { dataPathPairs, overallRate } from './datapath';
 import { oursFailoverRig, plainFailoverRig } from './failover';
 import { onlineReplicas, Processes, ROOT, rssMb, sleep, stats, until } from './lib';
 
@@ -20,14 +20,15 @@ const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 const rss = (ps: Processes, prefix: string) => ps.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
 
 /**
- * `ours[i]` and `base[i]` come from the same round, measured back to back, so the ratio is the
- * median of the per-round ratios: drift on the machine between rounds cancels out.
+ * `ours[i]` and `base[i]` come from the same round, measured back to back, so the ratio is, unless
+ * `ratioOf` says otherwise, the median of the per-round ratios: drift on the machine between
+ * rounds cancels out.
  */
-function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string) {
+function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string, ratioOf?: (ours: number[], base: number[]) => number) {
   const o = stats(ours);
   const b = base ? stats(base) : undefined;
   const paired = base && base.length === ours.length ? ours.map((x, i) => x / base[i]!).filter(Number.isFinite) : [];
-  const ratio = paired.length > 0 ? stats(paired).median : b && b.median > 0 ? o.median / b.median : undefined;
+  const ratio = base && ratioOf ? ratioOf(ours, base) : paired.length > 0 ? stats(paired).median : b && b.median > 0 ? o.median / b.median : undefined;
   rows.push({ metric, unit, ours: o, base: b, goal, ratio, samples: { ours, base } });
 }
 
@@ -86,19 +87,11 @@ async function main() {
       // 5. Data path: master + 2 replicas each, same base config
       const oursMaster = await mine.masterPort();
       const plainMaster = await plain.masterPort();
-      const dOurs: number[][] = [[], []];
-      const dPlain: number[][] = [[], []];
-      for (let r = 0; r < (quick ? 1 : 20); r += 1) {
-        say(`data path round ${r + 1}`);
-        const n = quick ? 20000 : 50000;
-        const plainFirst = r % 2 === 1;
-        const b0 = plainFirst ? redisBenchmark(plainMaster, n) : undefined;
-        const a = redisBenchmark(oursMaster, n);
-        const b = b0 ?? redisBenchmark(plainMaster, n);
-        dOurs[0]!.push(a.set); dOurs[1]!.push(a.get); dPlain[0]!.push(b.set); dPlain[1]!.push(b.get);
-      }
-      row('data path: redis-benchmark SET', 'req/s', dOurs[0]!, dPlain[0]!, 'ratio >= 0.97');
-      row('data path: redis-benchmark GET', 'req/s', dOurs[1]!, dPlain[1]!, 'ratio >= 0.97');
+      say('data path');
+      const d = dataPathPairs(oursMaster, plainMaster, quick ? 10 : 160, 10000);
+      const throughputRatio = (o: number[], b: number[]) => overallRate(o) / overallRate(b);
+      row('data path: redis-benchmark SET', 'req/s', d.ours.set, d.base.set, 'ratio >= 0.97', throughputRatio);
+      row('data path: redis-benchmark GET', 'req/s', d.ours.get, d.base.get, 'ratio >= 0.97', throughputRatio);
 
       // Discovery with only our deployment running: the plain rig's processes would take CPU
       // from whichever server is the bottleneck, not from the load generator.
