@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { baseGoesFirst } from './figures';
 
 /** redis-benchmark SET and GET requests per second against a server. */
 export function redisBenchmark(port: number, requests: number): { set: number; get: number } {
@@ -14,18 +15,14 @@ export interface DataPathSamples { set: number[]; get: number[] }
  * ~15% with the machine from second to second, and that drift is slow: back-to-back short runs
  * see the same machine, where a few long ones each see a different one.
  */
-export function dataPathPairs(oursPort: number, basePort: number, pairs: number, requests: number): { ours: DataPathSamples; base: DataPathSamples } {
+export function dataPathPairs(oursPort: number, basePort: number, pairs: number, requests: number, run = redisBenchmark): { ours: DataPathSamples; base: DataPathSamples } {
   const ours: DataPathSamples = { set: [], get: [] };
   const base: DataPathSamples = { set: [], get: [] };
   const record = (into: DataPathSamples, r: { set: number; get: number }) => { into.set.push(r.set); into.get.push(r.get); };
   for (let i = 0; i < pairs; i += 1) {
-    const baseFirst = i % 4 === 1 || i % 4 === 2;
-    const b = baseFirst ? redisBenchmark(basePort, requests) : undefined;
-    record(ours, redisBenchmark(oursPort, requests));
-    record(base, b ?? redisBenchmark(basePort, requests));
+    const b = baseGoesFirst(i) ? run(basePort, requests) : undefined;
+    record(ours, run(oursPort, requests));
+    record(base, b ?? run(basePort, requests));
   }
   return { ours, base };
 }
-
-/** Throughput over all runs (every run has the same number of requests): total requests / total time. */
-export const overallRate = (rates: number[]): number => rates.length / rates.reduce((sum, r) => sum + 1 / r, 0);

@@ -22,12 +22,6 @@ export async function until<T>(what: string, check: () => Promise<T> | T, timeou
   }
 }
 
-export function stats(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN;
-  return { n: s.length, median: at(0.5), p95: at(0.95) };
-}
-
 /** Every process a benchmark starts; all killed at the end, whatever happens. */
 export class Processes {
   readonly all: ManagedProcess[] = [];

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, load } from './discovery';
-import { dataPathPairs, overallRate } from './datapath';
+import { dataPathPairs } from './datapath';
+import { medianOfRoundRatios, overallRate, stats } from './figures';
 import { oursFailoverRig, plainFailoverRig } from './failover';
-import { onlineReplicas, Processes, ROOT, rssMb, sleep, stats, until } from './lib';
+import { onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
 type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
@@ -19,16 +20,11 @@ const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 /** Resident memory of each running process of `ps` whose label starts with `prefix`. */
 const rss = (ps: Processes, prefix: string) => ps.all.filter((x) => x.label.startsWith(prefix) && x.running).map((x) => rssMb(x.pid));
 
-/**
- * `ours[i]` and `base[i]` come from the same round, measured back to back, so the ratio is, unless
- * `ratioOf` says otherwise, the median of the per-round ratios: drift on the machine between
- * rounds cancels out.
- */
-function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string, ratioOf?: (ours: number[], base: number[]) => number) {
+/** ours/baseline: `ratioOf` if given, else the median of the per-round ratios (figures.ts). */
+function row(metric: string, unit: string, ours: number[], base?: number[], goal?: string, ratioOf = medianOfRoundRatios) {
   const o = stats(ours);
   const b = base ? stats(base) : undefined;
-  const paired = base && base.length === ours.length ? ours.map((x, i) => x / base[i]!).filter(Number.isFinite) : [];
-  const ratio = base && ratioOf ? ratioOf(ours, base) : paired.length > 0 ? stats(paired).median : b && b.median > 0 ? o.median / b.median : undefined;
+  const ratio = base ? ratioOf(ours, base) : undefined;
   rows.push({ metric, unit, ours: o, base: b, goal, ratio, samples: { ours, base } });
 }
 
@@ -88,7 +84,7 @@ async function main() {
       const oursMaster = await mine.masterPort();
       const plainMaster = await plain.masterPort();
       say('data path');
-      const d = dataPathPairs(oursMaster, plainMaster, quick ? 10 : 160, 10000);
+      const d = dataPathPairs(oursMaster, plainMaster, quick ? 10 : 320, 10000);
       const throughputRatio = (o: number[], b: number[]) => overallRate(o) / overallRate(b);
       row('data path: redis-benchmark SET', 'req/s', d.ours.set, d.base.set, 'ratio >= 0.97', throughputRatio);
       row('data path: redis-benchmark GET', 'req/s', d.ours.get, d.base.get, 'ratio >= 0.97', throughputRatio);
