@@ -55,6 +55,8 @@ export interface FailoverRig {
   masterPort(): Promise<number>;
   /** Ours only: the watcher's HTTP port. */
   watcherPort?: number;
+  /** A sentinel that lives through every round. */
+  sentinelPort: number;
   /**
    * Until the last failover is over: every sentinel knows 2 healthy replicas and the master
    * streams to 2 synced replicas (a round ends as soon as clients write again, while Sentinel
@@ -90,6 +92,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   const currentMaster = () => until('a master', () => addrOf(sentinels[0]!));
   return {
     masterPort: currentMaster,
+    sentinelPort: sentinels[0]!,
     async round() {
       const masterPort = await currentMaster();
       await settle(sentinels, 2);
@@ -170,6 +173,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   return {
     watcherPort: d.watchers[0]!.port,
+    sentinelPort: sentinels[0]!,
     masterPort: currentMaster,
     async round() {
       await settle(sentinels, 2);

@@ -16,6 +16,9 @@ export function medianOfRoundRatios(ours: number[], base: number[]): number | un
   return ratios.length > 0 ? stats(ratios).median : undefined;
 }
 
+/** For figures not taken in rounds (one baseline process beside several of ours). */
+export const ratioOfMedians = (ours: number[], base: number[]): number => stats(ours).median / stats(base).median;
+
 /** Throughput over runs of equal size, given each run's rate: total requests / total time. */
 export const overallRate = (rates: number[]): number => rates.length / rates.reduce((sum, r) => sum + 1 / r, 0);
 

@@ -61,6 +61,11 @@ export async function plainRedis(ps: Processes, label: string, replicaOf?: numbe
   return { port, proc: ps.spawn(label, 'redis-server', args) };
 }
 
+/** bench/clients-only.cjs: Node with ioredis and the ZooKeeper client, connected, idle. */
+export function clientsOnly(ps: Processes, label: string, redisPort: number, zkHosts: string): ManagedProcess {
+  return ps.spawn(label, process.execPath, [path.join(ROOT, 'bench', 'clients-only.cjs'), String(redisPort), zkHosts]);
+}
+
 /** One short-lived command to a local server; undefined when it does not answer. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
   const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500, commandTimeout: 1000 });

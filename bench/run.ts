@@ -9,9 +9,9 @@ import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, load } from './discovery';
 import { dataPathPairs } from './datapath';
-import { medianOfRoundRatios, overallRate, stats } from './figures';
+import { medianOfRoundRatios, overallRate, ratioOfMedians, stats } from './figures';
 import { oursFailoverRig, plainFailoverRig } from './failover';
-import { onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
+import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
 type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
@@ -54,6 +54,8 @@ async function main() {
       say('failover: setting up plain Sentinel and our deployment');
       const plain = await plainFailoverRig(ps);
       const mine = await oursFailoverRig(ours, ps);
+      // The footprints' baseline, started now so it is as old as our programs when measured.
+      clientsOnly(ps, 'anchor-at-rest', mine.sentinelPort, ours.zk.connectString);
       const p: Array<Awaited<ReturnType<typeof plain.round>>> = [];
       const o: Array<Awaited<ReturnType<typeof mine.round>>> = [];
       const rounds = quick ? 2 : 10;
@@ -76,9 +78,10 @@ async function main() {
 
       // 4. Footprint at rest: measured before the HTTP load of 3
       await sleep(2000);
-      row('footprint at rest: redis-wrapper RSS', 'MB', rss(ps, 'redis-wrapper'), undefined, '<= 64 MB');
-      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss(ps, 'sentinel-wrapper'), undefined, '<= 64 MB');
-      row('footprint at rest: watcher RSS', 'MB', rss(ps, 'watcher'), undefined, '<= 80 MB');
+      const anchor = rss(ps, 'anchor-at-rest');
+      row('footprint at rest: redis-wrapper RSS', 'MB', rss(ps, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss(ps, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+      row('footprint at rest: watcher RSS', 'MB', rss(ps, 'watcher'), anchor, '<= 80 MB', ratioOfMedians);
 
       // 5. Data path: master + 2 replicas each, same base config
       const oursMaster = await mine.masterPort();
@@ -122,6 +125,7 @@ async function main() {
       const dir = ours.directory(root);
       await Promise.all(Array.from({ length: 51 }, () => ours.task(big, 'redis-wrapper', root)));
       const master = await until('master', async () => (await dir.readMaster('mymaster'))?.address, 120000, 50);
+      clientsOnly(big, 'anchor-50', master.port, ours.zk.connectString);
       await until('50 replicas synced', async () => (await onlineReplicas(master.port)) === 50, 120000, 100);
       await Promise.all([1, 2, 3].map(() => ours.task(big, 'sentinel-wrapper', root)));
       const w = await ours.task(big, 'watcher', root);
@@ -133,9 +137,10 @@ async function main() {
       // above (taken minutes after start); the figure just after start is kept for comparison.
       row('footprint with 50 replicas, 2 s after start: watcher RSS', 'MB', rss(big, 'watcher'));
       await sleep(30000);
-      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), undefined, '<= 64 MB');
-      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), undefined, '<= 64 MB');
-      row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), undefined, '<= 80 MB');
+      const anchor = rss(big, 'anchor-50');
+      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+      row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), anchor, '<= 80 MB', ratioOfMedians);
     } finally { await big.dispose(); }
   } finally {
     await ours.stop();

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { baseGoesFirst, medianOfRoundRatios, overallRate, stats } from '../../bench/figures';
+import { baseGoesFirst, medianOfRoundRatios, overallRate, ratioOfMedians, stats } from '../../bench/figures';
 import { dataPathPairs } from '../../bench/datapath';
 
 test('stats: median and p95 are values measured, the lower middle for an even count', (t) => {
@@ -31,4 +31,8 @@ test('data path pairs: ABBA order, each pair back to back', (t) => {
   t.deepEqual(d.ours.set, [101, 104, 106, 107]);
   t.deepEqual(d.base.set, [202, 203, 205, 208]);
   t.deepEqual(d.ours.get, [1, 1, 1, 1]);
+});
+
+test('ratio of medians: for one baseline process beside several of ours', (t) => {
+  t.is(ratioOfMedians([60, 50, 55], [40]), 55 / 40);
 });
