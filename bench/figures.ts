@@ -22,5 +22,8 @@ export const ratioOfMedians = (ours: number[], base: number[]): number => stats(
 /** Throughput over runs of equal size, given each run's rate: total requests / total time. */
 export const overallRate = (rates: number[]): number => rates.length / rates.reduce((sum, r) => sum + 1 / r, 0);
 
+/** Ours over the baseline, each side's throughput taken over all its runs. */
+export const throughputRatio = (ours: number[], base: number[]): number => overallRate(ours) / overallRate(base);
+
 /** ABBA order (ours first, base first, base first, ours first, ...): a trend hits both alike. */
 export const baseGoesFirst = (pair: number): boolean => pair % 4 === 1 || pair % 4 === 2;

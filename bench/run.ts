@@ -9,7 +9,7 @@ import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, load } from './discovery';
 import { dataPathPairs } from './datapath';
-import { medianOfRoundRatios, overallRate, ratioOfMedians, stats } from './figures';
+import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
 import { oursFailoverRig, plainFailoverRig } from './failover';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
@@ -36,21 +36,25 @@ async function main() {
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
     // has not used for a while back to its host (free page reporting, DAMON pageout; touching
     // 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
-    // getting ~3 GB back (1+50: 5.0-5.8 s in today's runs,
-    // the next rounds 3.5-5.0 s, same code; a plain round uses an eighth of the memory). The
-    // 1+50 warm-up keeps a row of its own.
+    // getting ~3 GB back (1+50: 5.0-5.8 s in today's runs, the next rounds 3.5-5.0 s, same code;
+    // a plain round uses an eighth of the memory). The 1+50 warm-up keeps a row of its own.
+    const bootstrapRound = async (n: number, r: number): Promise<[number, number]> => {
+      const ps = new Processes();
+      try {
+        return [await bootstrapOurs(ours, ps, n, r), await bootstrapPlain(ps, n)];
+      } finally { await ps.dispose(); }
+    };
     for (const [n, rounds] of [[3, quick ? 2 : 5], [20, quick ? 1 : 3], [50, quick ? 1 : 3]] as const) {
+      say(`bootstrap 1+${n}, warm-up round`);
+      const [warmOurs, warmBase] = await bootstrapRound(n, 0);
       const a: number[] = [];
       const b: number[] = [];
-      for (let r = 0; r <= rounds; r += 1) {
-        say(r === 0 ? `bootstrap 1+${n}, warm-up round` : `bootstrap 1+${n}, round ${r}/${rounds}`);
-        const ps = new Processes();
-        try {
-          a.push(await bootstrapOurs(ours, ps, n, r));
-          b.push(await bootstrapPlain(ps, n));
-        } finally { await ps.dispose(); }
+      for (let r = 1; r <= rounds; r += 1) {
+        say(`bootstrap 1+${n}, round ${r}/${rounds}`);
+        const [x, y] = await bootstrapRound(n, r);
+        a.push(x);
+        b.push(y);
       }
-      const [warmOurs, warmBase] = [a.shift()!, b.shift()!];
       row(`bootstrap 1+${n}: all synced, registered, ZooKeeper names master`, 'ms', a, b, n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined);
       if (n === 50) row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warmOurs], [warmBase]);
     }
@@ -95,7 +99,6 @@ async function main() {
       const plainMaster = await plain.masterPort();
       say('data path');
       const d = dataPathPairs(oursMaster, plainMaster, quick ? 10 : 320, 10000);
-      const throughputRatio = (o: number[], b: number[]) => overallRate(o) / overallRate(b);
       row('data path: redis-benchmark SET', 'req/s', d.ours.set, d.base.set, 'ratio >= 0.97', throughputRatio);
       row('data path: redis-benchmark GET', 'req/s', d.ours.get, d.base.get, 'ratio >= 0.97', throughputRatio);
 

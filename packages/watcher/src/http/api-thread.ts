@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '@redis-zk/core';
 import { hostPort } from '@redis-zk/core/dist/address';
 import type { WatcherView } from '../state';
-import type { ApiThreadData, FromApiThread, ToApiThread, ViewUpdate } from './api-messages';
+import type { ApiThreadData, FromApiThread, Question, ToApiThread, ViewUpdate } from './api-messages';
 
 export interface ApiThreadOptions {
   /** The thread's file: dist/api-thread.js (scripts/bundle.mjs), beside the program's bundle. */
@@ -107,7 +107,7 @@ export class ApiThread {
     return Object.keys(update).length > 0 ? update : null;
   }
 
-  private async answer(id: number, question: string): Promise<void> {
+  private async answer(id: number, question: Question): Promise<void> {
     try {
       const value = question === 'status' ? await this.o.view.status() : await this.o.metricsText();
       this.post({ type: 'answer', id, value });
