@@ -165,15 +165,7 @@ export class PingProbe {
   }
 }
 
-/** Whether a pid is alive (signal 0). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { pidAlive } from '../../packages/local-stack/src/pid';
 
 /** The server child pid a wrapper logged when it started redis-server / redis-sentinel. */
 export function childPids(task: Task): number[] {

@@ -1,8 +1,20 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pidAlive } from './pid';
 
-const handedOut = new Set<number>();
+/**
+ * Ports handed out are claimed machine-wide with one file each, because a port is free only
+ * until its server binds it, which can be seconds later (a wrapper binds after its election), and
+ * other processes pick ports meanwhile: AVA runs test files in parallel processes, each with its
+ * own ZooKeeper and servers. Claims last as long as the process (a killed task restarts on its
+ * port); a dead process's claims are taken over.
+ */
+export const PORT_CLAIMS_DIR = path.join(os.tmpdir(), `redis-zk-ports-${process.getuid?.() ?? 'user'}`);
+const claimed = new Set<number>();
 
-/** A loopback port nothing listens on now, and not handed out before by this process. */
+/** A loopback port nothing listens on now, and not handed out to this or another live process. */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
@@ -13,9 +25,38 @@ export async function freePort(): Promise<number> {
         server.close(() => resolve(port));
       });
     });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
+    if (!claimed.has(port) && claim(port)) return port;
+  }
+}
+
+function claim(port: number): boolean {
+  fs.mkdirSync(PORT_CLAIMS_DIR, { recursive: true });
+  const file = path.join(PORT_CLAIMS_DIR, String(port));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      if (claimed.size === 0) process.once('exit', releaseClaims);
+      claimed.add(port);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+    const owner = Number(readOr(file, ''));
+    // Empty: its owner is between creating and writing it.
+    if (!(owner > 0) || pidAlive(owner)) return false;
+    fs.rmSync(file, { force: true }); // its process is gone
+  }
+  return false;
+}
+
+function releaseClaims(): void {
+  for (const port of claimed) fs.rmSync(path.join(PORT_CLAIMS_DIR, String(port)), { force: true });
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
   }
 }
