@@ -42,7 +42,7 @@ function claim(port: number): boolean {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number(readOr(file, ''));
-    // Empty: its owner is between creating and writing it.
+    // Empty or gone: being written, or just given back; either way not ours to take now.
     if (!(owner > 0) || pidAlive(owner)) return false;
     fs.rmSync(file, { force: true }); // its process is gone
   }
