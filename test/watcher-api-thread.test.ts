@@ -99,3 +99,16 @@ test('close() stops the API and ends the thread; it is not reported as a failure
   await new Promise((r) => setTimeout(r, 100));
   t.false(failed);
 });
+
+test('a thread that ends on its own is reported through `failed` (the watcher then exits non-zero, see watcher.ts)', async (t) => {
+  const { view } = mutableView();
+  const { api, base } = await startApi(view);
+  t.teardown(() => api.close());
+  // What an uncaught error inside the thread amounts to; the worker is private on purpose.
+  await (api as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  const why = await Promise.race([api.failed, new Promise<null>((r) => setTimeout(() => r(null), 10000))]);
+  t.truthy(why, '`failed` resolved');
+  t.regex(why!.message, /the HTTP API thread exited \(code \d+\)/);
+  await t.throwsAsync(fetch(`${base}/sentinels`), undefined, 'nothing listens any more');
+  api.publish(); // a view change after the thread is gone is dropped, not thrown
+});
