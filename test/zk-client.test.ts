@@ -1,10 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
 import { ZkClient } from '../packages/core/src/zk/client';
 import { ZkLock } from '../packages/core/src/zk/lock';
 import { TimeoutError } from '../packages/core/src/time';
 import { TestEnv } from './helpers/env';
 import { sleep, waitFor } from './helpers/wait';
+import { withErrorCode, ZkProxy } from './helpers/zk-proxy';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -120,4 +121,52 @@ test.serial('a child watch on a node that does not exist yet fires when it is cr
   await zk.mkdirp('/later/dir');
   await waitFor('the watch to fire', () => fired, 5000, 20);
   t.true(fired);
+});
+
+/** A client through a tampering proxy, and what it logs. */
+async function proxiedClient(t: ExecutionContext) {
+  const proxy = await ZkProxy.start(env.zk.port);
+  const lines: string[] = [];
+  const logged = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+  const zk = new ZkClient({ connectString: proxy.connectString, sessionTimeoutMs: 4000, log: logged });
+  t.teardown(() => { zk.close(); proxy.close(); });
+  await zk.waitConnected(15000);
+  await zk.mkdirp('/tampered');
+  return { proxy, zk, lines };
+}
+
+test.serial('an error code newer than the client library reaches the operation as an error; the process and session live on', async (t) => {
+  const { proxy, zk } = await proxiedClient(t);
+  const session = zk.sessionId;
+  const tampered = proxy.tamperNextReply((frame) => ({ bytes: withErrorCode(frame, -127) })); // THROTTLED_OP, ZooKeeper 3.6+
+  const err = await t.throwsAsync(zk.getData('/tampered'));
+  await tampered;
+  t.regex(err!.message, /ZooKeeper error code -127/);
+  t.deepEqual(await zk.getData('/tampered').then((d) => d?.data.toString()), '');
+  t.is(zk.sessionId, session, 'same session');
+});
+
+test.serial('a reply cut off by a dropped connection is not read into the next connection', async (t) => {
+  const { proxy, zk } = await proxiedClient(t);
+  await zk.setData('/tampered', 'x'.repeat(200));
+  const session = zk.sessionId;
+  const tampered = proxy.tamperNextReply((frame) => ({ bytes: frame.subarray(0, 30), close: true }));
+  t.regex(await zk.getData('/tampered').then(() => 'answered', String), /CONNECTION_LOSS/);
+  await tampered;
+  await waitFor('the client to reconnect and read again', async () => (await zk.getData('/tampered').catch(() => null))?.data.length === 200, 20000, 100);
+  t.is(zk.sessionId, session, 'same session');
+});
+
+test.serial('a reply that does not parse costs the connection, logged with the reason, not the process', async (t) => {
+  const { proxy, zk, lines } = await proxiedClient(t);
+  const session = zk.sessionId;
+  // err 0 and no payload: a getData reply the library reads past the end of.
+  const tampered = proxy.tamperNextReply((frame) => ({ bytes: withErrorCode(frame, 0) }));
+  await t.throwsAsync(zk.getData('/tampered'));
+  await tampered;
+  await waitFor('the client to reconnect and read again', async () => (await zk.getData('/tampered').catch(() => null)) !== null, 20000, 100);
+  t.is(zk.sessionId, session, 'same session');
+  const why = lines.map((l) => JSON.parse(l) as { msg: string; reason?: string; err?: string }).find((l) => l.reason === 'unparsable reply');
+  t.truthy(why, 'the dropped connection is logged');
+  t.regex(why!.err ?? '', /out of (buffer )?range/i);
 });

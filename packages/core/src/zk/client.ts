@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Logger } from '../log';
 import { withTimeout } from '../time';
+import { guardReplyParsing, tolerateUnknownErrorCodes } from './library-guards';
 
 export const CreateMode = zookeeper.CreateMode;
 export type ZkEvent = zookeeper.Event;
@@ -40,7 +41,8 @@ export const isBadVersion = (err: unknown) => code(err) === zookeeper.Exception.
  * - promises, each bounded by a timeout, failing fast while disconnected instead of queueing forever;
  * - a new session is opened by itself after expiry ('session' is emitted so owners of
  *   ephemeral nodes and watches re-create them);
- * - a hung server (open socket, no answers) is noticed by a heartbeat and reported as 'disconnected'.
+ * - a hung server (open socket, no answers) is noticed by a heartbeat and reported as 'disconnected';
+ * - a reply the library cannot parse costs the connection, not the process (library-guards.ts).
  *
  * Events: 'connected' (usable again), 'disconnected', 'session' (a new session, after expiry).
  */
@@ -86,6 +88,8 @@ export class ZkClient extends EventEmitter {
       retries: 0,
     });
     this.client = client;
+    tolerateUnknownErrorCodes();
+    guardReplyParsing(client, (err) => this.opts.log.error({ err: String(err), reason: 'unparsable reply' }, 'dropping the ZooKeeper connection; reconnecting on the same session'));
     const isCurrent = () => this.client === client && !this.closed;
     client.on('state', (state) => {
       if (!isCurrent()) return;
