@@ -5,7 +5,7 @@ import { ZkLock } from '../packages/core/src/zk/lock';
 import { TimeoutError } from '../packages/core/src/time';
 import { TestEnv } from './helpers/env';
 import { sleep, waitFor } from './helpers/wait';
-import { withErrorCode, ZkProxy } from './helpers/zk-proxy';
+import { OP_GET_DATA, withErrorCode, ZkProxy } from './helpers/zk-proxy';
 
 const log = pino({ level: 'silent' });
 let env: TestEnv;
@@ -138,7 +138,7 @@ async function proxiedClient(t: ExecutionContext) {
 test.serial('an error code newer than the client library reaches the operation as an error; the process and session live on', async (t) => {
   const { proxy, zk } = await proxiedClient(t);
   const session = zk.sessionId;
-  const tampered = proxy.tamperNextReply((frame) => ({ bytes: withErrorCode(frame, -127) })); // THROTTLED_OP, ZooKeeper 3.6+
+  const tampered = proxy.tamperReplyTo(OP_GET_DATA, (frame) => ({ bytes: withErrorCode(frame, -127) })); // THROTTLED_OP, ZooKeeper 3.6+
   const err = await t.throwsAsync(zk.getData('/tampered'));
   await tampered;
   t.regex(err!.message, /ZooKeeper error code -127/);
@@ -150,7 +150,7 @@ test.serial('a reply cut off by a dropped connection is not read into the next c
   const { proxy, zk } = await proxiedClient(t);
   await zk.setData('/tampered', 'x'.repeat(200));
   const session = zk.sessionId;
-  const tampered = proxy.tamperNextReply((frame) => ({ bytes: frame.subarray(0, 30), close: true }));
+  const tampered = proxy.tamperReplyTo(OP_GET_DATA, (frame) => ({ bytes: frame.subarray(0, 30), close: true }));
   t.regex(await zk.getData('/tampered').then(() => 'answered', String), /CONNECTION_LOSS/);
   await tampered;
   await waitFor('the client to reconnect and read again', async () => (await zk.getData('/tampered').catch(() => null))?.data.length === 200, 20000, 100);
@@ -161,7 +161,7 @@ test.serial('a reply that does not parse costs the connection, logged with the r
   const { proxy, zk, lines } = await proxiedClient(t);
   const session = zk.sessionId;
   // err 0 and no payload: a getData reply the library reads past the end of.
-  const tampered = proxy.tamperNextReply((frame) => ({ bytes: withErrorCode(frame, 0) }));
+  const tampered = proxy.tamperReplyTo(OP_GET_DATA, (frame) => ({ bytes: withErrorCode(frame, 0) }));
   await t.throwsAsync(zk.getData('/tampered'));
   await tampered;
   await waitFor('the client to reconnect and read again', async () => (await zk.getData('/tampered').catch(() => null)) !== null, 20000, 100);

@@ -16,14 +16,17 @@ export function withErrorCode(frame: Buffer, code: number): Buffer {
   return out;
 }
 
+/** ZooKeeper's request type for getData (the tests tamper with its replies, never the heartbeat's exists). */
+export const OP_GET_DATA = 4;
+
 /**
- * A TCP proxy in front of the test's real ZooKeeper that can tamper with the next reply to a
- * client request (xid > 0: not a ping, a watch notification or the handshake), for the replies
- * a real server or network produces rarely: error codes newer than the client library, a reply
- * cut off by a dropped connection, a reply that does not parse.
+ * A TCP proxy in front of the test's real ZooKeeper that can tamper with the reply to the next
+ * request of a given type, for the replies a real server or network produces rarely: error codes
+ * newer than the client library, a reply cut off by a dropped connection, a reply that does not
+ * parse. Frames: a 4-byte length, then a request's xid and type, or a reply's xid, zxid, err.
  */
 export class ZkProxy {
-  private tamper: { fn: Tamper; done: () => void } | undefined;
+  private tamper: { op: number; xid?: number; fn: Tamper; done: () => void } | undefined;
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(private readonly server: net.Server, readonly port: number) {}
@@ -39,9 +42,9 @@ export class ZkProxy {
 
   get connectString(): string { return `127.0.0.1:${this.port}`; }
 
-  /** Resolves once `fn` has been applied to a reply. */
-  tamperNextReply(fn: Tamper): Promise<void> {
-    return new Promise((done) => { this.tamper = { fn, done }; });
+  /** Resolves once `fn` has been applied to the reply to the next request of type `op`. */
+  tamperReplyTo(op: number, fn: Tamper): Promise<void> {
+    return new Promise((done) => { this.tamper = { op, fn, done }; });
   }
 
   close(): void {
@@ -56,30 +59,38 @@ export class ZkProxy {
       s.on('error', () => undefined);
       s.on('close', () => { this.sockets.delete(s); client.destroy(); upstream.destroy(); });
     }
-    client.pipe(upstream);
-    let pending = Buffer.alloc(0);
-    let handshake = true; // the first frame on a connection answers the connect request
-    upstream.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const frame = pending.subarray(0, 4 + pending.readInt32BE(0));
-        pending = pending.subarray(frame.length);
-        const tamper = this.tamper;
-        if (handshake || !tamper || frame.readInt32BE(4) <= 0) {
-          handshake = false;
-          client.write(frame);
-          continue;
-        }
-        this.tamper = undefined;
-        const { bytes, close } = tamper.fn(frame);
-        client.write(bytes);
-        tamper.done();
-        if (close) {
-          client.end();
-          upstream.destroy();
-          return;
-        }
+    // The first frame each way is the handshake (connect request and answer): passed as is.
+    frames(client, (frame, i) => {
+      const t = this.tamper;
+      if (i > 0 && t && t.xid === undefined && frame.readInt32BE(8) === t.op) t.xid = frame.readInt32BE(4);
+      upstream.write(frame);
+    });
+    frames(upstream, (frame, i) => {
+      const t = this.tamper;
+      if (i === 0 || !t || t.xid === undefined || frame.readInt32BE(4) !== t.xid) return void client.write(frame);
+      this.tamper = undefined;
+      const { bytes, close } = t.fn(frame);
+      client.write(bytes);
+      t.done();
+      if (close) {
+        client.end();
+        upstream.destroy();
       }
     });
   }
+}
+
+/** Calls `each` with every whole frame read from `socket`, and its index on the connection. */
+function frames(socket: net.Socket, each: (frame: Buffer, index: number) => void): void {
+  let pending = Buffer.alloc(0);
+  let index = 0;
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const frame = pending.subarray(0, 4 + pending.readInt32BE(0));
+      pending = pending.subarray(frame.length);
+      each(frame, index);
+      index += 1;
+    }
+  });
 }
