@@ -124,9 +124,11 @@ export interface RawReply { status: number | null; head: string; body: string; b
 /**
  * Sends bytes as they are on a fresh connection and collects whatever comes back until the server
  * closes it, resets it, or `waitMs` passes. A write the server refuses (EPIPE/ECONNRESET after an
- * early answer) is not an error: the answer read so far is kept.
+ * early answer) is not an error: the answer read so far is kept. The default wait is generous:
+ * the servers tested close every such connection once they have answered, and with another test
+ * file starting processes beside it, a burst of 200 requests took over 5 s to be answered.
  */
-export function rawHttp(port: number, data: string | Buffer, waitMs = 5000): Promise<RawReply> {
+export function rawHttp(port: number, data: string | Buffer, waitMs = 30000): Promise<RawReply> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const received: Buffer[] = [];
