@@ -53,7 +53,7 @@ test('the API thread serves the main thread\'s view, and each change once publis
   state.masters = new Map([['mymaster', { host: '10.0.0.8', port: 6380 }]]);
   state.health = { ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] };
   api.publish();
-  await waitFor('the new list served', async () => (await (await fetch(`${base}/sentinels`)).json() as Address[]).length === 2, 5000, 20);
+  await waitFor('the new list served', async () => (await (await fetch(`${base}/sentinels`)).json() as Address[]).length === 2, 15000, 20);
   t.deepEqual(await getJson(`${base}/master`), { status: 200, body: { host: '10.0.0.8', port: 6380 } });
   const health = await getJson(`${base}/health`);
   t.is(health.status, 503);

@@ -51,7 +51,7 @@ test.serial('order: waiters get the lock in the order they queued', async (t) =>
     const lock = new ZkLock(await client(), dir, log, name);
     waiters.push(lock.acquire(30000).then(async (waited) => { t.true(waited, `${name} waited`); order.push(name); await lock.release(); }));
     // queue strictly one after another
-    await waitFor(`${name} queued`, async () => (await zk.getChildren(dir)).length === order.length + waiters.length + 1, 5000, 20);
+    await waitFor(`${name} queued`, async () => (await zk.getChildren(dir)).length === order.length + waiters.length + 1, 15000, 20);
   }
   await holder.release();
   await Promise.all(waiters);
@@ -119,7 +119,7 @@ test.serial('a child watch on a node that does not exist yet fires when it is cr
   let fired = false;
   t.deepEqual(await zk.getChildren('/later/dir', () => { fired = true; }), []);
   await zk.mkdirp('/later/dir');
-  await waitFor('the watch to fire', () => fired, 5000, 20);
+  await waitFor('the watch to fire', () => fired, 15000, 20);
   t.true(fired);
 });
 
