@@ -14,8 +14,8 @@ const clients: ZkClient[] = [];
 test.before(async () => { env = await TestEnv.create(); });
 test.after.always(async () => { for (const c of clients) c.close(); await env?.cleanup(); });
 
-async function client(): Promise<ZkClient> {
-  const zk = new ZkClient({ connectString: env.zk.connectString, sessionTimeoutMs: 4000, log });
+async function client(connectString = env.zk.connectString, logTo = log): Promise<ZkClient> {
+  const zk = new ZkClient({ connectString, sessionTimeoutMs: 4000, log: logTo });
   clients.push(zk);
   await zk.waitConnected(15000);
   return zk;
@@ -128,9 +128,8 @@ async function proxiedClient(t: ExecutionContext) {
   const proxy = await ZkProxy.start(env.zk.port);
   const lines: string[] = [];
   const logged = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
-  const zk = new ZkClient({ connectString: proxy.connectString, sessionTimeoutMs: 4000, log: logged });
-  t.teardown(() => { zk.close(); proxy.close(); });
-  await zk.waitConnected(15000);
+  t.teardown(() => proxy.close());
+  const zk = await client(proxy.connectString, logged);
   await zk.mkdirp('/tampered');
   return { proxy, zk, lines };
 }
