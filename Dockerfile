@@ -2,7 +2,7 @@
 # (node packages/<program>/dist/main.js, relative to WORKDIR /app). See marathon/.
 
 # --- build: install everything, compile TypeScript, bundle each program -------------------------
-FROM node:20-bookworm-slim AS builder
+FROM node:26.10.0-bookworm-slim AS builder
 WORKDIR /app
 COPY . .
 RUN npm ci && npm run build
@@ -15,7 +15,7 @@ RUN for p in redis-wrapper sentinel-wrapper watcher; do \
  && cp -r conf /out/conf
 
 # --- runtime (the same Node as the build: the code cache is only used by the Node that made it) --
-FROM node:20-bookworm-slim
+FROM node:26.10.0-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends redis-server redis-sentinel \
  && rm -rf /var/lib/apt/lists/*

@@ -20,7 +20,7 @@ const programs = {
 };
 
 /** One CommonJS file for Node 20, names kept, whitespace not. */
-const bundled = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
+const bundled = { bundle: true, platform: 'node', target: 'node26', format: 'cjs', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
 await Promise.all(Object.entries(programs).map(async ([program, { from, main }]) => {
   const dist = `packages/${program}/dist`;

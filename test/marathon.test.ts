@@ -4,17 +4,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import Ajv from 'ajv-draft-04';
 
 /**
- * The Marathon definitions in marathon/: valid against Marathon's own JSON Schemas (draft-04, from
- * ../shared/marathon-schema, never edited here), and carrying the production choices the README
- * documents. The health-check commands are also run for real against a redis-server.
+ * The Marathon definitions in marathon/ carry the production choices the README documents
+ * (marathon-schema.test.ts checks them against Marathon's own JSON Schemas). The health-check commands are also run for real against a redis-server.
  */
 
 const ROOT = path.join(__dirname, '..');
 const MARATHON_DIR = path.join(ROOT, 'marathon');
-const SCHEMA_DIR = path.join(__dirname, '..', '..', 'shared', 'marathon-schema');
 
 type Json = Record<string, unknown>;
 interface HealthCheck {
@@ -36,45 +33,6 @@ interface Group { id: string; apps?: App[]; groups?: Group[] }
 
 const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
 
-/**
- * A copy without `$schema`: "http://json-schema.org/schema#" means "the latest draft", which these
- * schemas are not; they are draft-04 (`id`, not `$id`) and validated as such by ajv-draft-04.
- */
-function loadSchema(name: string): Json {
-  const schema = readJson(path.join(SCHEMA_DIR, name));
-  delete schema.$schema;
-  return schema;
-}
-
-function makeValidators() {
-  const appSchema = loadSchema('AppDefinition.json');
-  const groupSchema = loadSchema('Group.json');
-  // Group.json has an `id` URL and refers to "./AppDefinition.json" relative to it; AppDefinition.json
-  // has no id of its own, so it is registered under the URL Group.json resolves that reference to.
-  const appUrl = new URL('./AppDefinition.json', String(groupSchema.id)).href;
-  // strict: false because Marathon's schema itself fails ajv's strict mode (our files are checked
-  // fully either way): `cpus`/`mem`/`disk` directly under executorResources (outside `properties`,
-  // so not checked), `items` on the object-typed healthChecks[].command (so command.value is not
-  // checked: the tests below do), `additionalProperties` on scalar properties of residency,
-  // `required` without `properties` in the cmd-xor-args rule, a tuple `items` without maxItems.
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  // Only the schemas' `version` fields use it; our files have none. A plain RFC 3339 check.
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
-  ajv.addSchema(appSchema, appUrl);
-  const validateGroup = ajv.compile(groupSchema);
-  const validateApp = ajv.getSchema(appUrl);
-  if (!validateApp) throw new Error(`AppDefinition.json is not registered under ${appUrl}`);
-  const check = (doc: unknown) => {
-    const isGroup = typeof doc === 'object' && doc !== null && ('apps' in doc || 'groups' in doc);
-    const validate = isGroup ? validateGroup : validateApp;
-    const ok = validate(doc) as boolean;
-    return { ok, schema: isGroup ? 'Group.json' : 'AppDefinition.json', errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n'),
-      raw: validate.errors };
-  };
-  return { check };
-}
-
-const { check } = makeValidators();
 const marathonFiles = fs.readdirSync(MARATHON_DIR).filter((f) => f.endsWith('.json')).sort();
 const group = readJson(path.join(MARATHON_DIR, 'redis-zk.json')) as unknown as Group;
 const apps = group.apps ?? [];
@@ -102,32 +60,8 @@ const PROGRAMS = {
 type Name = keyof typeof PROGRAMS;
 const NAMES = Object.keys(PROGRAMS) as Name[];
 
-// --- schema validation -------------------------------------------------------------------------
-
 test('marathon/ holds the group and one file per app', (t) => {
   for (const f of ['redis-zk.json', 'redis.json', 'sentinel.json', 'watcher.json']) t.true(marathonFiles.includes(f), f);
-});
-
-for (const file of marathonFiles) {
-  test(`${file} is valid against Marathon's JSON Schema`, (t) => {
-    const r = check(readJson(path.join(MARATHON_DIR, file)));
-    if (!r.ok) t.log(JSON.stringify(r.raw, null, 2));
-    t.true(r.ok, `${file} against ${r.schema}:\n${r.errors}`);
-  });
-}
-
-test('the validator really checks the apps inside a group (the $ref to AppDefinition.json resolves)', (t) => {
-  const bad = (mutate: (a: Json) => void) => {
-    const copy = JSON.parse(JSON.stringify(group)) as { apps: Json[] };
-    mutate(copy.apps[0]!);
-    return check(copy);
-  };
-  t.true(check(group).ok);
-  t.false(bad((a) => { a.constraints = [['hostname', 'UNIQUELY']]; }).ok, 'unknown constraint operator accepted');
-  t.false(bad((a) => { a.notAField = true; }).ok, 'unknown app field accepted');
-  t.false(bad((a) => { a.upgradeStrategy = { minimumHealthCapacity: 1.5 }; }).ok, 'minimumHealthCapacity > 1 accepted');
-  t.false(check({ id: '/x', cmd: 'a', args: ['b'] }).ok, 'cmd and args together accepted');
-  t.true(check({ id: '/x', cmd: 'a' }).ok);
 });
 
 // --- content ------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ export function rawHttp(port: number, data: string | Buffer, waitMs = 30000): Pr
       resolve({ status: status ? Number(status[1]) : null, head: cut < 0 ? text : text.slice(0, cut), body: cut < 0 ? '' : text.slice(cut + 4), bytes: all.length });
     };
     const timer = setTimeout(done, waitMs);
-    socket.on('data', (chunk) => received.push(chunk));
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
     socket.on('error', done);
     socket.on('close', done);
     socket.on('connect', () => socket.write(data, () => undefined));

@@ -1,7 +1,7 @@
 import zookeeper from 'node-zookeeper-client';
 
 /**
- * node-zookeeper-client (1.1.3, unmaintained) parses the server's replies inside its socket's
+ * node-zookeeper-client (GUARDED_VERSION, unmaintained; pinned exactly) parses the server's replies inside its socket's
  * 'data' handler, so whatever it cannot parse is thrown out of an event handler and ends the
  * process: the watcher, or a wrapper and with it the task's Redis. Two ways that happens:
  * - an error code newer than the library (ZooKeeper 3.5+ answers with codes such as
@@ -13,6 +13,12 @@ import zookeeper from 'node-zookeeper-client';
  * an error, a connection starts with an empty buffer, and a reply that still cannot be parsed
  * drops the connection (the library reconnects on the same session).
  */
+
+/**
+ * The only version whose internals these guards were written against and tested with. The
+ * dependency is pinned to it exactly, and a test fails if the installed copy differs.
+ */
+export const GUARDED_VERSION = '1.1.3';
 
 interface ConnectionManagerInternals {
   socket?: { destroy(): void };
