@@ -25,10 +25,11 @@ export class Ours {
 
   async task(ps: Processes, program: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher', root: string, env: NodeJS.ProcessEnv = {}): Promise<{ port: number; proc: ManagedProcess }> {
     const port = Number(env.PORT0 ?? (await freePort()));
+    const api = program === 'redis-wrapper' ? { PORT1: String(env.PORT1 ?? (await freePort())) } : {};
     const label = `${program}-${++this.n}`;
     const proc = ps.spawn(label, process.execPath, [PROGRAM(program)], {
       ZK_HOSTS: this.zk.connectString, ZK_ROOT: root, BIND_IP: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      PORT0: String(port), DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0', ...env,
+      PORT0: String(port), ...api, DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0', ...env,
     });
     return { port, proc };
   }

@@ -35,7 +35,7 @@ function run(app: string, program: keyof typeof PROGRAMS, env: Record<string, st
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('each program runs from its three shipped files and conf/ alone (no node_modules)', (t) => {
+test('each program runs from its three shipped files and conf/ alone (no node_modules)', async (t) => {
   const app = imageLikeCopy();
   t.teardown(() => fs.rmSync(app, { recursive: true, force: true }));
   for (const program of programs) {
@@ -46,7 +46,7 @@ test('each program runs from its three shipped files and conf/ alone (no node_mo
   }
   // Past the config check: the base config is found in the copy's conf/ (not this checkout's),
   // then ZooKeeper does not answer and the wait times out.
-  const r = run(app, 'redis-wrapper', { ZK_HOSTS: '127.0.0.1:1', MASTER_WAIT_TIMEOUT_MS: '1000', DATA_DIR: path.join(app, 'data') });
+  const r = run(app, 'redis-wrapper', { ZK_HOSTS: '127.0.0.1:1', MASTER_WAIT_TIMEOUT_MS: '1000', DATA_DIR: path.join(app, 'data'), PORT1: String(await freePort()) });
   t.is(r.code, 1, r.out);
   t.notRegex(r.out, /REDIS_CONF/);
   t.regex(r.out, /ZooKeeper/i);

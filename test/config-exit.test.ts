@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { PROGRAMS } from './helpers/processes';
+import { freePort } from './helpers/ports';
 
 /** Runs a program with `env` and no ZooKeeper: bad configuration must be fatal before any I/O. */
 function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
@@ -65,8 +67,8 @@ test('redis-wrapper: every bad variable is reported in one run', (t) => {
   for (const name of ['PORT0', 'LOG_LEVEL', 'MASTER_NAME']) t.true(r.out.includes(name), r.out);
 });
 
-test('redis-wrapper: an unreachable ZooKeeper is fatal after MASTER_WAIT_TIMEOUT_MS, with a clear message', (t) => {
-  const r = run('redis-wrapper', { MASTER_WAIT_TIMEOUT_MS: '1000' });
+test('redis-wrapper: an unreachable ZooKeeper is fatal after MASTER_WAIT_TIMEOUT_MS, with a clear message', async (t) => {
+  const r = run('redis-wrapper', { MASTER_WAIT_TIMEOUT_MS: '1000', PORT1: String(await freePort()) });
   t.is(r.code, 1, r.out);
   t.regex(r.out, /connecting to ZooKeeper at 127\.0\.0\.1:1: timed out after 1000 ms/);
 });
@@ -81,4 +83,14 @@ test('.env in the working directory fills gaps; the real environment wins', (t) 
   t.is(r.status, 1);
   t.regex(r.stderr, /PORT0="notaport"/, 'read from .env');
   t.notRegex(r.stderr, /LOG_LEVEL/, 'the real environment won over .env');
+});
+
+test('redis-wrapper: a PORT1 already in use is fatal at start, naming the address', async (t) => {
+  const port = await freePort();
+  const blocker = net.createServer().listen(port, '127.0.0.1');
+  await new Promise((resolve) => blocker.once('listening', resolve));
+  t.teardown(() => blocker.close());
+  const r = run('redis-wrapper', { PORT1: String(port), MASTER_WAIT_TIMEOUT_MS: '1000' });
+  t.is(r.code, 1, r.out);
+  t.regex(r.out, new RegExp(`node API cannot listen on 127\\.0\\.0\\.1:${port}`));
 });

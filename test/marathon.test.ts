@@ -53,9 +53,9 @@ for (const line of readme.split('\n')) {
 }
 
 const PROGRAMS = {
-  redis: { cmd: 'node packages/redis-wrapper/dist/main.js', instances: 3, killGrace: 30, port: 'redis' },
-  sentinel: { cmd: 'node packages/sentinel-wrapper/dist/main.js', instances: 3, killGrace: 10, port: 'sentinel' },
-  watcher: { cmd: 'node packages/watcher/dist/main.js', instances: 2, killGrace: 10, port: 'http' },
+  redis: { cmd: 'node packages/redis-wrapper/dist/main.js', instances: 3, killGrace: 30, port: 'redis', ports: ['redis', 'api'] },
+  sentinel: { cmd: 'node packages/sentinel-wrapper/dist/main.js', instances: 3, killGrace: 10, port: 'sentinel', ports: ['sentinel'] },
+  watcher: { cmd: 'node packages/watcher/dist/main.js', instances: 2, killGrace: 10, port: 'http', ports: ['http'] },
 } as const;
 type Name = keyof typeof PROGRAMS;
 const NAMES = Object.keys(PROGRAMS) as Name[];
@@ -88,13 +88,13 @@ for (const name of NAMES) {
     t.is(a.instances, want.instances);
   });
 
-  test(`${name}: one image, Docker with host networking, one named port`, (t) => {
+  test(`${name}: one image, Docker with host networking, named ports`, (t) => {
     const a = app(name);
     t.is(a.container?.type, 'DOCKER');
     t.is(a.container?.docker?.image, 'redis-zk/redis-zk:0.1.0');
     t.deepEqual(a.networks, [{ mode: 'host' }]);
     t.is(a.container?.docker?.network, undefined, 'the deprecated docker.network is not mixed with networks');
-    t.is(a.portDefinitions?.length, 1);
+    t.deepEqual(a.portDefinitions?.map((p) => p.name), [...want.ports]);
     t.is(a.portDefinitions?.[0]?.name, want.port);
     t.true((a.cpus ?? 0) > 0 && (a.mem ?? 0) > 0);
   });
@@ -264,4 +264,15 @@ test('the COMMAND health checks pass against a server without a password (sentin
   }
   t.is(runCheck(redisCheck, { PORT0: String(port), REDIS_PASSWORD: '' }), 0, 'an empty REDIS_PASSWORD still passes');
   t.is(runCheck(redisCheck, { PORT0: String(port) }), 0, 'an unset REDIS_PASSWORD still passes');
+});
+
+test('redis: a readiness check on the node API, so a rolling upgrade never outruns replication', (t) => {
+  const a = app('redis') as App & { readinessChecks?: Array<Record<string, unknown>> };
+  const [check] = a.readinessChecks ?? [];
+  t.is(a.readinessChecks?.length, 1);
+  t.is(check?.protocol, 'HTTP');
+  t.is(check?.path, '/readiness');
+  t.is(check?.portName, 'api');
+  t.deepEqual(check?.httpStatusCodesForReady, [200]);
+  t.is(a.portDefinitions?.[1]?.port, 0, 'the API gets a dynamic host port (PORT1)');
 });

@@ -26,7 +26,11 @@ export interface Deployment {
   master: string;
   name: string;
 }
-export interface Task { proc: Proc; port: number; dataDir: string; address: string }
+export interface Task {
+  proc: Proc; port: number; dataDir: string; address: string;
+  /** redis-wrapper's HTTP API (PORT1); 0 for the other programs. */
+  apiPort: number;
+}
 
 /**
  * One test's world: a temp dir, a real ZooKeeper, and every process and client the test starts,
@@ -60,14 +64,15 @@ export class TestEnv {
     const taskDir = path.join(this.dir, `${program}-${n}`);
     fs.mkdirSync(taskDir, { recursive: true });
     const port = Number(extra.PORT0 ?? (await freePort()));
+    const apiPort = program === 'redis-wrapper' ? Number(extra.PORT1 ?? (await freePort())) : 0;
     const dataDir = String(extra.DATA_DIR ?? path.join(taskDir, 'data'));
     const proc = new Proc(`${program}#${n}`, process.execPath, [PROGRAMS[program]], {
-      env: { ...this.baseEnv(), PORT0: String(port), DATA_DIR: dataDir, ...extra },
+      env: { ...this.baseEnv(), PORT0: String(port), ...(apiPort ? { PORT1: String(apiPort) } : {}), DATA_DIR: dataDir, ...extra },
       cwd: taskDir,
       logFile: path.join(taskDir, 'out.log'),
     });
     this.procs.push(proc);
-    return { proc, port, dataDir, address: `127.0.0.1:${port}` };
+    return { proc, port, dataDir, address: `127.0.0.1:${port}`, apiPort };
   }
 
   /**

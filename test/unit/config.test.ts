@@ -46,7 +46,8 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
   {
     title: 'redis-wrapper',
     program: 'redis-wrapper',
-    expected: { ...common, ...node, PORT0: 6379, MASTER_NAME: 'mymaster', REDIS_SERVER_BIN: 'redis-server', ELECTION_DATA_WAIT_MS: 10000, SWITCHOVER_TIMEOUT_MS: 20000 },
+    expected: { ...common, ...node, PORT0: 6379, PORT1: 8008, MASTER_NAME: 'mymaster', REDIS_SERVER_BIN: 'redis-server', ELECTION_DATA_WAIT_MS: 10000, SWITCHOVER_TIMEOUT_MS: 20000,
+      ROLE_CHECK_INTERVAL_MS: 1000, SENTINEL_FAILOVER_TIMEOUT_MS: 60000 },
     files: { REDIS_CONF: path.join('conf', 'redis.conf') },
   },
   {

@@ -1,16 +1,12 @@
 import test from 'ava';
 import { decide, type Decision, type ElectionSnapshot } from '../../packages/redis-wrapper/src/election/decide';
-import { type Address, formatAddress, parseAddress } from '../../packages/core/src/address';
+import { type Address, formatAddress } from '../../packages/core/src/address';
 import type { Probe } from '../../packages/core/src/redis/probe';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
+import type { StoredMemberRecord } from '../../packages/core/src/members/record';
+import { addr, dead, liveMaster, liveReplica, notMonitoring, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 // ---- snapshot builder ------------------------------------------------------------------------
-
-const addr = (text: string): Address => {
-  const a = parseAddress(text);
-  if (!a) throw new Error(`bad test address ${text}`);
-  return a;
-};
 
 const SELF = addr('10.0.0.1:6379');
 const R = addr('10.0.0.2:6379'); // what ZooKeeper registers as master
@@ -23,25 +19,7 @@ const S3 = addr('10.0.1.3:26379');
 const S4 = addr('10.0.1.4:26379');
 const S5 = addr('10.0.1.5:26379');
 const V6 = addr('[fd00::7]:6379');
-
-interface ProbeOpts { keys?: number; offset?: number; linkUp?: boolean }
-
-const liveMaster = (a: Address, o: ProbeOpts = {}): Probe => ({
-  address: a, reachable: true, role: 'master', following: null, linkUp: o.linkUp ?? false, replOffset: o.offset ?? 0, keys: o.keys ?? 0,
-});
-const liveReplica = (a: Address, following: Address | null, o: ProbeOpts = {}): Probe => ({
-  address: a, reachable: true, role: 'replica', following, linkUp: o.linkUp ?? false, replOffset: o.offset ?? 0, keys: o.keys ?? 0,
-});
-const dead = (a: Address): Probe => ({ address: a, reachable: false, error: 'connect ECONNREFUSED' });
-
-interface SentinelOpts { failover?: boolean; epoch?: number }
-const sentinel = (s: Address, master: Address | null, o: SentinelOpts = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 1, flags: ['master'],
-});
-const unreachableSentinel = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
-const notMonitoring = (s: Address): SentinelView => ({
-  sentinel: s, reachable: true, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [],
-});
+const sentinel = (s: Address, master: Address | null, o: { failover?: boolean; epoch?: number } = {}): SentinelView => sentinelView(s, master, o);
 
 interface SnapInput {
   self?: Address;
@@ -50,7 +28,9 @@ interface SnapInput {
   nodes?: Address[];
   probes?: Probe[];
   sentinels?: SentinelView[];
-  contenders?: Array<{ address: Address; dataBytes: number }>;
+  contenders?: Array<{ address: Address; dataBytes: number; dataId?: string }>;
+  selfDataId?: string;
+  records?: StoredMemberRecord[];
   elapsedMs?: number;
   timeoutMs?: number;
   dataWaitMs?: number;
@@ -60,6 +40,8 @@ interface SnapInput {
 const snap = (i: SnapInput = {}): ElectionSnapshot => ({
   self: i.self ?? SELF,
   selfDataBytes: i.selfDataBytes ?? 0,
+  selfDataId: i.selfDataId ?? 'self-data',
+  records: i.records ?? [],
   registered: i.registered ?? null,
   nodes: i.nodes ?? [],
   probes: new Map((i.probes ?? []).map((p) => [formatAddress(p.address), p])),
@@ -532,4 +514,76 @@ const quickCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decis
 ];
 for (const c of quickCases) {
   test(c.title, (t) => t.is(decide(c.snapshot).kind, c.kind));
+}
+
+// After a whole-set loss, the longest history wins (member records; see members/freshness.ts).
+const OLD = 'b'.repeat(40); // an earlier history (before the last failover)
+const NEW = 'c'.repeat(40); // the latest: the registered master's
+const rec = (dataId: string, address: Address, role: 'master' | 'replica', replid: string, offset: number, mzxid: number): StoredMemberRecord => ({
+  dataId, address, role, replid, offset, following: null, linkUp: role === 'replica', mzxid: BigInt(mzxid), mtimeMs: 1_000_000 + mzxid,
+});
+// R was the master of the latest history (offset 900); A its replica (880, written later); B is
+// from before the failover (old history, 1000: more bytes, but an abandoned branch).
+const records = [rec('r-data', R, 'master', NEW, 900, 10), rec('a-data', A, 'replica', NEW, 880, 12), rec('b-data', B, 'replica', OLD, 1000, 5)];
+const freshCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind']; reason?: RegExp }> = [
+  {
+    title: 'the latest history\'s master restarts first -> become-master at once',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'r-data', records, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'its replica first, the master not back, within dataWaitMs -> wait for it',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'a-data', records, elapsedMs: 500, dataWaitMs: 10_000 }),
+    kind: 'wait', reason: /longest history is r-data/,
+  },
+  {
+    title: 'its replica, the master never back, dataWaitMs passed -> become-master (the longest present)',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'a-data', records, elapsedMs: 10_000, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'its replica, the master queued on the lock -> wait, even past dataWaitMs',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'a-data', records, elapsedMs: 30_000, dataWaitMs: 10_000, contenders: [{ address: C, dataBytes: 100, dataId: 'r-data' }] }),
+    kind: 'wait', reason: /contender 10\.0\.0\.5:6379 holds a longer history/,
+  },
+  {
+    title: 'the old-history node (more bytes) first -> waits for the latest history',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'b-data', records, elapsedMs: 0, dataWaitMs: 10_000 }),
+    kind: 'wait', reason: /longest history is r-data/,
+  },
+  {
+    title: 'the old-history node, past dataWaitMs, the latest\'s replica queued -> wait for it',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'b-data', records, elapsedMs: 20_000, dataWaitMs: 10_000, contenders: [{ address: A, dataBytes: 5, dataId: 'a-data' }] }),
+    kind: 'wait', reason: /longer history/,
+  },
+  {
+    title: 'the master\'s data dir came back empty (record but no data) -> ranks as empty, waits',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, selfDataId: 'r-data', records, elapsedMs: 0, dataWaitMs: 10_000 }),
+    kind: 'wait',
+  },
+  {
+    title: 'a contender of an older version (no dataId) does not block the freshest',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'r-data', records, contenders: [{ address: A, dataBytes: 10_000 }] }),
+    kind: 'become-master',
+  },
+  {
+    title: 'no records (set from an older version) -> today\'s rule: data goes ahead',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'x', dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'ZooKeeper\'s master has no record: the master record written last names the latest history',
+    snapshot: snap({
+      registered: C, probes: [dead(C)], selfDataBytes: 100, selfDataId: 'b-data', dataWaitMs: 10_000,
+      records: [rec('r-data', R, 'master', NEW, 10, 3), rec('b-data', B, 'master', OLD, 1000, 9)],
+    }),
+    kind: 'become-master',
+  },
+];
+for (const c of freshCases) {
+  test(`freshest data: ${c.title}`, (t) => {
+    const d = decide(c.snapshot);
+    t.is(d.kind, c.kind, d.reason);
+    if (c.reason) t.regex(d.reason, c.reason);
+  });
 }

@@ -16,11 +16,11 @@ const V6 = addr('[fd00::7]:6379');
 const S = [1, 2, 3, 4, 5, 6].map((i) => addr(`10.0.1.${i}:26379`)) as [Address, Address, Address, Address, Address, Address];
 
 const vote = (s: Address, master: Address | null, o: { failover?: boolean; epoch?: number } = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 0, flags: ['master'],
+  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 0, flags: ['master'], failoverTimeoutMs: 6000,
 });
 const unreachable = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
 const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: false, master: null, failoverInProgress: o.failover ?? false, configEpoch: 0, flags: [],
+  sentinel: s, reachable: true, monitors: false, master: null, failoverInProgress: o.failover ?? false, configEpoch: 0, flags: [], failoverTimeoutMs: 0,
 });
 
 interface Case { title: string; views: SentinelView[]; expected: Consensus }

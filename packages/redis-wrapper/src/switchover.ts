@@ -1,4 +1,4 @@
-import { type Address, askSentinel, type Directory, formatAddress, type Logger, parseInfo, sleep, withRedis } from '@redis-zk/core';
+import { type Address, askSentinel, type Directory, formatAddress, type Logger, readReplication, sleep, withRedis } from '@redis-zk/core';
 
 export interface SwitchoverInputs {
   dir: Directory;
@@ -13,12 +13,13 @@ export interface SwitchoverInputs {
 
 /** Replication facts of the local server: role, offset, and the offsets its replicas acked. */
 async function replication(i: SwitchoverInputs) {
-  const info = parseInfo(await withRedis(i.local, { password: i.password, timeoutMs: 1000 }, (r) => r.info('replication')));
-  const replicaOffsets = [...info.entries()]
-    .filter(([k]) => /^slave\d+$/.test(k))
-    .map(([, v]) => Number(/offset=(\d+)/.exec(v)?.[1] ?? -1));
-  return { role: info.get('role'), offset: Number(info.get('master_repl_offset') ?? 0), replicaOffsets };
+  const state = await readReplication(i.local, { password: i.password, timeoutMs: 1000 });
+  return { role: state.role, offset: state.offset, replicaOffsets: state.replicas.map((r) => r.offset) };
 }
+
+/** Sentinel's refusals that go away by themselves: a failover still running, a replica it has not learnt yet. */
+const TRANSIENT = /INPROG|NOGOODSLAVE/;
+const RETRY_MS = 200;
 
 /**
  * A planned stop of the master without losing acknowledged writes and with a short write outage:
@@ -56,20 +57,8 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
       if (s.replicaOffsets.some((o) => o >= s.offset)) break;
       await sleep(20);
     }
-    let asked: Address | undefined;
-    for (const s of sentinels) {
-      try {
-        await withRedis(s.address, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
-        asked = s.address;
-        break;
-      } catch (err) {
-        log.debug({ sentinel: formatAddress(s.address), err: String(err) }, 'sentinel refused the failover; trying the next');
-      }
-    }
-    if (!asked) {
-      log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER' }, 'stopping without switchover');
-      return;
-    }
+    const asked = await askFailover(i, sentinels.map((s) => s.address), deadline, log);
+    if (!asked) return;
     // Sentinel promotes a replica, then would demote this node on its next look; demoting it
     // here at once shortens the window in which clients still reach the old master.
     while (Date.now() < deadline) {
@@ -85,5 +74,37 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
     log.warn({ timeoutMs: i.timeoutMs, reason: 'Sentinel did not promote a replica in time' }, 'stopping without a completed switchover');
   } finally {
     await withRedis(i.local, { password: i.password }, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
+  }
+}
+
+/**
+ * SENTINEL FAILOVER on the first sentinel that accepts. While every one refuses for a reason that
+ * passes (a failover still running, a replica not learnt yet), asks again until `deadline`:
+ * stopping the master then would leave the set without one.
+ */
+async function askFailover(i: SwitchoverInputs, sentinels: readonly Address[], deadline: number, log: Logger): Promise<Address | undefined> {
+  let waitedFor = '';
+  for (;;) {
+    const refusals: string[] = [];
+    for (const s of sentinels) {
+      try {
+        await withRedis(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+        if (waitedFor) log.info({ sentinel: formatAddress(s), waitedFor }, 'sentinel accepted the failover after waiting');
+        return s;
+      } catch (err) {
+        refusals.push(String(err));
+        log.debug({ sentinel: formatAddress(s), err: String(err) }, 'sentinel refused the failover; trying the next');
+      }
+    }
+    const transient = refusals.find((r) => TRANSIENT.test(r));
+    if (!transient || Date.now() + RETRY_MS >= deadline) {
+      log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER', refusals }, 'stopping without switchover');
+      return undefined;
+    }
+    if (!waitedFor) {
+      waitedFor = /INPROG/.test(transient) ? 'a failover still in progress' : 'Sentinel to learn a replica';
+      log.info({ reason: transient, waitingFor: waitedFor }, 'sentinel refused the switchover for now; asking again');
+    }
+    await sleep(RETRY_MS);
   }
 }

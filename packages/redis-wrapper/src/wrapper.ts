@@ -1,15 +1,20 @@
 import {
-  createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS,
-  readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
+  createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS, readBaseConfig, RedisPool,
+  resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
-import { persistedBytes } from './data-dir';
+import { memberDataId, persistedBytes } from './data-dir';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
+import { startNodeApi } from './node/api';
+import { newCounters } from './node/counters';
+import { crashFailover } from './node/crash-failover';
+import { NodeLoop } from './node/role-loop';
 
 /**
  * redis-wrapper: elect (under the ZooKeeper lock), start redis-server as master or replica,
- * register, then supervise. ZooKeeper trouble after start never stops redis.
+ * register, then keep the node's role in step with the set (the node loop) and supervise.
+ * ZooKeeper trouble after start never stops redis.
  */
 export async function runRedisWrapper(): Promise<number> {
   const cfg = loadConfig(PROGRAM_VARS['redis-wrapper']);
@@ -19,18 +24,28 @@ export async function runRedisWrapper(): Promise<number> {
   const name = cfg.MASTER_NAME;
   const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
 
+  const pool = new RedisPool({ password: cfg.REDIS_PASSWORD, timeoutMs: 1000 });
+  const counters = newCounters();
+  let loop: NodeLoop | undefined;
+  // Up before the election, so that a port in use fails the start, and readiness says "starting".
+  const api = await startNodeApi({
+    listen: { host: bind.host, port: cfg.PORT1 }, view: () => loop?.view, counters, log,
+    maxViewAgeMs: Math.max(3000, 3 * cfg.ROLE_CHECK_INTERVAL_MS),
+  });
+
   const dir = openDirectory(cfg, log);
   const task = new ServerTask(log, 'redis-server');
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
-  const selfDataBytes = await persistedBytes(dataDir);
+  const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
   let election;
   try {
-    election = await elect({ dir, name, self: announce, selfDataBytes, password: cfg.REDIS_PASSWORD, timeoutMs, dataWaitMs: cfg.ELECTION_DATA_WAIT_MS, log });
+    election = await elect({ dir, name, self: announce, selfDataBytes, selfDataId, password: cfg.REDIS_PASSWORD, timeoutMs, dataWaitMs: cfg.ELECTION_DATA_WAIT_MS, log });
   } catch (err) {
     if (err instanceof ElectionGaveUp) {
       log.error({ reason: err.message }, 'no safe election outcome; exiting so the task is restarted');
+      api.close();
       return 1;
     }
     throw err;
@@ -50,14 +65,38 @@ export async function runRedisWrapper(): Promise<number> {
   await waitUntilAnswers({ host: bind.host, port: bind.port }, cfg.REDIS_PASSWORD, server);
 
   // An elected master starts a new era: epoch 0, so the sentinels' next failover always wins.
-  if (outcome.kind === 'become-master') await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
+  if (outcome.kind === 'become-master') {
+    const previous = await dir.readMaster(name).catch(() => null);
+    await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
+    void dir.appendHistory(name, {
+      at: Date.now(), from: previous?.raw ?? null, to: formatAddress(announce), cause: 'election', epoch: 0,
+      by: `redis-wrapper ${formatAddress(announce)}`, reason: outcome.reason,
+    }).catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
+  }
   const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, Directory.memberId(announce)), formatAddress(announce), log);
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
+  loop = new NodeLoop({
+    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters,
+    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
+  });
+  loop.start();
+  const running = loop;
+
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
-  task.onBeforeStop(() => switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log }));
+  task.onBeforeStop(async () => {
+    running.stop();
+    await switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
+  });
+  // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
+  task.onExit(async () => {
+    running.stop();
+    if (task.isStopping || running.lastRole !== 'master') return;
+    if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
+  });
   task.onExit(() => registration.stop());
+  task.onExit(() => { api.close(); pool.close(); });
   task.onExit(() => dir.zk.close());
   return task.run();
 }

@@ -1,9 +1,12 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Address } from '../address';
+import type { RedisPool } from './pool';
 
 export interface ConnectOptions {
   password?: string | undefined;
   timeoutMs?: number;
+  /** Ask over the pool's long-lived connection (for questions asked every tick). */
+  pool?: RedisPool;
 }
 
 /**
@@ -11,6 +14,7 @@ export interface ConnectOptions {
  * so a dead or hung node costs at most `timeoutMs` instead of hanging the caller.
  */
 export async function withRedis<T>(address: Address, opts: ConnectOptions, use: (r: Redis) => Promise<T>): Promise<T> {
+  if (opts.pool) return opts.pool.with(address, use, opts.password ?? '');
   const timeout = opts.timeoutMs ?? 1000;
   const options: RedisOptions = {
     host: address.host,

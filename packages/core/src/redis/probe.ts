@@ -1,5 +1,6 @@
-import { type Address, addressOf } from '../address';
+import type { Address } from '../address';
 import { type ConnectOptions, parseInfo, withRedis } from './connect';
+import { parseReplication } from './replication';
 
 /** What a redis node says about itself; `reachable: false` when it does not answer. */
 export type Probe =
@@ -11,6 +12,7 @@ export type Probe =
       /** For a replica: the master it replicates from. */
       readonly following: Address | null;
       readonly linkUp: boolean;
+      readonly replid: string;
       readonly replOffset: number;
       readonly keys: number;
     };
@@ -24,18 +26,18 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
   try {
     return await withRedis(address, opts, async (r) => {
       const [replication, keyspace] = await Promise.all([r.info('replication'), r.info('keyspace')]);
-      const info = parseInfo(replication);
+      const state = parseReplication(replication);
       const keys = [...parseInfo(keyspace).values()]
         .map((v) => Number(/keys=(\d+)/.exec(v)?.[1] ?? 0))
         .reduce((a, b) => a + b, 0);
-      const role = info.get('role') === 'master' ? 'master' : 'replica';
       return {
         address,
         reachable: true as const,
-        role,
-        following: role === 'replica' ? addressOf(info.get('master_host'), info.get('master_port')) : null,
-        linkUp: info.get('master_link_status') === 'up',
-        replOffset: Number(info.get(role === 'master' ? 'master_repl_offset' : 'slave_repl_offset') ?? 0) || 0,
+        role: state.role,
+        following: state.following,
+        linkUp: state.linkUp,
+        replid: state.replid,
+        replOffset: state.offset,
         keys,
       };
     });

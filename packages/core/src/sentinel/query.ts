@@ -1,5 +1,16 @@
 import { type Address, addressOf } from '../address';
 import { withRedis } from '../redis/connect';
+import type { RedisPool } from '../redis/pool';
+import type Redis from 'ioredis';
+
+/** A replica as one sentinel knows it (SENTINEL REPLICAS). */
+export interface SentinelReplica {
+  readonly address: Address;
+  /** Whom the replica says it follows. */
+  readonly following: Address | null;
+  /** Its link to that master is up, and Sentinel does not think it down. */
+  readonly ok: boolean;
+}
 
 /** One sentinel's answer about one replica set. */
 export type SentinelView =
@@ -14,6 +25,10 @@ export type SentinelView =
       /** Sentinel's config epoch: grows with every failover of the set. */
       readonly configEpoch: number;
       readonly flags: readonly string[];
+      /** failover-timeout as this sentinel has it configured; 0 when not monitored. */
+      readonly failoverTimeoutMs: number;
+      /** The replicas it knows; only when asked for (`withReplicas`). */
+      readonly replicas?: readonly SentinelReplica[];
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -32,6 +47,7 @@ export interface SentinelMasterState {
   /** num-slaves: replicas this sentinel knows (dead ones included until a reset). */
   readonly knownReplicas: number;
   readonly quorum: number;
+  readonly failoverTimeoutMs: number;
 }
 
 export function parseSentinelMaster(reply: unknown): SentinelMasterState {
@@ -44,31 +60,55 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
     flags,
     knownReplicas: Number(m.get('num-slaves') ?? 0) || 0,
     quorum: Number(m.get('quorum') ?? 1) || 1,
+    failoverTimeoutMs: Number(m.get('failover-timeout') ?? 0) || 0,
   };
 }
 
-export async function askSentinel(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelView> {
-  try {
-    return await withRedis(sentinel, { timeoutMs }, async (r) => {
-      let reply: unknown;
-      try {
-        reply = await r.call('SENTINEL', 'MASTER', name);
-      } catch (err) {
-        if (/No such master/i.test(String(err))) {
-          return { sentinel, reachable: true as const, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [] };
-        }
-        throw err;
+export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.flatMap((entry) => {
+    const m = pairsToMap(entry);
+    const address = addressOf(m.get('ip'), m.get('port'));
+    if (!address) return [];
+    const flags = (m.get('flags') ?? '').split(',');
+    const down = flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected');
+    return [{ address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down }];
+  });
+}
+
+export interface AskOptions {
+  timeoutMs?: number;
+  /** Also ask SENTINEL REPLICAS. */
+  withReplicas?: boolean;
+  /** Ask over the pool's long-lived connection instead of a new one. */
+  pool?: RedisPool;
+}
+
+export async function askSentinel(sentinel: Address, name: string, opts: AskOptions | number = {}): Promise<SentinelView> {
+  const o: AskOptions = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const ask = async (r: Redis): Promise<SentinelView> => {
+    let reply: unknown;
+    try {
+      reply = await r.call('SENTINEL', 'MASTER', name);
+    } catch (err) {
+      if (/No such master/i.test(String(err))) {
+        return { sentinel, reachable: true as const, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [], failoverTimeoutMs: 0 };
       }
-      const { master, failoverInProgress, configEpoch, flags } = parseSentinelMaster(reply);
-      return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags };
-    });
+      throw err;
+    }
+    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs } = parseSentinelMaster(reply);
+    const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
+    return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, ...(replicas ? { replicas } : {}) };
+  };
+  try {
+    return await withRedis(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);
   } catch (err) {
     return { sentinel, reachable: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
-export const askSentinels = (sentinels: readonly Address[], name: string, timeoutMs?: number): Promise<SentinelView[]> =>
-  Promise.all(sentinels.map((s) => askSentinel(s, name, timeoutMs)));
+export const askSentinels = (sentinels: readonly Address[], name: string, opts: AskOptions | number = {}): Promise<SentinelView[]> =>
+  Promise.all(sentinels.map((s) => askSentinel(s, name, opts)));
 
 /** Names of every set a sentinel monitors; empty when it does not answer. */
 export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promise<string[]> {

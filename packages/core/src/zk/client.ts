@@ -27,6 +27,10 @@ export interface NodeData {
   version: number;
   /** Non-zero for an ephemeral node: the owning session. */
   ephemeralOwner: string;
+  /** ZooKeeper's transaction id of the last change: a total order over every write, no clocks. */
+  mzxid: bigint;
+  /** When the node last changed, by the ZooKeeper server's clock (ms since the epoch). */
+  mtimeMs: number;
 }
 
 const code = (err: unknown): number | undefined =>
@@ -206,7 +210,13 @@ export class ZkClient extends EventEmitter {
       const cb = (err: unknown, data: Buffer, stat: zookeeper.Stat) =>
         isNoNode(err)
           ? done(null, null)
-          : done(err, err ? undefined : { data: data ?? Buffer.alloc(0), version: stat.version, ephemeralOwner: stat.ephemeralOwner.toString('hex') });
+          : done(err, err ? undefined : {
+            data: data ?? Buffer.alloc(0),
+            version: stat.version,
+            ephemeralOwner: stat.ephemeralOwner.toString('hex'),
+            mzxid: stat.mzxid.readBigInt64BE(0),
+            mtimeMs: Number(stat.mtime.readBigInt64BE(0)),
+          });
       if (watcher) c.getData(path, watcher, cb);
       else c.getData(path, cb);
     });

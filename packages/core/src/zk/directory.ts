@@ -3,6 +3,8 @@ import type { Logger } from '../log';
 import { type Address, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
+import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
+import { HISTORY_LIMIT, type HistoryEvent, parseHistoryEvent } from '../members/history';
 
 export interface RegisteredMaster {
   /** null when the node holds something that is not `host:port` (logged with its path). */
@@ -124,6 +126,66 @@ export class Directory {
 
   nodePath(name: string, id: string): string { return `${this.paths.nodes(name)}/${id}`; }
   sentinelPath(id: string): string { return `${this.paths.sentinels}/${id}`; }
+
+  /** Publishes this data directory's record (created on first write). */
+  async writeMemberRecord(name: string, dataId: string, record: MemberRecord): Promise<void> {
+    const path = this.paths.member(name, dataId);
+    const data = encodeMemberRecord(record);
+    try {
+      await this.zk.setData(path, data);
+    } catch (err) {
+      if (!isNoNode(err)) throw err;
+      await this.zk.createWithParents(path, data).catch((e) => { if (!isNodeExists(e)) throw e; });
+    }
+  }
+
+  /** Every record of the set; junk is logged (once) and left out. */
+  async readMemberRecords(name: string): Promise<StoredMemberRecord[]> {
+    const dir = this.paths.members(name);
+    const ids = await this.zk.getChildren(dir);
+    const read = await Promise.all(ids.map(async (dataId) => {
+      const node = await this.zk.getData(`${dir}/${dataId}`);
+      if (!node) return null;
+      const record = parseMemberRecord(node.data.toString());
+      if (!record) {
+        this.warnInvalid(`${dir}/${dataId}`, node.data.toString(), 'ignoring invalid member record in ZooKeeper');
+        return null;
+      }
+      return { ...record, dataId, mzxid: node.mzxid, mtimeMs: node.mtimeMs };
+    }));
+    return read.filter((r): r is StoredMemberRecord => r !== null);
+  }
+
+  /**
+   * Removes records not written for `maxAgeMs` before the newest one (ZooKeeper's clock, so no
+   * skew): a task without a persistent volume brings a new data directory at every start.
+   */
+  async pruneMemberRecords(name: string, records: readonly StoredMemberRecord[], maxAgeMs: number): Promise<number> {
+    const newest = Math.max(...records.map((r) => r.mtimeMs));
+    const old = records.filter((r) => r.mtimeMs < newest - maxAgeMs);
+    await Promise.all(old.map((r) => this.zk.remove(this.paths.member(name, r.dataId)).catch(() => undefined)));
+    return old.length;
+  }
+
+  /** Appends a change of master to the set's history, keeping the last HISTORY_LIMIT. */
+  async appendHistory(name: string, event: HistoryEvent): Promise<void> {
+    const dir = this.paths.history(name);
+    await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
+    const children = (await this.zk.getChildren(dir)).sort();
+    await Promise.all(children.slice(0, Math.max(0, children.length - HISTORY_LIMIT))
+      .map((c) => this.zk.remove(`${dir}/${c}`).catch(() => undefined)));
+  }
+
+  /** The set's history, oldest first; junk is left out. */
+  async readHistory(name: string): Promise<HistoryEvent[]> {
+    const dir = this.paths.history(name);
+    const children = (await this.zk.getChildren(dir)).sort();
+    const read = await Promise.all(children.map(async (c) => {
+      const node = await this.zk.getData(`${dir}/${c}`);
+      return node ? parseHistoryEvent(node.data.toString()) : null;
+    }));
+    return read.filter((e): e is HistoryEvent => e !== null);
+  }
 
   private async readMembers(dir: string, watcher?: (e: ZkEvent) => void): Promise<Member[]> {
     const ids = await this.zk.getChildren(dir, watcher);

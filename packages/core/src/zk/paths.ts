@@ -21,6 +21,16 @@ export class ZkPaths {
   /** Ephemeral children: every live sentinel, data `host:port`. */
   get sentinels(): string { return `${this.root}/sentinels`; }
 
+  /**
+   * Persistent; one child per data directory that ever served the set (`{dataId}`), data a
+   * JSON member record: address, role, replication id and offset, kept current while it runs.
+   */
+  members(name: string): string { return `${this.root}/members/${name}`; }
+  member(name: string, dataId: string): string { return `${this.members(name)}/${dataId}`; }
+
+  /** Persistent sequential children `e-<seq>`: the set's changes of master, the last 100 kept. */
+  history(name: string): string { return `${this.root}/history/${name}`; }
+
   /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */
   electionLock(name: string): string { return `${this.root}/locks/${name}`; }
 }

@@ -1,4 +1,7 @@
-import { type Address, formatAddress, holdsData, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView } from '@redis-zk/core';
+import {
+  type Address, compareFreshness, formatAddress, holdsData, isLiveMaster, latestHistory, type Probe, sameAddress, sentinelConsensus,
+  type SentinelView, type StoredMemberRecord,
+} from '@redis-zk/core';
 
 /** Everything the election looks at, read under the lock. */
 export interface ElectionSnapshot {
@@ -6,6 +9,8 @@ export interface ElectionSnapshot {
   readonly self: Address;
   /** Bytes of persisted data (AOF/RDB) this node would start with. */
   readonly selfDataBytes: number;
+  /** This node's data directory, as its member record names it. */
+  readonly selfDataId: string;
   /** `masters/{name}`; null when absent or not an address. */
   readonly registered: Address | null;
   /**
@@ -20,7 +25,12 @@ export interface ElectionSnapshot {
   /** Each registered sentinel's view of this set. */
   readonly sentinels: readonly SentinelView[];
   /** Other contenders queued on the election lock, and the data they would start with. */
-  readonly contenders: readonly { readonly address: Address; readonly dataBytes: number }[];
+  readonly contenders: readonly Contender[];
+  /**
+   * Every member record of the set (complete snapshots only): how far along its history each
+   * data directory was when it last published, live or not.
+   */
+  readonly records: readonly StoredMemberRecord[];
   readonly elapsedMs: number;
   /** 0 = wait forever. */
   readonly timeoutMs: number;
@@ -29,6 +39,13 @@ export interface ElectionSnapshot {
    * data to come back and claim master first (0 = not at all).
    */
   readonly dataWaitMs: number;
+}
+
+export interface Contender {
+  readonly address: Address;
+  readonly dataBytes: number;
+  /** Absent when written by an older version. */
+  readonly dataId?: string;
 }
 
 export type Decision =
@@ -47,9 +64,10 @@ export type Decision =
  * 3. ZooKeeper's master is dead: while the sentinels fail over, wait; follow the set's only
  *    live master if there is one (among every address probed); while live nodes of the set
  *    remain (data or not), wait.
- * 4. Nothing live anywhere: become master, unless this node is empty and another contender has
- *    data, or the set existed (ZooKeeper names a master) and `dataWaitMs` has not passed: an
- *    empty node must not win over data.
+ * 4. Nothing live anywhere: the data with the longest history wins (member records, see
+ *    `freshest`): wait while a contender's is longer, or, for up to `dataWaitMs`, while a node
+ *    whose is longer has not come back; an empty node never wins over a contender with data, nor
+ *    before `dataWaitMs` when the set existed. Otherwise become master.
  * Waiting is bounded: past the timeout the decision is to give up (exit, be restarted).
  */
 export function decide(s: ElectionSnapshot): Decision {
@@ -115,6 +133,8 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   }
 
   // 4
+  const fresher = freshest(s);
+  if (fresher) return fresher;
   const richer = s.contenders.find((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self));
   if (s.selfDataBytes === 0 && richer) {
     return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
@@ -124,4 +144,31 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   }
   const why = s.registered ? `ZooKeeper's master ${show(s.registered)} is not live and no live node or sentinel knows another` : 'no master registered in ZooKeeper';
   return { kind: 'become-master', reason: `${why}; nothing live in the set` };
+}
+
+/**
+ * Rule 4's ranking of histories: a wait decision while another data directory's history is
+ * longer than this node's and that node is queued (it goes first) or, for up to `dataWaitMs`,
+ * not back yet; undefined when this node may go ahead. This node counts only with data on disk.
+ */
+function freshest(s: ElectionSnapshot): Decision | undefined {
+  if (s.records.length === 0) return undefined;
+  const latest = latestHistory(s.records, s.registered);
+  const recordOf = (dataId: string | undefined) => (dataId === undefined ? undefined : s.records.find((r) => r.dataId === dataId));
+  const own = s.selfDataBytes > 0 ? recordOf(s.selfDataId) : undefined;
+  const longerThanOwn = (r: StoredMemberRecord) => !own || compareFreshness(r, own, latest) < 0;
+  const describe = (r: StoredMemberRecord) => `${r.dataId} (last at ${formatAddress(r.address)}, ${r.role}, offset ${r.offset}${r.replid === latest ? ', latest history' : ''})`;
+  const queued = s.contenders
+    .filter((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self))
+    .map((c) => ({ c, record: recordOf(c.dataId) }))
+    .find((x) => x.record && longerThanOwn(x.record));
+  if (queued?.record) {
+    return { kind: 'wait', reason: `nothing live; contender ${formatAddress(queued.c.address)} holds a longer history: ${describe(queued.record)}` };
+  }
+  const best = [...s.records].sort((a, b) => compareFreshness(a, b, latest))[0];
+  if (best && longerThanOwn(best) && s.elapsedMs < s.dataWaitMs) {
+    const mine = own ? `this node's is offset ${own.offset}` : s.selfDataBytes > 0 ? 'this node has no record' : 'this node is empty';
+    return { kind: 'wait', reason: `nothing live; the longest history is ${describe(best)} (${mine}): it gets ${s.dataWaitMs} ms to come back first` };
+  }
+  return undefined;
 }

@@ -21,6 +21,7 @@ export interface ElectionInputs {
   name: string;
   self: Address;
   selfDataBytes: number;
+  selfDataId: string;
   password: string | undefined;
   timeoutMs: number;
   dataWaitMs: number;
@@ -47,7 +48,7 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
     return { outcome: unlocked, lock: null };
   }
 
-  const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes };
+  const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes, dataId: i.selfDataId };
   let lastReason = '';
   // A quick snapshot that just asked for more is not worth repeating under a lock that was free.
   let askedForMore = unlocked?.kind === 'read-more';

@@ -1,10 +1,11 @@
 import { type Address, askSentinels, type Directory, formatAddress, parseAddress, type Probe, probeRedis, type ZkLock } from '@redis-zk/core';
-import type { ElectionSnapshot } from './decide';
+import type { Contender, ElectionSnapshot } from './decide';
 
 /** What a contender writes in its lock node, so others can tell whether it holds data. */
 export interface ContenderInfo {
   address: string;
   dataBytes: number;
+  dataId: string;
 }
 
 export interface SnapshotInputs {
@@ -14,6 +15,7 @@ export interface SnapshotInputs {
   name: string;
   self: Address;
   selfDataBytes: number;
+  selfDataId: string;
   password: string | undefined;
   startedAt: number;
   timeoutMs: number;
@@ -28,11 +30,12 @@ const PROBE_TIMEOUT_MS = 1000;
  * starting at once, probing every node in every election would cost 50 × 50 connections.
  */
 export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promise<ElectionSnapshot> {
-  const [registered, nodes, sentinels, contenders] = await Promise.all([
+  const [registered, nodes, sentinels, contenders, records] = await Promise.all([
     i.dir.readMaster(i.name),
     complete ? i.dir.listNodes(i.name) : [],
     i.dir.listSentinels(),
     complete && i.lock ? i.lock.contenders() : [],
+    complete ? i.dir.readMemberRecords(i.name) : [],
   ]);
   const sentinelViews = await askSentinels(sentinels.map((s) => s.address), i.name, PROBE_TIMEOUT_MS);
 
@@ -55,6 +58,8 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     complete,
     self: i.self,
     selfDataBytes: i.selfDataBytes,
+    selfDataId: i.selfDataId,
+    records,
     registered: registered?.address ?? null,
     nodes: nodes.map((n) => n.address),
     probes,
@@ -62,18 +67,19 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     contenders: contenders
       .filter((c) => c.node !== i.lock?.ownNode)
       .map((c) => parseContender(c.data))
-      .filter((c): c is { address: Address; dataBytes: number } => c !== null),
+      .filter((c): c is Contender => c !== null),
     elapsedMs: Date.now() - i.startedAt,
     timeoutMs: i.timeoutMs,
     dataWaitMs: i.dataWaitMs,
   };
 }
 
-function parseContender(data: string): { address: Address; dataBytes: number } | null {
+function parseContender(data: string): Contender | null {
   try {
     const info = JSON.parse(data) as Partial<ContenderInfo>;
     const address = parseAddress(info.address);
-    return address && typeof info.dataBytes === 'number' ? { address, dataBytes: info.dataBytes } : null;
+    if (!address || typeof info.dataBytes !== 'number') return null;
+    return typeof info.dataId === 'string' ? { address, dataBytes: info.dataBytes, dataId: info.dataId } : { address, dataBytes: info.dataBytes };
   } catch {
     return null;
   }

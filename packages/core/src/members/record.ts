@@ -1,0 +1,63 @@
+import { type Address, formatAddress, parseAddress } from '../address';
+
+/**
+ * What a redis node publishes about its data, kept current while it runs (`members/{set}/{dataId}`,
+ * persistent: it outlives the task, so that after a whole-set loss the election can tell which
+ * data directory holds the longest history). `dataId` names a DATA_DIR, not a task: a task that
+ * comes back on another port with the same data is the same member.
+ */
+export interface MemberRecord {
+  /** Where the node was last reachable (host:port as announced). */
+  readonly address: Address;
+  readonly role: 'master' | 'replica';
+  /** master_replid: the history the data belongs to (a replica shares its master's). */
+  readonly replid: string;
+  /** master_repl_offset: how far along that history. */
+  readonly offset: number;
+  readonly following: Address | null;
+  readonly linkUp: boolean;
+}
+
+/** A record as read back, with what ZooKeeper says of its last write. */
+export interface StoredMemberRecord extends MemberRecord {
+  readonly dataId: string;
+  /** Orders every write in ZooKeeper: the record written last has the highest. */
+  readonly mzxid: bigint;
+  /** Server time of the last write. */
+  readonly mtimeMs: number;
+}
+
+export function encodeMemberRecord(r: MemberRecord): string {
+  return JSON.stringify({
+    address: formatAddress(r.address),
+    role: r.role,
+    replid: r.replid,
+    offset: r.offset,
+    following: r.following ? formatAddress(r.following) : null,
+    linkUp: r.linkUp,
+  });
+}
+
+/** null for anything that is not a record this version understands (the caller logs the path). */
+export function parseMemberRecord(text: string): MemberRecord | null {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const address = parseAddress(typeof raw.address === 'string' ? raw.address : null);
+  const role = raw.role === 'master' || raw.role === 'replica' ? raw.role : null;
+  const offset = typeof raw.offset === 'number' && Number.isSafeInteger(raw.offset) && raw.offset >= 0 ? raw.offset : null;
+  const replid = typeof raw.replid === 'string' && /^[0-9a-f]{1,64}$/.test(raw.replid) ? raw.replid : null;
+  if (!address || !role || offset === null || replid === null) return null;
+  const following = typeof raw.following === 'string' ? parseAddress(raw.following) : null;
+  return { address, role, replid, offset, following, linkUp: raw.linkUp === true };
+}
+
+/** Whether two records say the same about the data (the offset aside): a change worth writing at once. */
+export const sameShape = (a: MemberRecord, b: MemberRecord): boolean =>
+  formatAddress(a.address) === formatAddress(b.address) && a.role === b.role && a.replid === b.replid
+  && a.linkUp === b.linkUp && (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');
+

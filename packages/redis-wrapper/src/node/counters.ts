@@ -1,0 +1,10 @@
+/** What the node loop has done since start, for /metrics. */
+export interface NodeCounters {
+  repoints: number;
+  fences: number;
+  recoveryAttempts: number;
+  recoveries: number;
+  crashFailovers: number;
+}
+
+export const newCounters = (): NodeCounters => ({ repoints: 0, fences: 0, recoveryAttempts: 0, recoveries: 0, crashFailovers: 0 });

@@ -1,0 +1,71 @@
+import { type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, sameAddress, sentinelConsensus, sleep, withRedis } from '@redis-zk/core';
+
+export interface CrashInputs {
+  dir: Directory;
+  name: string;
+  /** This node as announced. */
+  self: Address;
+  log: Logger;
+  /** When redis-server died (ms since the epoch). */
+  diedAt: number;
+}
+
+/** How long to wait for the promoted address, only to record it in the history. */
+const FOLLOW_MS = 5000;
+
+/**
+ * The master's redis-server died under a live wrapper: the wrapper knows at once, Sentinel only
+ * after down-after-milliseconds. Ask a sentinel to fail over now (SENTINEL FAILOVER), unless the
+ * sentinels no longer take this node for the master or a failover is already running. Whatever
+ * happens, the caller then exits so Marathon replaces the task. Returns whether a sentinel
+ * accepted.
+ */
+export async function crashFailover(i: CrashInputs): Promise<boolean> {
+  const log = i.log.child({ step: 'crash-failover' });
+  const sentinels = await i.dir.listSentinels().catch(() => []);
+  if (sentinels.length === 0) {
+    log.warn({ reason: 'no sentinel registered, or ZooKeeper unavailable' }, 'redis-server died; exiting without a crash failover');
+    return false;
+  }
+  const views = await askSentinels(sentinels.map((s) => s.address), i.name, 500);
+  const consensus = sentinelConsensus(views);
+  if (consensus.failoverInProgress) {
+    log.info({ reason: 'a failover is already running' }, 'redis-server died; leaving the failover to Sentinel');
+    return false;
+  }
+  if (!sameAddress(consensus.master, i.self)) {
+    const named = consensus.master ? `the sentinels name ${formatAddress(consensus.master)}` : 'no majority of sentinels answers';
+    log.info({ reason: named }, 'redis-server died; no crash failover: the sentinels do not take this node for the master');
+    return false;
+  }
+  for (const v of views) {
+    if (!v.reachable) continue;
+    try {
+      await withRedis(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+    } catch (err) {
+      log.info({ sentinel: formatAddress(v.sentinel), err: String(err) }, 'sentinel refused the failover; trying the next');
+      continue;
+    }
+    log.warn({ sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - i.diedAt, reason: 'the master\'s redis-server died' }, 'asked Sentinel to fail over at once');
+    await recordPromotion(i, v.sentinel);
+    return true;
+  }
+  log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER' }, 'redis-server died; exiting without a crash failover');
+  return false;
+}
+
+/** Waits (bounded) for the sentinel to name the new master, then records the change. */
+async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void> {
+  const until = Date.now() + FOLLOW_MS;
+  while (Date.now() < until) {
+    const view = await askSentinel(sentinel, i.name, 500);
+    if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
+      await i.dir.appendHistory(i.name, {
+        at: Date.now(), from: formatAddress(i.self), to: formatAddress(view.master), cause: 'crash-failover', epoch: view.configEpoch,
+        durationMs: Date.now() - i.diedAt, by: `redis-wrapper ${formatAddress(i.self)}`, reason: 'the master\'s redis-server died',
+      }).catch(() => undefined);
+      return;
+    }
+    await sleep(50);
+  }
+}

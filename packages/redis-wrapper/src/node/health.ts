@@ -1,0 +1,71 @@
+import { formatAddress, isLiveMaster, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import type { RoleView } from './role-decide';
+
+export interface Verdict {
+  readonly ok: boolean;
+  readonly reason: string;
+}
+
+const ok = (reason: string): Verdict => ({ ok: true, reason });
+const no = (reason: string): Verdict => ({ ok: false, reason });
+
+/** The set's master as this node sees it: the Sentinel majority's live master, else ZooKeeper's. */
+function setMaster(v: RoleView) {
+  const consensus = sentinelConsensus(v.sentinels);
+  const live = (a: typeof consensus.master) => !!a && (sameAddress(a, v.self) ? v.local?.role === 'master' : isLiveMaster(v.probes.get(formatAddress(a))));
+  return { consensus, master: live(consensus.master) ? consensus.master : live(v.registered) ? v.registered : null };
+}
+
+/**
+ * Whether this node may take writes through a proxy: a writable master that a Sentinel majority
+ * and ZooKeeper (as last read: ZooKeeper away alone must not cut writes) both name.
+ */
+export function primary(v: RoleView): Verdict {
+  if (v.local?.role !== 'master') return no(v.local ? 'not a master' : 'redis-server does not answer');
+  const { consensus } = setMaster(v);
+  if (!sameAddress(consensus.master, v.self)) {
+    return no(consensus.master ? `${consensus.votes}/${consensus.voters} sentinels name ${formatAddress(consensus.master)}` : `no majority of sentinels names a master (${consensus.voters} answer)`);
+  }
+  if (!sameAddress(v.registered, v.self)) return no(`ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
+  return ok(`master named by ${consensus.votes}/${consensus.voters} sentinels and ZooKeeper`);
+}
+
+/** A replica with its link up to the set's master; `maxLagBytes` bounds how far behind it may be. */
+export function replica(v: RoleView, maxLagBytes?: number): Verdict {
+  const local = v.local;
+  if (local?.role !== 'replica') return no(local ? 'not a replica' : 'redis-server does not answer');
+  if (!local.linkUp || local.syncInProgress) return no(local.syncInProgress ? 'initial sync in progress' : 'link to its master is down');
+  const { master } = setMaster(v);
+  if (!master || !sameAddress(local.following, master)) {
+    return no(`follows ${local.following ? formatAddress(local.following) : 'nothing'}, not the set's master (${master ? formatAddress(master) : 'none known'})`);
+  }
+  if (maxLagBytes !== undefined) {
+    const m = v.probes.get(formatAddress(master));
+    const lag = m?.reachable ? Math.max(0, m.replOffset - local.offset) : Number.POSITIVE_INFINITY;
+    if (lag > maxLagBytes) return no(`lags ${lag} bytes behind ${formatAddress(master)} (at most ${maxLagBytes})`);
+  }
+  return ok(`replica of ${formatAddress(master)}, link up`);
+}
+
+/**
+ * Ready for Marathon to go on with a deployment: a master once ZooKeeper names it; a replica
+ * once it is synced with the set's master AND a majority of the registered sentinels list it as
+ * such with its link up, so that Sentinel could fail over to it (with no sentinel registered yet,
+ * as during a first deployment, the sync alone counts).
+ */
+export function readiness(v: RoleView): Verdict {
+  const local = v.local;
+  if (!local) return no('redis-server does not answer');
+  if (local.role === 'master') {
+    return sameAddress(v.registered, v.self) ? ok('master, registered in ZooKeeper') : no(`master, but ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
+  }
+  const synced = replica(v);
+  if (!synced.ok) return synced;
+  const asked = v.sentinels.filter((s) => s.reachable && s.monitors);
+  if (v.sentinels.length === 0) return ok(`${synced.reason}; no sentinel registered yet`);
+  const listing = asked.filter((s) => s.reachable && s.replicas?.some((r) => sameAddress(r.address, v.self) && r.ok && sameAddress(r.following, local.following)));
+  if (listing.length * 2 <= v.sentinels.length) {
+    return no(`${synced.reason}, but only ${listing.length}/${v.sentinels.length} sentinels list it with its link up`);
+  }
+  return ok(`${synced.reason}; ${listing.length}/${v.sentinels.length} sentinels list it`);
+}

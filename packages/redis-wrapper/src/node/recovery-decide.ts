@@ -1,0 +1,39 @@
+import {
+  type Address, compareFreshness, formatAddress, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView,
+} from '@redis-zk/core';
+
+/** Everything a recovery looks at, read under the set's lock. */
+export interface RecoverySnapshot {
+  readonly self: Address;
+  /** Every address of the set anyone mentions (nodes/, the sentinels, what replicas follow), probed. */
+  readonly probes: ReadonlyMap<string, Probe>;
+  readonly sentinels: readonly SentinelView[];
+  /** The history the set's data last belonged to (see latestHistory), if known. */
+  readonly latest: string | null;
+}
+
+export type RecoveryDecision =
+  | { readonly kind: 'promote'; readonly reason: string }
+  | { readonly kind: 'stand-by'; readonly reason: string };
+
+/**
+ * A set Sentinel has left without a master: the live replica with the longest history becomes
+ * master (ties: the lowest address, so every node agrees). Never while any master answers, nor
+ * while a sentinel is failing over; never an empty node over one with data.
+ */
+export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
+  const probes = [...s.probes.values()];
+  const master = probes.find((p) => isLiveMaster(p));
+  if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };
+  if (sentinelConsensus(s.sentinels).failoverInProgress) return { kind: 'stand-by', reason: 'a sentinel is failing over' };
+  const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);
+  if (!live.some((p) => sameAddress(p.address, s.self))) return { kind: 'stand-by', reason: 'this node was not probed' };
+  const ranked = [...live].sort((a, b) =>
+    compareFreshness({ replid: a.replid, offset: a.replOffset, role: a.role }, { replid: b.replid, offset: b.replOffset, role: b.role }, s.latest)
+    || formatAddress(a.address).localeCompare(formatAddress(b.address)));
+  const best = ranked[0]!;
+  const all = ranked.map((p) => `${formatAddress(p.address)}@${p.replOffset}`).join(', ');
+  if (!sameAddress(best.address, s.self)) return { kind: 'stand-by', reason: `${formatAddress(best.address)} holds the longest history (${all})` };
+  if (best.replOffset === 0 && best.keys === 0) return { kind: 'stand-by', reason: `no live node holds data (${all})` };
+  return { kind: 'promote', reason: `no live master; this node holds the longest history of the live nodes (${all})` };
+}

@@ -1,0 +1,74 @@
+import {
+  type Address, askSentinels, type Directory, formatAddress, latestHistory, type Logger, type Probe, probeRedis, readReplication,
+  type RedisPool, sleep, ZkLock,
+} from '@redis-zk/core';
+import { decideRecovery } from './recovery-decide';
+
+export interface RecoveryInputs {
+  dir: Directory;
+  name: string;
+  /** This node as announced, and where its redis-server listens. */
+  self: Address;
+  local: Address;
+  password: string | undefined;
+  pool: RedisPool;
+  log: Logger;
+}
+
+const LOCK_WAIT_MS = 5000;
+
+/**
+ * Sentinel is stuck (no master for long while live replicas hold the data): under the set's
+ * lock, probe every node anyone mentions and promote this one if it holds the longest history.
+ * The master is written to ZooKeeper before the lock goes, so the next contender follows it; the
+ * other replicas re-point to it on their next tick, and the sentinel-wrappers re-point their
+ * sentinels to it (ZooKeeper names a live master, the monitored one is dead). Returns whether
+ * this node was promoted.
+ */
+export async function recover(i: RecoveryInputs, why: string): Promise<boolean> {
+  const log = i.log.child({ step: 'recovery' });
+  const lock = new ZkLock(i.dir.zk, i.dir.paths.electionLock(i.name), log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
+  await lock.acquire(LOCK_WAIT_MS);
+  try {
+    const [nodes, sentinels, records, registered] = await Promise.all([
+      i.dir.listNodes(i.name), i.dir.listSentinels(), i.dir.readMemberRecords(i.name).catch(() => []), i.dir.readMaster(i.name),
+    ]);
+    const views = await askSentinels(sentinels.map((s) => s.address), i.name, { pool: i.pool, withReplicas: true });
+    const probes = new Map<string, Probe>();
+    const probeAll = async (addresses: Array<Address | null | undefined>) => {
+      const fresh = addresses.filter((a): a is Address => !!a && !probes.has(formatAddress(a)));
+      for (const p of await Promise.all(fresh.map((a) => probeRedis(a, { password: i.password, timeoutMs: 1000 })))) probes.set(formatAddress(p.address), p);
+    };
+    await probeAll([
+      ...nodes.map((n) => n.address),
+      ...views.flatMap((v) => (v.reachable ? [v.master, ...(v.replicas ?? []).map((r) => r.address)] : [])),
+      registered?.address,
+    ]);
+    await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
+    // This node is probed where it listens, but ranked as the others know it.
+    const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
+    probes.set(formatAddress(i.self), { ...own, address: i.self });
+
+    const decision = decideRecovery({ self: i.self, probes, sentinels: views, latest: latestHistory(records, registered?.address ?? null) });
+    log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
+    if (decision.kind !== 'promote') return false;
+
+    const started = Date.now();
+    await i.pool.with(i.local, (r) => r.call('REPLICAOF', 'NO', 'ONE'), i.password ?? '');
+    for (let n = 0; (await readReplication(i.local, { password: i.password, pool: i.pool })).role !== 'master'; n += 1) {
+      if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
+      await sleep(100);
+    }
+    const from = registered?.address ? formatAddress(registered.address) : null;
+    // Epoch 0, as an election: the sentinels' next failover always wins over it.
+    await i.dir.writeMaster(i.name, i.self, { epoch: 0 });
+    log.info({ master: formatAddress(i.self), from, reason: decision.reason }, 'recovered the set: this node is its master');
+    await i.dir.appendHistory(i.name, {
+      at: Date.now(), from, to: formatAddress(i.self), cause: 'recovery', epoch: 0,
+      durationMs: Date.now() - started, by: `redis-wrapper ${formatAddress(i.self)}`, reason: `${why}; ${decision.reason}`,
+    }).catch((err) => log.warn({ err: String(err) }, 'could not record the recovery in the history'));
+    return true;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}

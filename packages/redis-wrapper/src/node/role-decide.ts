@@ -1,0 +1,79 @@
+import {
+  type Address, formatAddress, isLiveMaster, type Probe, type ReplicationState, sameAddress, sentinelConsensus, type SentinelView,
+} from '@redis-zk/core';
+
+/** What one tick of the node loop sees: the local server, ZooKeeper's master, the sentinels. */
+export interface RoleView {
+  readonly self: Address;
+  /** null when the local redis-server did not answer. */
+  readonly local: ReplicationState | null;
+  /** `masters/{name}` as last read (null: none, or ZooKeeper never answered). */
+  readonly registered: Address | null;
+  readonly sentinels: readonly SentinelView[];
+  /** Probes of the addresses that matter: the sentinels' master, ZooKeeper's, the one followed. */
+  readonly probes: ReadonlyMap<string, Probe>;
+  /** For how long no live master has been known to this node (0 while one is). */
+  readonly masterlessForMs: number;
+  /** Past this, Sentinel is taken to be stuck and the replicas recover by themselves. */
+  readonly stuckAfterMs: number;
+}
+
+export type RoleAction =
+  | { readonly kind: 'none'; readonly reason: string }
+  /** A replica re-points to the set's master. */
+  | { readonly kind: 'follow'; readonly master: Address; readonly reason: string }
+  /** A master that the set has moved on from demotes itself to a replica of the new one. */
+  | { readonly kind: 'fence'; readonly master: Address; readonly reason: string }
+  /** No master for too long: run the recovery (under the set's lock, with every node probed). */
+  | { readonly kind: 'recover'; readonly reason: string };
+
+/**
+ * Keeps the node's role in step with the set, after start as well as at it:
+ * - nothing while the local server does not answer or a sentinel is failing over;
+ * - the set's master is the live master a majority of the sentinels name, else the live master
+ *   ZooKeeper names (Sentinel is the authority; ZooKeeper lags it, and names the master alone
+ *   after an election or a recovery Sentinel has not learnt yet);
+ * - a master demotes itself only when a Sentinel majority AND ZooKeeper both name another live
+ *   master (ZooKeeper alone, or ZooKeeper being away, never demotes it);
+ * - a replica re-points to the set's master when what it follows is dead, not a master, or a live
+ *   master that a Sentinel majority and ZooKeeper both no longer name;
+ * - a replica with no live master known for `stuckAfterMs` asks for a recovery.
+ */
+export function decideRole(v: RoleView): RoleAction {
+  const show = formatAddress;
+  if (!v.local) return { kind: 'none', reason: 'the local redis-server does not answer' };
+  const consensus = sentinelConsensus(v.sentinels);
+  if (consensus.failoverInProgress) return { kind: 'none', reason: 'sentinels are failing over' };
+  const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
+  const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
+  const sentinelTarget = liveMaster(consensus.master) ? consensus.master : null;
+  const target = sentinelTarget ?? (liveMaster(v.registered) ? v.registered : null);
+  const namedBy = (a: Address) => [
+    sameAddress(consensus.master, a) ? `${consensus.votes}/${consensus.voters} sentinels` : '',
+    sameAddress(v.registered, a) ? 'ZooKeeper' : '',
+  ].filter(Boolean).join(' and ');
+
+  if (v.local.role === 'master') {
+    if (sentinelTarget && byBoth(sentinelTarget)) {
+      return { kind: 'fence', master: sentinelTarget, reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)}` };
+    }
+    return { kind: 'none', reason: 'master' };
+  }
+
+  const following = v.local.following;
+  if (!target) {
+    if (liveMaster(following)) return { kind: 'none', reason: `following live master ${show(following)}, which no majority of sentinels nor ZooKeeper names yet` };
+    if (v.masterlessForMs >= v.stuckAfterMs) {
+      return { kind: 'recover', reason: `no live master known for ${v.masterlessForMs} ms (Sentinel stuck after ${v.stuckAfterMs} ms)` };
+    }
+    return { kind: 'none', reason: `no live master known (for ${v.masterlessForMs} ms); waiting for Sentinel` };
+  }
+  if (sameAddress(following, target)) return { kind: 'none', reason: `following the set's master ${show(target)}` };
+  if (liveMaster(following) && !byBoth(target)) {
+    return { kind: 'none', reason: `following live master ${show(following)}; ${show(target)} is named by ${namedBy(target)} only` };
+  }
+  const state = !following ? 'no master'
+    : liveMaster(following) ? `live master ${show(following)}, which the set has left`
+      : v.probes.get(show(following))?.reachable ? `${show(following)}, which is not a master` : `${show(following)}, which does not answer`;
+  return { kind: 'follow', master: target, reason: `following ${state}; ${namedBy(target)} name live master ${show(target)}` };
+}

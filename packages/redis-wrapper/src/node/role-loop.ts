@@ -1,0 +1,166 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type Address, type Directory, formatAddress, isLiveMaster, type Logger, type MemberRecord, type RedisPool, sameShape, sentinelConsensus,
+} from '@redis-zk/core';
+import { decideRole, type RoleAction, type RoleView } from './role-decide';
+import { gatherView, type ZkFacts } from './role-view';
+import { recover } from './recovery';
+import type { NodeCounters } from './counters';
+
+export interface LoopInputs {
+  dir: Directory;
+  name: string;
+  /** This node as announced, and where its redis-server listens. */
+  self: Address;
+  local: Address;
+  password: string | undefined;
+  dataId: string;
+  pool: RedisPool;
+  log: Logger;
+  counters: NodeCounters;
+  intervalMs: number;
+  /** Used until a sentinel tells its failover-timeout: the set is stuck after twice that. */
+  failoverTimeoutMs: number;
+}
+
+/** A view with when it was taken (monotonic clock: a frozen process finds its view old on resume). */
+export interface TakenView extends RoleView {
+  readonly takenAt: number;
+  readonly zkCurrent: boolean;
+}
+
+/** Records are written at once when their shape changes, else at most this often... */
+const PUBLISH_MIN_MS = 1000;
+/** ...and at least this often, so that a live member's record is never old. */
+const PUBLISH_MAX_MS = 60_000;
+/** Records of data directories not heard of for this long (before the newest) are removed. */
+const RECORD_MAX_AGE_MS = 24 * 3600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * The node loop: every tick, read the set (local server, ZooKeeper, sentinels), decide
+ * (`decideRole`), apply, and publish this node's member record. It runs from the end of start-up
+ * until the stop begins; the HTTP API answers from its last view.
+ */
+export class NodeLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private zk: ZkFacts = { registered: null, sentinels: [], current: false };
+  private lastMasterAt = performance.now();
+  private published: { record: MemberRecord; at: number } | undefined;
+  private prunedAt = 0;
+  private lastReason = '';
+  private latest: TakenView | undefined;
+  /** The role of the local server at the last tick that reached it. */
+  lastRole: 'master' | 'replica' | undefined;
+
+  constructor(private readonly i: LoopInputs) {}
+
+  get view(): TakenView | undefined { return this.latest; }
+
+  start(): void {
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async loop(): Promise<void> {
+    if (!this.running) return;
+    await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
+    if (this.running) this.timer = setTimeout(() => void this.loop(), this.i.intervalMs);
+  }
+
+  /** One cycle: gather, decide, apply, publish. */
+  async tick(): Promise<RoleAction> {
+    const g = await gatherView(this.i, this.zk);
+    this.zk = g.zk;
+    const now = performance.now();
+    const consensus = sentinelConsensus(g.sentinels);
+    const masterKnown = g.local?.role === 'master'
+      || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
+    if (masterKnown || !g.local) this.lastMasterAt = now;
+    const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
+    const view: TakenView = {
+      self: this.i.self,
+      local: g.local,
+      registered: g.zk.registered,
+      sentinels: g.sentinels,
+      probes: g.probes,
+      masterlessForMs: Math.round(now - this.lastMasterAt),
+      stuckAfterMs: 2 * (timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs),
+      takenAt: now,
+      zkCurrent: g.zk.current,
+    };
+    this.latest = view;
+    if (g.local) this.lastRole = g.local.role;
+    const action = decideRole(view);
+    if (!this.running) return action;
+    await this.apply(action);
+    await this.publish(view);
+    return action;
+  }
+
+  private async apply(action: RoleAction): Promise<void> {
+    const { log } = this.i;
+    if (action.kind === 'none') {
+      if (action.reason !== this.lastReason) log.debug({ reason: action.reason }, 'role unchanged');
+      this.lastReason = action.reason;
+      return;
+    }
+    this.lastReason = '';
+    if (action.kind === 'recover') {
+      this.i.counters.recoveryAttempts += 1;
+      const promoted = await recover(this.i, action.reason).catch((err) => {
+        log.warn({ err: String(err), reason: action.reason }, 'recovery attempt failed; will retry');
+        return false;
+      });
+      if (promoted) {
+        this.i.counters.recoveries += 1;
+        this.lastMasterAt = performance.now();
+      }
+      return;
+    }
+    const m = action.master;
+    await this.i.pool.with(this.i.local, (r) => r.call('REPLICAOF', m.host, String(m.port)), this.i.password ?? '');
+    if (action.kind === 'fence') {
+      this.i.counters.fences += 1;
+      log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
+      await this.i.dir.appendHistory(this.i.name, {
+        at: Date.now(), from: formatAddress(this.i.self), to: formatAddress(m), cause: 'fence', epoch: -1,
+        by: `redis-wrapper ${formatAddress(this.i.self)}`, reason: action.reason,
+      }).catch(() => undefined);
+    } else {
+      this.i.counters.repoints += 1;
+      log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, 're-pointed this replica to the set\'s master');
+    }
+  }
+
+  /** Keeps this data directory's member record current (see PUBLISH_MIN_MS / PUBLISH_MAX_MS). */
+  private async publish(v: TakenView): Promise<void> {
+    const l = v.local;
+    if (!l || !v.zkCurrent) return;
+    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp };
+    const now = performance.now();
+    const last = this.published;
+    const due = !last || !sameShape(last.record, record)
+      || (record.offset !== last.record.offset && now - last.at >= PUBLISH_MIN_MS) || now - last.at >= PUBLISH_MAX_MS;
+    if (!due) return;
+    try {
+      await this.i.dir.writeMemberRecord(this.i.name, this.i.dataId, record);
+      this.published = { record, at: now };
+    } catch (err) {
+      this.i.log.debug({ err: String(err) }, 'could not publish the member record; next tick');
+      return;
+    }
+    if (l.role === 'master' && now - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      const records = await this.i.dir.readMemberRecords(this.i.name).catch(() => []);
+      const removed = records.length > 0 ? await this.i.dir.pruneMemberRecords(this.i.name, records, RECORD_MAX_AGE_MS).catch(() => 0) : 0;
+      if (removed > 0) this.i.log.info({ removed, reason: `not written for ${RECORD_MAX_AGE_MS / 3600_000} h` }, 'removed old member records');
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import test from 'ava';
+import { formatAddress } from '../../packages/core/src/address';
+import type { Probe } from '../../packages/core/src/redis/probe';
+import type { ReplicationState } from '../../packages/core/src/redis/replication';
+import type { SentinelView } from '../../packages/core/src/sentinel/query';
+import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
+import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
+import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
+import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelView, unreachableSentinel } from '../helpers/fixtures';
+
+const SELF = addr('10.0.0.1:6379');
+const A = addr('10.0.0.2:6379'); // the old master
+const P = addr('10.0.0.3:6379'); // the promoted one
+const Q = addr('10.0.0.4:6379');
+const S = [1, 2, 3].map((i) => addr(`10.0.1.${i}:26379`));
+
+interface ViewInput {
+  local?: ReplicationState | null;
+  registered?: typeof A | null;
+  sentinels?: SentinelView[];
+  probes?: Probe[];
+  masterlessForMs?: number;
+}
+const view = (v: ViewInput): RoleView => ({
+  self: SELF,
+  local: v.local === undefined ? replicationOf({ role: 'replica', following: A, linkUp: true }) : v.local,
+  registered: v.registered ?? null,
+  sentinels: v.sentinels ?? [],
+  probes: new Map((v.probes ?? []).map((p) => [formatAddress(p.address), p])),
+  masterlessForMs: v.masterlessForMs ?? 0,
+  stuckAfterMs: 12_000,
+});
+const all = (master: typeof A | null, o: { failover?: boolean } = {}) => S.map((s) => sentinelView(s, master, o));
+const replicaOf = (m: typeof A | null, o: Partial<ReplicationState> = {}) => replicationOf({ role: 'replica', following: m, linkUp: !!m, ...o });
+const master = replicationOf({ role: 'master' });
+
+const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']; master?: typeof A; reason?: RegExp }> = [
+  // A replica whose master is gone re-points (issue: orphaned replica).
+  { title: 'replica of a dead master; sentinels and ZooKeeper name live P -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P, reason: /does not answer/ },
+  { title: 'replica of a dead master; only the sentinels name live P (ZooKeeper lags) -> follow P',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P },
+  { title: 'replica of a dead master; only ZooKeeper names live P (after a recovery) -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(A), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P },
+  { title: 'replica chained through a node that is now a replica -> follow the set\'s master',
+    view: view({ local: replicaOf(Q), registered: P, sentinels: all(P), probes: [liveReplica(Q, P), liveMaster(P)] }), kind: 'follow', master: P, reason: /not a master/ },
+  { title: 'replica of a live master the set has left (sentinels and ZooKeeper name P) -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }), kind: 'follow', master: P, reason: /has left/ },
+  { title: 'replica of a live master; only the sentinels name another -> none (wait for ZooKeeper to agree)',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }), kind: 'none' },
+  { title: 'replica that follows no address -> follow the set\'s master',
+    view: view({ local: replicaOf(null), registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'follow', master: P },
+  { title: 'replica already following the set\'s master -> none',
+    view: view({ local: replicaOf(P), registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
+  { title: 'a failover in progress -> none, whatever else',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P, { failover: true }), probes: [dead(A), liveMaster(P)] }), kind: 'none', reason: /failing over/ },
+  { title: 'local redis-server does not answer -> none',
+    view: view({ local: null, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
+  { title: 'sentinels split 1/1/1 (no majority), ZooKeeper names live P -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: [sentinelView(S[0]!, A), sentinelView(S[1]!, P), sentinelView(S[2]!, Q)], probes: [dead(A), liveMaster(P), dead(Q)] }), kind: 'follow', master: P },
+  { title: 'the named master is dead too -> none while young',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 3000 }), kind: 'none', reason: /waiting for Sentinel/ },
+  { title: 'no live master for longer than stuckAfterMs -> recover',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 12_000 }), kind: 'recover' },
+  { title: 'no live master named, but following a live master nobody names -> none, never recover',
+    view: view({ local: replicaOf(Q), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(Q)], masterlessForMs: 60_000 }), kind: 'none' },
+  { title: 'every sentinel unreachable and ZooKeeper names the followed live master -> none',
+    view: view({ local: replicaOf(P), registered: P, sentinels: S.map(unreachableSentinel), probes: [liveMaster(P)] }), kind: 'none' },
+
+  // A master the set has moved on from fences itself; nothing else demotes it.
+  { title: 'master; sentinels and ZooKeeper both name live P -> fence (become P\'s replica)',
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'fence', master: P },
+  { title: 'master; only the sentinels name P (ZooKeeper names this node) -> none',
+    view: view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
+  { title: 'master; only ZooKeeper names P -> none (ZooKeeper alone never demotes)',
+    view: view({ local: master, registered: P, sentinels: all(SELF), probes: [liveMaster(P)] }), kind: 'none' },
+  { title: 'master; ZooKeeper unreachable (last known: this node), sentinels unreachable -> none',
+    view: view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel), probes: [] }), kind: 'none' },
+  { title: 'master; sentinels and ZooKeeper name P but P is dead -> none (never follow a dead master)',
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [dead(P)] }), kind: 'none' },
+  { title: 'master; sentinels and ZooKeeper name P, which is a replica -> none',
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveReplica(P, SELF)] }), kind: 'none' },
+  { title: 'master; a failover in progress -> none',
+    view: view({ local: master, registered: P, sentinels: all(P, { failover: true }), probes: [liveMaster(P)] }), kind: 'none' },
+  { title: 'master named by all -> none',
+    view: view({ local: master, registered: SELF, sentinels: all(SELF), probes: [] }), kind: 'none' },
+];
+for (const c of roleCases) {
+  test(`role: ${c.title}`, (t) => {
+    const a = decideRole(c.view);
+    t.is(a.kind, c.kind, a.reason);
+    if (c.master) t.deepEqual('master' in a ? a.master : null, c.master);
+    if (c.reason) t.regex(a.reason, c.reason);
+  });
+}
+
+// Recovery: which live node becomes master when Sentinel is stuck.
+const NEW = 'c'.repeat(40);
+const OLD = 'b'.repeat(40);
+const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null } = {}) => ({
+  self: SELF, probes: new Map(probes.map((p) => [formatAddress(p.address), p])), sentinels: o.sentinels ?? all(A), latest: o.latest ?? NEW,
+});
+const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by'; reason?: RegExp }> = [
+  { title: 'this node has the highest offset of the latest history -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 500, replid: NEW }), liveReplica(Q, A, { offset: 400, replid: NEW })]), kind: 'promote' },
+  { title: 'another replica has a higher offset -> stand by for it',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 500, replid: NEW })]), kind: 'stand-by', reason: /10\.0\.0\.4:6379 holds the longest/ },
+  { title: 'higher offset, but of an older history -> the latest history wins',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 900, replid: OLD })]), kind: 'promote' },
+  { title: 'equal offsets -> the lowest address (every node agrees)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 500 }), liveReplica(Q, A, { offset: 500 })], { latest: null }), kind: 'promote' },
+  { title: 'a live master exists -> stand by (follow it instead)',
+    s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })]), kind: 'stand-by', reason: /live master/ },
+  { title: 'a sentinel is failing over -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(A, { failover: true }) }), kind: 'stand-by' },
+  { title: 'no live node holds data -> stand by (never an empty node as master)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
+];
+for (const c of recoveryCases) {
+  test(`recovery: ${c.title}`, (t) => {
+    const d = decideRecovery(c.s);
+    t.is(d.kind, c.kind, d.reason);
+    if (c.reason) t.regex(d.reason, c.reason);
+  });
+}
+
+// The node API's verdicts.
+const listed = (ok: boolean, following = P) => [{ address: SELF, following, ok }];
+test('primary: a master named by a Sentinel majority and ZooKeeper passes; each missing part fails', (t) => {
+  t.true(primary(view({ local: master, registered: SELF, sentinels: all(SELF) })).ok);
+  t.false(primary(view({ local: master, registered: P, sentinels: all(SELF) })).ok, 'ZooKeeper names another');
+  t.false(primary(view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] })).ok, 'sentinels name another');
+  t.false(primary(view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel) })).ok, 'no sentinel answers');
+  t.false(primary(view({ local: replicaOf(P), registered: SELF, sentinels: all(SELF) })).ok, 'a replica');
+  t.false(primary(view({ local: null, registered: SELF, sentinels: all(SELF) })).ok, 'redis does not answer');
+});
+test('replica: link up to the set\'s master passes; lag bounds it', (t) => {
+  const v = view({ local: replicaOf(P, { offset: 900 }), registered: P, sentinels: all(P), probes: [liveMaster(P, { offset: 1000 })] });
+  t.true(replica(v).ok);
+  t.true(replica(v, 100).ok);
+  t.false(replica(v, 99).ok, 'lag 100 > 99');
+  t.false(replica(view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [dead(A), liveMaster(P)] })).ok, 'follows a dead master');
+  t.false(replica(view({ local: replicaOf(P, { linkUp: false }), registered: P, sentinels: all(P), probes: [liveMaster(P)] })).ok, 'link down');
+  t.false(replica(view({ local: replicaOf(P, { syncInProgress: true }), registered: P, sentinels: all(P), probes: [liveMaster(P)] })).ok, 'syncing');
+});
+test('readiness: a replica is ready only once a Sentinel majority lists it with its link up', (t) => {
+  const base = { local: replicaOf(P), registered: P, probes: [liveMaster(P)] };
+  t.false(readiness(view({ ...base, sentinels: S.map((s) => sentinelView(s, P, { replicas: [] })) })).ok, 'no sentinel knows it');
+  t.false(readiness(view({ ...base, sentinels: S.map((s, i) => sentinelView(s, P, { replicas: i === 0 ? listed(true) : [] })) })).ok, '1/3');
+  t.true(readiness(view({ ...base, sentinels: S.map((s, i) => sentinelView(s, P, { replicas: i < 2 ? listed(true) : [] })) })).ok, '2/3');
+  t.false(readiness(view({ ...base, sentinels: S.map((s) => sentinelView(s, P, { replicas: listed(false) })) })).ok, 'listed, link down');
+  t.true(readiness(view({ ...base, sentinels: [] })).ok, 'no sentinel registered yet (first deployment)');
+  t.false(readiness(view({ ...base, local: replicaOf(P, { syncInProgress: true }), sentinels: [] })).ok, 'still syncing');
+  t.true(readiness(view({ local: master, registered: SELF, sentinels: [] })).ok, 'a registered master');
+  t.false(readiness(view({ local: master, registered: P, sentinels: [] })).ok, 'a master ZooKeeper does not name');
+});
