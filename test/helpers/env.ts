@@ -139,7 +139,7 @@ export class TestEnv {
     for (const c of this.clients) ('disconnect' in c ? c.disconnect() : c.close());
     await Promise.all(this.procs.map((p) => p.stop(3000)));
     await this.zk.stop();
-    if (passed) fs.rmSync(this.dir, { recursive: true, force: true });
-    else say(`test files kept in ${this.dir}`);
+    if (passed && !process.env.KEEP_TEST_FILES) fs.rmSync(this.dir, { recursive: true, force: true });
+    else say(`test files kept in ${this.dir}`); // always with KEEP_TEST_FILES=1
   }
 }
