@@ -3,7 +3,8 @@ import { TestEnv } from '../helpers/env';
 import { recordFigures, stats } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
-import { CHAOS_SENTINEL, liveRedis, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
+import { CHAOS_SENTINEL, childPids, liveRedis, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
+import { firstSentinelSwitch } from '../helpers/chaos-b';
 
 const ROUNDS = 10;
 
@@ -85,4 +86,45 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
     acked: figures.acked, failed: figures.failed, lost: figures.lost,
   });
   t.is(figures.lost, 0, 'no acknowledged write lost');
+});
+
+// The master's redis-server dies (a crash, an OOM kill) while its wrapper lives: the wrapper
+// knows at once and asks Sentinel to fail over without waiting for down-after-milliseconds
+// (shipped 5000 here), then exits so Marathon replaces the task. A replica's crash asks nothing.
+test('the master\'s redis-server dies under a live wrapper: Sentinel is asked to fail over at once; a replica\'s crash changes nothing', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy({ env: { SENTINEL_DOWN_AFTER_MS: '5000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' } });
+  const writer = stopOnTeardown(t, new SteadyWriter(env, d));
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50, 20000);
+
+  // A replica's redis-server dies: its wrapper exits non-zero, the master stays.
+  const replica = d.redis.find((r) => r.address !== d.master)!;
+  process.kill(childPids(replica)[0]!, 'SIGKILL');
+  t.not((await replica.proc.exited).code, 0, 'the replica\'s wrapper exits non-zero');
+  t.notRegex(replica.proc.log(), /asked Sentinel to fail over/);
+  t.is(await zkMaster(d), d.master);
+  d.redis.push(await env.start('redis-wrapper'));
+  await waitSteady(env, d, { timeoutMs: 60000 });
+
+  const victim = d.redis.find((r) => r.address === d.master)!;
+  const killed = Date.now();
+  const atKill = writer.ackedSince(killed);
+  process.kill(childPids(victim)[0]!, 'SIGKILL');
+  const switched = firstSentinelSwitch(d.sentinels, d.name, d.master, 30000);
+  const resumed = waitFor('acknowledged writes after the crash', () => (writer.ackedSince(killed) > atKill ? Date.now() : undefined), 30000, 10);
+  const [sw, resumedAt] = await Promise.all([switched, resumed]);
+  const exit = await victim.proc.exited;
+  t.not(exit.code, 0, 'the wrapper exits non-zero so Marathon replaces the task');
+  t.regex(victim.proc.log(), /"msg":"asked Sentinel to fail over at once"/);
+  d.redis.push(await env.start('redis-wrapper'));
+  const master = await waitSteady(env, d, { timeoutMs: 60000 });
+  t.is(master, sw.address);
+  const history = await d.dir.readHistory(d.name);
+  t.true(history.some((e) => e.cause === 'crash-failover' && e.from === d.master && e.to === sw.address), JSON.stringify(history));
+  const figures = await writer.stop();
+  recordFigures(t, 'crash-failover/redis-server-died', {
+    downAfterMs: 5000, crashToSentinelSwitchMs: sw.at - killed, crashToWritesMs: resumedAt - killed, acked: figures.acked, lost: figures.lost,
+  });
+  t.is(figures.lost, 0);
 });

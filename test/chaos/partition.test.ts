@@ -42,6 +42,7 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
     return r?.get('role') === 'slave' && current && Number(r.get('master_port')) === portOf(current) ? Date.now() : undefined;
   }, 30000, 50);
   const firstAckAfter = await writesBackP;
+  const fenced = /"msg":"demoted this stale master to a replica"/.test(old.proc.log());
 
   const master = await waitSteady(env, d, { timeoutMs: 60000 });
   t.not(master, old.address, 'the frozen node is not master again');
@@ -61,6 +62,7 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
     zkUpdatedDuringFreeze: zkDuringFreeze !== d.master ? 'yes' : 'no',
     zkUpdatedAfterFreezeMs: promoted.at - frozeAt,
     oldMasterDemotedAfterResumeMs: demotedAt - resumedAt,
+    demotedBy: fenced ? 'its own wrapper (fence)' : 'Sentinel',
     writeOutageMs: firstAckAfter - frozeAt,
     writerMaxOutageMs: figures.maxOutageMs,
     acked: figures.acked, failed: figures.failed, lost: figures.lost,

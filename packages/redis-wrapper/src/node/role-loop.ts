@@ -125,7 +125,13 @@ export class NodeLoop {
       return;
     }
     const m = action.master;
-    await this.i.pool.with(this.i.local, (r) => r.call('REPLICAOF', m.host, String(m.port)), this.i.password ?? '');
+    // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
+    // ask Sentinel again instead of writing to a replica (READONLY) for ever.
+    await this.i.pool.with(this.i.local, (r) => r.multi()
+      .call('REPLICAOF', m.host, String(m.port))
+      .call('CLIENT', 'KILL', 'TYPE', 'normal')
+      .call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      .exec(), this.i.password ?? '');
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
