@@ -18,6 +18,7 @@ const STATUS: Record<string, SetStatus> = {
   mymaster: {
     master: MASTER,
     masterReachable: true,
+    problems: [],
     replicas: [{ address: { host: '10.0.0.3', port: 6379 }, linkStatus: 'up', offset: 1200, lag: 0 }],
     keys: 42,
     sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true }],

@@ -177,6 +177,7 @@ test('HTTP endpoints on a live deployment', async (t) => {
   });
   t.deepEqual(status.mymaster.master, { host: '127.0.0.1', port: portOf(d.master) });
   t.true(status.mymaster.masterReachable);
+  t.deepEqual(status.mymaster.problems, [], 'a healthy set has no problem');
   t.is(status.mymaster.sentinels.length, 3);
   for (const r of status.mymaster.replicas) t.is(r.linkStatus, 'up');
   t.false((await get('/status')).text.includes(password), 'no password in /status');
@@ -184,6 +185,8 @@ test('HTTP endpoints on a live deployment', async (t) => {
   const metrics = await get('/metrics');
   t.regex(metrics.text, /redis_zk_sentinels_known 3/);
   t.regex(metrics.text, /redis_zk_zookeeper_connected 1/);
+  t.regex(metrics.text, /redis_zk_set_master_up\{set="mymaster"\} 1/);
+  t.regex(metrics.text, /redis_zk_set_problems\{set="mymaster",kind="orphaned-replica"\} 0/);
   t.is((await get('/nope')).status, 404);
   t.is((await fetch(base + '/sentinels', { method: 'POST' })).status, 405);
 

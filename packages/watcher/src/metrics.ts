@@ -1,4 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProblemKind } from './problems';
+import type { SetStatus } from './state';
 
 /** The watcher's own Prometheus metrics (process, failovers, ZooKeeper), on their own registry. */
 export function createMetrics() {
@@ -14,6 +16,36 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const KINDS: readonly ProblemKind[] = ['no-live-master', 'failover-stuck', 'orphaned-replica', 'replica-unknown-to-sentinel'];
+
+/**
+ * Per-set gauges, gathered when scraped (the same facts as /status, reused for up to `cacheMs`
+ * so that two scrapers do not double the probing).
+ */
+export function registerSetGauges(registry: Registry, status: () => Promise<Record<string, SetStatus>>, cacheMs = 2000): void {
+  let cached: { at: number; value: Promise<Record<string, SetStatus>> } | undefined;
+  const current = () => {
+    if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), value: status().catch(() => ({})) };
+    return cached.value;
+  };
+  new Gauge({
+    name: 'redis_zk_set_master_up', help: '1 when ZooKeeper\'s master of the set answers as master', labelNames: ['set'] as const, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [set, s] of Object.entries(await current())) this.set({ set }, s.masterReachable ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'redis_zk_set_problems', help: 'Problems of the set by kind (see /status): no-live-master, failover-stuck, orphaned-replica, replica-unknown-to-sentinel', labelNames: ['set', 'kind'] as const, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [set, s] of Object.entries(await current())) {
+        for (const kind of KINDS) this.set({ set, kind }, s.problems.filter((p) => p.kind === kind).length);
+      }
+    },
+  });
+}
 
 /**
  * What the HTTP API counts, and how it answers GET /metrics: its own request counter followed by

@@ -1,4 +1,5 @@
 import type { Address } from '@redis-zk/core';
+import type { Problem } from './problems';
 
 /** A failover the watcher saw (from +switch-master or a reconcile correction). */
 export interface FailoverRecord {
@@ -18,6 +19,8 @@ export interface ReplicaStatus {
 export interface SetStatus {
   readonly master: Address | null;
   readonly masterReachable: boolean;
+  /** What is wrong with the set now (see problems.ts); empty when healthy. */
+  readonly problems: readonly Problem[];
   readonly replicas: readonly ReplicaStatus[];
   readonly keys: number | null;
   readonly sentinels: ReadonlyArray<{ readonly address: Address; readonly reachable: boolean }>;

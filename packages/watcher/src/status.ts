@@ -1,4 +1,5 @@
-import { type Address, addressOf, pairsToMap, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
+import { type Address, addressOf, askSentinel, pairsToMap, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
+import { findProblems } from './problems';
 import type { FailoverRecord, ReplicaStatus, SetStatus } from './state';
 
 const TIMEOUT_MS = 800;
@@ -39,6 +40,8 @@ export async function gatherStatus(o: {
   sentinels: readonly Address[];
   lastFailover: ReadonlyMap<string, FailoverRecord>;
   password: string | undefined;
+  /** The set's registered nodes (empty when ZooKeeper does not answer). */
+  nodes: (name: string) => Promise<readonly Address[]>;
 }): Promise<Record<string, SetStatus>> {
   const sentinels = await pingAll(o.sentinels);
   const reachable = sentinels.filter((s) => s.reachable).map((s) => s.address);
@@ -46,10 +49,21 @@ export async function gatherStatus(o: {
   await Promise.all([...o.masters].map(async ([name, reg]) => {
     const probe = reg.address ? await probeRedis(reg.address, { password: o.password, timeoutMs: TIMEOUT_MS }) : null;
     const facts = probe?.reachable ? probe : null;
+    const [replicas, nodes, view] = await Promise.all([
+      replicasFrom(reachable, name, facts?.replOffset ?? null),
+      o.nodes(name).catch(() => [] as Address[]).then((a) => Promise.all(a.map((x) => probeRedis(x, { password: o.password, timeoutMs: TIMEOUT_MS })))),
+      reachable[0] ? askSentinel(reachable[0], name, TIMEOUT_MS) : null,
+    ]);
     out[name] = {
       master: reg.address,
       masterReachable: facts !== null,
-      replicas: await replicasFrom(reachable, name, facts?.replOffset ?? null),
+      problems: findProblems({
+        master: reg.address, masterProbe: probe, nodes,
+        sentinelReplicas: reachable.length > 0 ? replicas.map((r) => r.address) : null,
+        oDown: !!view?.reachable && view.flags.includes('o_down'),
+        failoverInProgress: !!view?.reachable && view.failoverInProgress,
+      }),
+      replicas,
       keys: facts?.keys ?? null,
       sentinels,
       lastFailover: o.lastFailover.get(name) ?? null,

@@ -9,7 +9,7 @@ import type { SwitchEvent } from './follow/failover-events';
 import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';
-import { createMetrics } from './metrics';
+import { createMetrics, registerSetGauges } from './metrics';
 import type { Health, WatcherView } from './state';
 import { gatherStatus } from './status';
 
@@ -85,9 +85,13 @@ export async function runWatcher(): Promise<number> {
     sentinels: () => sentinels.current,
     masters: () => new Map([...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : []))),
     health,
-    status: () => gatherStatus({ masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD }),
+    status: () => gatherStatus({
+      masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD,
+      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
+    }),
   };
 
+  registerSetGauges(metrics.registry, () => view.status());
   const api = await ApiThread.start({ entry: path.join(__dirname, 'api-thread.js'), host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
   // What the API serves follows every change at once; the timer only catches what has no event.
