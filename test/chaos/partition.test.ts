@@ -31,6 +31,16 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
   const zkDuringFreeze = await zkMaster(d);
   const resumedAt = Date.now();
   old.proc.killGroup('SIGCONT');
+  // What a proxy checking /primary sees of the resumed master: never a pass, not even at once.
+  let checking = true;
+  const primaryAnswers: number[] = [];
+  const checks = (async () => {
+    while (checking) {
+      const res = await fetch(`http://127.0.0.1:${old.apiPort}/primary`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      primaryAnswers.push(res?.status ?? 0);
+      await sleep(20);
+    }
+  })();
 
   const promoted = await promotedP;
   t.true(d.redis.some((r) => r.address === promoted.address && r !== old), 'a replica was promoted');
@@ -42,6 +52,10 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
     return r?.get('role') === 'slave' && current && Number(r.get('master_port')) === portOf(current) ? Date.now() : undefined;
   }, 30000, 50);
   const firstAckAfter = await writesBackP;
+  checking = false;
+  await checks;
+  t.false(primaryAnswers.includes(200), `the resumed master passed /primary: ${primaryAnswers.join(',')}`);
+  t.true(primaryAnswers.filter((x) => x === 503).length > 0, 'its /primary answered 503');
   const fenced = /"msg":"demoted this stale master to a replica"/.test(old.proc.log());
 
   const master = await waitSteady(env, d, { timeoutMs: 60000 });

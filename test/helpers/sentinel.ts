@@ -1,4 +1,6 @@
 import Redis from 'ioredis';
+import { formatAddress } from '../../packages/core/src/address';
+import { parseSentinelReplicas } from '../../packages/core/src/sentinel/query';
 
 /** One question to a sentinel (or redis) on loopback; a fresh connection each time. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
@@ -27,4 +29,13 @@ export async function sentinelMaster(port: number, name: string): Promise<Map<st
 export async function sentinelMasterAddr(port: number, name: string): Promise<string | undefined> {
   const m = await sentinelMaster(port, name);
   return m ? `${m.get('ip')}:${m.get('port')}` : undefined;
+}
+
+/** SENTINEL REPLICAS <name>, parsed by core's parser: address and whether Sentinel counts its link up. */
+export async function sentinelReplicasOf(port: number, name: string): Promise<Array<{ address: string; linkOk: boolean }>> {
+  try {
+    return parseSentinelReplicas(await ask(port, 'SENTINEL', 'REPLICAS', name)).map((r) => ({ address: formatAddress(r.address), linkOk: r.ok }));
+  } catch {
+    return [];
+  }
 }

@@ -1,0 +1,44 @@
+import test from 'ava';
+import { TestEnv } from './helpers/env';
+import { waitFor } from './helpers/wait';
+import { rawHttp } from './helpers/chaos-b';
+import { sentinelReplicasOf } from './helpers/sentinel';
+
+// redis-wrapper's HTTP API (PORT1), on a live set: what a proxy checks (/primary, /replica),
+// what Marathon checks (/readiness, /health, /liveness), metrics, and answers to junk.
+
+const get = async (port: number, path: string) => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: await res.text() };
+};
+
+test('the node API: /primary on the master only, /replica on replicas, readiness once Sentinel lists a new replica', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy({ watchers: 0 });
+  const master = d.redis.find((r) => r.address === d.master)!;
+  const replica = d.redis.find((r) => r !== master)!;
+  await waitFor('the master\'s /primary', async () => (await get(master.apiPort, '/primary')).status === 200, 15000);
+  t.is((await get(master.apiPort, '/replica')).status, 503);
+  t.is((await get(master.apiPort, '/readiness')).status, 200);
+  await waitFor('a replica\'s /replica', async () => (await get(replica.apiPort, '/replica')).status === 200, 15000);
+  const primary = await get(replica.apiPort, '/primary');
+  t.is(primary.status, 503);
+  t.regex(JSON.parse(primary.body).reason, /not a master/);
+  t.is((await get(replica.apiPort, '/replica?lag=100000000')).status, 200);
+  t.is((await get(replica.apiPort, '/replica?lag=abc')).status, 400);
+  for (const path of ['/health', '/liveness']) t.is((await get(replica.apiPort, path)).status, 200, path);
+  t.is((await get(replica.apiPort, '/nope')).status, 404);
+  t.is((await fetch(`http://127.0.0.1:${replica.apiPort}/primary`, { method: 'POST' })).status, 405);
+  t.regex((await get(replica.apiPort, '/metrics')).body, /^redis_zk_node_is_master 0$/m);
+  const junk = await rawHttp(replica.apiPort, 'GARBAGE\r\n\r\n', 5000);
+  t.true(junk.status === null || junk.status < 500, `junk answered ${junk.status}`);
+
+  // A new replica: not ready until a majority of the sentinels list it with its link up.
+  const addedAt = Date.now();
+  const added = await env.start('redis-wrapper');
+  const readyAt = await waitFor('the new replica to be ready', async () => ((await get(added.apiPort, '/readiness').catch(() => ({ status: 0 }))).status === 200 ? Date.now() : undefined), 60000, 50);
+  const listing = await Promise.all(d.sentinels.map((s) => sentinelReplicasOf(s.port, d.name)));
+  const knows = listing.filter((l) => l.some((r) => r.address === added.address && r.linkOk)).length;
+  t.true(knows * 2 > d.sentinels.length, `ready with ${knows}/${d.sentinels.length} sentinels listing it`);
+  t.log(`new replica ready ${readyAt - addedAt} ms after its start; ${knows}/3 sentinels list it`);
+});
