@@ -21,7 +21,7 @@ export interface RestartBudget { minHealthy: number; maxCapacity: number; killIm
 const EPS = 1e-9;
 
 export function restartBudget(instances: number, s: UpgradeStrategy, oldRunning: number): RestartBudget {
-  const minHealthy = Math.ceil(instances * s.minimumHealthCapacity - EPS);
+  const minHealthy = Math.max(0, Math.ceil(instances * s.minimumHealthCapacity - EPS));
   let maxCapacity = Math.floor(instances * (1 + s.maximumOverCapacity) + EPS);
   if (minHealthy === maxCapacity && maxCapacity <= oldRunning) maxCapacity += 1;
   return { minHealthy, maxCapacity, killImmediately: Math.max(0, oldRunning - minHealthy) };
@@ -63,7 +63,8 @@ export interface UpgradeStep { kill: string[]; launch: number; done: boolean }
 export function upgradeStep(s: UpgradeState): UpgradeStep {
   const allowed = s.budget.killImmediately + s.newReady - s.killsOrdered;
   const kill = s.old.slice(0, Math.max(0, Math.min(allowed, s.old.length)));
-  const oldAlive = s.old.length - kill.length + s.oldDying;
+  // A task ordered to die holds its place until it is gone.
+  const oldAlive = s.old.length + s.oldDying;
   const launch = Math.max(0, Math.min(s.instances - s.newActive, s.budget.maxCapacity - oldAlive - s.newActive));
   const done = s.old.length === 0 && s.oldDying === 0 && s.newReady >= s.instances;
   return { kill, launch, done };
