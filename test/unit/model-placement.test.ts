@@ -88,6 +88,6 @@ test('placeTask: first offer that fits resources, constraints and ports; else wa
       if (typeof want === 'string' && want.startsWith('agent-')) t.fail(`${name}: waiting (${got.waiting})`);
       else if (want instanceof RegExp) t.regex(got.waiting, want, name);
       else t.is(got.waiting, want, name);
-    } else t.is(got.agentId, want, name);
+    } else t.is(got.agentId, String(want), name);
   }
 });
