@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { allModelObjects, IP, sweepLeftovers } from '../packages/local-stack/src/netns';
 import { MODEL, nextEvent, skipReason, standinApp, startModel, uniqueViolations, type ModelTask } from './helpers/model';
 import { ROOT } from './helpers/processes';
@@ -86,5 +87,146 @@ if (!MODEL.ok) {
     t.is(replacement.agent, victim.agent, 'the only agent UNIQUE allows');
     await waitFor('the replacement healthy', () => replacement.health === 'healthy', 20000);
     t.is(model.status('/t/sick').healthy, 2);
+  });
+}
+
+if (MODEL.ok) {
+  test('a rolling restart keeps minimumHealthCapacity serving, stays within maximumOverCapacity, kills by killSelection and waits for readiness', async (t) => {
+    const model = await startModel(t, { agents: 3 });
+    const app = standinApp({
+      id: '/t/roll', instances: 3, constraints: [['hostname', 'UNIQUE']],
+      upgradeStrategy: { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 },
+      env: { READY_AFTER_MS: '1000', TERM_DELAY_MS: '300' },
+      healthChecks: [{ protocol: 'HTTP', path: '/health', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, timeoutSeconds: 2 }],
+      readinessChecks: [{ name: 'ready', protocol: 'HTTP', path: '/ready', portName: 'http', intervalSeconds: 0.3, timeoutSeconds: 2 }],
+    });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const before = model.tasks('/t/roll');
+    const youngest = [...before].sort((a, b) => b.startedAt - a.startedAt)[0]!;
+    const serving = () => model.tasks('/t/roll').filter((x) => x.state === 'running' && x.health === 'healthy' && x.ready).length;
+    const alive = () => model.tasks('/t/roll').filter((x) => !x.exit).length;
+    let minServing = Infinity;
+    let maxAlive = 0;
+    const order: string[] = [];
+    const unique: string[] = [];
+    const sample = (what?: string) => () => {
+      if (what) order.push(what);
+      minServing = Math.min(minServing, serving());
+      maxAlive = Math.max(maxAlive, alive());
+      unique.push(...uniqueViolations(model, '/t/roll'));
+    };
+    const kills: string[] = [];
+    model.on('task-killing', (task: ModelTask) => kills.push(task.id));
+    model.on('task-killing', sample('kill'));
+    model.on('task-ready', sample('ready'));
+    for (const e of ['task-health', 'task-launched', 'task-terminal']) model.on(e, sample());
+    const d = model.restart('/t/roll');
+    await model.deploymentDone(d, 60000);
+    t.true(minServing >= 2, `at least ceil(3 × 0.66) = 2 tasks served throughout (least: ${minServing})`);
+    t.true(maxAlive <= 3, `never more than 3 × (1 + 0) tasks (most: ${maxAlive})`);
+    t.deepEqual(unique, [], 'UNIQUE held at every step');
+    t.is(kills[0], youngest.id, 'YOUNGEST_FIRST');
+    t.deepEqual([...kills].sort(), before.map((x) => x.id).sort(), 'every old task killed, no new one');
+    // One old task is killed at once, every other one only after one more new task is ready.
+    order.forEach((_, i) => {
+      const prefix = order.slice(0, i + 1);
+      t.true(prefix.filter((e) => e === 'kill').length <= 1 + prefix.filter((e) => e === 'ready').length, `kills wait for readiness: ${prefix.join(' ')}`);
+    });
+    const after = model.tasks('/t/roll');
+    t.is(after.length, 3);
+    t.true(after.every((x) => x.version === d.version && x.health === 'healthy' && x.ready));
+  });
+
+  test('a cut agent\'s tasks run on, turn unreachable, are replaced elsewhere after inactiveAfterSeconds, and the surplus is killed when it heals; a killed agent\'s tasks are replaced too', async (t) => {
+    const model = await startModel(t, { agents: 4, agentUnreachableAfterSeconds: 1 });
+    const app = standinApp({
+      id: '/t/ha', instances: 3, constraints: [['hostname', 'UNIQUE']],
+      unreachableStrategy: { inactiveAfterSeconds: 2, expungeAfterSeconds: 600 },
+      // Run on the agent: it keeps passing while the agent is cut off.
+      healthChecks: [{ protocol: 'MESOS_TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, timeoutSeconds: 1, delaySeconds: 0 }],
+    });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const [victim, other] = model.tasks('/t/ha');
+    const launched: ModelTask[] = [];
+    model.on('task-launched', (task: ModelTask) => launched.push(task));
+    const unreachable = nextEvent<[ModelTask]>(model, 'task-unreachable', (x) => x === victim, 'the cut task to be unreachable');
+    const inactive = nextEvent<[ModelTask]>(model, 'task-inactive', (x) => x === victim, 'the cut task to be inactive');
+    const replaced = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/ha', 'a replacement');
+    model.cutAgent(victim!.agent.id);
+    await unreachable;
+    const unreachableAt = Date.now();
+    t.true(victim!.proc.running, 'a partition does not stop the task');
+    await t.throwsAsync(model.infraProbe.http(`http://${victim!.agent.ns.ip}:${victim!.hostPorts[0]}/health`, 1000), undefined, 'nothing reaches it');
+    await inactive;
+    t.true(Date.now() - unreachableAt >= model.ms(2) - 100, 'replaced only after inactiveAfterSeconds');
+    const [replacement] = await replaced;
+    t.not(replacement.agent, victim!.agent);
+    t.false(model.tasks('/t/ha').some((x) => x !== replacement && x.agent === replacement.agent), 'on the agent no instance is on');
+    await waitFor('the replacement healthy', () => replacement.health === 'healthy', 20000);
+
+    const surplus = nextEvent<[ModelTask, string]>(model, 'task-killing', (x) => x.appId === '/t/ha', 'a surplus task to be killed');
+    model.healAgent(victim!.agent.id);
+    t.is(victim!.state, 'running', 'the task is back');
+    const [killed, why] = await surplus;
+    t.is(killed, replacement, 'YOUNGEST_FIRST: the replacement goes');
+    t.regex(why, /scaling down/);
+    await waitFor('3 tasks again', () => model.tasks('/t/ha').length === 3, 20000);
+    t.true(model.tasks('/t/ha').includes(victim!));
+
+    // The agent's host dies: its task is gone at once, replaced once Mesos and Marathon give up on it.
+    const replaced2 = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/ha', 'a replacement for the killed agent\'s task');
+    model.killAgent(other!.agent.id);
+    await waitFor('the killed agent\'s task process gone', () => !other!.proc.running, 10000);
+    const [replacement2] = await replaced2;
+    t.not(replacement2.agent, other!.agent);
+    t.is(other!.state, 'inactive');
+    t.deepEqual(uniqueViolations(model, '/t/ha'), []);
+    t.true(launched.every((x) => !x.agent.gone || x === other), 'nothing launched on a dead agent');
+  });
+
+  const startCrashing = (t: ExecutionContext) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-crash-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/crashing-model.ts'), dir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    t.teardown(() => {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const first = new Promise<{ runId: string; taskPid: number }>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout }).once('line', (l) => resolve(JSON.parse(l) as { runId: string; taskPid: number }));
+      // 'close', not 'exit': its stdout may still hold the line when it has exited.
+      child.once('close', () => reject(new Error(`the crashing model exited before starting: ${stderr}`)));
+    });
+    return { child, exited, first };
+  };
+  const objectsOf = (runId: string) => allModelObjects().filter((n) => n.includes(runId));
+  const pidGone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+
+  test('a model that crashes, or is told to stop by a signal, removes its namespaces, veths, bridge and tasks on the way out', async (t) => {
+    for (const end of ['throw', 'SIGTERM', 'SIGINT'] as const) {
+      const run = startCrashing(t);
+      const { runId, taskPid } = await run.first;
+      t.true(objectsOf(runId).length >= 4, `${end}: its network exists while it runs`);
+      if (end === 'throw') run.child.stdin.write('throw\n');
+      else run.child.kill(end);
+      await run.exited;
+      t.deepEqual(objectsOf(runId), [], `${end}: nothing left`);
+      await waitFor(`${end}: its task gone`, () => pidGone(taskPid), 10000);
+    }
+  });
+
+  test('what a SIGKILLed model leaves behind, the next run\'s sweep removes (processes included)', async (t) => {
+    const run = startCrashing(t);
+    const { runId, taskPid } = await run.first;
+    t.deepEqual(sweepLeftovers(), [], 'a live run is never swept');
+    process.kill(run.child.pid!, 'SIGKILL');
+    await run.exited;
+    t.true(objectsOf(runId).length >= 4, 'SIGKILL leaves the network behind');
+    t.false(pidGone(taskPid), 'and the task running in it');
+    t.true(sweepLeftovers().includes(runId));
+    t.deepEqual(objectsOf(runId), []);
+    await waitFor('the leftover task killed', () => pidGone(taskPid), 10000);
   });
 }
