@@ -236,12 +236,22 @@ export class MarathonModel extends EventEmitter {
   /**
    * Replaces every task of the app with a new version (Marathon's restart, or an upgrade when
    * `def` is given), rolling under its upgradeStrategy. `order` overrides the order old tasks
-   * are killed in (default: killOrder under the app's killSelection).
+   * are killed in (default: killOrder under the app's killSelection). `force` replaces a
+   * deployment still under way (Marathon's ?force=true), which ends 'cancelled'.
    */
-  restart(appId: string, opts: { def?: AppDefinition; order?: (old: ModelTask[]) => ModelTask[] } = {}): Deployment {
+  restart(appId: string, opts: { def?: AppDefinition; order?: (old: ModelTask[]) => ModelTask[]; force?: boolean } = {}): Deployment {
     const app = this.app(appId);
-    if (app.deployment && !app.deployment.finished) throw new Error(`app ${appId} is being deployed (${app.deployment.id})`);
-    if (opts.def) app.def = opts.def;
+    if (app.deployment && !app.deployment.finished) {
+      if (!opts.force) throw new Error(`app ${appId} is being deployed (${app.deployment.id}); force to replace it`);
+      app.deployment.finished = true;
+      app.deployment.settle('cancelled');
+      this.log.info({ app: appId, deployment: app.deployment.id }, 'deployment cancelled');
+    }
+    if (opts.def) {
+      if (opts.def.id !== appId) throw new Error(`the new definition is of ${opts.def.id}, not ${appId}`);
+      app.def = opts.def;
+      app.waiting = undefined;
+    }
     app.version = new Date(Math.max(Date.now(), Date.parse(app.version) + 1)).toISOString();
     app.lastDelaySeconds = undefined;
     app.notBefore = 0;
