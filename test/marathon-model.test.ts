@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import test, { type ExecutionContext } from 'ava';
+import { DCOS_PORTS } from '../packages/local-stack/src/agents';
 import { allModelObjects, IP, sweepLeftovers } from '../packages/local-stack/src/netns';
 import { MODEL, nextEvent, skipReason, standinApp, startModel, uniqueViolations, type ModelTask } from './helpers/model';
 import { ROOT } from './helpers/processes';
@@ -23,7 +24,8 @@ if (!MODEL.ok) {
   test.skip(`Marathon model tests: skipped, ${skipReason}`, () => undefined);
 } else {
   test('a task runs in its agent\'s namespace with the env Marathon sets; UNIQUE spreads instances; an app whose ports no agent offers waits', async (t) => {
-    const model = await startModel(t, { agents: 3 });
+    // agent-1 is a DC/OS agent (its port ranges skip 8080-8081), the others plain Mesos agents.
+    const model = await startModel(t, { agents: [{ resources: { ports: DCOS_PORTS } }, {}, {}] });
     const web = standinApp({
       id: '/t/web', instances: 3, mem: 96, cpus: 0.25, labels: { team: 'a' }, env: { GREETING: 'hi' },
       portDefinitions: [{ port: 0, name: 'http' }, { port: 0, name: 'admin' }],
@@ -31,8 +33,13 @@ if (!MODEL.ok) {
       healthChecks: [{ protocol: 'MESOS_HTTP', path: '/health', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, delaySeconds: 0, timeoutSeconds: 2 }],
     });
     const fixed = standinApp({ id: '/t/fixed', requirePorts: true, portDefinitions: [{ port: 8080, name: 'http' }] });
-    const [deployment] = model.deploy([web, fixed]);
+    const fixed2 = standinApp({ id: '/t/fixed2', requirePorts: true, portDefinitions: [{ port: 8082, name: 'http' }] });
+    const [deployment, , deployment2] = model.deploy([web, fixed, fixed2]);
     await model.deploymentDone(deployment!, 30000);
+    await model.deploymentDone(deployment2!, 30000);
+    const [on8082] = model.tasks('/t/fixed2');
+    t.is(on8082!.agent.id, 'agent-1', 'only the DC/OS agent offers 8082');
+    t.deepEqual(on8082!.hostPorts, [8082]);
 
     const tasks = model.tasks('/t/web');
     t.deepEqual(new Set(tasks.map((x) => x.agent.id)).size, 3, 'one instance per agent');
@@ -40,7 +47,8 @@ if (!MODEL.ok) {
       t.is(netnsOf(task.proc.pid), task.agent.ns.name, 'the task runs in its agent\'s namespace');
       const env = envOf(task.proc.pid);
       const [http, admin] = task.hostPorts;
-      t.true(http! >= 31000 && http! <= 32000 && admin! >= 31000 && admin! <= 32000 && http !== admin, 'ports from the agent\'s offer');
+      const offered = (p: number) => task.agent.resources.ports.some(([a, b]) => p >= a && p <= b);
+      t.true(offered(http!) && offered(admin!) && http !== admin && http !== 8082 && admin !== 8082, 'ports from the agent\'s offer');
       t.like(env, {
         GREETING: 'hi', HOST: task.agent.ns.ip, LIBPROCESS_IP: task.agent.ns.ip,
         PORT0: String(http), PORT1: String(admin), PORT: String(http), PORTS: `${http},${admin}`, PORT_HTTP: String(http), PORT_ADMIN: String(admin),
@@ -53,7 +61,8 @@ if (!MODEL.ok) {
     }
 
     const waiting = await waitFor('the app asking for port 8080 to wait', () => model.status('/t/fixed').waiting, 10000);
-    t.regex(waiting, /agent-1 \(198\.1[89]\.\d+\.11\): port 8080 not offered \(free: \[31000-/);
+    t.regex(waiting, /agent-1 \(198\.1[89]\.\d+\.11\): port 8080 not offered \(free: \[1025-2180,2182-3887,3889-5049,5052-/);
+    t.regex(waiting, /agent-2 [^;]*: port 8080 not offered \(free: \[31000-/);
     t.is(model.tasks('/t/fixed').length, 0);
 
     model.scale('/t/web', 4);

@@ -37,14 +37,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { type Logger, projectRoot } from '@redis-zk/core';
-import { type AgentResources, DEFAULT_AGENT_RESOURCES, freeRanges, type Offer, placeTask } from './agents';
+import { type AgentResources, DEFAULT_AGENT_RESOURCES, freeRanges, type Offer, placeTask, type PortRange } from './agents';
 import type { AppDefinition, UnreachableStrategy } from './app-definition';
 import { nextLaunchDelay } from './backoff';
 import { type KillCandidate, killOrder, restartBudget, type RestartBudget, upgradeStep } from './deployment';
 import { onExit } from './exit-hooks';
 import { TaskChecks } from './health';
 import type { Health } from './health-rules';
-import type { Exit, ManagedProcess } from './managed-process';
+import { type Exit, ManagedProcess } from './managed-process';
 import { ModelNetwork, type Netns } from './netns';
 import { NsProbe } from './ns-probe';
 import { signalKill, startTaskProcess } from './task-process';
@@ -55,6 +55,8 @@ export interface AgentOptions { resources?: Partial<AgentResources>; attributes?
 export interface ModelOptions {
   /** How many agents, or each agent's resources and attributes. Default 3. */
   agents?: number | AgentOptions[];
+  /** Every agent's port resources unless its own options say (default a plain Mesos agent's [31000-32000]; DCOS_PORTS for DC/OS's). */
+  portResources?: readonly PortRange[];
   /** Sandboxes, logs, sockets; default a new temp dir (removed at stop unless keepFiles). */
   dir?: string;
   /** Working directory of DOCKER tasks (the image's WORKDIR: the project, as in the image). */
@@ -169,6 +171,12 @@ export interface AppStatus {
 
 const TICK_MS = 100;
 
+/**
+ * Events (arguments): task-launched, task-health (task, health), task-ready, task-killing (task,
+ * reason), task-terminal (task: Marathon got its terminal status; task.exit says how it ended),
+ * task-unreachable, task-inactive, task-expunged, task-reachable, app-waiting (appId, reason),
+ * agent-cut, agent-healed, agent-killed, agent-unreachable, deployment-finished (deployment).
+ */
 export class MarathonModel extends EventEmitter {
   readonly agents: ModelAgent[];
   readonly infra: Netns;
@@ -196,7 +204,7 @@ export class MarathonModel extends EventEmitter {
     const specs = Array.isArray(o.agents) ? o.agents : [];
     this.agents = network.agents.map((ns, i) => ({
       id: `agent-${i + 1}`, index: i, ns, hostname: ns.ip,
-      resources: { ...DEFAULT_AGENT_RESOURCES, ...specs[i]?.resources },
+      resources: { ...DEFAULT_AGENT_RESOURCES, ...(o.portResources ? { ports: o.portResources } : {}), ...specs[i]?.resources },
       attributes: { ...specs[i]?.attributes },
       state: 'active', linkUp: true, gone: false, pendingExits: [], pendingKills: new Set(),
     }));
@@ -619,11 +627,19 @@ export class MarathonModel extends EventEmitter {
 
   // ---- the infrastructure's namespace ----------------------------------------------------------------
 
-  /** A process in the infra namespace (ZooKeeper, a test's client), stopped with the model. */
+  /** A process the model stops with itself (ZooKeeper, a test's client). */
   track(proc: ManagedProcess): ManagedProcess {
     this.infraProcs.add(proc);
     void proc.exited.then(() => this.infraProcs.delete(proc));
     return proc;
+  }
+
+  /** Starts a process in the infra namespace (where ZooKeeper and the clients live), stopped with the model. */
+  runInInfra(label: string, cmd: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string } = {}): ManagedProcess {
+    const [file, argv] = this.infra.wrap(cmd, args);
+    return this.track(new ManagedProcess(label, file, argv, {
+      env: o.env ?? process.env, cwd: o.cwd ?? this.dir, logFile: o.logFile ?? path.join(this.dir, `${label.replace(/[^\w.-]/g, '_')}.log`),
+    }));
   }
 
   // ---- stopping ----------------------------------------------------------------------------------
