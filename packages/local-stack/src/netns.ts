@@ -168,11 +168,13 @@ function removeNetns(name: string): void {
  */
 export function sweepLeftovers(log?: Logger): string[] {
   if (!netnsSupport().ok) return [];
-  const records = readRecords();
   const byRun = new Map<string, { netns: string[]; links: string[] }>();
   const entry = (id: string) => byRun.get(id) ?? byRun.set(id, { netns: [], links: [] }).get(id)!;
   for (const n of [...listNetns(), ...listEtcNetns()]) entry(NETNS_NAME.exec(n)![1]!).netns.push(n);
   for (const l of listLinks()) entry(LINK_NAME.exec(l)![1]!).links.push(l);
+  // Records are read after the objects are listed: a run writes its record before making
+  // anything, so every object listed here that belongs to a live run has its record already.
+  const records = readRecords();
   for (const id of records.keys()) entry(id);
   const swept: string[] = [];
   for (const [id, found] of byRun) {
