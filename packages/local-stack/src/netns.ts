@@ -130,7 +130,7 @@ function readRecords(): Map<string, RunRecord> {
   const records = new Map<string, RunRecord>();
   let files: string[] = [];
   try { files = fs.readdirSync(STATE_DIR); } catch { return records; }
-  for (const f of files) {
+  for (const f of files.filter((name) => name.endsWith('.json'))) {
     try {
       const r = JSON.parse(fs.readFileSync(path.join(STATE_DIR, f), 'utf8')) as RunRecord;
       if (RUN_ID.test(r.runId)) records.set(r.runId, r);
@@ -247,7 +247,10 @@ export class ModelNetwork {
     if (!subnet) throw new Error('no free /24 in 198.18.0.0/15 for the model network');
     // Recorded before anything is made: a sweep by another run never takes a live run's objects.
     const record: RunRecord = { runId, pid: process.pid, startTime: processStartTime(process.pid) ?? '', subnet, created: new Date().toISOString() };
-    fs.writeFileSync(path.join(STATE_DIR, `${runId}.json`), JSON.stringify(record));
+    // Written whole or not at all (rename), so a sweep never reads half a record.
+    const file = path.join(STATE_DIR, `${runId}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    fs.renameSync(`${file}.tmp`, file);
     const base = parseCidr(subnet)!.net;
     const infra = new Netns(`rzk-${runId}-infra`, intToIp(base + 2), `rzk${runId}h0`);
     const agents = Array.from({ length: o.agents }, (_, i) => new Netns(`rzk-${runId}-a${i + 1}`, intToIp(base + 11 + i), `rzk${runId}h${i + 1}`));
