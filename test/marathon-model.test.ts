@@ -193,6 +193,26 @@ if (MODEL.ok) {
     t.true(launched.every((x) => !x.agent.gone || x === other), 'nothing launched on a dead agent');
   });
 
+  test('an unreachable task past expungeAfterSeconds is forgotten, and killed when its agent comes back', async (t) => {
+    const model = await startModel(t, { agents: 2, agentUnreachableAfterSeconds: 0.5 });
+    const app = standinApp({ id: '/t/exp', constraints: [['hostname', 'UNIQUE']], unreachableStrategy: { inactiveAfterSeconds: 0, expungeAfterSeconds: 1 } });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const [lost] = model.tasks('/t/exp');
+    const expunged = nextEvent<[ModelTask]>(model, 'task-expunged', (x) => x === lost, 'the lost task to be expunged');
+    const replaced = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/exp', 'a replacement');
+    model.cutAgent(lost!.agent.id);
+    const [replacement] = await replaced;
+    t.is(lost!.state, 'inactive', 'inactiveAfterSeconds 0: replaced as soon as it is unreachable');
+    await expunged;
+    t.deepEqual(model.tasks('/t/exp'), [replacement], 'Marathon knows only the replacement');
+    t.true(lost!.proc.running, 'the forgotten task still runs behind the partition');
+    const killed = nextEvent<[ModelTask, string]>(model, 'task-killing', (x) => x === lost, 'the task that came back to be killed');
+    model.healAgent(lost!.agent.id);
+    t.regex((await killed)[1], /expunged task came back/);
+    await waitFor('its process gone', () => !lost!.proc.running, 10000);
+    t.deepEqual(model.tasks('/t/exp'), [replacement]);
+  });
+
   const startCrashing = (t: ExecutionContext) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-crash-'));
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/crashing-model.ts'), dir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
