@@ -4,6 +4,7 @@ import { nextLaunchDelay } from '../../packages/local-stack/src/backoff';
 import { applyCheckResult, type CheckState, NEW_CHECK, taskHealth } from '../../packages/local-stack/src/health-rules';
 import { cidrsOverlap, parseCidr, pickSubnet } from '../../packages/local-stack/src/netns';
 import { scalaDouble, taskEnvironment } from '../../packages/local-stack/src/task-env';
+import { unreachableStage } from '../../packages/local-stack/src/unreachable';
 
 test('nextLaunchDelay: backoffSeconds, then × backoffFactor up to maxLaunchDelaySeconds; a good run starts over', (t) => {
   const b = { backoffSeconds: 5, backoffFactor: 1.5, maxLaunchDelaySeconds: 12 };
@@ -86,4 +87,19 @@ test('parseApp: Marathon\'s defaults, and definitions the model cannot run are r
     [{ id: '/c', cmd: 'x', readinessChecks: [{ portName: 'nope' }] }, /names no port/],
   ];
   for (const [raw, why] of refused) t.throws(() => parseApp(raw), { message: why });
+});
+
+test('unreachableStage: unreachable, then inactive (replaced), then expunged (forgotten)', (t) => {
+  const ms = (s: number) => s * 1000;
+  const cases: Array<[number, Parameters<typeof unreachableStage>[1], ReturnType<typeof unreachableStage>]> = [
+    [0, { inactiveAfterSeconds: 0, expungeAfterSeconds: 0 }, 'expunged'],
+    [0, { inactiveAfterSeconds: 300, expungeAfterSeconds: 600 }, 'unreachable'],
+    [299_999, { inactiveAfterSeconds: 300, expungeAfterSeconds: 600 }, 'unreachable'],
+    [300_000, { inactiveAfterSeconds: 300, expungeAfterSeconds: 600 }, 'inactive'],
+    [600_000, { inactiveAfterSeconds: 300, expungeAfterSeconds: 600 }, 'expunged'],
+    [5_000, { inactiveAfterSeconds: 10, expungeAfterSeconds: 0 }, 'unreachable'], // never expunged before inactive
+    [10_000, { inactiveAfterSeconds: 10, expungeAfterSeconds: 0 }, 'expunged'],
+    [1e9, 'disabled', 'unreachable'],
+  ];
+  for (const [since, strategy, want] of cases) t.is(unreachableStage(since, strategy, ms), want, `${since} ms under ${JSON.stringify(strategy)}`);
 });
