@@ -193,6 +193,26 @@ if (MODEL.ok) {
     t.true(launched.every((x) => !x.agent.gone || x === other), 'nothing launched on a dead agent');
   });
 
+  test('a task that ignores SIGTERM is SIGKILLed after taskKillGracePeriodSeconds; a scale-down ends when its tasks are gone', async (t) => {
+    const model = await startModel(t, { agents: 1 });
+    const app = standinApp({
+      id: '/t/stubborn', taskKillGracePeriodSeconds: 1, env: { TERM_DELAY_MS: '60000' },
+      // Healthy once it serves, so its SIGTERM handler is in place before the kill.
+      healthChecks: [{ protocol: 'TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.3, timeoutSeconds: 2 }],
+    });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const [task] = model.tasks('/t/stubborn');
+    const killing = nextEvent<[ModelTask]>(model, 'task-killing', (x) => x === task, 'the kill');
+    const d = model.scale('/t/stubborn', 0);
+    await killing;
+    const killedAt = Date.now();
+    t.false(d.finished, 'not finished while the task is still stopping');
+    await model.deploymentDone(d, 30000);
+    t.is(task!.exit?.signal, 'SIGKILL');
+    t.true(Date.now() - killedAt >= model.ms(1) - 100, 'SIGKILL only after the grace period');
+    t.deepEqual(model.tasks('/t/stubborn'), []);
+  });
+
   test('an unreachable task past expungeAfterSeconds is forgotten, and killed when its agent comes back', async (t) => {
     const model = await startModel(t, { agents: 2, agentUnreachableAfterSeconds: 0.5 });
     const app = standinApp({ id: '/t/exp', constraints: [['hostname', 'UNIQUE']], unreachableStrategy: { inactiveAfterSeconds: 0, expungeAfterSeconds: 1 } });

@@ -237,7 +237,8 @@ export class MarathonModel extends EventEmitter {
     }
     if (d) {
       const good = [...app.tasks.values()].filter((t) => t.version === app.version && t.state === 'running' && !t.killReason && t.health === 'healthy' && t.ready);
-      if (good.length >= app.def.instances && alive.length === app.def.instances) this.finish(app, d);
+      // Killed tasks count until they are gone: a scale-down ends when they have.
+      if (good.length >= app.def.instances && counted.length === app.def.instances) this.finish(app, d);
     }
   }
 
