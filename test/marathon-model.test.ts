@@ -213,6 +213,24 @@ if (MODEL.ok) {
     t.deepEqual(model.tasks('/t/stubborn'), []);
   });
 
+  test('without a leader Marathon neither sees a task end nor replaces it; the new leader does both', async (t) => {
+    const model = await startModel(t, { agents: 1 });
+    await model.deploymentDone(model.deploy([standinApp({ id: '/t/lead', healthChecks: [{ protocol: 'TCP', portIndex: 0, intervalSeconds: 0.3, timeoutSeconds: 2 }] })])[0]!, 30000);
+    const [task] = model.tasks('/t/lead');
+    const events: string[] = [];
+    model.on('task-terminal', () => events.push('terminal'));
+    model.on('task-launched', () => events.push('launched'));
+    model.suspendMarathon();
+    task!.proc.killGroup('SIGKILL');
+    await task!.proc.exited;
+    t.deepEqual(events, [], 'nothing happens while Marathon has no leader');
+    t.deepEqual(model.tasks('/t/lead'), [task], 'Marathon still thinks it runs');
+    const replaced = nextEvent<[ModelTask]>(model, 'task-launched', () => true, 'a replacement');
+    model.resumeMarathon();
+    await replaced;
+    t.deepEqual(events.slice(0, 2), ['terminal', 'launched']);
+  });
+
   test('an unreachable task past expungeAfterSeconds is forgotten, and killed when its agent comes back', async (t) => {
     const model = await startModel(t, { agents: 2, agentUnreachableAfterSeconds: 0.5 });
     const app = standinApp({ id: '/t/exp', constraints: [['hostname', 'UNIQUE']], unreachableStrategy: { inactiveAfterSeconds: 0, expungeAfterSeconds: 1 } });

@@ -28,6 +28,8 @@
  *   app's next launch (backoff.ts); one that ran `minimumViableTaskSeconds` starts the series over.
  * - No DNS: every namespace's /etc/hosts names the infrastructure namespace master.mesos (and
  *   leader.mesos, zk-1.zk), where the stack runs ZooKeeper.
+ * - Marathon's leadership is a switch (suspendMarathon/resumeMarathon), not an election in
+ *   ZooKeeper: cutting ZooKeeper off does not by itself stop Marathon.
  * - Only host networking, one Marathon, one framework; no pods, volumes, secrets, GPUs, roles.
  */
 import { randomUUID } from 'node:crypto';
@@ -59,7 +61,8 @@ const TICK_MS = 100;
  * Events (arguments): task-launched, task-health (task, health), task-ready, task-killing (task,
  * reason), task-terminal (task: Marathon got its terminal status; task.exit says how it ended),
  * task-unreachable, task-inactive, task-expunged, task-reachable, app-waiting (appId, reason),
- * agent-cut, agent-healed, agent-killed, agent-unreachable, deployment-finished (deployment).
+ * agent-cut, agent-healed, agent-killed, agent-unreachable, deployment-finished (deployment),
+ * marathon-suspended, marathon-resumed.
  */
 export class MarathonModel extends EventEmitter {
   readonly agents: ModelAgent[];
@@ -73,6 +76,9 @@ export class MarathonModel extends EventEmitter {
   private readonly timeScale: number;
   private readonly rand: () => number;
   private stopping = false;
+  /** Marathon has no leader (suspendMarathon): it decides nothing; status updates wait. */
+  private leaderless = false;
+  private readonly heldUpdates: ModelTask[] = [];
   private seq = 0;
 
   private constructor(
@@ -213,7 +219,7 @@ export class MarathonModel extends EventEmitter {
 
   /** Everything Marathon and the Mesos master decide, from where things stand now. Synchronous. */
   private reconcile(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.leaderless) return;
     const now = Date.now();
     for (const agent of this.agents) this.checkAgent(agent, now);
     for (const app of this.apps.values()) {
@@ -338,7 +344,7 @@ export class MarathonModel extends EventEmitter {
       ms: (s) => this.ms(s),
       minTimeoutMs: this.o.minCheckTimeoutMs ?? 2000,
       readiness: byDeployment,
-      marathonMayCheck: () => task.state === 'running' || task.state === 'killing',
+      marathonMayCheck: () => !this.leaderless && (task.state === 'running' || task.state === 'killing'),
       onHealth: (health, detail) => {
         if (def.healthChecks.length === 0) return;
         task.health = health;
@@ -395,6 +401,10 @@ export class MarathonModel extends EventEmitter {
 
   /** The terminal status update reaches Marathon. */
   private terminal(task: ModelTask): void {
+    if (this.leaderless) {
+      this.heldUpdates.push(task);
+      return;
+    }
     const app = this.apps.get(task.appId);
     if (!app) return;
     app.orphans.delete(task);
@@ -408,6 +418,28 @@ export class MarathonModel extends EventEmitter {
       this.log.info({ app: app.def.id, task: task.id, delaySeconds: delay }, 'task failed: next launch delayed');
     }
     this.emit('task-terminal', task, task.exit);
+    this.reconcile();
+  }
+
+  // ---- Marathon itself ----------------------------------------------------------------------------
+
+  /**
+   * Marathon loses its leader (as when it loses ZooKeeper): no launches, kills, deployment steps
+   * or checks of its own until resumeMarathon(); Mesos goes on (agents, Mesos-run checks and the
+   * kills they decide), and status updates wait for the new leader.
+   */
+  suspendMarathon(): void {
+    this.leaderless = true;
+    this.log.warn('Marathon has no leader');
+    this.emit('marathon-suspended');
+  }
+
+  resumeMarathon(): void {
+    if (!this.leaderless) return;
+    this.leaderless = false;
+    this.log.info('Marathon has a leader again');
+    this.emit('marathon-resumed');
+    for (const t of this.heldUpdates.splice(0)) this.terminal(t);
     this.reconcile();
   }
 
