@@ -52,7 +52,11 @@ export function netnsSupport(): Support {
   const probe = `rzk-probe${process.pid}`;
   const made = run(['netns', 'add', probe]);
   if (!made.ok) return (support = { ok: false, reason: `\`ip netns add\` fails here: ${made.err}` });
+  // A bridge and a veth pair too (kernel modules a container may lack), inside the probe namespace: gone with it.
+  const bridge = run(['-n', probe, 'link', 'add', 'probebr', 'type', 'bridge']);
+  const veth = bridge.ok ? run(['-n', probe, 'link', 'add', 'probea', 'type', 'veth', 'peer', 'name', 'probeb']) : bridge;
   run(['netns', 'del', probe]);
+  if (!veth.ok) return (support = { ok: false, reason: `bridges or veth pairs cannot be made here: ${veth.err}` });
   return (support = { ok: true });
 }
 
