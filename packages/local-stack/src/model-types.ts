@@ -72,6 +72,8 @@ export interface ModelTask {
   version: string;
   agent: ModelAgent;
   hostPorts: number[];
+  /** What it took from its agent's offer (its version's definition). */
+  resources: { cpus: number; mem: number; disk: number };
   sandbox: string;
   env: Record<string, string>;
   proc: ManagedProcess;
