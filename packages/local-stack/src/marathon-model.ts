@@ -288,7 +288,7 @@ export class MarathonModel extends EventEmitter {
       .sort((a, b) => used.get(a)!.length - used.get(b)!.length || a.index - b.index)
       .map((a) => {
         const tasks = used.get(a)!;
-        const sum = (k: 'cpus' | 'mem' | 'disk') => tasks.reduce((n, t) => n + t.resources[k], 0);
+        const sum = (k: 'cpus' | 'mem' | 'disk') => tasks.reduce((n, t) => n + t.def[k], 0);
         return {
           agentId: a.id, hostname: a.hostname, attributes: a.attributes,
           cpus: a.resources.cpus - sum('cpus'), mem: a.resources.mem - sum('mem'), disk: a.resources.disk - sum('disk'),
@@ -333,7 +333,7 @@ export class MarathonModel extends EventEmitter {
     const proc = startTaskProcess({ app: def, taskId: id, agent: agent.ns, env, cwd, shell, sandbox });
     const startedAt = Date.now();
     const task: ModelTask = {
-      id, appId: def.id, version: app.version, agent, hostPorts, resources: { cpus: def.cpus, mem: def.mem, disk: def.disk }, sandbox, env, proc, startedAt,
+      id, appId: def.id, version: app.version, def, agent, hostPorts, sandbox, env, proc, startedAt,
       state: 'running', health: def.healthChecks.length === 0 ? 'healthy' : 'unknown', ready: true,
       checks: undefined as unknown as TaskChecks,
     };
@@ -383,7 +383,7 @@ export class MarathonModel extends EventEmitter {
 
   private deliverKill(task: ModelTask): void {
     if (task.exit) return;
-    task.cancelKill = signalKill(task.proc, this.apps.get(task.appId)!.def, this.ms(this.apps.get(task.appId)!.def.taskKillGracePeriodSeconds));
+    task.cancelKill = signalKill(task.proc, task.def, this.ms(task.def.taskKillGracePeriodSeconds));
   }
 
   private onProcessExit(task: ModelTask, exit: Exit): void {

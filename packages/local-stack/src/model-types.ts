@@ -71,9 +71,9 @@ export interface ModelTask {
   appId: string;
   version: string;
   agent: ModelAgent;
+  /** The definition of its version: what it took from the offer, how it is killed. */
+  def: AppDefinition;
   hostPorts: number[];
-  /** What it took from its agent's offer (its version's definition). */
-  resources: { cpus: number; mem: number; disk: number };
   sandbox: string;
   env: Record<string, string>;
   proc: ManagedProcess;
