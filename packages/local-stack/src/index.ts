@@ -4,3 +4,8 @@ export * from './zookeeper';
 export * from './marathon';
 export * from './launcher';
 export * from './stack';
+export * from './app-definition';
+export * from './agents';
+export * from './netns';
+export * from './marathon-model';
+export * from './model-stack';

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
+import { loadAppDefinitions } from './app-definition';
 
-/** What the launcher uses of a Marathon app definition. */
+/** What the loopback launcher uses of a Marathon app definition. */
 export interface AppSpec {
   id: string;
   cmd: string;
@@ -14,34 +14,20 @@ export interface AppSpec {
   killGraceSeconds: number;
 }
 
-interface RawApp {
-  id?: string; cmd?: string; instances?: number; env?: Record<string, unknown>;
-  portDefinitions?: Array<{ name?: string }>; backoffSeconds?: number; backoffFactor?: number;
-  maxLaunchDelaySeconds?: number; taskKillGracePeriodSeconds?: number;
-}
-interface RawGroup { id?: string; apps?: RawApp[]; groups?: RawGroup[] }
-
 /** Reads a Marathon group (apps of nested groups included) or a single app definition. */
 export function loadApps(file: string): AppSpec[] {
-  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as RawGroup & RawApp;
-  const apps: RawApp[] = [];
-  const walk = (g: RawGroup) => { apps.push(...(g.apps ?? [])); (g.groups ?? []).forEach(walk); };
-  if (json.cmd) apps.push(json); else walk(json);
-  return apps.map((a) => {
-    if (!a.id || !a.cmd) throw new Error(`${file}: every app needs an id and a cmd`);
-    const env: Record<string, string> = {};
-    // Only plain values; secrets ({"secret": …}) have no local equivalent.
-    for (const [k, v] of Object.entries(a.env ?? {})) if (typeof v === 'string') env[k] = v;
+  return loadAppDefinitions(file).map((a) => {
+    if (!a.cmd) throw new Error(`${file}: app ${a.id}: the loopback launcher runs apps with a cmd`);
     return {
       id: a.id,
       cmd: a.cmd,
-      instances: a.instances ?? 1,
-      env,
-      ports: (a.portDefinitions ?? [{}]).map((p, i) => p.name ?? `port${i}`),
-      backoffSeconds: a.backoffSeconds ?? 1,
-      backoffFactor: a.backoffFactor ?? 1.15,
-      maxLaunchDelaySeconds: a.maxLaunchDelaySeconds ?? 300,
-      killGraceSeconds: a.taskKillGracePeriodSeconds ?? 3,
+      instances: a.instances,
+      env: a.env,
+      ports: a.portDefinitions.map((p, i) => p.name ?? `port${i}`),
+      backoffSeconds: a.backoffSeconds,
+      backoffFactor: a.backoffFactor,
+      maxLaunchDelaySeconds: a.maxLaunchDelaySeconds,
+      killGraceSeconds: a.taskKillGracePeriodSeconds,
     };
   });
 }

@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+
+/**
+ * A Marathon app definition as the model reads it: every field the model acts on, with
+ * Marathon's defaults filled in. Fields the model cannot honour (a network mode other than host,
+ * an unknown constraint operator, a health check protocol it cannot run) are load errors, never
+ * silently ignored: a definition the model accepts is one it runs as Marathon would.
+ */
+export interface AppDefinition {
+  id: string;
+  /** Run by the task's shell (`sh -c`), as Mesos does; exactly one of cmd and args. */
+  cmd?: string;
+  /** Run directly, without a shell. */
+  args?: string[];
+  instances: number;
+  cpus: number;
+  mem: number;
+  disk: number;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  container: { type: 'DOCKER' | 'MESOS' | 'NONE'; image?: string };
+  portDefinitions: PortDefinition[];
+  requirePorts: boolean;
+  constraints: Constraint[];
+  healthChecks: HealthCheck[];
+  readinessChecks: ReadinessCheck[];
+  upgradeStrategy: { minimumHealthCapacity: number; maximumOverCapacity: number };
+  unreachableStrategy: UnreachableStrategy | 'disabled' | undefined;
+  killSelection: 'YOUNGEST_FIRST' | 'OLDEST_FIRST';
+  taskKillGracePeriodSeconds: number;
+  backoffSeconds: number;
+  backoffFactor: number;
+  maxLaunchDelaySeconds: number;
+}
+
+export interface PortDefinition { port: number; name?: string; protocol: string }
+export interface Constraint { field: string; operator: 'UNIQUE' | 'MAX_PER' | 'CLUSTER' | 'IS' | 'LIKE' | 'UNLIKE'; value?: string }
+export interface UnreachableStrategy { inactiveAfterSeconds: number; expungeAfterSeconds: number }
+
+export type HealthProtocol = 'COMMAND' | 'HTTP' | 'TCP' | 'MESOS_HTTP' | 'MESOS_TCP';
+export interface HealthCheck {
+  protocol: HealthProtocol;
+  command?: string;
+  path: string;
+  portIndex?: number;
+  port?: number;
+  gracePeriodSeconds: number;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  /** 0: never kill for this check. */
+  maxConsecutiveFailures: number;
+  /** Mesos-run checks (COMMAND, MESOS_*) start this long after the task runs. */
+  delaySeconds: number;
+}
+
+export interface ReadinessCheck {
+  name: string;
+  protocol: 'HTTP';
+  path: string;
+  portName: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  httpStatusCodesForReady: number[];
+}
+
+type Raw = Record<string, unknown>;
+
+const CONSTRAINT_OPS = new Set(['UNIQUE', 'MAX_PER', 'CLUSTER', 'IS', 'LIKE', 'UNLIKE']);
+const HEALTH_PROTOCOLS = new Set(['COMMAND', 'HTTP', 'TCP', 'MESOS_HTTP', 'MESOS_TCP']);
+
+const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+const obj = (v: unknown): Raw => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : {});
+
+/** Parses one app of a definition file; `where` names it in errors. */
+export function parseApp(raw: Raw, where = 'app'): AppDefinition {
+  const fail = (what: string): never => { throw new Error(`${where}${raw.id ? ` ${String(raw.id)}` : ''}: ${what}`); };
+  if (typeof raw.id !== 'string' || !raw.id) fail('needs an id');
+  const cmd = typeof raw.cmd === 'string' ? raw.cmd : undefined;
+  const args = Array.isArray(raw.args) ? raw.args.map(String) : undefined;
+  if ((cmd === undefined) === (args === undefined)) fail('needs exactly one of cmd and args');
+
+  const networks = Array.isArray(raw.networks) ? raw.networks.map((n) => String(obj(n).mode ?? 'host')) : ['host'];
+  if (networks.some((m) => m !== 'host')) fail(`network mode ${networks.join(',')}: the model runs host networking only`);
+
+  const container = obj(raw.container);
+  const type = container.type === 'DOCKER' || container.type === 'MESOS' ? container.type : 'NONE';
+  const image = typeof obj(container.docker).image === 'string' ? String(obj(container.docker).image) : undefined;
+
+  const env: Record<string, string> = {};
+  // Only plain values; secrets ({"secret": …}) have no equivalent in the model.
+  for (const [k, v] of Object.entries(obj(raw.env))) if (typeof v === 'string') env[k] = v;
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(raw.labels))) labels[k] = String(v);
+
+  const portDefinitions: PortDefinition[] = (Array.isArray(raw.portDefinitions) ? raw.portDefinitions : [{ port: 0 }]).map((p) => {
+    const d = obj(p);
+    return { port: num(d.port, 0), ...(typeof d.name === 'string' ? { name: d.name } : {}), protocol: String(d.protocol ?? 'tcp') };
+  });
+
+  const constraints: Constraint[] = (Array.isArray(raw.constraints) ? raw.constraints : []).map((c) => {
+    const [field, operator, value] = Array.isArray(c) ? c.map(String) : [];
+    if (!field || !operator || !CONSTRAINT_OPS.has(operator)) fail(`constraint ${JSON.stringify(c)}: the model knows ${[...CONSTRAINT_OPS].join(', ')}`);
+    if (operator !== 'UNIQUE' && value === undefined) fail(`constraint ${JSON.stringify(c)} needs a value`);
+    return { field: field!, operator: operator as Constraint['operator'], ...(value !== undefined && value !== '' ? { value } : {}) };
+  });
+
+  const healthChecks: HealthCheck[] = (Array.isArray(raw.healthChecks) ? raw.healthChecks : []).map((h) => {
+    const d = obj(h);
+    const protocol = String(d.protocol ?? 'HTTP');
+    if (!HEALTH_PROTOCOLS.has(protocol)) fail(`health check protocol ${protocol}: the model runs ${[...HEALTH_PROTOCOLS].join(', ')}`);
+    const command = typeof obj(d.command).value === 'string' ? String(obj(d.command).value) : undefined;
+    if (protocol === 'COMMAND' && !command) fail('a COMMAND health check needs command.value');
+    const portIndex = typeof d.portIndex === 'number' ? d.portIndex : undefined;
+    const port = typeof d.port === 'number' ? d.port : undefined;
+    if (protocol !== 'COMMAND' && port === undefined && (portIndex ?? 0) >= portDefinitions.length) fail(`health check portIndex ${portIndex ?? 0} names no port`);
+    return {
+      protocol: protocol as HealthProtocol,
+      ...(command ? { command } : {}),
+      path: String(d.path ?? '/'),
+      ...(protocol !== 'COMMAND' && port === undefined ? { portIndex: portIndex ?? 0 } : {}),
+      ...(port !== undefined ? { port } : {}),
+      // Marathon's defaults.
+      gracePeriodSeconds: num(d.gracePeriodSeconds, 300),
+      intervalSeconds: num(d.intervalSeconds, 60),
+      timeoutSeconds: num(d.timeoutSeconds, 20),
+      maxConsecutiveFailures: num(d.maxConsecutiveFailures, 3),
+      delaySeconds: num(d.delaySeconds, 15),
+    };
+  });
+
+  const portNames = portDefinitions.map((p) => p.name);
+  const readinessChecks: ReadinessCheck[] = (Array.isArray(raw.readinessChecks) ? raw.readinessChecks : []).map((r) => {
+    const d = obj(r);
+    if ((d.protocol ?? 'HTTP') !== 'HTTP') fail(`readiness check protocol ${String(d.protocol)}: the model runs HTTP`);
+    const portName = String(d.portName ?? 'http-api');
+    if (!portNames.includes(portName)) fail(`readiness check portName ${portName} names no port (ports: ${portNames.join(', ')})`);
+    return {
+      name: String(d.name ?? 'readinessCheck'),
+      protocol: 'HTTP',
+      path: String(d.path ?? '/'),
+      portName,
+      intervalSeconds: num(d.intervalSeconds, 30),
+      timeoutSeconds: num(d.timeoutSeconds, 10),
+      httpStatusCodesForReady: Array.isArray(d.httpStatusCodesForReady) ? d.httpStatusCodesForReady.map(Number) : [200],
+    };
+  });
+
+  const upgrade = obj(raw.upgradeStrategy);
+  const unreachable = raw.unreachableStrategy === 'disabled' ? 'disabled'
+    : raw.unreachableStrategy === undefined ? undefined
+      : { inactiveAfterSeconds: num(obj(raw.unreachableStrategy).inactiveAfterSeconds, 0), expungeAfterSeconds: num(obj(raw.unreachableStrategy).expungeAfterSeconds, 0) };
+  const kill = String(raw.killSelection ?? 'YOUNGEST_FIRST');
+  if (kill !== 'YOUNGEST_FIRST' && kill !== 'OLDEST_FIRST') fail(`killSelection ${kill}`);
+
+  return {
+    id: raw.id as string,
+    ...(cmd !== undefined ? { cmd } : {}),
+    ...(args !== undefined ? { args } : {}),
+    instances: num(raw.instances, 1),
+    cpus: num(raw.cpus, 1),
+    mem: num(raw.mem, 128),
+    disk: num(raw.disk, 0),
+    env,
+    labels,
+    container: { type, ...(image ? { image } : {}) },
+    portDefinitions,
+    requirePorts: raw.requirePorts === true,
+    constraints,
+    healthChecks,
+    readinessChecks,
+    upgradeStrategy: { minimumHealthCapacity: num(upgrade.minimumHealthCapacity, 1), maximumOverCapacity: num(upgrade.maximumOverCapacity, 1) },
+    unreachableStrategy: unreachable,
+    killSelection: kill as AppDefinition['killSelection'],
+    taskKillGracePeriodSeconds: num(raw.taskKillGracePeriodSeconds, 3),
+    backoffSeconds: num(raw.backoffSeconds, 1),
+    backoffFactor: num(raw.backoffFactor, 1.15),
+    maxLaunchDelaySeconds: num(raw.maxLaunchDelaySeconds, 300),
+  };
+}
+
+interface RawGroup { apps?: Raw[]; groups?: RawGroup[] }
+
+/** The raw apps of a Marathon group (nested groups included) or of a single app definition. */
+export function rawApps(json: unknown): Raw[] {
+  const doc = obj(json);
+  if ('cmd' in doc || 'args' in doc) return [doc];
+  const apps: Raw[] = [];
+  const walk = (g: RawGroup) => { apps.push(...(g.apps ?? [])); (g.groups ?? []).forEach(walk); };
+  walk(doc as RawGroup);
+  return apps;
+}
+
+/** Reads a Marathon group or app file, unchanged, into the apps it defines. */
+export function loadAppDefinitions(file: string): AppDefinition[] {
+  return rawApps(JSON.parse(fs.readFileSync(file, 'utf8'))).map((a, i) => parseApp(a, `${file} app ${i}`));
+}

@@ -1,0 +1,71 @@
+import type { AppDefinition } from './app-definition';
+import type { Health } from './health-rules';
+
+/**
+ * Marathon's rolling replacement (restart, or an upgrade to a new definition), as pure functions.
+ *
+ * With n instances, minHealthy = ceil(n × minimumHealthCapacity) and maxCapacity =
+ * floor(n × (1 + maximumOverCapacity)) instances may exist at once. At the start, old instances
+ * beyond minHealthy are killed at once; after that, one more old instance is killed for each new
+ * one that is healthy and ready; new instances are launched whenever there is room under
+ * maxCapacity. If minHealthy equals maxCapacity and there is no room at all, Marathon allows one
+ * instance over capacity so the replacement can start at all.
+ */
+
+export type UpgradeStrategy = AppDefinition['upgradeStrategy'];
+export type KillSelection = AppDefinition['killSelection'];
+
+export interface RestartBudget { minHealthy: number; maxCapacity: number; killImmediately: number }
+
+// Products like 3 × 0.66 are computed in binary floating point; the epsilon keeps 7.000000000000001 a 7.
+const EPS = 1e-9;
+
+export function restartBudget(instances: number, s: UpgradeStrategy, oldRunning: number): RestartBudget {
+  const minHealthy = Math.max(0, Math.ceil(instances * s.minimumHealthCapacity - EPS));
+  let maxCapacity = Math.floor(instances * (1 + s.maximumOverCapacity) + EPS);
+  if (minHealthy === maxCapacity && maxCapacity <= oldRunning) maxCapacity += 1;
+  return { minHealthy, maxCapacity, killImmediately: Math.max(0, oldRunning - minHealthy) };
+}
+
+/** What a kill decision looks at for one task. */
+export interface KillCandidate { id: string; startedAt: number; health: Health | 'unreachable' }
+
+const RANK: Record<KillCandidate['health'], number> = { unreachable: 0, unhealthy: 1, unknown: 2, healthy: 3 };
+
+/**
+ * The order Marathon kills tasks in when it has to kill some (scale down, replacement): those
+ * that do not serve first (unreachable, unhealthy, not yet healthy), then by killSelection.
+ */
+export function killOrder<T extends KillCandidate>(tasks: readonly T[], selection: KillSelection): T[] {
+  return [...tasks].sort((a, b) => RANK[a.health] - RANK[b.health]
+    || (selection === 'YOUNGEST_FIRST' ? b.startedAt - a.startedAt : a.startedAt - b.startedAt)
+    || a.id.localeCompare(b.id));
+}
+
+export interface UpgradeState {
+  instances: number;
+  budget: RestartBudget;
+  /** Old-version instances not ordered to die yet, in the order to kill them. */
+  old: readonly string[];
+  /** Old-version instances ordered to die that have not exited yet. */
+  oldDying: number;
+  /** Old-version instances the deployment has ordered to die so far. */
+  killsOrdered: number;
+  /** New-version instances alive (launched, not terminal). */
+  newActive: number;
+  /** Of those, the ones healthy and ready. */
+  newReady: number;
+}
+
+export interface UpgradeStep { kill: string[]; launch: number; done: boolean }
+
+/** The next step of a rolling replacement, from where it stands. */
+export function upgradeStep(s: UpgradeState): UpgradeStep {
+  const allowed = s.budget.killImmediately + s.newReady - s.killsOrdered;
+  const kill = s.old.slice(0, Math.max(0, Math.min(allowed, s.old.length)));
+  // A task ordered to die holds its place until it is gone.
+  const oldAlive = s.old.length + s.oldDying;
+  const launch = Math.max(0, Math.min(s.instances - s.newActive, s.budget.maxCapacity - oldAlive - s.newActive));
+  const done = s.old.length === 0 && s.oldDying === 0 && s.newReady >= s.instances;
+  return { kill, launch, done };
+}

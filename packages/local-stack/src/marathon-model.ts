@@ -1,0 +1,597 @@
+/**
+ * A model of Marathon on Mesos that runs Marathon app definitions, read unchanged, as real
+ * processes on agents that are Linux network namespaces (see netns.ts). What it does as Marathon
+ * and Mesos do: port resources per agent, requirePorts, portDefinitions, constraints, the task
+ * environment, health checks (COMMAND and MESOS_* on the agent, HTTP and TCP from Marathon),
+ * readiness checks gating deployments, rolling replacement under upgradeStrategy, killSelection,
+ * taskKillGracePeriodSeconds, launch backoff, unreachable agents under unreachableStrategy.
+ *
+ * Where it simplifies (the one list; docs/marathon-model.md says the same):
+ * - Time: every duration of a definition and of Mesos (intervals, grace periods, timeouts,
+ *   backoff, kill grace, unreachable timers) is multiplied by `timeScale` (1 = as defined); a
+ *   check's timeout is never below `minCheckTimeoutMs`, so a busy test machine is not an unhealthy task.
+ * - Processes, not containers: a task's command runs on the host inside its agent's network
+ *   namespace (no image, no cgroup limits, no mount or PID namespace); a DOCKER task runs in the
+ *   project directory (the image's WORKDIR, `workdir`) with the image's shell (bash: see
+ *   Dockerfile), and is killed as `docker stop` kills (SIGTERM to its main process); other tasks run
+ *   in their sandbox and their whole process group gets SIGTERM. MESOS_SANDBOX is the host path
+ *   of the sandbox. Every agent shares the host's hostname and file system.
+ * - Agents offer their resources to every app at once, least loaded agent first; Marathon takes
+ *   the first offer that fits. A dynamic host port is picked at random from the free ranges.
+ * - The Mesos master sees a cut or dead agent's loss itself (no pings): after
+ *   `agentUnreachableAfterSeconds` (Mesos: 5 pings × 15 s = 75 s) its tasks are UNREACHABLE. A cut
+ *   agent makes no offers at once. While cut, status updates and kills for its tasks wait for the
+ *   link to heal; Mesos-run checks go on on the agent (and can kill there), Marathon's fail.
+ * - Marathon's own checks (HTTP, TCP) first run one interval after launch; Mesos's after
+ *   delaySeconds. Readiness checks run only for tasks a deployment launched, until they pass.
+ * - A task whose process ends on its own (or is killed for failing health checks) delays the
+ *   app's next launch (backoff.ts); one that ran `minimumViableTaskSeconds` starts the series over.
+ * - No DNS: every namespace's /etc/hosts names the infrastructure namespace master.mesos (and
+ *   leader.mesos, zk-1.zk), where the stack runs ZooKeeper.
+ * - Marathon's leadership is a switch (suspendMarathon/resumeMarathon), not an election in
+ *   ZooKeeper: cutting ZooKeeper off does not by itself stop Marathon.
+ * - Only host networking, one Marathon, one framework; no pods, volumes, secrets, GPUs, roles.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { type Logger, projectRoot } from '@redis-zk/core';
+import { DEFAULT_AGENT_RESOURCES, freeRanges, type Offer, placeTask } from './agents';
+import type { AppDefinition } from './app-definition';
+import { nextLaunchDelay } from './backoff';
+import { type KillCandidate, killOrder, restartBudget, upgradeStep } from './deployment';
+import { onExit } from './exit-hooks';
+import { TaskChecks } from './health';
+import { type Exit, ManagedProcess } from './managed-process';
+import type { AppState, AppStatus, Deployment, DeploymentKind, DeploymentRun, ModelAgent, ModelOptions, ModelTask } from './model-types';
+import { ModelNetwork, type Netns } from './netns';
+import { NsProbe } from './ns-probe';
+import { signalKill, startTaskProcess } from './task-process';
+import { taskEnvironment } from './task-env';
+import { unreachableStage } from './unreachable';
+
+export * from './model-types';
+
+const TICK_MS = 100;
+
+/**
+ * Events (arguments): task-launched, task-health (task, health), task-ready, task-killing (task,
+ * reason), task-terminal (task: Marathon got its terminal status; task.exit says how it ended),
+ * task-unreachable, task-inactive, task-expunged, task-reachable, app-waiting (appId, reason),
+ * agent-cut, agent-healed, agent-killed, agent-unreachable, deployment-finished (deployment),
+ * marathon-suspended, marathon-resumed.
+ */
+export class MarathonModel extends EventEmitter {
+  readonly agents: ModelAgent[];
+  readonly infra: Netns;
+  /** Marathon's place on the network: its checks, and the tests' clients, come from the infra namespace. */
+  readonly infraProbe: NsProbe;
+  private readonly apps = new Map<string, AppState>();
+  private readonly infraProcs = new Set<ManagedProcess>();
+  private readonly tick: NodeJS.Timeout;
+  private readonly unregisterExit: () => void;
+  private readonly timeScale: number;
+  private readonly rand: () => number;
+  private stopping = false;
+  /** Marathon has no leader (suspendMarathon): it decides nothing; status updates wait. */
+  private leaderless = false;
+  private readonly heldUpdates: ModelTask[] = [];
+  private seq = 0;
+
+  private constructor(
+    readonly network: ModelNetwork,
+    readonly dir: string,
+    private readonly o: ModelOptions,
+    readonly log: Logger,
+  ) {
+    super();
+    this.timeScale = o.timeScale ?? 1;
+    this.rand = o.random ?? Math.random;
+    this.infra = network.infra;
+    const specs = Array.isArray(o.agents) ? o.agents : [];
+    this.agents = network.agents.map((ns, i) => ({
+      id: `agent-${i + 1}`, index: i, ns, hostname: ns.ip,
+      resources: { ...DEFAULT_AGENT_RESOURCES, ...(o.portResources ? { ports: o.portResources } : {}), ...specs[i]?.resources },
+      attributes: { ...specs[i]?.attributes },
+      state: 'active', linkUp: true, gone: false, pendingExits: [], pendingKills: new Set(),
+    }));
+    this.infraProbe = new NsProbe(this.infra, dir, log);
+    // However this process ends, no task, helper or namespace outlives it.
+    this.unregisterExit = onExit(() => this.destroySync());
+    this.tick = setInterval(() => this.reconcile(), TICK_MS);
+    this.tick.unref();
+  }
+
+  /** Makes the network (sweeping dead runs' leftovers first) and an empty Marathon. */
+  static async start(o: ModelOptions = {}): Promise<MarathonModel> {
+    const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-model-'));
+    fs.mkdirSync(dir, { recursive: true });
+    const log = o.log ?? pino({ name: 'marathon-model', level: 'debug' }, pino.destination({ dest: path.join(dir, 'model.log'), sync: true }));
+    const agents = Array.isArray(o.agents) ? o.agents.length : o.agents ?? 3;
+    const network = ModelNetwork.create({ agents, ifaceName: o.ifaceName, infraNames: ['master.mesos', 'leader.mesos', 'zk-1.zk'], log });
+    return new MarathonModel(network, dir, o, log);
+  }
+
+  /** Seconds of a definition to milliseconds of the model. */
+  ms(seconds: number): number { return seconds * 1000 * this.timeScale; }
+
+  // ---- apps ------------------------------------------------------------------------------------
+
+  /** Deploys apps (a group's apps, each with its own deployment, as Marathon does without dependencies). */
+  deploy(defs: readonly AppDefinition[]): Deployment[] {
+    return defs.map((def) => {
+      if (this.apps.has(def.id)) throw new Error(`app ${def.id} already exists`);
+      const app: AppState = { def, version: new Date().toISOString(), tasks: new Map(), orphans: new Set(), notBefore: 0 };
+      this.apps.set(def.id, app);
+      this.log.info({ app: def.id, instances: def.instances }, 'app created');
+      return this.beginDeployment(app, 'start');
+    });
+  }
+
+  /**
+   * Replaces every task of the app with a new version (Marathon's restart, or an upgrade when
+   * `def` is given), rolling under its upgradeStrategy. `order` overrides the order old tasks
+   * are killed in (default: killOrder under the app's killSelection). `force` replaces a
+   * deployment still under way (Marathon's ?force=true), which ends 'cancelled'.
+   */
+  restart(appId: string, opts: { def?: AppDefinition; order?: (old: ModelTask[]) => ModelTask[]; force?: boolean } = {}): Deployment {
+    const app = this.app(appId);
+    if (app.deployment && !app.deployment.finished) {
+      if (!opts.force) throw new Error(`app ${appId} is being deployed (${app.deployment.id}); force to replace it`);
+      app.deployment.finished = true;
+      app.deployment.settle('cancelled');
+      this.log.info({ app: appId, deployment: app.deployment.id }, 'deployment cancelled');
+    }
+    if (opts.def) {
+      if (opts.def.id !== appId) throw new Error(`the new definition is of ${opts.def.id}, not ${appId}`);
+      app.def = opts.def;
+      app.waiting = undefined;
+    }
+    app.version = new Date(Math.max(Date.now(), Date.parse(app.version) + 1)).toISOString();
+    app.lastDelaySeconds = undefined;
+    app.notBefore = 0;
+    const oldRunning = [...app.tasks.values()].filter((t) => !t.killReason && t.state !== 'inactive').length;
+    const d = this.beginDeployment(app, 'restart', opts.order);
+    d.budget = restartBudget(app.def.instances, app.def.upgradeStrategy, oldRunning);
+    this.log.info({ app: appId, deployment: d.id, version: app.version, ...d.budget }, 'rolling replacement');
+    this.reconcile();
+    return d;
+  }
+
+  scale(appId: string, instances: number): Deployment {
+    const app = this.app(appId);
+    app.def = { ...app.def, instances };
+    return this.beginDeployment(app, 'scale');
+  }
+
+  private beginDeployment(app: AppState, kind: DeploymentKind, order?: (old: ModelTask[]) => ModelTask[]): DeploymentRun {
+    let settle!: (r: 'finished' | 'cancelled') => void;
+    const done = new Promise<'finished' | 'cancelled'>((resolve) => { settle = resolve; });
+    const d: DeploymentRun = { id: `deployment-${++this.seq}`, appId: app.def.id, kind, version: app.version, done, finished: false, killsOrdered: 0, settle, ...(order ? { order } : {}) };
+    app.deployment = d;
+    setImmediate(() => this.reconcile());
+    return d;
+  }
+
+  /** Waits for a deployment, at most timeoutMs; on timeout the error says where the app stands. */
+  async deploymentDone(d: Deployment, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const r = await Promise.race([d.done, timeout]);
+    clearTimeout(timer);
+    if (r !== 'finished') throw new Error(`deployment ${d.id} of ${d.appId} ${r === 'timeout' ? `not finished after ${timeoutMs} ms` : 'cancelled'}: ${JSON.stringify(this.status(d.appId))}`);
+  }
+
+  private app(appId: string): AppState {
+    const app = this.apps.get(appId);
+    if (!app) throw new Error(`no app ${appId}`);
+    return app;
+  }
+
+  definition(appId: string): AppDefinition { return this.app(appId).def; }
+
+  /** The app's tasks Marathon knows (not expunged), every state. */
+  tasks(appId?: string): ModelTask[] {
+    const apps = appId ? [this.app(appId)] : [...this.apps.values()];
+    return apps.flatMap((a) => [...a.tasks.values()]);
+  }
+
+  status(appId: string): AppStatus {
+    const app = this.app(appId);
+    const tasks = [...app.tasks.values()];
+    return {
+      id: appId,
+      version: app.version,
+      instances: app.def.instances,
+      running: tasks.filter((t) => t.state === 'running').length,
+      healthy: tasks.filter((t) => t.state === 'running' && t.health === 'healthy').length,
+      unreachable: tasks.filter((t) => t.state === 'unreachable' || t.state === 'inactive').length,
+      ...(app.waiting ? { waiting: app.waiting } : {}),
+      ...(app.notBefore > Date.now() ? { delayedUntil: app.notBefore } : {}),
+      ...(app.deployment && !app.deployment.finished ? { deployment: { id: app.deployment.id, kind: app.deployment.kind } } : {}),
+    };
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------------
+
+  /** Everything Marathon and the Mesos master decide, from where things stand now. Synchronous. */
+  private reconcile(): void {
+    if (this.stopping || this.leaderless) return;
+    const now = Date.now();
+    for (const agent of this.agents) this.checkAgent(agent, now);
+    for (const app of this.apps.values()) {
+      this.checkUnreachable(app, now);
+      const d = app.deployment && !app.deployment.finished ? app.deployment : undefined;
+      if (d?.kind === 'restart') this.stepUpgrade(app, d);
+      else this.keepCount(app, d);
+    }
+  }
+
+  /** Keeps `instances` tasks: launches missing ones, kills surplus ones (killSelection). */
+  private keepCount(app: AppState, d: DeploymentRun | undefined): void {
+    const counted = [...app.tasks.values()].filter((t) => t.state !== 'inactive');
+    const alive = counted.filter((t) => !t.killReason);
+    const missing = app.def.instances - counted.length;
+    if (missing > 0) this.launch(app, missing, d !== undefined);
+    else if (alive.length > app.def.instances) {
+      for (const t of killOrder(alive.map(candidate), app.def.killSelection).slice(0, alive.length - app.def.instances)) {
+        this.kill(app.tasks.get(t.id)!, 'scaling down to the app\'s instance count');
+      }
+    }
+    if (d) {
+      const good = [...app.tasks.values()].filter((t) => t.version === app.version && t.state === 'running' && !t.killReason && t.health === 'healthy' && t.ready);
+      // Killed tasks count until they are gone: a scale-down ends when they have.
+      if (good.length >= app.def.instances && counted.length === app.def.instances) this.finish(app, d);
+    }
+  }
+
+  private stepUpgrade(app: AppState, d: DeploymentRun): void {
+    const all = [...app.tasks.values()];
+    const isOld = (t: ModelTask) => t.version !== app.version;
+    const oldAlive = all.filter((t) => isOld(t) && !t.killReason && t.state !== 'inactive');
+    const ordered = d.order ? d.order(oldAlive) : killOrder(oldAlive.map(candidate), app.def.killSelection).map((c) => app.tasks.get(c.id)!);
+    const fresh = all.filter((t) => !isOld(t) && !t.killReason && t.state !== 'inactive');
+    const step = upgradeStep({
+      instances: app.def.instances,
+      budget: d.budget!,
+      old: ordered.map((t) => t.id),
+      oldDying: all.filter((t) => isOld(t) && t.killReason).length,
+      killsOrdered: d.killsOrdered,
+      newActive: fresh.length,
+      newReady: fresh.filter((t) => t.state === 'running' && t.health === 'healthy' && t.ready).length,
+    });
+    for (const id of step.kill) {
+      d.killsOrdered += 1;
+      this.kill(app.tasks.get(id)!, `replaced by version ${app.version} (${d.id})`);
+    }
+    if (step.launch > 0) this.launch(app, step.launch, true);
+    if (step.done) this.finish(app, d);
+  }
+
+  private finish(app: AppState, d: DeploymentRun): void {
+    d.finished = true;
+    this.log.info({ app: app.def.id, deployment: d.id, kind: d.kind }, 'deployment finished');
+    this.emit('deployment-finished', d);
+    d.settle('finished');
+  }
+
+  // ---- launching -------------------------------------------------------------------------------
+
+  private offers(): Offer[] {
+    const used = new Map<ModelAgent, ModelTask[]>(this.agents.map((a) => [a, []]));
+    for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) used.get(t.agent)!.push(t);
+    return this.agents
+      .filter((a) => a.linkUp && !a.gone && a.state === 'active')
+      .sort((a, b) => used.get(a)!.length - used.get(b)!.length || a.index - b.index)
+      .map((a) => {
+        const tasks = used.get(a)!;
+        const sum = (k: 'cpus' | 'mem' | 'disk') => tasks.reduce((n, t) => n + t.def[k], 0);
+        return {
+          agentId: a.id, hostname: a.hostname, attributes: a.attributes,
+          cpus: a.resources.cpus - sum('cpus'), mem: a.resources.mem - sum('mem'), disk: a.resources.disk - sum('disk'),
+          ports: freeRanges(a.resources.ports, tasks.flatMap((t) => t.hostPorts)),
+        };
+      });
+  }
+
+  private launch(app: AppState, count: number, byDeployment: boolean): void {
+    const now = Date.now();
+    if (now < app.notBefore) return;
+    for (let i = 0; i < count; i += 1) {
+      const placed = [...app.tasks.values(), ...app.orphans].map((t) => ({ hostname: t.agent.hostname, attributes: t.agent.attributes }));
+      const p = placeTask(app.def, this.offers(), placed, this.rand);
+      if ('waiting' in p) {
+        if (app.waiting !== p.waiting) {
+          app.waiting = p.waiting;
+          this.log.warn({ app: app.def.id, reason: p.waiting }, 'waiting for resource offer');
+          this.emit('app-waiting', app.def.id, p.waiting);
+        }
+        return;
+      }
+      app.waiting = undefined;
+      this.startTask(app, this.agents.find((a) => a.id === p.agentId)!, p.hostPorts, byDeployment);
+    }
+  }
+
+  private startTask(app: AppState, agent: ModelAgent, hostPorts: number[], byDeployment: boolean): ModelTask {
+    const def = app.def;
+    const id = `${def.id.replace(/^\//, '').replace(/\//g, '_')}.${randomUUID()}`;
+    const sandbox = path.join(this.dir, agent.id, id);
+    fs.mkdirSync(sandbox, { recursive: true });
+    const docker = def.container.type === 'DOCKER';
+    const env = {
+      // The image's PATH (the project's Node is on this process's PATH).
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...taskEnvironment({ app: def, version: app.version, taskId: id, hostname: agent.hostname, agentIp: agent.ns.ip, hostPorts, sandbox }),
+      ...this.o.env,
+    };
+    const cwd = docker ? this.o.workdir ?? projectRoot : sandbox;
+    const shell = docker ? this.o.dockerShell ?? '/bin/bash' : '/bin/sh';
+    const proc = startTaskProcess({ app: def, taskId: id, agent: agent.ns, env, cwd, shell, sandbox });
+    const startedAt = Date.now();
+    const task: ModelTask = {
+      id, appId: def.id, version: app.version, def, agent, hostPorts, sandbox, env, proc, startedAt,
+      state: 'running', health: def.healthChecks.length === 0 ? 'healthy' : 'unknown', ready: true,
+      checks: undefined as unknown as TaskChecks,
+    };
+    task.checks = new TaskChecks({
+      app: def,
+      target: { taskId: id, startedAt, agent: agent.ns, hostPorts, env, cwd, shell, sandbox },
+      io: { marathon: this.infraProbe, agent: () => (agent.probe ??= new NsProbe(agent.ns, this.dir, this.log)) },
+      ms: (s) => this.ms(s),
+      minTimeoutMs: this.o.minCheckTimeoutMs ?? 2000,
+      readiness: byDeployment,
+      marathonMayCheck: () => !this.leaderless && (task.state === 'running' || task.state === 'killing'),
+      onHealth: (health, detail) => {
+        if (def.healthChecks.length === 0) return;
+        task.health = health;
+        this.log.info({ task: id, health, detail }, 'task health');
+        this.emit('task-health', task, health);
+        this.reconcile();
+      },
+      onKill: (reason, byMesos) => this.kill(task, reason, { health: true, local: byMesos }),
+      onReady: () => { task.ready = true; this.emit('task-ready', task); this.reconcile(); },
+      log: this.log,
+    });
+    task.ready = task.checks.ready;
+    app.tasks.set(id, task);
+    task.checks.start();
+    this.log.info({ task: id, app: def.id, version: app.version, agent: agent.id, host: agent.hostname, ports: hostPorts, pid: proc.pid }, 'task launched');
+    this.emit('task-launched', task);
+    void proc.exited.then((exit) => this.onProcessExit(task, exit));
+    return task;
+  }
+
+  // ---- killing and ending ----------------------------------------------------------------------
+
+  /**
+   * Marathon kills a task: the kill reaches the agent now, or once its link heals. `local`: the
+   * agent's executor decided it (a Mesos-run health check), so the link does not matter.
+   */
+  private kill(task: ModelTask, reason: string, o: { health?: boolean; local?: boolean } = {}): void {
+    if (task.killReason || task.exit) return;
+    task.killReason = o.health ? `health: ${reason}` : reason;
+    if (task.state === 'running') task.state = 'killing';
+    this.log.info({ task: task.id, reason: task.killReason }, 'killing task');
+    this.emit('task-killing', task, task.killReason);
+    if (o.local || task.agent.linkUp) this.deliverKill(task);
+    else task.agent.pendingKills.add(task);
+  }
+
+  private deliverKill(task: ModelTask): void {
+    if (task.exit) return;
+    task.cancelKill = signalKill(task.proc, task.def, this.ms(task.def.taskKillGracePeriodSeconds));
+  }
+
+  private onProcessExit(task: ModelTask, exit: Exit): void {
+    task.exit = exit;
+    task.cancelKill?.();
+    task.checks.stop();
+    // The executor's container ends with its main process: nothing of the task outlives it.
+    task.proc.killGroup('SIGKILL');
+    this.log.info({ task: task.id, exit, agent: task.agent.id }, 'task process ended');
+    if (this.stopping) return;
+    if (task.agent.gone) return; // the host is gone: no status update will ever come
+    if (task.agent.linkUp) this.terminal(task);
+    else task.agent.pendingExits.push(task);
+  }
+
+  /** The terminal status update reaches Marathon. */
+  private terminal(task: ModelTask): void {
+    if (this.leaderless) {
+      this.heldUpdates.push(task);
+      return;
+    }
+    const app = this.apps.get(task.appId);
+    if (!app) return;
+    app.orphans.delete(task);
+    if (!app.tasks.delete(task.id)) return;
+    const failed = !task.killReason || task.killReason.startsWith('health:');
+    if (failed) {
+      const ranLong = (Date.now() - task.startedAt) >= this.ms(this.o.minimumViableTaskSeconds ?? 60);
+      const delay = nextLaunchDelay(app.lastDelaySeconds, app.def, ranLong);
+      app.lastDelaySeconds = delay;
+      app.notBefore = Date.now() + this.ms(delay);
+      this.log.info({ app: app.def.id, task: task.id, delaySeconds: delay }, 'task failed: next launch delayed');
+    }
+    this.emit('task-terminal', task, task.exit);
+    this.reconcile();
+  }
+
+  // ---- Marathon itself ----------------------------------------------------------------------------
+
+  /**
+   * Marathon loses its leader (as when it loses ZooKeeper): no launches, kills, deployment steps
+   * or checks of its own until resumeMarathon(); Mesos goes on (agents, Mesos-run checks and the
+   * kills they decide), and status updates wait for the new leader.
+   */
+  suspendMarathon(): void {
+    this.leaderless = true;
+    this.log.warn('Marathon has no leader');
+    this.emit('marathon-suspended');
+  }
+
+  resumeMarathon(): void {
+    if (!this.leaderless) return;
+    this.leaderless = false;
+    this.log.info('Marathon has a leader again');
+    this.emit('marathon-resumed');
+    for (const t of this.heldUpdates.splice(0)) this.terminal(t);
+    this.reconcile();
+  }
+
+  // ---- agents ------------------------------------------------------------------------------------
+
+  agent(id: string): ModelAgent {
+    const a = this.agents.find((x) => x.id === id || x.hostname === id);
+    if (!a) throw new Error(`no agent ${id}`);
+    return a;
+  }
+
+  /** Cuts the agent's network link: its processes run on, cut off from everything. */
+  cutAgent(id: string): void {
+    const a = this.agent(id);
+    if (!a.linkUp) return;
+    this.network.cutLink(a.ns);
+    a.linkUp = false;
+    a.silentSince = Date.now();
+    this.emit('agent-cut', a);
+  }
+
+  /** Heals the link; an agent the master had called unreachable registers again. */
+  healAgent(id: string): void {
+    const a = this.agent(id);
+    if (a.linkUp || a.gone) return;
+    this.network.healLink(a.ns);
+    a.linkUp = true;
+    a.silentSince = undefined;
+    if (a.state === 'unreachable') {
+      a.state = 'active';
+      this.log.info({ agent: a.id }, 'agent registered again');
+      for (const app of this.apps.values()) {
+        for (const t of app.tasks.values()) {
+          if (t.agent !== a || t.exit) continue;
+          if (t.state === 'unreachable' || t.state === 'inactive') {
+            t.state = t.killReason ? 'killing' : 'running';
+            t.unreachableSince = undefined;
+            this.emit('task-reachable', t);
+          }
+        }
+        // Marathon no longer knows these: it kills what reports back.
+        for (const t of app.orphans) if (t.agent === a && !t.exit) this.kill(t, 'expunged task came back');
+      }
+    }
+    this.emit('agent-healed', a);
+    for (const t of a.pendingKills) this.deliverKill(t);
+    a.pendingKills.clear();
+    for (const t of a.pendingExits.splice(0)) this.terminal(t);
+    this.reconcile();
+  }
+
+  /** The agent's host dies: every process of its tasks SIGKILLed, its link down, never back. */
+  killAgent(id: string): void {
+    const a = this.agent(id);
+    if (a.gone) return;
+    if (a.linkUp) this.network.cutLink(a.ns);
+    a.linkUp = false;
+    a.gone = true;
+    a.silentSince ??= Date.now();
+    for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) if (t.agent === a) { t.checks.stop(); t.proc.killGroup('SIGKILL'); }
+    a.probe?.stop();
+    for (const pid of a.ns.pids()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    this.log.warn({ agent: a.id }, 'agent killed');
+    this.emit('agent-killed', a);
+  }
+
+  private checkAgent(a: ModelAgent, now: number): void {
+    if (a.state !== 'active' || a.silentSince === undefined) return;
+    if (now - a.silentSince < this.ms(this.o.agentUnreachableAfterSeconds ?? 75)) return;
+    a.state = 'unreachable';
+    this.log.warn({ agent: a.id }, 'agent unreachable');
+    this.emit('agent-unreachable', a);
+    for (const app of this.apps.values()) {
+      for (const t of app.tasks.values()) {
+        if (t.agent !== a) continue;
+        t.state = 'unreachable';
+        t.unreachableSince = now;
+        this.emit('task-unreachable', t);
+      }
+    }
+  }
+
+  private checkUnreachable(app: AppState, now: number): void {
+    const strategy = app.def.unreachableStrategy ?? this.o.defaultUnreachableStrategy ?? { inactiveAfterSeconds: 0, expungeAfterSeconds: 0 };
+    for (const t of [...app.tasks.values()]) {
+      if (t.unreachableSince === undefined) continue;
+      const stage = unreachableStage(now - t.unreachableSince, strategy, (s) => this.ms(s));
+      if (stage !== 'unreachable' && t.state === 'unreachable') {
+        t.state = 'inactive';
+        this.log.info({ task: t.id }, 'unreachable task inactive: replaced');
+        this.emit('task-inactive', t);
+      }
+      if (stage === 'expunged') {
+        app.tasks.delete(t.id);
+        if (!t.agent.gone) app.orphans.add(t);
+        this.log.info({ task: t.id }, 'unreachable task expunged');
+        this.emit('task-expunged', t);
+      }
+    }
+  }
+
+  // ---- the infrastructure's namespace ----------------------------------------------------------------
+
+  /** A process the model stops with itself (ZooKeeper, a test's client). */
+  track(proc: ManagedProcess): ManagedProcess {
+    this.infraProcs.add(proc);
+    void proc.exited.then(() => this.infraProcs.delete(proc));
+    return proc;
+  }
+
+  /** Starts a process in the infra namespace (where ZooKeeper and the clients live), stopped with the model. */
+  runInInfra(label: string, cmd: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string } = {}): ManagedProcess {
+    const [file, argv] = this.infra.wrap(cmd, args);
+    return this.track(new ManagedProcess(label, file, argv, {
+      env: o.env ?? process.env, cwd: o.cwd ?? this.dir, logFile: o.logFile ?? path.join(this.dir, `${label.replace(/[^\w.-]/g, '_')}.log`),
+    }));
+  }
+
+  // ---- stopping ----------------------------------------------------------------------------------
+
+  /** Stops every task (as Marathon kills them), helper and process, then removes the network. */
+  async stop(opts: { keepFiles?: boolean } = {}): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.tick);
+    const tasks = [...this.apps.values()].flatMap((a) => [...a.tasks.values(), ...a.orphans]);
+    for (const app of this.apps.values()) app.deployment?.settle('cancelled');
+    for (const t of tasks) {
+      t.checks.stop();
+      if (!t.exit) this.deliverKill(t);
+    }
+    await Promise.all(tasks.map((t) => t.proc.exited));
+    await Promise.all([...this.infraProcs].map((p) => p.stop(5000)));
+    this.destroySync();
+    this.unregisterExit();
+    if (!opts.keepFiles) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Kills everything by pid and removes the network; what the exit hook runs. */
+  private destroySync(): void {
+    this.stopping = true;
+    clearInterval(this.tick);
+    for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) { t.checks.stop(); t.proc.killGroup('SIGKILL'); }
+    for (const p of this.infraProcs) p.killGroup('SIGKILL');
+    this.infraProbe.stop();
+    for (const a of this.agents) a.probe?.stop();
+    this.network.destroy();
+  }
+}
+
+const candidate = (t: ModelTask): KillCandidate => ({
+  id: t.id,
+  startedAt: t.startedAt,
+  health: t.state === 'unreachable' || t.state === 'inactive' ? 'unreachable' : t.health,
+});
