@@ -1,4 +1,4 @@
-import { type Address, askSentinel, type Directory, formatAddress, type Logger, parseInfo, sleep, withRedis } from '@redis-zk/core';
+import { type Address, askSentinel, type Directory, formatAddress, type Logger, parseInfo, sleep, withRedis, withSentinel } from '@redis-zk/core';
 
 export interface SwitchoverInputs {
   dir: Directory;
@@ -59,7 +59,7 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
     let asked: Address | undefined;
     for (const s of sentinels) {
       try {
-        await withRedis(s.address, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+        await withSentinel(s.address, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
         asked = s.address;
         break;
       } catch (err) {

@@ -1,5 +1,5 @@
 import {
-  createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS,
+  configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory,
   readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
@@ -12,7 +12,7 @@ import { switchOver } from './switchover';
  * register, then supervise. ZooKeeper trouble after start never stops redis.
  */
 export async function runRedisWrapper(): Promise<number> {
-  const cfg = loadConfig(PROGRAM_VARS['redis-wrapper']);
+  const cfg = configureProgram('redis-wrapper');
   const { bind, announce } = resolveEndpoints(cfg);
   const dataDir = resolveDataDir(cfg.DATA_DIR);
   const baseConfig = await readBaseConfig(cfg.REDIS_CONF, 'REDIS_CONF');
@@ -42,7 +42,7 @@ export async function runRedisWrapper(): Promise<number> {
     dir: dataDir,
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
-      bind, announce, dataDir, password: cfg.REDIS_PASSWORD,
+      bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
     }),
   });

@@ -1,5 +1,5 @@
 import { type Address, addressOf } from '../address';
-import { withRedis } from '../redis/connect';
+import { withSentinel } from '../redis/connect';
 
 /** One sentinel's answer about one replica set. */
 export type SentinelView =
@@ -49,7 +49,7 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
 
 export async function askSentinel(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelView> {
   try {
-    return await withRedis(sentinel, { timeoutMs }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
       let reply: unknown;
       try {
         reply = await r.call('SENTINEL', 'MASTER', name);
@@ -73,7 +73,7 @@ export const askSentinels = (sentinels: readonly Address[], name: string, timeou
 /** Names of every set a sentinel monitors; empty when it does not answer. */
 export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promise<string[]> {
   try {
-    return await withRedis(sentinel, { timeoutMs }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
       const masters = (await r.call('SENTINEL', 'MASTERS')) as unknown[];
       return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n);
     });
