@@ -120,7 +120,6 @@ const accepted: Array<{ title: string; program: Program; env: NodeJS.ProcessEnv;
   { title: 'LOG_LEVEL debug', program: 'watcher', env: { LOG_LEVEL: 'debug' }, expected: { LOG_LEVEL: 'debug' } },
   { title: 'REDIS_PASSWORD free text kept verbatim', program: 'redis-wrapper', env: { REDIS_PASSWORD: ' p@ss "word" \\ ' }, expected: { REDIS_PASSWORD: ' p@ss "word" \\ ' } },
   { title: 'ALLOW_EMPTY_PASSWORD yes', program: 'sentinel-wrapper', env: { ALLOW_EMPTY_PASSWORD: 'yes' }, expected: { ALLOW_EMPTY_PASSWORD: true } },
-  { title: 'ALLOW_EMPTY_PASSWORD true (any case)', program: 'watcher', env: { ALLOW_EMPTY_PASSWORD: 'TRUE' }, expected: { ALLOW_EMPTY_PASSWORD: true } },
   { title: 'REDIS_TLS_ENABLED no', program: 'redis-wrapper', env: { REDIS_TLS_ENABLED: 'no' }, expected: { REDIS_TLS_ENABLED: false } },
   { title: 'REDIS_TLS_AUTH_CLIENTS optional', program: 'redis-wrapper', env: { REDIS_TLS_AUTH_CLIENTS: 'optional' }, expected: { REDIS_TLS_AUTH_CLIENTS: 'optional' } },
   { title: 'ZK_AUTH user:password (a colon in the password is kept)', program: 'watcher', env: { ZK_AUTH: 'redis-zk:pa:ss' }, expected: { ZK_AUTH: { user: 'redis-zk', password: 'pa:ss' } } },
@@ -165,6 +164,7 @@ const rejected: Array<{ program: Program; name: string; value: string }> = [
   { program: 'watcher', name: 'RECONCILE_INTERVAL_MS', value: '99' },
   { program: 'redis-wrapper', name: 'NET_IFACE', value: '   ' },
   { program: 'redis-wrapper', name: 'ALLOW_EMPTY_PASSWORD', value: 'maybe' },
+  { program: 'watcher', name: 'ALLOW_EMPTY_PASSWORD', value: 'true' },
   { program: 'sentinel-wrapper', name: 'REDIS_TLS_ENABLED', value: 'on' },
   { program: 'watcher', name: 'REDIS_TLS_AUTH_CLIENTS', value: 'required' },
 ];

@@ -4,3 +4,4 @@ export * from './zookeeper';
 export * from './marathon';
 export * from './launcher';
 export * from './stack';
+export * from './secrets';

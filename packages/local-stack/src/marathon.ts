@@ -6,6 +6,8 @@ export interface AppSpec {
   cmd: string;
   instances: number;
   env: Record<string, string>;
+  /** Variables set from a Marathon secret: variable name -> the secret's source. */
+  secretEnv: Record<string, string>;
   /** Names of the ports in portDefinitions (PORT0, PORT1, … locally always get free ports). */
   ports: string[];
   backoffSeconds: number;
@@ -15,7 +17,7 @@ export interface AppSpec {
 }
 
 interface RawApp {
-  id?: string; cmd?: string; instances?: number; env?: Record<string, unknown>;
+  id?: string; cmd?: string; instances?: number; env?: Record<string, unknown>; secrets?: Record<string, { source?: unknown }>;
   portDefinitions?: Array<{ name?: string }>; backoffSeconds?: number; backoffFactor?: number;
   maxLaunchDelaySeconds?: number; taskKillGracePeriodSeconds?: number;
 }
@@ -30,13 +32,21 @@ export function loadApps(file: string): AppSpec[] {
   return apps.map((a) => {
     if (!a.id || !a.cmd) throw new Error(`${file}: every app needs an id and a cmd`);
     const env: Record<string, string> = {};
-    // Only plain values; secrets ({"secret": …}) have no local equivalent.
-    for (const [k, v] of Object.entries(a.env ?? {})) if (typeof v === 'string') env[k] = v;
+    const secretEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a.env ?? {})) {
+      if (typeof v === 'string') env[k] = v;
+      else if (typeof v === 'object' && v !== null && 'secret' in v) {
+        const source = a.secrets?.[String(v.secret)]?.source;
+        if (typeof source !== 'string') throw new Error(`${file}: ${a.id}: ${k} refers to undeclared secret ${String(v.secret)}`);
+        secretEnv[k] = source;
+      }
+    }
     return {
       id: a.id,
       cmd: a.cmd,
       instances: a.instances ?? 1,
       env,
+      secretEnv,
       ports: (a.portDefinitions ?? [{}]).map((p, i) => p.name ?? `port${i}`),
       backoffSeconds: a.backoffSeconds ?? 1,
       backoffFactor: a.backoffFactor ?? 1.15,

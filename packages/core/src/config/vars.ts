@@ -77,16 +77,16 @@ const logLevel = (raw: string): (typeof LOG_LEVELS)[number] => {
 
 const text = (raw: string): string => raw;
 
-/** `yes`/`no` (also true/false, 1/0), as the Redis images users know spell their switches. */
+/** `yes` or `no`, exactly: the health-check commands test the same text in the shell. */
 const yesNo = (raw: string): boolean => {
-  const v = raw.trim().toLowerCase();
-  expect(['yes', 'no', 'true', 'false', '1', '0'].includes(v), 'must be yes or no');
-  return v === 'yes' || v === 'true' || v === '1';
+  const v = raw.trim();
+  expect(v === 'yes' || v === 'no', 'must be yes or no');
+  return v === 'yes';
 };
 
 const TLS_AUTH_CLIENTS = ['yes', 'no', 'optional'] as const;
 const tlsAuthClients = (raw: string): (typeof TLS_AUTH_CLIENTS)[number] => {
-  const v = raw.trim().toLowerCase() as (typeof TLS_AUTH_CLIENTS)[number];
+  const v = raw.trim() as (typeof TLS_AUTH_CLIENTS)[number];
   expect(TLS_AUTH_CLIENTS.includes(v), `must be one of ${TLS_AUTH_CLIENTS.join(', ')}`);
   return v;
 };
