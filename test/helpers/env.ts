@@ -12,6 +12,7 @@ import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
 import { sentinelMaster } from './sentinel';
 import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
+import { testAuth } from './client-auth';
 
 export type Program = keyof typeof PROGRAMS;
 
@@ -106,7 +107,7 @@ export class TestEnv {
 
   /** A client of a redis node; with TEST_PASSWORD unless told otherwise ('' = none). */
   redis(port: number, opts: { password?: string } = {}): Redis {
-    const r = new Redis({ host: '127.0.0.1', port, password: (opts.password ?? TEST_PASSWORD) || undefined, maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
+    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, password: (opts.password ?? TEST_PASSWORD) || undefined, maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
     r.on('error', () => undefined);
     this.clients.push(r);
     return r;
@@ -122,7 +123,7 @@ export class TestEnv {
   }
 
   async role(port: number): Promise<string | undefined> {
-    const r = new Redis({ host: '127.0.0.1', port, password: TEST_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
     r.on('error', () => undefined);
     try {
       await r.connect();

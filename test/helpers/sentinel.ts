@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
-import { TEST_PASSWORD } from './secrets';
+import { testAuth } from './client-auth';
 
-/** One question to a sentinel (or redis) on loopback, with TEST_PASSWORD; a fresh connection each time. */
+/** One question to a sentinel (or redis) on loopback, as testAuth(); a fresh connection each time. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
-  const r = new Redis({ host: '127.0.0.1', port, password: TEST_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
   r.on('error', () => undefined);
   try {
     await r.connect();
