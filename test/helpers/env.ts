@@ -139,6 +139,11 @@ export class TestEnv {
     await waitFor(`127.0.0.1:${port} to have role ${role}`, async () => (await this.role(port)) === role, timeoutMs);
   }
 
+  /** Stops every process the test started (SIGTERM, as Marathon would), leaving ZooKeeper and the files. */
+  async stopProcesses(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop(20000)));
+  }
+
   /** Stops everything; keeps the files of a failed test for reading. */
   async cleanup(passed = true, say: (m: string) => void = () => undefined): Promise<void> {
     for (const c of this.clients) ('disconnect' in c ? c.disconnect() : c.close());
