@@ -29,7 +29,9 @@ export class Ours {
     const label = `${program}-${++this.n}`;
     const proc = ps.spawn(label, process.execPath, [PROGRAM(program)], {
       ZK_HOSTS: this.zk.connectString, ZK_ROOT: root, BIND_IP: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      PORT0: String(port), ...api, DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0', ...env,
+      PORT0: String(port), ...api, DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0',
+      // The plain Redis/Sentinel it is compared with has no password either: like for like.
+      ALLOW_EMPTY_PASSWORD: 'yes', ...env,
     });
     return { port, proc };
   }

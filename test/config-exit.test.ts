@@ -13,7 +13,7 @@ function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
   const started = Date.now();
   const r = spawnSync(process.execPath, [PROGRAMS[program]], {
     cwd,
-    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', BIND_IP: '127.0.0.1', MASTER_WAIT_TIMEOUT_MS: '2000', ...env },
+    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', BIND_IP: '127.0.0.1', MASTER_WAIT_TIMEOUT_MS: '2000', REDIS_PASSWORD: 'cfg-exit-pw', ...env },
     encoding: 'utf8',
     timeout: 10000,
   });
@@ -28,6 +28,7 @@ const bad: Array<[string, string]> = [
   ['MASTER_NAME', 'bad name!'], ['BIND_IP', '999.1.1.1'], ['ANNOUNCE_IP', 'example host'],
   ['ANNOUNCE_PORT', '-1'], ['MASTER_WAIT_TIMEOUT_MS', '-5'], ['MASTER_WAIT_TIMEOUT_MS', 'soon'],
   ['LOG_LEVEL', 'loud'], ['REDIS_CONF', '/nonexistent/redis.conf'],
+  ['ALLOW_EMPTY_PASSWORD', 'maybe'], ['REDIS_TLS_ENABLED', 'sure'], ['REDIS_TLS_AUTH_CLIENTS', 'always'],
 ];
 
 for (const [name, value] of bad) {
@@ -94,3 +95,37 @@ test('redis-wrapper: a PORT1 already in use is fatal at start, naming the addres
   t.is(r.code, 1, r.out);
   t.regex(r.out, new RegExp(`node API cannot listen on 127\\.0\\.0\\.1:${port}`));
 });
+
+// ---- secure by default ------------------------------------------------------------------------
+
+for (const program of Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>) {
+  test(`${program}: no REDIS_PASSWORD and no ALLOW_EMPTY_PASSWORD: refuses to start, naming both`, (t) => {
+    const r = run(program, { REDIS_PASSWORD: '' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /REDIS_PASSWORD is not set/);
+    t.regex(r.out, /ALLOW_EMPTY_PASSWORD=yes/);
+  });
+
+  test(`${program}: ALLOW_EMPTY_PASSWORD=yes waives the password (it goes on to ZooKeeper)`, (t) => {
+    // The wrappers then give up waiting for ZooKeeper; the watcher cannot listen on that address.
+    const r = run(program, { REDIS_PASSWORD: '', ALLOW_EMPTY_PASSWORD: 'yes', MASTER_WAIT_TIMEOUT_MS: '500', HTTP_HOST: '256.0.0.1' });
+    t.is(r.code, 1, r.out);
+    t.notRegex(r.out, /REDIS_PASSWORD is not set/, r.out);
+    t.regex(r.out, /ZK_AUTH is not set/, 'without ZK_AUTH it warns that discovery is open');
+  });
+
+  test(`${program}: REDIS_TLS_ENABLED=yes without the files names each missing variable`, (t) => {
+    const r = run(program, { REDIS_TLS_ENABLED: 'yes', REDIS_TLS_CERT_FILE: '/nonexistent/cert.pem' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /REDIS_TLS_CERT_FILE="\/nonexistent\/cert\.pem": cannot read it \(ENOENT\)/);
+    t.regex(r.out, /REDIS_TLS_KEY_FILE is required when REDIS_TLS_ENABLED=yes/);
+    t.regex(r.out, /REDIS_TLS_CA_FILE is required when REDIS_TLS_ENABLED=yes/);
+  });
+
+  test(`${program}: a malformed ZK_AUTH is refused by name, its value hidden`, (t) => {
+    const r = run(program, { ZK_AUTH: 'no-colon-secret' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /ZK_AUTH=\(hidden\): must be user:password/);
+    t.false(r.out.includes('no-colon-secret'));
+  });
+}

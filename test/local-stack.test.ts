@@ -10,8 +10,10 @@ import type { LocalTask } from '../packages/local-stack/src/launcher';
 import { ROOT } from './helpers/processes';
 import { ask, sentinelMaster } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
+import { TEST_PASSWORD } from './helpers/secrets';
 
-const FAST = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '4000' };
+// The password the helpers use (ask()); ZK_AUTH stays the stack's own generated secret.
+const FAST = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD };
 let stack: LocalStack;
 let dir: Directory;
 let zk: ZkClient;
@@ -42,10 +44,17 @@ test.serial('the launcher brings the whole stack up from the Marathon definition
   const task = stack.tasksRunning('redis-wrapper')[0]!;
   const env = fs.readFileSync(`/proc/${task.proc.pid}/environ`, 'utf8').split('\0');
   t.true(env.includes(`PORT0=${task.ports[0]}`) && env.includes('HOST=127.0.0.1') && env.includes('MASTER_NAME=mymaster'), 'env from the definition plus Marathon\'s');
+  const zkAuth = env.find((e) => e.startsWith('ZK_AUTH='));
+  t.regex(zkAuth ?? '', /^ZK_AUTH=redis-zk:[\w-]{20,}$/, 'ZK_AUTH from the local stand-in for the secret store');
+  const file = stack.secrets.file('redis-zk/zk-auth');
+  t.is(fs.readFileSync(file, 'utf8'), zkAuth!.slice('ZK_AUTH='.length));
+  t.is(fs.statSync(file).mode & 0o777, 0o600);
+  const acl = await zk.getAcl('/redis/masters');
+  t.deepEqual(acl?.map((a) => a.id.scheme).sort(), ['digest', 'world'], 'the deployment\'s nodes carry its ACL');
 });
 
 test.serial('the README\'s client examples (ioredis, redis-py) work against the local stack', async (t) => {
-  const env = { ...process.env, WATCHER_URL: watcherUrl() };
+  const env = { ...process.env, WATCHER_URL: watcherUrl(), REDIS_PASSWORD: TEST_PASSWORD };
   const node = spawnSync(process.execPath, ['examples/ioredis-client.js'], { cwd: ROOT, env, encoding: 'utf8', timeout: 20000 });
   t.is(node.status, 0, node.stderr);
   t.is(node.stdout.trim(), 'hello from ioredis');
@@ -90,8 +99,19 @@ test('the demo command starts, prints the endpoints, and stops cleanly on Ctrl-C
   t.regex(output, /ZooKeeper\s+127\.0\.0\.1:\d+/);
   t.regex(output, /watcher\s+http:\/\/127\.0\.0\.1:\d+/);
   t.regex(output, /sentinels\s+127\.0\.0\.1:\d+/);
-  t.regex(output, /new Redis\(\{sentinels:s,name:'mymaster'\}\)/);
+  t.regex(output, /new Redis\(\{sentinels:s,name:'mymaster',password:p,sentinelPassword:p\}\)/);
   const files = /files\s+(\S+)/.exec(output)![1]!;
+  // The password is generated, kept in a private file, and only the way to read it is printed.
+  const passwordFile = /export REDIS_PASSWORD="\$\(cat (\S+)\)"/.exec(output)?.[1];
+  t.truthy(passwordFile, output);
+  t.is(fs.statSync(passwordFile!).mode & 0o777, 0o600);
+  const password = fs.readFileSync(passwordFile!, 'utf8');
+  t.true(password.length >= 20);
+  t.false(output.includes(password), 'the password itself is not printed');
+  const masterPort = /master\s+mymaster at 127\.0\.0\.1:(\d+)/.exec(output)![1]!;
+  const cli = (auth?: string) => spawnSync('redis-cli', ['-p', masterPort, 'ping'], { env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) }, encoding: 'utf8' }).stdout.trim();
+  t.is(cli(password), 'PONG', 'the printed way in works');
+  t.regex(cli(), /NOAUTH/, 'and nothing else does');
   child.kill('SIGINT');
   t.is(await exited, 0, output);
   t.false(fs.existsSync(files), 'its temp files are removed');

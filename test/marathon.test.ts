@@ -132,15 +132,20 @@ test('watcher: HTTP /health on its port, fixed port 8080', (t) => {
   t.true(a.requirePorts);
 });
 
-const PING = 'redis-cli -p $PORT0 ping | grep -q PONG';
+/** redis-cli's arguments: PORT0 on loopback, with TLS (and the task's certificate) when enabled. */
+const CLI_ARGS = 'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert "$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
+const PING = 'redis-cli "$@" ping | grep -q PONG';
+const REDIS_CHECK = `${CLI_ARGS}REDISCLI_AUTH="$REDIS_PASSWORD" ${PING}`;
+const SENTINEL_CHECK = `${CLI_ARGS}REDISCLI_AUTH="\${SENTINEL_PASSWORD:-$REDIS_PASSWORD}" ${PING}`;
 
-test('redis and sentinel: COMMAND checks that PING the server on PORT0; redis authenticates', (t) => {
+test('redis and sentinel: COMMAND checks that PING the server on PORT0, authenticated (password in the environment, never the command line), TLS when enabled', (t) => {
   const redis = app('redis').healthChecks?.[0];
   const sentinel = app('sentinel').healthChecks?.[0];
   t.is(redis?.protocol, 'COMMAND');
   t.is(sentinel?.protocol, 'COMMAND');
-  t.is(redis?.command?.value, `REDISCLI_AUTH="$REDIS_PASSWORD" ${PING}`);
-  t.is(sentinel?.command?.value, PING);
+  t.is(redis?.command?.value, REDIS_CHECK);
+  t.is(sentinel?.command?.value, SENTINEL_CHECK);
+  for (const check of [REDIS_CHECK, SENTINEL_CHECK]) t.notRegex(check, / -a /, 'redis-cli -a would put the password in /proc/*/cmdline');
   t.is(app('redis').portDefinitions?.[0]?.port, 0, 'redis gets a dynamic host port');
   t.is(app('sentinel').portDefinitions?.[0]?.port, 0, 'sentinel gets a dynamic host port');
 });
@@ -195,11 +200,24 @@ for (const file of marathonFiles) {
   });
 }
 
+test('secure as shipped: every app takes REDIS_PASSWORD and ZK_AUTH from declared Marathon secrets, and never waives the password', (t) => {
+  for (const a of apps) {
+    for (const name of ['REDIS_PASSWORD', 'ZK_AUTH']) {
+      const value = a.env?.[name];
+      t.true(typeof value === 'object' && !!a.secrets?.[value.secret]?.source, `${a.id}: ${name} from a secret`);
+    }
+    t.is(a.env?.ALLOW_EMPTY_PASSWORD, undefined, `${a.id}: no waiver`);
+  }
+  const source = (a: App, name: string) => { const v = a.env?.[name]; return typeof v === 'object' ? a.secrets?.[v.secret]?.source : undefined; };
+  t.is(new Set(apps.map((a) => source(a, 'REDIS_PASSWORD'))).size, 1, 'one password for the three apps');
+  t.is(new Set(apps.map((a) => source(a, 'ZK_AUTH'))).size, 1, 'one ZooKeeper identity for the three apps');
+});
+
 test('no password in plain env; REDIS_PASSWORD, where set, comes from a declared Marathon secret', (t) => {
   for (const a of apps) {
     for (const [name, value] of Object.entries(a.env ?? {})) {
       if (typeof value === 'string') {
-        t.false(/PASSWORD|SECRET|TOKEN/.test(name), `${a.id}: ${name} in plain env`);
+        t.false(/PASSWORD|SECRET|TOKEN|AUTH$/.test(name), `${a.id}: ${name} in plain env`);
       } else {
         t.truthy(a.secrets?.[value.secret]?.source, `${a.id}: ${name} refers to undeclared secret ${value.secret}`);
       }
@@ -241,7 +259,10 @@ test('the COMMAND health checks pass only while the server answers (with the pas
   }
   t.is(runCheck(redisCheck, env), 0, 'healthy with the password');
   t.not(runCheck(redisCheck, { ...env, REDIS_PASSWORD: 'wrong' }), 0, 'unhealthy with a wrong password');
-  t.not(runCheck(sentinelCheck, env), 0, 'a server that demands a password does not answer an unauthenticated PING');
+  t.not(runCheck(redisCheck, { PORT0: String(port) }), 0, 'a server that demands a password does not answer an unauthenticated PING');
+  t.is(runCheck(sentinelCheck, env), 0, 'Sentinel\'s password defaults to REDIS_PASSWORD');
+  t.is(runCheck(sentinelCheck, { PORT0: String(port), REDIS_PASSWORD: 'wrong', SENTINEL_PASSWORD: 'hunter2' }), 0, 'SENTINEL_PASSWORD wins');
+  t.not(runCheck(sentinelCheck, { ...env, SENTINEL_PASSWORD: 'wrong' }), 0);
 
   server.kill('SIGTERM');
   await exited;

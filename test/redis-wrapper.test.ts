@@ -116,6 +116,10 @@ test('a ZooKeeper session expiry: the node registration is re-created', async (t
   await waitFor('the registration to come back', async () => (await dir.listNodes('mymaster')).length === 1, 20000);
   await task.proc.waitForLog(/re-registered in ZooKeeper/);
   t.true(task.proc.running);
+  // The new session authenticated again: it could create under the protected parent, with the ACL.
+  const [node] = await dir.listNodes('mymaster');
+  const acl = await dir.zk.getAcl(dir.nodePath('mymaster', node!.id));
+  t.deepEqual(acl?.map((a) => a.id.scheme).sort(), ['digest', 'world']);
 });
 
 test('SIGTERM stops redis and the wrapper cleanly; redis dying makes the wrapper exit non-zero', async (t) => {

@@ -237,6 +237,13 @@ test('huge headers: 431, never a 5xx', async (t) => {
   await assertStillServing(t);
 });
 
+test('thousands of small headers: only the first 100 are parsed, answered normally, never a 5xx', async (t) => {
+  const headers = Array.from({ length: 3000 }, (_, i) => `X-${i}: y\r\n`).join('');
+  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+  t.true(reply.status === 200 || reply.status === 431 || reply.status === null, String(reply.status));
+  await assertStillServing(t);
+});
+
 test('malformed percent-encoding: JSON 400', async (t) => {
   for (const path of ['/masters/%E0%A4%A', '/%', '/sentinels%ZZ']) {
     const reply = await raw(api.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -320,4 +327,5 @@ test('listen: the limits', async (t) => {
   t.is(server.headersTimeout, 10000);
   t.is(server.requestTimeout, 15000);
   t.is(server.keepAliveTimeout, 5000);
+  t.is(server.maxHeadersCount, 100);
 });

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { type Deployment, TestEnv } from './helpers/env';
 import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
 import { sleep, waitFor } from './helpers/wait';
+import { TEST_PASSWORD } from './helpers/secrets';
 
 const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
 
@@ -155,8 +156,8 @@ test('a dead sentinel is forgotten by the others (SENTINEL RESET, one at a time)
 
 test('HTTP endpoints on a live deployment', async (t) => {
   const env = await TestEnv.create(t);
-  const password = 'p@ss word';
-  const d = await env.deploy({ env: { REDIS_PASSWORD: password } });
+  const password = TEST_PASSWORD;
+  const d = await env.deploy();
   const base = `http://127.0.0.1:${d.watchers[0]!.port}`;
   const get = async (path: string) => { const r = await fetch(base + path); return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }; };
 
@@ -200,7 +201,7 @@ test('an ioredis client built from /sentinels keeps writing across a failover', 
   const env = await TestEnv.create(t);
   const d = await env.deploy();
   const sentinels = (await (await fetch(`http://127.0.0.1:${d.watchers[0]!.port}/sentinels`)).json()) as Array<{ host: string; port: number }>;
-  const client = new Redis({ sentinels, name: 'mymaster', sentinelRetryStrategy: () => 100, retryStrategy: () => 100 });
+  const client = new Redis({ sentinels, name: 'mymaster', password: TEST_PASSWORD, sentinelPassword: TEST_PASSWORD, sentinelRetryStrategy: () => 100, retryStrategy: () => 100 });
   client.on('error', () => undefined);
   t.teardown(() => client.disconnect());
   let ok = 0;

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { type Deployment, FAST_SENTINEL, type Task, type TestEnv } from './env';
 import { sentinelMaster, sentinelMasterAddr } from './sentinel';
+import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
 
 // Small generic helpers for the chaos scenarios (watcher chaos, whole-set restart, mass start,
@@ -106,7 +107,7 @@ export async function waitForSentinelsToKnowSet(sentinels: readonly Task[], name
 
 /** INFO <section> of a node as a map (one question, fresh connection); undefined when it does not answer. */
 export async function info(port: number, section = 'replication'): Promise<Map<string, string> | undefined> {
-  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
   r.on('error', () => undefined);
   try {
     await r.connect();

@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'ava';
 import Redis from 'ioredis';
 import type { Deployment, Task, TestEnv } from './env';
 import { ask, sentinelMasterAddr } from './sentinel';
+import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
 
 /** Small generic pieces shared by the chaos scenarios. */
@@ -109,7 +110,7 @@ export class DirectWriter {
   maxLatencyMs = 0;
 
   constructor(readonly port: number, readonly prefix = `d${port}`) {
-    this.client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => 100, commandTimeout: 2000 });
+    this.client = new Redis({ ...testAuth(), host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => 100, commandTimeout: 2000 });
     this.client.on('error', () => undefined);
     this.loop = this.run();
   }

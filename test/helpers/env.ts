@@ -11,6 +11,8 @@ import { PROGRAMS, Proc } from './processes';
 import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
 import { sentinelMaster } from './sentinel';
+import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
+import { testAuth } from './client-auth';
 
 export type Program = keyof typeof PROGRAMS;
 
@@ -52,10 +54,16 @@ export class TestEnv {
     return env;
   }
 
-  /** Environment every program gets: loopback, this ZooKeeper, quick sessions. */
+  /**
+   * Environment every program gets: loopback, this ZooKeeper, quick sessions, and the deployment
+   * secured as shipped (TEST_PASSWORD, ZooKeeper credentials); OPEN_MODE in `extra` undoes that.
+   */
   baseEnv(): NodeJS.ProcessEnv {
     const { PATH, HOME } = process.env;
-    return { PATH, HOME, ZK_HOSTS: this.zk.connectString, ZK_ROOT: this.root, BIND_IP: '127.0.0.1', ZK_SESSION_TIMEOUT_MS: '4000', LOG_LEVEL: 'debug' };
+    return {
+      PATH, HOME, ZK_HOSTS: this.zk.connectString, ZK_ROOT: this.root, BIND_IP: '127.0.0.1', ZK_SESSION_TIMEOUT_MS: '4000', LOG_LEVEL: 'debug',
+      REDIS_PASSWORD: TEST_PASSWORD, ZK_AUTH: TEST_ZK_AUTH,
+    };
   }
 
   /** Starts a program as a task: own dir, own free port (unless PORT0 given). */
@@ -102,23 +110,25 @@ export class TestEnv {
     return { redis, sentinels, watchers, dir, master, name };
   }
 
+  /** A client of a redis node; with TEST_PASSWORD unless told otherwise ('' = none). */
   redis(port: number, opts: { password?: string } = {}): Redis {
-    const r = new Redis({ host: '127.0.0.1', port, password: opts.password, maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
+    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, password: (opts.password ?? TEST_PASSWORD) || undefined, maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
     r.on('error', () => undefined);
     this.clients.push(r);
     return r;
   }
 
-  /** A Directory on this ZooKeeper, for the test's own reads. */
-  async directory(): Promise<Directory> {
-    const zk = new ZkClient({ connectString: this.zk.connectString, sessionTimeoutMs: 4000, log: pino({ level: 'silent' }) });
+  /** A Directory on this ZooKeeper, for the test's own reads and writes: as the deployment's identity unless `anonymous`. */
+  async directory(o: { anonymous?: boolean } = {}): Promise<Directory> {
+    const auth = o.anonymous ? undefined : { user: TEST_ZK_USER, password: TEST_ZK_SECRET };
+    const zk = new ZkClient({ connectString: this.zk.connectString, sessionTimeoutMs: 4000, log: pino({ level: 'silent' }), auth });
     this.clients.push(zk);
     await zk.waitConnected(15000);
     return new Directory(zk, this.root, pino({ level: 'silent' }));
   }
 
   async role(port: number): Promise<string | undefined> {
-    const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
     r.on('error', () => undefined);
     try {
       await r.connect();
@@ -132,6 +142,11 @@ export class TestEnv {
 
   async waitForRole(port: number, role: 'master' | 'slave', timeoutMs = 20000): Promise<void> {
     await waitFor(`127.0.0.1:${port} to have role ${role}`, async () => (await this.role(port)) === role, timeoutMs);
+  }
+
+  /** Stops every process the test started (SIGTERM, as Marathon would), leaving ZooKeeper and the files. */
+  async stopProcesses(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop(20000)));
   }
 
   /** Stops everything; keeps the files of a failed test for reading. */

@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 import { formatAddress } from '../../packages/core/src/address';
 import { parseSentinelReplicas } from '../../packages/core/src/sentinel/query';
+import { testAuth } from './client-auth';
 
-/** One question to a sentinel (or redis) on loopback; a fresh connection each time. */
+/** One question to a sentinel (or redis) on loopback, as testAuth(); a fresh connection each time. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
-  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
   r.on('error', () => undefined);
   try {
     await r.connect();

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Deployment, TestEnv } from './env';
 import { sleep } from './wait';
+import { TEST_PASSWORD } from './secrets';
 
 export interface WriterFigures {
   acked: number;
@@ -23,14 +24,14 @@ export class SteadyWriter {
   private readonly ackedKeys: string[] = [];
   failed = 0;
 
-  constructor(private readonly env: TestEnv, private readonly d: Deployment, private readonly password?: string) {}
+  constructor(private readonly env: TestEnv, private readonly d: Deployment, private readonly password: string = TEST_PASSWORD) {}
 
   get acked(): number { return this.ackedKeys.length; }
   ackedSince(t: number): number { return this.ackedAt.filter((x) => x > t).length; }
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
-    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 1, commandTimeout: 2000 });
+    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelPassword: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 1, commandTimeout: 2000 });
     this.client.on('error', () => undefined);
     this.running = true;
     this.loop = this.run();

@@ -30,14 +30,22 @@ const common = {
   ZK_HOSTS: 'localhost:2181',
   ZK_ROOT: '/redis',
   ZK_SESSION_TIMEOUT_MS: 10000,
+  ZK_AUTH: undefined,
   LOG_LEVEL: 'info',
+  REDIS_PASSWORD: undefined,
+  ALLOW_EMPTY_PASSWORD: false,
+  SENTINEL_PASSWORD: undefined,
+  REDIS_TLS_ENABLED: false,
+  REDIS_TLS_CERT_FILE: undefined,
+  REDIS_TLS_KEY_FILE: undefined,
+  REDIS_TLS_CA_FILE: undefined,
+  REDIS_TLS_AUTH_CLIENTS: 'yes',
 };
 const node = {
   NET_IFACE: 'eth0',
   BIND_IP: undefined,
   ANNOUNCE_IP: undefined,
   ANNOUNCE_PORT: undefined,
-  REDIS_PASSWORD: undefined,
   DATA_DIR: undefined,
   MASTER_WAIT_TIMEOUT_MS: 60000,
 };
@@ -62,7 +70,7 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
   {
     title: 'watcher',
     program: 'watcher',
-    expected: { ...common, PORT0: 8080, REDIS_PASSWORD: undefined, HTTP_HOST: '0.0.0.0', RECONCILE_INTERVAL_MS: 10000, SENTINEL_CLEANUP_GRACE_MS: 30000 },
+    expected: { ...common, PORT0: 8080, HTTP_HOST: '0.0.0.0', RECONCILE_INTERVAL_MS: 10000, SENTINEL_CLEANUP_GRACE_MS: 30000 },
   },
 ];
 
@@ -112,6 +120,10 @@ const accepted: Array<{ title: string; program: Program; env: NodeJS.ProcessEnv;
   { title: 'SENTINEL_QUORUM 1', program: 'sentinel-wrapper', env: { SENTINEL_QUORUM: '1' }, expected: { SENTINEL_QUORUM: 1 } },
   { title: 'LOG_LEVEL debug', program: 'watcher', env: { LOG_LEVEL: 'debug' }, expected: { LOG_LEVEL: 'debug' } },
   { title: 'REDIS_PASSWORD free text kept verbatim', program: 'redis-wrapper', env: { REDIS_PASSWORD: ' p@ss "word" \\ ' }, expected: { REDIS_PASSWORD: ' p@ss "word" \\ ' } },
+  { title: 'ALLOW_EMPTY_PASSWORD yes', program: 'sentinel-wrapper', env: { ALLOW_EMPTY_PASSWORD: 'yes' }, expected: { ALLOW_EMPTY_PASSWORD: true } },
+  { title: 'REDIS_TLS_ENABLED no', program: 'redis-wrapper', env: { REDIS_TLS_ENABLED: 'no' }, expected: { REDIS_TLS_ENABLED: false } },
+  { title: 'REDIS_TLS_AUTH_CLIENTS optional', program: 'redis-wrapper', env: { REDIS_TLS_AUTH_CLIENTS: 'optional' }, expected: { REDIS_TLS_AUTH_CLIENTS: 'optional' } },
+  { title: 'ZK_AUTH user:password (a colon in the password is kept)', program: 'watcher', env: { ZK_AUTH: 'redis-zk:pa:ss' }, expected: { ZK_AUTH: { user: 'redis-zk', password: 'pa:ss' } } },
 ];
 
 for (const c of accepted) {
@@ -152,6 +164,10 @@ const rejected: Array<{ program: Program; name: string; value: string }> = [
   { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: ' , ' },
   { program: 'watcher', name: 'RECONCILE_INTERVAL_MS', value: '99' },
   { program: 'redis-wrapper', name: 'NET_IFACE', value: '   ' },
+  { program: 'redis-wrapper', name: 'ALLOW_EMPTY_PASSWORD', value: 'maybe' },
+  { program: 'watcher', name: 'ALLOW_EMPTY_PASSWORD', value: 'true' },
+  { program: 'sentinel-wrapper', name: 'REDIS_TLS_ENABLED', value: 'on' },
+  { program: 'watcher', name: 'REDIS_TLS_AUTH_CLIENTS', value: 'required' },
 ];
 
 for (const c of rejected) {

@@ -210,3 +210,26 @@ test('sentinelConfigLines: exact text for one set with a password', (t) => {
     'sentinel auth-pass mymaster "pa ss"',
   ]);
 });
+
+// ---- Sentinel's own access: password and TLS ----------------------------------------------------
+
+test('sentinelConfigLines: Sentinel\'s own password as requirepass and sentinel-pass, read back verbatim', (t) => {
+  const password = 'se "nt" \\ inel';
+  const lines = sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map([['mymaster', R]]), settings: settings({ password: 'redis-pw' }), access: { password } });
+  const parsed = parse(lines);
+  t.deepEqual(parsed.filter((a) => a[0] === 'requirepass'), [['requirepass', password]]);
+  t.deepEqual(sentinelLines(lines, 'sentinel-pass'), [['sentinel', 'sentinel-pass', password]]);
+  t.deepEqual(sentinelLines(lines, 'auth-pass', 'mymaster'), [['sentinel', 'auth-pass', 'mymaster', 'redis-pw']], 'redis keeps its own password');
+  t.deepEqual(parse(sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map(), settings: settings() })).filter((a) => a[0] === 'requirepass'), [], 'none without a password');
+});
+
+test('sentinelConfigLines: with TLS, PORT0 is the TLS port and the plain port is closed', (t) => {
+  const tls = { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem', authClients: 'yes' as const, cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: Buffer.alloc(0) };
+  const parsed = parse(sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map(), settings: settings(), access: { tls } }));
+  const only = (name: string) => parsed.filter((a) => a[0] === name);
+  t.deepEqual(only('port'), [['port', '0']]);
+  t.deepEqual(only('tls-port'), [['tls-port', String(BIND.port)]]);
+  t.deepEqual(only('tls-replication'), [['tls-replication', 'yes']], 'Sentinel\'s links to redis and to the other sentinels use TLS');
+  t.deepEqual(only('tls-auth-clients'), [['tls-auth-clients', 'yes']]);
+  t.deepEqual(only('tls-ca-cert-file'), [['tls-ca-cert-file', '/ca.pem']]);
+});

@@ -17,6 +17,8 @@ export interface AppDefinition {
   mem: number;
   disk: number;
   env: Record<string, string>;
+  /** Variables set from a Marathon secret: variable name -> the secret's source. */
+  secretEnv: Record<string, string>;
   labels: Record<string, string>;
   container: { type: 'DOCKER' | 'MESOS' | 'NONE'; image?: string };
   portDefinitions: PortDefinition[];
@@ -87,8 +89,17 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
   const image = typeof obj(container.docker).image === 'string' ? String(obj(container.docker).image) : undefined;
 
   const env: Record<string, string> = {};
-  // Only plain values; secrets ({"secret": …}) have no equivalent in the model.
-  for (const [k, v] of Object.entries(obj(raw.env))) if (typeof v === 'string') env[k] = v;
+  const secretEnv: Record<string, string> = {};
+  const secrets = obj(raw.secrets);
+  for (const [k, v] of Object.entries(obj(raw.env))) {
+    if (typeof v === 'string') env[k] = v;
+    else if (typeof v === 'object' && v !== null && 'secret' in v) {
+      // {"secret": name} refers to `secrets.name.source`, the store's key: the stack supplies values.
+      const source = obj(secrets[String((v as { secret: unknown }).secret)]).source;
+      if (typeof source !== 'string') fail(`${k} refers to undeclared secret ${String((v as { secret: unknown }).secret)}`);
+      secretEnv[k] = String(source);
+    }
+  }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(raw.labels))) labels[k] = String(v);
 
@@ -161,6 +172,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     mem: num(raw.mem, 128),
     disk: num(raw.disk, 0),
     env,
+    secretEnv,
     labels,
     container: { type, ...(image ? { image } : {}) },
     portDefinitions,

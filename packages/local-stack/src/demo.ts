@@ -46,6 +46,13 @@ export async function runDemo(argv: string[]): Promise<number> {
   const master = await waitForMaster(dir);
   const sentinels = await waitForSentinels(dir, stack.appRunning('sentinel-wrapper').instances);
 
+  // The password: a file of mode 0600 to read into the shell, never printed itself.
+  const passwordSource = stack.appRunning('redis-wrapper').secretEnv.REDIS_PASSWORD;
+  const exportPassword = args.env.REDIS_PASSWORD !== undefined
+    ? '    # REDIS_PASSWORD: the value given with --env'
+    : passwordSource ? `    export REDIS_PASSWORD="$(cat ${stack.secrets.file(passwordSource)})"` : '    # no REDIS_PASSWORD in the definitions';
+  const secretFiles = [...new Set(stack.apps.flatMap((a) => Object.entries(a.secretEnv).map(([name, source]) => `${name} ${stack.secrets.file(source)}`)))];
+
   out('ready');
   process.stdout.write([
     '',
@@ -56,8 +63,13 @@ export async function runDemo(argv: string[]): Promise<number> {
     `  redis       ${stack.tasksRunning('redis-wrapper').map((t) => `127.0.0.1:${t.ports[0]}`).join('  ')}`,
     `  files       ${stack.dir}`,
     '',
+    '  Secrets, generated for this run as Marathon\'s secret store would hold them (files of mode 0600):',
+    ...secretFiles.map((line) => `    ${line}`),
+    '',
     '  Client (ioredis), from another terminal in this directory:',
-    `    node -e "const Redis=require('ioredis');fetch('${watcherUrl}/sentinels').then(r=>r.json()).then(async s=>{const r=new Redis({sentinels:s,name:'mymaster'});await r.set('hello','world');console.log(await r.get('hello'));r.quit()})"`,
+    exportPassword,
+    `    node -e "const Redis=require('ioredis');const p=process.env.REDIS_PASSWORD;fetch('${watcherUrl}/sentinels').then(r=>r.json()).then(async s=>{const r=new Redis({sentinels:s,name:'mymaster',password:p,sentinelPassword:p});await r.set('hello','world');console.log(await r.get('hello'));r.quit()})"`,
+    `    REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${master.split(':')[1]} info replication`,
     '',
     '  Try a failover:   kill -9 the redis-server on the master\'s port, e.g.',
     `    kill -9 $(pgrep -f 'redis-server 127.0.0.1:${master.split(':')[1]}')`,

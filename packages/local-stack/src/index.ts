@@ -9,3 +9,4 @@ export * from './agents';
 export * from './netns';
 export * from './marathon-model';
 export * from './model-stack';
+export * from './secrets';

@@ -23,6 +23,8 @@ export interface LauncherOptions {
   cwd: string;
   /** Environment added over each app's `env` (ZK_HOSTS of the local ZooKeeper, BIND_IP…). */
   overrides: Record<string, string>;
+  /** The environment an app gets from its Marathon secrets (variable -> value). */
+  secrets?: (app: AppSpec) => Record<string, string>;
   /** Scales Marathon's backoff down for a demo or a test (1 = as defined). */
   backoffScale?: number;
 }
@@ -57,6 +59,7 @@ export class Launcher extends EventEmitter {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH, HOME: process.env.HOME,
       ...app.env,
+      ...this.o.secrets?.(app),
       ...Object.fromEntries(ports.map((p, i) => [`PORT${i}`, String(p)])),
       ...Object.fromEntries(app.ports.map((name, i) => [`PORT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, String(ports[i])])),
       PORT: String(ports[0]), PORTS: ports.join(','), HOST: '127.0.0.1',

@@ -326,6 +326,7 @@ export class MarathonModel extends EventEmitter {
       // The image's PATH (the project's Node is on this process's PATH).
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...taskEnvironment({ app: def, version: app.version, taskId: id, hostname: agent.hostname, agentIp: agent.ns.ip, hostPorts, sandbox }),
+      ...this.o.secrets?.(def),
       ...this.o.env,
     };
     const cwd = docker ? this.o.workdir ?? projectRoot : sandbox;

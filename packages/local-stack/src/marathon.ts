@@ -6,6 +6,8 @@ export interface AppSpec {
   cmd: string;
   instances: number;
   env: Record<string, string>;
+  /** Variables set from a Marathon secret: variable name -> the secret's source. */
+  secretEnv: Record<string, string>;
   /** Names of the ports in portDefinitions (PORT0, PORT1, … locally always get free ports). */
   ports: string[];
   backoffSeconds: number;
@@ -23,6 +25,7 @@ export function loadApps(file: string): AppSpec[] {
       cmd: a.cmd,
       instances: a.instances,
       env: a.env,
+      secretEnv: a.secretEnv,
       ports: a.portDefinitions.map((p, i) => p.name ?? `port${i}`),
       backoffSeconds: a.backoffSeconds,
       backoffFactor: a.backoffFactor,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { projectRoot } from '@redis-zk/core';
 import { type AppDefinition, loadAppDefinitions } from './app-definition';
 import { type Deployment, MarathonModel, type ModelOptions } from './marathon-model';
+import { LocalSecrets } from './secrets';
 import { LocalZooKeeper } from './zookeeper';
 
 export interface ModelStackOptions extends ModelOptions {
@@ -18,7 +19,10 @@ export class ModelStack {
 
   static async start(o: ModelStackOptions = {}): Promise<ModelStack> {
     const apps = loadAppDefinitions(o.group ?? path.join(projectRoot, 'marathon', 'redis-zk.json'));
-    const model = await MarathonModel.start(o);
+    let secrets: LocalSecrets | undefined;
+    // Marathon's secret store, locally: generated values, made once the model has its directory.
+    const model = await MarathonModel.start({ ...o, secrets: (app) => secrets?.envOf(app) ?? {} });
+    secrets = LocalSecrets.create(path.join(model.dir, 'secrets'), apps);
     try {
       const probe = model.infraProbe;
       const zk = await LocalZooKeeper.start(path.join(model.dir, 'zookeeper'), {

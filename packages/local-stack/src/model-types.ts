@@ -33,6 +33,8 @@ export interface ModelOptions {
   minimumViableTaskSeconds?: number;
   /** Added to every task's environment after the definition's and Marathon's (e.g. faster settings in tests). */
   env?: Record<string, string>;
+  /** The environment a task gets from its app's Marathon secrets (the stack's stand-in store). */
+  secrets?: (app: AppDefinition) => Record<string, string>;
   /** The agents' network interface (default eth0). */
   ifaceName?: string;
   log?: Logger;

@@ -1,10 +1,12 @@
-import { type Address, bindLine, configLine } from '@redis-zk/core';
+import { type Address, bindLine, configLine, listenLines, type TlsSettings } from '@redis-zk/core';
 
 export interface RedisConfigInputs {
   bind: Address;
   announce: Address;
   dataDir: string;
   password: string | undefined;
+  /** With TLS, PORT0 speaks TLS only and replication uses it. */
+  tls?: TlsSettings | undefined;
   /** Absent for a master. */
   replicaOf: Address | undefined;
 }
@@ -13,7 +15,7 @@ export interface RedisConfigInputs {
 export function redisConfigLines(i: RedisConfigInputs): string[] {
   const lines = [
     bindLine(i.bind.host),
-    configLine('port', i.bind.port),
+    ...listenLines(i.bind.port, i.tls),
     configLine('dir', i.dataDir),
     configLine('daemonize', 'no'),
     configLine('replica-announce-ip', i.announce.host),

@@ -1,5 +1,5 @@
 import {
-  type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, readReplication, sameAddress, sleep, withRedis,
+  type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, readReplication, sameAddress, sleep, withRedis, withSentinel,
 } from '@redis-zk/core';
 
 export interface SwitchoverInputs {
@@ -124,7 +124,7 @@ async function askFailover(i: SwitchoverInputs, sentinels: readonly Address[], l
   const refusals: string[] = [];
   for (const s of sentinels) {
     try {
-      await withRedis(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+      await withSentinel(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
       return s;
     } catch (err) {
       refusals.push(String(err));

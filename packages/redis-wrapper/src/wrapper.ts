@@ -1,5 +1,5 @@
 import {
-  createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS, readBaseConfig, RedisPool,
+  configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory, readBaseConfig, RedisPool,
   resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
@@ -17,14 +17,14 @@ import { NodeLoop } from './node/role-loop';
  * ZooKeeper trouble after start never stops redis.
  */
 export async function runRedisWrapper(): Promise<number> {
-  const cfg = loadConfig(PROGRAM_VARS['redis-wrapper']);
+  const cfg = configureProgram('redis-wrapper');
   const { bind, announce } = resolveEndpoints(cfg);
   const dataDir = resolveDataDir(cfg.DATA_DIR);
   const baseConfig = await readBaseConfig(cfg.REDIS_CONF, 'REDIS_CONF');
   const name = cfg.MASTER_NAME;
   const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
 
-  const pool = new RedisPool({ password: cfg.REDIS_PASSWORD, timeoutMs: 1000 });
+  const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
   let loop: NodeLoop | undefined;
   // Up before the election, so that a port in use fails the start, and readiness says "starting".
@@ -57,7 +57,7 @@ export async function runRedisWrapper(): Promise<number> {
     dir: dataDir,
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
-      bind, announce, dataDir, password: cfg.REDIS_PASSWORD,
+      bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
     }),
   });

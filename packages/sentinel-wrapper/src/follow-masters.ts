@@ -1,4 +1,4 @@
-import { type Address, Coalesced, type Directory, formatAddress, type Logger, withRedis } from '@redis-zk/core';
+import { type Address, Coalesced, type Directory, formatAddress, type Logger, withSentinel } from '@redis-zk/core';
 import { planSet, type SetAction } from './plan';
 import { type MonitorSettings, settingsArgs } from './sentinel-config';
 import { snapshotSet } from './set-snapshot';
@@ -63,7 +63,7 @@ export class MasterFollower {
 
   private async apply(name: string, action: Exclude<SetAction, { kind: 'keep' }>, trigger: string): Promise<void> {
     const to = action.kind === 'monitor' ? action.address : action.to;
-    await withRedis(this.d.local, { timeoutMs: 2000 }, async (r) => {
+    await withSentinel(this.d.local, { timeoutMs: 2000 }, async (r) => {
       if (action.kind === 'repoint') await r.call('SENTINEL', 'REMOVE', name);
       await r.call('SENTINEL', 'MONITOR', name, to.host, String(to.port), String(this.d.settings.quorum));
       await r.call('SENTINEL', 'SET', name, ...settingsArgs(this.d.settings));

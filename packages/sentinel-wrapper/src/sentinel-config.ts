@@ -1,4 +1,4 @@
-import { type Address, bindLine, configLine } from '@redis-zk/core';
+import { type Address, bindLine, configLine, listenLines, type TlsSettings } from '@redis-zk/core';
 
 /** The monitoring settings every set gets, from the environment. */
 export interface MonitorSettings {
@@ -28,13 +28,29 @@ export function monitorLines(name: string, master: Address, s: MonitorSettings):
   return lines;
 }
 
+/** How Sentinel itself is reached: its own password and TLS (both optional). */
+export interface SentinelAccess {
+  password?: string | undefined;
+  tls?: TlsSettings | undefined;
+}
+
+/**
+ * Sentinel's own password: clients must AUTH (requirepass), and the sentinels, which talk to
+ * each other, authenticate with it too (sentinel-pass, as the default user).
+ */
+function passwordLines(password: string | undefined): string[] {
+  if (!password) return [];
+  return [configLine('requirepass', password), configLine('sentinel', 'sentinel-pass', password)];
+}
+
 /** The lines the wrapper adds to the base sentinel.conf. */
-export function sentinelConfigLines(o: { bind: Address; announce: Address; dataDir: string; sets: ReadonlyMap<string, Address>; settings: MonitorSettings }): string[] {
+export function sentinelConfigLines(o: { bind: Address; announce: Address; dataDir: string; sets: ReadonlyMap<string, Address>; settings: MonitorSettings; access?: SentinelAccess }): string[] {
   return [
     bindLine(o.bind.host),
-    configLine('port', o.bind.port),
+    ...listenLines(o.bind.port, o.access?.tls),
     configLine('dir', o.dataDir),
     configLine('daemonize', 'no'),
+    ...passwordLines(o.access?.password),
     configLine('sentinel', 'announce-ip', o.announce.host),
     configLine('sentinel', 'announce-port', o.announce.port),
     ...[...o.sets].flatMap(([name, master]) => monitorLines(name, master, o.settings)),

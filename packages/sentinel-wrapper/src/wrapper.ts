@@ -1,5 +1,5 @@
 import {
-  type Address, createLogger, Directory, EphemeralRegistration, formatAddress, loadConfig, openDirectory, PROGRAM_VARS,
+  type Address, configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory,
   readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { MasterFollower } from './follow-masters';
@@ -13,7 +13,7 @@ import { waitForMasters } from './wait-for-masters';
  * (wanted) set, register, then keep the monitored sets in step with ZooKeeper.
  */
 export async function runSentinelWrapper(): Promise<number> {
-  const cfg = loadConfig(PROGRAM_VARS['sentinel-wrapper']);
+  const cfg = configureProgram('sentinel-wrapper');
   const { bind, announce } = resolveEndpoints(cfg);
   const dataDir = resolveDataDir(cfg.DATA_DIR);
   const baseConfig = await readBaseConfig(cfg.SENTINEL_CONF, 'SENTINEL_CONF');
@@ -57,10 +57,10 @@ export async function runSentinelWrapper(): Promise<number> {
     base: baseConfig,
     dir: dataDir,
     fileName: 'sentinel.generated.conf',
-    lines: sentinelConfigLines({ bind, announce, dataDir, sets, settings }),
+    lines: sentinelConfigLines({ bind, announce, dataDir, sets, settings, access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls } }),
   });
   const server = task.start(cfg.REDIS_SENTINEL_BIN, [configFile]);
-  await waitUntilAnswers(bind, undefined, server);
+  await waitUntilAnswers(bind, cfg.security.sentinelPassword, server);
 
   const registration = new EphemeralRegistration(dir.zk, dir.sentinelPath(Directory.memberId(announce)), formatAddress(announce), log);
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'sentinel registration deferred until ZooKeeper answers'));

@@ -1,4 +1,4 @@
-import { type Address, addressOf, askSentinel, pairsToMap, probeRedis, type RegisteredMaster, withRedis } from '@redis-zk/core';
+import { type Address, addressOf, askSentinel, pairsToMap, probeRedis, type RegisteredMaster, withSentinel } from '@redis-zk/core';
 import { findProblems } from './problems';
 import type { FailoverRecord, ReplicaStatus, SetStatus } from './state';
 
@@ -8,7 +8,7 @@ const TIMEOUT_MS = 800;
 async function replicasFrom(sentinels: readonly Address[], name: string, masterOffset: number | null): Promise<ReplicaStatus[]> {
   for (const s of sentinels) {
     try {
-      const reply = await withRedis(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name)) as unknown[];
+      const reply = await withSentinel(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name)) as unknown[];
       return reply.map((entry) => {
         const m = pairsToMap(entry);
         const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
@@ -30,7 +30,7 @@ async function replicasFrom(sentinels: readonly Address[], name: string, masterO
 async function pingAll(sentinels: readonly Address[]) {
   return Promise.all(sentinels.map(async (address) => ({
     address,
-    reachable: await withRedis(address, { timeoutMs: TIMEOUT_MS }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
+    reachable: await withSentinel(address, { timeoutMs: TIMEOUT_MS }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
   })));
 }
 

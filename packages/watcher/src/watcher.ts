@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Address, askSentinel, createLogger, formatAddress, loadConfig, openDirectory, PROGRAM_VARS } from '@redis-zk/core';
+import { type Address, askSentinel, configureProgram, createLogger, formatAddress, openDirectory } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
@@ -19,7 +19,7 @@ import { gatherStatus } from './status';
  * says what is wrong instead.
  */
 export async function runWatcher(): Promise<number> {
-  const cfg = loadConfig(PROGRAM_VARS.watcher);
+  const cfg = configureProgram('watcher');
   const log = createLogger('watcher', cfg.LOG_LEVEL);
   const metrics = createMetrics();
   const dir = openDirectory(cfg, log);

@@ -76,6 +76,28 @@ const logLevel = (raw: string): (typeof LOG_LEVELS)[number] => {
 };
 
 const text = (raw: string): string => raw;
+
+/** `yes` or `no`, exactly: the health-check commands test the same text in the shell. */
+const yesNo = (raw: string): boolean => {
+  const v = raw.trim();
+  expect(v === 'yes' || v === 'no', 'must be yes or no');
+  return v === 'yes';
+};
+
+const TLS_AUTH_CLIENTS = ['yes', 'no', 'optional'] as const;
+const tlsAuthClients = (raw: string): (typeof TLS_AUTH_CLIENTS)[number] => {
+  const v = raw.trim() as (typeof TLS_AUTH_CLIENTS)[number];
+  expect(TLS_AUTH_CLIENTS.includes(v), `must be one of ${TLS_AUTH_CLIENTS.join(', ')}`);
+  return v;
+};
+
+/** ZooKeeper digest credentials: `user:password` (ZooKeeper splits at the first colon). */
+export interface ZkAuth { readonly user: string; readonly password: string }
+const zkAuth = (raw: string): ZkAuth => {
+  const i = raw.indexOf(':');
+  expect(i > 0 && i < raw.length - 1 && raw.trim() === raw, 'must be user:password (digest scheme), both non-empty, no surrounding spaces');
+  return { user: raw.slice(0, i), password: raw.slice(i + 1) };
+};
 const nonEmpty = (raw: string): string => {
   expect(raw.trim().length > 0, 'must not be empty');
   return raw.trim();
@@ -107,7 +129,15 @@ export const VARS = {
   PORT1: define({ default: '8008', doc: 'Port of redis-wrapper\'s HTTP API: /primary, /replica, /readiness, /health, /liveness, /metrics (Marathon\'s second port)', parse: port() }),
   ANNOUNCE_IP: define({ doc: 'Address other nodes and clients are told (default: the bind address); needed under Docker bridge networking', parse: ip }),
   ANNOUNCE_PORT: define({ doc: 'Port other nodes and clients are told (default: PORT0)', parse: port() }),
-  REDIS_PASSWORD: define({ doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); never logged', secret: true, parse: text }),
+  REDIS_PASSWORD: define({ doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); required unless ALLOW_EMPTY_PASSWORD=yes; never logged', secret: true, parse: text }),
+  ALLOW_EMPTY_PASSWORD: define({ default: 'no', doc: 'yes = start without REDIS_PASSWORD (and so without any Sentinel password): anyone who reaches a port can read, write and reconfigure; for a quick trial only', parse: yesNo }),
+  SENTINEL_PASSWORD: define({ doc: 'Sentinel requirepass and sentinel-pass (sentinels authenticate to each other with it) (default: REDIS_PASSWORD); never logged', secret: true, parse: text }),
+  REDIS_TLS_ENABLED: define({ default: 'no', doc: 'yes = redis and Sentinel speak TLS only on PORT0 (port 0, tls-port), replication and Sentinel links use TLS, and so does every probe', parse: yesNo }),
+  REDIS_TLS_CERT_FILE: define({ doc: 'PEM certificate of this server, also presented as client certificate (replication, Sentinel links, probes); required with TLS', parse: nonEmpty }),
+  REDIS_TLS_KEY_FILE: define({ doc: 'PEM private key of REDIS_TLS_CERT_FILE; required with TLS', parse: nonEmpty }),
+  REDIS_TLS_CA_FILE: define({ doc: 'PEM CA certificate(s) that peers\' and clients\' certificates must be signed by; required with TLS', parse: nonEmpty }),
+  REDIS_TLS_AUTH_CLIENTS: define({ default: 'yes', doc: 'Whether clients must present a certificate signed by REDIS_TLS_CA_FILE (redis tls-auth-clients): yes, no or optional', parse: tlsAuthClients }),
+  ZK_AUTH: define({ doc: 'user:password (digest): every node redis-zk creates gets an ACL giving this identity all rights and everyone else read only; older nodes are brought under it at start; never logged', secret: true, parse: zkAuth }),
   DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', parse: nonEmpty }),
   REDIS_CONF: define({ default: path.join(projectRoot, 'conf', 'redis.conf'), doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', parse: nonEmpty }),
   SENTINEL_CONF: define({ default: path.join(projectRoot, 'conf', 'sentinel.conf'), doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', parse: nonEmpty }),

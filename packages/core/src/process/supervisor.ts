@@ -1,5 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { VARS } from '../config/vars';
 import type { Logger } from '../log';
+
+/** The servers read their secrets from the generated config, never from the environment. */
+const SECRET_VARS = Object.entries(VARS).filter(([, spec]) => 'secret' in spec && spec.secret).map(([name]) => name);
+const withoutSecrets = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARS.includes(name)));
 
 export interface ChildExit {
   readonly code: number | null;
@@ -16,7 +22,7 @@ export class Supervised {
   private done = false;
 
   constructor(readonly bin: string, readonly args: readonly string[], private readonly log: Logger) {
-    this.child = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    this.child = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'], env: withoutSecrets(process.env) });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err) => {
         this.done = true;

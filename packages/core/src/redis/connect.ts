@@ -1,8 +1,10 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Address } from '../address';
+import { type ClientAuth, redisClientAuth, sentinelClientAuth } from '../security/clients';
 import type { RedisPool } from './pool';
 
 export interface ConnectOptions {
+  /** Overrides the process's redis password (security/clients.ts); TLS always comes from there. */
   password?: string | undefined;
   timeoutMs?: number;
   /** Ask over the pool's long-lived connection (for questions asked every tick). */
@@ -10,16 +12,28 @@ export interface ConnectOptions {
 }
 
 /**
- * A short-lived connection for a question or two: no retries, no offline queue, bounded in time,
- * so a dead or hung node costs at most `timeoutMs` instead of hanging the caller.
+ * A short-lived connection to a redis node for a question or two: no retries, no offline queue,
+ * bounded in time, so a dead or hung node costs at most `timeoutMs` instead of hanging the caller.
+ * It authenticates and speaks TLS as the program was configured (configureProgram).
  */
-export async function withRedis<T>(address: Address, opts: ConnectOptions, use: (r: Redis) => Promise<T>): Promise<T> {
-  if (opts.pool) return opts.pool.with(address, use, opts.password ?? '');
+export function withRedis<T>(address: Address, opts: ConnectOptions, use: (r: Redis) => Promise<T>): Promise<T> {
+  return connectOnce(address, opts, redisClientAuth(), use);
+}
+
+/** withRedis for a sentinel: Sentinel's own password (SENTINEL_PASSWORD), same TLS. */
+export function withSentinel<T>(address: Address, opts: Omit<ConnectOptions, 'password'>, use: (r: Redis) => Promise<T>): Promise<T> {
+  return connectOnce(address, opts, sentinelClientAuth(), use);
+}
+
+async function connectOnce<T>(address: Address, opts: ConnectOptions, auth: ClientAuth, use: (r: Redis) => Promise<T>): Promise<T> {
+  const password = (opts.password ?? auth.password) || undefined;
+  if (opts.pool) return opts.pool.with(address, use, { password, tls: auth.tls });
   const timeout = opts.timeoutMs ?? 1000;
   const options: RedisOptions = {
     host: address.host,
     port: address.port,
-    password: opts.password || undefined,
+    password,
+    tls: auth.tls,
     lazyConnect: true,
     connectTimeout: timeout,
     commandTimeout: timeout,

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { type Address, formatAddress } from '../address';
-import type { ConnectOptions } from './connect';
+import type { ClientAuth } from '../security/clients';
 
 /**
  * Long-lived connections for questions asked every tick (a loop asking the same few servers once
@@ -12,7 +12,7 @@ export class RedisPool {
   private readonly clients = new Map<string, { redis: Redis; usedAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly opts: ConnectOptions & { idleMs?: number } = {}) {
+  constructor(private readonly opts: { timeoutMs?: number; idleMs?: number } = {}) {
     const idleMs = opts.idleMs ?? 60_000;
     this.sweeper = setInterval(() => {
       const now = Date.now();
@@ -26,16 +26,20 @@ export class RedisPool {
     this.sweeper.unref();
   }
 
-  /** Runs `use` on the address's client; rejects if the server does not answer in time. */
-  async with<T>(address: Address, use: (r: Redis) => Promise<T>, password?: string): Promise<T> {
-    const key = `${formatAddress(address)}|${password ?? this.opts.password ?? ''}`;
+  /**
+   * Runs `use` on the address's client; rejects if the server does not answer in time. Callers
+   * go through withRedis / withSentinel with `pool`, which pass the process's auth and TLS.
+   */
+  async with<T>(address: Address, use: (r: Redis) => Promise<T>, auth: ClientAuth): Promise<T> {
+    const key = `${formatAddress(address)}|${auth.password ?? ''}|${auth.tls ? 'tls' : ''}`;
     let entry = this.clients.get(key);
     if (!entry) {
       const timeout = this.opts.timeoutMs ?? 1000;
       const redis = new Redis({
         host: address.host,
         port: address.port,
-        password: (password ?? this.opts.password) || undefined,
+        password: auth.password || undefined,
+        tls: auth.tls,
         connectTimeout: timeout,
         commandTimeout: timeout,
         maxRetriesPerRequest: 0,

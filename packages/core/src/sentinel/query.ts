@@ -1,5 +1,5 @@
 import { type Address, addressOf } from '../address';
-import { withRedis } from '../redis/connect';
+import { withSentinel } from '../redis/connect';
 import type { RedisPool } from '../redis/pool';
 import type Redis from 'ioredis';
 
@@ -101,7 +101,7 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
     return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, ...(replicas ? { replicas } : {}) };
   };
   try {
-    return await withRedis(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);
+    return await withSentinel(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);
   } catch (err) {
     return { sentinel, reachable: false, error: err instanceof Error ? err.message : String(err) };
   }
@@ -113,7 +113,7 @@ export const askSentinels = (sentinels: readonly Address[], name: string, opts: 
 /** Names of every set a sentinel monitors; empty when it does not answer. */
 export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promise<string[]> {
   try {
-    return await withRedis(sentinel, { timeoutMs }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
       const masters = (await r.call('SENTINEL', 'MASTERS')) as unknown[];
       return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n);
     });

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
+import type { ZkAuth } from '../config/vars';
 import type { Logger } from '../log';
 import { withTimeout } from '../time';
+import { type Acl, authBytes, deploymentAcl, fromLibrary, toLibrary } from './acl';
 import { guardReplyParsing, tolerateUnknownErrorCodes } from './library-guards';
 
 export const CreateMode = zookeeper.CreateMode;
@@ -20,6 +22,19 @@ export interface ZkClientOptions {
   /** Bound on every operation; also how a hung (not closed) server is noticed. */
   opTimeoutMs?: number;
   log: Logger;
+  /**
+   * Digest credentials, sent on every connection of every session; every node this client
+   * creates then carries deploymentAcl(auth) (that identity all rights, everyone else read).
+   */
+  auth?: ZkAuth | undefined;
+}
+
+/** The operations of a multi-op; creates carry the client's ACL. */
+export interface ZkTransaction {
+  create(path: string, data: Buffer, mode?: number): void;
+  setData(path: string, data: Buffer, version?: number): void;
+  check(path: string, version: number): void;
+  remove(path: string, version?: number): void;
 }
 
 export interface NodeData {
@@ -39,6 +54,7 @@ const code = (err: unknown): number | undefined =>
 export const isNoNode = (err: unknown) => code(err) === zookeeper.Exception.NO_NODE;
 export const isNodeExists = (err: unknown) => code(err) === zookeeper.Exception.NODE_EXISTS;
 export const isBadVersion = (err: unknown) => code(err) === zookeeper.Exception.BAD_VERSION;
+export const isNoAuth = (err: unknown) => code(err) === zookeeper.Exception.NO_AUTH;
 
 /**
  * node-zookeeper-client with the behaviour an HA component needs:
@@ -58,9 +74,12 @@ export class ZkClient extends EventEmitter {
   private stallTimer: NodeJS.Timeout | undefined;
   private sessionIdSeen: string | undefined;
   readonly opTimeoutMs: number;
+  /** What every node this client creates carries. */
+  readonly acl: readonly Acl[];
 
   constructor(private readonly opts: ZkClientOptions) {
     super();
+    this.acl = deploymentAcl(opts.auth);
     this.opTimeoutMs = opts.opTimeoutMs ?? Math.max(2000, Math.floor(opts.sessionTimeoutMs / 2));
     this.open();
     this.watchStall();
@@ -92,6 +111,9 @@ export class ZkClient extends EventEmitter {
       retries: 0,
     });
     this.client = client;
+    // Before connect(): the library sends credentials on each (re)connection of this session; a
+    // new session (after expiry) is a new library client, given them here again.
+    if (this.opts.auth) client.addAuthInfo('digest', authBytes(this.opts.auth));
     tolerateUnknownErrorCodes();
     guardReplyParsing(client, (err) => this.opts.log.error({ err: String(err), reason: 'unparsable reply' }, 'dropping the ZooKeeper connection; reconnecting on the same session'));
     const isCurrent = () => this.client === client && !this.closed;
@@ -182,7 +204,7 @@ export class ZkClient extends EventEmitter {
   }
 
   create(path: string, data: string | Buffer, mode: number = CreateMode.PERSISTENT): Promise<string> {
-    return this.op(`create ${path}`, (c, done) => c.create(path, Buffer.from(data), mode, done));
+    return this.op(`create ${path}`, (c, done) => c.create(path, Buffer.from(data), toLibrary(this.acl), mode, done));
   }
 
   /**
@@ -201,7 +223,18 @@ export class ZkClient extends EventEmitter {
 
   /** Creates `path` and its parents; an existing node is fine. */
   mkdirp(path: string): Promise<void> {
-    return this.op(`mkdirp ${path}`, (c, done) => c.mkdirp(path, (err) => done(err)));
+    return this.op(`mkdirp ${path}`, (c, done) => c.mkdirp(path, toLibrary(this.acl), (err) => done(err)));
+  }
+
+  /** A node's ACL; null when the node does not exist. */
+  getAcl(path: string): Promise<Acl[] | null> {
+    return this.op<Acl[] | null>(`getACL ${path}`, (c, done) =>
+      c.getACL(path, (err, acl) => (isNoNode(err) ? done(null, null) : done(err, err ? undefined : fromLibrary(acl)))));
+  }
+
+  /** Replaces a node's ACL (needs ADMIN on it). */
+  setAcl(path: string, acl: readonly Acl[], version = -1): Promise<void> {
+    return this.op(`setACL ${path}`, (c, done) => c.setACL(path, toLibrary(acl), version, (err) => done(err)));
   }
 
   /** null when the node does not exist. */
@@ -258,10 +291,16 @@ export class ZkClient extends EventEmitter {
   }
 
   /** All operations or none (ZooKeeper multi). */
-  transaction(what: string, build: (t: zookeeper.Transaction) => void): Promise<void> {
+  transaction(what: string, build: (t: ZkTransaction) => void): Promise<void> {
     return this.op(what, (c, done) => {
       const t = c.transaction();
-      build(t);
+      const acl = toLibrary(this.acl);
+      build({
+        create: (path, data, mode = CreateMode.PERSISTENT) => void t.create(path, data, acl, mode),
+        setData: (path, data, version = -1) => void t.setData(path, data, version),
+        check: (path, version) => void t.check(path, version),
+        remove: (path, version = -1) => void t.remove(path, version),
+      });
       t.commit((err) => done(err));
     });
   }

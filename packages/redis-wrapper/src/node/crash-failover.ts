@@ -1,4 +1,4 @@
-import { type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, sameAddress, sentinelConsensus, sleep, withRedis } from '@redis-zk/core';
+import { type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, sameAddress, sentinelConsensus, sleep, withSentinel } from '@redis-zk/core';
 
 export interface CrashInputs {
   dir: Directory;
@@ -41,7 +41,7 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
   for (const v of views) {
     if (!v.reachable) continue;
     try {
-      await withRedis(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+      await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
     } catch (err) {
       log.info({ sentinel: formatAddress(v.sentinel), err: String(err) }, 'sentinel refused the failover; trying the next');
       continue;

@@ -1,6 +1,6 @@
 import {
   type Address, askSentinels, type Directory, formatAddress, latestHistory, type Logger, type Probe, probeRedis, readReplication,
-  type RedisPool, sleep, ZkLock,
+  type RedisPool, sleep, withRedis, ZkLock,
 } from '@redis-zk/core';
 import { decideRecovery } from './recovery-decide';
 
@@ -54,7 +54,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     if (decision.kind !== 'promote') return false;
 
     const started = Date.now();
-    await i.pool.with(i.local, (r) => r.call('REPLICAOF', 'NO', 'ONE'), i.password ?? '');
+    await withRedis(i.local, { password: i.password, pool: i.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
     for (let n = 0; (await readReplication(i.local, { password: i.password, pool: i.pool })).role !== 'master'; n += 1) {
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);

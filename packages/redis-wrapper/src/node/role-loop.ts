@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
-  type Address, type Directory, formatAddress, isLiveMaster, type Logger, type MemberRecord, type RedisPool, sameShape, sentinelConsensus,
+  type Address, type Directory, formatAddress, isLiveMaster, type Logger, type MemberRecord, type RedisPool, sameShape, sentinelConsensus, withRedis,
 } from '@redis-zk/core';
 import { decideRole, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
@@ -127,11 +127,11 @@ export class NodeLoop {
     const m = action.master;
     // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
     // ask Sentinel again instead of writing to a replica (READONLY) for ever.
-    await this.i.pool.with(this.i.local, (r) => r.multi()
+    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.multi()
       .call('REPLICAOF', m.host, String(m.port))
       .call('CLIENT', 'KILL', 'TYPE', 'normal')
       .call('CLIENT', 'KILL', 'TYPE', 'pubsub')
-      .exec(), this.i.password ?? '');
+      .exec());
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');

@@ -1,5 +1,5 @@
 import {
-  type Address, addressOf, Coalesced, formatAddress, type Logger, pairsToMap, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis,
+  type Address, addressOf, Coalesced, formatAddress, type Logger, pairsToMap, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis, withSentinel,
 } from '@redis-zk/core';
 import { planReset, type SentinelState } from './plan-reset';
 
@@ -17,7 +17,7 @@ const TIMEOUT_MS = 1000;
 
 async function sentinelState(sentinel: Address, name: string, resetAt: number | undefined): Promise<SentinelState | null> {
   try {
-    return await withRedis(sentinel, { timeoutMs: TIMEOUT_MS }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs: TIMEOUT_MS }, async (r) => {
       const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
       const { knownReplicas, failoverInProgress, quorum } = parseSentinelMaster(master);
       return {
@@ -98,7 +98,7 @@ export class SentinelCleanup {
       if (listed.size > 0) this.d.log.debug({ set: name, decision: decision.kind, reason: decision.reason }, 'sentinel cleanup');
       return;
     }
-    await withRedis(decision.sentinel, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'RESET', name));
+    await withSentinel(decision.sentinel, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'RESET', name));
     this.resetAt.set(`${name} ${formatAddress(decision.sentinel)}`, Date.now());
     this.d.log.info({ set: name, sentinel: formatAddress(decision.sentinel), stale: decision.stale.map(formatAddress), reason: decision.reason }, 'SENTINEL RESET sent');
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import { type Address, formatAddress, type Logger } from '@redis-zk/core';
+import { type Address, formatAddress, type Logger, sentinelClientAuth } from '@redis-zk/core';
 import { subscribeToFailovers } from './failover-events';
 
 /**
@@ -23,7 +23,7 @@ export class SwitchListeners extends EventEmitter {
     }
     for (const [key, address] of wanted) {
       if (this.conns.has(key)) continue;
-      const conn = new Redis({ host: address.host, port: address.port, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => 500 });
+      const conn = new Redis({ ...sentinelClientAuth(), host: address.host, port: address.port, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => 500 });
       conn.on('error', () => undefined);
       // Re-sent by ioredis on reconnect.
       subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event)).catch(() => undefined);

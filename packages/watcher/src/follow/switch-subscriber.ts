@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import { type Address, formatAddress, type Logger, sleep } from '@redis-zk/core';
+import { type Address, formatAddress, type Logger, sentinelClientAuth, sleep } from '@redis-zk/core';
 import { subscribeToFailovers } from './failover-events';
 
 const CHECK_EVERY_MS = 500;
@@ -61,7 +61,7 @@ export class SwitchSubscriber extends EventEmitter {
   }
 
   private connection(a: Address): Redis {
-    const r = new Redis({ host: a.host, port: a.port, lazyConnect: true, connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const r = new Redis({ ...sentinelClientAuth(), host: a.host, port: a.port, lazyConnect: true, connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
     r.on('error', () => undefined);
     return r;
   }

@@ -24,6 +24,8 @@ export async function listen(app: Koa, host: string, port: number, fastPath?: Fa
     },
     fastPath ? (req, res) => { if (!fastPath(req, res)) void handle(req, res); } : handle,
   );
+  // At most this many headers are parsed per request (Node's default, 2000, is for proxies).
+  server.maxHeadersCount = 100;
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
