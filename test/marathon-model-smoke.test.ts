@@ -66,7 +66,9 @@ if (!MODEL.ok) {
   });
 
   test('marathon/redis.json unchanged on an agent whose interface is not eth0: the task fails (NET_IFACE=eth0) and Marathon relaunches it after the backoff', async (t) => {
-    const model = await startModel(t, { agents: 1, ifaceName: 'ens5', timeScale: SCALE });
+    // The app's secrets as the store would give them, so the start gets past the password check.
+    const secrets = () => ({ REDIS_PASSWORD: 'smoke-test-password', ZK_AUTH: 'redis-zk:smoke-test' });
+    const model = await startModel(t, { agents: 1, ifaceName: 'ens5', timeScale: SCALE, secrets });
     const [redis] = loadAppDefinitions(path.join(ROOT, 'marathon', 'redis.json'));
     const failed: ModelTask[] = [];
     model.on('task-terminal', (task: ModelTask) => failed.push(task));

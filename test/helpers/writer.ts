@@ -31,7 +31,11 @@ export class SteadyWriter {
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
-    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelPassword: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 1, commandTimeout: 2000 });
+    // maxRetriesPerRequest 0: a command in flight when the connection drops fails instead of being
+    // sent again on the next connection. A WAIT re-sent to a new master after the old one cut its
+    // clients off (a fence, or Sentinel's demotion) would count the new master's replicas for a
+    // write that went to the old one: an acknowledgement that means nothing.
+    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelPassword: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 0, commandTimeout: 2000 });
     this.client.on('error', () => undefined);
     this.running = true;
     this.loop = this.run();
