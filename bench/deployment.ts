@@ -5,7 +5,8 @@ import type { ManagedProcess } from '../packages/local-stack/src/managed-process
 import { LocalZooKeeper } from '../packages/local-stack/src/zookeeper';
 import { freePort, type Processes, PROGRAM, until } from './lib';
 
-export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+export { FAST_SENTINEL } from '../packages/local-stack/src/harness';
+import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */
 export class Ours {

@@ -4,23 +4,16 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { ManagedProcess } from '../packages/local-stack/src/managed-process';
 import { freePort } from '../packages/local-stack/src/ports';
+import { sleep, waitFor } from '../packages/local-stack/src/harness';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const BASE_CONF = path.join(ROOT, 'conf', 'redis.conf');
 export const PROGRAM = (p: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher') => path.join(ROOT, 'packages', p, 'dist', 'main.js');
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
-/** Polls `check` every `everyMs` until truthy; throws naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 60000, everyMs = 10): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve().then(check).catch(() => undefined);
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+/** The shared bounded wait, polling every 10 ms by default (the bench times what it waits for). */
+export const until = <T>(what: string, check: () => Promise<T> | T, timeoutMs = 60000, everyMs = 10) => waitFor(what, check, timeoutMs, everyMs);
 
 /** Every process a benchmark starts; all killed at the end, whatever happens. */
 export class Processes {

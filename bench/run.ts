@@ -163,9 +163,9 @@ async function main() {
     '|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`),
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   const results = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine: { cpus: (await import('node:os')).cpus().length }, rows };
-  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().then(() => process.exit(0), (err) => { process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });

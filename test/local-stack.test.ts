@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 import test from 'ava';
 import pino from 'pino';
 import { Directory } from '../packages/core/src/zk/directory';
@@ -13,7 +14,7 @@ import { waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
 
 // The password the helpers use (ask()); ZK_AUTH stays the stack's own generated secret.
-const FAST = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD };
+const FAST = { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD };
 let stack: LocalStack;
 let dir: Directory;
 let zk: ZkClient;

@@ -1,8 +1,8 @@
+import { portOf } from '../packages/local-stack/src/harness';
 import test from 'ava';
 import { TestEnv } from './helpers/env';
 import { sleep, waitFor } from './helpers/wait';
 
-const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
 
 test('3 wrappers: one master, two synced replicas, ZooKeeper agrees', async (t) => {
   const env = await TestEnv.create(t);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { portOf } from '../packages/local-stack/src/harness';
 import test, { type ExecutionContext } from 'ava';
 import Redis from 'ioredis';
 import { deploymentAcl, sameAcl } from '../packages/core/src/zk/acl';
@@ -15,7 +16,6 @@ import { waitFor } from './helpers/wait';
  * they could leak. TLS is in tls.test.ts, refusals at start in config-exit.test.ts.
  */
 
-const portOf = (address: string) => Number(address.split(':')[1]);
 
 /** PING with a client of its own: the reply, or the error (ioredis 6 reports NOAUTH as an 'error' of its HELLO). */
 async function ping(port: number, password?: string): Promise<string> {

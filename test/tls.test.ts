@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
+import { portOf } from '../packages/local-stack/src/harness';
 import test from 'ava';
 import Redis from 'ioredis';
 import { makeCerts, type TestCerts, tlsEnv } from './helpers/certs';
@@ -28,7 +29,6 @@ test.before(() => {
 });
 test.after.always(() => { if (certs) fs.rmSync(certs.dir, { recursive: true, force: true }); });
 
-const portOf = (address: string) => Number(address.split(':')[1]);
 
 /** PING with one client, whatever happens: the reply, or what went wrong. */
 async function ping(port: number, o: { password?: string; tls?: ConnectionOptions }): Promise<string> {

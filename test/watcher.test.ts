@@ -1,3 +1,5 @@
+import { portOf } from '../packages/local-stack/src/harness';
+import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 import test from 'ava';
 import Redis from 'ioredis';
 import { type Deployment, TestEnv } from './helpers/env';
@@ -5,7 +7,6 @@ import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
 import { sleep, waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
 
-const portOf = (address: string | undefined) => Number(address?.split(':')[1]);
 
 async function killMaster(d: Deployment, master = d.master): Promise<number> {
   const task = d.redis.find((r) => r.address === master)!;
@@ -139,7 +140,7 @@ test('a dead sentinel is forgotten by the others (SENTINEL RESET, one at a time)
   const victim = d.sentinels[2]!;
   victim.proc.killGroup('SIGKILL');
   // Marathon replaces the task: with quorum 2, a reset is only safe once 3 sentinels run again.
-  const replacement = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ZK_SESSION_TIMEOUT_MS: '2000' });
+  const replacement = await env.start('sentinel-wrapper', { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '2000' });
   const survivors = [...d.sentinels.slice(0, 2), replacement];
   for (const s of survivors) {
     await waitFor(`${s.port} to forget the dead sentinel`, async () => {
@@ -189,7 +190,7 @@ test('HTTP endpoints on a live deployment', async (t) => {
   t.regex(metrics.text, /redis_zk_set_master_up\{set="mymaster"\} 1/);
   t.regex(metrics.text, /redis_zk_set_problems\{set="mymaster",kind="orphaned-replica"\} 0/);
   t.is((await get('/nope')).status, 404);
-  t.is((await fetch(base + '/sentinels', { method: 'POST' })).status, 405);
+  t.is((await fetch(`${base}/sentinels`, { method: 'POST' })).status, 405);
 
   await env.zk.stop();
   await waitFor('/health to report ZooKeeper', async () => (await get('/health')).status === 503, 20000);

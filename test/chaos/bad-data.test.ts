@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
 import test, { type ExecutionContext } from 'ava';
 import { type Task, TestEnv } from '../helpers/env';
 import { info, killTask, portOf, rawHttp, type RawReply, waitForSentinelsToKnowSet, zkMasterRaw } from '../helpers/chaos-b';
@@ -63,7 +64,7 @@ for (const [label, junk] of JUNK) {
     };
     while (Date.now() - started < 5000) {
       const now = await dir.zk.getData(path);
-      if (!now || !now.data.equals(junk)) {
+      if (!now?.data.equals(junk)) {
         await dir.zk.setData(path, junk);
         overwritten += 1;
       }
@@ -167,7 +168,7 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
   t.true(loggedInvalid(watcher, `${sentinelsDir}/junk-json`), 'JSON is not host:port either');
 
   // A sentinel-wrapper started now, with the junk there, still starts and is listed.
-  const extra = await env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000', ...conf });
+  const extra = await env.start('sentinel-wrapper', { ...FAST_SENTINEL, ...conf });
   const sentinels = [...d.sentinels, extra];
   await waitFor('the new sentinel listed', async () => (await listed()).length === sentinels.length, 30000, 200);
   t.deepEqual(await listed(), real(sentinels));
@@ -204,7 +205,7 @@ test.serial('(c) malformed and oversized HTTP requests to a live watcher: never 
   const port = watcher.port;
   const base = `http://127.0.0.1:${port}`;
   const mib = 'x'.repeat(1024 * 1024);
-  const chunked = Array.from({ length: 16 }, () => `10000\r\n${'y'.repeat(0x10000)}\r\n`).join('') + '0\r\n\r\n';
+  const chunked = `${Array.from({ length: 16 }, () => `10000\r\n${'y'.repeat(0x10000)}\r\n`).join('')}0\r\n\r\n`;
 
   // A client that never finishes its headers stays connected throughout.
   const stalled = rawHttp(port, 'GET /sentinels HTTP/1.1\r\nHost: x\r\nX-Slow: ', 30000);
@@ -298,7 +299,7 @@ test.serial('(a) a fresh set whose masters/mymaster is junk before any sentinel 
   const master = (await waitFor('a master', () => dir.readMaster('mymaster'), 30000)).raw;
   await waitFor('3 registered nodes', async () => (await dir.listNodes('mymaster')).length === 3, 30000);
   await dir.zk.setData(dir.paths.master('mymaster'), 'not-an-address');
-  const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' })));
+  const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', FAST_SENTINEL)));
   await env.start('watcher', { RECONCILE_INTERVAL_MS: '1000' });
   for (const s of sentinels) t.is(await waitFor('monitoring the live master', () => sentinelMasterAddr(s.port, 'mymaster'), 30000), master);
   await waitFor('ZooKeeper repaired', async () => (await dir.readMaster('mymaster'))?.raw === master, 30000);

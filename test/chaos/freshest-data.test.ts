@@ -25,7 +25,7 @@ async function write(env: TestEnv, port: number, batch: number, acks: number): P
 }
 
 /** Waits until the node's member record in ZooKeeper has caught up with its offset. */
-async function published(env: TestEnv, task: Task, dir: Awaited<ReturnType<TestEnv['directory']>>): Promise<number> {
+async function published(_env: TestEnv, task: Task, dir: Awaited<ReturnType<TestEnv['directory']>>): Promise<number> {
   return waitFor(`${task.address}'s member record to reach its offset`, async () => {
     const offset = Number((await info(task.port))?.get('master_repl_offset'));
     const records = await dir.readMemberRecords('mymaster');

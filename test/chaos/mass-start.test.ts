@@ -20,7 +20,7 @@ let conf: NodeJS.ProcessEnv = {};
 let failed = false;
 const registeredMs: number[] = [];
 
-test.before(async (t) => {
+test.before(async (_t) => {
   env = await TestEnv.create();
   conf = {};
 });

@@ -3,13 +3,13 @@ import { TestEnv } from '../helpers/env';
 import { recordFigures } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
-import { CHAOS_DOWN_AFTER_MS, CHAOS_SENTINEL, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
+import { FAST_DOWN_AFTER_MS, FAST_SENTINEL, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 
 
 test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replica is promoted, the old master rejoins as its replica, no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ env: CHAOS_SENTINEL });
+  const d = await env.deploy({ env: FAST_SENTINEL });
   const writer = stopOnTeardown(t, new SteadyWriter(env, d));
   await writer.start();
   await waitFor('writes flowing', () => writer.acked > 50, 20000);
@@ -22,10 +22,10 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
   const promotedP = waitFor('ZooKeeper to name a new master', async () => {
     const m = await zkMaster(d);
     return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
-  }, 3 * CHAOS_DOWN_AFTER_MS + 30000, 20);
-  const writesBackP = waitFor('acknowledged writes after the freeze', () => (writer.ackedSince(frozeAt) > atFreeze ? Date.now() : undefined), 3 * CHAOS_DOWN_AFTER_MS + 60000, 10);
+  }, 3 * FAST_DOWN_AFTER_MS + 30000, 20);
+  const writesBackP = waitFor('acknowledged writes after the freeze', () => (writer.ackedSince(frozeAt) > atFreeze ? Date.now() : undefined), 3 * FAST_DOWN_AFTER_MS + 60000, 10);
   for (const p of [promotedP, writesBackP]) p.catch(() => undefined); // awaited below
-  await sleep(3 * CHAOS_DOWN_AFTER_MS);
+  await sleep(3 * FAST_DOWN_AFTER_MS);
   // What Sentinel did while the master was away (informational: it may still be mid-failover).
   const sentinelDuringFreeze = await sentinelMasterAddr(d.sentinels[0]!.port, d.name);
   const zkDuringFreeze = await zkMaster(d);

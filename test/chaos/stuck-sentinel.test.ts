@@ -1,6 +1,6 @@
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
-import { CHAOS_SENTINEL, stopOnTeardown, waitSteady, zkMaster } from '../helpers/chaos';
+import { FAST_SENTINEL, stopOnTeardown, waitSteady, zkMaster } from '../helpers/chaos';
 import { killTask } from '../helpers/chaos-b';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
@@ -15,7 +15,7 @@ import { SteadyWriter } from '../helpers/writer';
 
 test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica with the longest history takes over', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ env: CHAOS_SENTINEL });
+  const d = await env.deploy({ env: FAST_SENTINEL });
   const writer = stopOnTeardown(t, new SteadyWriter(env, d));
   await writer.start();
   await waitFor('writes flowing', () => writer.acked > 50, 20000);
@@ -32,7 +32,7 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   const recovered = await waitFor('ZooKeeper to name a recovered master', async () => {
     const m = await zkMaster(d);
     return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
-  }, 2 * Number(CHAOS_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS) + 30000, 100);
+  }, 2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS) + 30000, 100);
   const winner = replicas.find((r) => r.address === recovered.address);
   t.truthy(winner, 'a surviving replica took over');
   t.regex(winner!.proc.log(), /"msg":"recovered the set: this node is its master"/);
@@ -47,7 +47,7 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   t.regex(metrics, /^redis_zk_node_recoveries_total 1$/m);
   const figures = await writer.stop();
   recordFigures(t, 'stuck-sentinel/recovery', {
-    failoverTimeoutMs: Number(CHAOS_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), killToRecoveredMs: recovered.at - killed,
+    failoverTimeoutMs: Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), killToRecoveredMs: recovered.at - killed,
     writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost,
   });
   t.is(figures.lost, 0);

@@ -46,7 +46,7 @@ async function keysOn(env: TestEnv, port: number): Promise<number> {
 }
 
 /** Waits until `replica` is a replica of `master` with the link up and the full dataset loaded. */
-async function synced(env: TestEnv, replica: Task, master: string, timeoutMs = 30000): Promise<void> {
+async function synced(_env: TestEnv, replica: Task, master: string, timeoutMs = 30000): Promise<void> {
   await waitFor(`${replica.address} replicating ${master} with the link up`, async () => {
     const i = await info(replica.port);
     return i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === master && i.get('master_link_status') === 'up';

@@ -3,7 +3,7 @@ import { type Deployment, TestEnv } from '../helpers/env';
 import { recordFigures } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
-import { CHAOS_SENTINEL, childPids, DirectWriter, PingProbe, pidAlive, portOf, stopOnTeardown, waitSteady, zkMaster } from '../helpers/chaos';
+import { FAST_SENTINEL, childPids, DirectWriter, PingProbe, pidAlive, portOf, stopOnTeardown, waitSteady, zkMaster } from '../helpers/chaos';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 
 const OUTAGE_MS = 60000;
@@ -21,7 +21,7 @@ async function registrations(d: Deployment): Promise<{ nodes: string[]; sentinel
 
 test.serial('ZooKeeper hung for 60 s: the data plane never notices, a failover during the outage reaches ZooKeeper when it resumes, every registration comes back', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ env: CHAOS_SENTINEL });
+  const d = await env.deploy({ env: FAST_SENTINEL });
   const steady = stopOnTeardown(t, new SteadyWriter(env, d));
   await steady.start();
   await waitFor('writes flowing', () => steady.acked > 50, 20000);
@@ -110,7 +110,7 @@ test.serial('ZooKeeper hung for 60 s: the data plane never notices, a failover d
 
 test.serial('ZooKeeper session expiry of redis and sentinel wrappers (wrapper frozen, not its server): registrations re-created, data plane never stopped', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ env: CHAOS_SENTINEL });
+  const d = await env.deploy({ env: FAST_SENTINEL });
   const master = d.redis.find((r) => r.address === d.master)!;
   const replica = d.redis.find((r) => r !== master)!;
   const sentinel = d.sentinels[0]!;

@@ -2,15 +2,18 @@ import net from 'node:net';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
+import { parseInfo } from '../../packages/core/src/redis/connect';
 import { type Deployment, FAST_SENTINEL, type Task, type TestEnv } from './env';
 import { sentinelMaster, sentinelMasterAddr } from './sentinel';
 import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
+import { portOf } from '../../packages/local-stack/src/harness';
 
 // Small generic helpers for the chaos scenarios (watcher chaos, whole-set restart, mass start,
 // bad data). Every wait is bounded.
 
-export const portOf = (address: string | undefined): number => Number(address?.split(':')[1]);
+
+export { portOf };
 
 /** kill -9 the whole task (wrapper and the server it runs); resolves once the wrapper is gone. */
 export async function killTask(task: Task): Promise<void> {
@@ -111,8 +114,7 @@ export async function info(port: number, section = 'replication'): Promise<Map<s
   r.on('error', () => undefined);
   try {
     await r.connect();
-    const text = await r.info(section);
-    return new Map(text.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)] as [string, string]));
+    return parseInfo(await r.info(section));
   } catch {
     return undefined;
   } finally {

@@ -4,6 +4,8 @@ import type { Deployment, Task, TestEnv } from './env';
 import { ask, sentinelMasterAddr } from './sentinel';
 import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
+import { portOf } from '../../packages/local-stack/src/harness';
+import { info } from './chaos-b';
 
 /** Small generic pieces shared by the chaos scenarios. */
 
@@ -20,10 +22,10 @@ import { sleep, waitFor } from './wait';
  * acknowledged (WAIT 1) by the demoted master in that window are lost. Not a redis-zk fault; the
  * shipped default is 5 s. 2 s keeps the scenarios quick and outside that race.
  */
-export const CHAOS_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
-export const CHAOS_DOWN_AFTER_MS = Number(CHAOS_SENTINEL.SENTINEL_DOWN_AFTER_MS);
+export { FAST_SENTINEL, FAST_DOWN_AFTER_MS } from '../../packages/local-stack/src/harness';
 
-export const portOf = (address: string | undefined): number => Number(address?.split(':')[1]);
+
+export { portOf };
 
 /** ZooKeeper's master of the deployment's set; undefined while ZooKeeper does not answer. */
 export async function zkMaster(d: Deployment): Promise<string | undefined> {
@@ -34,19 +36,7 @@ export async function zkMaster(d: Deployment): Promise<string | undefined> {
 export const liveRedis = (d: Deployment): Task[] => d.redis.filter((r) => r.proc.running);
 
 /** INFO replication of a node as a map; undefined when it does not answer. */
-export async function replication(port: number): Promise<Map<string, string> | undefined> {
-  try {
-    const text = String(await ask(port, 'INFO', 'replication'));
-    const m = new Map<string, string>();
-    for (const line of text.split(/\r?\n/)) {
-      const i = line.indexOf(':');
-      if (i > 0) m.set(line.slice(0, i), line.slice(i + 1).trim());
-    }
-    return m;
-  } catch {
-    return undefined;
-  }
-}
+export const replication = (port: number): Promise<Map<string, string> | undefined> => info(port, 'replication');
 
 /** True once `port` is a replica of `masterPort` with its link up and no sync in progress. */
 export async function isSyncedReplicaOf(port: number, masterPort: number): Promise<boolean> {

@@ -16,8 +16,9 @@ import { testAuth } from './client-auth';
 
 export type Program = keyof typeof PROGRAMS;
 
-/** Sentinel settings that make a failover take a couple of seconds in tests. */
-export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
+import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
+
+export { FAST_SENTINEL, portOf } from '../../packages/local-stack/src/harness';
 
 export interface Deployment {
   redis: Task[];

@@ -16,7 +16,7 @@ export function recordFigures(t: ExecutionContext, scenario: string, figures: Re
   let all: Record<string, unknown> = {};
   try { all = JSON.parse(fs.readFileSync(FIGURES_FILE, 'utf8')); } catch { /* first */ }
   all[scenario] = { ...figures, at: new Date().toISOString() };
-  fs.writeFileSync(FIGURES_FILE, JSON.stringify(all, null, 2) + '\n');
+  fs.writeFileSync(FIGURES_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }
 
 /** Median and 95th percentile of a list of numbers. */

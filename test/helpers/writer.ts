@@ -24,7 +24,7 @@ export class SteadyWriter {
   private readonly ackedKeys: string[] = [];
   failed = 0;
 
-  constructor(private readonly env: TestEnv, private readonly d: Deployment, private readonly password: string = TEST_PASSWORD) {}
+  constructor(readonly _env: TestEnv, private readonly d: Deployment, private readonly password: string = TEST_PASSWORD) {}
 
   get acked(): number { return this.ackedKeys.length; }
   ackedSince(t: number): number { return this.ackedAt.filter((x) => x > t).length; }

@@ -12,7 +12,7 @@ for (const [name, spec] of Object.entries(VARS)) {
   test(`README documents ${name} with its default`, (t) => {
     const line = row(name);
     t.truthy(line, `no row for ${name} in the README's configuration table`);
-    if (spec.default !== undefined && !spec.default.includes(path.sep + 'conf' + path.sep)) {
+    if (spec.default !== undefined && !spec.default.includes(`${path.sep}conf${path.sep}`)) {
       t.true(line!.includes(`\`${spec.default}\``), `${name}'s default ${spec.default} is not in: ${line}`);
     }
   });

@@ -19,7 +19,7 @@ export const sameAddress = (a: Address | null | undefined, b: Address | null | u
 /** Parses `host:port` (or `[v6]:port`); null for anything else, so callers can log the raw text. */
 export function parseAddress(text: string | undefined | null): Address | null {
   if (!text) return null;
-  const m = /^\s*(?:\[([^\]]+)\]|([^:\s\[\]]+)):(\d{1,5})\s*$/.exec(text);
+  const m = /^\s*(?:\[([^\]]+)\]|([^:\s[\]]+)):(\d{1,5})\s*$/.exec(text);
   if (!m) return null;
   const host = m[1] ?? m[2];
   const port = Number(m[3]);

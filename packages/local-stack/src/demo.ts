@@ -1,4 +1,4 @@
-import { createLogger, Directory, formatAddress, openDirectory, sleep } from '@redis-zk/core';
+import { createLogger, type Directory, formatAddress, openDirectory, sleep } from '@redis-zk/core';
 import { LocalStack } from './stack';
 
 const out = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${line}\n`);
@@ -54,7 +54,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const secretFiles = [...new Set(stack.apps.flatMap((a) => Object.entries(a.secretEnv).map(([name, source]) => `${name} ${stack.secrets.file(source)}`)))];
 
   out('ready');
-  process.stdout.write([
+  process.stdout.write(`${[
     '',
     `  ZooKeeper   ${stack.zk.connectString}  (root ${dir.paths.root})`,
     `  watcher     ${stack.tasksRunning('watcher').map((t) => `http://127.0.0.1:${t.ports[0]}`).join('  ')}`,
@@ -76,7 +76,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     `  and watch:        curl -s ${watcherUrl}/masters ; curl -s ${watcherUrl}/sentinels`,
     '  Stop everything:  Ctrl-C',
     '',
-  ].join('\n') + '\n');
+  ].join('\n')}\n`);
 
   let known = master;
   for (;;) {

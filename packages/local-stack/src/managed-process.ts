@@ -1,13 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { onExit } from './exit-hooks';
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
-/** Every group still possibly alive, killed if this process exits without stopping them. */
-const groups = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of groups) { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } }
-});
 
 /**
  * A process started in its own process group, like a Mesos task: signals can go to the whole
@@ -17,13 +13,17 @@ export class ManagedProcess {
   readonly exited: Promise<Exit>;
   private exit: Exit | undefined;
   readonly child: ChildProcess;
+  /** Its group stays on the kill-at-exit list until stop() (children may outlive the main process). */
+  private readonly forget: () => void;
 
   constructor(readonly label: string, cmd: string, args: readonly string[], opts: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }) {
     const out = fs.openSync(opts.logFile, 'a');
     this.child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
     this.logFile = opts.logFile;
-    if (this.child.pid) groups.add(this.child.pid);
+    // A group still alive when this process ends is killed (registered at start, not on import).
+    const pgid = this.child.pid;
+    this.forget = pgid ? onExit(() => { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } }) : () => undefined;
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });
       this.child.once('error', () => { this.exit = { code: 127, signal: null }; resolve(this.exit); });
@@ -54,7 +54,7 @@ export class ManagedProcess {
       clearTimeout(timer);
     }
     this.killGroup('SIGKILL'); // anything it left behind
-    groups.delete(this.pid);
+    this.forget();
     return this.exit!;
   }
 }

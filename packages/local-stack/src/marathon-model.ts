@@ -329,7 +329,7 @@ export class MarathonModel extends EventEmitter {
       ...this.o.secrets?.(def),
       ...this.o.env,
     };
-    const cwd = docker ? this.o.workdir ?? projectRoot : sandbox;
+    const cwd = docker ? this.o.workdir ?? projectRoot() : sandbox;
     const shell = docker ? this.o.dockerShell ?? '/bin/bash' : '/bin/sh';
     const proc = startTaskProcess({ app: def, taskId: id, agent: agent.ns, env, cwd, shell, sandbox });
     const startedAt = Date.now();

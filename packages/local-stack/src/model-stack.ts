@@ -18,7 +18,7 @@ export class ModelStack {
   private constructor(readonly model: MarathonModel, readonly zk: LocalZooKeeper, readonly apps: AppDefinition[], readonly deployments: Deployment[]) {}
 
   static async start(o: ModelStackOptions = {}): Promise<ModelStack> {
-    const apps = loadAppDefinitions(o.group ?? path.join(projectRoot, 'marathon', 'redis-zk.json'));
+    const apps = loadAppDefinitions(o.group ?? path.join(projectRoot(), 'marathon', 'redis-zk.json'));
     let secrets: LocalSecrets | undefined;
     // Marathon's secret store, locally: generated values, made once the model has its directory.
     const model = await MarathonModel.start({ ...o, secrets: (app) => secrets?.envOf(app) ?? {} });

@@ -45,19 +45,23 @@ function must(args: string[]): string {
  * once for real; the reason if not, for a test's skip message.
  */
 export function netnsSupport(): Support {
-  if (support) return support;
-  if (process.platform !== 'linux') return (support = { ok: false, reason: `network namespaces need Linux (this is ${process.platform})` });
-  if (process.getuid?.() !== 0) return (support = { ok: false, reason: 'network namespaces need root (run as root, as CI does)' });
-  if (!ipCommand()) return (support = { ok: false, reason: 'iproute2 is not installed (apt-get install iproute2)' });
+  support ??= probeSupport();
+  return support;
+}
+
+function probeSupport(): Support {
+  if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'network namespaces need root (run as root, as CI does)' };
+  if (!ipCommand()) return { ok: false, reason: 'iproute2 is not installed (apt-get install iproute2)' };
   const probe = `rzk-probe${process.pid}`;
   const made = run(['netns', 'add', probe]);
-  if (!made.ok) return (support = { ok: false, reason: `\`ip netns add\` fails here: ${made.err}` });
+  if (!made.ok) return { ok: false, reason: `\`ip netns add\` fails here: ${made.err}` };
   // A bridge and a veth pair too (kernel modules a container may lack), inside the probe namespace: gone with it.
   const bridge = run(['-n', probe, 'link', 'add', 'probebr', 'type', 'bridge']);
   const veth = bridge.ok ? run(['-n', probe, 'link', 'add', 'probea', 'type', 'veth', 'peer', 'name', 'probeb']) : bridge;
   run(['netns', 'del', probe]);
-  if (!veth.ok) return (support = { ok: false, reason: `bridges or veth pairs cannot be made here: ${veth.err}` });
-  return (support = { ok: true });
+  if (!veth.ok) return { ok: false, reason: `bridges or veth pairs cannot be made here: ${veth.err}` };
+  return { ok: true };
 }
 
 // ---- subnets ----------------------------------------------------------------------------------

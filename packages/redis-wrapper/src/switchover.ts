@@ -37,7 +37,7 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
   if (i.timeoutMs === 0) return;
   const deadline = Date.now() + i.timeoutMs;
   const log = i.log.child({ step: 'switchover' });
-  let state;
+  let state: Awaited<ReturnType<typeof replication>>;
   try {
     state = await replication(i);
   } catch (err) {

@@ -2,7 +2,7 @@ import {
   configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory, readBaseConfig, RedisPool,
   resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
-import { elect, ElectionGaveUp } from './election/elect';
+import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
@@ -34,12 +34,12 @@ export async function runRedisWrapper(): Promise<number> {
   });
 
   const dir = openDirectory(cfg, log);
-  const task = new ServerTask(log, 'redis-server');
+  const task = new ServerTask(log, 'redis-server').listenForStopSignals();
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
-  let election;
+  let election: Elected;
   try {
     election = await elect({ dir, name, self: announce, selfDataBytes, selfDataId, password: cfg.REDIS_PASSWORD, timeoutMs, dataWaitMs: cfg.ELECTION_DATA_WAIT_MS, log });
   } catch (err) {

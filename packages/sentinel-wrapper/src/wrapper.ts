@@ -32,7 +32,7 @@ export async function runSentinelWrapper(): Promise<number> {
     log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
   }
   const dir = openDirectory(cfg, log);
-  const task = new ServerTask(log, 'redis-sentinel');
+  const task = new ServerTask(log, 'redis-sentinel').listenForStopSignals();
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
     const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/errors';
 
 /** Quotes a config argument the way redis.conf and sentinel.conf parse it. */
 export function quoteConfigValue(value: string): string {
-  if (/^[A-Za-z0-9._:\/@+-]+$/.test(value)) return value;
+  if (/^[A-Za-z0-9._:/@+-]+$/.test(value)) return value;
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 

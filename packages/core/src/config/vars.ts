@@ -35,7 +35,7 @@ const ip = (raw: string): string => {
 };
 
 const hostPort = (s: string) => {
-  const m = /^[A-Za-z0-9.\-_\[\]:]+:(\d{1,5})$/.exec(s);
+  const m = /^[A-Za-z0-9.\-_[\]:]+:(\d{1,5})$/.exec(s);
   return !!m && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 };
 
@@ -109,7 +109,11 @@ const nonEmpty = (raw: string): string => {
  * because this file runs from core's src/ or dist/ or inside a program's bundle. Failing that,
  * the working directory (REDIS_CONF's error then names the path it tried).
  */
-export const projectRoot = findUp(__dirname, path.join('conf', 'redis.conf')) ?? process.cwd();
+let root: string | undefined;
+export function projectRoot(): string {
+  root ??= findUp(__dirname, path.join('conf', 'redis.conf')) ?? process.cwd();
+  return root;
+}
 
 function findUp(from: string, relative: string): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
@@ -139,8 +143,9 @@ export const VARS = {
   REDIS_TLS_AUTH_CLIENTS: define({ default: 'yes', doc: 'Whether clients must present a certificate signed by REDIS_TLS_CA_FILE (redis tls-auth-clients): yes, no or optional', parse: tlsAuthClients }),
   ZK_AUTH: define({ doc: 'user:password (digest): every node redis-zk creates gets an ACL giving this identity all rights and everyone else read only; older nodes are brought under it at start; never logged', secret: true, parse: zkAuth }),
   DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', parse: nonEmpty }),
-  REDIS_CONF: define({ default: path.join(projectRoot, 'conf', 'redis.conf'), doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', parse: nonEmpty }),
-  SENTINEL_CONF: define({ default: path.join(projectRoot, 'conf', 'sentinel.conf'), doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', parse: nonEmpty }),
+  // Looked up when first read, not when this module loads.
+  REDIS_CONF: define({ get default() { return path.join(projectRoot(), 'conf', 'redis.conf'); }, doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', parse: nonEmpty }),
+  SENTINEL_CONF: define({ get default() { return path.join(projectRoot(), 'conf', 'sentinel.conf'); }, doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', parse: nonEmpty }),
   REDIS_SERVER_BIN: define({ default: 'redis-server', doc: 'redis-server executable', parse: nonEmpty }),
   REDIS_SENTINEL_BIN: define({ default: 'redis-sentinel', doc: 'redis-sentinel executable', parse: nonEmpty }),
   MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', parse: int(0) }),

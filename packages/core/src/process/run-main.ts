@@ -5,7 +5,7 @@ import { TimeoutError } from '../time';
  * Entry point of every program: configuration mistakes print one line per variable and exit 1;
  * anything else that escapes is fatal too (Marathon restarts the task).
  */
-export function runMain(main: () => Promise<number | void>): void {
+export function runMain(main: () => Promise<number | undefined>): void {
   main().then(
     (code) => { if (typeof code === 'number') process.exit(code); },
     (err: unknown) => {

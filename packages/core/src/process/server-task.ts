@@ -13,8 +13,12 @@ export class ServerTask {
   private readonly beforeStop: Array<() => Promise<void>> = [];
   private readonly cleanup: Array<() => Promise<void> | void> = [];
 
-  constructor(private readonly log: Logger, private readonly serverName: string) {
+  constructor(private readonly log: Logger, private readonly serverName: string) {}
+
+  /** SIGTERM and SIGINT start the stop (the wrapper's stop steps, then the server's): call at start-up. */
+  listenForStopSignals(): this {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => void this.stop(sig));
+    return this;
   }
 
   /** Runs on a stop signal before the server is signalled (bounded by the caller). */

@@ -21,7 +21,7 @@ export class Supervised {
   private readonly child: ChildProcess;
   private done = false;
 
-  constructor(readonly bin: string, readonly args: readonly string[], private readonly log: Logger) {
+  constructor(readonly bin: string, readonly args: readonly string[], readonly log: Logger) {
     this.child = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'], env: withoutSecrets(process.env) });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err) => {

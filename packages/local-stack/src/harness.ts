@@ -1,0 +1,37 @@
+/**
+ * What the tests, the chaos tests, the bench and the demo share when they drive a deployment:
+ * one place for the fast Sentinel timings, waiting, and reading `host:port` back.
+ */
+
+/**
+ * Sentinel settings that make a failover take a couple of seconds. 2000 is the lowest
+ * down-after that Sentinel 7.0 handles without failing a fresh master over again (README).
+ */
+export const FAST_SENTINEL = { SENTINEL_DOWN_AFTER_MS: '2000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' } as const;
+export const FAST_DOWN_AFTER_MS = Number(FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS);
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The port of `host:port` (NaN for anything else). */
+export const portOf = (address: string | undefined): number => Number(address?.split(':').at(-1));
+
+/**
+ * Polls `check` every `everyMs` until it returns a truthy value; fails after `timeoutMs` naming
+ * `what` and the last error `check` threw. Every wait of a test or a benchmark is bounded this way.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    }
+    await sleep(everyMs);
+  }
+}
