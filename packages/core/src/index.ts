@@ -32,3 +32,4 @@ export * from './security/settings';
 export * from './security/clients';
 export * from './security/server-lines';
 export * from './security/configure';
+export * from './process/wrapper-start';

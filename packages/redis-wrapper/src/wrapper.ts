@@ -1,7 +1,4 @@
-import {
-  configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory, readBaseConfig, RedisPool,
-  resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
-} from '@redis-zk/core';
+import { type createLogger, Directory, formatAddress, launchServer, leaveOnExit, RedisPool, registerTask, sleep, startWrapper } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
 import { redisConfigLines } from './redis-config';
@@ -17,12 +14,13 @@ import { NodeLoop } from './node/role-loop';
  * ZooKeeper trouble after start never stops redis.
  */
 export async function runRedisWrapper(): Promise<number> {
-  const cfg = configureProgram('redis-wrapper');
-  const { bind, announce } = resolveEndpoints(cfg);
-  const dataDir = resolveDataDir(cfg.DATA_DIR);
-  const baseConfig = await readBaseConfig(cfg.REDIS_CONF, 'REDIS_CONF');
+  const w = await startWrapper('redis-wrapper', {
+    server: 'redis-server',
+    baseConfig: (cfg) => ({ file: cfg.REDIS_CONF, variable: 'REDIS_CONF' }),
+    context: (cfg, announce) => ({ set: cfg.MASTER_NAME, node: formatAddress(announce) }),
+  });
+  const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const name = cfg.MASTER_NAME;
-  const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
 
   const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
@@ -32,9 +30,6 @@ export async function runRedisWrapper(): Promise<number> {
     listen: { host: bind.host, port: cfg.PORT1 }, view: () => loop?.view, counters, log,
     maxViewAgeMs: Math.max(3000, 3 * cfg.ROLE_CHECK_INTERVAL_MS),
   });
-
-  const dir = openDirectory(cfg, log);
-  const task = new ServerTask(log, 'redis-server').listenForStopSignals();
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
@@ -52,17 +47,15 @@ export async function runRedisWrapper(): Promise<number> {
   }
   const { outcome, lock } = election;
 
-  const configFile = await writeGeneratedConfig({
-    base: baseConfig,
-    dir: dataDir,
+  await launchServer(w, {
+    bin: cfg.REDIS_SERVER_BIN,
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
       bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
     }),
+    password: cfg.REDIS_PASSWORD,
   });
-  const server = task.start(cfg.REDIS_SERVER_BIN, [configFile]);
-  await waitUntilAnswers({ host: bind.host, port: bind.port }, cfg.REDIS_PASSWORD, server);
 
   // An elected master starts a new era: epoch 0, so the sentinels' next failover always wins.
   if (outcome.kind === 'become-master') {
@@ -73,8 +66,7 @@ export async function runRedisWrapper(): Promise<number> {
       by: `redis-wrapper ${formatAddress(announce)}`, reason: outcome.reason,
     }).catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
   }
-  const registration = new EphemeralRegistration(dir.zk, dir.nodePath(name, Directory.memberId(announce)), formatAddress(announce), log);
-  await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
+  const registration = await registerTask(w, dir.nodePath(name, Directory.memberId(announce)), 'node');
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
   loop = new NodeLoop({
@@ -95,9 +87,8 @@ export async function runRedisWrapper(): Promise<number> {
     if (task.isStopping || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });
-  task.onExit(() => registration.stop());
   task.onExit(() => { api.close(); pool.close(); });
-  task.onExit(() => dir.zk.close());
+  leaveOnExit(w, registration);
   return task.run();
 }
 

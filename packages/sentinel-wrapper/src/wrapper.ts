@@ -1,7 +1,4 @@
-import {
-  type Address, configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory,
-  readBaseConfig, resolveDataDir, resolveEndpoints, ServerTask, waitUntilAnswers, writeGeneratedConfig,
-} from '@redis-zk/core';
+import { type Address, Directory, formatAddress, launchServer, leaveOnExit, registerTask, startWrapper } from '@redis-zk/core';
 import { MasterFollower } from './follow-masters';
 import { planSet } from './plan';
 import { type MonitorSettings, sentinelConfigLines } from './sentinel-config';
@@ -13,11 +10,12 @@ import { waitForMasters } from './wait-for-masters';
  * (wanted) set, register, then keep the monitored sets in step with ZooKeeper.
  */
 export async function runSentinelWrapper(): Promise<number> {
-  const cfg = configureProgram('sentinel-wrapper');
-  const { bind, announce } = resolveEndpoints(cfg);
-  const dataDir = resolveDataDir(cfg.DATA_DIR);
-  const baseConfig = await readBaseConfig(cfg.SENTINEL_CONF, 'SENTINEL_CONF');
-  const log = createLogger('sentinel-wrapper', cfg.LOG_LEVEL).child({ sentinel: formatAddress(announce) });
+  const w = await startWrapper('sentinel-wrapper', {
+    server: 'redis-sentinel',
+    baseConfig: (cfg) => ({ file: cfg.SENTINEL_CONF, variable: 'SENTINEL_CONF' }),
+    context: (_cfg, announce) => ({ sentinel: formatAddress(announce) }),
+  });
+  const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const names = cfg.MASTER_NAMES;
   const wanted = (name: string) => !names || names.includes(name);
   const settings: MonitorSettings = {
@@ -31,8 +29,6 @@ export async function runSentinelWrapper(): Promise<number> {
   if (cfg.SENTINEL_DOWN_AFTER_MS < 2000) {
     log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
   }
-  const dir = openDirectory(cfg, log);
-  const task = new ServerTask(log, 'redis-sentinel').listenForStopSignals();
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
     const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;
@@ -53,24 +49,19 @@ export async function runSentinelWrapper(): Promise<number> {
     log.info({ set: name, action: 'monitor', master: formatAddress(address), reason }, 'initial monitoring decision');
   }
 
-  const configFile = await writeGeneratedConfig({
-    base: baseConfig,
-    dir: dataDir,
+  await launchServer(w, {
+    bin: cfg.REDIS_SENTINEL_BIN,
     fileName: 'sentinel.generated.conf',
     lines: sentinelConfigLines({ bind, announce, dataDir, sets, settings, access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls } }),
+    password: cfg.security.sentinelPassword,
   });
-  const server = task.start(cfg.REDIS_SENTINEL_BIN, [configFile]);
-  await waitUntilAnswers(bind, cfg.security.sentinelPassword, server);
-
-  const registration = new EphemeralRegistration(dir.zk, dir.sentinelPath(Directory.memberId(announce)), formatAddress(announce), log);
-  await registration.start().catch((err) => log.warn({ err: String(err) }, 'sentinel registration deferred until ZooKeeper answers'));
+  const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
   const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log });
   follower.start();
 
   // Leave the directory before Sentinel stops, so nobody is handed a sentinel that is going away.
   task.onBeforeStop(() => registration.stop());
   task.onExit(() => follower.stop());
-  task.onExit(() => registration.stop());
-  task.onExit(() => dir.zk.close());
+  leaveOnExit(w, registration);
   return task.run();
 }
