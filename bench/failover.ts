@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -50,8 +51,11 @@ function sentinelClient(sentinels: number[]) {
   return c;
 }
 
+/** What a round kills: the whole task (kill -9 of the host's processes), or only redis-server (a crash, an OOM kill) under a live wrapper. */
+export type Kill = 'task' | 'server';
+
 export interface FailoverRig {
-  round(): Promise<FailoverTimes>;
+  round(kill?: Kill): Promise<FailoverTimes>;
   masterPort(): Promise<number>;
   /** Ours only: the watcher's HTTP port. */
   watcherPort?: number;
@@ -93,7 +97,8 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   return {
     masterPort: currentMaster,
     sentinelPort: sentinels[0]!,
-    async round() {
+    // Plain Redis has no wrapper: a crash of redis-server is the whole node.
+    async round(_kill: Kill = 'task') {
       const masterPort = await currentMaster();
       await settle(sentinels, 2);
       const victim = nodes.find((x) => x.port === masterPort)!;
@@ -175,18 +180,21 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
     watcherPort: d.watchers[0]!.port,
     sentinelPort: sentinels[0]!,
     masterPort: currentMaster,
-    async round() {
+    async round(kill: Kill = 'task') {
       await settle(sentinels, 2);
       const masterPort = await currentMaster();
       const victim = tasks.find((x) => x.port === masterPort)!;
+      const server = kill === 'server' ? serverPid(victim.proc.pid) : undefined;
       const killed = Date.now();
-      victim.proc.killGroup('SIGKILL');
+      if (server) process.kill(server, 'SIGKILL');
+      else victim.proc.killGroup('SIGKILL');
       await sentinelSwitched(sentinels, masterPort);
       const sentinel = Date.now() - killed;
       await until('ZooKeeper updated', async () => ((await d.dir.readMaster('mymaster'))?.address?.port !== masterPort ? 1 : 0), 60000, 5);
       const zookeeper = Date.now() - killed;
       const zkClient = (await zkProber.firstOkAfter(killed)) - killed;
       const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
+      await victim.proc.exited; // the wrapper exits once redis-server is gone (after asking Sentinel to fail over)
       tasks = tasks.filter((x) => x !== victim);
       tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
       return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
@@ -199,4 +207,12 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       direct.disconnect();
     },
   };
+}
+
+/** The redis-server a wrapper runs (its child). */
+function serverPid(wrapperPid: number): number {
+  const out = spawnSync('pgrep', ['-P', String(wrapperPid), 'redis-server'], { encoding: 'utf8' }).stdout.trim();
+  const pid = Number(out.split('\n')[0]);
+  if (!pid) throw new Error(`bench: no redis-server under wrapper ${wrapperPid}`);
+  return pid;
 }

@@ -80,6 +80,18 @@ async function main() {
       row('failover: kill → client discovering from ZooKeeper writes', 'ms', o.map((x) => x.zkClient!), p.map((x) => x.sentinelClient));
       row('failover: kill → ioredis Sentinel client writes', 'ms', o.map((x) => x.sentinelClient), p.map((x) => x.sentinelClient));
 
+      // redis-server dies (a crash, an OOM kill) under a live wrapper: ours asks Sentinel to fail
+      // over at once; plain Sentinel waits for down-after-milliseconds.
+      const pc: typeof p = [];
+      const oc: typeof o = [];
+      const crashRounds = quick ? 2 : 6;
+      for (let r = 0; r < crashRounds; r += 1) {
+        say(`crash round ${r + 1}/${crashRounds}`);
+        if (r % 2 === 0) { pc.push(await plain.round('server')); oc.push(await mine.round('server')); } else { oc.push(await mine.round('server')); pc.push(await plain.round('server')); }
+      }
+      row('crash: redis-server dies, wrapper alive → Sentinel switched', 'ms', oc.map((x) => x.sentinel), pc.map((x) => x.sentinel));
+      row('crash: redis-server dies, wrapper alive → ioredis Sentinel client writes', 'ms', oc.map((x) => x.sentinelClient), pc.map((x) => x.sentinelClient), 'ratio <= 0.3 (down-after 2000 here)');
+
       // The failover clients write in a loop in this process, which also runs the load generator.
       await plain.dispose();
       await mine.dispose();

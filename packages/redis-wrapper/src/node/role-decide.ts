@@ -34,9 +34,12 @@ export type RoleAction =
  *   ZooKeeper names (Sentinel is the authority; ZooKeeper lags it, and names the master alone
  *   after an election or a recovery Sentinel has not learnt yet);
  * - a master demotes itself only when a Sentinel majority AND ZooKeeper both name another live
- *   master (ZooKeeper alone, or ZooKeeper being away, never demotes it);
+ *   master, of a later Sentinel epoch than any sentinel that still names this node (ZooKeeper
+ *   alone, or ZooKeeper being away, never demotes it; right after Sentinel promotes this node, its
+ *   leader names it at the new epoch while the others still name the old master for a moment);
  * - a replica re-points to the set's master when what it follows is dead, not a master, or a live
- *   master that a Sentinel majority and ZooKeeper both no longer name;
+ *   master that a Sentinel majority and ZooKeeper both no longer name, at a later epoch than any
+ *   sentinel that names it (Sentinel's leader re-points replicas before the others catch up);
  * - a replica with no live master known for `stuckAfterMs` asks for a recovery.
  */
 export function decideRole(v: RoleView): RoleAction {
@@ -46,6 +49,9 @@ export function decideRole(v: RoleView): RoleAction {
   if (consensus.failoverInProgress) return { kind: 'none', reason: 'sentinels are failing over' };
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
+  // The latest Sentinel epoch at which any sentinel names `a` its master (-1: none does).
+  const epochOf = (a: Address | null | undefined) => Math.max(-1, ...v.sentinels.flatMap((x) => (x.reachable && x.monitors && sameAddress(x.master, a) ? [x.configEpoch] : [])));
+  const newer = (a: Address, than: Address | null | undefined) => epochOf(a) > epochOf(than);
   const sentinelTarget = liveMaster(consensus.master) ? consensus.master : null;
   const target = sentinelTarget ?? (liveMaster(v.registered) ? v.registered : null);
   const namedBy = (a: Address) => [
@@ -55,7 +61,10 @@ export function decideRole(v: RoleView): RoleAction {
 
   if (v.local.role === 'master') {
     if (sentinelTarget && byBoth(sentinelTarget)) {
-      return { kind: 'fence', master: sentinelTarget, reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)}` };
+      if (!newer(sentinelTarget, v.self)) {
+        return { kind: 'none', reason: `${namedBy(sentinelTarget)} name ${show(sentinelTarget)}, but a sentinel names this node at epoch ${epochOf(v.self)} (not older): Sentinel is still switching` };
+      }
+      return { kind: 'fence', master: sentinelTarget, reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)} (epoch ${epochOf(sentinelTarget)})` };
     }
     return { kind: 'none', reason: 'master' };
   }
@@ -71,6 +80,9 @@ export function decideRole(v: RoleView): RoleAction {
   if (sameAddress(following, target)) return { kind: 'none', reason: `following the set's master ${show(target)}` };
   if (liveMaster(following) && !byBoth(target)) {
     return { kind: 'none', reason: `following live master ${show(following)}; ${show(target)} is named by ${namedBy(target)} only` };
+  }
+  if (liveMaster(following) && !newer(target, following)) {
+    return { kind: 'none', reason: `following live master ${show(following)}, which a sentinel names at epoch ${epochOf(following)} (not older than ${show(target)}'s): Sentinel is still switching` };
   }
   const state = !following ? 'no master'
     : liveMaster(following) ? `live master ${show(following)}, which the set has left`
