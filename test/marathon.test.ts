@@ -43,6 +43,7 @@ const app = (name: string): App => {
 };
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const development = fs.readFileSync(path.join(ROOT, 'docs', 'development.md'), 'utf8');
 /** The configuration table: `| \`NAME\` | default | used by | meaning |`. */
 const readmeVars = new Map<string, string[]>();
 for (const line of readme.split('\n')) {
@@ -81,10 +82,10 @@ for (const name of NAMES) {
 for (const name of NAMES) {
   const want = PROGRAMS[name];
 
-  test(`${name}: cmd is the README's launch contract, ${want.instances} instances`, (t) => {
+  test(`${name}: cmd is the documented launch contract, ${want.instances} instances`, (t) => {
     const a = app(name);
     t.is(a.cmd, want.cmd);
-    t.true(readme.includes(`\`${want.cmd}\``), 'the README states this launch contract');
+    t.true(development.includes(`\`${want.cmd}\``), 'docs/development.md states this launch contract');
     t.is(a.instances, want.instances);
   });
 
