@@ -26,7 +26,7 @@ export * from './sentinel/consensus';
 export * from './process/supervisor';
 export * from './process/run-main';
 export * from './process/server-task';
-export * from './conf/render';
+export * from './server-config/render';
 export * from './redis/pool';
 export * from './security/settings';
 export * from './security/clients';

@@ -34,7 +34,7 @@ const ip = (raw: string): string => {
   return raw.trim();
 };
 
-const hostPort = (s: string) => {
+const isHostPort = (s: string) => {
   const m = /^[A-Za-z0-9.\-_[\]:]+:(\d{1,5})$/.exec(s);
   return !!m && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 };
@@ -45,7 +45,7 @@ const zkHosts = (raw: string): string => {
   const slash = s.indexOf('/');
   const hosts = slash === -1 ? s : s.slice(0, slash);
   const chroot = slash === -1 ? '' : s.slice(slash);
-  expect(hosts.split(',').every((h) => hostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
+  expect(hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
     'must be a comma list of host:port, optionally followed by a /chroot');
   return s;
 };

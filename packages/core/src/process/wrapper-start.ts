@@ -1,5 +1,5 @@
 import { type Address, formatAddress, type NetworkConfig, resolveEndpoints } from '../address';
-import { readBaseConfig, writeGeneratedConfig } from '../conf/render';
+import { readBaseConfig, writeGeneratedConfig } from '../server-config/render';
 import { resolveDataDir } from '../config/programs';
 import { createLogger, type Logger } from '../log';
 import { waitUntilAnswers } from '../redis/wait-ready';

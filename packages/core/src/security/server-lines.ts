@@ -1,4 +1,4 @@
-import { configLine } from '../conf/render';
+import { configLine } from '../server-config/render';
 import type { TlsSettings } from './settings';
 
 /**
