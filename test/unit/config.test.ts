@@ -5,7 +5,7 @@ import { EnvError } from 'envalid';
 import { loadConfig } from '../../packages/core/src/config/load';
 import { PROGRAM_VARS } from '../../packages/core/src/config/programs';
 import { ConfigError } from '../../packages/core/src/config/errors';
-import { configLine, quoteConfigValue } from '../../packages/core/src/conf/render';
+import { configLine, quoteConfigValue } from '../../packages/core/src/server-config/render';
 
 type Program = keyof typeof PROGRAM_VARS;
 const PROGRAMS = Object.keys(PROGRAM_VARS) as Program[];
