@@ -59,10 +59,7 @@ function doForward(r: ForwardRequest): void {
     const outbound = net.connect({ host: r.host, port: r.port });
     inbound.pipe(outbound).pipe(inbound);
     const end = () => { inbound.destroy(); outbound.destroy(); };
-    inbound.on('error', end);
-    outbound.on('error', end);
-    inbound.on('close', end);
-    outbound.on('close', end);
+    for (const side of [inbound, outbound]) side.on('error', end).on('close', end);
   });
   server.on('error', (err) => reply({ id: r.id, ok: false, error: err.message }));
   server.listen(r.socketPath, () => { forwards.push(server); reply({ id: r.id, ok: true }); });

@@ -90,10 +90,7 @@ export class NsProbe {
       const outbound = net.connect(socketPath);
       inbound.pipe(outbound).pipe(inbound);
       const end = () => { inbound.destroy(); outbound.destroy(); };
-      inbound.on('error', end);
-      outbound.on('error', end);
-      inbound.on('close', end);
-      outbound.on('close', end);
+      for (const side of [inbound, outbound]) side.on('error', end).on('close', end);
     });
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
