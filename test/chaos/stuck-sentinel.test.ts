@@ -28,6 +28,12 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   const master = d.redis.find((r) => r.address === d.master)!;
   const killed = Date.now();
   await killTask(master);
+  // While Sentinel is stuck, the watcher says so.
+  const watcher = d.watchers[0]!;
+  const stuck = await waitFor('/status to report the stuck failover', async () => {
+    const s = await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json() as { mymaster: { problems: Array<{ kind: string }> } };
+    return s.mymaster.problems.some((p) => p.kind === 'failover-stuck') ? Date.now() : undefined;
+  }, 2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), 200);
 
   const recovered = await waitFor('ZooKeeper to name a recovered master', async () => {
     const m = await zkMaster(d);
@@ -47,7 +53,7 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   t.regex(metrics, /^redis_zk_node_recoveries_total 1$/m);
   const figures = await writer.stop();
   recordFigures(t, 'stuck-sentinel/recovery', {
-    failoverTimeoutMs: Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), killToRecoveredMs: recovered.at - killed,
+    failoverTimeoutMs: Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), killToStuckReportedMs: stuck - killed, killToRecoveredMs: recovered.at - killed,
     writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost,
   });
   t.is(figures.lost, 0);
