@@ -4,7 +4,7 @@ import test from 'ava';
 import pino from 'pino';
 import type { Address } from '../packages/core/src';
 import { ApiThread } from '../packages/watcher/src/http/api-thread';
-import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+import type { Freshness, Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
@@ -18,12 +18,15 @@ function mutableView() {
     sentinels: [{ host: '10.0.0.1', port: 26379 }] as Address[],
     masters: new Map<string, Address>([['mymaster', { host: '10.0.0.9', port: 6379 }]]),
     health: healthy,
+    freshness: { loaded: true, staleSince: null } as Freshness,
     status: async (): Promise<Record<string, SetStatus>> => ({}),
   };
   const view: WatcherView = {
     sentinels: () => state.sentinels,
     masters: () => state.masters,
     health: () => state.health,
+    freshness: () => state.freshness,
+    liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () => state.status(),
   };
   return { state, view };
@@ -64,7 +67,7 @@ test('GET /status and GET /metrics are answered by the main thread through the A
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
-  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null };
+  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null, stale: false, staleSince: null };
   state.status = async () => ({ mymaster: set });
   t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
 

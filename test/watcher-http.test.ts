@@ -23,6 +23,8 @@ const STATUS: Record<string, SetStatus> = {
     keys: 42,
     sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true }],
     lastFailover: { at: '2024-05-01T10:00:00.000Z', from: { host: '10.0.0.9', port: 6379 }, to: MASTER },
+    stale: false,
+    staleSince: null,
   },
 };
 // What the view hands out may carry more than an address; the API must answer host+port only.
@@ -33,6 +35,8 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
     sentinels: () => [withExtra, { host: '10.0.0.8', port: 26380 }],
     masters: () => new Map([['mymaster', MASTER], ['cache', CACHE], ['a b', CACHE]]),
     health: () => HEALTHY,
+    freshness: () => ({ loaded: true, staleSince: null }),
+    liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => STATUS,
     ...overrides,
   };

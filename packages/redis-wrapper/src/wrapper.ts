@@ -1,9 +1,10 @@
 import {
-  configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory, readBaseConfig, RedisPool,
+  ConfigError, configureProgram, createLogger, Directory, EphemeralRegistration, formatAddress, openDirectory, readBaseConfig, RedisPool,
   resolveDataDir, resolveEndpoints, ServerTask, sleep, waitUntilAnswers, writeGeneratedConfig,
 } from '@redis-zk/core';
 import { elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
+import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
 import { startNodeApi } from './node/api';
@@ -18,11 +19,19 @@ import { NodeLoop } from './node/role-loop';
  */
 export async function runRedisWrapper(): Promise<number> {
   const cfg = configureProgram('redis-wrapper');
-  const { bind, announce } = resolveEndpoints(cfg);
+  const endpoints = await resolveEndpoints(cfg);
+  const { bind, announce } = endpoints;
   const dataDir = resolveDataDir(cfg.DATA_DIR);
   const baseConfig = await readBaseConfig(cfg.REDIS_CONF, 'REDIS_CONF');
+  const memory = decideMemory({
+    maxmemory: cfg.REDIS_MAXMEMORY, policy: cfg.REDIS_MAXMEMORY_POLICY, taskMemMb: cfg.MARATHON_APP_RESOURCE_MEM,
+    base: { maxmemory: setsDirective(baseConfig, 'maxmemory'), policy: setsDirective(baseConfig, 'maxmemory-policy') },
+  });
+  if (!memory.ok) throw new ConfigError([memory.problem]);
   const name = cfg.MASTER_NAME;
   const log = createLogger('redis-wrapper', cfg.LOG_LEVEL).child({ set: name, node: formatAddress(announce) });
+  log.info({ bind: formatAddress(bind), source: endpoints.source, reason: endpoints.reason, skipped: endpoints.skipped }, 'bind address chosen');
+  log.info({ maxmemory: memory.maxmemoryBytes, reason: memory.reason }, 'memory limit chosen');
 
   const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
@@ -58,7 +67,7 @@ export async function runRedisWrapper(): Promise<number> {
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
       bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
-      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
+      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined, memory: memory.lines,
     }),
   });
   const server = task.start(cfg.REDIS_SERVER_BIN, [configFile]);

@@ -14,10 +14,12 @@ import { waitForMasters } from './wait-for-masters';
  */
 export async function runSentinelWrapper(): Promise<number> {
   const cfg = configureProgram('sentinel-wrapper');
-  const { bind, announce } = resolveEndpoints(cfg);
+  const endpoints = await resolveEndpoints(cfg);
+  const { bind, announce } = endpoints;
   const dataDir = resolveDataDir(cfg.DATA_DIR);
   const baseConfig = await readBaseConfig(cfg.SENTINEL_CONF, 'SENTINEL_CONF');
   const log = createLogger('sentinel-wrapper', cfg.LOG_LEVEL).child({ sentinel: formatAddress(announce) });
+  log.info({ bind: formatAddress(bind), source: endpoints.source, reason: endpoints.reason, skipped: endpoints.skipped }, 'bind address chosen');
   const names = cfg.MASTER_NAMES;
   const wanted = (name: string) => !names || names.includes(name);
   const settings: MonitorSettings = {
