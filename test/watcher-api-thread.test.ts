@@ -63,6 +63,22 @@ test('the API thread serves the main thread\'s view, and each change once publis
   t.deepEqual((health.body as { reasons: string[] }).reasons, ['not connected to ZooKeeper at zk:2181']);
 });
 
+test('/liveness: 200 while the main thread publishes (a sign of life each second when nothing changed), 503 once it falls silent', async (t) => {
+  const { view } = mutableView();
+  const { api, base } = await startApi(view);
+  t.teardown(() => api.close());
+  const beating = setInterval(() => api.publish(), 1000);
+  t.teardown(() => clearInterval(beating));
+  t.is((await fetch(`${base}/liveness`)).status, 200);
+  await new Promise((r) => setTimeout(r, 2500));
+  t.is((await fetch(`${base}/liveness`)).status, 200, 'still alive: beats with nothing changed');
+  clearInterval(beating);
+  await waitFor('/liveness to fail once the main thread is silent', async () => (await fetch(`${base}/liveness`)).status === 503, 20000, 500);
+  api.publish();
+  await waitFor('alive again after a sign of life', async () => (await fetch(`${base}/liveness`)).status === 200, 5000, 50);
+  t.pass();
+});
+
 test('GET /status and GET /metrics are answered by the main thread through the API thread; a failing one is a 503', async (t) => {
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
