@@ -507,9 +507,21 @@ export class MarathonModel extends EventEmitter {
     this.emit('agent-killed', a);
   }
 
+  /**
+   * From now on, how long the Mesos master waits before calling a silent agent unreachable
+   * (seconds, scaled by timeScale like every other): a test can keep Mesos's real 75 s while it
+   * cuts an agent for a real-time partition, then shorten it for an agent loss.
+   */
+  setAgentUnreachableAfter(seconds: number): void {
+    this.agentUnreachableAfterSeconds = seconds;
+    this.log.info({ seconds }, 'agent unreachable timeout changed');
+  }
+
+  private agentUnreachableAfterSeconds: number | undefined;
+
   private checkAgent(a: ModelAgent, now: number): void {
     if (a.state !== 'active' || a.silentSince === undefined) return;
-    if (now - a.silentSince < this.ms(this.o.agentUnreachableAfterSeconds ?? 75)) return;
+    if (now - a.silentSince < this.ms(this.agentUnreachableAfterSeconds ?? this.o.agentUnreachableAfterSeconds ?? 75)) return;
     a.state = 'unreachable';
     this.log.warn({ agent: a.id }, 'agent unreachable');
     this.emit('agent-unreachable', a);
