@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { ModelTask } from '../../packages/local-stack/src/marathon-model';
+import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
 import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
 import {
@@ -51,8 +52,8 @@ if (!MODEL.ok) {
     t.true(model.tasks(REDIS).some((x) => `${x.env.HOST}:${x.env.PORT0}` === master), 'the master announces HOST:PORT0 (no NET_IFACE)');
 
     const clientStartedAt = Date.now();
-    const writer = ModelClient.start(sc, 'deploy');
-    const monitor = new WritableMasters(sc);
+    const writer = stopOnTeardown(t, ModelClient.start(sc, 'deploy'));
+    const monitor = stopOnTeardown(t, new WritableMasters(sc));
     await writer.flowing('a client after discovery', 200);
     const r = await writer.stop();
     const m = await monitor.stop();
@@ -66,8 +67,8 @@ if (!MODEL.ok) {
     const sc = s!;
     const { model } = sc.stack;
     const kills = healthKills(sc);
-    const writer = ModelClient.start<WriterResult>(sc, 'upgrade');
-    const monitor = new WritableMasters(sc);
+    const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'upgrade'));
+    const monitor = stopOnTeardown(t, new WritableMasters(sc));
     await writer.flowing('writes before the upgrades', 100);
     const windows: Array<{ name: string; from: number; to: number }> = [];
     const restart = async (name: string, app: string, order?: (tasks: ModelTask[]) => string[]) => {

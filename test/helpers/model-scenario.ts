@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { ZkClient } from '../../packages/core/src/zk/client';
@@ -163,11 +164,30 @@ export async function notSteady(s: Scenario): Promise<string | undefined> {
   if (zk !== master) return `ZooKeeper names ${zk}, the master is ${master}`;
   for (const i of infos) if (i !== masters[0] && (i.masterAddress !== master || !i.linkUp || i.syncing)) return `${i.address} is not a synced replica of ${master}`;
   for (const x of s.stack.model.tasks(SENTINEL).filter((y) => y.proc.running && !y.agent.gone)) {
-    const reply = await ask(s.stack.model.infraProbe, x.agent.ns.ip, x.hostPorts[0]!, s.password, 'SENTINEL get-master-addr-by-name mymaster').catch(() => '');
-    const m = /\$\d+\r\n([^\r]+)\r\n\$\d+\r\n(\d+)\r\n/.exec(reply);
-    if (!m || `${m[1]}:${m[2]}` !== master) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} follows ${m ? `${m[1]}:${m[2]}` : 'nothing'}`;
+    const followed = await sentinelMaster(s, x);
+    if (followed !== master) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} follows ${followed ?? 'nothing'}`;
   }
   return undefined;
+}
+
+const forwards = new Map<string, Promise<number>>();
+
+/** The master a sentinel task names (asked from the infra namespace, through a forward: Sentinel has no QUIT). */
+export async function sentinelMaster(s: Scenario, x: ModelTask): Promise<string | undefined> {
+  const key = `${s.stack.model.dir} ${x.agent.ns.ip}:${x.hostPorts[0]}`;
+  if (!forwards.has(key)) forwards.set(key, s.stack.model.infraProbe.forward(x.agent.ns.ip, x.hostPorts[0]!));
+  const port = await forwards.get(key)!;
+  const r = new Redis({ host: '127.0.0.1', port, password: s.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500, commandTimeout: 1500, enableOfflineQueue: false });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    const reply = (await r.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as [string, string] | null;
+    return reply ? `${reply[0]}:${reply[1]}` : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    r.disconnect();
+  }
 }
 
 export async function waitSteady(s: Scenario, timeoutMs = 90000): Promise<string> {
