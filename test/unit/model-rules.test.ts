@@ -58,7 +58,7 @@ test('pickSubnet: a /24 of 198.18.0.0/15 clear of every route and address', (t) 
 
 test('task environment as Marathon sets it', (t) => {
   const app = parseApp({
-    id: '/g/web', cmd: 'serve', cpus: 0.5, mem: 1024, env: { A: '1', SECRET: { secret: 's' } },
+    id: '/g/web', cmd: 'serve', cpus: 0.5, mem: 1024, env: { A: '1', SECRET: { secret: 's' } }, secrets: { s: { source: 'g/s' } },
     container: { type: 'DOCKER', docker: { image: 'img:1' } },
     portDefinitions: [{ port: 0, name: 'http' }, { port: 10005, name: 'admin-api' }], labels: { 'redis-zk.role': 'web' },
   });
@@ -69,7 +69,8 @@ test('task environment as Marathon sets it', (t) => {
     MARATHON_APP_RESOURCE_CPUS: '0.5', MARATHON_APP_RESOURCE_MEM: '1024.0', MARATHON_APP_RESOURCE_DISK: '0.0',
     MARATHON_APP_LABELS: 'REDIS_ZK_ROLE', MARATHON_APP_LABEL_REDIS_ZK_ROLE: 'web', MESOS_TASK_ID: 'g_web.1', MESOS_SANDBOX: '/s',
   });
-  t.false('SECRET' in env, 'secrets have no value here');
+  t.false('SECRET' in env, 'secrets have no value here (the stand-in store supplies them)');
+  t.deepEqual(app.secretEnv, { SECRET: 'g/s' });
   t.is(scalaDouble(128), '128.0');
 });
 
