@@ -51,11 +51,11 @@ export interface Scenario {
 }
 
 /**
- * The group from marathon/redis-zk.json, unchanged, on `agents` agents at the scenarios' scale,
+ * The group from marathon/redis-zk.json, unchanged (or `group`), on `agents` agents at the scenarios' scale,
  * every app deployed (healthy and ready). `stopScenario` stops it (a test file's after.always).
  */
-export async function startScenario(agents: number): Promise<Scenario> {
-  const stack = await ModelStack.start({ agents, timeScale: SCALE, env: { ...SCENARIO_ENV } });
+export async function startScenario(agents: number, o: { group?: string } = {}): Promise<Scenario> {
+  const stack = await ModelStack.start({ agents, timeScale: SCALE, env: { ...SCENARIO_ENV }, ...(o.group ? { group: o.group } : {}) });
   const { model } = stack;
   const watchersFile = path.join(model.dir, 'watchers.json');
   const writeWatchers = () => {
@@ -266,4 +266,19 @@ export function healthKills(s: Scenario): string[] {
     if (reason.startsWith('health:')) kills.push(`${task.id} on ${task.agent.id}: ${reason}`);
   });
   return kills;
+}
+
+/**
+ * marathon/redis-zk.json with the README's opt-in for data that survives its tasks: the redis app
+ * on local persistent volumes (`data` in the sandbox, the default DATA_DIR), resident, upgraded
+ * 0.5/0 as Marathon requires. Written to `file`.
+ */
+export function writeResidentGroup(file: string): string {
+  const group = JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis-zk.json'), 'utf8')) as { apps: Array<Record<string, unknown>> };
+  const redis = group.apps.find((a) => a.id === REDIS)!;
+  redis.container = { ...(redis.container as object), volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 4096 } }] };
+  redis.residency = { taskLostBehavior: 'WAIT_FOREVER' };
+  redis.upgradeStrategy = { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 };
+  fs.writeFileSync(file, JSON.stringify(group, null, 2));
+  return file;
 }
