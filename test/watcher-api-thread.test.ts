@@ -18,7 +18,7 @@ function mutableView() {
     sentinels: [{ host: '10.0.0.1', port: 26379 }] as Address[],
     masters: new Map<string, Address>([['mymaster', { host: '10.0.0.9', port: 6379 }]]),
     health: healthy,
-    freshness: { loaded: true, staleSince: null } as Freshness,
+    freshness: { sentinelsLoaded: true, mastersLoaded: true, staleSince: null } as Freshness,
     status: async (): Promise<Record<string, SetStatus>> => ({}),
   };
   const view: WatcherView = {

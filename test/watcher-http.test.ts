@@ -36,7 +36,7 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
     sentinels: () => [withExtra, { host: '10.0.0.8', port: 26380 }],
     masters: () => new Map([['mymaster', MASTER], ['cache', CACHE], ['a b', CACHE]]),
     health: () => HEALTHY,
-    freshness: () => ({ loaded: true, staleSince: null }),
+    freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
     liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => STATUS,
     ...overrides,
@@ -142,16 +142,19 @@ test('GET /health: 503 with the reasons when unhealthy', async (t) => {
 });
 
 test('before the first read from ZooKeeper: discovery answers 503 (never an empty list), /readiness 503, /liveness 200; the fast path too', async (t) => {
-  const fresh = await start(fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ loaded: false, staleSince: null }) }));
+  const fresh = await start(fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) }));
   for (const path of ['/sentinels', '/masters', '/masters/mymaster', '/master']) {
     const { status, body } = await getJson(fresh.base + path);
     t.is(status, 503, path);
     t.regex((body as { error: string }).error, /not loaded from ZooKeeper yet/, path);
   }
   t.is((await getJson(`${fresh.base}/readiness`)).status, 503);
+  const half = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: false, staleSince: null }) }));
+  t.is((await getJson(`${half.base}/sentinels`)).status, 200, 'the sentinel list is read: served');
+  t.is((await getJson(`${half.base}/master`)).status, 503, 'the masters are not');
   t.is((await getJson(`${fresh.base}/liveness`)).status, 200);
   const metrics = createApiMetrics();
-  const view = fakeView({ freshness: () => ({ loaded: false, staleSince: null }) });
+  const view = fakeView({ freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) });
   const fast = await listen(createApp(view, metrics, pino({ level: 'silent' })), '127.0.0.1', 0, sentinelsFastPath(view.sentinels, metrics, () => false));
   servers.push(fast);
   t.is((await fetch(`http://127.0.0.1:${(fast.address() as net.AddressInfo).port}/sentinels`)).status, 503);
@@ -160,7 +163,7 @@ test('before the first read from ZooKeeper: discovery answers 503 (never an empt
 test('GET /readiness: 200 once loaded and following, also while ZooKeeper is away (stale); 503 following nobody', async (t) => {
   const ready = await getJson(`${api.base}/readiness`);
   t.deepEqual(ready, { ...ready, status: 200 });
-  const stale = await start(fakeView({ freshness: () => ({ loaded: true, staleSince: '2024-05-01T10:00:00.000Z' }), health: () => ({ ...HEALTHY, ok: false, zookeeper: false }) }));
+  const stale = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-05-01T10:00:00.000Z' }), health: () => ({ ...HEALTHY, ok: false, zookeeper: false }) }));
   t.is((await getJson(`${stale.base}/readiness`)).status, 200);
   t.is((await getJson(`${stale.base}/health`)).status, 503, '/health still says ZooKeeper is away');
   t.is((await getJson(`${stale.base}/sentinels`)).status, 200, 'discovery from the last view');

@@ -33,8 +33,10 @@ export interface SetStatus {
 
 /** How current the served view is. */
 export interface Freshness {
-  /** The sentinel list and the masters have been read from ZooKeeper at least once: until then discovery answers 503. */
-  readonly loaded: boolean;
+  /** The sentinel list has been read from ZooKeeper at least once: until then /sentinels answers 503. */
+  readonly sentinelsLoaded: boolean;
+  /** The masters have been read from ZooKeeper at least once: until then /masters and /master answer 503. */
+  readonly mastersLoaded: boolean;
   /** Since when (ISO) ZooKeeper has been away, the view kept as last read; null while current. */
   readonly staleSince: string | null;
 }

@@ -96,7 +96,7 @@ export async function runWatcher(): Promise<number> {
   };
   sentinels.on('change', refreshed);
   masters.on('change', refreshed);
-  const freshness = (): Freshness => ({ loaded: sentinels.loaded && masters.loaded, staleSince });
+  const freshness = (): Freshness => ({ sentinelsLoaded: sentinels.loaded, mastersLoaded: masters.loaded, staleSince });
 
   const view: WatcherView = {
     sentinels: () => sentinels.current,

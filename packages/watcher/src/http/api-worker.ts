@@ -57,7 +57,7 @@ export async function runApiThread(): Promise<void> {
     status: () => ask('status'),
   };
   const metrics = createApiMetrics(() => ask<string>('metrics'));
-  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics, () => freshness.loaded));
+  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded));
 
   port.on('message', (m: ToApiThread) => {
     switch (m.type) {

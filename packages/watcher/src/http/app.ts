@@ -32,13 +32,13 @@ export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): 
 
   // Discovery answers from the view once it was loaded from ZooKeeper (then through any outage,
   // as last read); before that a 503, never an empty list a client would take for the truth.
-  const discovery = (pattern: string, handler: (ctx: Ctx & { params: Record<string, string> }) => void) =>
-    get(pattern, (ctx) => (view.freshness().loaded ? handler(ctx) : json(ctx, 503, notLoaded)));
+  const discovery = (pattern: string, part: 'sentinelsLoaded' | 'mastersLoaded', handler: (ctx: Ctx & { params: Record<string, string> }) => void) =>
+    get(pattern, (ctx) => (view.freshness()[part] ? handler(ctx) : json(ctx, 503, notLoaded)));
   // Plain host+port objects: the list can be passed as ioredis's `sentinels` option as is.
-  discovery('/sentinels', (ctx) => json(ctx, 200, view.sentinels().map(hostPort)));
-  discovery('/masters', (ctx) => json(ctx, 200, Object.fromEntries([...view.masters()].map(([name, a]) => [name, hostPort(a)]))));
-  discovery('/masters/:name', (ctx) => master(ctx, ctx.params.name ?? ''));
-  discovery('/master', (ctx) => master(ctx, DEFAULT_SET));
+  discovery('/sentinels', 'sentinelsLoaded', (ctx) => json(ctx, 200, view.sentinels().map(hostPort)));
+  discovery('/masters', 'mastersLoaded', (ctx) => json(ctx, 200, Object.fromEntries([...view.masters()].map(([name, a]) => [name, hostPort(a)]))));
+  discovery('/masters/:name', 'mastersLoaded', (ctx) => master(ctx, ctx.params.name ?? ''));
+  discovery('/master', 'mastersLoaded', (ctx) => master(ctx, DEFAULT_SET));
   // Marathon's health check: the process answers (never ZooKeeper's or Sentinel's state).
   get('/liveness', (ctx) => verdict(ctx, view.liveness()));
   // Marathon's readiness check: something true to serve.

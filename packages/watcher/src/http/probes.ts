@@ -20,7 +20,8 @@ export function liveness(mainThreadSilentMs: number): Verdict {
 /** Ready: the ZooKeeper view was loaded (sentinels and masters) and a sentinel is followed. */
 export function readiness(f: Freshness, h: Health): Verdict {
   const missing: string[] = [];
-  if (!f.loaded) missing.push('the sentinel list and masters not read from ZooKeeper yet');
+  const unread = [...(f.sentinelsLoaded ? [] : ['the sentinel list']), ...(f.mastersLoaded ? [] : ['the masters'])];
+  if (unread.length > 0) missing.push(`${unread.join(' and ')} not read from ZooKeeper yet`);
   if (!h.following) missing.push('not following any sentinel');
   if (missing.length > 0) return { ok: false, reason: missing.join('; ') };
   return { ok: true, reason: f.staleSince ? `serving the view last read from ZooKeeper (away since ${f.staleSince})` : 'ZooKeeper view loaded, following a sentinel' };
