@@ -63,7 +63,7 @@ if (!MODEL.ok) {
     t.deepEqual(m.twoWritable, [], 'never two writable masters');
   });
 
-  test.serial('Marathon 2: rolling restart of redis (the master killed first, second, last), sentinel and watcher: 0 acknowledged writes lost, never two writable masters, no health-check kill', async (t) => {
+  test.serial('Marathon 2: rolling restart of redis (the master killed first, then last), sentinel and watcher: 0 acknowledged writes lost, never two writable masters, no health-check kill', async (t) => {
     const sc = s!;
     const { model } = sc.stack;
     const kills = healthKills(sc);
@@ -80,12 +80,14 @@ if (!MODEL.ok) {
       await writer.flowing(`writes after ${name}`, 30);
       windows.push({ name, from, to: Date.now() });
     };
-    for (const position of [0, 1, 2]) {
+    // The master's place in the kill order is what differs between the orders Marathon may pick:
+    // first (both replicas old), last (both replaced already). In between is the mix of the two,
+    // left out to keep the suite short.
+    for (const position of ['first', 'last'] as const) {
       const master = await masterTask(sc);
-      await restart(`redis, master killed ${['first', 'second', 'last'][position]}`, REDIS, (old) => {
+      await restart(`redis, master killed ${position}`, REDIS, (old) => {
         const others = old.filter((x) => x !== master).map((x) => x.id);
-        others.splice(position, 0, master.id);
-        return others;
+        return position === 'first' ? [master.id, ...others] : [...others, master.id];
       });
       t.deepEqual(uniqueViolations(model, REDIS), []);
     }
