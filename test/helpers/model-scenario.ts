@@ -253,10 +253,13 @@ export class ModelClient<R> {
   }
 }
 
-/** The write outage around `at`: the gap between acknowledged writes that spans it (0 if none). */
-export function outageAround(r: WriterResult, from: number, to = from): number {
-  const gap = r.gaps.find(([a, b]) => a <= to && b >= from);
-  return gap ? gap[1] - gap[0] : 0;
+/**
+ * The write outage an event at `at` caused: the longest gap (≥ 500 ms) between acknowledged
+ * writes that ends after it and starts at most a second later (writes in flight when the event
+ * was set off may still be acknowledged); 0 if there is none.
+ */
+export function outageAround(r: WriterResult, at: number): number {
+  return Math.max(0, ...r.gaps.filter(([a, b]) => b >= at && a <= at + 1000).map(([a, b]) => b - a));
 }
 
 /** Every task killed because a health check failed (Marathon's task-killing with a health reason). */
