@@ -143,7 +143,7 @@ if (!MODEL.ok) {
   });
 
   test.serial('Marathon 6, with the README\'s persistent-volume opt-in: every task killed at once comes back on its agent with its data; 0 acknowledged writes lost, before or after', async (t) => {
-    await stopScenario(s, completed === 3, (m) => t.log(m));
+    await stopScenario(s, completed === 2, (m) => t.log(m));
     s = undefined;
     const file = writeResidentGroup(path.join(os.tmpdir(), `redis-zk-resident-${process.pid}.json`));
     t.teardown(() => fs.rmSync(file, { force: true }));
