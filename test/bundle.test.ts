@@ -94,7 +94,12 @@ test('the shipped watcher starts its HTTP API thread from its shipped files', as
   const res = await waitFor('the watcher\'s /health', () => fetch(`http://127.0.0.1:${port}/health`), 20000, 100);
   t.is(res.status, 503);
   t.regex(JSON.stringify(await res.json()), /not connected to ZooKeeper/);
-  t.deepEqual(await (await fetch(`http://127.0.0.1:${port}/sentinels`)).json(), []);
+  // Never read from ZooKeeper: no list yet, a 503 (never an empty list); alive all the same.
+  const sentinels = await fetch(`http://127.0.0.1:${port}/sentinels`);
+  t.is(sentinels.status, 503);
+  t.regex(JSON.stringify(await sentinels.json()), /not loaded from ZooKeeper yet/);
+  t.is((await fetch(`http://127.0.0.1:${port}/liveness`)).status, 200);
+  t.is((await fetch(`http://127.0.0.1:${port}/readiness`)).status, 503);
   child.kill('SIGTERM');
   t.is(await exited, 0);
 });

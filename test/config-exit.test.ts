@@ -62,6 +62,23 @@ test('redis-wrapper: NET_IFACE naming no interface (and no BIND_IP) exits 1 nami
   t.regex(r.out, /NET_IFACE="nosuch0"/);
 });
 
+test('redis-wrapper and sentinel-wrapper outside Mesos with no address given (no HOST, LIBPROCESS_IP, NET_IFACE, BIND_IP) exit 1 saying what to set', (t) => {
+  for (const program of ['redis-wrapper', 'sentinel-wrapper'] as const) {
+    const r = run(program, { BIND_IP: '' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /no address to bind: neither HOST nor LIBPROCESS_IP is set \(not under Mesos\); set BIND_IP/);
+  }
+  const foreign = run('redis-wrapper', { BIND_IP: '', HOST: '203.0.113.9', LIBPROCESS_IP: '198.51.100.4' });
+  t.is(foreign.code, 1, foreign.out);
+  t.regex(foreign.out, /HOST="203.0.113.9" \(203.0.113.9\) is not an address of this host; LIBPROCESS_IP="198.51.100.4"/);
+});
+
+test('redis-wrapper: a task too small for data (MARATHON_APP_RESOURCE_MEM) exits 1 saying how much it needs', (t) => {
+  const r = run('redis-wrapper', { MARATHON_APP_RESOURCE_MEM: '128.0' });
+  t.is(r.code, 1, r.out);
+  t.regex(r.out, /MARATHON_APP_RESOURCE_MEM=128 MB leaves no room for data/);
+});
+
 test('redis-wrapper: every bad variable is reported in one run', (t) => {
   const r = run('redis-wrapper', { PORT0: 'x', LOG_LEVEL: 'y', MASTER_NAME: 'a b' });
   t.is(r.code, 1);

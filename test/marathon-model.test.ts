@@ -271,6 +271,22 @@ if (MODEL.ok) {
   const objectsOf = (runId: string) => allModelObjects().filter((n) => n.includes(runId));
   const pidGone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
 
+  test('a resident instance (local persistent volume) keeps its volume: its next task runs on the same agent, the volume at containerPath in the sandbox', async (t) => {
+    const model = await startModel(t, { agents: 3 });
+    const app = standinApp({ id: '/t/disk', instances: 2, constraints: [['hostname', 'UNIQUE']], container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 64 } }] }, residency: { taskLostBehavior: 'WAIT_FOREVER' } });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const first = model.tasks('/t/disk');
+    const volumeOf = (x: ModelTask) => fs.realpathSync(path.join(x.sandbox, 'data'));
+    const before = new Map(first.map((x) => [x.agent.id, volumeOf(x)]));
+    for (const x of first) fs.writeFileSync(path.join(x.sandbox, 'data', 'kept'), x.id);
+    for (const x of first) x.proc.killGroup('SIGKILL');
+    await waitFor('both instances running again', () => model.tasks('/t/disk').filter((x) => !first.includes(x) && x.proc.running).length === 2, 30000);
+    for (const x of model.tasks('/t/disk').filter((y) => !first.includes(y))) {
+      t.true(volumeOf(x) === before.get(x.agent.id), `${x.id} runs on ${x.agent.id} with that agent's volume`);
+      t.true(fs.existsSync(path.join(x.sandbox, 'data', 'kept')), 'what the previous task wrote is there');
+    }
+  });
+
   test('a model that crashes, or is told to stop by a signal, removes its namespaces, veths, bridge and tasks on the way out', async (t) => {
     for (const end of ['throw', 'SIGTERM', 'SIGINT'] as const) {
       const run = startCrashing(t);

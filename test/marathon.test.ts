@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { VARS } from '../packages/core/src/config/vars';
 
 /**
  * The Marathon definitions in marathon/ carry the production choices the README documents
@@ -123,30 +124,78 @@ for (const name of NAMES) {
   });
 }
 
-test('watcher: HTTP /health on its port, fixed port 8080', (t) => {
-  const a = app('watcher');
+test('watcher: a dynamic host port (no agent offers 8080), reached at :8080 through a VIP, marathon-lb and Mesos-DNS', (t) => {
+  const a = app('watcher') as App & { portDefinitions?: Array<{ port?: number; labels?: Record<string, string> }>; labels?: Record<string, string> };
+  t.is(a.portDefinitions?.[0]?.port, 0);
+  t.false(a.requirePorts);
+  t.is(a.portDefinitions?.[0]?.labels?.VIP_0, '/redis-zk-watcher:8080', 'layer-4 load balancer: redis-zk-watcher.marathon.l4lb.thisdcos.directory:8080');
+  t.is(a.labels?.HAPROXY_GROUP, 'internal', 'marathon-lb');
+  t.is(a.labels?.HAPROXY_0_PORT, '8080', 'marathon-lb service port');
+  for (const way of ['redis-zk-watcher.marathon.l4lb.thisdcos.directory:8080', 'HAPROXY_0_PORT', '_watcher-redis-zk._tcp.marathon.mesos']) t.true(readme.includes(way), `the README shows ${way}`);
+});
+
+test('watcher: Marathon\'s health check is liveness (MESOS_HTTP /liveness), never ZooKeeper\'s state; readiness gates deployments', (t) => {
+  const a = app('watcher') as App & { readinessChecks?: Array<Record<string, unknown>> };
   const hc = a.healthChecks?.[0];
-  t.is(hc?.protocol, 'HTTP');
-  t.is(hc?.path, '/health');
+  t.is(hc?.protocol, 'MESOS_HTTP', 'run on the agent: a Marathon cut off from the agent kills nothing');
+  t.is(hc?.path, '/liveness');
   t.is(hc?.portIndex, 0);
-  t.is(a.portDefinitions?.[0]?.port, 8080);
-  t.true(a.requirePorts);
+  const [check] = a.readinessChecks ?? [];
+  t.is(a.readinessChecks?.length, 1);
+  t.is(check?.protocol, 'HTTP');
+  t.is(check?.path, '/readiness');
+  t.is(check?.portName, 'http');
+  t.deepEqual(check?.httpStatusCodesForReady, [200]);
+});
+
+test('redis: Marathon\'s health check is the node API\'s /health (MESOS_HTTP on the api port): redis-server answers and the wrapper\'s loop runs', (t) => {
+  const hc = app('redis').healthChecks?.[0];
+  t.is(hc?.protocol, 'MESOS_HTTP');
+  t.is(hc?.path, '/health');
+  t.is(app('redis').portDefinitions?.[hc?.portIndex ?? -1]?.name, 'api');
+});
+
+test('no definition names a network interface: redis and Sentinel bind the address Mesos gives the task (HOST, LIBPROCESS_IP)', (t) => {
+  for (const a of apps) {
+    t.is(a.env?.NET_IFACE, undefined, a.id);
+    t.is(a.env?.BIND_IP, undefined, a.id);
+  }
+});
+
+/** What redis-server needs after the switchover to stop cleanly (fsync the AOF, write the RDB). */
+const SHUTDOWN_MARGIN_MS = 5000;
+
+test('redis: SWITCHOVER_TIMEOUT_MS (with time for redis-server to stop) stays below taskKillGracePeriodSeconds', (t) => {
+  for (const file of marathonFiles) {
+    const doc = readJson(path.join(MARATHON_DIR, file)) as unknown as Group & App;
+    for (const a of (doc.apps ?? [doc]).filter((x) => x.id === '/redis-zk/redis')) {
+      const given = a.env?.SWITCHOVER_TIMEOUT_MS;
+      const switchover = Number(typeof given === 'string' ? given : VARS.SWITCHOVER_TIMEOUT_MS.default);
+      const graceMs = (a.taskKillGracePeriodSeconds ?? 3) * 1000;
+      t.true(switchover + SHUTDOWN_MARGIN_MS <= graceMs, `${file}: switchover ${switchover} ms + ${SHUTDOWN_MARGIN_MS} ms > kill grace ${graceMs} ms: Marathon would SIGKILL a master mid-switchover`);
+    }
+  }
+});
+
+test('every app has an explicit unreachableStrategy: replaced once Mesos calls its agent unreachable, kept long enough to come back', (t) => {
+  for (const a of apps as Array<App & { unreachableStrategy?: { inactiveAfterSeconds?: number; expungeAfterSeconds?: number } }>) {
+    const u = a.unreachableStrategy;
+    t.is(typeof u, 'object', a.id);
+    t.is(u?.inactiveAfterSeconds, 0, `${a.id}: replaced at once`);
+    t.true((u?.expungeAfterSeconds ?? 0) >= 600, `${a.id}: a task that comes back within the expunge window is kept (the surplus killed youngest first), not killed`);
+  }
 });
 
 /** redis-cli's arguments: PORT0 on loopback, with TLS (and the task's certificate) when enabled. */
 const CLI_ARGS = 'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert "$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
 const PING = 'redis-cli "$@" ping | grep -q PONG';
-const REDIS_CHECK = `${CLI_ARGS}REDISCLI_AUTH="$REDIS_PASSWORD" ${PING}`;
 const SENTINEL_CHECK = `${CLI_ARGS}REDISCLI_AUTH="\${SENTINEL_PASSWORD:-$REDIS_PASSWORD}" ${PING}`;
 
-test('redis and sentinel: COMMAND checks that PING the server on PORT0, authenticated (password in the environment, never the command line), TLS when enabled', (t) => {
-  const redis = app('redis').healthChecks?.[0];
+test('sentinel: a COMMAND check that PINGs Sentinel on PORT0, authenticated (password in the environment, never the command line), TLS when enabled', (t) => {
   const sentinel = app('sentinel').healthChecks?.[0];
-  t.is(redis?.protocol, 'COMMAND');
   t.is(sentinel?.protocol, 'COMMAND');
-  t.is(redis?.command?.value, REDIS_CHECK);
   t.is(sentinel?.command?.value, SENTINEL_CHECK);
-  for (const check of [REDIS_CHECK, SENTINEL_CHECK]) t.notRegex(check, / -a /, 'redis-cli -a would put the password in /proc/*/cmdline');
+  t.notRegex(SENTINEL_CHECK, / -a /, 'redis-cli -a would put the password in /proc/*/cmdline');
   t.is(app('redis').portDefinitions?.[0]?.port, 0, 'redis gets a dynamic host port');
   t.is(app('sentinel').portDefinitions?.[0]?.port, 0, 'sentinel gets a dynamic host port');
 });
@@ -242,50 +291,44 @@ function runCheck(command: string, env: Record<string, string>): number | null {
   return spawnSync('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore', timeout: 5000 }).status;
 }
 
-test('the COMMAND health checks pass only while the server answers (with the password)', async (t) => {
+test('the sentinel COMMAND health check passes only while the server answers (with the password)', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
   const port = await freePort();
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', 'no', '--requirepass', 'hunter2'], { stdio: 'ignore' });
   const exited = new Promise((r) => server.once('exit', r));
   t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
-  const redisCheck = app('redis').healthChecks![0]!.command!.value!;
   const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
   const env = { PORT0: String(port), REDIS_PASSWORD: 'hunter2' };
 
   const deadline = Date.now() + 10000;
-  while (runCheck(redisCheck, env) !== 0) {
+  while (runCheck(sentinelCheck, env) !== 0) {
     if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.is(runCheck(redisCheck, env), 0, 'healthy with the password');
-  t.not(runCheck(redisCheck, { ...env, REDIS_PASSWORD: 'wrong' }), 0, 'unhealthy with a wrong password');
-  t.not(runCheck(redisCheck, { PORT0: String(port) }), 0, 'a server that demands a password does not answer an unauthenticated PING');
   t.is(runCheck(sentinelCheck, env), 0, 'Sentinel\'s password defaults to REDIS_PASSWORD');
   t.is(runCheck(sentinelCheck, { PORT0: String(port), REDIS_PASSWORD: 'wrong', SENTINEL_PASSWORD: 'hunter2' }), 0, 'SENTINEL_PASSWORD wins');
   t.not(runCheck(sentinelCheck, { ...env, SENTINEL_PASSWORD: 'wrong' }), 0);
+  t.not(runCheck(sentinelCheck, { PORT0: String(port) }), 0, 'a server that demands a password does not answer an unauthenticated PING');
 
   server.kill('SIGTERM');
   await exited;
-  t.not(runCheck(redisCheck, env), 0, 'unhealthy once the server is gone');
-  t.not(runCheck(sentinelCheck, env), 0);
+  t.not(runCheck(sentinelCheck, env), 0, 'unhealthy once the server is gone');
 });
 
-test('the COMMAND health checks pass against a server without a password (sentinel; redis with none set)', async (t) => {
+test('the sentinel COMMAND health check passes against a server without a password', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
   const port = await freePort();
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', 'no'], { stdio: 'ignore' });
   t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
   const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
-  const redisCheck = app('redis').healthChecks![0]!.command!.value!;
   const deadline = Date.now() + 10000;
   while (runCheck(sentinelCheck, { PORT0: String(port) }) !== 0) {
     if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.is(runCheck(redisCheck, { PORT0: String(port), REDIS_PASSWORD: '' }), 0, 'an empty REDIS_PASSWORD still passes');
-  t.is(runCheck(redisCheck, { PORT0: String(port) }), 0, 'an unset REDIS_PASSWORD still passes');
+  t.is(runCheck(sentinelCheck, { PORT0: String(port), REDIS_PASSWORD: '' }), 0, 'an empty REDIS_PASSWORD still passes');
 });
 
 test('redis: a readiness check on the node API, so a rolling upgrade never outruns replication', (t) => {

@@ -45,8 +45,8 @@ async function ping(port: number, o: { password?: string; tls?: ConnectionOption
   }
 }
 
-/** The app's COMMAND health check from the shipped Marathon group, run as Mesos does (sh -c). */
-function healthCheck(app: 'redis' | 'sentinel', env: Record<string, string>): number | null {
+/** The sentinel app's COMMAND health check from the shipped Marathon group, run as Mesos does (sh -c). */
+function healthCheck(app: 'sentinel', env: Record<string, string>): number | null {
   const group = JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis-zk.json'), 'utf8')) as { apps: Array<{ id: string; healthChecks: Array<{ command: { value: string } }> }> };
   const command = group.apps.find((a) => a.id === `/redis-zk/${app}`)!.healthChecks[0]!.command.value;
   return spawnSync('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore', timeout: 5000 }).status;
@@ -67,9 +67,11 @@ test('TLS end to end: TLS-only ports, kill -9 failover over TLS, then redis-py a
     t.regex(await ping(port, { password: TEST_PASSWORD, tls: { ca: read(certs.caFile), checkServerIdentity: () => undefined } }), /^refused/, 'TLS without a client certificate is refused (REDIS_TLS_AUTH_CLIENTS=yes)');
   }
   const checkEnv = { REDIS_PASSWORD: TEST_PASSWORD, ...tlsEnv(certs) };
-  t.is(healthCheck('redis', { ...checkEnv, PORT0: String(masterPort) }), 0, 'the shipped redis health check speaks TLS');
+  // redis's check is the node API's /health (MESOS_HTTP, plain HTTP on PORT1): the wrapper reaches its TLS-only server.
+  const master = d.redis.find((r) => r.address === d.master)!;
+  t.is((await fetch(`http://127.0.0.1:${master.apiPort}/health`)).status, 200, 'the shipped redis health check passes over TLS');
   t.is(healthCheck('sentinel', { ...checkEnv, PORT0: String(sentinelPort) }), 0, 'the shipped sentinel health check speaks TLS');
-  t.not(healthCheck('redis', { REDIS_PASSWORD: TEST_PASSWORD, PORT0: String(masterPort) }), 0, 'without the TLS variables it fails');
+  t.not(healthCheck('sentinel', { REDIS_PASSWORD: TEST_PASSWORD, PORT0: String(sentinelPort) }), 0, 'without the TLS variables it fails');
 
   // kill -9 the master's task: Sentinel (over TLS) promotes a replica, the watcher (over TLS) writes it.
   d.redis.find((r) => r.address === d.master)!.proc.killGroup('SIGKILL');

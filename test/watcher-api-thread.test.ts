@@ -4,7 +4,7 @@ import test from 'ava';
 import pino from 'pino';
 import type { Address } from '../packages/core/src';
 import { ApiThread } from '../packages/watcher/src/http/api-thread';
-import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+import type { Freshness, Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
@@ -18,12 +18,15 @@ function mutableView() {
     sentinels: [{ host: '10.0.0.1', port: 26379 }] as Address[],
     masters: new Map<string, Address>([['mymaster', { host: '10.0.0.9', port: 6379 }]]),
     health: healthy,
+    freshness: { sentinelsLoaded: true, mastersLoaded: true, staleSince: null } as Freshness,
     status: async (): Promise<Record<string, SetStatus>> => ({}),
   };
   const view: WatcherView = {
     sentinels: () => state.sentinels,
     masters: () => state.masters,
     health: () => state.health,
+    freshness: () => state.freshness,
+    liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () => state.status(),
   };
   return { state, view };
@@ -60,11 +63,27 @@ test('the API thread serves the main thread\'s view, and each change once publis
   t.deepEqual((health.body as { reasons: string[] }).reasons, ['not connected to ZooKeeper at zk:2181']);
 });
 
+test('/liveness: 200 while the main thread publishes (a sign of life each second when nothing changed), 503 once it falls silent', async (t) => {
+  const { view } = mutableView();
+  const { api, base } = await startApi(view);
+  t.teardown(() => api.close());
+  const beating = setInterval(() => api.publish(), 1000);
+  t.teardown(() => clearInterval(beating));
+  t.is((await fetch(`${base}/liveness`)).status, 200);
+  await new Promise((r) => setTimeout(r, 2500));
+  t.is((await fetch(`${base}/liveness`)).status, 200, 'still alive: beats with nothing changed');
+  clearInterval(beating);
+  await waitFor('/liveness to fail once the main thread is silent', async () => (await fetch(`${base}/liveness`)).status === 503, 20000, 500);
+  api.publish();
+  await waitFor('alive again after a sign of life', async () => (await fetch(`${base}/liveness`)).status === 200, 5000, 50);
+  t.pass();
+});
+
 test('GET /status and GET /metrics are answered by the main thread through the API thread; a failing one is a 503', async (t) => {
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
-  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null };
+  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null, stale: false, staleSince: null };
   state.status = async () => ({ mymaster: set });
   t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
 

@@ -12,6 +12,8 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
     sentinels: () => list,
     masters: () => new Map(),
     health: () => ({ ok: true, zookeeper: true, following: null, reasons: [] }),
+    freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
+    liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => ({}),
   };
   const metrics = createApiMetrics();

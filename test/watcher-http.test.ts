@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { Address } from '../packages/core/src/address';
 import { createApp } from '../packages/watcher/src/http/app';
 import { listen } from '../packages/watcher/src/http/server';
+import { sentinelsFastPath } from '../packages/watcher/src/http/fast-sentinels';
 import { type ApiMetrics, createApiMetrics, createMetrics } from '../packages/watcher/src/metrics';
 import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
 
@@ -23,6 +24,8 @@ const STATUS: Record<string, SetStatus> = {
     keys: 42,
     sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true }],
     lastFailover: { at: '2024-05-01T10:00:00.000Z', from: { host: '10.0.0.9', port: 6379 }, to: MASTER },
+    stale: false,
+    staleSince: null,
   },
 };
 // What the view hands out may carry more than an address; the API must answer host+port only.
@@ -33,6 +36,8 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
     sentinels: () => [withExtra, { host: '10.0.0.8', port: 26380 }],
     masters: () => new Map([['mymaster', MASTER], ['cache', CACHE], ['a b', CACHE]]),
     health: () => HEALTHY,
+    freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
+    liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => STATUS,
     ...overrides,
   };
@@ -134,6 +139,46 @@ test('GET /health: 503 with the reasons when unhealthy', async (t) => {
   t.is(status, 503);
   t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
   t.deepEqual(body, { status: 'unhealthy', reasons: ['ZooKeeper disconnected', 'no sentinel to follow'], zookeeper: false, following: null });
+});
+
+test('before the first read from ZooKeeper: discovery answers 503 (never an empty list), /readiness 503, /liveness 200; the fast path too', async (t) => {
+  const fresh = await start(fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) }));
+  for (const path of ['/sentinels', '/masters', '/masters/mymaster', '/master']) {
+    const { status, body } = await getJson(fresh.base + path);
+    t.is(status, 503, path);
+    t.regex((body as { error: string }).error, /not loaded from ZooKeeper yet/, path);
+  }
+  t.is((await getJson(`${fresh.base}/readiness`)).status, 503);
+  const half = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: false, staleSince: null }) }));
+  t.is((await getJson(`${half.base}/sentinels`)).status, 200, 'the sentinel list is read: served');
+  t.is((await getJson(`${half.base}/master`)).status, 503, 'the masters are not');
+  t.is((await getJson(`${fresh.base}/liveness`)).status, 200);
+  const metrics = createApiMetrics();
+  const view = fakeView({ freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) });
+  const fast = await listen(createApp(view, metrics, pino({ level: 'silent' })), '127.0.0.1', 0, sentinelsFastPath(view.sentinels, metrics, () => false));
+  servers.push(fast);
+  t.is((await fetch(`http://127.0.0.1:${(fast.address() as net.AddressInfo).port}/sentinels`)).status, 503);
+});
+
+test('GET /readiness: 200 once loaded and following, also while ZooKeeper is away (stale); 503 following nobody', async (t) => {
+  const ready = await getJson(`${api.base}/readiness`);
+  t.deepEqual(ready, { ...ready, status: 200 });
+  const stale = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-05-01T10:00:00.000Z' }), health: () => ({ ...HEALTHY, ok: false, zookeeper: false }) }));
+  t.is((await getJson(`${stale.base}/readiness`)).status, 200);
+  t.is((await getJson(`${stale.base}/health`)).status, 503, '/health still says ZooKeeper is away');
+  t.is((await getJson(`${stale.base}/sentinels`)).status, 200, 'discovery from the last view');
+  const lost = await start(fakeView({ health: () => ({ ...HEALTHY, following: null }) }));
+  const r = await getJson(`${lost.base}/readiness`);
+  t.is(r.status, 503);
+  t.deepEqual(r.body, { status: 'unavailable', reason: 'not following any sentinel' });
+});
+
+test('GET /liveness: what the view says of the threads', async (t) => {
+  t.deepEqual((await getJson(`${api.base}/liveness`)).body, { status: 'ok', reason: 'test' });
+  const stuck = await start(fakeView({ liveness: () => ({ ok: false, reason: 'no sign of life from the main thread for 12000 ms' }) }));
+  const r = await getJson(`${stuck.base}/liveness`);
+  t.is(r.status, 503);
+  t.deepEqual(r.body, { status: 'unavailable', reason: 'no sign of life from the main thread for 12000 ms' });
 });
 
 test('GET /metrics: Prometheus text with every metric, requests counted by route pattern', async (t) => {

@@ -1,6 +1,4 @@
-import os from 'node:os';
 import { isIP } from 'node:net';
-import { ConfigError } from './config/errors';
 
 export interface Address {
   readonly host: string;
@@ -36,35 +34,4 @@ export function addressOf(host: unknown, port: unknown): Address | null {
   if (typeof host !== 'string' && typeof host !== 'number') return null;
   const h = String(host);
   return parseAddress(isIP(h) === 6 ? `[${h}]:${String(port)}` : `${h}:${String(port)}`);
-}
-
-/** BIND_IP wins; otherwise the first IPv4 address of NET_IFACE. */
-export function resolveBindIp(opts: { bindIp?: string; netIface: string }): string {
-  if (opts.bindIp) return opts.bindIp;
-  const addrs = os.networkInterfaces()[opts.netIface];
-  const v4 = addrs?.find((a) => a.family === 'IPv4');
-  if (!v4) {
-    const known = Object.keys(os.networkInterfaces()).join(', ');
-    throw new ConfigError([
-      `invalid environment variable NET_IFACE=${JSON.stringify(opts.netIface)}: no IPv4 address on that interface (interfaces here: ${known}); set NET_IFACE or BIND_IP`,
-    ]);
-  }
-  return v4.address;
-}
-
-export interface NetworkConfig {
-  BIND_IP?: string | undefined;
-  NET_IFACE: string;
-  PORT0: number;
-  ANNOUNCE_IP?: string | undefined;
-  ANNOUNCE_PORT?: number | undefined;
-}
-
-/** Where the server listens, and what everyone else is told (they differ behind Docker NAT). */
-export function resolveEndpoints(cfg: NetworkConfig): { bind: Address; announce: Address } {
-  const bindHost = resolveBindIp({ bindIp: cfg.BIND_IP, netIface: cfg.NET_IFACE });
-  return {
-    bind: { host: bindHost, port: cfg.PORT0 },
-    announce: { host: cfg.ANNOUNCE_IP ?? bindHost, port: cfg.ANNOUNCE_PORT ?? cfg.PORT0 },
-  };
 }

@@ -1,4 +1,5 @@
 export * from './address';
+export * from './bind-address';
 export * from './time';
 export * from './coalesce';
 export * from './log';

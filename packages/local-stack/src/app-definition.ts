@@ -21,6 +21,12 @@ export interface AppDefinition {
   secretEnv: Record<string, string>;
   labels: Record<string, string>;
   container: { type: 'DOCKER' | 'MESOS' | 'NONE'; image?: string };
+  /**
+   * Local persistent volumes (`container.volumes[].persistent`): each instance keeps a
+   * reservation on the agent it first ran on, and every later task of that instance runs there
+   * with the same volume (Marathon's resident tasks). Other kinds of volume are a load error.
+   */
+  persistentVolumes: PersistentVolume[];
   portDefinitions: PortDefinition[];
   requirePorts: boolean;
   constraints: Constraint[];
@@ -35,6 +41,7 @@ export interface AppDefinition {
   maxLaunchDelaySeconds: number;
 }
 
+export interface PersistentVolume { containerPath: string; sizeMb: number }
 export interface PortDefinition { port: number; name?: string; protocol: string }
 export interface Constraint { field: string; operator: 'UNIQUE' | 'MAX_PER' | 'CLUSTER' | 'IS' | 'LIKE' | 'UNLIKE'; value?: string }
 export interface UnreachableStrategy { inactiveAfterSeconds: number; expungeAfterSeconds: number }
@@ -88,6 +95,14 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
   const type = container.type === 'DOCKER' || container.type === 'MESOS' ? container.type : 'NONE';
   const image = typeof obj(container.docker).image === 'string' ? String(obj(container.docker).image) : undefined;
 
+  const persistentVolumes: PersistentVolume[] = (Array.isArray(container.volumes) ? container.volumes : []).map((v) => {
+    const d = obj(v);
+    const persistent = obj(d.persistent);
+    if (!('persistent' in d)) fail(`volume ${JSON.stringify(v)}: the model runs local persistent volumes only`);
+    const containerPath = String(d.containerPath ?? '');
+    if (!/^[A-Za-z0-9._-]+$/.test(containerPath)) fail(`persistent volume containerPath ${JSON.stringify(containerPath)}: a name relative to the sandbox, as Marathon requires`);
+    return { containerPath, sizeMb: num(persistent.size, 0) };
+  });
   const env: Record<string, string> = {};
   const secretEnv: Record<string, string> = {};
   const secrets = obj(raw.secrets);
@@ -175,6 +190,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     secretEnv,
     labels,
     container: { type, ...(image ? { image } : {}) },
+    persistentVolumes,
     portDefinitions,
     requirePorts: raw.requirePorts === true,
     constraints,

@@ -30,7 +30,9 @@
  *   leader.mesos, zk-1.zk), where the stack runs ZooKeeper.
  * - Marathon's leadership is a switch (suspendMarathon/resumeMarathon), not an election in
  *   ZooKeeper: cutting ZooKeeper off does not by itself stop Marathon.
- * - Only host networking, one Marathon, one framework; no pods, volumes, secrets, GPUs, roles.
+ * - Local persistent volumes are a directory per instance on its agent (a symlink at the
+ *   containerPath in each of its sandboxes); a resident instance waits for its agent. No other
+ *   volumes; no pods, GPUs, roles; only host networking, one Marathon, one framework.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -46,7 +48,7 @@ import { type KillCandidate, killOrder, restartBudget, upgradeStep } from './dep
 import { onExit } from './exit-hooks';
 import { TaskChecks } from './health';
 import { type Exit, ManagedProcess } from './managed-process';
-import type { AppState, AppStatus, Deployment, DeploymentKind, DeploymentRun, ModelAgent, ModelOptions, ModelTask } from './model-types';
+import type { AppState, AppStatus, Deployment, DeploymentKind, DeploymentRun, ModelAgent, ModelOptions, ModelTask, Reservation } from './model-types';
 import { ModelNetwork, type Netns } from './netns';
 import { NsProbe } from './ns-probe';
 import { signalKill, startTaskProcess } from './task-process';
@@ -124,7 +126,7 @@ export class MarathonModel extends EventEmitter {
   deploy(defs: readonly AppDefinition[]): Deployment[] {
     return defs.map((def) => {
       if (this.apps.has(def.id)) throw new Error(`app ${def.id} already exists`);
-      const app: AppState = { def, version: new Date().toISOString(), tasks: new Map(), orphans: new Set(), notBefore: 0 };
+      const app: AppState = { def, reservations: [], version: new Date().toISOString(), tasks: new Map(), orphans: new Set(), notBefore: 0 };
       this.apps.set(def.id, app);
       this.log.info({ app: def.id, instances: def.instances }, 'app created');
       return this.beginDeployment(app, 'start');
@@ -300,27 +302,54 @@ export class MarathonModel extends EventEmitter {
   private launch(app: AppState, count: number, byDeployment: boolean): void {
     const now = Date.now();
     if (now < app.notBefore) return;
+    const waiting = (reason: string) => {
+      if (app.waiting === reason) return;
+      app.waiting = reason;
+      this.log.warn({ app: app.def.id, reason }, 'waiting for resource offer');
+      this.emit('app-waiting', app.def.id, reason);
+    };
     for (let i = 0; i < count; i += 1) {
       const placed = [...app.tasks.values(), ...app.orphans].map((t) => ({ hostname: t.agent.hostname, attributes: t.agent.attributes }));
-      const p = placeTask(app.def, this.offers(), placed, this.rand);
+      // A resident instance goes back to the agent holding its volumes, and only there.
+      const resident = app.def.persistentVolumes.length > 0;
+      const free = resident ? app.reservations.find((r) => !r.task) : undefined;
+      if (resident && !free && app.reservations.length >= app.def.instances) {
+        waiting('every reservation is in use');
+        return;
+      }
+      const offers = free ? this.offers().filter((o) => o.agentId === free.agent.id) : this.offers();
+      const p = placeTask(app.def, offers, placed, this.rand);
       if ('waiting' in p) {
-        if (app.waiting !== p.waiting) {
-          app.waiting = p.waiting;
-          this.log.warn({ app: app.def.id, reason: p.waiting }, 'waiting for resource offer');
-          this.emit('app-waiting', app.def.id, p.waiting);
-        }
+        waiting(free ? `waiting for ${free.agent.id}, which holds the instance's persistent volumes: ${p.waiting || 'no offer'}` : p.waiting);
         return;
       }
       app.waiting = undefined;
-      this.startTask(app, this.agents.find((a) => a.id === p.agentId)!, p.hostPorts, byDeployment);
+      const agent = this.agents.find((a) => a.id === p.agentId)!;
+      const reservation = free ?? (resident ? this.reserve(app, agent) : undefined);
+      this.startTask(app, agent, p.hostPorts, byDeployment, reservation);
     }
   }
 
-  private startTask(app: AppState, agent: ModelAgent, hostPorts: number[], byDeployment: boolean): ModelTask {
+  /** A new reservation for a resident instance on `agent` (its volumes live there from now on). */
+  private reserve(app: AppState, agent: ModelAgent): Reservation {
+    const id = `${app.def.id.replace(/^\//, '').replace(/\//g, '_')}#${app.reservations.length + 1}`;
+    const r: Reservation = { id, agent, dir: path.join(this.dir, agent.id, 'volumes', id) };
+    app.reservations.push(r);
+    this.log.info({ app: app.def.id, reservation: id, agent: agent.id, volumes: app.def.persistentVolumes }, 'persistent volumes reserved');
+    return r;
+  }
+
+  private startTask(app: AppState, agent: ModelAgent, hostPorts: number[], byDeployment: boolean, reservation?: Reservation): ModelTask {
     const def = app.def;
     const id = `${def.id.replace(/^\//, '').replace(/\//g, '_')}.${randomUUID()}`;
     const sandbox = path.join(this.dir, agent.id, id);
     fs.mkdirSync(sandbox, { recursive: true });
+    // Mesos mounts each persistent volume at its containerPath in the sandbox.
+    for (const v of reservation ? def.persistentVolumes : []) {
+      const target = path.join(reservation!.dir, v.containerPath);
+      fs.mkdirSync(target, { recursive: true });
+      fs.symlinkSync(target, path.join(sandbox, v.containerPath));
+    }
     const docker = def.container.type === 'DOCKER';
     const env = {
       // The image's PATH (the project's Node is on this process's PATH).
@@ -358,6 +387,7 @@ export class MarathonModel extends EventEmitter {
       log: this.log,
     });
     task.ready = task.checks.ready;
+    if (reservation) reservation.task = task;
     app.tasks.set(id, task);
     task.checks.start();
     this.log.info({ task: id, app: def.id, version: app.version, agent: agent.id, host: agent.hostname, ports: hostPorts, pid: proc.pid }, 'task launched');
@@ -409,6 +439,7 @@ export class MarathonModel extends EventEmitter {
     const app = this.apps.get(task.appId);
     if (!app) return;
     app.orphans.delete(task);
+    for (const r of app.reservations) if (r.task === task) r.task = undefined;
     if (!app.tasks.delete(task.id)) return;
     const failed = !task.killReason || task.killReason.startsWith('health:');
     if (failed) {
@@ -507,9 +538,21 @@ export class MarathonModel extends EventEmitter {
     this.emit('agent-killed', a);
   }
 
+  /**
+   * From now on, how long the Mesos master waits before calling a silent agent unreachable
+   * (seconds, scaled by timeScale like every other): a test can keep Mesos's real 75 s while it
+   * cuts an agent for a real-time partition, then shorten it for an agent loss.
+   */
+  setAgentUnreachableAfter(seconds: number): void {
+    this.agentUnreachableAfterSeconds = seconds;
+    this.log.info({ seconds }, 'agent unreachable timeout changed');
+  }
+
+  private agentUnreachableAfterSeconds: number | undefined;
+
   private checkAgent(a: ModelAgent, now: number): void {
     if (a.state !== 'active' || a.silentSince === undefined) return;
-    if (now - a.silentSince < this.ms(this.o.agentUnreachableAfterSeconds ?? 75)) return;
+    if (now - a.silentSince < this.ms(this.agentUnreachableAfterSeconds ?? this.o.agentUnreachableAfterSeconds ?? 75)) return;
     a.state = 'unreachable';
     this.log.warn({ agent: a.id }, 'agent unreachable');
     this.emit('agent-unreachable', a);

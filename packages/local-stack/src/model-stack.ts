@@ -15,7 +15,11 @@ export interface ModelStackOptions extends ModelOptions {
  * infra namespace), and every app of the Marathon definitions deployed on the agents.
  */
 export class ModelStack {
-  private constructor(readonly model: MarathonModel, readonly zk: LocalZooKeeper, readonly apps: AppDefinition[], readonly deployments: Deployment[]) {}
+  private constructor(
+    readonly model: MarathonModel, readonly zk: LocalZooKeeper, readonly apps: AppDefinition[], readonly deployments: Deployment[],
+    /** The stand-in secret store: the values the tasks got (a test's clients need the password). */
+    readonly secrets: LocalSecrets,
+  ) {}
 
   static async start(o: ModelStackOptions = {}): Promise<ModelStack> {
     const apps = loadAppDefinitions(o.group ?? path.join(projectRoot(), 'marathon', 'redis-zk.json'));
@@ -33,7 +37,7 @@ export class ModelStack {
         },
       });
       model.track(zk.proc!);
-      return new ModelStack(model, zk, apps, model.deploy(apps));
+      return new ModelStack(model, zk, apps, model.deploy(apps), secrets);
     } catch (err) {
       await model.stop({ keepFiles: true });
       throw err;
@@ -45,6 +49,15 @@ export class ModelStack {
     const app = this.apps.find((a) => (a.cmd ?? a.args?.join(' ') ?? '').includes(`packages/${program}/`));
     if (!app) throw new Error(`no app in the definitions runs ${program}`);
     return app;
+  }
+
+  /** ZooKeeper becomes unreachable from every agent (its port dropped on their side); Marathon and the infra namespace still reach it. */
+  cutZooKeeper(): void {
+    for (const a of this.model.agents) if (!a.gone) this.model.network.blockTcpPort(a.ns, this.zk.port);
+  }
+
+  healZooKeeper(): void {
+    for (const a of this.model.agents) if (!a.gone) this.model.network.unblockTcpPort(a.ns, this.zk.port);
   }
 
   async stop(opts: { keepFiles?: boolean } = {}): Promise<void> {

@@ -108,8 +108,20 @@ export interface DeploymentRun extends Deployment {
   settle: (r: 'finished' | 'cancelled') => void;
 }
 
+/** A resident instance's place: its agent and volumes, kept between its tasks. */
+export interface Reservation {
+  id: string;
+  agent: ModelAgent;
+  /** The volumes' directory on the agent (a path of the host, per agent). */
+  dir: string;
+  /** The task using it now, until Marathon gets its terminal status. */
+  task?: ModelTask;
+}
+
 export interface AppState {
   def: AppDefinition;
+  /** Resident apps (persistent volumes): one per instance ever placed. */
+  reservations: Reservation[];
   version: string;
   tasks: Map<string, ModelTask>;
   /** Expunged tasks whose process may still run on an unreachable agent. */

@@ -16,6 +16,8 @@ import { pidAlive } from './pid';
  */
 
 export const STATE_DIR = '/run/redis-zk-model';
+/** Routing tables for blocked ports: this plus the port number (inside the namespace only). */
+const BLOCK_TABLE_BASE = 100000;
 const RUN_ID = /^[a-z0-9]{6}$/;
 const NETNS_NAME = /^rzk-([a-z0-9]{6})-[a-z0-9]+$/;
 const LINK_NAME = /^rzk([a-z0-9]{6})(?:br|h\d+|n\d+)$/;
@@ -322,6 +324,23 @@ export class ModelNetwork {
   }
 
   isCut(ns: Netns): boolean { return this.cut.has(ns.name); }
+
+  /**
+   * Drops every TCP packet the namespace sends to `port` on another host (a policy rule sending
+   * them to a blackhole table): connections to that service hang or fail, everything else flows,
+   * as behind a firewall rule. Gone with the namespace; `unblockTcpPort` lifts it.
+   */
+  blockTcpPort(ns: Netns, port: number): void {
+    const table = String(BLOCK_TABLE_BASE + port);
+    must(['-n', ns.name, 'route', 'replace', 'blackhole', 'default', 'table', table]);
+    must(['-n', ns.name, 'rule', 'add', 'ipproto', 'tcp', 'dport', String(port), 'lookup', table]);
+    this.log.info({ netns: ns.name, port }, 'TCP port blocked');
+  }
+
+  unblockTcpPort(ns: Netns, port: number): void {
+    run(['-n', ns.name, 'rule', 'del', 'ipproto', 'tcp', 'dport', String(port), 'lookup', String(BLOCK_TABLE_BASE + port)]);
+    this.log.info({ netns: ns.name, port }, 'TCP port unblocked');
+  }
 
   /**
    * Removes every namespace (killing, by pid, any process still in one), veth and the bridge,

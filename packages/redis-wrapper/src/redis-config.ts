@@ -9,6 +9,8 @@ export interface RedisConfigInputs {
   tls?: TlsSettings | undefined;
   /** Absent for a master. */
   replicaOf: Address | undefined;
+  /** maxmemory and maxmemory-policy directives (memory.ts). */
+  memory?: ReadonlyArray<readonly [string, string]> | undefined;
 }
 
 /** The lines the wrapper adds to the base redis.conf. */
@@ -21,6 +23,7 @@ export function redisConfigLines(i: RedisConfigInputs): string[] {
     configLine('replica-announce-ip', i.announce.host),
     configLine('replica-announce-port', i.announce.port),
   ];
+  for (const [directive, value] of i.memory ?? []) lines.push(configLine(directive, value));
   if (i.password) lines.push(configLine('requirepass', i.password), configLine('masterauth', i.password));
   // A master says so explicitly: a replicaof line in the base config must not make it a replica.
   lines.push(i.replicaOf ? configLine('replicaof', i.replicaOf.host, i.replicaOf.port) : configLine('replicaof', 'no', 'one'));

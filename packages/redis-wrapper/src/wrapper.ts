@@ -1,6 +1,7 @@
-import { type createLogger, Directory, formatAddress, launchServer, leaveOnExit, RedisPool, registerTask, sleep, startWrapper } from '@redis-zk/core';
+import { ConfigError, type createLogger, Directory, formatAddress, launchServer, leaveOnExit, RedisPool, registerTask, sleep, startWrapper } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
+import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
 import { startNodeApi } from './node/api';
@@ -21,6 +22,12 @@ export async function runRedisWrapper(): Promise<number> {
   });
   const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const name = cfg.MASTER_NAME;
+  const memory = decideMemory({
+    maxmemory: cfg.REDIS_MAXMEMORY, policy: cfg.REDIS_MAXMEMORY_POLICY, taskMemMb: cfg.MARATHON_APP_RESOURCE_MEM,
+    base: { maxmemory: setsDirective(w.baseConfig, 'maxmemory'), policy: setsDirective(w.baseConfig, 'maxmemory-policy') },
+  });
+  if (!memory.ok) throw new ConfigError([memory.problem]);
+  log.info({ maxmemory: memory.maxmemoryBytes, reason: memory.reason }, 'memory limit chosen');
 
   const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
@@ -52,7 +59,7 @@ export async function runRedisWrapper(): Promise<number> {
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
       bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
-      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
+      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined, memory: memory.lines,
     }),
     password: cfg.REDIS_PASSWORD,
   });

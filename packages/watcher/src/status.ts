@@ -42,6 +42,8 @@ export async function gatherStatus(o: {
   password: string | undefined;
   /** The set's registered nodes (empty when ZooKeeper does not answer). */
   nodes: (name: string) => Promise<readonly Address[]>;
+  /** Since when the masters and sentinels given are as last read, ZooKeeper away; null while current. */
+  staleSince: string | null;
 }): Promise<Record<string, SetStatus>> {
   const sentinels = await pingAll(o.sentinels);
   const reachable = sentinels.filter((s) => s.reachable).map((s) => s.address);
@@ -67,6 +69,8 @@ export async function gatherStatus(o: {
       keys: facts?.keys ?? null,
       sentinels,
       lastFailover: o.lastFailover.get(name) ?? null,
+      stale: o.staleSince !== null,
+      staleSince: o.staleSince,
     };
   }));
   return out;

@@ -10,7 +10,7 @@ import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';
 import { createMetrics, registerSetGauges } from './metrics';
-import type { Health, WatcherView } from './state';
+import type { Freshness, Health, WatcherView } from './state';
 import { gatherStatus } from './status';
 
 /**
@@ -81,13 +81,36 @@ export async function runWatcher(): Promise<number> {
     if (!subscriber.following) reasons.push(sentinels.current.length === 0 ? 'no sentinel registered in ZooKeeper' : 'not following any sentinel');
     return { ok: reasons.length === 0, zookeeper: dir.zk.connected, following: subscriber.following, reasons };
   };
+  // Stale from ZooKeeper's loss until the views are read again: they keep serving meanwhile.
+  let staleSince: string | null = null;
+  dir.zk.on('disconnected', () => {
+    if (staleSince === null && sentinels.loaded) {
+      staleSince = new Date().toISOString();
+      log.warn({ reason: 'ZooKeeper connection lost' }, 'serving the last known sentinels and masters (stale)');
+    }
+  });
+  const refreshed = () => {
+    if (staleSince === null || !dir.zk.connected) return;
+    log.info({ staleSince }, 'view read from ZooKeeper again (current)');
+    staleSince = null;
+  };
+  sentinels.on('change', refreshed);
+  masters.on('change', refreshed);
+  const freshness = (): Freshness => ({ sentinelsLoaded: sentinels.loaded, mastersLoaded: masters.loaded, staleSince });
+
   const view: WatcherView = {
     sentinels: () => sentinels.current,
-    masters: () => new Map([...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : []))),
+    // ZooKeeper's masters, with any failover seen while ZooKeeper was away (not written yet) on top.
+    masters: () => new Map([
+      ...[...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : [])),
+      ...[...pending].map(([name, p]): [string, Address] => [name, p.event.to]),
+    ]),
     health,
+    freshness,
+    liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () => gatherStatus({
       masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD,
-      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
+      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address), staleSince,
     }),
   };
 

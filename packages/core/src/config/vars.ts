@@ -91,6 +91,36 @@ const tlsAuthClients = (raw: string): (typeof TLS_AUTH_CLIENTS)[number] => {
   return v;
 };
 
+/** Redis maxmemory as given: bytes, or a share of the task's memory. */
+export type MaxMemory = { readonly bytes: number } | { readonly percent: number };
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const maxmemory = (raw: string): MaxMemory => {
+  const v = raw.trim().toLowerCase();
+  const share = /^(\d{1,3}(?:\.\d+)?)%$/.exec(v);
+  if (share) {
+    const percent = Number(share[1]);
+    expect(percent > 0 && percent <= 100, 'a share must be above 0% and at most 100%');
+    return { percent };
+  }
+  const size = /^(\d{1,15})(b|kb|mb|gb)?$/.exec(v);
+  expect(!!size, 'must be bytes (0 = no limit), a size such as 512mb or 2gb, or a share such as 40%');
+  return { bytes: Number(size![1]) * UNITS[size![2] ?? '']! };
+};
+
+const MAXMEMORY_POLICIES = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const;
+const maxmemoryPolicy = (raw: string): (typeof MAXMEMORY_POLICIES)[number] => {
+  const v = raw.trim() as (typeof MAXMEMORY_POLICIES)[number];
+  expect(MAXMEMORY_POLICIES.includes(v), `must be one of ${MAXMEMORY_POLICIES.join(', ')}`);
+  return v;
+};
+
+/** Marathon's MARATHON_APP_RESOURCE_MEM: megabytes as Scala prints a Double (`1024.0`). */
+const megabytes = (raw: string): number => {
+  const v = raw.trim();
+  expect(/^\d{1,9}(?:\.\d+)?$/.test(v) && Number(v) > 0, 'must be a positive number of megabytes, such as 1024.0');
+  return Number(v);
+};
+
 /** ZooKeeper digest credentials: `user:password` (ZooKeeper splits at the first colon). */
 export interface ZkAuth { readonly user: string; readonly password: string }
 const zkAuth = (raw: string): ZkAuth => {
@@ -128,8 +158,10 @@ export const VARS = {
   ZK_SESSION_TIMEOUT_MS: define({ default: '10000', doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task', parse: int(1000, 600000) }),
   MASTER_NAME: define({ default: 'mymaster', doc: 'Replica set (Sentinel master name) this redis node belongs to', parse: masterName }),
   MASTER_NAMES: define({ doc: 'Comma list restricting which replica sets this Sentinel monitors (default: every set in ZooKeeper)', parse: masterNames }),
-  NET_IFACE: define({ default: 'eth0', doc: 'Network interface whose IPv4 address to bind to', parse: nonEmpty }),
-  BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE', parse: ip }),
+  NET_IFACE: define({ doc: 'Network interface whose IPv4 address to bind to; overrides HOST and LIBPROCESS_IP', parse: nonEmpty }),
+  BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE, HOST and LIBPROCESS_IP', parse: ip }),
+  HOST: define({ doc: 'Set by Marathon: the agent\'s hostname or address; the default bind address when it is (or resolves to) an address of this host', parse: text }),
+  LIBPROCESS_IP: define({ doc: 'Set by the Mesos agent: its IP address; the bind address when HOST gives none', parse: text }),
   PORT1: define({ default: '8008', doc: 'Port of redis-wrapper\'s HTTP API: /primary, /replica, /readiness, /health, /liveness, /metrics (Marathon\'s second port)', parse: port() }),
   ANNOUNCE_IP: define({ doc: 'Address other nodes and clients are told (default: the bind address); needed under Docker bridge networking', parse: ip }),
   ANNOUNCE_PORT: define({ doc: 'Port other nodes and clients are told (default: PORT0)', parse: port() }),
@@ -151,6 +183,9 @@ export const VARS = {
   MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', parse: int(0) }),
   ELECTION_DATA_WAIT_MS: define({ default: '10000', doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first', parse: int(0) }),
   SWITCHOVER_TIMEOUT_MS: define({ default: '20000', doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period', parse: int(0) }),
+  REDIS_MAXMEMORY: define({ doc: 'Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task\'s memory (`40%` of MARATHON_APP_RESOURCE_MEM) (default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)', parse: maxmemory }),
+  REDIS_MAXMEMORY_POLICY: define({ doc: 'Redis maxmemory-policy (default: noeviction, unless REDIS_CONF sets one): a full master refuses writes instead of dropping keys', parse: maxmemoryPolicy }),
+  MARATHON_APP_RESOURCE_MEM: define({ doc: 'Set by Marathon: the task\'s memory in MB (`1024.0`), what REDIS_MAXMEMORY is derived from', parse: megabytes }),
   ROLE_CHECK_INTERVAL_MS: define({ default: '1000', doc: 'How often redis-wrapper checks its node\'s role against the set (re-point an orphaned replica, demote a stale master, recover a set Sentinel left without a master) and publishes its member record', parse: int(100, 60000) }),
   SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', parse: int(1, 1000) }),
   SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: int(1) }),

@@ -1,4 +1,5 @@
-import { type Address, formatAddress, type NetworkConfig, resolveEndpoints } from '../address';
+import { type Address, formatAddress } from '../address';
+import { type NetworkConfig, resolveEndpoints } from '../bind-address';
 import { readBaseConfig, writeGeneratedConfig } from '../server-config/render';
 import { resolveDataDir } from '../config/programs';
 import { createLogger, type Logger } from '../log';
@@ -37,11 +38,13 @@ export async function startWrapper<P extends WrapperProgram>(program: P, o: {
   const cfg = configureProgram(program);
   // What both wrappers read alike (PROGRAM_VARS gives both every one of these).
   const common = cfg as unknown as NetworkConfig & ZkConfig & { DATA_DIR?: string | undefined; LOG_LEVEL: string };
-  const { bind, announce } = resolveEndpoints(common);
+  const endpoints = await resolveEndpoints(common);
+  const { bind, announce } = endpoints;
   const dataDir = resolveDataDir(common.DATA_DIR);
   const base = o.baseConfig(cfg);
   const baseConfig = await readBaseConfig(base.file, base.variable);
   const log = createLogger(program, common.LOG_LEVEL).child(o.context(cfg, announce));
+  log.info({ bind: formatAddress(bind), source: endpoints.source, reason: endpoints.reason, skipped: endpoints.skipped }, 'bind address chosen');
   const dir = openDirectory(common, log);
   const task = new ServerTask(log, o.server).listenForStopSignals();
   return { cfg, bind, announce, dataDir, baseConfig, log, dir, task };

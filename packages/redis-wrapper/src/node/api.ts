@@ -25,7 +25,17 @@ export interface NodeApiInputs {
  * - `/metrics` Prometheus.
  * Every answer is a small JSON `{ "ok": …, "reason": … }`.
  */
-export function startNodeApi(i: NodeApiInputs): Promise<http.Server> {
+export interface NodeApi { close(): void }
+
+/**
+ * Also on loopback when bound to one address, as redis and Sentinel are (bindLine): Mesos runs a
+ * MESOS_HTTP health check against 127.0.0.1 inside the task's network, Marathon's readiness
+ * check against the agent's address.
+ */
+export const apiHosts = (host: string): string[] =>
+  (['127.0.0.1', '::1', '0.0.0.0', '::'].includes(host) ? [host] : [host, '127.0.0.1']);
+
+export async function startNodeApi(i: NodeApiInputs): Promise<NodeApi> {
   const metrics = nodeMetrics(i);
   const fresh = (check: (v: TakenView) => Verdict): Verdict => {
     const v = i.view();
@@ -45,7 +55,7 @@ export function startNodeApi(i: NodeApiInputs): Promise<http.Server> {
     '/health': () => fresh((v) => (v.local ? { ok: true, reason: `redis-server answers as ${v.local.role}` } : { ok: false, reason: 'redis-server does not answer' })),
     '/liveness': () => fresh(() => ({ ok: true, reason: 'node loop running' })),
   };
-  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 5000, headersTimeout: 5000 }, (req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://node');
     const send = (status: number, body: string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), connection: 'close' });
@@ -61,12 +71,25 @@ export function startNodeApi(i: NodeApiInputs): Promise<http.Server> {
     const verdict = route(url.searchParams);
     if (!verdict) return send(400, JSON.stringify({ ok: false, reason: 'lag must be a whole number of bytes' }));
     send(verdict.ok ? 200 : 503, JSON.stringify(verdict));
-  });
+  };
+  const servers: http.Server[] = [];
+  const close = () => { for (const s of servers) s.close(); };
+  try {
+    for (const host of apiHosts(i.listen.host)) servers.push(await listen(handler, { host, port: i.listen.port }, i.log));
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return { close };
+}
+
+function listen(handler: http.RequestListener, at: Address, log: Logger): Promise<http.Server> {
+  const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 5000, headersTimeout: 5000 }, handler);
   server.on('clientError', (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`node API cannot listen on ${formatAddress(i.listen)}: ${err.message}`)));
-    server.listen(i.listen.port, i.listen.host, () => {
-      i.log.info({ address: formatAddress(i.listen) }, 'node API listening');
+    server.once('error', (err) => reject(new Error(`node API cannot listen on ${formatAddress(at)}: ${err.message}`)));
+    server.listen(at.port, at.host, () => {
+      log.info({ address: formatAddress(at) }, 'node API listening');
       resolve(server);
     });
   });

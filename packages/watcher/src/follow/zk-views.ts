@@ -29,11 +29,16 @@ abstract class WatchedView<T> extends EventEmitter {
 
   get current(): T { return this.value; }
 
+  /** Read from ZooKeeper at least once (until then `current` is only the initial value). */
+  get loaded(): boolean { return this.loadedOnce; }
+  private loadedOnce = false;
+
   protected abstract load(): Promise<T>;
 
   private async reload(reason: string): Promise<void> {
     try {
       this.value = await this.load();
+      this.loadedOnce = true;
       this.emit('change', reason);
     } catch (err) {
       // Kept as it was; the next reconnect refreshes it.

@@ -1,11 +1,12 @@
 import type { Address } from '@redis-zk/core';
-import type { Health } from '../state';
+import type { Freshness, Health } from '../state';
 
 /** What the HTTP thread answers from, as sent by the main thread: only the parts that changed. */
 export interface ViewUpdate {
   sentinels?: Address[];
   masters?: Array<[string, Address]>;
   health?: Health;
+  freshness?: Freshness;
 }
 
 /** Questions the HTTP thread cannot answer from the view: the main thread owns the connections. */
@@ -13,6 +14,8 @@ export type Question = 'status' | 'metrics';
 
 export type ToApiThread =
   | { type: 'view'; update: ViewUpdate }
+  /** The main thread's sign of life when nothing changed (every second): what /liveness checks. */
+  | { type: 'beat' }
   | { type: 'answer'; id: number; value?: unknown; error?: string }
   | { type: 'close' };
 

@@ -37,7 +37,7 @@ const asError = (x: unknown): Error =>
  */
 export class ApiThread {
   /** Each part of the view as last sent, serialized: what publish() compares with. */
-  private sent: Record<keyof ViewUpdate, string> = { sentinels: '', masters: '', health: '' };
+  private sent: Record<keyof ViewUpdate, string> = { sentinels: '', masters: '', health: '', freshness: '' };
   private closing = false;
   private readonly exited: Promise<unknown>;
   /** Resolves with why the thread stopped, if it stops without close(). */
@@ -72,10 +72,10 @@ export class ApiThread {
     return api;
   }
 
-  /** Sends the parts of the view that changed since the last call (cheap when nothing did). */
+  /** Sends the parts of the view that changed since the last call, else a sign of life (cheap either way). */
   publish(): void {
     const update = this.changed(ApiThread.snapshot(this.o.view));
-    if (update) this.post({ type: 'view', update });
+    this.post(update ? { type: 'view', update } : { type: 'beat' });
   }
 
   /** Stops accepting, lets answers under way finish (bounded), then ends the thread. */
@@ -92,13 +92,14 @@ export class ApiThread {
       sentinels: view.sentinels().map(hostPort),
       masters: [...view.masters()].map(([name, a]) => [name, hostPort(a)]),
       health: view.health(),
+      freshness: view.freshness(),
     };
   }
 
   /** The parts of `now` that differ from what was last sent, now remembered as sent; null if none. */
   private changed(now: Required<ViewUpdate>): ViewUpdate | null {
     const update: ViewUpdate = {};
-    for (const part of ['sentinels', 'masters', 'health'] as const) {
+    for (const part of ['sentinels', 'masters', 'health', 'freshness'] as const) {
       const serialized = JSON.stringify(now[part]);
       if (serialized === this.sent[part]) continue;
       this.sent[part] = serialized;

@@ -1,11 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Address } from '@redis-zk/core';
 import { createLogger } from '@redis-zk/core/dist/log'; // not the index: see server.ts
 import { createApiMetrics } from '../metrics';
-import type { Health, WatcherView } from '../state';
+import type { Freshness, Health, WatcherView } from '../state';
 import type { ApiThreadData, FromApiThread, Question, ToApiThread } from './api-messages';
 import { createApp } from './app';
 import { sentinelsFastPath } from './fast-sentinels';
+import { liveness } from './probes';
 import { listen } from './server';
 
 /** A question the main thread has not answered by then fails the request (a 503), not the thread. */
@@ -30,6 +32,8 @@ export async function runApiThread(): Promise<void> {
   let sentinels: readonly Address[] = data.view.sentinels;
   let masters: ReadonlyMap<string, Address> = new Map(data.view.masters);
   let health: Health = data.view.health;
+  let freshness: Freshness = data.view.freshness;
+  let lastSignOfLife = performance.now();
 
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   let nextId = 0;
@@ -48,17 +52,24 @@ export async function runApiThread(): Promise<void> {
     sentinels: () => sentinels,
     masters: () => masters,
     health: () => health,
+    freshness: () => freshness,
+    liveness: () => liveness(performance.now() - lastSignOfLife),
     status: () => ask('status'),
   };
   const metrics = createApiMetrics(() => ask<string>('metrics'));
-  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics));
+  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded));
 
   port.on('message', (m: ToApiThread) => {
     switch (m.type) {
       case 'view':
+        lastSignOfLife = performance.now();
         if (m.update.sentinels) sentinels = m.update.sentinels;
         if (m.update.masters) masters = new Map(m.update.masters);
         if (m.update.health) health = m.update.health;
+        if (m.update.freshness) freshness = m.update.freshness;
+        break;
+      case 'beat':
+        lastSignOfLife = performance.now();
         break;
       case 'answer': {
         const w = waiting.get(m.id);

@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import type { Logger } from '@redis-zk/core';
 import { hostPort } from '@redis-zk/core/dist/address'; // not the index: see server.ts
 import type { ApiMetrics } from '../metrics';
-import type { WatcherView } from '../state';
+import type { Verdict, WatcherView } from '../state';
+import { notLoaded, readiness } from './probes';
 
 /** Larger announced bodies are refused outright; every route is GET-only, so none is ever read. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -29,11 +30,19 @@ export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): 
       await handler(ctx);
     });
 
+  // Discovery answers from the view once it was loaded from ZooKeeper (then through any outage,
+  // as last read); before that a 503, never an empty list a client would take for the truth.
+  const discovery = (pattern: string, part: 'sentinelsLoaded' | 'mastersLoaded', handler: (ctx: Ctx & { params: Record<string, string> }) => void) =>
+    get(pattern, (ctx) => (view.freshness()[part] ? handler(ctx) : json(ctx, 503, notLoaded)));
   // Plain host+port objects: the list can be passed as ioredis's `sentinels` option as is.
-  get('/sentinels', (ctx) => json(ctx, 200, view.sentinels().map(hostPort)));
-  get('/masters', (ctx) => json(ctx, 200, Object.fromEntries([...view.masters()].map(([name, a]) => [name, hostPort(a)]))));
-  get('/masters/:name', (ctx) => master(ctx, ctx.params.name ?? ''));
-  get('/master', (ctx) => master(ctx, DEFAULT_SET));
+  discovery('/sentinels', 'sentinelsLoaded', (ctx) => json(ctx, 200, view.sentinels().map(hostPort)));
+  discovery('/masters', 'mastersLoaded', (ctx) => json(ctx, 200, Object.fromEntries([...view.masters()].map(([name, a]) => [name, hostPort(a)]))));
+  discovery('/masters/:name', 'mastersLoaded', (ctx) => master(ctx, ctx.params.name ?? ''));
+  discovery('/master', 'mastersLoaded', (ctx) => master(ctx, DEFAULT_SET));
+  // Marathon's health check: the process answers (never ZooKeeper's or Sentinel's state).
+  get('/liveness', (ctx) => verdict(ctx, view.liveness()));
+  // Marathon's readiness check: something true to serve.
+  get('/readiness', (ctx) => verdict(ctx, readiness(view.freshness(), view.health())));
   get('/status', async (ctx) => json(ctx, 200, await view.status()));
   get('/health', (ctx) => {
     const h = view.health();
@@ -47,6 +56,10 @@ export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): 
     ctx.set('Content-Type', metrics.contentType);
     ctx.body = text;
   });
+
+  function verdict(ctx: Ctx, v: Verdict): void {
+    json(ctx, v.ok ? 200 : 503, { status: v.ok ? 'ok' : 'unavailable', reason: v.reason });
+  }
 
   function master(ctx: Ctx, name: string): void {
     const address = view.masters().get(name);
