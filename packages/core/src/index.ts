@@ -32,3 +32,5 @@ export * from './security/settings';
 export * from './security/clients';
 export * from './security/server-lines';
 export * from './security/configure';
+export * from './switchover/handover';
+export * from './switchover/readiness';

@@ -68,7 +68,7 @@ export async function runRedisWrapper(): Promise<number> {
   if (outcome.kind === 'become-master') {
     const previous = await dir.readMaster(name).catch(() => null);
     await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
-    void dir.appendHistory(name, {
+    void dir.recordChange(name, {
       at: Date.now(), from: previous?.raw ?? null, to: formatAddress(announce), cause: 'election', epoch: 0,
       by: `redis-wrapper ${formatAddress(announce)}`, reason: outcome.reason,
     }).catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
@@ -87,7 +87,7 @@ export async function runRedisWrapper(): Promise<number> {
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(async () => {
     running.stop();
-    await switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
+    await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
   });
   // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
   task.onExit(async () => {

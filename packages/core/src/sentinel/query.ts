@@ -10,6 +10,10 @@ export interface SentinelReplica {
   readonly following: Address | null;
   /** Its link to that master is up, and Sentinel does not think it down. */
   readonly ok: boolean;
+  /** replica-priority as Sentinel last read it (INFO): 0 = never promoted. */
+  readonly priority: number;
+  /** Its replication offset as Sentinel last read it. */
+  readonly offset: number | null;
 }
 
 /** One sentinel's answer about one replica set. */
@@ -72,7 +76,12 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
     if (!address) return [];
     const flags = (m.get('flags') ?? '').split(',');
     const down = flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected');
-    return [{ address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down }];
+    const priority = Number(m.get('slave-priority') ?? 100);
+    const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
+    return [{
+      address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down,
+      priority: Number.isFinite(priority) ? priority : 100, offset: offset !== null && Number.isFinite(offset) ? offset : null,
+    }];
   });
 }
 

@@ -135,7 +135,7 @@ export class NodeLoop {
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
-      await this.i.dir.appendHistory(this.i.name, {
+      await this.i.dir.recordChange(this.i.name, {
         at: Date.now(), from: formatAddress(this.i.self), to: formatAddress(m), cause: 'fence', epoch: -1,
         by: `redis-wrapper ${formatAddress(this.i.self)}`, reason: action.reason,
       }).catch(() => undefined);
