@@ -25,6 +25,7 @@ function mutableView() {
     masters: () => state.masters,
     health: () => state.health,
     status: () => state.status(),
+    history: async () => null,
   };
   return { state, view };
 }
@@ -64,7 +65,7 @@ test('GET /status and GET /metrics are answered by the main thread through the A
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
-  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null };
+  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], sentinelsAgreeing: 0, sentinelQuorum: null, failoverInProgress: false, lastFailover: null, recentChanges: [] };
   state.status = async () => ({ mymaster: set });
   t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
 

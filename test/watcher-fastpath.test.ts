@@ -13,6 +13,7 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
     masters: () => new Map(),
     health: () => ({ ok: true, zookeeper: true, following: null, reasons: [] }),
     status: async () => ({}),
+    history: async () => null,
   };
   const metrics = createApiMetrics();
   const app = createApp(view, metrics, pino({ level: 'silent' }));

@@ -34,3 +34,6 @@ export * from './security/server-lines';
 export * from './security/configure';
 export * from './switchover/handover';
 export * from './switchover/readiness';
+export * from './status/types';
+export * from './status/problems';
+export * from './status/gather';

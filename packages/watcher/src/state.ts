@@ -1,31 +1,6 @@
-import type { Address } from '@redis-zk/core';
-import type { Problem } from './problems';
+import type { Address, HistoryEvent, SetStatus } from '@redis-zk/core';
 
-/** A failover the watcher saw (from +switch-master or a reconcile correction). */
-export interface FailoverRecord {
-  readonly at: string; // ISO time
-  readonly from: Address | null;
-  readonly to: Address;
-}
-
-export interface ReplicaStatus {
-  readonly address: Address;
-  readonly linkStatus: string; // 'up' | 'down' | 'unknown'
-  readonly offset: number | null;
-  /** Bytes behind the master's replication offset, when both are known. */
-  readonly lag: number | null;
-}
-
-export interface SetStatus {
-  readonly master: Address | null;
-  readonly masterReachable: boolean;
-  /** What is wrong with the set now (see problems.ts); empty when healthy. */
-  readonly problems: readonly Problem[];
-  readonly replicas: readonly ReplicaStatus[];
-  readonly keys: number | null;
-  readonly sentinels: ReadonlyArray<{ readonly address: Address; readonly reachable: boolean }>;
-  readonly lastFailover: FailoverRecord | null;
-}
+export type { FailoverRecord, ReplicaStatus, SetStatus } from '@redis-zk/core';
 
 export interface Health {
   readonly ok: boolean;
@@ -42,4 +17,6 @@ export interface WatcherView {
   health(): Health;
   /** Gathered on request from the sentinels and the masters, each question bounded in time. */
   status(): Promise<Record<string, SetStatus>>;
+  /** A set's history from ZooKeeper, oldest first; null when the set has none (never recorded, or unknown). */
+  history(name: string): Promise<readonly HistoryEvent[] | null>;
 }

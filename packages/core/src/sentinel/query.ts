@@ -33,6 +33,9 @@ export type SentinelView =
       readonly failoverTimeoutMs: number;
       /** The replicas it knows; only when asked for (`withReplicas`). */
       readonly replicas?: readonly SentinelReplica[];
+      /** The set's quorum and down-after-milliseconds as this sentinel has them (when it monitors the set). */
+      readonly quorum?: number;
+      readonly downAfterMs?: number;
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -52,6 +55,7 @@ export interface SentinelMasterState {
   readonly knownReplicas: number;
   readonly quorum: number;
   readonly failoverTimeoutMs: number;
+  readonly downAfterMs: number;
 }
 
 export function parseSentinelMaster(reply: unknown): SentinelMasterState {
@@ -65,6 +69,7 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
     knownReplicas: Number(m.get('num-slaves') ?? 0) || 0,
     quorum: Number(m.get('quorum') ?? 1) || 1,
     failoverTimeoutMs: Number(m.get('failover-timeout') ?? 0) || 0,
+    downAfterMs: Number(m.get('down-after-milliseconds') ?? 0) || 0,
   };
 }
 
@@ -105,9 +110,12 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       }
       throw err;
     }
-    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs } = parseSentinelMaster(reply);
+    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs } = parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
-    return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, ...(replicas ? { replicas } : {}) };
+    return {
+      sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs,
+      ...(replicas ? { replicas } : {}),
+    };
   };
   try {
     return await withSentinel(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);

@@ -230,6 +230,17 @@ export class Directory {
     return entries.flatMap((e) => (e.event ? [e.event] : []));
   }
 
+  /** The names of a set's history nodes (unordered). */
+  listHistoryNodes(name: string): Promise<string[]> {
+    return this.zk.getChildren(this.paths.history(name));
+  }
+
+  /** One history node; null when gone or junk. */
+  async readHistoryEntry(name: string, node: string): Promise<HistoryEvent | null> {
+    const data = await this.zk.getData(`${this.paths.history(name)}/${node}`);
+    return data ? parseHistoryEvent(data.data.toString()) : null;
+  }
+
   /** Names of the sets that have a history (a set may have one and no master any more). */
   listHistorySets(): Promise<string[]> {
     return this.zk.getChildren(`${this.paths.root}/history`);

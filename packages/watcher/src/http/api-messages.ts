@@ -9,7 +9,7 @@ export interface ViewUpdate {
 }
 
 /** Questions the HTTP thread cannot answer from the view: the main thread owns the connections. */
-export type Question = 'status' | 'metrics';
+export type Question = 'status' | 'metrics' | 'history';
 
 export type ToApiThread =
   | { type: 'view'; update: ViewUpdate }
@@ -18,7 +18,7 @@ export type ToApiThread =
 
 export type FromApiThread =
   | { type: 'listening' }
-  | { type: 'ask'; id: number; question: Question };
+  | { type: 'ask'; id: number; question: Question; /** the set, for 'history' */ arg?: string };
 
 export interface ApiThreadData {
   host: string;

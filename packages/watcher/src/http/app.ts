@@ -35,6 +35,11 @@ export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): 
   get('/masters/:name', (ctx) => master(ctx, ctx.params.name ?? ''));
   get('/master', (ctx) => master(ctx, DEFAULT_SET));
   get('/status', async (ctx) => json(ctx, 200, await view.status()));
+  get('/history/:name', async (ctx) => {
+    const history = await view.history(ctx.params.name ?? '');
+    if (history) json(ctx, 200, history);
+    else json(ctx, 404, { error: `no history and no master for set ${JSON.stringify(ctx.params.name)}` });
+  });
   get('/health', (ctx) => {
     const h = view.health();
     const following = h.following && hostPort(h.following);
