@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type Address, parseAddress } from '@redis-zk/core';
+import { haproxyConfigCommand } from './commands/haproxy-config';
 import { historyCommand } from './commands/history';
 import { statusCommand } from './commands/status';
 import { switchoverCommand } from './commands/switchover';
@@ -58,6 +59,17 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     .option('--json', 'JSON for scripts')
     .addOption(new Option('--limit <n>', 'the last n changes').argParser(positive).default(100))
     .action((set: string, o: { json?: boolean; limit: number }) => { result = { run: (ctx) => historyCommand(ctx, set, { json: !!o.json, limit: o.limit }) }; });
+
+  program.command('haproxy-config')
+    .description('an HAProxy configuration for the set: a write endpoint over /primary, a read endpoint over /replica')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .addOption(new Option('--write-bind <host:port>', 'where clients write').argParser(address).default(parseAddress('0.0.0.0:6379')!, '0.0.0.0:6379'))
+    .addOption(new Option('--read-bind <host:port>', 'where clients read from replicas').argParser(address).default(parseAddress('0.0.0.0:6380')!, '0.0.0.0:6380'))
+    .option('--no-read', 'no read endpoint')
+    .addOption(new Option('--max-lag <bytes>', 'a replica further behind takes no reads').argParser(positive).default(1048576))
+    .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number }) => {
+      result = { run: (ctx) => haproxyConfigCommand(ctx, set, { writeBind: o.writeBind, readBind: o.read ? o.readBind : undefined, maxLagBytes: o.maxLag }) };
+    });
 
   try {
     await program.parseAsync([...argv]);

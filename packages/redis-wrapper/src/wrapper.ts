@@ -78,7 +78,7 @@ export async function runRedisWrapper(): Promise<number> {
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
   loop = new NodeLoop({
-    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters,
+    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters, api: { host: announce.host, port: cfg.PORT1 },
     intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
   });
   loop.start();

@@ -15,6 +15,8 @@ export interface LoopInputs {
   local: Address;
   password: string | undefined;
   dataId: string;
+  /** Where the node API answers (published in the member record, for proxies' configs). */
+  api?: Address | undefined;
   pool: RedisPool;
   log: Logger;
   counters: NodeCounters;
@@ -149,7 +151,7 @@ export class NodeLoop {
   private async publish(v: TakenView): Promise<void> {
     const l = v.local;
     if (!l || !v.zkCurrent) return;
-    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp };
+    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp, api: this.i.api };
     const now = performance.now();
     const last = this.published;
     const due = !last || !sameShape(last.record, record)
