@@ -37,3 +37,4 @@ export * from './switchover/readiness';
 export * from './status/types';
 export * from './status/problems';
 export * from './status/gather';
+export * from './process/redis-log';
