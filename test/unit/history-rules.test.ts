@@ -1,5 +1,5 @@
 import test from 'ava';
-import { type HistoryEvent, historyNodeName, mergeHistory } from '../../packages/core/src/members/history';
+import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory } from '../../packages/core/src/members/history';
 import { lastFailoverOf } from '../../packages/core/src/status/gather';
 import { failoverDuration } from '../../packages/watcher/src/follow/failover-clock';
 import { parseFailoverStart } from '../../packages/watcher/src/follow/failover-events';
@@ -72,3 +72,15 @@ test('lastFailoverOf: the last change that is not an election or a fence', (t) =
   t.deepEqual(last, { at: new Date(2).toISOString(), from: { host: '10.0.0.1', port: 6379 }, to: { host: '10.0.0.2', port: 6379 }, cause: 'switchover', durationMs: 50 });
   t.deepEqual(lastFailoverOf([ev({ cause: 'recovery', from: '[::1]:1', to: '[::1]:2' })])?.to, { host: '::1', port: 2 });
 });
+
+const fences: Array<[string, HistoryEvent | undefined, boolean]> = [
+  ['nothing before: recorded', undefined, false],
+  ['a switchover A->B a second before: part of it', ev({ cause: 'switchover', at: 9000 }), true],
+  ['a Sentinel failover A->B a second before: part of it', ev({ cause: 'sentinel-failover', at: 9000 }), true],
+  ['the same change 20 s before (a resumed frozen master): recorded', ev({ cause: 'sentinel-failover', at: 10_000 - 20_000 }), false],
+  ['another change before: recorded', ev({ cause: 'switchover', at: 9000, to: '10.0.0.3:6379' }), false],
+  ['a fence before: recorded', ev({ cause: 'fence', at: 9000 }), false],
+];
+for (const [title, last, expected] of fences) {
+  test(`fenceCompletes: ${title}`, (t) => t.is(fenceCompletes(last, ev({ cause: 'fence', epoch: -1, at: 10_000 })), expected));
+}

@@ -6,15 +6,15 @@ const SETTLE_MS = 5000;
 
 /**
  * Counts the changes of master recorded in ZooKeeper's history, by set and cause, from this
- * watcher's start on (what was there at its first look is the baseline, not counted). Every
- * watcher counts every change, whoever recorded it, so each one's counter tells the whole story.
- * Only entries not seen before are read.
+ * watcher's start on (entries made before are not counted). Every watcher counts every change,
+ * whoever recorded it, so each one's counter tells the whole story. Only entries not seen before
+ * are read.
  */
 export class HistoryCounts {
   private readonly seen = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly dir: Directory, private readonly sets: () => readonly string[]) {}
+  constructor(private readonly dir: Directory, private readonly sets: () => readonly string[], private readonly since = Date.now()) {}
 
   /** Reads what is new; returns count by `set\tcause`. ZooKeeper away: the counts as they were. */
   async refresh(now = Date.now()): Promise<ReadonlyMap<string, number>> {
@@ -22,13 +22,12 @@ export class HistoryCounts {
     await Promise.all([...names].map(async (set) => {
       const nodes = await this.dir.listHistoryNodes(set).catch(() => null);
       if (!nodes) return;
-      const first = !this.seen.has(set);
       const seen = this.seen.get(set) ?? new Set<string>();
       this.seen.set(set, seen);
       await Promise.all(nodes.filter((n) => !seen.has(n)).map(async (node) => {
-        if (first) { seen.add(node); return; }
         const e: HistoryEvent | null = await this.dir.readHistoryEntry(set, node).catch(() => null);
         if (!e) return;
+        if (e.at < this.since) { seen.add(node); return; }
         if (e.cause === 'sentinel-failover' && now - e.at < SETTLE_MS) return; // may yet become a switchover or a crash failover
         seen.add(node);
         const key = `${set}\t${e.cause}`;

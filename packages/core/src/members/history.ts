@@ -38,6 +38,20 @@ export function historyNodeName(e: Pick<HistoryEvent, 'cause' | 'epoch' | 'from'
   return `s-${String(e.epoch).padStart(10, '0')}-${safe(e.from)}-${safe(e.to)}`;
 }
 
+/** A fence this soon after the change it follows belongs to it. */
+export const FENCE_PART_OF_CHANGE_MS = 10_000;
+
+/**
+ * Whether a fence (a stale master demoting itself) only completes the change recorded last: the
+ * same old and new master, moments later (the old master's own loop acting in the same second
+ * as a switchover or Sentinel). A fence long after it (a master resumed after a freeze or a
+ * partition) is an event of its own and is recorded.
+ */
+export function fenceCompletes(last: HistoryEvent | undefined, fence: HistoryEvent): boolean {
+  return fence.cause === 'fence' && !!last && last.cause !== 'fence' && last.from === fence.from && last.to === fence.to
+    && fence.at - last.at < FENCE_PART_OF_CHANGE_MS;
+}
+
 /**
  * Two recorders of one change: what the node should hold afterwards, or null to leave it. Whoever
  * asked for the change knows why (a switchover, a crash), a watcher only that Sentinel failed

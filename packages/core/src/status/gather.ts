@@ -2,6 +2,7 @@ import { type Address, addressOf, formatAddress, sameAddress } from '../address'
 import type { HistoryEvent } from '../members/history';
 import { withSentinel } from '../redis/connect';
 import { type Probe, probeRedis } from '../redis/probe';
+import { readReplication, type ReplicationState } from '../redis/replication';
 import { pairsToMap, askSentinels } from '../sentinel/query';
 import type { RegisteredMaster } from '../zk/directory';
 import { findProblems } from './problems';
@@ -12,7 +13,8 @@ const TIMEOUT_MS = 800;
 export const RECENT_CHANGES = 5;
 
 /** The replicas as a sentinel sees them (it also knows the ones whose link is down). */
-async function replicasFrom(sentinels: readonly Address[], name: string, masterOffset: number | null, probes: readonly Probe[]): Promise<ReplicaStatus[]> {
+async function replicasFrom(sentinels: readonly Address[], name: string, master: ReplicationState | null, probes: readonly Probe[]): Promise<ReplicaStatus[]> {
+  const masterOffset = master?.offset ?? null;
   for (const s of sentinels) {
     try {
       const reply = await withSentinel(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name)) as unknown[];
@@ -20,12 +22,16 @@ async function replicasFrom(sentinels: readonly Address[], name: string, masterO
         const m = pairsToMap(entry);
         const address = addressOf(m.get('ip'), m.get('port')) ?? { host: String(m.get('ip')), port: Number(m.get('port')) };
         const probe = probes.find((p) => sameAddress(p.address, address));
-        const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
+        // Fresher than Sentinel's (it reads a replica every 10 s): the master's own list (acked every
+        // second), the node itself when it is registered.
+        const line = master?.replicas.find((r) => sameAddress(r.address, address));
+        const offset = line ? line.offset : m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
         const down = (m.get('flags') ?? '').split(',').some((f) => f === 's_down' || f === 'disconnected');
+        const linkUp = probe?.reachable ? probe.role === 'replica' && probe.linkUp : line ? line.online : !down && m.get('master-link-status') === 'ok';
         return {
           address,
           role: probe ? (probe.reachable ? probe.role : 'unknown') : down ? 'unknown' : 'replica',
-          linkStatus: down ? 'down' : m.get('master-link-status') === 'ok' ? 'up' : 'down',
+          linkStatus: linkUp ? 'up' : 'down',
           offset,
           lag: offset !== null && masterOffset !== null && Number.isFinite(masterOffset) ? Math.max(0, masterOffset - offset) : null,
         };
@@ -77,14 +83,16 @@ export async function gatherStatus(o: {
   const reachable = pinged.filter((s) => s.reachable).map((s) => s.address);
   const out: Record<string, SetStatus> = {};
   await Promise.all([...o.masters].map(async ([name, reg]) => {
-    const probe = reg.address ? await probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }) : null;
+    const [probe, replication] = reg.address
+      ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
+      : [null, null];
     const facts = probe?.reachable ? probe : null;
     const [nodes, views, history] = await Promise.all([
       o.nodes(name).catch(() => [] as Address[]).then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
       askSentinels(reachable, name, TIMEOUT_MS),
       o.history(name).catch(() => [] as HistoryEvent[]),
     ]);
-    const replicas = await replicasFrom(reachable, name, facts?.replOffset ?? null, nodes);
+    const replicas = await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes);
     const monitoring = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
     const sentinels: SentinelStatus[] = pinged.map((s) => {
       const v = monitoring.find((m) => sameAddress(m.sentinel, s.address));

@@ -44,7 +44,8 @@ const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
  * (right after a previous failover, or before Sentinel has learnt a new replica) would leave the
  * set without a master. Then pause writes (CLIENT PAUSE WRITE), let the replica catch up, ask
  * Sentinel to fail over (SENTINEL FAILOVER), make the old master a replica of the promoted one and
- * unpause (clients still blocked get READONLY and move to the new master). Refused for a passing
+ * cut its clients off (as Sentinel does when it reconfigures a node: they ask Sentinel again) and
+ * unpause. Refused for a passing
  * reason, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the history.
  */
 export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
@@ -123,7 +124,13 @@ async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], 
       const view = await askSentinel(asked, i.name);
       const promoted = view.reachable ? view.master : null;
       if (view.reachable && promoted && !sameAddress(promoted, i.announce)) {
-        await withRedis(i.master, { timeoutMs: 2000 }, (r) => r.call('REPLICAOF', promoted.host, String(promoted.port)));
+        // As Sentinel does when it reconfigures a node: its clients are cut off, so they ask Sentinel
+        // again (or HAProxy sends them to the new master) instead of meeting READONLY for ever.
+        await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
+          await r.call('REPLICAOF', promoted.host, String(promoted.port));
+          await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
+          await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        });
         const pausedMs = Date.now() - pausedAt;
         log.info({ sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, pausedMs, reason: i.reason }, 'switched over; the old master is now a replica');
         await i.dir.recordChange(i.name, {

@@ -4,7 +4,7 @@ import { type Address, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
-import { HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent } from '../members/history';
+import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent } from '../members/history';
 
 export interface RegisteredMaster {
   /** null when the node holds something that is not `host:port` (logged with its path). */
@@ -178,6 +178,7 @@ export class Directory {
     const dir = this.paths.history(name);
     const key = historyNodeName(event);
     if (!key) {
+      if (event.cause === 'fence' && fenceCompletes((await this.readHistory(name)).at(-1), event)) return 'already recorded';
       await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
       await this.trimHistory(name);
       return 'recorded';
