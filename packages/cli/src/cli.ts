@@ -67,8 +67,9 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     .addOption(new Option('--read-bind <host:port>', 'where clients read from replicas').argParser(address).default(parseAddress('0.0.0.0:6380')!, '0.0.0.0:6380'))
     .option('--no-read', 'no read endpoint')
     .addOption(new Option('--max-lag <bytes>', 'a replica further behind takes no reads').argParser(positive).default(1048576))
-    .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number }) => {
-      result = { run: (ctx) => haproxyConfigCommand(ctx, set, { writeBind: o.writeBind, readBind: o.read ? o.readBind : undefined, maxLagBytes: o.maxLag }) };
+    .option('--stats-socket <path>', 'HAProxy\'s runtime API socket (show stat, show servers state)')
+    .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number; statsSocket?: string }) => {
+      result = { run: (ctx) => haproxyConfigCommand(ctx, set, { writeBind: o.writeBind, readBind: o.read ? o.readBind : undefined, maxLagBytes: o.maxLag, statsSocket: o.statsSocket }) };
     });
 
   try {

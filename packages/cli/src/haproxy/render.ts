@@ -16,6 +16,8 @@ export interface HaproxyInputs {
   readonly readBind?: Address | undefined;
   /** A replica lagging more than this (bytes) takes no reads. */
   readonly maxLagBytes: number;
+  /** HAProxy's runtime API socket (`show stat`, `show servers state`), if wanted. */
+  readonly statsSocket?: string | undefined;
 }
 
 /**
@@ -45,7 +47,8 @@ export function renderHaproxyConfig(i: HaproxyInputs): string {
     '# Made by `redis-zk haproxy-config` from what ZooKeeper lists; run it again (and reload HAProxy)',
     '# when tasks move. Each node\'s redis-wrapper answers GET /primary and GET /replica on its API port.',
     'global',
-    '    maxconn 10000',
+    '    maxconn 4096',
+    ...(i.statsSocket ? [`    stats socket ${i.statsSocket} mode 600 level admin`] : []),
     '',
     'defaults',
     '    mode tcp',
