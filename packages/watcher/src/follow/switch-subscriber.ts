@@ -44,10 +44,16 @@ export class SwitchSubscriber extends EventEmitter {
           await sleep(target ? 100 : 250);
           continue;
         }
-      } else if (!(await this.alive())) {
-        this.log.warn({ sentinel: formatAddress(this.current), reason: 'no answer to PING' }, 'followed sentinel lost; moving to another');
-        this.drop();
-        continue;
+      } else {
+        // The connection's 'close' may drop it while the PING is under way: remember whom we asked.
+        const asked = this.current;
+        if (!(await this.alive())) {
+          if (this.current === asked) {
+            this.log.warn({ sentinel: formatAddress(asked), reason: 'no answer to PING' }, 'followed sentinel lost; moving to another');
+            this.drop();
+          }
+          continue;
+        }
       }
       await sleep(CHECK_EVERY_MS);
     }
