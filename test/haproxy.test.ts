@@ -202,11 +202,29 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
   await waitFor('all three writing', () => [viaSentinel, viaHaproxy, viaMarathonLb].every((w) => w.okAt.length > 20));
   const killedAt = Date.now();
   victim.proc.killGroup('SIGKILL');
+  // Where the time goes: Sentinel's switch, the new master's /primary, HAProxy marking it UP.
+  const marks: { switched?: number; primary?: number; up?: number } = {};
+  const survivors = d.redis.filter((r) => r !== victim);
+  const watch = (async () => {
+    while (Date.now() - killedAt < 40000 && marks.up === undefined) {
+      const [sentinel, primaries, gen] = await Promise.all([
+        sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster').catch(() => undefined),
+        Promise.all(survivors.map((r) => fetch(`http://127.0.0.1:${r.apiPort}/primary`).then((x) => x.status, () => 0))),
+        primaryUp(sockets.gen, 'redis_mymaster_primary').catch(() => [] as string[]),
+      ]);
+      const now = Date.now() - killedAt;
+      if (marks.switched === undefined && sentinel && sentinel !== victim.address) marks.switched = now;
+      if (marks.primary === undefined && primaries.includes(200)) marks.primary = now;
+      if (gen.length > 0 && gen[0] !== victim.address) marks.up = now;
+      await sleep(20);
+    }
+  })();
   const firsts = await waitFor('every client writing again', () => {
     const f = [viaSentinel, viaHaproxy, viaMarathonLb].map((w) => w.firstAfter(killedAt + 200));
     return f.every((x) => x !== undefined) ? f as number[] : undefined;
   }, 40000, 50);
   await Promise.all([viaSentinel, viaHaproxy, viaMarathonLb].map((w) => w.stop()));
+  await watch;
   const [sentinelMs, haproxyMs, marathonLbMs] = firsts.map((x) => x - killedAt) as [number, number, number];
   const finalMaster = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
   t.not(finalMaster, victim.address);
@@ -219,5 +237,6 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
     staleMasterSamples: samples, staleMasterDemotedMs: demotedMs,
     killToSentinelClientMs: sentinelMs, killToHaproxyClientMs: haproxyMs, killToMarathonLbClientMs: marathonLbMs,
     haproxyAfterSentinelMs: haproxyMs - sentinelMs, marathonLbAfterSentinelMs: marathonLbMs - sentinelMs,
+    killToSentinelSwitchedMs: marks.switched ?? -1, killToPrimaryPassesMs: marks.primary ?? -1, killToHaproxyUpMs: marks.up ?? -1,
   });
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory } from '../../packages/core/src/members/history';
 import { lastFailoverOf } from '../../packages/core/src/status/gather';
 import { failoverDuration } from '../../packages/watcher/src/follow/failover-clock';
-import { parseFailoverStart } from '../../packages/watcher/src/follow/failover-events';
+import { parseFailoverStart } from '../../packages/core/src/sentinel/failover-events';
 
 const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>): HistoryEvent => ({
   at: 1000, from: '10.0.0.1:6379', to: '10.0.0.2:6379', epoch: 7, by: 'x', reason: 'r', ...o,

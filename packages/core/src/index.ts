@@ -38,3 +38,5 @@ export * from './status/types';
 export * from './status/problems';
 export * from './status/gather';
 export * from './process/redis-log';
+export * from './sentinel/failover-events';
+export * from './sentinel/switch-listeners';

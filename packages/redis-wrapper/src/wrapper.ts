@@ -9,6 +9,7 @@ import { switchOver } from './switchover';
 import { startNodeApi } from './node/api';
 import { newCounters } from './node/counters';
 import { crashFailover } from './node/crash-failover';
+import { promptLoop } from './node/prompts';
 import { NodeLoop } from './node/role-loop';
 
 /**
@@ -77,9 +78,10 @@ export async function runRedisWrapper(): Promise<number> {
   await registration.start().catch((err) => log.warn({ err: String(err) }, 'node registration deferred until ZooKeeper answers'));
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
+  const prompts = promptLoop({ dir, name, loop: () => loop, log });
   loop = new NodeLoop({
     dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters, api: { host: announce.host, port: cfg.PORT1 },
-    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
+    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS, onView: prompts.onView,
   });
   loop.start();
   const running = loop;
@@ -87,11 +89,13 @@ export async function runRedisWrapper(): Promise<number> {
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(async () => {
     running.stop();
+    prompts.stop();
     await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
   });
   // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
   task.onExit(async () => {
     running.stop();
+    prompts.stop();
     if (task.isStopping || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });

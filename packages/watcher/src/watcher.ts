@@ -1,12 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { type Address, askSentinel, configureProgram, createLogger, formatAddress, gatherStatus, openDirectory, sameAddress } from '@redis-zk/core';
+import {
+  type Address, askSentinel, configureProgram, createLogger, formatAddress, gatherStatus, openDirectory, sameAddress, type SwitchEvent, SwitchListeners,
+} from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
-import { SwitchListeners } from './follow/switch-listeners';
-import type { SwitchEvent } from './follow/failover-events';
 import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';

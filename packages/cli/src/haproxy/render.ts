@@ -21,13 +21,13 @@ export interface HaproxyInputs {
 }
 
 /**
- * The health-check timing both endpoints use: a server is checked every 500 ms (250 ms while it
+ * The health-check timing both endpoints use: a server is checked every 500 ms (100 ms while it
  * changes state, and while it is down), marked down after 2 failures and up after 1 success.
  * `/primary` never passes on two nodes at once (a Sentinel majority and ZooKeeper must both name
  * it), so one success is enough; `on-marked-down shutdown-sessions` cuts the clients of a master
  * that stops passing, so they reconnect to the new one.
  */
-export const CHECK_TIMING = 'inter 500ms fastinter 250ms downinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions';
+export const CHECK_TIMING = 'inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 on-marked-down shutdown-sessions';
 
 const serverName = (a: Address) => `node_${formatAddress(a).replace(/[^A-Za-z0-9]/g, '_')}`;
 const bind = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);

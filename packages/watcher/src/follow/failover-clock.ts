@@ -1,4 +1,4 @@
-import type { FailoverStart } from './failover-events';
+import type { FailoverStart } from '@redis-zk/core';
 
 /** The first signs of a set's failover, as this watcher received them. */
 export interface FailoverSigns {

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { type Address, addressOf, formatAddress, type Logger, sameAddress } from '@redis-zk/core';
+import { type Address, addressOf, formatAddress, sameAddress } from '../address';
+import type { Logger } from '../log';
 
 /** A failover reported by a sentinel: `name`'s master is now `to`. */
 export interface SwitchEvent {

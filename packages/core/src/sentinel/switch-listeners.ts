@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import { type Address, formatAddress, type Logger, sentinelClientAuth } from '@redis-zk/core';
+import { type Address, formatAddress } from '../address';
+import type { Logger } from '../log';
+import { sentinelClientAuth } from '../security/clients';
 import { subscribeToFailovers } from './failover-events';
 
 /**
