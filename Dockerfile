@@ -7,7 +7,7 @@ WORKDIR /app
 COPY . .
 RUN npm ci && npm run build
 # Each program is one bundle with its V8 code cache (scripts/bundle.mjs): no node_modules needed.
-RUN for p in redis-wrapper sentinel-wrapper watcher; do \
+RUN for p in redis-wrapper sentinel-wrapper watcher cli; do \
       mkdir -p /out/packages/$p/dist \
       && cp packages/$p/dist/main.js packages/$p/dist/program.js packages/$p/dist/program.cache /out/packages/$p/dist/; \
     done \
@@ -27,5 +27,7 @@ RUN ln -sf bash /bin/sh
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=builder /out/ ./
+# The operator's command, `redis-zk status|switchover|history` (docs/operate.md), on the PATH.
+RUN ln -s /app/packages/cli/dist/main.js /usr/local/bin/redis-zk
 # Marathon always gives `cmd`; this default only says what the image runs.
-CMD ["node", "-e", "console.log('redis-zk: run node packages/<redis-wrapper|sentinel-wrapper|watcher>/dist/main.js')"]
+CMD ["node", "-e", "console.log('redis-zk: run node packages/<redis-wrapper|sentinel-wrapper|watcher>/dist/main.js, or the redis-zk command')"]

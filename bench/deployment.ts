@@ -24,7 +24,7 @@ export class Ours {
     return new Directory(this.client, root, pino({ level: 'silent' }));
   }
 
-  async task(ps: Processes, program: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher', root: string, env: NodeJS.ProcessEnv = {}): Promise<{ port: number; proc: ManagedProcess }> {
+  async task(ps: Processes, program: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher', root: string, env: NodeJS.ProcessEnv = {}): Promise<{ port: number; proc: ManagedProcess; apiPort?: number }> {
     const port = Number(env.PORT0 ?? (await freePort()));
     const api = program === 'redis-wrapper' ? { PORT1: String(env.PORT1 ?? (await freePort())) } : {};
     const label = `${program}-${++this.n}`;
@@ -34,7 +34,7 @@ export class Ours {
       // The plain Redis/Sentinel it is compared with has no password either: like for like.
       ALLOW_EMPTY_PASSWORD: 'yes', ...env,
     });
-    return { port, proc };
+    return { port, proc, ...(api.PORT1 ? { apiPort: Number(api.PORT1) } : {}) };
   }
 
   /** 3 redis + 3 sentinels (+ watchers) under `root`, ready: quorum reached, replicas known. */

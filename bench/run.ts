@@ -4,16 +4,20 @@
  * BENCH_QUICK=1 runs fewer rounds (a smoke run).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, load } from './discovery';
 import { dataPathPairs } from './datapath';
+import { nodeApiRounds } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
 import { oursFailoverRig, plainFailoverRig } from './failover';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=node-api: that section alone (the table and results.json hold only its rows). */
+const only = process.env.BENCH_ONLY;
 type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
 const rows: Row[] = [];
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
@@ -28,11 +32,29 @@ function row(metric: string, unit: string, ours: number[], base?: number[], goal
   rows.push({ metric, unit, ours: o, base: b, goal, ratio, samples: { ours, base } });
 }
 
+/** 3b. The node API (redis-wrapper's PORT1) while redis is busy, beside a bare node:http server. */
+async function nodeApiSection(ours: Ours): Promise<void> {
+  const api = new Processes();
+  try {
+    say('node API: GET /primary, redis idle and busy');
+    const n = await nodeApiRounds(ours, api, quick ? 1 : 6, quick ? 2 : 3);
+    row('node API: GET /primary p99, redis idle', 'ms', n.idle.map((x) => x.p99), n.idleBare.map((x) => x.p99), 'p99 < 5 ms');
+    row('node API: GET /primary p99, redis busy (redis-benchmark)', 'ms', n.busy.map((x) => x.p99), n.busyBare.map((x) => x.p99), 'p99 < 5 ms');
+    row('node API: GET /primary p50, redis busy (redis-benchmark)', 'ms', n.busy.map((x) => x.p50), n.busyBare.map((x) => x.p50));
+    row('node API: GET /primary p99, redis blocked (a long script)', 'ms', n.blocked.map((x) => x.p99), n.blockedBare.map((x) => x.p99), 'p99 < 5 ms');
+    row('node API: GET /primary answered 200, redis busy / blocked (share)', '', [...n.busy, ...n.blocked].map((x) => x.ok));
+  } finally { await api.dispose(); }
+}
+
 async function main() {
   const infra = new Processes();
   const ours = await Ours.start(infra);
   const started = Date.now();
   try {
+    if (only === 'node-api') {
+      await nodeApiSection(ours);
+      return report(started);
+    }
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
     // has not used for a while back to its host (free page reporting, DAMON pageout; touching
     // 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
@@ -139,6 +161,8 @@ async function main() {
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally { await ps.dispose(); }
 
+    await nodeApiSection(ours);
+
     // 4b. Footprint with 50 replicas
     const big = new Processes();
     try {
@@ -169,6 +193,10 @@ async function main() {
     await infra.dispose();
   }
 
+  report(started);
+}
+
+function report(started: number): void {
   const fmt = (n: number) => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
   const lines = [
     '| metric | ours median (p95) | baseline median (p95) | ours/baseline | goal |',
@@ -176,8 +204,8 @@ async function main() {
     ...rows.map((r) => `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const results = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine: { cpus: (await import('node:os')).cpus().length }, rows };
-  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const results = { at: new Date().toISOString(), quick, only, seconds: Math.round((Date.now() - started) / 1000), machine: { cpus: os.cpus().length }, rows };
+  fs.writeFileSync(path.join(ROOT, 'bench', only ? `results-${only}.json` : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().then(() => process.exit(0), (err) => { process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });

@@ -5,6 +5,7 @@
 //                       (a function expression; it exports `main` and core's `runMain`)
 //   dist/program.cache  V8's code cache for it (see scripts/program-loader.cjs)
 //   dist/main.js        the entry, scripts/program-loader.cjs (over tsc's own main.js)
+// (the CLI's, packages/cli/dist/main.js, with a shebang: it is the `redis-zk` command)
 // and, for the watcher, packages/watcher/dist/api-thread.js: its HTTP API's worker thread, only
 // the modules that thread loads (a second copy of the whole program would cost ~15 MB of memory).
 // The rest of dist/ stays tsc's per-module output.
@@ -17,7 +18,10 @@ const programs = {
   'redis-wrapper': { from: './src/wrapper', main: 'runRedisWrapper' },
   'sentinel-wrapper': { from: './src/wrapper', main: 'runSentinelWrapper' },
   watcher: { from: './src/watcher', main: 'runWatcher' },
+  cli: { from: './src/cli', main: 'runCli' },
 };
+/** Run as commands, not only by `node <file>`: the entry gets a shebang and the execute bit (npm `bin`). */
+const commands = new Set(['cli']);
 
 /** One CommonJS file for Node 20, names kept, whitespace not. */
 const bundled = { bundle: true, platform: 'node', target: 'node26', format: 'cjs', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
@@ -39,7 +43,9 @@ await Promise.all(Object.entries(programs).map(async ([program, { from, main }])
     banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
     footer: { js: '})' },
   });
-  fs.copyFileSync('scripts/program-loader.cjs', `${dist}/main.js`);
+  const loader = fs.readFileSync('scripts/program-loader.cjs', 'utf8');
+  fs.writeFileSync(`${dist}/main.js`, commands.has(program) ? `#!/usr/bin/env node\n${loader}` : loader, { mode: commands.has(program) ? 0o755 : 0o644 });
+  fs.chmodSync(`${dist}/main.js`, commands.has(program) ? 0o755 : 0o644);
   execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
 }));
 

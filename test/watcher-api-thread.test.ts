@@ -28,6 +28,7 @@ function mutableView() {
     freshness: () => state.freshness,
     liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () => state.status(),
+    history: async () => null,
   };
   return { state, view };
 }
@@ -83,7 +84,7 @@ test('GET /status and GET /metrics are answered by the main thread through the A
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
-  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], lastFailover: null, stale: false, staleSince: null };
+  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], sentinelsAgreeing: 0, sentinelQuorum: null, failoverInProgress: false, lastFailover: null, recentChanges: [], stale: false, staleSince: null };
   state.status = async () => ({ mymaster: set });
   t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
 

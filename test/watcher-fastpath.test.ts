@@ -15,6 +15,7 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
     freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
     liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => ({}),
+    history: async () => null,
   };
   const metrics = createApiMetrics();
   const app = createApp(view, metrics, pino({ level: 'silent' }));

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
 import type { Address } from '../packages/core/src/address';
+import type { HistoryEvent } from '../packages/core/src/members/history';
 import { createApp } from '../packages/watcher/src/http/app';
 import { listen } from '../packages/watcher/src/http/server';
 import { sentinelsFastPath } from '../packages/watcher/src/http/fast-sentinels';
@@ -20,14 +21,19 @@ const STATUS: Record<string, SetStatus> = {
     master: MASTER,
     masterReachable: true,
     problems: [],
-    replicas: [{ address: { host: '10.0.0.3', port: 6379 }, linkStatus: 'up', offset: 1200, lag: 0 }],
+    replicas: [{ address: { host: '10.0.0.3', port: 6379 }, role: 'replica', linkStatus: 'up', offset: 1200, lag: 0 }],
     keys: 42,
-    sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true }],
+    sentinels: [{ address: { host: '10.0.0.7', port: 26379 }, reachable: true, names: MASTER }],
+    sentinelsAgreeing: 1,
+    sentinelQuorum: 1,
+    failoverInProgress: false,
     lastFailover: { at: '2024-05-01T10:00:00.000Z', from: { host: '10.0.0.9', port: 6379 }, to: MASTER },
     stale: false,
     staleSince: null,
+    recentChanges: [],
   },
 };
+const HISTORY: HistoryEvent[] = [{ at: 1714557600000, from: '10.0.0.9:6379', to: '10.0.0.1:6379', cause: 'sentinel-failover', epoch: 3, durationMs: 2100, by: 'watcher w1:8080', reason: 'test' }];
 // What the view hands out may carry more than an address; the API must answer host+port only.
 const withExtra = { host: '10.0.0.7', port: 26379, runId: 'abc' };
 
@@ -39,6 +45,7 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
     freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
     liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => STATUS,
+    history: async (name) => (name === 'mymaster' ? HISTORY : null),
     ...overrides,
   };
 }
@@ -123,6 +130,16 @@ test('GET /status: the view status as JSON', async (t) => {
   const text = await res.text();
   t.deepEqual(JSON.parse(text), STATUS);
   t.false(/password/i.test(text));
+});
+
+test('GET /history/:name: the set\'s history as JSON, 404 for a set without one', async (t) => {
+  const ok = await getJson(`${api.base}/history/mymaster`);
+  t.is(ok.status, 200);
+  t.is(ok.res.headers.get('cache-control'), 'no-store');
+  t.deepEqual(ok.body, HISTORY);
+  const missing = await getJson(`${api.base}/history/nope`);
+  t.is(missing.status, 404);
+  t.regex((missing.body as { error: string }).error, /nope/);
 });
 
 test('GET /health: 200 when healthy', async (t) => {

@@ -18,7 +18,7 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
   const exit = await master.proc.exited;
   const stopMs = Date.now() - stopped;
   t.is(exit.code, 0);
-  t.regex(master.proc.log(), /switched over; this node is now a replica/);
+  t.regex(master.proc.log(), /switched over; the old master is now a replica/);
   const promoted = await waitFor('ZooKeeper on the new master', async () => {
     const m = (await d.dir.readMaster('mymaster'))?.raw;
     return m && m !== d.master ? m : undefined;

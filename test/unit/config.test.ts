@@ -220,7 +220,7 @@ const PASSWORD = 'Tr0ub4dor&3-very-secret';
 for (const program of PROGRAMS) {
   test(`REDIS_PASSWORD text is absent when another variable is bad (${program})`, (t) => {
     const err = catchConfigError(() => load(program, { REDIS_PASSWORD: PASSWORD, PORT0: '70000', ZK_HOSTS: 'nohost' }));
-    t.is(err.problems.length, 2, err.message);
+    t.is(err.problems.length, 'PORT0' in PROGRAM_VARS[program] ? 2 : 1, err.message); // the redis-zk command listens on nothing
     t.false(err.message.includes(PASSWORD), err.message);
     t.false(err.problems.some((p) => p.includes('REDIS_PASSWORD')), err.message);
     t.false(String(err.stack).includes(PASSWORD));

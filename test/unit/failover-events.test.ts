@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseFailoverEvent } from '../../packages/watcher/src/follow/failover-events';
+import { parseFailoverEvent } from '../../packages/core/src/sentinel/failover-events';
 
 const via = { host: '10.0.0.9', port: 26379 };
 const cases: Array<{ channel: string; message: string; expect: { name: string; from: string | null; to: string } | null }> = [

@@ -140,7 +140,7 @@ for (const c of recoveryCases) {
 }
 
 // The node API's verdicts.
-const listed = (ok: boolean, following = P) => [{ address: SELF, following, ok }];
+const listed = (ok: boolean, following = P) => [{ address: SELF, following, ok, priority: 100, offset: 0 }];
 test('primary: a master named by a Sentinel majority and ZooKeeper passes; each missing part fails', (t) => {
   t.true(primary(view({ local: master, registered: SELF, sentinels: all(SELF) })).ok);
   t.false(primary(view({ local: master, registered: P, sentinels: all(SELF) })).ok, 'ZooKeeper names another');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { findProblems, type SetFacts } from '../../packages/watcher/src/problems';
+import { findProblems, type SetFacts } from '../../packages/core/src/status/problems';
 import { addr, dead, liveMaster, liveReplica } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');

@@ -6,12 +6,16 @@ export type Logger = pino.Logger;
 const SECRET_FIELDS = ['password', 'sentinelPassword', 'REDIS_PASSWORD', 'SENTINEL_PASSWORD', 'ZK_AUTH', 'auth', 'security', 'tls', 'key'];
 const SECRET_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
 
-/** JSON lines on stdout (Marathon/Mesos keep them); secrets are redacted wherever they appear. */
-export function createLogger(name: string, level = process.env.LOG_LEVEL || 'info'): Logger {
-  return pino({
+/**
+ * JSON lines on stdout (Marathon/Mesos keep them), or on the file descriptor given (the CLI's
+ * logs go to stderr); secrets are redacted wherever they appear.
+ */
+export function createLogger(name: string, level = process.env.LOG_LEVEL || 'info', fd = 1): Logger {
+  const options = {
     name,
     level,
     base: { pid: process.pid },
     redact: { paths: SECRET_PATHS, censor: '[hidden]' },
-  });
+  };
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }

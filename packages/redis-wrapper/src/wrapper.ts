@@ -7,6 +7,7 @@ import { switchOver } from './switchover';
 import { startNodeApi } from './node/api';
 import { newCounters } from './node/counters';
 import { crashFailover } from './node/crash-failover';
+import { promptLoop } from './node/prompts';
 import { NodeLoop } from './node/role-loop';
 
 /**
@@ -68,7 +69,7 @@ export async function runRedisWrapper(): Promise<number> {
   if (outcome.kind === 'become-master') {
     const previous = await dir.readMaster(name).catch(() => null);
     await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
-    void dir.appendHistory(name, {
+    void dir.recordChange(name, {
       at: Date.now(), from: previous?.raw ?? null, to: formatAddress(announce), cause: 'election', epoch: 0,
       by: `redis-wrapper ${formatAddress(announce)}`, reason: outcome.reason,
     }).catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
@@ -76,9 +77,10 @@ export async function runRedisWrapper(): Promise<number> {
   const registration = await registerTask(w, dir.nodePath(name, Directory.memberId(announce)), 'node');
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
+  const prompts = promptLoop({ dir, name, loop: () => loop, log });
   loop = new NodeLoop({
-    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters,
-    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
+    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters, api: { host: announce.host, port: cfg.PORT1 },
+    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS, onView: prompts.onView,
   });
   loop.start();
   const running = loop;
@@ -86,11 +88,13 @@ export async function runRedisWrapper(): Promise<number> {
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(async () => {
     running.stop();
-    await switchOver({ dir, name, local: bind, announce, password: cfg.REDIS_PASSWORD, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
+    prompts.stop();
+    await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
   });
   // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
   task.onExit(async () => {
     running.stop();
+    prompts.stop();
     if (task.isStopping || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ProblemKind } from './problems';
-import type { SetStatus } from './state';
+import type { ProblemKind, SetStatus } from '@redis-zk/core';
 
 /** The watcher's own Prometheus metrics (process, failovers, ZooKeeper), on their own registry. */
 export function createMetrics() {
@@ -19,9 +18,21 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 const KINDS: readonly ProblemKind[] = ['no-live-master', 'failover-stuck', 'orphaned-replica', 'replica-unknown-to-sentinel'];
 
+/** One gauge per set (or per replica), set from the status when scraped. */
+function perSet<L extends string>(registry: Registry, current: () => Promise<Record<string, SetStatus>>, name: string, help: string, labelNames: readonly L[],
+  values: (set: string, s: SetStatus) => Array<[Partial<Record<L, string>>, number]>): void {
+  new Gauge({
+    name, help, labelNames, registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [set, s] of Object.entries(await current())) for (const [labels, v] of values(set, s)) this.set(labels, v);
+    },
+  });
+}
+
 /**
  * Per-set gauges, gathered when scraped (the same facts as /status, reused for up to `cacheMs`
- * so that two scrapers do not double the probing).
+ * so that two scrapers, and the gauges of one scrape, do not multiply the probing).
  */
 export function registerSetGauges(registry: Registry, status: () => Promise<Record<string, SetStatus>>, cacheMs = 2000): void {
   let cached: { at: number; value: Promise<Record<string, SetStatus>> } | undefined;
@@ -29,22 +40,25 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), value: status().catch(() => ({})) };
     return cached.value;
   };
-  new Gauge({
-    name: 'redis_zk_set_master_up', help: '1 when ZooKeeper\'s master of the set answers as master', labelNames: ['set'] as const, registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [set, s] of Object.entries(await current())) this.set({ set }, s.masterReachable ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'redis_zk_set_problems', help: 'Problems of the set by kind (see /status): no-live-master, failover-stuck, orphaned-replica, replica-unknown-to-sentinel', labelNames: ['set', 'kind'] as const, registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [set, s] of Object.entries(await current())) {
-        for (const kind of KINDS) this.set({ set, kind }, s.problems.filter((p) => p.kind === kind).length);
-      }
-    },
-  });
+  const set = ['set'] as const;
+  perSet(registry, current, 'redis_zk_set_master_up', '1 when ZooKeeper\'s master of the set answers as master', set, (name, s) => [[{ set: name }, s.masterReachable ? 1 : 0]]);
+  perSet(registry, current, 'redis_zk_set_problems', 'Problems of the set by kind (see /status): no-live-master, failover-stuck, orphaned-replica, replica-unknown-to-sentinel', ['set', 'kind'] as const,
+    (name, s) => KINDS.map((kind) => [{ set: name, kind }, s.problems.filter((p) => p.kind === kind).length]));
+  perSet(registry, current, 'redis_zk_set_replicas', 'Replicas of the set the sentinels know', set, (name, s) => [[{ set: name }, s.replicas.length]]);
+  perSet(registry, current, 'redis_zk_set_replicas_in_sync', 'Replicas of the set with their link to the master up', set,
+    (name, s) => [[{ set: name }, s.replicas.filter((r) => r.linkStatus === 'up').length]]);
+  perSet(registry, current, 'redis_zk_replica_lag_bytes', 'How far a replica is behind its master\'s replication offset (bytes, as Sentinel last read it)', ['set', 'replica'] as const,
+    (name, s) => s.replicas.flatMap((r): Array<[Record<string, string>, number]> => (r.lag === null ? [] : [[{ set: name, replica: `${r.address.host}:${r.address.port}` }, r.lag]])));
+  perSet(registry, current, 'redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', set, (name, s) => [[{ set: name }, s.sentinels.length]]);
+  perSet(registry, current, 'redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', set, (name, s) => [[{ set: name }, s.sentinels.filter((x) => x.reachable).length]]);
+  perSet(registry, current, 'redis_zk_set_sentinels_agreeing', 'Sentinels that name ZooKeeper\'s master of the set', set, (name, s) => [[{ set: name }, s.sentinelsAgreeing]]);
+  perSet(registry, current, 'redis_zk_set_sentinel_quorum', 'The set\'s Sentinel quorum (sentinels that must agree the master is down)', set,
+    (name, s) => (s.sentinelQuorum === null ? [] : [[{ set: name }, s.sentinelQuorum]]));
+  perSet(registry, current, 'redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', set, (name, s) => [[{ set: name }, s.failoverInProgress ? 1 : 0]]);
+  perSet(registry, current, 'redis_zk_last_failover_duration_seconds', 'Duration of the set\'s last failover or switchover, as recorded in the history (write outage for a switchover)', set,
+    (name, s) => (s.lastFailover?.durationMs === undefined ? [] : [[{ set: name }, s.lastFailover.durationMs / 1000]]));
+  perSet(registry, current, 'redis_zk_last_failover_timestamp_seconds', 'When the set\'s last failover or switchover happened (Unix time)', set,
+    (name, s) => (s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : []));
 }
 
 /**

@@ -1,37 +1,7 @@
-import type { Address } from '@redis-zk/core';
-import type { Problem } from './problems';
+import type { Address, HistoryEvent, SetStatus } from '@redis-zk/core';
 
-/** A failover the watcher saw (from +switch-master or a reconcile correction). */
-export interface FailoverRecord {
-  readonly at: string; // ISO time
-  readonly from: Address | null;
-  readonly to: Address;
-}
+export type { FailoverRecord, ReplicaStatus, SetStatus } from '@redis-zk/core';
 
-export interface ReplicaStatus {
-  readonly address: Address;
-  readonly linkStatus: string; // 'up' | 'down' | 'unknown'
-  readonly offset: number | null;
-  /** Bytes behind the master's replication offset, when both are known. */
-  readonly lag: number | null;
-}
-
-export interface SetStatus {
-  readonly master: Address | null;
-  readonly masterReachable: boolean;
-  /** What is wrong with the set now (see problems.ts); empty when healthy. */
-  readonly problems: readonly Problem[];
-  readonly replicas: readonly ReplicaStatus[];
-  readonly keys: number | null;
-  readonly sentinels: ReadonlyArray<{ readonly address: Address; readonly reachable: boolean }>;
-  readonly lastFailover: FailoverRecord | null;
-  /** true while ZooKeeper is away: `master` (and /sentinels, /masters) are the last known, possibly out of date. */
-  readonly stale: boolean;
-  /** Since when (ISO), while stale. */
-  readonly staleSince: string | null;
-}
-
-/** How current the served view is. */
 export interface Freshness {
   /** The sentinel list has been read from ZooKeeper at least once: until then /sentinels answers 503. */
   readonly sentinelsLoaded: boolean;
@@ -61,4 +31,6 @@ export interface WatcherView {
   liveness(): Verdict;
   /** Gathered on request from the sentinels and the masters, each question bounded in time. */
   status(): Promise<Record<string, SetStatus>>;
+  /** A set's history from ZooKeeper, oldest first; null when the set has none (never recorded, or unknown). */
+  history(name: string): Promise<readonly HistoryEvent[] | null>;
 }

@@ -1,17 +1,21 @@
+import os from 'node:os';
 import path from 'node:path';
-import { type Address, askSentinel, configureProgram, createLogger, formatAddress, openDirectory } from '@redis-zk/core';
+import {
+  type Address, askSentinel, configureProgram, createLogger, formatAddress, gatherStatus, openDirectory, sameAddress, type SwitchEvent, SwitchListeners,
+} from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
-import { SwitchListeners } from './follow/switch-listeners';
-import type { SwitchEvent } from './follow/failover-events';
 import { SwitchSubscriber } from './follow/switch-subscriber';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';
 import { createMetrics, registerSetGauges } from './metrics';
 import type { Freshness, Health, WatcherView } from './state';
-import { gatherStatus } from './status';
+import { FailoverClock } from './follow/failover-clock';
+import { HistoryRecorder } from './follow/history-recorder';
+import { historyOf } from './history-view';
+import { HistoryCounts, registerHistoryMetrics } from './history-metrics';
 
 /**
  * watcher: follows Sentinel into ZooKeeper (events at once, reconciles as a safety net) and
@@ -25,7 +29,16 @@ export async function runWatcher(): Promise<number> {
   const dir = openDirectory(cfg, log);
   const sentinels = new SentinelList(dir, log);
   const masters = new MasterMap(dir, log);
-  const writer = new MasterWriter(dir, metrics, log);
+  const by = `watcher ${os.hostname()}:${cfg.PORT0}`;
+  const history = new HistoryRecorder(dir, log);
+  const clock = new FailoverClock();
+  const writer = new MasterWriter(dir, metrics, log, (name, from, to, epoch, reason) => {
+    if (epoch > 0) {
+      void history.record(name, {
+        at: Date.now(), from: from && formatAddress(from), to: formatAddress(to), cause: 'sentinel-failover', epoch, by, reason: `${reason} (found by a reconcile)`,
+      });
+    }
+  });
   const subscriber = new SwitchSubscriber(() => sentinels.current, log);
   const listeners = new SwitchListeners(log);
   const reconciler = new Reconciler({ dir, sentinels: () => sentinels.current, writer, password: cfg.REDIS_PASSWORD, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
@@ -54,11 +67,32 @@ export async function runWatcher(): Promise<number> {
     metrics.failoversSeen.inc({ set: event.name });
     writer.record(event.name, event.from, event.to);
     log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel }, 'failover reported by Sentinel');
+    const promotedAt = now;
     void (async () => {
       const view = await askSentinel(event.via, event.name, 500);
-      await writeSwitch(event, view.reachable && view.monitors ? view.configEpoch : null);
+      const epoch = view.reachable && view.monitors ? view.configEpoch : null;
+      await writeSwitch(event, epoch);
+      const durationMs = clock.take(event.name, promotedAt, view.reachable ? view.downAfterMs ?? 0 : 0);
+      // The history is keyed by the failover's epoch (one entry however many record it): without it, a reconcile records it.
+      const known = epoch ?? (await epochFromAny(event.name, event.to));
+      if (known === null) {
+        log.warn({ set: event.name, reason: 'no sentinel told the failover\'s epoch' }, 'failover not recorded in the history now; a reconcile will');
+        return;
+      }
+      await history.record(event.name, {
+        at: promotedAt, from: event.from && formatAddress(event.from), to: formatAddress(event.to), cause: 'sentinel-failover', epoch: known,
+        ...(durationMs !== undefined ? { durationMs } : {}), by, reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)})`,
+      });
     })();
   };
+  const epochFromAny = async (name: string, to: Address): Promise<number | null> => {
+    for (const s of sentinels.current) {
+      const v = await askSentinel(s, name, 500);
+      if (v.reachable && v.monitors && sameAddress(v.master, to)) return v.configEpoch;
+    }
+    return null;
+  };
+  listeners.on('start', (start) => clock.note(start));
   subscriber.on('switch', onSwitch);
   listeners.on('switch', onSwitch);
   subscriber.on('subscribed', () => reconciler.trigger('subscribed to a sentinel'));
@@ -70,9 +104,15 @@ export async function runWatcher(): Promise<number> {
   dir.zk.on('connected', () => {
     metrics.zkConnected.set(1);
     for (const { event, epoch } of pending.values()) void writeSwitch(event, epoch);
+    history.retry();
     reconciler.trigger('ZooKeeper reconnected');
   });
-  dir.zk.on('disconnected', () => metrics.zkConnected.set(0));
+  let disconnectedAt: number | null = Date.now();
+  dir.zk.on('connected', () => { disconnectedAt = null; });
+  dir.zk.on('disconnected', () => {
+    metrics.zkConnected.set(0);
+    disconnectedAt ??= Date.now();
+  });
   metrics.zkConnected.set(0);
 
   const health = (): Health => {
@@ -109,12 +149,18 @@ export async function runWatcher(): Promise<number> {
     freshness,
     liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () => gatherStatus({
-      masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover, password: cfg.REDIS_PASSWORD,
-      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address), staleSince,
+      masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover,
+      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
+      history: (name) => dir.readHistory(name), staleSince,
     }),
+    history: (name) => historyOf(dir, name, masters.current),
   };
 
   registerSetGauges(metrics.registry, () => view.status());
+  registerHistoryMetrics(metrics.registry, {
+    counts: new HistoryCounts(dir, () => [...masters.current.keys()]),
+    staleSeconds: () => (disconnectedAt === null ? 0 : (Date.now() - disconnectedAt) / 1000),
+  });
   const api = await ApiThread.start({ entry: path.join(__dirname, 'api-thread.js'), host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
   // What the API serves follows every change at once; the timer only catches what has no event.

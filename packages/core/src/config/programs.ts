@@ -48,6 +48,10 @@ export const PROGRAM_VARS = {
     RECONCILE_INTERVAL_MS: VARS.RECONCILE_INTERVAL_MS,
     SENTINEL_CLEANUP_GRACE_MS: VARS.SENTINEL_CLEANUP_GRACE_MS,
   },
+  /** The operator's command: reads ZooKeeper, asks redis and Sentinel as the deployment's programs do. */
+  'redis-zk': {
+    ...zookeeper, ...security,
+  },
 } as const;
 
 /** DATA_DIR's default depends on where we run: the Mesos sandbox, else the working directory. */

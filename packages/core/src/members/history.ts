@@ -22,6 +22,54 @@ export interface HistoryEvent {
 
 export const HISTORY_LIMIT = 100;
 
+/** The causes of a change Sentinel carried out (it has a config epoch); the others are made by one node alone. */
+const SENTINEL_CAUSES: readonly ChangeCause[] = ['sentinel-failover', 'crash-failover', 'switchover'];
+
+/**
+ * The history node of a change Sentinel carried out: one name per (epoch, from, to), so that every
+ * recorder of the same change (the watchers that observe it, the node or operator that asked for
+ * it) creates the same node and only the first create succeeds. The addresses are in it because a
+ * Sentinel deployment started afresh counts its epochs from 0 again. Null for the changes one node
+ * makes alone (election, recovery, fence): they are appended as sequential nodes.
+ */
+export function historyNodeName(e: Pick<HistoryEvent, 'cause' | 'epoch' | 'from' | 'to'>): string | null {
+  if (!SENTINEL_CAUSES.includes(e.cause) || e.epoch <= 0) return null;
+  const safe = (a: string | null) => (a ?? 'unknown').replace(/[^A-Za-z0-9.]/g, '_');
+  return `s-${String(e.epoch).padStart(10, '0')}-${safe(e.from)}-${safe(e.to)}`;
+}
+
+/** A fence this soon after the change it follows belongs to it. */
+export const FENCE_PART_OF_CHANGE_MS = 10_000;
+
+/**
+ * Whether a fence (a stale master demoting itself) only completes the change recorded last: the
+ * same old and new master, moments later (the old master's own loop acting in the same second
+ * as a switchover or Sentinel). A fence long after it (a master resumed after a freeze or a
+ * partition) is an event of its own and is recorded.
+ */
+export function fenceCompletes(last: HistoryEvent | undefined, fence: HistoryEvent): boolean {
+  return fence.cause === 'fence' && !!last && last.cause !== 'fence' && last.from === fence.from && last.to === fence.to
+    && fence.at - last.at < FENCE_PART_OF_CHANGE_MS;
+}
+
+/**
+ * Two recorders of one change: what the node should hold afterwards, or null to leave it. Whoever
+ * asked for the change knows why (a switchover, a crash), a watcher only that Sentinel failed
+ * over: the asker's cause replaces the observer's, never the other way round; a duration learnt
+ * by either is kept.
+ *
+ * | stored             | incoming           | result                                   |
+ * |--------------------|--------------------|------------------------------------------|
+ * | sentinel-failover  | sentinel-failover  | keep                                     |
+ * | sentinel-failover  | switchover / crash | incoming (stored durationMs if it has none) |
+ * | switchover / crash | anything           | keep                                     |
+ */
+export function mergeHistory(stored: HistoryEvent, incoming: HistoryEvent): HistoryEvent | null {
+  if (stored.cause !== 'sentinel-failover' || incoming.cause === 'sentinel-failover') return null;
+  const durationMs = incoming.durationMs ?? stored.durationMs;
+  return { ...incoming, at: Math.min(stored.at, incoming.at), ...(durationMs !== undefined ? { durationMs } : {}) };
+}
+
 const CAUSES: readonly ChangeCause[] = ['election', 'sentinel-failover', 'crash-failover', 'switchover', 'recovery', 'fence'];
 
 export function parseHistoryEvent(text: string): HistoryEvent | null {

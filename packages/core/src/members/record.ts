@@ -16,6 +16,8 @@ export interface MemberRecord {
   readonly offset: number;
   readonly following: Address | null;
   readonly linkUp: boolean;
+  /** Where its redis-wrapper's node API answers (`/primary`, `/replica`): what a proxy checks. */
+  readonly api?: Address | undefined;
 }
 
 /** A record as read back, with what ZooKeeper says of its last write. */
@@ -35,6 +37,7 @@ export function encodeMemberRecord(r: MemberRecord): string {
     offset: r.offset,
     following: r.following ? formatAddress(r.following) : null,
     linkUp: r.linkUp,
+    ...(r.api ? { api: formatAddress(r.api) } : {}),
   });
 }
 
@@ -53,11 +56,12 @@ export function parseMemberRecord(text: string): MemberRecord | null {
   const replid = typeof raw.replid === 'string' && /^[0-9a-f]{1,64}$/.test(raw.replid) ? raw.replid : null;
   if (!address || !role || offset === null || replid === null) return null;
   const following = typeof raw.following === 'string' ? parseAddress(raw.following) : null;
-  return { address, role, replid, offset, following, linkUp: raw.linkUp === true };
+  const api = typeof raw.api === 'string' ? parseAddress(raw.api) : null;
+  return { address, role, replid, offset, following, linkUp: raw.linkUp === true, ...(api ? { api } : {}) };
 }
 
 /** Whether two records say the same about the data (the offset aside): a change worth writing at once. */
 export const sameShape = (a: MemberRecord, b: MemberRecord): boolean =>
   formatAddress(a.address) === formatAddress(b.address) && a.role === b.role && a.replid === b.replid
-  && a.linkUp === b.linkUp && (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');
+  && a.linkUp === b.linkUp && (a.api ? formatAddress(a.api) : '') === (b.api ? formatAddress(b.api) : '') && (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');
 

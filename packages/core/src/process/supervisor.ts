@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { VARS } from '../config/vars';
 import type { Logger } from '../log';
+import { parseRedisLogLine } from './redis-log';
 
 /** The servers read their secrets from the generated config, never from the environment. */
 const SECRET_VARS = Object.entries(VARS).filter(([, spec]) => 'secret' in spec && spec.secret).map(([name]) => name);
@@ -13,8 +17,21 @@ export interface ChildExit {
 }
 
 /**
- * One server process (redis-server or redis-sentinel) owned by a wrapper. Output goes straight to
- * the wrapper's stdout/stderr (Mesos keeps them).
+ * Turns a server's output into the wrapper's JSON lines (level from redis's markers, see
+ * redis-log.ts), so one log pipeline reads the task's whole output. The stream is read as fast as
+ * it comes: redis blocks on a full pipe.
+ */
+function relay(stream: Readable, log: Logger): void {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    if (line.trim() === '') return;
+    const { level, msg, ...fields } = parseRedisLogLine(line);
+    log[level](fields, msg);
+  });
+}
+
+/**
+ * One server process (redis-server or redis-sentinel) owned by a wrapper. Its output becomes the
+ * wrapper's JSON lines on stdout (`"server":"redis-server"`), level mapped from redis's markers.
  */
 export class Supervised {
   readonly exited: Promise<ChildExit>;
@@ -22,7 +39,10 @@ export class Supervised {
   private done = false;
 
   constructor(readonly bin: string, readonly args: readonly string[], readonly log: Logger) {
-    this.child = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'], env: withoutSecrets(process.env) });
+    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutSecrets(process.env) });
+    const serverLog = log.child({ server: path.basename(bin) });
+    if (this.child.stdout) relay(this.child.stdout, serverLog);
+    if (this.child.stderr) relay(this.child.stderr, serverLog);
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err) => {
         this.done = true;

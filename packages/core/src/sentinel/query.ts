@@ -10,6 +10,10 @@ export interface SentinelReplica {
   readonly following: Address | null;
   /** Its link to that master is up, and Sentinel does not think it down. */
   readonly ok: boolean;
+  /** replica-priority as Sentinel last read it (INFO): 0 = never promoted. */
+  readonly priority: number;
+  /** Its replication offset as Sentinel last read it. */
+  readonly offset: number | null;
 }
 
 /** One sentinel's answer about one replica set. */
@@ -29,6 +33,9 @@ export type SentinelView =
       readonly failoverTimeoutMs: number;
       /** The replicas it knows; only when asked for (`withReplicas`). */
       readonly replicas?: readonly SentinelReplica[];
+      /** The set's quorum and down-after-milliseconds as this sentinel has them (when it monitors the set). */
+      readonly quorum?: number;
+      readonly downAfterMs?: number;
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -48,6 +55,7 @@ export interface SentinelMasterState {
   readonly knownReplicas: number;
   readonly quorum: number;
   readonly failoverTimeoutMs: number;
+  readonly downAfterMs: number;
 }
 
 export function parseSentinelMaster(reply: unknown): SentinelMasterState {
@@ -61,6 +69,7 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
     knownReplicas: Number(m.get('num-slaves') ?? 0) || 0,
     quorum: Number(m.get('quorum') ?? 1) || 1,
     failoverTimeoutMs: Number(m.get('failover-timeout') ?? 0) || 0,
+    downAfterMs: Number(m.get('down-after-milliseconds') ?? 0) || 0,
   };
 }
 
@@ -72,7 +81,12 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
     if (!address) return [];
     const flags = (m.get('flags') ?? '').split(',');
     const down = flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected');
-    return [{ address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down }];
+    const priority = Number(m.get('slave-priority') ?? 100);
+    const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
+    return [{
+      address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down,
+      priority: Number.isFinite(priority) ? priority : 100, offset: offset !== null && Number.isFinite(offset) ? offset : null,
+    }];
   });
 }
 
@@ -96,9 +110,12 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       }
       throw err;
     }
-    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs } = parseSentinelMaster(reply);
+    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs } = parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
-    return { sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, ...(replicas ? { replicas } : {}) };
+    return {
+      sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs,
+      ...(replicas ? { replicas } : {}),
+    };
   };
   try {
     return await withSentinel(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);

@@ -44,6 +44,8 @@ export interface NodeData {
   ephemeralOwner: string;
   /** ZooKeeper's transaction id of the last change: a total order over every write, no clocks. */
   mzxid: bigint;
+  /** ZooKeeper's transaction id of the node's creation: orders nodes by when they were made. */
+  czxid: bigint;
   /** When the node last changed, by the ZooKeeper server's clock (ms since the epoch). */
   mtimeMs: number;
 }
@@ -248,6 +250,7 @@ export class ZkClient extends EventEmitter {
             version: stat.version,
             ephemeralOwner: stat.ephemeralOwner.toString('hex'),
             mzxid: stat.mzxid.readBigInt64BE(0),
+            czxid: stat.czxid.readBigInt64BE(0),
             mtimeMs: Number(stat.mtime.readBigInt64BE(0)),
           });
       if (watcher) c.getData(path, watcher, cb);

@@ -4,7 +4,7 @@ import { type Address, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
-import { HISTORY_LIMIT, type HistoryEvent, parseHistoryEvent } from '../members/history';
+import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent } from '../members/history';
 
 export interface RegisteredMaster {
   /** null when the node holds something that is not `host:port` (logged with its path). */
@@ -167,24 +167,84 @@ export class Directory {
     return old.length;
   }
 
-  /** Appends a change of master to the set's history, keeping the last HISTORY_LIMIT. */
-  async appendHistory(name: string, event: HistoryEvent): Promise<void> {
+  /**
+   * Records a change of master in the set's history, exactly once per change: a change Sentinel
+   * carried out goes to the node named by historyNodeName (every recorder of it creates the same
+   * node; the first wins, and mergeHistory decides whether a later one adds what it knows, as a
+   * compare-and-set); a change one node made alone is appended (sequential node). The last
+   * HISTORY_LIMIT are kept.
+   */
+  async recordChange(name: string, event: HistoryEvent): Promise<'recorded' | 'merged' | 'already recorded'> {
     const dir = this.paths.history(name);
-    await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
-    const children = (await this.zk.getChildren(dir)).sort();
-    await Promise.all(children.slice(0, Math.max(0, children.length - HISTORY_LIMIT))
-      .map((c) => this.zk.remove(`${dir}/${c}`).catch(() => undefined)));
+    const key = historyNodeName(event);
+    if (!key) {
+      if (event.cause === 'fence' && fenceCompletes((await this.readHistory(name)).at(-1), event)) return 'already recorded';
+      await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
+      await this.trimHistory(name);
+      return 'recorded';
+    }
+    const path = `${dir}/${key}`;
+    try {
+      await this.zk.createWithParents(path, JSON.stringify(event));
+      await this.trimHistory(name);
+      return 'recorded';
+    } catch (err) {
+      if (!isNodeExists(err)) throw err;
+    }
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const node = await this.zk.getData(path);
+      const stored = node && parseHistoryEvent(node.data.toString());
+      const merged = stored ? mergeHistory(stored, event) : null;
+      if (!node || !merged) return 'already recorded';
+      try {
+        await this.zk.setData(path, JSON.stringify(merged), node.version);
+        return 'merged';
+      } catch (err) {
+        if (!isBadVersion(err)) throw err;
+      }
+    }
+    return 'already recorded';
   }
 
-  /** The set's history, oldest first; junk is left out. */
-  async readHistory(name: string): Promise<HistoryEvent[]> {
+  /** Removes the oldest entries (by creation, ZooKeeper's order) beyond HISTORY_LIMIT. */
+  private async trimHistory(name: string): Promise<void> {
     const dir = this.paths.history(name);
-    const children = (await this.zk.getChildren(dir)).sort();
-    const read = await Promise.all(children.map(async (c) => {
-      const node = await this.zk.getData(`${dir}/${c}`);
-      return node ? parseHistoryEvent(node.data.toString()) : null;
+    const children = await this.zk.getChildren(dir);
+    if (children.length <= HISTORY_LIMIT) return;
+    const entries = await this.readHistoryNodes(name, children);
+    await Promise.all(entries.slice(0, entries.length - HISTORY_LIMIT).map((e) => this.zk.remove(`${dir}/${e.node}`).catch(() => undefined)));
+  }
+
+  private async readHistoryNodes(name: string, children: readonly string[]): Promise<Array<{ node: string; czxid: bigint; event: HistoryEvent | null }>> {
+    const dir = this.paths.history(name);
+    const read = await Promise.all(children.map(async (node) => {
+      const data = await this.zk.getData(`${dir}/${node}`);
+      return data ? { node, czxid: data.czxid, event: parseHistoryEvent(data.data.toString()) } : null;
     }));
-    return read.filter((e): e is HistoryEvent => e !== null);
+    return read.filter((e): e is { node: string; czxid: bigint; event: HistoryEvent | null } => e !== null)
+      .sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : 0));
+  }
+
+  /** The set's history, oldest first (in the order the entries were made); junk is left out. */
+  async readHistory(name: string): Promise<HistoryEvent[]> {
+    const entries = await this.readHistoryNodes(name, await this.zk.getChildren(this.paths.history(name)));
+    return entries.flatMap((e) => (e.event ? [e.event] : []));
+  }
+
+  /** The names of a set's history nodes (unordered). */
+  listHistoryNodes(name: string): Promise<string[]> {
+    return this.zk.getChildren(this.paths.history(name));
+  }
+
+  /** One history node; null when gone or junk. */
+  async readHistoryEntry(name: string, node: string): Promise<HistoryEvent | null> {
+    const data = await this.zk.getData(`${this.paths.history(name)}/${node}`);
+    return data ? parseHistoryEvent(data.data.toString()) : null;
+  }
+
+  /** Names of the sets that have a history (a set may have one and no master any more). */
+  listHistorySets(): Promise<string[]> {
+    return this.zk.getChildren(`${this.paths.root}/history`);
   }
 
   private async readMembers(dir: string, watcher?: (e: ZkEvent) => void): Promise<Member[]> {

@@ -28,7 +28,11 @@ export class ZkPaths {
   members(name: string): string { return `${this.root}/members/${name}`; }
   member(name: string, dataId: string): string { return `${this.members(name)}/${dataId}`; }
 
-  /** Persistent sequential children `e-<seq>`: the set's changes of master, the last 100 kept. */
+  /**
+   * Persistent children, one per change of master, the last 100 kept: `s-<epoch>-<from>-<to>` for a
+   * change Sentinel carried out (one name per change, so it is recorded once however many see it),
+   * sequential `e-<seq>` for one a node made alone (election, recovery, fence).
+   */
   history(name: string): string { return `${this.root}/history/${name}`; }
 
   /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */

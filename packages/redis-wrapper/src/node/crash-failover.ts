@@ -60,7 +60,7 @@ async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void>
   while (Date.now() < until) {
     const view = await askSentinel(sentinel, i.name, 500);
     if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
-      await i.dir.appendHistory(i.name, {
+      await i.dir.recordChange(i.name, {
         at: Date.now(), from: formatAddress(i.self), to: formatAddress(view.master), cause: 'crash-failover', epoch: view.configEpoch,
         durationMs: Date.now() - i.diedAt, by: `redis-wrapper ${formatAddress(i.self)}`, reason: 'the master\'s redis-server died',
       }).catch(() => undefined);

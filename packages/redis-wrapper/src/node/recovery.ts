@@ -63,7 +63,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     // Epoch 0, as an election: the sentinels' next failover always wins over it.
     await i.dir.writeMaster(i.name, i.self, { epoch: 0 });
     log.info({ master: formatAddress(i.self), from, reason: decision.reason }, 'recovered the set: this node is its master');
-    await i.dir.appendHistory(i.name, {
+    await i.dir.recordChange(i.name, {
       at: Date.now(), from, to: formatAddress(i.self), cause: 'recovery', epoch: 0,
       durationMs: Date.now() - started, by: `redis-wrapper ${formatAddress(i.self)}`, reason: `${why}; ${decision.reason}`,
     }).catch((err) => log.warn({ err: String(err) }, 'could not record the recovery in the history'));

@@ -15,12 +15,16 @@ export interface LoopInputs {
   local: Address;
   password: string | undefined;
   dataId: string;
+  /** Where the node API answers (published in the member record, for proxies' configs). */
+  api?: Address | undefined;
   pool: RedisPool;
   log: Logger;
   counters: NodeCounters;
   intervalMs: number;
   /** Used until a sentinel tells its failover-timeout: the set is stuck after twice that. */
   failoverTimeoutMs: number;
+  /** Told every view the loop takes (e.g. to follow the registered sentinels' events). */
+  onView?: (view: TakenView) => void;
 }
 
 /** A view with when it was taken (monotonic clock: a frozen process finds its view old on resume). */
@@ -45,6 +49,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export class NodeLoop {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private ticking = false;
+  private again = false;
   private zk: ZkFacts = { registered: null, sentinels: [], current: false };
   private lastMasterAt = performance.now();
   private published: { record: MemberRecord; at: number } | undefined;
@@ -68,10 +74,27 @@ export class NodeLoop {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /**
+   * Looks at the set now rather than at the next tick (Sentinel reported a failover, ZooKeeper
+   * names another master): the node API's answers follow a failover within moments, not a tick.
+   */
+  poke(reason: string): void {
+    if (!this.running) return;
+    if (this.ticking) { this.again = true; return; }
+    if (this.timer) clearTimeout(this.timer);
+    this.i.log.debug({ reason }, 'node loop: looking at the set now');
+    void this.loop();
+  }
+
   private async loop(): Promise<void> {
     if (!this.running) return;
+    this.ticking = true;
     await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
-    if (this.running) this.timer = setTimeout(() => void this.loop(), this.i.intervalMs);
+    this.ticking = false;
+    if (!this.running) return;
+    const next = this.again ? 0 : this.i.intervalMs;
+    this.again = false;
+    this.timer = setTimeout(() => void this.loop(), next);
   }
 
   /** One cycle: gather, decide, apply, publish. */
@@ -96,6 +119,7 @@ export class NodeLoop {
       zkCurrent: g.zk.current,
     };
     this.latest = view;
+    this.i.onView?.(view);
     if (g.local) this.lastRole = g.local.role;
     const action = decideRole(view);
     if (!this.running) return action;
@@ -135,7 +159,7 @@ export class NodeLoop {
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
-      await this.i.dir.appendHistory(this.i.name, {
+      await this.i.dir.recordChange(this.i.name, {
         at: Date.now(), from: formatAddress(this.i.self), to: formatAddress(m), cause: 'fence', epoch: -1,
         by: `redis-wrapper ${formatAddress(this.i.self)}`, reason: action.reason,
       }).catch(() => undefined);
@@ -149,7 +173,7 @@ export class NodeLoop {
   private async publish(v: TakenView): Promise<void> {
     const l = v.local;
     if (!l || !v.zkCurrent) return;
-    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp };
+    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp, api: this.i.api };
     const now = performance.now();
     const last = this.published;
     const due = !last || !sameShape(last.record, record)

@@ -1,6 +1,6 @@
 import { type Address, type Directory, formatAddress, type Logger, type RegisteredMaster } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
-import type { FailoverRecord } from '../state';
+import type { FailoverRecord } from '@redis-zk/core';
 import type { WriteDecision } from './decide-write';
 
 export type WriteSource = 'switch-master' | 'reconcile' | 'replay';
@@ -13,7 +13,13 @@ export type WriteSource = 'switch-master' | 'reconcile' | 'replay';
 export class MasterWriter {
   readonly lastFailover = new Map<string, FailoverRecord>();
 
-  constructor(private readonly dir: Directory, private readonly metrics: Metrics, private readonly log: Logger) {}
+  constructor(
+    private readonly dir: Directory,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    /** Told of every change a reconcile made: a failover the events missed. */
+    private readonly onMissedFailover: (name: string, from: Address | null, to: Address, epoch: number, reason: string) => void = () => undefined,
+  ) {}
 
   /** Returns true when ZooKeeper was changed. Throws when ZooKeeper is unavailable. */
   async apply(name: string, decide: (reg: RegisteredMaster | null) => WriteDecision, source: WriteSource): Promise<boolean> {
@@ -27,6 +33,7 @@ export class MasterWriter {
       if (await this.dir.writeMaster(name, d.address, { epoch: d.epoch, expectedVersion: reg ? reg.version : -1 })) {
         this.metrics.zkCorrections.inc({ set: name, source });
         if (source !== 'switch-master') this.record(name, reg?.address ?? null, d.address); // a failover we missed
+        if (source === 'reconcile') this.onMissedFailover(name, reg?.address ?? null, d.address, d.epoch, d.reason);
         this.log.info({ set: name, source, master: formatAddress(d.address), was: reg?.raw ?? null, epoch: d.epoch, reason: d.reason }, 'ZooKeeper master updated');
         return true;
       }

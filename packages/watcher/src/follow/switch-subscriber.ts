@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { type Address, formatAddress, type Logger, sentinelClientAuth, sleep } from '@redis-zk/core';
-import { subscribeToFailovers } from './failover-events';
+import { subscribeToFailovers } from '@redis-zk/core';
 
 const CHECK_EVERY_MS = 500;
 const TIMEOUT_MS = 1000;
 
 /**
- * Follows the failover events (failover-events.ts) on one live sentinel at a time. A dropped or
+ * Follows the failover events (core's sentinel/failover-events.ts) on one live sentinel at a time. A dropped or
  * hung connection (checked by PING every 0.5 s, each bounded to 1 s) moves it to another
  * registered sentinel within about a second. Emits 'switch' (SwitchEvent) and 'subscribed' (Address) after every (re)subscription,
  * so its owner can reconcile what may have been missed meanwhile.
@@ -44,10 +44,16 @@ export class SwitchSubscriber extends EventEmitter {
           await sleep(target ? 100 : 250);
           continue;
         }
-      } else if (!(await this.alive())) {
-        this.log.warn({ sentinel: formatAddress(this.current), reason: 'no answer to PING' }, 'followed sentinel lost; moving to another');
-        this.drop();
-        continue;
+      } else {
+        // The connection's 'close' may drop it while the PING is under way: remember whom we asked.
+        const asked = this.current;
+        if (!(await this.alive())) {
+          if (this.current === asked) {
+            this.log.warn({ sentinel: formatAddress(asked), reason: 'no answer to PING' }, 'followed sentinel lost; moving to another');
+            this.drop();
+          }
+          continue;
+        }
       }
       await sleep(CHECK_EVERY_MS);
     }

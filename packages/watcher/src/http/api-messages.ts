@@ -10,7 +10,7 @@ export interface ViewUpdate {
 }
 
 /** Questions the HTTP thread cannot answer from the view: the main thread owns the connections. */
-export type Question = 'status' | 'metrics';
+export type Question = 'status' | 'metrics' | 'history';
 
 export type ToApiThread =
   | { type: 'view'; update: ViewUpdate }
@@ -21,7 +21,7 @@ export type ToApiThread =
 
 export type FromApiThread =
   | { type: 'listening' }
-  | { type: 'ask'; id: number; question: Question };
+  | { type: 'ask'; id: number; question: Question; /** the set, for 'history' */ arg?: string };
 
 export interface ApiThreadData {
   host: string;

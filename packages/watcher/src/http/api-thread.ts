@@ -49,7 +49,7 @@ export class ApiThread {
       worker.on('error', (err) => { if (!this.closing) resolve(asError(err)); });
       worker.on('exit', (code) => { if (!this.closing) resolve(new Error(`the HTTP API thread exited (code ${code})`)); });
     });
-    worker.on('message', (m: FromApiThread) => { if (m.type === 'ask') void this.answer(m.id, m.question); });
+    worker.on('message', (m: FromApiThread) => { if (m.type === 'ask') void this.answer(m.id, m.question, m.arg); });
   }
 
   /** Resolves once the API listens; rejects with the thread's error (a port in use, say). */
@@ -108,9 +108,11 @@ export class ApiThread {
     return Object.keys(update).length > 0 ? update : null;
   }
 
-  private async answer(id: number, question: Question): Promise<void> {
+  private async answer(id: number, question: Question, arg?: string): Promise<void> {
     try {
-      const value = question === 'status' ? await this.o.view.status() : await this.o.metricsText();
+      const value = question === 'status' ? await this.o.view.status()
+        : question === 'history' ? await this.o.view.history(arg ?? '')
+          : await this.o.metricsText();
       this.post({ type: 'answer', id, value });
     } catch (err) {
       this.post({ type: 'answer', id, error: err instanceof Error ? err.message : String(err) });

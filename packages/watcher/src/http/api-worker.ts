@@ -37,7 +37,7 @@ export async function runApiThread(): Promise<void> {
 
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   let nextId = 0;
-  const ask = <T>(question: Question): Promise<T> =>
+  const ask = <T>(question: Question, arg?: string): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
       const timer = setTimeout(() => {
@@ -45,7 +45,7 @@ export async function runApiThread(): Promise<void> {
         reject(new Error(`no answer from the main thread to ${question} in ${ANSWER_TIMEOUT_MS} ms`));
       }, ANSWER_TIMEOUT_MS);
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      port.postMessage({ type: 'ask', id, question } satisfies FromApiThread);
+      port.postMessage({ type: 'ask', id, question, ...(arg !== undefined ? { arg } : {}) } satisfies FromApiThread);
     });
 
   const view: WatcherView = {
@@ -55,6 +55,7 @@ export async function runApiThread(): Promise<void> {
     freshness: () => freshness,
     liveness: () => liveness(performance.now() - lastSignOfLife),
     status: () => ask('status'),
+    history: (name) => ask('history', name),
   };
   const metrics = createApiMetrics(() => ask<string>('metrics'));
   const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded));

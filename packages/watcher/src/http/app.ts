@@ -44,6 +44,11 @@ export function createApp(view: WatcherView, metrics: ApiMetrics, log: Logger): 
   // Marathon's readiness check: something true to serve.
   get('/readiness', (ctx) => verdict(ctx, readiness(view.freshness(), view.health())));
   get('/status', async (ctx) => json(ctx, 200, await view.status()));
+  get('/history/:name', async (ctx) => {
+    const history = await view.history(ctx.params.name ?? '');
+    if (history) json(ctx, 200, history);
+    else json(ctx, 404, { error: `no history and no master for set ${JSON.stringify(ctx.params.name)}` });
+  });
   get('/health', (ctx) => {
     const h = view.health();
     const following = h.following && hostPort(h.following);

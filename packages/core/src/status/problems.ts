@@ -1,4 +1,5 @@
-import { type Address, formatAddress, isLiveMaster, type Probe, sameAddress } from '@redis-zk/core';
+import { type Address, formatAddress, sameAddress } from '../address';
+import { isLiveMaster, type Probe } from '../redis/probe';
 
 export type ProblemKind = 'no-live-master' | 'failover-stuck' | 'orphaned-replica' | 'replica-unknown-to-sentinel';
 

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { type Address, addressOf, formatAddress, type Logger, sameAddress } from '@redis-zk/core';
+import { type Address, addressOf, formatAddress, sameAddress } from '../address';
+import type { Logger } from '../log';
 
 /** A failover reported by a sentinel: `name`'s master is now `to`. */
 export interface SwitchEvent {
@@ -50,15 +51,41 @@ export function parseFailoverEvent(channel: string, message: string, via: Addres
   return { name, from, to, via, channel };
 }
 
+/** The Sentinel events that mark the start of a failover, for its duration (failover-clock.ts). */
+export const START_CHANNELS = ['+sdown', '+try-failover'] as const;
+export type StartChannel = (typeof START_CHANNELS)[number];
+
+/** A sign that a set's failover has begun: a sentinel took its master for down, or started a failover. */
+export interface FailoverStart {
+  name: string;
+  channel: StartChannel;
+  /** When this watcher received it (ms since the epoch). */
+  at: number;
+}
+
+/** `+sdown master <name> <ip> <port>` / `+try-failover master <name> <ip> <port>`; null for replicas, sentinels and junk. */
+export function parseFailoverStart(channel: string, message: string, at: number): FailoverStart | null {
+  if (!(START_CHANNELS as readonly string[]).includes(channel)) return null;
+  const [type, name, ip, port] = message.trim().split(/\s+/);
+  if (type !== 'master' || !name || !addressOf(ip, port)) return null;
+  return { name, channel: channel as StartChannel, at };
+}
+
 /**
  * Subscribes `conn` (a connection to the sentinel `via`) to the failover events and hands each
- * one to `emit`; malformed ones are logged. Resolves once subscribed.
+ * one to `emit` (and, with `onStart`, the signs of a failover's start); malformed ones are
+ * logged. Resolves once subscribed.
  */
-export function subscribeToFailovers(conn: Redis, via: Address, log: Logger, emit: (event: SwitchEvent) => void): Promise<unknown> {
+export function subscribeToFailovers(conn: Redis, via: Address, log: Logger, emit: (event: SwitchEvent) => void, onStart?: (start: FailoverStart) => void): Promise<unknown> {
   conn.on('message', (channel: string, message: string) => {
+    if ((START_CHANNELS as readonly string[]).includes(channel)) {
+      const start = parseFailoverStart(channel, message, Date.now());
+      if (start) onStart?.(start);
+      return;
+    }
     const event = parseFailoverEvent(channel, message, via);
     if (event) emit(event);
     else log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
   });
-  return conn.subscribe(...FAILOVER_CHANNELS);
+  return conn.subscribe(...FAILOVER_CHANNELS, ...(onStart ? START_CHANNELS : []));
 }

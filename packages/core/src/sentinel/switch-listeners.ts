@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import { type Address, formatAddress, type Logger, sentinelClientAuth } from '@redis-zk/core';
+import { type Address, formatAddress } from '../address';
+import type { Logger } from '../log';
+import { sentinelClientAuth } from '../security/clients';
 import { subscribeToFailovers } from './failover-events';
 
 /**
@@ -8,7 +10,7 @@ import { subscribeToFailovers } from './failover-events';
  * Only the failover's leader reports it at once (the others a second or so later, when its hello
  * messages reach them), and any sentinel may lead: listening to all of them puts the first
  * report into ZooKeeper. (The SwitchSubscriber still follows one sentinel, with liveness checks,
- * for /health.) Emits 'switch' (SwitchEvent).
+ * for /health.) Emits 'switch' (SwitchEvent) and 'start' (FailoverStart: a failover begins).
  */
 export class SwitchListeners extends EventEmitter {
   private readonly conns = new Map<string, Redis>();
@@ -26,7 +28,7 @@ export class SwitchListeners extends EventEmitter {
       const conn = new Redis({ ...sentinelClientAuth(), host: address.host, port: address.port, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => 500 });
       conn.on('error', () => undefined);
       // Re-sent by ioredis on reconnect.
-      subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event)).catch(() => undefined);
+      subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event), (start) => this.emit('start', start)).catch(() => undefined);
       this.conns.set(key, conn);
     }
   }

@@ -1,0 +1,102 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Address, parseAddress } from '@redis-zk/core';
+import { haproxyConfigCommand } from './commands/haproxy-config';
+import { historyCommand } from './commands/history';
+import { statusCommand } from './commands/status';
+import { switchoverCommand } from './commands/switchover';
+import { CliError, type CliContext, EXIT, openContext } from './context';
+
+const SET_NAME = /^[A-Za-z0-9._-]+$/;
+
+const setName = (value: string): string => {
+  if (!SET_NAME.test(value)) throw new InvalidArgumentError('a replica set name is letters, digits, ".", "_" or "-"');
+  return value;
+};
+const address = (value: string): Address => {
+  const a = parseAddress(value);
+  if (!a) throw new InvalidArgumentError('expected host:port, e.g. 10.0.0.5:6379');
+  return a;
+};
+const positive = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number above 0');
+  return Number(value);
+};
+
+const HELP_FOOTER = `
+Configured by the deployment's variables: ZK_HOSTS, ZK_ROOT, ZK_AUTH, REDIS_PASSWORD (or
+ALLOW_EMPTY_PASSWORD=yes), SENTINEL_PASSWORD, REDIS_TLS_* (see the README's Configuration).
+
+Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed); 2 usage;
+3 switchover refused as unsafe now (the reason is printed); 4 no such replica set.`;
+
+/** The `redis-zk` command: parses argv, runs one subcommand, prints its output; resolves with the exit code. */
+export async function runCli(argv: readonly string[] = process.argv): Promise<number> {
+  let result: { run: (ctx: CliContext) => Promise<string> } | undefined;
+  let verbose = false;
+  const program = new Command('redis-zk')
+    .description('Operate a redis-zk deployment: status of every replica set, planned switchover, failover history.')
+    .option('-v, --verbose', 'log what is done (JSON lines on stderr)')
+    .addHelpText('after', HELP_FOOTER)
+    .showHelpAfterError('(run redis-zk --help for usage)')
+    .exitOverride()
+    .hook('preAction', (cmd) => { verbose = !!cmd.opts().verbose; });
+
+  program.command('status')
+    .description('every replica set: master, replicas (role, link, lag), sentinels and whether they agree, problems, last changes')
+    .option('--json', 'JSON for scripts (the shape of the watcher\'s /status)')
+    .action((o: { json?: boolean }) => { result = { run: (ctx) => statusCommand(ctx, { json: !!o.json }) }; });
+
+  program.command('switchover')
+    .description('planned switchover of a set\'s master through Sentinel, no acknowledged write lost; refused when unsafe')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .option('--to <host:port>', 'the replica to promote (default: Sentinel\'s choice)', address)
+    .addOption(new Option('--timeout <ms>', 'give up after this long (writes are paused only for the last part)').argParser(positive).default(30000))
+    .action((set: string, o: { to?: Address; timeout: number }) => { result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) }; });
+
+  program.command('history')
+    .description('a set\'s changes of master (failovers, switchovers, elections, recoveries), oldest first')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .option('--json', 'JSON for scripts')
+    .addOption(new Option('--limit <n>', 'the last n changes').argParser(positive).default(100))
+    .action((set: string, o: { json?: boolean; limit: number }) => { result = { run: (ctx) => historyCommand(ctx, set, { json: !!o.json, limit: o.limit }) }; });
+
+  program.command('haproxy-config')
+    .description('an HAProxy configuration for the set: a write endpoint over /primary, a read endpoint over /replica')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .addOption(new Option('--write-bind <host:port>', 'where clients write').argParser(address).default(parseAddress('0.0.0.0:6379')!, '0.0.0.0:6379'))
+    .addOption(new Option('--read-bind <host:port>', 'where clients read from replicas').argParser(address).default(parseAddress('0.0.0.0:6380')!, '0.0.0.0:6380'))
+    .option('--no-read', 'no read endpoint')
+    .addOption(new Option('--max-lag <bytes>', 'a replica further behind takes no reads').argParser(positive).default(1048576))
+    .option('--stats-socket <path>', 'HAProxy\'s runtime API socket (show stat, show servers state)')
+    .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number; statsSocket?: string }) => {
+      result = { run: (ctx) => haproxyConfigCommand(ctx, set, { writeBind: o.writeBind, readBind: o.read ? o.readBind : undefined, maxLagBytes: o.maxLag, statsSocket: o.statsSocket }) };
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are not errors; everything else is a usage mistake (already printed).
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  if (!result) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
+  let ctx: CliContext | undefined;
+  try {
+    ctx = await openContext({ verbose });
+    process.stdout.write(`${await result.run(ctx)}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`redis-zk: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  } finally {
+    ctx?.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { type Address, formatAddress, type HistoryEvent, type SetStatus } from '@redis-zk/core';
+
+/** Columns padded to their widest cell, two spaces apart (pure). */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+const show = (a: Address | null | undefined) => (a ? formatAddress(a) : '-');
+const ms = (n: number | undefined) => (n === undefined ? '-' : `${n} ms`);
+const time = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** History entries, oldest first, as a table. */
+export function historyTable(events: readonly HistoryEvent[], withReason: boolean): string {
+  const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'BY', ...(withReason ? ['REASON'] : [])];
+  return table([head, ...events.map((e) => [
+    time(e.at), e.cause, e.from ?? '-', e.to, e.epoch < 0 ? '-' : String(e.epoch), ms(e.durationMs), e.by || '-', ...(withReason ? [e.reason] : []),
+  ])]);
+}
+
+/** One set's status for people: a header line, its nodes, its sentinels, its problems and last changes. */
+export function setStatusText(name: string, s: SetStatus): string {
+  const agreeing = `${s.sentinelsAgreeing}/${s.sentinels.length} sentinels name it${s.sentinelQuorum !== null ? ` (quorum ${s.sentinelQuorum})` : ''}`;
+  const lines = [
+    `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
+    '',
+    indent(table([
+      ['ROLE', 'ADDRESS', 'LINK', 'LAG'],
+      ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-'],
+      ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`]),
+    ])),
+    '',
+    indent(table([
+      ['SENTINEL', 'REACHABLE', 'NAMES'],
+      ...s.sentinels.map((x) => [show(x.address), x.reachable ? 'yes' : 'NO', x.names ? show(x.names) : '-']),
+    ])),
+    '',
+    `  problems: ${s.problems.length === 0 ? 'none' : ''}`,
+    ...s.problems.map((p) => `    ${p.kind}: ${p.detail}`),
+  ];
+  if (s.recentChanges.length > 0) lines.push('', indent(historyTable(s.recentChanges, false)));
+  return lines.join('\n');
+}
+
+const indent = (text: string) => text.split('\n').map((l) => `  ${l}`).join('\n');

@@ -1,0 +1,4 @@
+import { runMain } from '@redis-zk/core';
+import { runCli } from './cli';
+
+runMain(() => runCli());

@@ -1,0 +1,51 @@
+import type { Address } from '../address';
+import type { HistoryEvent } from '../members/history';
+import type { Problem } from './problems';
+
+/** The set's last change of master other than an election: from the history in ZooKeeper, else as the watcher saw it. */
+export interface FailoverRecord {
+  readonly at: string; // ISO time
+  readonly from: Address | null;
+  readonly to: Address;
+  readonly cause?: HistoryEvent['cause'];
+  readonly durationMs?: number;
+}
+
+export interface ReplicaStatus {
+  readonly address: Address;
+  /** What the node answers itself when it is registered and answers; else as Sentinel lists it. */
+  readonly role: string; // 'replica' | 'master' | 'unknown'
+  readonly linkStatus: string; // 'up' | 'down' | 'unknown'
+  readonly offset: number | null;
+  /** Bytes behind the master's replication offset, when both are known. */
+  readonly lag: number | null;
+}
+
+export interface SentinelStatus {
+  readonly address: Address;
+  readonly reachable: boolean;
+  /** The master this sentinel names for the set (null: unreachable, or it does not monitor the set). */
+  readonly names?: Address | null;
+}
+
+export interface SetStatus {
+  readonly master: Address | null;
+  readonly masterReachable: boolean;
+  /** What is wrong with the set now (see problems.ts); empty when healthy. */
+  readonly problems: readonly Problem[];
+  readonly replicas: readonly ReplicaStatus[];
+  readonly keys: number | null;
+  readonly sentinels: readonly SentinelStatus[];
+  /** Sentinels that name ZooKeeper's master for the set. */
+  readonly sentinelsAgreeing: number;
+  /** The set's Sentinel quorum, as the first sentinel that answers has it (null: none answers). */
+  readonly sentinelQuorum: number | null;
+  readonly failoverInProgress: boolean;
+  readonly lastFailover: FailoverRecord | null;
+  /** The last changes of master recorded in ZooKeeper, newest last (the whole history: `/history/<set>`). */
+  readonly recentChanges: readonly HistoryEvent[];
+  /** true while ZooKeeper is away: `master` (and /sentinels, /masters) are the last known, possibly out of date. */
+  readonly stale: boolean;
+  /** Since when (ISO), while stale. */
+  readonly staleSince: string | null;
+}

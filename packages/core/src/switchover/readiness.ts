@@ -1,0 +1,44 @@
+import { type Address, formatAddress, sameAddress } from '../address';
+import type { SentinelView } from '../sentinel/query';
+
+export interface SentinelReadiness {
+  /** The sentinels that would fail over now, to the replica wanted: ask them. */
+  readonly ready: Address[];
+  /** When none would: what is waited for. */
+  readonly waitingFor: string;
+}
+
+/**
+ * Which sentinels would carry out a switchover of `master` now (pure; asked with the replicas).
+ * One is ready when it monitors the set, names `master`, and knows a replica with its link up
+ * that it may promote; with a `target`, that replica is the target (priority above 0) and every
+ * other replica it could pick has replica-priority 0 as Sentinel last read it (Sentinel reads a
+ * replica's INFO every 10 s, so a changed priority takes up to that long to count). No sentinel is
+ * ready while any is failing over.
+ *
+ * | sentinels                                     | target | ready | waiting for                         |
+ * |-----------------------------------------------|--------|-------|-------------------------------------|
+ * | one failing over                              | any    | none  | a failover still in progress        |
+ * | none answers                                  | any    | none  | no sentinel answers                 |
+ * | names another master                          | any    | none  | Sentinel to name the master         |
+ * | names it, no replica with link up             | none   | none  | a replica with its link up          |
+ * | names it, a replica with link up              | none   | it    | —                                   |
+ * | names it, target up, others priority 0 / down | T      | it    | —                                   |
+ * | names it, target up, another eligible         | T      | none  | the other replicas' priority 0      |
+ * | names it, target down or unknown              | T      | none  | T to be known with its link up      |
+ */
+export function sentinelReadiness(views: readonly SentinelView[], master: Address, target?: Address): SentinelReadiness {
+  const live = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
+  if (live.some((v) => v.failoverInProgress)) return { ready: [], waitingFor: 'a failover still in progress' };
+  if (live.length === 0) return { ready: [], waitingFor: 'no sentinel answers' };
+  const naming = live.filter((v) => sameAddress(v.master, master));
+  if (naming.length === 0) return { ready: [], waitingFor: `Sentinel to name ${formatAddress(master)} as the master` };
+  if (!target) {
+    const ready = naming.filter((v) => (v.replicas ?? []).some((r) => r.ok && r.priority > 0));
+    return { ready: ready.map((v) => v.sentinel), waitingFor: ready.length > 0 ? '' : 'Sentinel to learn a replica with its link up' };
+  }
+  const knowsTarget = naming.filter((v) => (v.replicas ?? []).some((r) => sameAddress(r.address, target) && r.ok && r.priority > 0));
+  if (knowsTarget.length === 0) return { ready: [], waitingFor: `Sentinel to know ${formatAddress(target)} as a replica with its link up` };
+  const ready = knowsTarget.filter((v) => (v.replicas ?? []).every((r) => sameAddress(r.address, target) || !r.ok || r.priority === 0));
+  return { ready: ready.map((v) => v.sentinel), waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)' };
+}

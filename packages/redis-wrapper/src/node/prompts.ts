@@ -1,0 +1,45 @@
+import { type Directory, type Logger, SwitchListeners } from '@redis-zk/core';
+import type { NodeLoop, TakenView } from './role-loop';
+
+/**
+ * What makes the node loop look at the set at once instead of at its next tick: a failover event
+ * of this set from any registered sentinel (`+promoted-slave`, `+switch-master`), and a change of
+ * `masters/<name>` in ZooKeeper (a watch). So `/primary` and `/replica`, which HAProxy checks,
+ * follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
+ * the registered sentinels) and `stop`.
+ */
+export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLoop | undefined; log: Logger }): { onView(view: TakenView): void; stop(): void } {
+  const listeners = new SwitchListeners(o.log);
+  listeners.on('switch', (e: { name: string; channel: string }) => {
+    if (e.name === o.name) o.loop()?.poke(`Sentinel reported ${e.channel}`);
+  });
+  let armed = false;
+  let stopped = false;
+  const arm = () => {
+    if (armed || stopped) return;
+    armed = true;
+    o.dir.readMaster(o.name, () => {
+      armed = false;
+      o.loop()?.poke('ZooKeeper\'s master changed');
+      arm();
+    }).catch(() => { armed = false; }); // re-armed when ZooKeeper is back
+  };
+  // A watch goes with its session; a read that failed left none.
+  const rearm = () => { if (!armed) arm(); };
+  const onSession = () => { armed = false; arm(); };
+  o.dir.zk.on('connected', rearm);
+  o.dir.zk.on('session', onSession);
+  arm();
+  return {
+    onView: (view) => {
+      listeners.update(view.sentinels.map((s) => s.sentinel));
+      rearm();
+    },
+    stop: () => {
+      stopped = true;
+      o.dir.zk.off('connected', rearm);
+      o.dir.zk.off('session', onSession);
+      listeners.stop();
+    },
+  };
+}
