@@ -96,7 +96,10 @@ if (!MODEL.ok) {
     const cutAt = Date.now();
     model.cutAgent(master.agent.id);
     await writer.flowing('writes on the majority side', 30, PARTITION_MS);
-    const promoted = (await sc.dir.readMaster('mymaster'))?.raw;
+    const promoted = await waitFor('ZooKeeper to name a new master during the partition', async () => {
+      const raw = (await sc.dir.readMaster('mymaster').catch(() => null))?.raw;
+      return raw && raw !== oldAddress ? raw : undefined;
+    }, Math.max(1000, cutAt + PARTITION_MS - Date.now()), 200).catch(() => oldAddress);
     await sleep(cutAt + PARTITION_MS - Date.now());
     const healedAt = Date.now();
     model.healAgent(master.agent.id);
