@@ -22,10 +22,10 @@ export const liveReplica = (a: Address, following: Address | null, o: ProbeOpts 
 });
 export const dead = (a: Address): Probe => ({ address: a, reachable: false, error: 'connect ECONNREFUSED' });
 
-export interface SentinelOpts { failover?: boolean; epoch?: number; replicas?: SentinelReplica[]; failoverTimeoutMs?: number }
+export interface SentinelOpts { failover?: boolean; epoch?: number; replicas?: SentinelReplica[]; failoverTimeoutMs?: number; flags?: string[]; knownSentinels?: number }
 export const sentinelView = (s: Address, master: Address | null, o: SentinelOpts = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 1, flags: ['master'],
-  failoverTimeoutMs: o.failoverTimeoutMs ?? 6000, ...(o.replicas ? { replicas: o.replicas } : {}),
+  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 1, flags: o.flags ?? ['master'],
+  failoverTimeoutMs: o.failoverTimeoutMs ?? 6000, ...(o.replicas ? { replicas: o.replicas } : {}), ...(o.knownSentinels ? { knownSentinels: o.knownSentinels } : {}),
 });
 export const unreachableSentinel = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
 export const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({

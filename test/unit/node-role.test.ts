@@ -112,8 +112,10 @@ for (const c of roleCases) {
 // Recovery: which live node becomes master when Sentinel is stuck.
 const NEW = 'c'.repeat(40);
 const OLD = 'b'.repeat(40);
+// Sentinel takes the master for down (o_down), three sentinels known: the side a failover could run on.
+const downAll = (known = 3) => S.map((s) => sentinelView(s, A, { flags: ['master', 's_down', 'o_down'], knownSentinels: known }));
 const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null } = {}) => ({
-  self: SELF, probes: new Map(probes.map((p) => [formatAddress(p.address), p])), sentinels: o.sentinels ?? all(A), latest: o.latest ?? NEW,
+  self: SELF, probes: new Map(probes.map((p) => [formatAddress(p.address), p])), sentinels: o.sentinels ?? downAll(), latest: o.latest ?? NEW,
 });
 const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by'; reason?: RegExp }> = [
   { title: 'this node has the highest offset of the latest history -> promote',
@@ -127,7 +129,13 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
   { title: 'a live master exists -> stand by (follow it instead)',
     s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })]), kind: 'stand-by', reason: /live master/ },
   { title: 'a sentinel is failing over -> stand by',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(A, { failover: true }) }), kind: 'stand-by' },
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll().map((v) => ({ ...v, failoverInProgress: true })) }), kind: 'stand-by' },
+  { title: 'the minority side of a partition: 2 of the 4 sentinels known answer -> stand by (the master may be alive out of reach)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 2) }), kind: 'stand-by', reason: /no majority/ },
+  { title: 'the sentinels do not take the master for down (only this node cannot reach it) -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(A) }), kind: 'stand-by', reason: /no majority/ },
+  { title: '3 of 4 known sentinels answer and take it for down (one gone for good) -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 3) }), kind: 'promote' },
   { title: 'no live node holds data -> stand by (never an empty node as master)',
     s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
 ];

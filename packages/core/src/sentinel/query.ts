@@ -36,6 +36,8 @@ export type SentinelView =
       /** The set's quorum and down-after-milliseconds as this sentinel has them (when it monitors the set). */
       readonly quorum?: number;
       readonly downAfterMs?: number;
+      /** The sentinels this one knows for the set, itself included (num-other-sentinels + 1): a failover needs a majority of them. */
+      readonly knownSentinels?: number;
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -53,6 +55,8 @@ export interface SentinelMasterState {
   readonly flags: readonly string[];
   /** num-slaves: replicas this sentinel knows (dead ones included until a reset). */
   readonly knownReplicas: number;
+  /** num-other-sentinels + 1: the sentinels a failover's leader needs a majority of. */
+  readonly knownSentinels: number;
   readonly quorum: number;
   readonly failoverTimeoutMs: number;
   readonly downAfterMs: number;
@@ -67,6 +71,7 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterState {
     configEpoch: Number(m.get('config-epoch') ?? 0) || 0,
     flags,
     knownReplicas: Number(m.get('num-slaves') ?? 0) || 0,
+    knownSentinels: (Number(m.get('num-other-sentinels') ?? 0) || 0) + 1,
     quorum: Number(m.get('quorum') ?? 1) || 1,
     failoverTimeoutMs: Number(m.get('failover-timeout') ?? 0) || 0,
     downAfterMs: Number(m.get('down-after-milliseconds') ?? 0) || 0,
@@ -110,10 +115,10 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       }
       throw err;
     }
-    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs } = parseSentinelMaster(reply);
+    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels } = parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
     return {
-      sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs,
+      sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels,
       ...(replicas ? { replicas } : {}),
     };
   };

@@ -19,13 +19,23 @@ export type RecoveryDecision =
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
  * master (ties: the lowest address, so every node agrees). Never while any master answers, nor
- * while a sentinel is failing over; never an empty node over one with data.
+ * while a sentinel is failing over; never an empty node over one with data. And only on the side
+ * Sentinel itself could fail over from: a strict majority of the sentinels they know must answer
+ * and take the master for down. On the minority side of a partition (or with a majority of the
+ * sentinels unknown or gone), the master may be alive out of reach: Sentinel is right not to
+ * fail over there, and so is this.
  */
 export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const probes = [...s.probes.values()];
   const master = probes.find((p) => isLiveMaster(p));
   if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };
   if (sentinelConsensus(s.sentinels).failoverInProgress) return { kind: 'stand-by', reason: 'a sentinel is failing over' };
+  const monitoring = s.sentinels.filter((v): v is Extract<SentinelView, { reachable: true }> => v.reachable && v.monitors);
+  const known = Math.max(0, ...monitoring.map((v) => v.knownSentinels ?? 0), s.sentinels.length);
+  const down = monitoring.filter((v) => v.flags.includes('s_down') || v.flags.includes('o_down'));
+  if (down.length * 2 <= known) {
+    return { kind: 'stand-by', reason: `only ${down.length} of the ${known} sentinels known take the master for down: no majority, as Sentinel would need (a partition?)` };
+  }
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);
   if (!live.some((p) => sameAddress(p.address, s.self))) return { kind: 'stand-by', reason: 'this node was not probed' };
   const ranked = [...live].sort((a, b) =>
