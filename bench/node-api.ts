@@ -12,6 +12,9 @@ export interface ApiFigures { rps: number; p50: number; p99: number; /** Share o
  * 500 ms. Latency is from opening the connection to the whole answer, measured here (autocannon
  * counts its reconnection pauses in the latency of servers that close connections).
  */
+/** A few answers other than 200, to say why (printed on stderr). */
+export const reasons = new Set<string>();
+
 async function load(url: string, seconds: number, rate = 200): Promise<ApiFigures> {
   const target = new URL(url);
   let ok = 0;
@@ -19,8 +22,12 @@ async function load(url: string, seconds: number, rate = 200): Promise<ApiFigure
     const t0 = performance.now();
     const req = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent: false, timeout: 5000 }, (res) => {
       if (res.statusCode === 200) ok += 1;
-      res.resume();
-      res.on('end', () => resolve(performance.now() - t0));
+      let body = '';
+      res.on('data', (b: Buffer) => { body += b.toString(); });
+      res.on('end', () => {
+        if (res.statusCode !== 200 && reasons.size < 3) reasons.add(body.slice(0, 200));
+        resolve(performance.now() - t0);
+      });
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(Number.POSITIVE_INFINITY));
@@ -60,11 +67,12 @@ function busy(port: number): { stop(): void } {
 }
 
 /**
- * Keeps the master blocked, not the machine: a Lua loop of ~0.3 s run again and again by one
+ * Keeps the master blocked, not the machine: a Lua loop of ~0.1 s run again and again by one
  * client, so redis answers nobody else for most of the time (one core busy, the other free).
+ * Short enough that Sentinel (down-after 2 s) never takes the master for down.
  */
 function blocked(port: number): { stop(): void } {
-  const script = 'local i = 0 while i < 3e7 do i = i + 1 end return i';
+  const script = 'local i = 0 while i < 1e7 do i = i + 1 end return i';
   const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', '1', '-n', '100000000', '-q', '-l', 'EVAL', script, '0'], { stdio: 'ignore' });
   return { stop: () => child.kill('SIGKILL') };
 }
@@ -99,6 +107,8 @@ export async function nodeApiRounds(ours: Ours, ps: Processes, rounds: number, s
         await new Promise((res) => setTimeout(res, 500));
         for (const run of pair(async () => out.blocked.push(await load(url, seconds)), async () => out.blockedBare.push(await load(bare.url, seconds)))) await run();
       } finally { k.stop(); }
+      const now = await d.dir.readMaster('mymaster');
+      if (now?.address?.port !== master.port) throw new Error(`the master changed during round ${r + 1} (Sentinel took it for down): the figures would measure a replica`);
     }
   } finally { bare.close(); }
   return out;
