@@ -72,7 +72,8 @@ test('redis-zk runs from its three shipped files alone, as the image has it', as
 
 test('status, switchover (Sentinel\'s choice, then --to), history: against a live deployment with two watchers', async (t) => {
   const env = await TestEnv.create(t);
-  const d: Deployment = await env.deploy({ watchers: 2 });
+  // As under Marathon: the agent's host name (and a task id) in every task's environment.
+  const d: Deployment = await env.deploy({ watchers: 2, env: { HOST: 'agent-a', MESOS_TASK_ID: 'redis-zk_redis.test' } });
   const watcher = `http://127.0.0.1:${d.watchers[0]!.port}`;
 
   // --- status --------------------------------------------------------------------------------
@@ -80,7 +81,13 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   t.is(table.code, 0, table.err);
   t.regex(table.out, new RegExp(`^mymaster: master ${d.master} up, .* 3/3 sentinels name it \\(quorum 2\\)`, 'm'));
   t.regex(table.out, /problems: none/);
-  const status = json<Record<string, { master: { port: number }; replicas: Array<{ role: string; linkStatus: string; lag: number | null }>; sentinelsAgreeing: number; sentinels: unknown[] }>>(await cli(env, 'status', '--json'));
+  t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TASK\s+AGENT/);
+  const status = await waitFor('the nodes\' tasks and agents from their member records', async () => {
+    const s = json<Record<string, { master: { port: number }; masterAgent?: string; masterTask?: string; replicas: Array<{ role: string; linkStatus: string; lag: number | null; agent?: string }>; sentinelsAgreeing: number; sentinels: unknown[] }>>(await cli(env, 'status', '--json'));
+    return s.mymaster?.masterAgent && s.mymaster.replicas.every((r) => r.agent) ? s : undefined;
+  }, 15000, 500);
+  t.is(status.mymaster!.masterAgent, 'agent-a');
+  t.is(status.mymaster!.masterTask, 'redis-zk_redis.test');
   t.is(status.mymaster!.master.port, portOf(d.master));
   t.is(status.mymaster!.sentinelsAgreeing, 3);
   t.is(status.mymaster!.sentinels.length, 3);

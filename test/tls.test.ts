@@ -101,6 +101,13 @@ test('TLS end to end: TLS-only ports, kill -9 failover over TLS, then redis-py a
   t.is(py.status, 0, py.stderr);
   t.is(py.stdout.trim(), 'hello from redis-py');
   t.is(await ask(portOf(promoted), 'GET', 'greeting'), 'hello from redis-py', 'written on the promoted master');
+
+  // The operator's command, configured like the programs, asks every server over TLS.
+  const cli = spawnSync(path.join(ROOT, 'packages', 'cli', 'dist', 'main.js'), ['status', '--json'], { env: { ...env.baseEnv(), ...tlsEnv(certs) }, encoding: 'utf8', timeout: 30000 });
+  t.is(cli.status, 0, cli.stderr);
+  const status = JSON.parse(cli.stdout) as Record<string, { masterReachable: boolean; sentinelsAgreeing: number; master: { port: number } }>;
+  t.like(status[d.name], { masterReachable: true, master: { port: portOf(promoted) } }, 'redis-zk status over TLS');
+  t.true(status[d.name]!.sentinelsAgreeing >= 2, 'the sentinels answered it over TLS (a majority names the master)');
 });
 
 test('TLS with REDIS_TLS_AUTH_CLIENTS=no: a client without a certificate gets in, still only with the password', async (t) => {

@@ -26,9 +26,9 @@ export function setStatusText(name: string, s: SetStatus): string {
     `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
     '',
     indent(table([
-      ['ROLE', 'ADDRESS', 'LINK', 'LAG'],
-      ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-'],
-      ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`]),
+      ['ROLE', 'ADDRESS', 'LINK', 'LAG', 'TASK', 'AGENT'],
+      ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-', s.masterTask ?? '-', s.masterAgent ?? '-'],
+      ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`, r.task ?? '-', r.agent ?? '-']),
     ])),
     '',
     indent(table([

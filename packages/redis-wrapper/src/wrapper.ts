@@ -80,6 +80,7 @@ export async function runRedisWrapper(): Promise<number> {
   const prompts = promptLoop({ dir, name, loop: () => loop, log });
   loop = new NodeLoop({
     dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters, api: { host: announce.host, port: cfg.PORT1 },
+    task: { id: process.env.MESOS_TASK_ID || undefined, agent: process.env.HOST || undefined },
     intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS, onView: prompts.onView,
   });
   loop.start();

@@ -152,6 +152,7 @@ export async function runWatcher(): Promise<number> {
       masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover,
       nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
       history: (name) => dir.readHistory(name), staleSince,
+      records: (name) => dir.readMemberRecords(name),
     }),
     history: (name) => historyOf(dir, name, masters.current),
   };

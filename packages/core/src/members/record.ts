@@ -18,6 +18,9 @@ export interface MemberRecord {
   readonly linkUp: boolean;
   /** Where its redis-wrapper's node API answers (`/primary`, `/replica`): what a proxy checks. */
   readonly api?: Address | undefined;
+  /** The Mesos task and agent running it, when it runs under Marathon (MESOS_TASK_ID, HOST). */
+  readonly task?: string | undefined;
+  readonly agent?: string | undefined;
 }
 
 /** A record as read back, with what ZooKeeper says of its last write. */
@@ -38,6 +41,8 @@ export function encodeMemberRecord(r: MemberRecord): string {
     following: r.following ? formatAddress(r.following) : null,
     linkUp: r.linkUp,
     ...(r.api ? { api: formatAddress(r.api) } : {}),
+    ...(r.task ? { task: r.task } : {}),
+    ...(r.agent ? { agent: r.agent } : {}),
   });
 }
 
@@ -57,7 +62,10 @@ export function parseMemberRecord(text: string): MemberRecord | null {
   if (!address || !role || offset === null || replid === null) return null;
   const following = typeof raw.following === 'string' ? parseAddress(raw.following) : null;
   const api = typeof raw.api === 'string' ? parseAddress(raw.api) : null;
-  return { address, role, replid, offset, following, linkUp: raw.linkUp === true, ...(api ? { api } : {}) };
+  const label = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 300 ? v : undefined);
+  const task = label(raw.task);
+  const agent = label(raw.agent);
+  return { address, role, replid, offset, following, linkUp: raw.linkUp === true, ...(api ? { api } : {}), ...(task ? { task } : {}), ...(agent ? { agent } : {}) };
 }
 
 /** Whether two records say the same about the data (the offset aside): a change worth writing at once. */

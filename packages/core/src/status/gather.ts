@@ -1,5 +1,6 @@
 import { type Address, addressOf, formatAddress, sameAddress } from '../address';
 import type { HistoryEvent } from '../members/history';
+import type { StoredMemberRecord } from '../members/record';
 import { withSentinel } from '../redis/connect';
 import { type Probe, probeRedis } from '../redis/probe';
 import { readReplication, type ReplicationState } from '../redis/replication';
@@ -80,6 +81,8 @@ export async function gatherStatus(o: {
   history: (name: string) => Promise<readonly HistoryEvent[]>;
   /** Since when the masters and sentinels given are as last read, ZooKeeper away; null (or absent) while current. */
   staleSince?: string | null;
+  /** The set's member records, for the task and agent of each node (optional). */
+  records?: (name: string) => Promise<readonly StoredMemberRecord[]>;
 }): Promise<Record<string, SetStatus>> {
   const pinged = await pingAll(o.sentinels);
   const reachable = pinged.filter((s) => s.reachable).map((s) => s.address);
@@ -89,12 +92,15 @@ export async function gatherStatus(o: {
       ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
       : [null, null];
     const facts = probe?.reachable ? probe : null;
-    const [nodes, views, history] = await Promise.all([
+    const [nodes, views, history, records] = await Promise.all([
       o.nodes(name).catch(() => [] as Address[]).then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
       askSentinels(reachable, name, TIMEOUT_MS),
       o.history(name).catch(() => [] as HistoryEvent[]),
+      (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
     ]);
-    const replicas = await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes);
+    const where = taskOf(records);
+    const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes)).map((r) => ({ ...r, ...where(r.address) }));
+    const masterWhere = reg.address ? where(reg.address) : {};
     const monitoring = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
     const sentinels: SentinelStatus[] = pinged.map((s) => {
       const v = monitoring.find((m) => sameAddress(m.sentinel, s.address));
@@ -103,6 +109,8 @@ export async function gatherStatus(o: {
     out[name] = {
       master: reg.address,
       masterReachable: facts !== null,
+      ...(masterWhere.task ? { masterTask: masterWhere.task } : {}),
+      ...(masterWhere.agent ? { masterAgent: masterWhere.agent } : {}),
       problems: findProblems({
         master: reg.address, masterProbe: probe, nodes,
         sentinelReplicas: reachable.length > 0 ? replicas.map((r) => r.address) : null,
@@ -122,6 +130,14 @@ export async function gatherStatus(o: {
     };
   }));
   return out;
+}
+
+/** The task and agent of the newest member record at an address. */
+function taskOf(records: readonly StoredMemberRecord[]) {
+  return (a: Address): { task?: string; agent?: string } => {
+    const r = records.filter((x) => sameAddress(x.address, a)).sort((x, y) => (x.mzxid < y.mzxid ? 1 : -1))[0];
+    return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}) };
+  };
 }
 
 export const describeAddress = (a: Address | null | undefined): string => (a ? formatAddress(a) : '-');

@@ -19,6 +19,9 @@ export interface ReplicaStatus {
   readonly offset: number | null;
   /** Bytes behind the master's replication offset, when both are known. */
   readonly lag: number | null;
+  /** The Mesos task and agent running it, from its member record (under Marathon). */
+  readonly task?: string;
+  readonly agent?: string;
 }
 
 export interface SentinelStatus {
@@ -31,6 +34,9 @@ export interface SentinelStatus {
 export interface SetStatus {
   readonly master: Address | null;
   readonly masterReachable: boolean;
+  /** The Mesos task and agent running the master, from its member record (under Marathon). */
+  readonly masterTask?: string;
+  readonly masterAgent?: string;
   /** What is wrong with the set now (see problems.ts); empty when healthy. */
   readonly problems: readonly Problem[];
   readonly replicas: readonly ReplicaStatus[];

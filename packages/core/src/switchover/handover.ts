@@ -75,7 +75,8 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
       const waited = await untilSentinelCanFailOver(i, sentinels, deadline);
       if (!waited.ok) return no(waited.reason);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
-      const outcome = await pausedHandover(i, waited.ready, deadline, started, log);
+      const outcome = await pausedHandover(i, waited.ready, deadline, started, log)
+        .catch((err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`));
       if (outcome !== 'retry') return outcome;
       log.info({ attempt, reason: 'Sentinel refused for a passing reason' }, 'writes resumed; trying the switchover again');
     }
@@ -109,9 +110,9 @@ async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], 
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
     let caughtUp = false;
     while (!caughtUp && Date.now() < deadline) {
-      const s = await readReplication(i.master, { timeoutMs: 1000 });
-      const candidates = i.target ? s.replicas.filter((r) => sameAddress(r.address, i.target)) : s.replicas;
-      caughtUp = candidates.some((r) => r.offset >= s.offset);
+      const s = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
+      const candidates = !s ? [] : i.target ? s.replicas.filter((r) => sameAddress(r.address, i.target)) : s.replicas;
+      caughtUp = !!s && candidates.some((r) => r.offset >= s.offset);
       if (!caughtUp) await sleep(20);
     }
     if (!caughtUp) return no('no replica caught up with the master within the timeout');
@@ -130,6 +131,9 @@ async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], 
           await r.call('REPLICAOF', promoted.host, String(promoted.port));
           await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
           await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        }).catch((err) => {
+          // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
+          log.info({ err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' }, 'could not demote the old master; Sentinel or its wrapper will');
         });
         const pausedMs = Date.now() - pausedAt;
         log.info({ sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, pausedMs, reason: i.reason }, 'switched over; the old master is now a replica');

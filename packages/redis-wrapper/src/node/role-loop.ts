@@ -17,6 +17,8 @@ export interface LoopInputs {
   dataId: string;
   /** Where the node API answers (published in the member record, for proxies' configs). */
   api?: Address | undefined;
+  /** The Mesos task and agent running this node (published in the member record, for operators). */
+  task?: { id?: string | undefined; agent?: string | undefined } | undefined;
   pool: RedisPool;
   log: Logger;
   counters: NodeCounters;
@@ -173,7 +175,7 @@ export class NodeLoop {
   private async publish(v: TakenView): Promise<void> {
     const l = v.local;
     if (!l || !v.zkCurrent) return;
-    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp, api: this.i.api };
+    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp, api: this.i.api, task: this.i.task?.id, agent: this.i.task?.agent };
     const now = performance.now();
     const last = this.published;
     const due = !last || !sameShape(last.record, record)
