@@ -11,7 +11,10 @@ import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */
 export class Ours {
   private n = 0;
-  private constructor(readonly zk: LocalZooKeeper, readonly client: ZkClient) {}
+  private constructor(
+    readonly zk: LocalZooKeeper,
+    readonly client: ZkClient,
+  ) {}
 
   static async start(ps: Processes): Promise<Ours> {
     const zk = await LocalZooKeeper.start(ps.sub('zookeeper'));
@@ -24,15 +27,27 @@ export class Ours {
     return new Directory(this.client, root, pino({ level: 'silent' }));
   }
 
-  async task(ps: Processes, program: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher', root: string, env: NodeJS.ProcessEnv = {}): Promise<{ port: number; proc: ManagedProcess; apiPort?: number }> {
+  async task(
+    ps: Processes,
+    program: 'redis-wrapper' | 'sentinel-wrapper' | 'watcher',
+    root: string,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ port: number; proc: ManagedProcess; apiPort?: number }> {
     const port = Number(env.PORT0 ?? (await freePort()));
     const api = program === 'redis-wrapper' ? { PORT1: String(env.PORT1 ?? (await freePort())) } : {};
     const label = `${program}-${++this.n}`;
     const proc = ps.spawn(label, process.execPath, [PROGRAM(program)], {
-      ZK_HOSTS: this.zk.connectString, ZK_ROOT: root, BIND_IP: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      PORT0: String(port), ...api, DATA_DIR: ps.sub(label), ELECTION_DATA_WAIT_MS: '0',
+      ZK_HOSTS: this.zk.connectString,
+      ZK_ROOT: root,
+      BIND_IP: '127.0.0.1',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      PORT0: String(port),
+      ...api,
+      DATA_DIR: ps.sub(label),
+      ELECTION_DATA_WAIT_MS: '0',
       // The plain Redis/Sentinel it is compared with has no password either: like for like.
-      ALLOW_EMPTY_PASSWORD: 'yes', ...env,
+      ALLOW_EMPTY_PASSWORD: 'yes',
+      ...env,
     });
     return { port, proc, ...(api.PORT1 ? { apiPort: Number(api.PORT1) } : {}) };
   }

@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 
-export interface HttpFigures { rps: number; p50: number; p99: number }
+export interface HttpFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+}
 
 /** autocannon at 50 connections for `seconds` against `url`. */
 export async function load(url: string, seconds: number): Promise<HttpFigures> {

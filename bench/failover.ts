@@ -21,10 +21,16 @@ const addrOf = async (sentinelPort: number) => {
  * Sentinel's switch, as its clients see it: the first sentinel (usually the failover's leader)
  * answering GET-MASTER-ADDR-BY-NAME with another master. Same definition for both rigs.
  */
-const sentinelSwitched = (sentinels: number[], from: number) => until('Sentinel switched', async () => {
-  const answers = await Promise.all(sentinels.map(addrOf));
-  return answers.some((port) => port !== undefined && port !== from) ? 1 : 0;
-}, 60000, 5);
+const sentinelSwitched = (sentinels: number[], from: number) =>
+  until(
+    'Sentinel switched',
+    async () => {
+      const answers = await Promise.all(sentinels.map(addrOf));
+      return answers.some((port) => port !== undefined && port !== from) ? 1 : 0;
+    },
+    60000,
+    5,
+  );
 
 /** A writer that measures when writes work again after `since`. */
 class Prober {
@@ -34,7 +40,12 @@ class Prober {
   constructor(private readonly write: () => Promise<unknown>) {
     this.loop = (async () => {
       while (this.running) {
-        try { await this.write(); this.okAt = Date.now(); } catch { /* outage */ }
+        try {
+          await this.write();
+          this.okAt = Date.now();
+        } catch {
+          /* outage */
+        }
         await sleep(5);
       }
     })();
@@ -42,11 +53,22 @@ class Prober {
   async firstOkAfter(t: number, timeoutMs = 60000): Promise<number> {
     return until('writes again', () => (this.okAt > t ? this.okAt : 0), timeoutMs, 5);
   }
-  async stop() { this.running = false; await this.loop; }
+  async stop() {
+    this.running = false;
+    await this.loop;
+  }
 }
 
 function sentinelClient(sentinels: number[]) {
-  const c = new Redis({ sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', sentinelRetryStrategy: () => 20, retryStrategy: () => 20, maxRetriesPerRequest: 0, commandTimeout: 500, enableOfflineQueue: false });
+  const c = new Redis({
+    sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })),
+    name: 'mymaster',
+    sentinelRetryStrategy: () => 20,
+    retryStrategy: () => 20,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 500,
+    enableOfflineQueue: false,
+  });
   c.on('error', () => undefined);
   return c;
 }
@@ -85,8 +107,17 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
     const port = await freePort();
     const dir = ps.sub(`fo-plain-s${i}`);
     const conf = path.join(dir, 'sentinel.conf');
-    fs.writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
-      `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`, `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`].join('\n'));
+    fs.writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
+        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
+        `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
+      ].join('\n'),
+    );
     ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf]);
     sentinels.push(port);
   }
@@ -109,7 +140,10 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       const sentinelClientMs = (await prober.firstOkAfter(killed)) - killed;
       // Replace the dead node as a replica of the new master, as an operator (or Marathon) would.
       // Asked of sentinels[0] until it has switched too: the first to switch may have been another.
-      const now = await until('new master', async () => { const p = await addrOf(sentinels[0]!); return p !== masterPort ? p : undefined; });
+      const now = await until('new master', async () => {
+        const p = await addrOf(sentinels[0]!);
+        return p !== masterPort ? p : undefined;
+      });
       nodes = nodes.filter((x) => x !== victim);
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
@@ -126,19 +160,25 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
 async function settle(sentinels: number[], replicas: number): Promise<void> {
   let last = '';
   try {
-  await until('sentinels settled', async () => {
-    for (const s of sentinels) {
-      const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
-      if (!m) return false;
-      const map = new Map<string, string>();
-      for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
-      const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
-      last = `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
-      if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
-      if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas) return false;
-    }
-    return true;
-  }, 60000, 100);
+    await until(
+      'sentinels settled',
+      async () => {
+        for (const s of sentinels) {
+          const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
+          if (!m) return false;
+          const map = new Map<string, string>();
+          for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
+          const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
+          last = `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
+          if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
+          if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas)
+            return false;
+        }
+        return true;
+      },
+      60000,
+      100,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; last seen: ${last}`);
   }
@@ -154,7 +194,15 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   const prober = new Prober(() => client.set('bench', '1'));
   // A client that discovers the master from ZooKeeper (re-read as soon as a write fails).
   let zkMaster = (await d.dir.readMaster('mymaster'))!.address!;
-  let direct = new Redis({ host: '127.0.0.1', port: zkMaster.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+  let direct = new Redis({
+    host: '127.0.0.1',
+    port: zkMaster.port,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    commandTimeout: 500,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
   direct.on('error', () => undefined);
   const zkProber = new Prober(async () => {
     try {
@@ -165,11 +213,27 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       if (now && now.port !== zkMaster.port) {
         zkMaster = now;
         direct.disconnect();
-        direct = new Redis({ host: '127.0.0.1', port: now.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+        direct = new Redis({
+          host: '127.0.0.1',
+          port: now.port,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+          commandTimeout: 500,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+        });
         direct.on('error', () => undefined);
       } else if (direct.status !== 'ready') {
         direct.disconnect();
-        direct = new Redis({ host: '127.0.0.1', port: zkMaster.port, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 500, enableOfflineQueue: false, lazyConnect: true });
+        direct = new Redis({
+          host: '127.0.0.1',
+          port: zkMaster.port,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+          commandTimeout: 500,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+        });
         direct.on('error', () => undefined);
       }
       throw err;

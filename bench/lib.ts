@@ -21,7 +21,11 @@ export class Processes {
   constructor(readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-bench-'))) {}
 
   spawn(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
-    const p = new ManagedProcess(label, cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, cwd: this.dir, logFile: path.join(this.dir, `${label}.log`) });
+    const p = new ManagedProcess(label, cmd, args, {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      cwd: this.dir,
+      logFile: path.join(this.dir, `${label}.log`),
+    });
     this.all.push(p);
     return p;
   }
@@ -61,9 +65,24 @@ export function clientsOnly(ps: Processes, label: string, redisPort: number, zkH
 
 /** One short-lived command to a local server; undefined when it does not answer. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
-  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500, commandTimeout: 1000 });
+  const r = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+    commandTimeout: 1000,
+  });
   r.on('error', () => undefined);
-  try { await r.connect(); return await r.call(args[0]!, ...args.slice(1)); } catch { return undefined; } finally { r.disconnect(); }
+  try {
+    await r.connect();
+    return await r.call(args[0]!, ...args.slice(1));
+  } catch {
+    return undefined;
+  } finally {
+    r.disconnect();
+  }
 }
 
 /** Replicas a master reports online (INFO replication). */

@@ -4,7 +4,12 @@ import { performance } from 'node:perf_hooks';
 import type { Ours } from './deployment';
 import { type Processes, until } from './lib';
 
-export interface ApiFigures { rps: number; p50: number; p99: number; /** Share of 200 answers. */ ok: number }
+export interface ApiFigures {
+  rps: number;
+  p50: number;
+  p99: number /** Share of 200 answers. */;
+  ok: number;
+}
 
 /**
  * `rate` requests a second to `url` for `seconds`, each on a new connection, as HAProxy's checks
@@ -18,20 +23,23 @@ export const reasons = new Set<string>();
 async function load(url: string, seconds: number, rate = 200): Promise<ApiFigures> {
   const target = new URL(url);
   let ok = 0;
-  const one = () => new Promise<number>((resolve) => {
-    const t0 = performance.now();
-    const req = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent: false, timeout: 5000 }, (res) => {
-      if (res.statusCode === 200) ok += 1;
-      let body = '';
-      res.on('data', (b: Buffer) => { body += b.toString(); });
-      res.on('end', () => {
-        if (res.statusCode !== 200 && reasons.size < 3) reasons.add(body.slice(0, 200));
-        resolve(performance.now() - t0);
+  const one = () =>
+    new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      const req = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent: false, timeout: 5000 }, (res) => {
+        if (res.statusCode === 200) ok += 1;
+        let body = '';
+        res.on('data', (b: Buffer) => {
+          body += b.toString();
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200 && reasons.size < 3) reasons.add(body.slice(0, 200));
+          resolve(performance.now() - t0);
+        });
       });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(Number.POSITIVE_INFINITY));
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(Number.POSITIVE_INFINITY));
-  });
   const latencies: number[] = [];
   const pending: Array<Promise<void>> = [];
   const started = performance.now();
@@ -39,7 +47,11 @@ async function load(url: string, seconds: number, rate = 200): Promise<ApiFigure
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(one().then((ms) => { latencies.push(ms); }));
+    pending.push(
+      one().then((ms) => {
+        latencies.push(ms);
+      }),
+    );
   }
   await Promise.all(pending);
   const s = latencies.sort((x, y) => x - y);
@@ -62,7 +74,11 @@ async function bareServer(body: string): Promise<{ url: string; close(): void }>
 
 /** Keeps the master busy: redis-benchmark, 50 clients, pipelined, until stopped (it takes both cores with redis). */
 function busy(port: number): { stop(): void } {
-  const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,lpush,lrange_100', '-n', '100000000', '-c', '50', '-P', '16', '-q', '-l'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-benchmark',
+    ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,lpush,lrange_100', '-n', '100000000', '-c', '50', '-P', '16', '-q', '-l'],
+    { stdio: 'ignore' },
+  );
   return { stop: () => child.kill('SIGKILL') };
 }
 
@@ -73,7 +89,9 @@ function busy(port: number): { stop(): void } {
  */
 function blocked(port: number): { stop(): void } {
   const script = 'local i = 0 while i < 1e7 do i = i + 1 end return i';
-  const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', '1', '-n', '100000000', '-q', '-l', 'EVAL', script, '0'], { stdio: 'ignore' });
+  const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', '1', '-n', '100000000', '-q', '-l', 'EVAL', script, '0'], {
+    stdio: 'ignore',
+  });
   return { stop: () => child.kill('SIGKILL') };
 }
 
@@ -90,26 +108,60 @@ export async function nodeApiRounds(ours: Ours, ps: Processes, rounds: number, s
   const master = await until('a master', async () => (await d.dir.readMaster('mymaster'))?.address, 60000, 100);
   const task = d.redis.find((r) => r.port === master.port)!;
   const url = `http://127.0.0.1:${task.apiPort}/primary`;
-  const body = await until('/primary passes', async () => { const r = await fetch(url); return r.status === 200 ? r.text() : undefined; }, 60000, 200);
+  const body = await until(
+    '/primary passes',
+    async () => {
+      const r = await fetch(url);
+      return r.status === 200 ? r.text() : undefined;
+    },
+    60000,
+    200,
+  );
   const bare = await bareServer(body);
-  const out = { idle: [] as ApiFigures[], idleBare: [] as ApiFigures[], busy: [] as ApiFigures[], busyBare: [] as ApiFigures[], blocked: [] as ApiFigures[], blockedBare: [] as ApiFigures[] };
+  const out = {
+    idle: [] as ApiFigures[],
+    idleBare: [] as ApiFigures[],
+    busy: [] as ApiFigures[],
+    busyBare: [] as ApiFigures[],
+    blocked: [] as ApiFigures[],
+    blockedBare: [] as ApiFigures[],
+  };
   try {
     for (let r = 0; r < rounds; r += 1) {
       const pair = <T>(a: () => Promise<T>, b: () => Promise<T>) => (r % 2 ? [b, a] : [a, b]);
-      for (const run of pair(async () => out.idle.push(await load(url, seconds)), async () => out.idleBare.push(await load(bare.url, seconds)))) await run();
+      for (const run of pair(
+        async () => out.idle.push(await load(url, seconds)),
+        async () => out.idleBare.push(await load(bare.url, seconds)),
+      ))
+        await run();
       const b = busy(master.port);
       try {
         await new Promise((res) => setTimeout(res, 500));
-        for (const run of pair(async () => out.busy.push(await load(url, seconds)), async () => out.busyBare.push(await load(bare.url, seconds)))) await run();
-      } finally { b.stop(); }
+        for (const run of pair(
+          async () => out.busy.push(await load(url, seconds)),
+          async () => out.busyBare.push(await load(bare.url, seconds)),
+        ))
+          await run();
+      } finally {
+        b.stop();
+      }
       const k = blocked(master.port);
       try {
         await new Promise((res) => setTimeout(res, 500));
-        for (const run of pair(async () => out.blocked.push(await load(url, seconds)), async () => out.blockedBare.push(await load(bare.url, seconds)))) await run();
-      } finally { k.stop(); }
+        for (const run of pair(
+          async () => out.blocked.push(await load(url, seconds)),
+          async () => out.blockedBare.push(await load(bare.url, seconds)),
+        ))
+          await run();
+      } finally {
+        k.stop();
+      }
       const now = await d.dir.readMaster('mymaster');
-      if (now?.address?.port !== master.port) throw new Error(`the master changed during round ${r + 1} (Sentinel took it for down): the figures would measure a replica`);
+      if (now?.address?.port !== master.port)
+        throw new Error(`the master changed during round ${r + 1} (Sentinel took it for down): the figures would measure a replica`);
     }
-  } finally { bare.close(); }
+  } finally {
+    bare.close();
+  }
   return out;
 }

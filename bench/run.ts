@@ -18,7 +18,15 @@ import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } fro
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=node-api: that section alone (the table and results.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
-type Row = { metric: string; ours: ReturnType<typeof stats>; base?: ReturnType<typeof stats>; unit: string; goal?: string; ratio?: number; samples: { ours: number[]; base?: number[] } };
+type Row = {
+  metric: string;
+  ours: ReturnType<typeof stats>;
+  base?: ReturnType<typeof stats>;
+  unit: string;
+  goal?: string;
+  ratio?: number;
+  samples: { ours: number[]; base?: number[] };
+};
 const rows: Row[] = [];
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 /** Resident memory of each running process of `ps` whose label starts with `prefix`. */
@@ -38,14 +46,47 @@ async function nodeApiSection(ours: Ours): Promise<void> {
   try {
     say('node API: GET /primary, redis idle and busy');
     const n = await nodeApiRounds(ours, api, quick ? 1 : 6, quick ? 2 : 3);
-    row('node API: GET /primary p99, redis idle', 'ms', n.idle.map((x) => x.p99), n.idleBare.map((x) => x.p99), 'p99 < 5 ms');
-    row('node API: GET /primary p99, redis busy (redis-benchmark)', 'ms', n.busy.map((x) => x.p99), n.busyBare.map((x) => x.p99), 'p99 < 5 ms');
-    row('node API: GET /primary p50, redis busy (redis-benchmark)', 'ms', n.busy.map((x) => x.p50), n.busyBare.map((x) => x.p50));
-    row('node API: GET /primary p99, redis blocked (a long script)', 'ms', n.blocked.map((x) => x.p99), n.blockedBare.map((x) => x.p99), 'p99 < 5 ms');
-    row('node API: GET /primary answered 200, redis busy (share)', '', n.busy.map((x) => x.ok));
-    row('node API: GET /primary answered 200, redis blocked (share)', '', n.blocked.map((x) => x.ok));
+    row(
+      'node API: GET /primary p99, redis idle',
+      'ms',
+      n.idle.map((x) => x.p99),
+      n.idleBare.map((x) => x.p99),
+      'p99 < 5 ms',
+    );
+    row(
+      'node API: GET /primary p99, redis busy (redis-benchmark)',
+      'ms',
+      n.busy.map((x) => x.p99),
+      n.busyBare.map((x) => x.p99),
+      'p99 < 5 ms',
+    );
+    row(
+      'node API: GET /primary p50, redis busy (redis-benchmark)',
+      'ms',
+      n.busy.map((x) => x.p50),
+      n.busyBare.map((x) => x.p50),
+    );
+    row(
+      'node API: GET /primary p99, redis blocked (a long script)',
+      'ms',
+      n.blocked.map((x) => x.p99),
+      n.blockedBare.map((x) => x.p99),
+      'p99 < 5 ms',
+    );
+    row(
+      'node API: GET /primary answered 200, redis busy (share)',
+      '',
+      n.busy.map((x) => x.ok),
+    );
+    row(
+      'node API: GET /primary answered 200, redis blocked (share)',
+      '',
+      n.blocked.map((x) => x.ok),
+    );
     for (const r of nodeApiRefusals) say(`node API answered: ${r}`);
-  } finally { await api.dispose(); }
+  } finally {
+    await api.dispose();
+  }
 }
 
 async function main() {
@@ -66,9 +107,15 @@ async function main() {
       const ps = new Processes();
       try {
         return [await bootstrapOurs(ours, ps, n, r), await bootstrapPlain(ps, n)];
-      } finally { await ps.dispose(); }
+      } finally {
+        await ps.dispose();
+      }
     };
-    for (const [n, rounds] of [[3, quick ? 2 : 5], [20, quick ? 1 : 3], [50, quick ? 1 : 3]] as const) {
+    for (const [n, rounds] of [
+      [3, quick ? 2 : 5],
+      [20, quick ? 1 : 3],
+      [50, quick ? 1 : 3],
+    ] as const) {
       say(`bootstrap 1+${n}, warm-up round`);
       const [warmOurs, warmBase] = await bootstrapRound(n, 0);
       const a: number[] = [];
@@ -79,7 +126,13 @@ async function main() {
         a.push(x);
         b.push(y);
       }
-      row(`bootstrap 1+${n}: all synced, registered, ZooKeeper names master`, 'ms', a, b, n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined);
+      row(
+        `bootstrap 1+${n}: all synced, registered, ZooKeeper names master`,
+        'ms',
+        a,
+        b,
+        n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined,
+      );
       if (n === 50) row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warmOurs], [warmBase]);
     }
 
@@ -96,13 +149,44 @@ async function main() {
       const rounds = quick ? 2 : 10;
       for (let r = 0; r < rounds; r += 1) {
         say(`failover round ${r + 1}/${rounds}`);
-        if (r % 2 === 0) { p.push(await plain.round()); o.push(await mine.round()); } else { o.push(await mine.round()); p.push(await plain.round()); }
+        if (r % 2 === 0) {
+          p.push(await plain.round());
+          o.push(await mine.round());
+        } else {
+          o.push(await mine.round());
+          p.push(await plain.round());
+        }
       }
-      row('failover: kill → Sentinel switched', 'ms', o.map((x) => x.sentinel), p.map((x) => x.sentinel));
-      row('failover: kill → ZooKeeper updated', 'ms', o.map((x) => x.zookeeper!), p.map((x) => x.sentinel), 'ZooKeeper within 100 ms of Sentinel\'s switch');
-      row('failover: ZooKeeper updated after Sentinel switched (ours)', 'ms', o.map((x) => x.zookeeper! - x.sentinel));
-      row('failover: kill → client discovering from ZooKeeper writes', 'ms', o.map((x) => x.zkClient!), p.map((x) => x.sentinelClient));
-      row('failover: kill → ioredis Sentinel client writes', 'ms', o.map((x) => x.sentinelClient), p.map((x) => x.sentinelClient));
+      row(
+        'failover: kill → Sentinel switched',
+        'ms',
+        o.map((x) => x.sentinel),
+        p.map((x) => x.sentinel),
+      );
+      row(
+        'failover: kill → ZooKeeper updated',
+        'ms',
+        o.map((x) => x.zookeeper!),
+        p.map((x) => x.sentinel),
+        "ZooKeeper within 100 ms of Sentinel's switch",
+      );
+      row(
+        'failover: ZooKeeper updated after Sentinel switched (ours)',
+        'ms',
+        o.map((x) => x.zookeeper! - x.sentinel),
+      );
+      row(
+        'failover: kill → client discovering from ZooKeeper writes',
+        'ms',
+        o.map((x) => x.zkClient!),
+        p.map((x) => x.sentinelClient),
+      );
+      row(
+        'failover: kill → ioredis Sentinel client writes',
+        'ms',
+        o.map((x) => x.sentinelClient),
+        p.map((x) => x.sentinelClient),
+      );
 
       // redis-server dies (a crash, an OOM kill) under a live wrapper: ours asks Sentinel to fail
       // over at once; plain Sentinel waits for down-after-milliseconds.
@@ -111,10 +195,27 @@ async function main() {
       const crashRounds = quick ? 2 : 6;
       for (let r = 0; r < crashRounds; r += 1) {
         say(`crash round ${r + 1}/${crashRounds}`);
-        if (r % 2 === 0) { pc.push(await plain.round('server')); oc.push(await mine.round('server')); } else { oc.push(await mine.round('server')); pc.push(await plain.round('server')); }
+        if (r % 2 === 0) {
+          pc.push(await plain.round('server'));
+          oc.push(await mine.round('server'));
+        } else {
+          oc.push(await mine.round('server'));
+          pc.push(await plain.round('server'));
+        }
       }
-      row('crash: redis-server dies, wrapper alive → Sentinel switched', 'ms', oc.map((x) => x.sentinel), pc.map((x) => x.sentinel));
-      row('crash: redis-server dies, wrapper alive → ioredis Sentinel client writes', 'ms', oc.map((x) => x.sentinelClient), pc.map((x) => x.sentinelClient), 'ratio <= 0.3 (down-after 2000 here)');
+      row(
+        'crash: redis-server dies, wrapper alive → Sentinel switched',
+        'ms',
+        oc.map((x) => x.sentinel),
+        pc.map((x) => x.sentinel),
+      );
+      row(
+        'crash: redis-server dies, wrapper alive → ioredis Sentinel client writes',
+        'ms',
+        oc.map((x) => x.sentinelClient),
+        pc.map((x) => x.sentinelClient),
+        'ratio <= 0.3 (down-after 2000 here)',
+      );
 
       // The failover clients write in a loop in this process, which also runs the load generator.
       await plain.dispose();
@@ -155,13 +256,32 @@ async function main() {
         for (const run of r % 2 ? pair.reverse() : pair) await run();
       }
       bare.close();
-      row('discovery: GET /sentinels req/s at 50 connections', 'req/s', ws.map((x) => x.rps), bs.map((x) => x.rps), 'ratio >= 0.8');
-      row('discovery: GET /sentinels p50 latency', 'ms', ws.map((x) => x.p50), bs.map((x) => x.p50));
-      row('discovery: GET /sentinels p99 latency', 'ms', ws.map((x) => x.p99), bs.map((x) => x.p99), 'p99 < 5 ms');
+      row(
+        'discovery: GET /sentinels req/s at 50 connections',
+        'req/s',
+        ws.map((x) => x.rps),
+        bs.map((x) => x.rps),
+        'ratio >= 0.8',
+      );
+      row(
+        'discovery: GET /sentinels p50 latency',
+        'ms',
+        ws.map((x) => x.p50),
+        bs.map((x) => x.p50),
+      );
+      row(
+        'discovery: GET /sentinels p99 latency',
+        'ms',
+        ws.map((x) => x.p99),
+        bs.map((x) => x.p99),
+        'p99 < 5 ms',
+      );
 
       // V8's young generation grows under sustained load (to 2 x 16 MB by default) and stays.
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
-    } finally { await ps.dispose(); }
+    } finally {
+      await ps.dispose();
+    }
 
     await nodeApiSection(ours);
 
@@ -189,7 +309,9 @@ async function main() {
       row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
       row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
       row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), anchor, '<= 80 MB', ratioOfMedians);
-    } finally { await big.dispose(); }
+    } finally {
+      await big.dispose();
+    }
   } finally {
     await ours.stop();
     await infra.dispose();
@@ -203,11 +325,20 @@ function report(started: number): void {
   const lines = [
     '| metric | ours median (p95) | baseline median (p95) | ours/baseline | goal |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const results = { at: new Date().toISOString(), quick, only, seconds: Math.round((Date.now() - started) / 1000), machine: { cpus: os.cpus().length }, rows };
   fs.writeFileSync(path.join(ROOT, 'bench', only ? `results-${only}.json` : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (err) => { process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -36,4 +36,7 @@ async function main() {
   redis.disconnect();
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

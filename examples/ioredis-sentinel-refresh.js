@@ -12,7 +12,11 @@ const name = process.env.MASTER_NAME || 'mymaster';
 const password = process.env.REDIS_PASSWORD || undefined;
 const refreshMs = Number(process.env.SENTINEL_REFRESH_MS || 30000);
 const say = (line) => console.log(`${new Date().toISOString()} ${line}`);
-const show = (list) => list.map((s) => `${s.host}:${s.port}`).sort().join(',');
+const show = (list) =>
+  list
+    .map((s) => `${s.host}:${s.port}`)
+    .sort()
+    .join(',');
 
 async function sentinelsFromWatcher() {
   const res = await fetch(`${watcher}/sentinels`, { signal: AbortSignal.timeout(2000) });
@@ -34,7 +38,15 @@ function useSentinels(client, list) {
 
 async function main() {
   let sentinels = await sentinelsFromWatcher();
-  const options = { sentinels, name, password, sentinelPassword: process.env.SENTINEL_PASSWORD || password, sentinelRetryStrategy: () => 200, retryStrategy: () => 200, maxRetriesPerRequest: 1 };
+  const options = {
+    sentinels,
+    name,
+    password,
+    sentinelPassword: process.env.SENTINEL_PASSWORD || password,
+    sentinelRetryStrategy: () => 200,
+    retryStrategy: () => 200,
+    maxRetriesPerRequest: 1,
+  };
   const master = new Redis(options);
   const replica = new Redis({ ...options, role: 'slave' }); // a replica Sentinel lists (the master if none)
   for (const c of [master, replica]) c.on('error', () => undefined);
@@ -54,7 +66,10 @@ async function main() {
 
   let stop = false;
   const summary = { writes: 0, failedWrites: 0, replicaReads: 0 };
-  for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => { stop = true; });
+  for (const sig of ['SIGTERM', 'SIGINT'])
+    process.once(sig, () => {
+      stop = true;
+    });
   while (!stop) {
     try {
       const n = await master.incr('example:counter');
@@ -75,4 +90,7 @@ async function main() {
   say(`summary ${JSON.stringify(summary)}`);
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -22,7 +22,10 @@ async function main() {
   for (const c of new Set([writer, reader])) c.on('error', () => undefined);
   let stop = false;
   const summary = { writes: 0, failedWrites: 0, reads: 0 };
-  for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => { stop = true; });
+  for (const sig of ['SIGTERM', 'SIGINT'])
+    process.once(sig, () => {
+      stop = true;
+    });
   while (!stop) {
     try {
       const n = await writer.incr('example:plain');
@@ -41,4 +44,7 @@ async function main() {
   say(`summary ${JSON.stringify(summary)}`);
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

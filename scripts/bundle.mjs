@@ -26,31 +26,38 @@ const commands = new Set(['cli']);
 /** One CommonJS file for Node 20, names kept, whitespace not. */
 const bundled = { bundle: true, platform: 'node', target: 'node26', format: 'cjs', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
-await Promise.all(Object.entries(programs).map(async ([program, { from, main }]) => {
-  const dist = `packages/${program}/dist`;
-  fs.rmSync(`${dist}/program.cache`, { force: true });
-  await build({
-    stdin: {
-      contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n`,
-      resolveDir: `packages/${program}`,
-      sourcefile: `${program}-entry.ts`,
-      loader: 'ts',
-    },
-    outfile: `${dist}/program.js`,
-    ...bundled,
-    // The module wrapper is part of the file, so the loader compiles it as read (no second
-    // copy of the source), and V8 keeps a smaller source.
-    banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
-    footer: { js: '})' },
-  });
-  const loader = fs.readFileSync('scripts/program-loader.cjs', 'utf8');
-  fs.writeFileSync(`${dist}/main.js`, commands.has(program) ? `#!/usr/bin/env node\n${loader}` : loader, { mode: commands.has(program) ? 0o755 : 0o644 });
-  fs.chmodSync(`${dist}/main.js`, commands.has(program) ? 0o755 : 0o644);
-  execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
-}));
+await Promise.all(
+  Object.entries(programs).map(async ([program, { from, main }]) => {
+    const dist = `packages/${program}/dist`;
+    fs.rmSync(`${dist}/program.cache`, { force: true });
+    await build({
+      stdin: {
+        contents: `export { ${main} as main } from '${from}';\nexport { runMain } from '@redis-zk/core';\n`,
+        resolveDir: `packages/${program}`,
+        sourcefile: `${program}-entry.ts`,
+        loader: 'ts',
+      },
+      outfile: `${dist}/program.js`,
+      ...bundled,
+      // The module wrapper is part of the file, so the loader compiles it as read (no second
+      // copy of the source), and V8 keeps a smaller source.
+      banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+      footer: { js: '})' },
+    });
+    const loader = fs.readFileSync('scripts/program-loader.cjs', 'utf8');
+    fs.writeFileSync(`${dist}/main.js`, commands.has(program) ? `#!/usr/bin/env node\n${loader}` : loader, { mode: commands.has(program) ? 0o755 : 0o644 });
+    fs.chmodSync(`${dist}/main.js`, commands.has(program) ? 0o755 : 0o644);
+    execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
+  }),
+);
 
 await build({
-  stdin: { contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n", resolveDir: 'packages/watcher', sourcefile: 'api-thread-entry.ts', loader: 'ts' },
+  stdin: {
+    contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n",
+    resolveDir: 'packages/watcher',
+    sourcefile: 'api-thread-entry.ts',
+    loader: 'ts',
+  },
   outfile: 'packages/watcher/dist/api-thread.js',
   ...bundled,
 });

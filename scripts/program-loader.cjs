@@ -15,7 +15,8 @@ const DIGEST_BYTES = 32;
 const digest = (source) => crypto.createHash('sha256').update(source).digest();
 
 function compile(source, cachedData) {
-  return new vm.Script(source, { // program.js is the module wrapper function itself
+  return new vm.Script(source, {
+    // program.js is the module wrapper function itself
     filename: programFile,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -46,9 +47,11 @@ if (process.argv[2] === '--write-code-cache') {
   load(script);
   fs.writeFileSync(cacheFile, Buffer.concat([digest(source), script.createCachedData()]));
 } else {
-  const program = load((() => {
-    const source = fs.readFileSync(programFile, 'utf8');
-    return compile(source, readCache(source));
-  })());
+  const program = load(
+    (() => {
+      const source = fs.readFileSync(programFile, 'utf8');
+      return compile(source, readCache(source));
+    })(),
+  );
   program.runMain(program.main);
 }

@@ -19,7 +19,8 @@ function imageLikeCopy(): string {
   for (const program of programs) {
     const dist = path.join(app, 'packages', program, 'dist');
     fs.mkdirSync(dist, { recursive: true });
-    for (const f of [...SHIPPED, ...(program === 'watcher' ? ['api-thread.js'] : [])]) fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
+    for (const f of [...SHIPPED, ...(program === 'watcher' ? ['api-thread.js'] : [])])
+      fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
   }
   fs.cpSync(path.join(ROOT, 'conf'), path.join(app, 'conf'), { recursive: true });
   return app;
@@ -46,7 +47,12 @@ test('each program runs from its three shipped files and conf/ alone (no node_mo
   }
   // Past the config check: the base config is found in the copy's conf/ (not this checkout's),
   // then ZooKeeper does not answer and the wait times out.
-  const r = run(app, 'redis-wrapper', { ZK_HOSTS: '127.0.0.1:1', MASTER_WAIT_TIMEOUT_MS: '1000', DATA_DIR: path.join(app, 'data'), PORT1: String(await freePort()) });
+  const r = run(app, 'redis-wrapper', {
+    ZK_HOSTS: '127.0.0.1:1',
+    MASTER_WAIT_TIMEOUT_MS: '1000',
+    DATA_DIR: path.join(app, 'data'),
+    PORT1: String(await freePort()),
+  });
   t.is(r.code, 1, r.out);
   t.notRegex(r.out, /REDIS_CONF/);
   t.regex(r.out, /ZooKeeper/i);
@@ -66,7 +72,7 @@ test('the code cache was made by this Node for these bytes: V8 accepts it', (t) 
   }
 });
 
-test('a code cache that does not fit the bundle (another program\'s, or garbage) is ignored: the program still runs', (t) => {
+test("a code cache that does not fit the bundle (another program's, or garbage) is ignored: the program still runs", (t) => {
   const app = imageLikeCopy();
   t.teardown(() => fs.rmSync(app, { recursive: true, force: true }));
   const cacheOf = (program: string) => path.join(app, 'packages', program, 'dist', 'program.cache');
@@ -90,8 +96,11 @@ test('the shipped watcher starts its HTTP API thread from its shipped files', as
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  t.teardown(() => { child.kill('SIGKILL'); fs.rmSync(app, { recursive: true, force: true }); });
-  const res = await waitFor('the watcher\'s /health', () => fetch(`http://127.0.0.1:${port}/health`), 20000, 100);
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    fs.rmSync(app, { recursive: true, force: true });
+  });
+  const res = await waitFor("the watcher's /health", () => fetch(`http://127.0.0.1:${port}/health`), 20000, 100);
   t.is(res.status, 503);
   t.regex(JSON.stringify(await res.json()), /not connected to ZooKeeper/);
   // Never read from ZooKeeper: no list yet, a 503 (never an empty list); alive all the same.

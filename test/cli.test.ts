@@ -14,7 +14,12 @@ import { recordFigures } from './helpers/figures';
 /** The built command, as npm's `bin` links it (`redis-zk`). */
 const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 
-interface Run { code: number | null; out: string; err: string; ms: number }
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+  ms: number;
+}
 
 /** Runs the built command (its own process, like an operator's shell) with the deployment's variables. */
 function cli(env: TestEnv | NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
@@ -24,11 +29,18 @@ function cli(env: TestEnv | NodeJS.ProcessEnv, ...args: string[]): Promise<Run> 
     const child = spawn(CLI, args, { env: { ...vars, LOG_LEVEL: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - started }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, ms: Date.now() - started });
+    });
   });
 }
 
@@ -63,14 +75,16 @@ test('redis-zk runs from its three shipped files alone, as the image has it', as
   const r = await new Promise<Run>((resolve) => {
     const child = spawn(path.join(dir, 'main.js'), ['--help'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     child.on('close', (code) => resolve({ code, out, err: '', ms: 0 }));
   });
   t.is(r.code, 0, r.out);
   t.regex(r.out, /^Usage: redis-zk/m);
 });
 
-test('status, switchover (Sentinel\'s choice, then --to), history: against a live deployment with two watchers', async (t) => {
+test("status, switchover (Sentinel's choice, then --to), history: against a live deployment with two watchers", async (t) => {
   const env = await TestEnv.create(t);
   // As under Marathon: the agent's host name (and a task id) in every task's environment.
   const d: Deployment = await env.deploy({ watchers: 2, env: { HOST: 'agent-a', MESOS_TASK_ID: 'redis-zk_redis.test' } });
@@ -82,20 +96,43 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   t.regex(table.out, new RegExp(`^mymaster: master ${d.master} up, .* 3/3 sentinels name it \\(quorum 2\\)`, 'm'));
   t.regex(table.out, /problems: none/);
   t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TASK\s+AGENT/);
-  const status = await waitFor('the nodes\' tasks and agents from their member records', async () => {
-    const s = json<Record<string, { master: { port: number }; masterAgent?: string; masterTask?: string; replicas: Array<{ role: string; linkStatus: string; lag: number | null; agent?: string }>; sentinelsAgreeing: number; sentinels: unknown[] }>>(await cli(env, 'status', '--json'));
-    return s.mymaster?.masterAgent && s.mymaster.replicas.every((r) => r.agent) ? s : undefined;
-  }, 15000, 500);
+  const status = await waitFor(
+    "the nodes' tasks and agents from their member records",
+    async () => {
+      const s = json<
+        Record<
+          string,
+          {
+            master: { port: number };
+            masterAgent?: string;
+            masterTask?: string;
+            replicas: Array<{ role: string; linkStatus: string; lag: number | null; agent?: string }>;
+            sentinelsAgreeing: number;
+            sentinels: unknown[];
+          }
+        >
+      >(await cli(env, 'status', '--json'));
+      return s.mymaster?.masterAgent && s.mymaster.replicas.every((r) => r.agent) ? s : undefined;
+    },
+    15000,
+    500,
+  );
   t.is(status.mymaster!.masterAgent, 'agent-a');
   t.is(status.mymaster!.masterTask, 'redis-zk_redis.test');
   t.is(status.mymaster!.master.port, portOf(d.master));
   t.is(status.mymaster!.sentinelsAgreeing, 3);
   t.is(status.mymaster!.sentinels.length, 3);
   t.is(status.mymaster!.replicas.length, 2);
-  for (const r of status.mymaster!.replicas) { t.is(r.role, 'replica'); t.is(r.linkStatus, 'up'); t.true(r.lag !== null); }
+  for (const r of status.mymaster!.replicas) {
+    t.is(r.role, 'replica');
+    t.is(r.linkStatus, 'up');
+    t.true(r.lag !== null);
+  }
 
   // redis-server's own output is JSON lines in the wrapper's stream.
-  const ready = d.redis[0]!.proc.log().split('\n').find((l) => l.includes('Ready to accept connections'));
+  const ready = d.redis[0]!.proc.log()
+    .split('\n')
+    .find((l) => l.includes('Ready to accept connections'));
   t.truthy(ready, 'redis-server logged that it is ready');
   t.like(JSON.parse(ready!), { server: 'redis-server', level: 30 });
 
@@ -140,15 +177,30 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   const figures = await writer.stop();
   t.is(figures.lost, 0, 'no acknowledged write lost');
   for (const r of d.redis) {
-    t.is(await env.redis(r.port).config('GET', 'replica-priority').then((x) => (x as string[])[1]), '100', `${r.address}: replica-priority restored`);
+    t.is(
+      await env
+        .redis(r.port)
+        .config('GET', 'replica-priority')
+        .then((x) => (x as string[])[1]),
+      '100',
+      `${r.address}: replica-priority restored`,
+    );
   }
 
   // --- the history: once per change, though two watchers saw each ----------------------------
-  const events = await waitFor('both switchovers in the history', async () => {
-    const h = await history(env);
-    return h.filter((e) => e.cause === 'switchover').length === 2 ? h : undefined;
-  }, 20000);
-  t.deepEqual(events.map((e) => e.cause), ['election', 'switchover', 'switchover'], JSON.stringify(events, null, 1));
+  const events = await waitFor(
+    'both switchovers in the history',
+    async () => {
+      const h = await history(env);
+      return h.filter((e) => e.cause === 'switchover').length === 2 ? h : undefined;
+    },
+    20000,
+  );
+  t.deepEqual(
+    events.map((e) => e.cause),
+    ['election', 'switchover', 'switchover'],
+    JSON.stringify(events, null, 1),
+  );
   t.like(events[1], { from: d.master, to, epoch: Number(epoch), durationMs: Number(pausedMs) });
   t.regex(events[1]!.by, /^redis-zk on /);
   const asTable = await cli(env, 'history', 'mymaster');
@@ -158,7 +210,7 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   // The watcher serves the same history, and its /status and metrics read it.
   t.deepEqual(await (await fetch(`${watcher}/history/mymaster`)).json(), events);
   t.is((await fetch(`${watcher}/history/nope`)).status, 404);
-  const watcherStatus = await (await fetch(`${watcher}/status`)).json() as Record<string, { lastFailover: { cause: string }; recentChanges: HistoryEvent[] }>;
+  const watcherStatus = (await (await fetch(`${watcher}/status`)).json()) as Record<string, { lastFailover: { cause: string }; recentChanges: HistoryEvent[] }>;
   t.is(watcherStatus.mymaster!.lastFailover.cause, 'switchover');
   t.is(watcherStatus.mymaster!.recentChanges.length, 3);
   const settled = [
@@ -170,23 +222,38 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
     /redis_zk_view_stale_seconds 0/,
   ];
   let metrics = '';
-  await waitFor('the metrics to show the settled set and both switchovers', async () => {
-    metrics = await (await fetch(`${watcher}/metrics`)).text();
-    return settled.every((re) => re.test(metrics));
-  }, 30000, 1000).catch(() => undefined);
+  await waitFor(
+    'the metrics to show the settled set and both switchovers',
+    async () => {
+      metrics = await (await fetch(`${watcher}/metrics`)).text();
+      return settled.every((re) => re.test(metrics));
+    },
+    30000,
+    1000,
+  ).catch(() => undefined);
   for (const re of settled) t.regex(metrics, re);
 
   // --- a crash failover (kill -9 of the whole task): one entry, recorded by the watchers ----------
   const master = d.redis.find((r) => r.address === d.master)!;
   master.proc.killGroup('SIGKILL');
-  const crashed = await waitFor('the kill -9 failover in the history', async () => {
-    const h = await history(env);
-    return h.length === 4 ? h[3] : undefined;
-  }, 30000);
+  const crashed = await waitFor(
+    'the kill -9 failover in the history',
+    async () => {
+      const h = await history(env);
+      return h.length === 4 ? h[3] : undefined;
+    },
+    30000,
+  );
   t.like(crashed, { cause: 'sentinel-failover', from: d.master });
   t.regex(crashed.by, /^watcher /);
   t.true((crashed.durationMs ?? 0) > 0, 'the watcher measured the failover from the first +sdown');
   await new Promise((r) => setTimeout(r, 3000));
   t.is((await history(env)).length, 4, 'no second entry for the same failover (two watchers, +promoted-slave and +switch-master)');
-  recordFigures(t, 'cli-switchover', { switchoverPausedMs: Number(pausedMs), writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost, crashFailoverMs: crashed.durationMs ?? -1 });
+  recordFigures(t, 'cli-switchover', {
+    switchoverPausedMs: Number(pausedMs),
+    writeOutageMs: figures.maxOutageMs,
+    acked: figures.acked,
+    lost: figures.lost,
+    crashFailoverMs: crashed.durationMs ?? -1,
+  });
 });

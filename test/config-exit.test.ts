@@ -22,13 +22,25 @@ function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
 }
 
 const bad: Array<[string, string]> = [
-  ['PORT0', 'abc'], ['PORT0', '0'], ['PORT0', '70000'],
-  ['ZK_HOSTS', 'nohost'], ['ZK_HOSTS', 'a:1,b'], ['ZK_ROOT', 'redis'], ['ZK_ROOT', '/redis/'],
+  ['PORT0', 'abc'],
+  ['PORT0', '0'],
+  ['PORT0', '70000'],
+  ['ZK_HOSTS', 'nohost'],
+  ['ZK_HOSTS', 'a:1,b'],
+  ['ZK_ROOT', 'redis'],
+  ['ZK_ROOT', '/redis/'],
   ['ZK_SESSION_TIMEOUT_MS', '10'],
-  ['MASTER_NAME', 'bad name!'], ['BIND_IP', '999.1.1.1'], ['ANNOUNCE_IP', 'example host'],
-  ['ANNOUNCE_PORT', '-1'], ['MASTER_WAIT_TIMEOUT_MS', '-5'], ['MASTER_WAIT_TIMEOUT_MS', 'soon'],
-  ['LOG_LEVEL', 'loud'], ['REDIS_CONF', '/nonexistent/redis.conf'],
-  ['ALLOW_EMPTY_PASSWORD', 'maybe'], ['REDIS_TLS_ENABLED', 'sure'], ['REDIS_TLS_AUTH_CLIENTS', 'always'],
+  ['MASTER_NAME', 'bad name!'],
+  ['BIND_IP', '999.1.1.1'],
+  ['ANNOUNCE_IP', 'example host'],
+  ['ANNOUNCE_PORT', '-1'],
+  ['MASTER_WAIT_TIMEOUT_MS', '-5'],
+  ['MASTER_WAIT_TIMEOUT_MS', 'soon'],
+  ['LOG_LEVEL', 'loud'],
+  ['REDIS_CONF', '/nonexistent/redis.conf'],
+  ['ALLOW_EMPTY_PASSWORD', 'maybe'],
+  ['REDIS_TLS_ENABLED', 'sure'],
+  ['REDIS_TLS_AUTH_CLIENTS', 'always'],
 ];
 
 for (const [name, value] of bad) {
@@ -43,9 +55,16 @@ for (const [name, value] of bad) {
 }
 
 const badSentinel: Array<[string, string]> = [
-  ['SENTINEL_QUORUM', '0'], ['SENTINEL_QUORUM', 'abc'], ['SENTINEL_QUORUM', '1.5'], ['SENTINEL_QUORUM', '-2'],
-  ['SENTINEL_DOWN_AFTER_MS', '0'], ['SENTINEL_FAILOVER_TIMEOUT_MS', 'x'], ['SENTINEL_PARALLEL_SYNCS', '0'],
-  ['MASTER_NAMES', 'a,b c'], ['PORT0', '65536'], ['SENTINEL_CONF', '/nonexistent/sentinel.conf'],
+  ['SENTINEL_QUORUM', '0'],
+  ['SENTINEL_QUORUM', 'abc'],
+  ['SENTINEL_QUORUM', '1.5'],
+  ['SENTINEL_QUORUM', '-2'],
+  ['SENTINEL_DOWN_AFTER_MS', '0'],
+  ['SENTINEL_FAILOVER_TIMEOUT_MS', 'x'],
+  ['SENTINEL_PARALLEL_SYNCS', '0'],
+  ['MASTER_NAMES', 'a,b c'],
+  ['PORT0', '65536'],
+  ['SENTINEL_CONF', '/nonexistent/sentinel.conf'],
 ];
 
 for (const [name, value] of badSentinel) {
@@ -95,7 +114,10 @@ test('.env in the working directory fills gaps; the real environment wins', (t) 
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-dotenv-'));
   fs.writeFileSync(path.join(cwd, '.env'), 'PORT0=notaport\nLOG_LEVEL=alsobad\n');
   const r = spawnSync(process.execPath, [PROGRAMS['redis-wrapper']], {
-    cwd, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1' }, encoding: 'utf8', timeout: 10000,
+    cwd,
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1' },
+    encoding: 'utf8',
+    timeout: 10000,
   });
   fs.rmSync(cwd, { recursive: true, force: true });
   t.is(r.status, 1);

@@ -23,21 +23,34 @@ test('the client examples across sentinels that all move and a kill -9 failover:
   const d = await env.deploy();
   const watcher = `http://127.0.0.1:${d.watchers[0]!.port}`;
   const [writePort, readPort] = await Promise.all([freePort(), freePort()]);
-  const config = await waitFor('an HAProxy config with every node', () => {
-    const r = spawnSync(CLI, ['haproxy-config', 'mymaster', '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`], { env: env.baseEnv(), encoding: 'utf8' });
-    return r.status === 0 && (r.stdout.match(/^ {4}server /gm) ?? []).length === 6 ? r.stdout : undefined;
-  }, 20000, 500);
+  const config = await waitFor(
+    'an HAProxy config with every node',
+    () => {
+      const r = spawnSync(CLI, ['haproxy-config', 'mymaster', '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`], {
+        env: env.baseEnv(),
+        encoding: 'utf8',
+      });
+      return r.status === 0 && (r.stdout.match(/^ {4}server /gm) ?? []).length === 6 ? r.stdout : undefined;
+    },
+    20000,
+    500,
+  );
   fs.writeFileSync(path.join(env.dir, 'haproxy.cfg'), config);
 
   const start = (label: string, cmd: string, file: string, extra: NodeJS.ProcessEnv = {}) => {
     const p = new Proc(label, cmd, [path.join(ROOT, 'examples', file)], {
       env: { PATH: process.env.PATH, WATCHER_URL: watcher, REDIS_PASSWORD: TEST_PASSWORD, SENTINEL_REFRESH_MS: '500', ...extra },
-      cwd: ROOT, logFile: path.join(env.dir, `${label}.log`),
+      cwd: ROOT,
+      logFile: path.join(env.dir, `${label}.log`),
     });
     env.procs.push(p);
     return p;
   };
-  const haproxy = new Proc('haproxy', HAPROXY, ['-db', '-f', path.join(env.dir, 'haproxy.cfg')], { env: { PATH: process.env.PATH }, cwd: env.dir, logFile: path.join(env.dir, 'haproxy.log') });
+  const haproxy = new Proc('haproxy', HAPROXY, ['-db', '-f', path.join(env.dir, 'haproxy.cfg')], {
+    env: { PATH: process.env.PATH },
+    cwd: env.dir,
+    logFile: path.join(env.dir, 'haproxy.log'),
+  });
   env.procs.push(haproxy);
   const ioredis = start('ioredis', process.execPath, 'ioredis-sentinel-refresh.js');
   const py = start('redis-py', '/usr/bin/python3', 'redis_py_sentinel_refresh.py');
@@ -50,25 +63,48 @@ test('the client examples across sentinels that all move and a kill -9 failover:
   const old = d.sentinels.map((s) => s.address);
   await Promise.all(d.sentinels.map((s) => s.proc.stop(10000)));
   const fresh = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', FAST_SENTINEL)));
-  const wanted = fresh.map((s) => s.address).sort().join(',');
-  await waitFor('the watcher lists only the new sentinels', async () => ((await (await fetch(`${watcher}/sentinels`)).json()) as Array<{ host: string; port: number }>).map((s) => `${s.host}:${s.port}`).sort().join(',') === wanted, 30000, 200);
-  for (const p of [ioredis, py]) await waitFor(`${p.label} to refresh its sentinels`, () => lines(p).some((l) => l.includes(`sentinels refreshed: ${wanted}`)), 10000);
-  await waitFor('the new sentinels know the replicas and each other', async () => {
-    for (const s of fresh) {
-      const m = await sentinelMaster(s.port, 'mymaster');
-      if (!m || Number(m.get('num-slaves')) < 2 || Number(m.get('num-other-sentinels')) < 2) return false;
-    }
-    return true;
-  }, 30000, 200);
+  const wanted = fresh
+    .map((s) => s.address)
+    .sort()
+    .join(',');
+  await waitFor(
+    'the watcher lists only the new sentinels',
+    async () =>
+      ((await (await fetch(`${watcher}/sentinels`)).json()) as Array<{ host: string; port: number }>)
+        .map((s) => `${s.host}:${s.port}`)
+        .sort()
+        .join(',') === wanted,
+    30000,
+    200,
+  );
+  for (const p of [ioredis, py])
+    await waitFor(`${p.label} to refresh its sentinels`, () => lines(p).some((l) => l.includes(`sentinels refreshed: ${wanted}`)), 10000);
+  await waitFor(
+    'the new sentinels know the replicas and each other',
+    async () => {
+      for (const s of fresh) {
+        const m = await sentinelMaster(s.port, 'mymaster');
+        if (!m || Number(m.get('num-slaves')) < 2 || Number(m.get('num-other-sentinels')) < 2) return false;
+      }
+      return true;
+    },
+    30000,
+    200,
+  );
 
   // kill -9 of the master's task: only the new sentinels can tell the clients where the new master is.
   const master = d.redis.find((r) => r.address === d.master)!;
   const killedAt = Date.now();
   master.proc.killGroup('SIGKILL');
-  await waitFor('a failover by the new sentinels', async () => {
-    const m = await sentinelMaster(fresh[0]!.port, 'mymaster');
-    return m && `${m.get('ip')}:${m.get('port')}` !== d.master;
-  }, 30000, 200);
+  await waitFor(
+    'a failover by the new sentinels',
+    async () => {
+      const m = await sentinelMaster(fresh[0]!.port, 'mymaster');
+      return m && `${m.get('ip')}:${m.get('port')}` !== d.master;
+    },
+    30000,
+    200,
+  );
   const back: Record<string, number> = {};
   for (const p of examples) {
     await waitFor(`${p.label} writing after the failover`, () => writesAfter(p, killedAt + 500) > 3, 30000, 100);
@@ -81,6 +117,9 @@ test('the client examples across sentinels that all move and a kill -9 failover:
     const summary = JSON.parse(/summary (\{.*\})$/.exec(lines(p).at(-1) ?? '')?.[1] ?? '{}') as Record<string, number>;
     t.true((summary.writes ?? 0) > 10, p.label);
   }
-  t.false(lines(ioredis).some((l) => old.some((a) => l.includes(`sentinels refreshed: ${a}`))), 'the refreshed lists hold only live sentinels');
+  t.false(
+    lines(ioredis).some((l) => old.some((a) => l.includes(`sentinels refreshed: ${a}`))),
+    'the refreshed lists hold only live sentinels',
+  );
   recordFigures(t, 'client-examples', { killToIoredisWriteMs: back.ioredis!, killToRedisPyWriteMs: back['redis-py']!, killToPlainHaproxyWriteMs: back.plain! });
 });

@@ -18,14 +18,15 @@ import { sleep, waitFor } from './helpers/wait';
 const HAPROXY = fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
 const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 
-test('HAProxy is Debian\'s 2.6, and the shipped conf/haproxy.cfg is valid and the renderer\'s example', (t) => {
+test("HAProxy is Debian's 2.6, and the shipped conf/haproxy.cfg is valid and the renderer's example", (t) => {
   const version = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8' });
-  t.regex(version.stdout, /^HAProxy version 2\.6\./m, 'scripts/ensure-deps installs Debian bookworm\'s haproxy');
+  t.regex(version.stdout, /^HAProxy version 2\.6\./m, "scripts/ensure-deps installs Debian bookworm's haproxy");
   const shipped = fs.readFileSync(path.join(ROOT, 'conf', 'haproxy.cfg'), 'utf8');
-  t.is(shipped, renderHaproxyConfig(EXAMPLE), 'conf/haproxy.cfg is kept equal to the example\'s rendering');
+  t.is(shipped, renderHaproxyConfig(EXAMPLE), "conf/haproxy.cfg is kept equal to the example's rendering");
   const check = spawnSync(HAPROXY, ['-c', '-f', path.join(ROOT, 'conf', 'haproxy.cfg')], { encoding: 'utf8' });
   t.is(check.status, 0, check.stdout + check.stderr);
-  for (const directive of ['option httpchk GET /primary', 'on-marked-down shutdown-sessions', 'check port 8008', 'option httpchk GET /replica?lag=']) t.true(shipped.includes(directive), directive);
+  for (const directive of ['option httpchk GET /primary', 'on-marked-down shutdown-sessions', 'check port 8008', 'option httpchk GET /replica?lag='])
+    t.true(shipped.includes(directive), directive);
 });
 
 /** HAProxy's runtime API: each server's status (`UP`, `DOWN`, `UP 1/2`…) in a backend, by server address. */
@@ -34,7 +35,9 @@ async function serverStatus(socket: string, backend: string): Promise<Map<string
     let out = '';
     const c = net.connect(socket, () => c.write('show stat\n'));
     c.setTimeout(2000, () => c.destroy(new Error('stats socket timeout')));
-    c.on('data', (b) => { out += b.toString(); });
+    c.on('data', (b) => {
+      out += b.toString();
+    });
     c.on('end', () => resolve(out));
     c.on('error', reject);
   });
@@ -68,7 +71,10 @@ class Writes {
   failed = 0;
   private running = true;
   private readonly loop: Promise<void>;
-  constructor(readonly label: string, private readonly client: Redis) {
+  constructor(
+    readonly label: string,
+    private readonly client: Redis,
+  ) {
     client.on('error', () => undefined);
     this.loop = (async () => {
       for (let i = 0; this.running; i += 1) {
@@ -83,15 +89,28 @@ class Writes {
       }
     })();
   }
-  firstAfter(t: number): number | undefined { return this.okAt.find((x) => x > t); }
-  async stop(): Promise<void> { this.running = false; await this.loop; this.client.disconnect(); }
+  firstAfter(t: number): number | undefined {
+    return this.okAt.find((x) => x > t);
+  }
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.client.disconnect();
+  }
 }
 
 /** A client without Sentinel support: host:port of the proxy, reconnecting quickly. */
 function plainClient(port: number, name: string): Redis {
   const c = new Redis({
-    host: '127.0.0.1', port, password: TEST_PASSWORD, connectionName: name, connectTimeout: 1000, commandTimeout: 1000,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 20,
+    host: '127.0.0.1',
+    port,
+    password: TEST_PASSWORD,
+    connectionName: name,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => 20,
   });
   c.on('error', () => undefined);
   return c;
@@ -107,41 +126,72 @@ async function connected(port: number, name: string): Promise<Redis> {
 async function sentinelClient(d: Deployment): Promise<Redis> {
   const sentinels = (await d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
   const c = new Redis({
-    sentinels, name: d.name, password: TEST_PASSWORD, sentinelPassword: TEST_PASSWORD, connectTimeout: 1000, commandTimeout: 1000,
-    maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 20, sentinelRetryStrategy: () => 20,
+    sentinels,
+    name: d.name,
+    password: TEST_PASSWORD,
+    sentinelPassword: TEST_PASSWORD,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => 20,
+    sentinelRetryStrategy: () => 20,
   });
   c.on('error', () => undefined);
   return c;
 }
 
 /** The redis app's labels, as marathon/redis.json ships them. */
-const labels = (): Record<string, string> => (JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as { labels: Record<string, string> }).labels;
+const labels = (): Record<string, string> =>
+  (JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as { labels: Record<string, string> }).labels;
 
-test('HAProxy in front of a live set (the generated config and marathon-lb\'s rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again', async (t: ExecutionContext) => {
+test("HAProxy in front of a live set (the generated config and marathon-lb's rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again", async (t: ExecutionContext) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy();
   const [writePort, readPort, mlbPort, mlbNoCheckPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const sockets = { gen: path.join(env.dir, 'gen.sock'), mlb: path.join(env.dir, 'mlb.sock'), bare: path.join(env.dir, 'bare.sock') };
 
   // The generated config: redis-zk haproxy-config, from what ZooKeeper lists (nodes, their API addresses).
-  const config = await waitFor('every node\'s API address in ZooKeeper', () => {
-    const r = spawnSync(CLI, ['haproxy-config', 'mymaster', '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`, '--stats-socket', sockets.gen], { env: env.baseEnv(), encoding: 'utf8' });
-    return r.status === 0 && (r.stdout.match(/^ {4}server /gm) ?? []).length === 6 ? r.stdout : undefined;
-  }, 20000, 500);
+  const config = await waitFor(
+    "every node's API address in ZooKeeper",
+    () => {
+      const r = spawnSync(
+        CLI,
+        ['haproxy-config', 'mymaster', '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`, '--stats-socket', sockets.gen],
+        { env: env.baseEnv(), encoding: 'utf8' },
+      );
+      return r.status === 0 && (r.stdout.match(/^ {4}server /gm) ?? []).length === 6 ? r.stdout : undefined;
+    },
+    20000,
+    500,
+  );
   for (const task of d.redis) t.true(config.includes(`${task.address} check port ${task.apiPort}`), task.address);
   await startHaproxy(env, 'haproxy-generated', config);
-  const mlb = (apiCheck: boolean, port: number, statsSocket: string) => renderMarathonLbTcpService({ labels: labels(), app: '/redis-zk/redis', nodes: d.redis, bind: '127.0.0.1', servicePort: port, apiCheck, statsSocket });
+  const mlb = (apiCheck: boolean, port: number, statsSocket: string) =>
+    renderMarathonLbTcpService({ labels: labels(), app: '/redis-zk/redis', nodes: d.redis, bind: '127.0.0.1', servicePort: port, apiCheck, statsSocket });
   await startHaproxy(env, 'haproxy-marathon-lb', mlb(true, mlbPort, sockets.mlb));
   await startHaproxy(env, 'haproxy-marathon-lb-without-api-check', mlb(false, mlbNoCheckPort, sockets.bare));
   const mlbBackend = `redis-zk_redis_${mlbPort}`;
 
   const primaryUp = async (socket: string, backend: string) => [...(await serverStatus(socket, backend))].filter(([, s]) => s.startsWith('UP')).map(([a]) => a);
-  await waitFor('HAProxy: exactly the master UP', async () => {
-    const [gen, lb] = await Promise.all([primaryUp(sockets.gen, 'redis_mymaster_primary'), primaryUp(sockets.mlb, mlbBackend)]);
-    return gen.join() === d.master && lb.join() === d.master;
-  }, 20000, 200);
+  await waitFor(
+    'HAProxy: exactly the master UP',
+    async () => {
+      const [gen, lb] = await Promise.all([primaryUp(sockets.gen, 'redis_mymaster_primary'), primaryUp(sockets.mlb, mlbBackend)]);
+      return gen.join() === d.master && lb.join() === d.master;
+    },
+    20000,
+    200,
+  );
   // Without a health check on the API port the labels fail safe: the checks hit redis itself, which does not speak HTTP.
-  await waitFor('marathon-lb without an API check: no server UP', async () => (await primaryUp(sockets.bare, `redis-zk_redis_${mlbNoCheckPort}`)).length === 0 && (await serverStatus(sockets.bare, `redis-zk_redis_${mlbNoCheckPort}`)).size === 3, 20000, 200);
+  await waitFor(
+    'marathon-lb without an API check: no server UP',
+    async () =>
+      (await primaryUp(sockets.bare, `redis-zk_redis_${mlbNoCheckPort}`)).length === 0 &&
+      (await serverStatus(sockets.bare, `redis-zk_redis_${mlbNoCheckPort}`)).size === 3,
+    20000,
+    200,
+  );
 
   // A plain client writes through both; the read endpoint answers from a replica.
   for (const port of [writePort, mlbPort]) {
@@ -150,7 +200,12 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
     t.is(((await c.role()) as unknown[])[0], 'master');
     c.disconnect();
   }
-  await waitFor('HAProxy: both replicas take reads', async () => [...(await serverStatus(sockets.gen, 'redis_mymaster_replicas'))].filter(([, s]) => s.startsWith('UP')).length === 2, 20000, 200);
+  await waitFor(
+    'HAProxy: both replicas take reads',
+    async () => [...(await serverStatus(sockets.gen, 'redis_mymaster_replicas'))].filter(([, s]) => s.startsWith('UP')).length === 2,
+    20000,
+    200,
+  );
   const reader = await connected(readPort, 'plain-reader');
   t.is(((await reader.role()) as unknown[])[0], 'slave');
   t.is(await waitFor('the write read back from a replica', () => reader.get(`plain:${writePort}`), 5000), 'x');
@@ -162,10 +217,14 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
   await waitFor('writes through HAProxy', () => writes.okAt.length > 20);
   frozen.proc.killGroup('SIGSTOP');
   await sleep(3 * 2000);
-  const newMaster = await waitFor('Sentinel\'s new master', async () => {
-    const m = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-    return m && m !== frozen.address ? m : undefined;
-  }, 20000);
+  const newMaster = await waitFor(
+    "Sentinel's new master",
+    async () => {
+      const m = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
+      return m && m !== frozen.address ? m : undefined;
+    },
+    20000,
+  );
   frozen.proc.killGroup('SIGCONT');
   const resumed = Date.now();
   const seen: string[] = [];
@@ -173,12 +232,19 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
   let samples = 0;
   while (Date.now() - resumed < 30000) {
     const [gen, lb, api] = await Promise.all([
-      serverStatus(sockets.gen, 'redis_mymaster_primary'), serverStatus(sockets.mlb, mlbBackend),
-      fetch(`http://127.0.0.1:${frozen.apiPort}/primary`).then((r) => r.status, () => 0),
+      serverStatus(sockets.gen, 'redis_mymaster_primary'),
+      serverStatus(sockets.mlb, mlbBackend),
+      fetch(`http://127.0.0.1:${frozen.apiPort}/primary`).then(
+        (r) => r.status,
+        () => 0,
+      ),
     ]);
     samples += 1;
     if (api === 200) apiPassed += 1;
-    for (const [where, s] of [['generated', gen], ['marathon-lb', lb]] as const) {
+    for (const [where, s] of [
+      ['generated', gen],
+      ['marathon-lb', lb],
+    ] as const) {
       const status = s.get(frozen.address) ?? 'missing';
       if (status.startsWith('UP')) seen.push(`${where}: ${status} at +${Date.now() - resumed} ms`);
     }
@@ -209,7 +275,14 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
     while (Date.now() - killedAt < 40000 && marks.up === undefined) {
       const [sentinel, primaries, gen] = await Promise.all([
         sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster').catch(() => undefined),
-        Promise.all(survivors.map((r) => fetch(`http://127.0.0.1:${r.apiPort}/primary`).then((x) => x.status, () => 0))),
+        Promise.all(
+          survivors.map((r) =>
+            fetch(`http://127.0.0.1:${r.apiPort}/primary`).then(
+              (x) => x.status,
+              () => 0,
+            ),
+          ),
+        ),
         primaryUp(sockets.gen, 'redis_mymaster_primary').catch(() => [] as string[]),
       ]);
       const now = Date.now() - killedAt;
@@ -219,10 +292,15 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
       await sleep(20);
     }
   })();
-  const firsts = await waitFor('every client writing again', () => {
-    const f = [viaSentinel, viaHaproxy, viaMarathonLb].map((w) => w.firstAfter(killedAt + 200));
-    return f.every((x) => x !== undefined) ? f as number[] : undefined;
-  }, 40000, 50);
+  const firsts = await waitFor(
+    'every client writing again',
+    () => {
+      const f = [viaSentinel, viaHaproxy, viaMarathonLb].map((w) => w.firstAfter(killedAt + 200));
+      return f.every((x) => x !== undefined) ? (f as number[]) : undefined;
+    },
+    40000,
+    50,
+  );
   await Promise.all([viaSentinel, viaHaproxy, viaMarathonLb].map((w) => w.stop()));
   await watch;
   const [sentinelMs, haproxyMs, marathonLbMs] = firsts.map((x) => x - killedAt) as [number, number, number];
@@ -234,9 +312,15 @@ test('HAProxy in front of a live set (the generated config and marathon-lb\'s re
     c.disconnect();
   }
   recordFigures(t, 'haproxy', {
-    staleMasterSamples: samples, staleMasterDemotedMs: demotedMs,
-    killToSentinelClientMs: sentinelMs, killToHaproxyClientMs: haproxyMs, killToMarathonLbClientMs: marathonLbMs,
-    haproxyAfterSentinelMs: haproxyMs - sentinelMs, marathonLbAfterSentinelMs: marathonLbMs - sentinelMs,
-    killToSentinelSwitchedMs: marks.switched ?? -1, killToPrimaryPassesMs: marks.primary ?? -1, killToHaproxyUpMs: marks.up ?? -1,
+    staleMasterSamples: samples,
+    staleMasterDemotedMs: demotedMs,
+    killToSentinelClientMs: sentinelMs,
+    killToHaproxyClientMs: haproxyMs,
+    killToMarathonLbClientMs: marathonLbMs,
+    haproxyAfterSentinelMs: haproxyMs - sentinelMs,
+    marathonLbAfterSentinelMs: marathonLbMs - sentinelMs,
+    killToSentinelSwitchedMs: marks.switched ?? -1,
+    killToPrimaryPassesMs: marks.primary ?? -1,
+    killToHaproxyUpMs: marks.up ?? -1,
   });
 });

@@ -44,14 +44,17 @@ test.serial('the launcher brings the whole stack up from the Marathon definition
   }
   const task = stack.tasksRunning('redis-wrapper')[0]!;
   const env = fs.readFileSync(`/proc/${task.proc.pid}/environ`, 'utf8').split('\0');
-  t.true(env.includes(`PORT0=${task.ports[0]}`) && env.includes('HOST=127.0.0.1') && env.includes('MASTER_NAME=mymaster'), 'env from the definition plus Marathon\'s');
+  t.true(
+    env.includes(`PORT0=${task.ports[0]}`) && env.includes('HOST=127.0.0.1') && env.includes('MASTER_NAME=mymaster'),
+    "env from the definition plus Marathon's",
+  );
   const zkAuth = env.find((e) => e.startsWith('ZK_AUTH='));
   t.regex(zkAuth ?? '', /^ZK_AUTH=redis-zk:[\w-]{20,}$/, 'ZK_AUTH from the local stand-in for the secret store');
   const file = stack.secrets.file('redis-zk/zk-auth');
   t.is(fs.readFileSync(file, 'utf8'), zkAuth!.slice('ZK_AUTH='.length));
   t.is(fs.statSync(file).mode & 0o777, 0o600);
   const acl = await zk.getAcl('/redis/masters');
-  t.deepEqual(acl?.map((a) => a.id.scheme).sort(), ['digest', 'world'], 'the deployment\'s nodes carry its ACL');
+  t.deepEqual(acl?.map((a) => a.id.scheme).sort(), ['digest', 'world'], "the deployment's nodes carry its ACL");
 });
 
 test.serial('the documented client examples (ioredis, redis-py) work against the local stack', async (t) => {
@@ -71,31 +74,57 @@ test.serial('the documented client examples (ioredis, redis-py) work against the
 test.serial('a killed master task comes back on a new port and rejoins as a replica', async (t) => {
   const master = (await dir.readMaster('mymaster'))!.raw;
   const victim = stack.tasksRunning('redis-wrapper').find((task) => `127.0.0.1:${task.ports[0]}` === master)!;
-  await waitFor('sentinels know both replicas', async () => Number((await sentinelMaster(stack.tasksRunning('sentinel-wrapper')[0]!.ports[0]!, 'mymaster'))?.get('num-slaves')) === 2, 30000);
+  await waitFor(
+    'sentinels know both replicas',
+    async () => Number((await sentinelMaster(stack.tasksRunning('sentinel-wrapper')[0]!.ports[0]!, 'mymaster'))?.get('num-slaves')) === 2,
+    30000,
+  );
   const replacement = new Promise<LocalTask>((resolve) => stack.launcher.once('started', resolve));
   victim.proc.killGroup('SIGKILL');
-  const promoted = await waitFor('ZooKeeper to name another master', async () => {
-    const m = (await dir.readMaster('mymaster'))?.raw;
-    return m && m !== master ? m : undefined;
-  }, 30000);
+  const promoted = await waitFor(
+    'ZooKeeper to name another master',
+    async () => {
+      const m = (await dir.readMaster('mymaster'))?.raw;
+      return m && m !== master ? m : undefined;
+    },
+    30000,
+  );
   const fresh = await replacement;
   t.not(fresh.ports[0], victim.ports[0]);
   t.is(fresh.app.id, victim.app.id);
-  await waitFor('the replacement to replicate the new master', async () => {
-    const info = String(await ask(fresh.ports[0]!, 'INFO', 'replication').catch(() => ''));
-    return /role:slave/.test(info) && info.includes(`master_port:${promoted.split(':')[1]}`) && /master_link_status:up/.test(info);
-  }, 30000);
+  await waitFor(
+    'the replacement to replicate the new master',
+    async () => {
+      const info = String(await ask(fresh.ports[0]!, 'INFO', 'replication').catch(() => ''));
+      return /role:slave/.test(info) && info.includes(`master_port:${promoted.split(':')[1]}`) && /master_link_status:up/.test(info);
+    },
+    30000,
+  );
   t.is(stack.tasksRunning('redis-wrapper').length, 3);
   await waitFor('3 live registrations', async () => (await dir.listNodes('mymaster')).length === 3, 30000);
 });
 
 test('the demo command starts, prints the endpoints, and stops cleanly on Ctrl-C', async (t) => {
-  const child = spawn(process.execPath, ['packages/local-stack/dist/main.js', '--env', 'SENTINEL_DOWN_AFTER_MS=2000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['packages/local-stack/dist/main.js', '--env', 'SENTINEL_DOWN_AFTER_MS=2000'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } });
+  t.teardown(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
   await waitFor('the demo to be ready', () => /master\s+mymaster at 127\.0\.0\.1:\d+/.test(output), 60000, 200);
   t.regex(output, /ZooKeeper\s+127\.0\.0\.1:\d+/);
   t.regex(output, /watcher\s+http:\/\/127\.0\.0\.1:\d+/);
@@ -110,7 +139,11 @@ test('the demo command starts, prints the endpoints, and stops cleanly on Ctrl-C
   t.true(password.length >= 20);
   t.false(output.includes(password), 'the password itself is not printed');
   const masterPort = /master\s+mymaster at 127\.0\.0\.1:(\d+)/.exec(output)![1]!;
-  const cli = (auth?: string) => spawnSync('redis-cli', ['-p', masterPort, 'ping'], { env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) }, encoding: 'utf8' }).stdout.trim();
+  const cli = (auth?: string) =>
+    spawnSync('redis-cli', ['-p', masterPort, 'ping'], {
+      env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) },
+      encoding: 'utf8',
+    }).stdout.trim();
   t.is(cli(password), 'PONG', 'the printed way in works');
   t.regex(cli(), /NOAUTH/, 'and nothing else does');
   child.kill('SIGINT');

@@ -21,7 +21,7 @@ const SCALE = 0.2;
 if (!MODEL.ok) {
   test.skip(`the shipped Marathon definitions on the model: skipped, ${skipReason}`, () => undefined);
 } else {
-  test('marathon/redis-zk.json unchanged on 3 DC/OS agents (their port ranges, no 8080) whose interface is ens5: every app deploys healthy and ready, redis binds HOST, ZooKeeper names a master at an agent\'s address, each watcher lists every sentinel', async (t) => {
+  test("marathon/redis-zk.json unchanged on 3 DC/OS agents (their port ranges, no 8080) whose interface is ens5: every app deploys healthy and ready, redis binds HOST, ZooKeeper names a master at an agent's address, each watcher lists every sentinel", async (t) => {
     const stack = await ModelStack.start({ agents: 3, timeScale: SCALE, portResources: DCOS_PORTS, ifaceName: 'ens5' });
     const { model } = stack;
     t.teardown(async () => {
@@ -38,23 +38,35 @@ if (!MODEL.ok) {
     for (const x of redis) t.regex(fs.readFileSync(path.join(x.sandbox, 'stdout'), 'utf8'), /"source":"HOST".*"msg":"bind address chosen"/);
 
     // ZooKeeper (master.mesos:2181 in the definitions) names a master at an agent's address.
-    const zk = new ZkClient({ connectString: `127.0.0.1:${await model.infraProbe.forward(stack.zk.host, stack.zk.port)}`, sessionTimeoutMs: 10000, log: pino({ level: 'silent' }) });
+    const zk = new ZkClient({
+      connectString: `127.0.0.1:${await model.infraProbe.forward(stack.zk.host, stack.zk.port)}`,
+      sessionTimeoutMs: 10000,
+      log: pino({ level: 'silent' }),
+    });
     t.teardown(() => zk.close());
     await zk.waitConnected(20000);
     const dir = new Directory(zk, '/redis', pino({ level: 'silent' }));
     const master = (await waitFor('a master in ZooKeeper', () => dir.readMaster('mymaster'), 30000)).raw;
-    t.true(redis.some((x) => `${x.agent.ns.ip}:${x.hostPorts[0]}` === master), `${master} is a redis task's HOST:PORT0`);
+    t.true(
+      redis.some((x) => `${x.agent.ns.ip}:${x.hostPorts[0]}` === master),
+      `${master} is a redis task's HOST:PORT0`,
+    );
 
     const watchers = model.tasks('/redis-zk/watcher');
     t.is(watchers.length, 2);
     const expected = sentinels.map((x) => `${x.agent.ns.ip}:${x.hostPorts[0]}`).sort();
     for (const w of watchers) {
       t.not(w.hostPorts[0], 8080);
-      const list = await waitFor('the watcher to list every sentinel', async () => {
-        const r = await model.infraProbe.http(`http://${w.agent.ns.ip}:${w.hostPorts[0]}/sentinels`, 5000);
-        const body = r.status === 200 ? (JSON.parse(r.body) as Array<{ host: string; port: number }>) : [];
-        return body.length === expected.length ? body : undefined;
-      }, 30000, 250);
+      const list = await waitFor(
+        'the watcher to list every sentinel',
+        async () => {
+          const r = await model.infraProbe.http(`http://${w.agent.ns.ip}:${w.hostPorts[0]}/sentinels`, 5000);
+          const body = r.status === 200 ? (JSON.parse(r.body) as Array<{ host: string; port: number }>) : [];
+          return body.length === expected.length ? body : undefined;
+        },
+        30000,
+        250,
+      );
       t.deepEqual(list.map((x) => `${x.host}:${x.port}`).sort(), expected);
     }
   });

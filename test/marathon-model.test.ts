@@ -16,21 +16,37 @@ import { waitFor } from './helpers/wait';
  */
 
 const envOf = (pid: number): Record<string, string> =>
-  Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  Object.fromEntries(
+    fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 const netnsOf = (pid: number): string => spawnSync(IP, ['netns', 'identify', String(pid)], { encoding: 'utf8' }).stdout.trim();
 
 if (!MODEL.ok) {
   test.skip(`Marathon model tests: skipped, ${skipReason}`, () => undefined);
 } else {
-  test('a task runs in its agent\'s namespace with the env Marathon sets; UNIQUE spreads instances; an app whose ports no agent offers waits', async (t) => {
+  test("a task runs in its agent's namespace with the env Marathon sets; UNIQUE spreads instances; an app whose ports no agent offers waits", async (t) => {
     // agent-1 is a DC/OS agent (its port ranges skip 8080-8081), the others plain Mesos agents.
     const model = await startModel(t, { agents: [{ resources: { ports: DCOS_PORTS } }, {}, {}] });
     const web = standinApp({
-      id: '/t/web', instances: 3, mem: 96, cpus: 0.25, labels: { team: 'a' }, env: { GREETING: 'hi' },
-      portDefinitions: [{ port: 0, name: 'http' }, { port: 0, name: 'admin' }],
+      id: '/t/web',
+      instances: 3,
+      mem: 96,
+      cpus: 0.25,
+      labels: { team: 'a' },
+      env: { GREETING: 'hi' },
+      portDefinitions: [
+        { port: 0, name: 'http' },
+        { port: 0, name: 'admin' },
+      ],
       constraints: [['hostname', 'UNIQUE']],
-      healthChecks: [{ protocol: 'MESOS_HTTP', path: '/health', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, delaySeconds: 0, timeoutSeconds: 2 }],
+      healthChecks: [
+        { protocol: 'MESOS_HTTP', path: '/health', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, delaySeconds: 0, timeoutSeconds: 2 },
+      ],
     });
     const fixed = standinApp({ id: '/t/fixed', requirePorts: true, portDefinitions: [{ port: 8080, name: 'http' }] });
     const fixed2 = standinApp({ id: '/t/fixed2', requirePorts: true, portDefinitions: [{ port: 8082, name: 'http' }] });
@@ -44,17 +60,28 @@ if (!MODEL.ok) {
     const tasks = model.tasks('/t/web');
     t.deepEqual(new Set(tasks.map((x) => x.agent.id)).size, 3, 'one instance per agent');
     for (const task of tasks) {
-      t.is(netnsOf(task.proc.pid), task.agent.ns.name, 'the task runs in its agent\'s namespace');
+      t.is(netnsOf(task.proc.pid), task.agent.ns.name, "the task runs in its agent's namespace");
       const env = envOf(task.proc.pid);
       const [http, admin] = task.hostPorts;
       const offered = (p: number) => task.agent.resources.ports.some(([a, b]) => p >= a && p <= b);
-      t.true(offered(http!) && offered(admin!) && http !== admin && http !== 8082 && admin !== 8082, 'ports from the agent\'s offer');
+      t.true(offered(http!) && offered(admin!) && http !== admin && http !== 8082 && admin !== 8082, "ports from the agent's offer");
       t.like(env, {
-        GREETING: 'hi', HOST: task.agent.ns.ip, LIBPROCESS_IP: task.agent.ns.ip,
-        PORT0: String(http), PORT1: String(admin), PORT: String(http), PORTS: `${http},${admin}`, PORT_HTTP: String(http), PORT_ADMIN: String(admin),
-        MARATHON_APP_ID: '/t/web', MARATHON_APP_VERSION: model.status('/t/web').version,
-        MARATHON_APP_RESOURCE_MEM: '96.0', MARATHON_APP_RESOURCE_CPUS: '0.25', MARATHON_APP_LABEL_TEAM: 'a',
-        MESOS_TASK_ID: task.id, MESOS_SANDBOX: task.sandbox,
+        GREETING: 'hi',
+        HOST: task.agent.ns.ip,
+        LIBPROCESS_IP: task.agent.ns.ip,
+        PORT0: String(http),
+        PORT1: String(admin),
+        PORT: String(http),
+        PORTS: `${http},${admin}`,
+        PORT_HTTP: String(http),
+        PORT_ADMIN: String(admin),
+        MARATHON_APP_ID: '/t/web',
+        MARATHON_APP_VERSION: model.status('/t/web').version,
+        MARATHON_APP_RESOURCE_MEM: '96.0',
+        MARATHON_APP_RESOURCE_CPUS: '0.25',
+        MARATHON_APP_LABEL_TEAM: 'a',
+        MESOS_TASK_ID: task.id,
+        MESOS_SANDBOX: task.sandbox,
       });
       // Reachable from the infrastructure's namespace at the agent's address.
       t.is((await model.infraProbe.http(`http://${task.agent.ns.ip}:${http}/health`, 5000)).status, 200);
@@ -74,14 +101,29 @@ if (!MODEL.ok) {
   test('a task failing its health check maxConsecutiveFailures times in a row is killed and replaced after the backoff', async (t) => {
     const model = await startModel(t, { agents: 2 });
     const app = standinApp({
-      id: '/t/sick', instances: 2, backoffSeconds: 1, constraints: [['hostname', 'UNIQUE']],
+      id: '/t/sick',
+      instances: 2,
+      backoffSeconds: 1,
+      constraints: [['hostname', 'UNIQUE']],
       // A COMMAND check runs on the agent in the task's env; the file makes it fail.
-      healthChecks: [{ protocol: 'COMMAND', command: { value: 'test ! -e "$MESOS_SANDBOX/unhealthy"' }, gracePeriodSeconds: 5, intervalSeconds: 0.5, timeoutSeconds: 2, delaySeconds: 0, maxConsecutiveFailures: 3 }],
+      healthChecks: [
+        {
+          protocol: 'COMMAND',
+          command: { value: 'test ! -e "$MESOS_SANDBOX/unhealthy"' },
+          gracePeriodSeconds: 5,
+          intervalSeconds: 0.5,
+          timeoutSeconds: 2,
+          delaySeconds: 0,
+          maxConsecutiveFailures: 3,
+        },
+      ],
     });
     await model.deploymentDone(model.deploy([app])[0]!, 30000);
     const victim = model.tasks('/t/sick')[0]!;
     const fails: number[] = [];
-    model.on('task-health', (task: ModelTask, h: string) => { if (task === victim) fails.push(h === 'unhealthy' ? 1 : 0); });
+    model.on('task-health', (task: ModelTask, h: string) => {
+      if (task === victim) fails.push(h === 'unhealthy' ? 1 : 0);
+    });
     const killing = nextEvent<[ModelTask, string]>(model, 'task-killing', (task) => task === victim, 'the victim to be killed');
     const terminal = nextEvent<[ModelTask]>(model, 'task-terminal', (task) => task === victim, 'the victim to end');
     const launched = nextEvent<[ModelTask]>(model, 'task-launched', (task) => task.appId === '/t/sick', 'a replacement');
@@ -103,7 +145,9 @@ if (MODEL.ok) {
   test('a rolling restart keeps minimumHealthCapacity serving, stays within maximumOverCapacity, kills by killSelection and waits for readiness', async (t) => {
     const model = await startModel(t, { agents: 3 });
     const app = standinApp({
-      id: '/t/roll', instances: 3, constraints: [['hostname', 'UNIQUE']],
+      id: '/t/roll',
+      instances: 3,
+      constraints: [['hostname', 'UNIQUE']],
       upgradeStrategy: { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 },
       env: { READY_AFTER_MS: '1000', TERM_DELAY_MS: '300' },
       healthChecks: [{ protocol: 'HTTP', path: '/health', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, timeoutSeconds: 2 }],
@@ -146,10 +190,12 @@ if (MODEL.ok) {
     t.true(after.every((x) => x.version === d.version && x.health === 'healthy' && x.ready));
   });
 
-  test('a cut agent\'s tasks run on, turn unreachable, are replaced elsewhere after inactiveAfterSeconds, and the surplus is killed when it heals; a killed agent\'s tasks are replaced too', async (t) => {
+  test("a cut agent's tasks run on, turn unreachable, are replaced elsewhere after inactiveAfterSeconds, and the surplus is killed when it heals; a killed agent's tasks are replaced too", async (t) => {
     const model = await startModel(t, { agents: 4, agentUnreachableAfterSeconds: 1 });
     const app = standinApp({
-      id: '/t/ha', instances: 3, constraints: [['hostname', 'UNIQUE']],
+      id: '/t/ha',
+      instances: 3,
+      constraints: [['hostname', 'UNIQUE']],
       unreachableStrategy: { inactiveAfterSeconds: 2, expungeAfterSeconds: 600 },
       // Run on the agent: it keeps passing while the agent is cut off.
       healthChecks: [{ protocol: 'MESOS_TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, timeoutSeconds: 1, delaySeconds: 0 }],
@@ -170,7 +216,10 @@ if (MODEL.ok) {
     t.true(Date.now() - unreachableAt >= model.ms(2) - 100, 'replaced only after inactiveAfterSeconds');
     const [replacement] = await replaced;
     t.not(replacement.agent, victim!.agent);
-    t.false(model.tasks('/t/ha').some((x) => x !== replacement && x.agent === replacement.agent), 'on the agent no instance is on');
+    t.false(
+      model.tasks('/t/ha').some((x) => x !== replacement && x.agent === replacement.agent),
+      'on the agent no instance is on',
+    );
     await waitFor('the replacement healthy', () => replacement.health === 'healthy', 20000);
 
     const surplus = nextEvent<[ModelTask, string]>(model, 'task-killing', (x) => x.appId === '/t/ha', 'a surplus task to be killed');
@@ -183,20 +232,25 @@ if (MODEL.ok) {
     t.true(model.tasks('/t/ha').includes(victim!));
 
     // The agent's host dies: its task is gone at once, replaced once Mesos and Marathon give up on it.
-    const replaced2 = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/ha', 'a replacement for the killed agent\'s task');
+    const replaced2 = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/ha', "a replacement for the killed agent's task");
     model.killAgent(other!.agent.id);
-    await waitFor('the killed agent\'s task process gone', () => !other!.proc.running, 10000);
+    await waitFor("the killed agent's task process gone", () => !other!.proc.running, 10000);
     const [replacement2] = await replaced2;
     t.not(replacement2.agent, other!.agent);
     t.is(other!.state, 'inactive');
     t.deepEqual(uniqueViolations(model, '/t/ha'), []);
-    t.true(launched.every((x) => !x.agent.gone || x === other), 'nothing launched on a dead agent');
+    t.true(
+      launched.every((x) => !x.agent.gone || x === other),
+      'nothing launched on a dead agent',
+    );
   });
 
   test('a task that ignores SIGTERM is SIGKILLed after taskKillGracePeriodSeconds; a scale-down ends when its tasks are gone', async (t) => {
     const model = await startModel(t, { agents: 1 });
     const app = standinApp({
-      id: '/t/stubborn', taskKillGracePeriodSeconds: 1, env: { TERM_DELAY_MS: '60000' },
+      id: '/t/stubborn',
+      taskKillGracePeriodSeconds: 1,
+      env: { TERM_DELAY_MS: '60000' },
       // Healthy once it serves, so its SIGTERM handler is in place before the kill.
       healthChecks: [{ protocol: 'TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.3, timeoutSeconds: 2 }],
     });
@@ -215,7 +269,10 @@ if (MODEL.ok) {
 
   test('without a leader Marathon neither sees a task end nor replaces it; the new leader does both', async (t) => {
     const model = await startModel(t, { agents: 1 });
-    await model.deploymentDone(model.deploy([standinApp({ id: '/t/lead', healthChecks: [{ protocol: 'TCP', portIndex: 0, intervalSeconds: 0.3, timeoutSeconds: 2 }] })])[0]!, 30000);
+    await model.deploymentDone(
+      model.deploy([standinApp({ id: '/t/lead', healthChecks: [{ protocol: 'TCP', portIndex: 0, intervalSeconds: 0.3, timeoutSeconds: 2 }] })])[0]!,
+      30000,
+    );
     const [task] = model.tasks('/t/lead');
     const events: string[] = [];
     model.on('task-terminal', () => events.push('terminal'));
@@ -253,13 +310,23 @@ if (MODEL.ok) {
 
   const startCrashing = (t: ExecutionContext) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-crash-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/crashing-model.ts'), dir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/crashing-model.ts'), dir], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     t.teardown(() => {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const first = new Promise<{ runId: string; taskPid: number }>((resolve, reject) => {
       readline.createInterface({ input: child.stdout }).once('line', (l) => resolve(JSON.parse(l) as { runId: string; taskPid: number }));
@@ -269,11 +336,24 @@ if (MODEL.ok) {
     return { child, exited, first };
   };
   const objectsOf = (runId: string) => allModelObjects().filter((n) => n.includes(runId));
-  const pidGone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+  const pidGone = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
 
   test('a resident instance (local persistent volume) keeps its volume: its next task runs on the same agent, the volume at containerPath in the sandbox', async (t) => {
     const model = await startModel(t, { agents: 3 });
-    const app = standinApp({ id: '/t/disk', instances: 2, constraints: [['hostname', 'UNIQUE']], container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 64 } }] }, residency: { taskLostBehavior: 'WAIT_FOREVER' } });
+    const app = standinApp({
+      id: '/t/disk',
+      instances: 2,
+      constraints: [['hostname', 'UNIQUE']],
+      container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 64 } }] },
+      residency: { taskLostBehavior: 'WAIT_FOREVER' },
+    });
     await model.deploymentDone(model.deploy([app])[0]!, 30000);
     const first = model.tasks('/t/disk');
     const volumeOf = (x: ModelTask) => fs.realpathSync(path.join(x.sandbox, 'data'));
@@ -300,7 +380,7 @@ if (MODEL.ok) {
     }
   });
 
-  test('what a SIGKILLed model leaves behind, the next run\'s sweep removes (processes included)', async (t) => {
+  test("what a SIGKILLed model leaves behind, the next run's sweep removes (processes included)", async (t) => {
     const run = startCrashing(t);
     const { runId, taskPid } = await run.first;
     t.deepEqual(sweepLeftovers(), [], 'a live run is never swept');

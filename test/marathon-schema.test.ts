@@ -49,17 +49,25 @@ function makeValidators() {
     const isGroup = typeof doc === 'object' && doc !== null && ('apps' in doc || 'groups' in doc);
     const validate = isGroup ? validateGroup : validateApp;
     const ok = validate(doc) as boolean;
-    return { ok, schema: isGroup ? 'Group.json' : 'AppDefinition.json', errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n'),
-      raw: validate.errors };
+    return {
+      ok,
+      schema: isGroup ? 'Group.json' : 'AppDefinition.json',
+      errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n'),
+      raw: validate.errors,
+    };
   };
   return { check };
 }
 
 if (!fs.existsSync(path.join(SCHEMA_DIR, 'AppDefinition.json'))) {
-  test.skip(`marathon/ against Marathon's JSON Schemas: skipped, no schema at ${SCHEMA_DIR} (set MARATHON_SCHEMA_DIR to a folder with AppDefinition.json and Group.json)`, () => undefined);
+  test.skip(`marathon/ against Marathon's JSON Schemas: skipped, no schema at ${SCHEMA_DIR} (set MARATHON_SCHEMA_DIR to a folder with AppDefinition.json and Group.json)`, () =>
+    undefined);
 } else {
   const { check } = makeValidators();
-  const marathonFiles = fs.readdirSync(MARATHON_DIR).filter((f) => f.endsWith('.json')).sort();
+  const marathonFiles = fs
+    .readdirSync(MARATHON_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const group = readJson(path.join(MARATHON_DIR, 'redis-zk.json')) as { apps: Json[] };
   for (const file of marathonFiles) {
     test(`${file} is valid against Marathon's JSON Schema`, (t) => {
@@ -76,9 +84,24 @@ if (!fs.existsSync(path.join(SCHEMA_DIR, 'AppDefinition.json'))) {
       return check(copy);
     };
     t.true(check(group).ok);
-    t.false(bad((a) => { a.constraints = [['hostname', 'UNIQUELY']]; }).ok, 'unknown constraint operator accepted');
-    t.false(bad((a) => { a.notAField = true; }).ok, 'unknown app field accepted');
-    t.false(bad((a) => { a.upgradeStrategy = { minimumHealthCapacity: 1.5 }; }).ok, 'minimumHealthCapacity > 1 accepted');
+    t.false(
+      bad((a) => {
+        a.constraints = [['hostname', 'UNIQUELY']];
+      }).ok,
+      'unknown constraint operator accepted',
+    );
+    t.false(
+      bad((a) => {
+        a.notAField = true;
+      }).ok,
+      'unknown app field accepted',
+    );
+    t.false(
+      bad((a) => {
+        a.upgradeStrategy = { minimumHealthCapacity: 1.5 };
+      }).ok,
+      'minimumHealthCapacity > 1 accepted',
+    );
     t.false(check({ id: '/x', cmd: 'a', args: ['b'] }).ok, 'cmd and args together accepted');
     t.true(check({ id: '/x', cmd: 'a' }).ok);
   });

@@ -16,25 +16,49 @@ const MARATHON_DIR = path.join(ROOT, 'marathon');
 
 type Json = Record<string, unknown>;
 interface HealthCheck {
-  protocol?: string; path?: string; portIndex?: number; command?: { value?: string };
-  gracePeriodSeconds?: number; intervalSeconds?: number; timeoutSeconds?: number; maxConsecutiveFailures?: number;
+  protocol?: string;
+  path?: string;
+  portIndex?: number;
+  command?: { value?: string };
+  gracePeriodSeconds?: number;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  maxConsecutiveFailures?: number;
 }
 interface App {
-  id: string; cmd?: string; instances?: number; cpus?: number; mem?: number; disk?: number;
+  id: string;
+  cmd?: string;
+  instances?: number;
+  cpus?: number;
+  mem?: number;
+  disk?: number;
   container?: { type?: string; docker?: { image?: string; network?: string }; volumes?: unknown[] };
   networks?: Array<{ mode?: string }>;
-  portDefinitions?: Array<{ port?: number; name?: string }>; requirePorts?: boolean;
-  env?: Record<string, string | { secret: string }>; secrets?: Record<string, { source?: string }>;
-  healthChecks?: HealthCheck[]; constraints?: string[][];
+  portDefinitions?: Array<{ port?: number; name?: string }>;
+  requirePorts?: boolean;
+  env?: Record<string, string | { secret: string }>;
+  secrets?: Record<string, { source?: string }>;
+  healthChecks?: HealthCheck[];
+  constraints?: string[][];
   upgradeStrategy?: { minimumHealthCapacity?: number; maximumOverCapacity?: number };
-  taskKillGracePeriodSeconds?: number; backoffSeconds?: number; backoffFactor?: number; maxLaunchDelaySeconds?: number;
+  taskKillGracePeriodSeconds?: number;
+  backoffSeconds?: number;
+  backoffFactor?: number;
+  maxLaunchDelaySeconds?: number;
   residency?: unknown;
 }
-interface Group { id: string; apps?: App[]; groups?: Group[] }
+interface Group {
+  id: string;
+  apps?: App[];
+  groups?: Group[];
+}
 
 const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
 
-const marathonFiles = fs.readdirSync(MARATHON_DIR).filter((f) => f.endsWith('.json')).sort();
+const marathonFiles = fs
+  .readdirSync(MARATHON_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const group = readJson(path.join(MARATHON_DIR, 'redis-zk.json')) as unknown as Group;
 const apps = group.apps ?? [];
 const app = (name: string): App => {
@@ -51,7 +75,13 @@ for (const line of readme.split('\n')) {
   const m = /^\| `([A-Z0-9_]+)` \|/.exec(line);
   if (!m) continue;
   const usedBy = line.split('|')[3] ?? '';
-  readmeVars.set(m[1]!, usedBy.split(/[,/]/).map((s) => s.trim()).filter(Boolean));
+  readmeVars.set(
+    m[1]!,
+    usedBy
+      .split(/[,/]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 const PROGRAMS = {
@@ -70,7 +100,10 @@ test('marathon/ holds the group and one file per app', (t) => {
 
 test('one group /redis-zk with exactly the three apps', (t) => {
   t.is(group.id, '/redis-zk');
-  t.deepEqual(apps.map((a) => a.id), ['/redis-zk/redis', '/redis-zk/sentinel', '/redis-zk/watcher']);
+  t.deepEqual(
+    apps.map((a) => a.id),
+    ['/redis-zk/redis', '/redis-zk/sentinel', '/redis-zk/watcher'],
+  );
   t.is(group.groups, undefined);
 });
 
@@ -96,7 +129,10 @@ for (const name of NAMES) {
     t.is(a.container?.docker?.image, 'redis-zk/redis-zk:0.1.0');
     t.deepEqual(a.networks, [{ mode: 'host' }]);
     t.is(a.container?.docker?.network, undefined, 'the deprecated docker.network is not mixed with networks');
-    t.deepEqual(a.portDefinitions?.map((p) => p.name), [...want.ports]);
+    t.deepEqual(
+      a.portDefinitions?.map((p) => p.name),
+      [...want.ports],
+    );
     t.is(a.portDefinitions?.[0]?.name, want.port);
     t.true((a.cpus ?? 0) > 0 && (a.mem ?? 0) > 0);
   });
@@ -131,10 +167,11 @@ test('watcher: a dynamic host port (no agent offers 8080), reached at :8080 thro
   t.is(a.portDefinitions?.[0]?.labels?.VIP_0, '/redis-zk-watcher:8080', 'layer-4 load balancer: redis-zk-watcher.marathon.l4lb.thisdcos.directory:8080');
   t.is(a.labels?.HAPROXY_GROUP, 'internal', 'marathon-lb');
   t.is(a.labels?.HAPROXY_0_PORT, '8080', 'marathon-lb service port');
-  for (const way of ['redis-zk-watcher.marathon.l4lb.thisdcos.directory:8080', 'HAPROXY_0_PORT', '_watcher-redis-zk._tcp.marathon.mesos']) t.true(readme.includes(way), `the README shows ${way}`);
+  for (const way of ['redis-zk-watcher.marathon.l4lb.thisdcos.directory:8080', 'HAPROXY_0_PORT', '_watcher-redis-zk._tcp.marathon.mesos'])
+    t.true(readme.includes(way), `the README shows ${way}`);
 });
 
-test('watcher: Marathon\'s health check is liveness (MESOS_HTTP /liveness), never ZooKeeper\'s state; readiness gates deployments', (t) => {
+test("watcher: Marathon's health check is liveness (MESOS_HTTP /liveness), never ZooKeeper's state; readiness gates deployments", (t) => {
   const a = app('watcher') as App & { readinessChecks?: Array<Record<string, unknown>> };
   const hc = a.healthChecks?.[0];
   t.is(hc?.protocol, 'MESOS_HTTP', 'run on the agent: a Marathon cut off from the agent kills nothing');
@@ -148,7 +185,7 @@ test('watcher: Marathon\'s health check is liveness (MESOS_HTTP /liveness), neve
   t.deepEqual(check?.httpStatusCodesForReady, [200]);
 });
 
-test('redis: Marathon\'s health check is the node API\'s /health (MESOS_HTTP on the api port): redis-server answers and the wrapper\'s loop runs', (t) => {
+test("redis: Marathon's health check is the node API's /health (MESOS_HTTP on the api port): redis-server answers and the wrapper's loop runs", (t) => {
   const hc = app('redis').healthChecks?.[0];
   t.is(hc?.protocol, 'MESOS_HTTP');
   t.is(hc?.path, '/health');
@@ -172,7 +209,10 @@ test('redis: SWITCHOVER_TIMEOUT_MS (with time for redis-server to stop) stays be
       const given = a.env?.SWITCHOVER_TIMEOUT_MS;
       const switchover = Number(typeof given === 'string' ? given : VARS.SWITCHOVER_TIMEOUT_MS.default);
       const graceMs = (a.taskKillGracePeriodSeconds ?? 3) * 1000;
-      t.true(switchover + SHUTDOWN_MARGIN_MS <= graceMs, `${file}: switchover ${switchover} ms + ${SHUTDOWN_MARGIN_MS} ms > kill grace ${graceMs} ms: Marathon would SIGKILL a master mid-switchover`);
+      t.true(
+        switchover + SHUTDOWN_MARGIN_MS <= graceMs,
+        `${file}: switchover ${switchover} ms + ${SHUTDOWN_MARGIN_MS} ms > kill grace ${graceMs} ms: Marathon would SIGKILL a master mid-switchover`,
+      );
     }
   }
 });
@@ -182,12 +222,16 @@ test('every app has an explicit unreachableStrategy: replaced once Mesos calls i
     const u = a.unreachableStrategy;
     t.is(typeof u, 'object', a.id);
     t.is(u?.inactiveAfterSeconds, 0, `${a.id}: replaced at once`);
-    t.true((u?.expungeAfterSeconds ?? 0) >= 600, `${a.id}: a task that comes back within the expunge window is kept (the surplus killed youngest first), not killed`);
+    t.true(
+      (u?.expungeAfterSeconds ?? 0) >= 600,
+      `${a.id}: a task that comes back within the expunge window is kept (the surplus killed youngest first), not killed`,
+    );
   }
 });
 
 /** redis-cli's arguments: PORT0 on loopback, with TLS (and the task's certificate) when enabled. */
-const CLI_ARGS = 'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert "$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
+const CLI_ARGS =
+  'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert "$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
 const PING = 'redis-cli "$@" ping | grep -q PONG';
 const SENTINEL_CHECK = `${CLI_ARGS}REDISCLI_AUTH="\${SENTINEL_PASSWORD:-$REDIS_PASSWORD}" ${PING}`;
 
@@ -258,7 +302,10 @@ test('secure as shipped: every app takes REDIS_PASSWORD and ZK_AUTH from declare
     }
     t.is(a.env?.ALLOW_EMPTY_PASSWORD, undefined, `${a.id}: no waiver`);
   }
-  const source = (a: App, name: string) => { const v = a.env?.[name]; return typeof v === 'object' ? a.secrets?.[v.secret]?.source : undefined; };
+  const source = (a: App, name: string) => {
+    const v = a.env?.[name];
+    return typeof v === 'object' ? a.secrets?.[v.secret]?.source : undefined;
+  };
   t.is(new Set(apps.map((a) => source(a, 'REDIS_PASSWORD'))).size, 1, 'one password for the three apps');
   t.is(new Set(apps.map((a) => source(a, 'ZK_AUTH'))).size, 1, 'one ZooKeeper identity for the three apps');
 });
@@ -279,10 +326,13 @@ test('no password in plain env; REDIS_PASSWORD, where set, comes from a declared
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    const srv = net
+      .createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
   });
 }
 
@@ -294,10 +344,16 @@ function runCheck(command: string, env: Record<string, string>): number | null {
 test('the sentinel COMMAND health check passes only while the server answers (with the password)', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'no', '--requirepass', 'hunter2'], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', 'hunter2'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise((r) => server.once('exit', r));
-  t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  t.teardown(() => {
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
   const env = { PORT0: String(port), REDIS_PASSWORD: 'hunter2' };
 
@@ -306,7 +362,7 @@ test('the sentinel COMMAND health check passes only while the server answers (wi
     if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.is(runCheck(sentinelCheck, env), 0, 'Sentinel\'s password defaults to REDIS_PASSWORD');
+  t.is(runCheck(sentinelCheck, env), 0, "Sentinel's password defaults to REDIS_PASSWORD");
   t.is(runCheck(sentinelCheck, { PORT0: String(port), REDIS_PASSWORD: 'wrong', SENTINEL_PASSWORD: 'hunter2' }), 0, 'SENTINEL_PASSWORD wins');
   t.not(runCheck(sentinelCheck, { ...env, SENTINEL_PASSWORD: 'wrong' }), 0);
   t.not(runCheck(sentinelCheck, { PORT0: String(port) }), 0, 'a server that demands a password does not answer an unauthenticated PING');
@@ -319,9 +375,11 @@ test('the sentinel COMMAND health check passes only while the server answers (wi
 test('the sentinel COMMAND health check passes against a server without a password', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'no'], { stdio: 'ignore' });
-  t.teardown(() => { server.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  t.teardown(() => {
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const sentinelCheck = app('sentinel').healthChecks![0]!.command!.value!;
   const deadline = Date.now() + 10000;
   while (runCheck(sentinelCheck, { PORT0: String(port) }) !== 0) {

@@ -17,10 +17,10 @@ test('the node API: /primary on the master only, /replica on replicas, readiness
   const d = await env.deploy({ watchers: 0 });
   const master = d.redis.find((r) => r.address === d.master)!;
   const replica = d.redis.find((r) => r !== master)!;
-  await waitFor('the master\'s /primary', async () => (await get(master.apiPort, '/primary')).status === 200, 15000);
+  await waitFor("the master's /primary", async () => (await get(master.apiPort, '/primary')).status === 200, 15000);
   t.is((await get(master.apiPort, '/replica')).status, 503);
   t.is((await get(master.apiPort, '/readiness')).status, 200);
-  await waitFor('a replica\'s /replica', async () => (await get(replica.apiPort, '/replica')).status === 200, 15000);
+  await waitFor("a replica's /replica", async () => (await get(replica.apiPort, '/replica')).status === 200, 15000);
   const primary = await get(replica.apiPort, '/primary');
   t.is(primary.status, 503);
   t.regex(JSON.parse(primary.body).reason, /not a master/);
@@ -36,7 +36,12 @@ test('the node API: /primary on the master only, /replica on replicas, readiness
   // A new replica: not ready until a majority of the sentinels list it with its link up.
   const addedAt = Date.now();
   const added = await env.start('redis-wrapper');
-  const readyAt = await waitFor('the new replica to be ready', async () => ((await get(added.apiPort, '/readiness').catch(() => ({ status: 0 }))).status === 200 ? Date.now() : undefined), 60000, 50);
+  const readyAt = await waitFor(
+    'the new replica to be ready',
+    async () => ((await get(added.apiPort, '/readiness').catch(() => ({ status: 0 }))).status === 200 ? Date.now() : undefined),
+    60000,
+    50,
+  );
   const listing = await Promise.all(d.sentinels.map((s) => sentinelReplicasOf(s.port, d.name)));
   const knows = listing.filter((l) => l.some((r) => r.address === added.address && r.linkOk)).length;
   t.true(knows * 2 > d.sentinels.length, `ready with ${knows}/${d.sentinels.length} sentinels listing it`);

@@ -16,11 +16,14 @@ const TAKER = path.join(ROOT, 'test/helpers/take-ports.ts');
 function taker(count: number, startAt: number) {
   const child = spawn(process.execPath, ['--import=tsx', TAKER, String(count), String(startAt)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += String(d); });
+  child.stdout.on('data', (d) => {
+    out += String(d);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    child, exited,
-    ports: () => waitFor('the child to print its ports', () => (out.includes('\n') ? JSON.parse(out) as number[] : undefined), 30000),
+    child,
+    exited,
+    ports: () => waitFor('the child to print its ports', () => (out.includes('\n') ? (JSON.parse(out) as number[]) : undefined), 30000),
   };
 }
 
@@ -32,12 +35,20 @@ test('two processes taking ports at the same time never get the same one; a clea
     const [pa, pb] = await Promise.all([a.ports(), b.ports()]);
     t.is(new Set(pa).size, 400);
     t.is(new Set(pb).size, 400);
-    t.deepEqual(pa.filter((p) => pb.includes(p)), [], 'no port handed to both');
+    t.deepEqual(
+      pa.filter((p) => pb.includes(p)),
+      [],
+      'no port handed to both',
+    );
     for (const p of [...pa, ...pb]) t.true(fs.existsSync(path.join(PORT_CLAIMS_DIR, String(p))), `port ${p} claimed while its process lives`);
     a.child.stdin.end();
     b.child.stdin.end();
     await Promise.all([a.exited, b.exited]);
-    t.deepEqual([...pa, ...pb].filter((p) => fs.existsSync(path.join(PORT_CLAIMS_DIR, String(p)))), [], 'claims removed at exit');
+    t.deepEqual(
+      [...pa, ...pb].filter((p) => fs.existsSync(path.join(PORT_CLAIMS_DIR, String(p)))),
+      [],
+      'claims removed at exit',
+    );
   } finally {
     a.child.kill('SIGKILL');
     b.child.kill('SIGKILL');
@@ -53,14 +64,17 @@ test('claims of a process that died without cleaning up are taken over', async (
     dead.child.kill('SIGKILL');
   }
   await dead.exited;
-  t.true(stale.every((p) => fs.existsSync(path.join(PORT_CLAIMS_DIR, String(p)))), 'a killed process leaves its claims');
+  t.true(
+    stale.every((p) => fs.existsSync(path.join(PORT_CLAIMS_DIR, String(p)))),
+    'a killed process leaves its claims',
+  );
   // ~2% of the odd ephemeral ports are stale claims now: a few hundred picks reach one.
   let taken: number | undefined;
   for (let i = 0; i < 5000 && taken === undefined; i += 1) {
     const p = await freePort();
     if (stale.includes(p)) taken = p;
   }
-  t.truthy(taken, 'one of the dead process\'s ports handed out again');
+  t.truthy(taken, "one of the dead process's ports handed out again");
   t.is(fs.readFileSync(path.join(PORT_CLAIMS_DIR, String(taken)), 'utf8'), String(process.pid), 'now claimed by this process');
   for (const p of stale) {
     const file = path.join(PORT_CLAIMS_DIR, String(p));

@@ -3,7 +3,6 @@ import test from 'ava';
 import { TestEnv } from './helpers/env';
 import { sleep, waitFor } from './helpers/wait';
 
-
 test('3 wrappers: one master, two synced replicas, ZooKeeper agrees', async (t) => {
   const env = await TestEnv.create(t);
   const tasks = await Promise.all([1, 2, 3].map(() => env.start('redis-wrapper')));
@@ -55,10 +54,14 @@ test('whole set killed, 3 new tasks on new ports: a new master replaces the stal
   await Promise.all(first.map((x) => x.proc.exited));
 
   const second = await Promise.all([1, 2, 3].map(() => env.start('redis-wrapper')));
-  const fresh = await waitFor('a new master in ZooKeeper', async () => {
-    const m = (await dir.readMaster('mymaster'))?.raw;
-    return m !== stale && second.some((x) => x.address === m) ? m : undefined;
-  }, 30000);
+  const fresh = await waitFor(
+    'a new master in ZooKeeper',
+    async () => {
+      const m = (await dir.readMaster('mymaster'))?.raw;
+      return m !== stale && second.some((x) => x.address === m) ? m : undefined;
+    },
+    30000,
+  );
   const roles = await Promise.all(second.map((x) => waitFor('a role', () => env.role(x.port))));
   t.deepEqual(roles.sort(), ['master', 'slave', 'slave']);
   t.is(roles.length, 3);
@@ -98,7 +101,10 @@ test('ZooKeeper stopped after start: redis keeps taking writes, wrappers stay up
     await sleep(100);
   }
   t.is(await master.get('during-outage-49'), '49');
-  t.true(tasks.every((x) => x.proc.running), 'no wrapper exited because of ZooKeeper');
+  t.true(
+    tasks.every((x) => x.proc.running),
+    'no wrapper exited because of ZooKeeper',
+  );
 
   await env.zk.resume();
   await waitFor('registrations after ZooKeeper returns', async () => (await dir.listNodes('mymaster').catch(() => [])).length === 2, 30000);

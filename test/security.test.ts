@@ -16,12 +16,24 @@ import { waitFor } from './helpers/wait';
  * they could leak. TLS is in tls.test.ts, refusals at start in config-exit.test.ts.
  */
 
-
 /** PING with a client of its own: the reply, or the error (ioredis 6 reports NOAUTH as an 'error' of its HELLO). */
 async function ping(port: number, password?: string): Promise<string> {
-  const r = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, enableReadyCheck: false });
+  const r = new Redis({
+    host: '127.0.0.1',
+    port,
+    password,
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+  });
   let reported = '';
-  r.on('error', (err: Error) => { reported = err.message; });
+  r.on('error', (err: Error) => {
+    reported = err.message;
+  });
   try {
     await r.connect();
     return String(await r.ping());
@@ -58,7 +70,10 @@ async function assertAnonymousReadOnly(t: ExecutionContext, env: TestEnv, d: Dep
     ['change an ACL', () => zk.setAcl(anonymous.paths.masters, deploymentAcl(undefined))],
   ];
   for (const [what, attempt] of attempts) {
-    const err = await attempt().then(() => null, (e: unknown) => e);
+    const err = await attempt().then(
+      () => null,
+      (e: unknown) => e,
+    );
     t.true(isNoAuth(err), `an anonymous client cannot ${what} (got ${String(err)})`);
   }
 }
@@ -78,16 +93,20 @@ test('NOAUTH: redis and Sentinel answer nothing without the password, and Sentin
   }
   for (const s of d.sentinels) {
     t.regex(await ping(s.port), /NOAUTH/, 'Sentinel without a password');
-    t.regex(await ping(s.port, redisPassword), /WRONGPASS/, 'Sentinel does not take redis\'s password');
+    t.regex(await ping(s.port, redisPassword), /WRONGPASS/, "Sentinel does not take redis's password");
     t.is(await ping(s.port, TEST_PASSWORD), 'PONG');
   }
   // With the passwords apart, a failover still goes all the way: sentinels agree (sentinel-pass),
   // reconfigure redis (auth-pass), and the watcher follows them into ZooKeeper.
   d.redis.find((r) => r.address === d.master)!.proc.killGroup('SIGKILL');
-  const promoted = await waitFor('ZooKeeper to name the promoted replica', async () => {
-    const m = (await d.dir.readMaster(d.name))?.raw;
-    return m && m !== d.master ? m : undefined;
-  }, 30000);
+  const promoted = await waitFor(
+    'ZooKeeper to name the promoted replica',
+    async () => {
+      const m = (await d.dir.readMaster(d.name))?.raw;
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+  );
   t.is(await ping(portOf(promoted), redisPassword), 'PONG');
   t.is((await fetch(`http://127.0.0.1:${d.watchers[0]!.port}/health`)).status, 200);
 });
@@ -103,10 +122,14 @@ test('ZooKeeper: every node carries the ACL; an anonymous client reads masters a
   await assertAnonymousReadOnly(t, env, d);
   // The deployment, authenticated, still writes: a failover reaches ZooKeeper.
   d.redis.find((r) => r.address === d.master)!.proc.killGroup('SIGKILL');
-  await waitFor('ZooKeeper to name the promoted replica', async () => {
-    const m = (await d.dir.readMaster(d.name))?.raw;
-    return m && m !== d.master ? m : undefined;
-  }, 30000);
+  await waitFor(
+    'ZooKeeper to name the promoted replica',
+    async () => {
+      const m = (await d.dir.readMaster(d.name))?.raw;
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+  );
   await assertAnonymousReadOnly(t, env, d);
 });
 
@@ -126,7 +149,10 @@ test('upgrade from an open deployment: its nodes are brought under the ACL when 
     const nodeAcl = await d.dir.zk.getAcl(node);
     if (nodeAcl) t.true(sameAcl(nodeAcl, acl), `${node}, made without ZK_AUTH, now carries the ACL`);
   }
-  const refused = await anonymous.zk.setData(anonymous.paths.legacyMaster, '10.6.6.6:6379').then(() => null, (e: unknown) => e);
+  const refused = await anonymous.zk.setData(anonymous.paths.legacyMaster, '10.6.6.6:6379').then(
+    () => null,
+    (e: unknown) => e,
+  );
   t.true(isNoAuth(refused), 'after: an anonymous write is refused');
   // A node started with the credentials joins: it registers under the secured tree.
   const joined = await env.start('redis-wrapper');
@@ -155,13 +181,16 @@ function filesContaining(dir: string, needles: readonly string[]): Array<{ file:
 
 /** The command line of every process this user can see, with its pid. */
 function commandLines(): Array<{ pid: string; cmdline: string }> {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
-    try {
-      return [{ pid, cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') }];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((pid) => {
+      try {
+        return [{ pid, cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
 }
 
 test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeeper node or command line; the files that hold one are 0600', async (t) => {
@@ -171,10 +200,14 @@ test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeepe
   const d = await env.deploy({ watchers: 2 });
   // Give every code path a turn: a crash failover, then a planned stop of the new master (SIGTERM: switchover).
   d.redis.find((r) => r.address === d.master)!.proc.killGroup('SIGKILL');
-  const promoted = await waitFor('the promoted replica in ZooKeeper', async () => {
-    const m = (await d.dir.readMaster(d.name))?.raw;
-    return m && m !== d.master ? m : undefined;
-  }, 30000);
+  const promoted = await waitFor(
+    'the promoted replica in ZooKeeper',
+    async () => {
+      const m = (await d.dir.readMaster(d.name))?.raw;
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+  );
 
   for (const w of d.watchers) {
     for (const p of ['/sentinels', '/masters', '/masters/mymaster', '/master', '/status', '/health', '/metrics', '/nope', '/masters/x%00']) {
@@ -188,7 +221,10 @@ test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeepe
   }
   const leaking = commandLines().filter((p) => found(p.cmdline));
   t.deepEqual(leaking, [], 'no command line on the machine holds a secret');
-  const servers = d.redis.concat(d.sentinels).filter((x) => x.proc.running).flatMap(childPids);
+  const servers = d.redis
+    .concat(d.sentinels)
+    .filter((x) => x.proc.running)
+    .flatMap(childPids);
   t.true(servers.length >= 5, `servers found: ${servers.join(', ')}`);
   for (const pid of servers) {
     const environ = fs.readFileSync(`/proc/${pid}/environ`);
@@ -198,7 +234,10 @@ test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeepe
   await d.redis.find((r) => r.address === promoted)!.proc.stop(20000);
   await env.stopProcesses();
   const holders = filesContaining(env.dir, secrets);
-  t.true(holders.some((h) => h.file.endsWith('redis.generated.conf')) && holders.some((h) => h.file.endsWith('sentinel.generated.conf')), JSON.stringify(holders));
+  t.true(
+    holders.some((h) => h.file.endsWith('redis.generated.conf')) && holders.some((h) => h.file.endsWith('sentinel.generated.conf')),
+    JSON.stringify(holders),
+  );
   for (const h of holders) {
     t.is(h.mode, 0o600, `${h.file} holds a secret: mode 0600`);
     t.regex(path.basename(h.file), /\.generated\.conf$/, `${h.file}: only the generated configs hold a secret (never a log)`);

@@ -7,12 +7,17 @@ import { TestEnv } from './helpers/env';
 import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 
-
 test('sentinels started before any master wait, then monitor it with the given tuning; 3 reach quorum; base config survives', async (t) => {
   const env = await TestEnv.create(t);
   const base = path.join(env.dir, 'base-sentinel.conf');
   fs.writeFileSync(base, '# operator tuning\nsentinel resolve-hostnames yes\nsentinel deny-scripts-reconfig yes\n');
-  const tuning = { SENTINEL_QUORUM: '2', SENTINEL_DOWN_AFTER_MS: '1234', SENTINEL_FAILOVER_TIMEOUT_MS: '23456', SENTINEL_PARALLEL_SYNCS: '2', SENTINEL_CONF: base };
+  const tuning = {
+    SENTINEL_QUORUM: '2',
+    SENTINEL_DOWN_AFTER_MS: '1234',
+    SENTINEL_FAILOVER_TIMEOUT_MS: '23456',
+    SENTINEL_PARALLEL_SYNCS: '2',
+    SENTINEL_CONF: base,
+  };
   const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', tuning)));
   await sentinels[0]!.proc.waitForLog(/waiting for a master/);
   t.true(sentinels.every((s) => s.proc.running));
@@ -37,10 +42,15 @@ test('sentinels started before any master wait, then monitor it with the given t
   }
   const registered = (await dir.listSentinels()).map((m) => `${m.address.host}:${m.address.port}`).sort();
   t.deepEqual(registered, sentinels.map((s) => s.address).sort());
-  const ckquorum = await waitFor('CKQUORUM OK', async () => {
-    const reply = String(await ask(sentinels[0]!.port, 'SENTINEL', 'CKQUORUM', 'mymaster').catch((e) => e));
-    return /^OK/.test(reply) ? reply : undefined;
-  }, 20000, 250);
+  const ckquorum = await waitFor(
+    'CKQUORUM OK',
+    async () => {
+      const reply = String(await ask(sentinels[0]!.port, 'SENTINEL', 'CKQUORUM', 'mymaster').catch((e) => e));
+      return /^OK/.test(reply) ? reply : undefined;
+    },
+    20000,
+    250,
+  );
   t.regex(ckquorum, /^OK \d+ usable Sentinels/);
 });
 
@@ -75,7 +85,7 @@ test('registrations: a killed sentinel disappears, an expired session comes back
   await waitFor('the killed sentinel to be gone', async () => !(await addresses()).includes(a!.address), 20000);
 
   b!.proc.kill('SIGSTOP');
-  await waitFor('the stopped wrapper\'s session to expire', async () => !(await addresses()).includes(b!.address), 20000);
+  await waitFor("the stopped wrapper's session to expire", async () => !(await addresses()).includes(b!.address), 20000);
   b!.proc.kill('SIGCONT');
   await waitFor('its registration to come back', async () => (await addresses()).includes(b!.address), 20000);
 
@@ -97,13 +107,19 @@ test('3 redis-wrappers + 3 sentinel-wrappers: kill -9 the master and a replica i
   await waitFor('sentinels to know both replicas', async () => Number((await sentinelMaster(sentinels[0]!.port, 'mymaster'))?.get('num-slaves')) === 2);
 
   redis.find((x) => x.address === master)!.proc.killGroup('SIGKILL');
-  const promoted = await waitFor('a promoted replica', async () => {
-    const addr = await sentinelMasterAddr(sentinels[0]!.port, 'mymaster');
-    return addr !== master && addr ? addr : undefined;
-  }, 30000, 200);
+  const promoted = await waitFor(
+    'a promoted replica',
+    async () => {
+      const addr = await sentinelMasterAddr(sentinels[0]!.port, 'mymaster');
+      return addr !== master && addr ? addr : undefined;
+    },
+    30000,
+    200,
+  );
   t.true(redis.some((x) => x.address === promoted));
   await env.waitForRole(portOf(promoted), 'master');
-  for (const s of sentinels) t.is(await waitFor('agreement', async () => ((await sentinelMasterAddr(s.port, 'mymaster')) === promoted ? promoted : undefined)), promoted);
+  for (const s of sentinels)
+    t.is(await waitFor('agreement', async () => ((await sentinelMasterAddr(s.port, 'mymaster')) === promoted ? promoted : undefined)), promoted);
 });
 
 test('stale ZooKeeper: a new sentinel asks the others and monitors the live master', async (t) => {
@@ -134,7 +150,10 @@ test('whole set replaced: sentinels are re-pointed to the new master ZooKeeper n
   const fresh = await env.start('redis-wrapper');
   await waitFor('the new master in ZooKeeper', async () => (await dir.readMaster('mymaster'))?.raw === fresh.address, 30000);
   for (const s of sentinels) {
-    t.is(await waitFor('re-pointed', async () => ((await sentinelMasterAddr(s.port, 'mymaster')) === fresh.address ? fresh.address : undefined), 20000), fresh.address);
+    t.is(
+      await waitFor('re-pointed', async () => ((await sentinelMasterAddr(s.port, 'mymaster')) === fresh.address ? fresh.address : undefined), 20000),
+      fresh.address,
+    );
     await s.proc.waitForLog(/re-pointed Sentinel/);
   }
 });

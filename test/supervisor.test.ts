@@ -24,7 +24,10 @@ require('fs').writeFileSync(${JSON.stringify(ready)}, '');
 setInterval(() => {}, 1000);
 `;
   const server = new Supervised(process.execPath, ['-e', script], pino({ level: 'silent' }));
-  t.teardown(() => { server.signal('SIGKILL'); fs.rmSync(path.dirname(ready), { recursive: true, force: true }); });
+  t.teardown(() => {
+    server.signal('SIGKILL');
+    fs.rmSync(path.dirname(ready), { recursive: true, force: true });
+  });
   await waitFor('the child to install its handlers', () => fs.existsSync(ready), 20000, 20);
   return server;
 }

@@ -41,10 +41,10 @@ async function startApi(view: WatcherView, metricsText = async () => '# main thr
 
 const getJson = async (url: string) => {
   const res = await fetch(url);
-  return { status: res.status, body: await res.json() as unknown };
+  return { status: res.status, body: (await res.json()) as unknown };
 };
 
-test('the API thread serves the main thread\'s view, and each change once published', async (t) => {
+test("the API thread serves the main thread's view, and each change once published", async (t) => {
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
@@ -53,11 +53,14 @@ test('the API thread serves the main thread\'s view, and each change once publis
   t.deepEqual(await getJson(`${base}/master`), { status: 200, body: { host: '10.0.0.9', port: 6379 } });
   t.is((await fetch(`${base}/health`)).status, 200);
 
-  state.sentinels = [{ host: '10.0.0.2', port: 26380 }, { host: '10.0.0.3', port: 26381 }];
+  state.sentinels = [
+    { host: '10.0.0.2', port: 26380 },
+    { host: '10.0.0.3', port: 26381 },
+  ];
   state.masters = new Map([['mymaster', { host: '10.0.0.8', port: 6380 }]]);
   state.health = { ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] };
   api.publish();
-  await waitFor('the new list served', async () => (await (await fetch(`${base}/sentinels`)).json() as Address[]).length === 2, 15000, 20);
+  await waitFor('the new list served', async () => ((await (await fetch(`${base}/sentinels`)).json()) as Address[]).length === 2, 15000, 20);
   t.deepEqual(await getJson(`${base}/master`), { status: 200, body: { host: '10.0.0.8', port: 6380 } });
   const health = await getJson(`${base}/health`);
   t.is(health.status, 503);
@@ -84,7 +87,21 @@ test('GET /status and GET /metrics are answered by the main thread through the A
   const { state, view } = mutableView();
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
-  const set: SetStatus = { master: { host: '10.0.0.9', port: 6379 }, masterReachable: true, problems: [], replicas: [], keys: 3, sentinels: [], sentinelsAgreeing: 0, sentinelQuorum: null, failoverInProgress: false, lastFailover: null, recentChanges: [], stale: false, staleSince: null };
+  const set: SetStatus = {
+    master: { host: '10.0.0.9', port: 6379 },
+    masterReachable: true,
+    problems: [],
+    replicas: [],
+    keys: 3,
+    sentinels: [],
+    sentinelsAgreeing: 0,
+    sentinelQuorum: null,
+    failoverInProgress: false,
+    lastFailover: null,
+    recentChanges: [],
+    stale: false,
+    staleSince: null,
+  };
   state.status = async () => ({ mymaster: set });
   t.deepEqual(await getJson(`${base}/status`), { status: 200, body: { mymaster: set } });
 
@@ -93,7 +110,9 @@ test('GET /status and GET /metrics are answered by the main thread through the A
   t.true(metrics.startsWith('# main thread metrics\n'), metrics.slice(0, 80));
   t.regex(metrics, /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} 1/);
 
-  state.status = async () => { throw new Error('sentinel 10.0.0.1:26379 did not answer'); };
+  state.status = async () => {
+    throw new Error('sentinel 10.0.0.1:26379 did not answer');
+  };
   const failed = await getJson(`${base}/status`);
   t.is(failed.status, 503);
   t.deepEqual(failed.body, { error: 'temporarily unavailable' });
@@ -105,7 +124,9 @@ test('a port already taken: start() rejects naming the address, and no thread is
   t.teardown(() => taken.close());
   const port = (taken.address() as net.AddressInfo).port;
   const { view } = mutableView();
-  const err = await t.throwsAsync(ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText: async () => '', log: pino({ level: 'silent' }) }));
+  const err = await t.throwsAsync(
+    ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText: async () => '', log: pino({ level: 'silent' }) }),
+  );
   t.regex(err!.message, new RegExp(`cannot listen for HTTP on 127\\.0\\.0\\.1:${port}`));
 });
 
@@ -113,7 +134,9 @@ test('close() stops the API and ends the thread; it is not reported as a failure
   const { view } = mutableView();
   const { api, base } = await startApi(view);
   let failed = false;
-  void api.failed.then(() => { failed = true; });
+  void api.failed.then(() => {
+    failed = true;
+  });
   await api.close();
   await t.throwsAsync(fetch(`${base}/sentinels`));
   await new Promise((r) => setTimeout(r, 100));

@@ -7,7 +7,10 @@ import { createApiMetrics } from '../packages/watcher/src/metrics';
 import type { WatcherView } from '../packages/watcher/src/state';
 
 test('GET /sentinels answered before Koa: same bytes and headers as the route, counted, and current', async (t) => {
-  let list = [{ host: '10.0.0.1', port: 26379, extra: 'dropped' }, { host: '10.0.0.2', port: 26380 }];
+  let list = [
+    { host: '10.0.0.1', port: 26379, extra: 'dropped' },
+    { host: '10.0.0.2', port: 26380 },
+  ];
   const view: WatcherView = {
     sentinels: () => list,
     masters: () => new Map(),
@@ -21,7 +24,10 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
   const app = createApp(view, metrics, pino({ level: 'silent' }));
   const fast = await listen(app, '127.0.0.1', 0, sentinelsFastPath(view.sentinels, metrics));
   const slow = await listen(app, '127.0.0.1', 0);
-  t.teardown(() => { fast.close(); slow.close(); });
+  t.teardown(() => {
+    fast.close();
+    slow.close();
+  });
   const url = (s: typeof fast, path = '/sentinels') => `http://127.0.0.1:${(s.address() as { port: number }).port}${path}`;
 
   const a = await fetch(url(fast));
@@ -29,7 +35,7 @@ test('GET /sentinels answered before Koa: same bytes and headers as the route, c
   t.is(a.status, 200);
   t.is(await a.text(), await b.text());
   for (const h of ['content-type', 'cache-control']) t.is(a.headers.get(h), b.headers.get(h), h);
-  list = [{ host: '10.0.0.3', port: 1 } as typeof list[number]];
+  list = [{ host: '10.0.0.3', port: 1 } as (typeof list)[number]];
   t.deepEqual(await (await fetch(url(fast))).json(), [{ host: '10.0.0.3', port: 1 }], 'a new list is served at once');
   t.is((await fetch(url(fast, '/sentinels?x=1'))).status, 200, 'other forms go to Koa');
   t.is((await fetch(url(fast), { method: 'POST', body: 'x' })).status, 405);

@@ -33,14 +33,30 @@ const STATUS: Record<string, SetStatus> = {
     recentChanges: [],
   },
 };
-const HISTORY: HistoryEvent[] = [{ at: 1714557600000, from: '10.0.0.9:6379', to: '10.0.0.1:6379', cause: 'sentinel-failover', epoch: 3, durationMs: 2100, by: 'watcher w1:8080', reason: 'test' }];
+const HISTORY: HistoryEvent[] = [
+  {
+    at: 1714557600000,
+    from: '10.0.0.9:6379',
+    to: '10.0.0.1:6379',
+    cause: 'sentinel-failover',
+    epoch: 3,
+    durationMs: 2100,
+    by: 'watcher w1:8080',
+    reason: 'test',
+  },
+];
 // What the view hands out may carry more than an address; the API must answer host+port only.
 const withExtra = { host: '10.0.0.7', port: 26379, runId: 'abc' };
 
 function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
   return {
     sentinels: () => [withExtra, { host: '10.0.0.8', port: 26380 }],
-    masters: () => new Map([['mymaster', MASTER], ['cache', CACHE], ['a b', CACHE]]),
+    masters: () =>
+      new Map([
+        ['mymaster', MASTER],
+        ['cache', CACHE],
+        ['a b', CACHE],
+      ]),
     health: () => HEALTHY,
     freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
     liveness: () => ({ ok: true, reason: 'test' }),
@@ -50,7 +66,12 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
   };
 }
 
-interface Api { base: string; port: number; metrics: ApiMetrics; logs: string[] }
+interface Api {
+  base: string;
+  port: number;
+  metrics: ApiMetrics;
+  logs: string[];
+}
 const servers: Server[] = [];
 
 async function start(view: WatcherView = fakeView()): Promise<Api> {
@@ -65,7 +86,9 @@ async function start(view: WatcherView = fakeView()): Promise<Api> {
 }
 
 let api: Api;
-test.before(async () => { api = await start(); });
+test.before(async () => {
+  api = await start();
+});
 test.after.always(async () => {
   for (const server of servers) {
     server.closeAllConnections();
@@ -93,7 +116,10 @@ test('GET /sentinels: host+port objects, JSON, not cacheable', async (t) => {
   t.is(status, 200);
   t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
   t.is(res.headers.get('cache-control'), 'no-store');
-  t.deepEqual(body, [{ host: '10.0.0.7', port: 26379 }, { host: '10.0.0.8', port: 26380 }]);
+  t.deepEqual(body, [
+    { host: '10.0.0.7', port: 26379 },
+    { host: '10.0.0.8', port: 26380 },
+  ]);
 });
 
 test('GET /masters: every set by name', async (t) => {
@@ -132,7 +158,7 @@ test('GET /status: the view status as JSON', async (t) => {
   t.false(/password/i.test(text));
 });
 
-test('GET /history/:name: the set\'s history as JSON, 404 for a set without one', async (t) => {
+test("GET /history/:name: the set's history as JSON, 404 for a set without one", async (t) => {
   const ok = await getJson(`${api.base}/history/mymaster`);
   t.is(ok.status, 200);
   t.is(ok.res.headers.get('cache-control'), 'no-store');
@@ -149,9 +175,11 @@ test('GET /health: 200 when healthy', async (t) => {
 });
 
 test('GET /health: 503 with the reasons when unhealthy', async (t) => {
-  const sick = await start(fakeView({
-    health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['ZooKeeper disconnected', 'no sentinel to follow'] }),
-  }));
+  const sick = await start(
+    fakeView({
+      health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['ZooKeeper disconnected', 'no sentinel to follow'] }),
+    }),
+  );
   const { status, body, res } = await getJson(`${sick.base}/health`);
   t.is(status, 503);
   t.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
@@ -159,7 +187,9 @@ test('GET /health: 503 with the reasons when unhealthy', async (t) => {
 });
 
 test('before the first read from ZooKeeper: discovery answers 503 (never an empty list), /readiness 503, /liveness 200; the fast path too', async (t) => {
-  const fresh = await start(fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) }));
+  const fresh = await start(
+    fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) }),
+  );
   for (const path of ['/sentinels', '/masters', '/masters/mymaster', '/master']) {
     const { status, body } = await getJson(fresh.base + path);
     t.is(status, 503, path);
@@ -172,7 +202,12 @@ test('before the first read from ZooKeeper: discovery answers 503 (never an empt
   t.is((await getJson(`${fresh.base}/liveness`)).status, 200);
   const metrics = createApiMetrics();
   const view = fakeView({ freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) });
-  const fast = await listen(createApp(view, metrics, pino({ level: 'silent' })), '127.0.0.1', 0, sentinelsFastPath(view.sentinels, metrics, () => false));
+  const fast = await listen(
+    createApp(view, metrics, pino({ level: 'silent' })),
+    '127.0.0.1',
+    0,
+    sentinelsFastPath(view.sentinels, metrics, () => false),
+  );
   servers.push(fast);
   t.is((await fetch(`http://127.0.0.1:${(fast.address() as net.AddressInfo).port}/sentinels`)).status, 503);
 });
@@ -180,7 +215,12 @@ test('before the first read from ZooKeeper: discovery answers 503 (never an empt
 test('GET /readiness: 200 once loaded and following, also while ZooKeeper is away (stale); 503 following nobody', async (t) => {
   const ready = await getJson(`${api.base}/readiness`);
   t.deepEqual(ready, { ...ready, status: 200 });
-  const stale = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-05-01T10:00:00.000Z' }), health: () => ({ ...HEALTHY, ok: false, zookeeper: false }) }));
+  const stale = await start(
+    fakeView({
+      freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-05-01T10:00:00.000Z' }),
+      health: () => ({ ...HEALTHY, ok: false, zookeeper: false }),
+    }),
+  );
   t.is((await getJson(`${stale.base}/readiness`)).status, 200);
   t.is((await getJson(`${stale.base}/health`)).status, 503, '/health still says ZooKeeper is away');
   t.is((await getJson(`${stale.base}/sentinels`)).status, 200, 'discovery from the last view');
@@ -207,9 +247,14 @@ test('GET /metrics: Prometheus text with every metric, requests counted by route
   t.is(res.headers.get('content-type'), own.metrics.contentType);
   const text = await res.text();
   for (const name of [
-    'redis_zk_http_requests_total', 'redis_zk_failovers_seen_total', 'redis_zk_zookeeper_corrections_total',
-    'redis_zk_sentinels_known', 'redis_zk_zookeeper_connected', 'redis_zk_watcher_process_cpu_seconds_total',
-  ]) t.true(text.includes(`# TYPE ${name} `), name);
+    'redis_zk_http_requests_total',
+    'redis_zk_failovers_seen_total',
+    'redis_zk_zookeeper_corrections_total',
+    'redis_zk_sentinels_known',
+    'redis_zk_zookeeper_connected',
+    'redis_zk_watcher_process_cpu_seconds_total',
+  ])
+    t.true(text.includes(`# TYPE ${name} `), name);
   t.true(text.includes('redis_zk_http_requests_total{method="GET",route="/sentinels",status="200"} 2'));
   t.true(text.includes('redis_zk_http_requests_total{method="GET",route="/masters/:name",status="404"} 1'));
   t.true(text.includes('redis_zk_http_requests_total{method="GET",route="unmatched",status="404"} 1'));
@@ -217,7 +262,15 @@ test('GET /metrics: Prometheus text with every metric, requests counted by route
 });
 
 test('HEAD answers wherever GET does, without a body', async (t) => {
-  for (const [path, status] of [['/sentinels', 200], ['/masters', 200], ['/masters/x', 404], ['/master', 200], ['/status', 200], ['/health', 200], ['/metrics', 200]] as const) {
+  for (const [path, status] of [
+    ['/sentinels', 200],
+    ['/masters', 200],
+    ['/masters/x', 404],
+    ['/master', 200],
+    ['/status', 200],
+    ['/health', 200],
+    ['/metrics', 200],
+  ] as const) {
     const res = await fetch(api.base + path, { method: 'HEAD' });
     t.is(res.status, status, path);
     t.is((await res.text()).length, 0, path);
@@ -257,15 +310,18 @@ test('a status() that rejects: JSON 503, logged, and the server keeps answering'
   }
   t.true(flaky.logs.some((line) => line.includes('sentinel 10.0.0.7:26379 timed out')));
   t.is((await fetch(`${flaky.base}/sentinels`)).status, 200);
-  t.true((await (await fetch(`${flaky.base}/metrics`)).text())
-    .includes('redis_zk_http_requests_total{method="GET",route="/status",status="503"} 3'));
+  t.true((await (await fetch(`${flaky.base}/metrics`)).text()).includes('redis_zk_http_requests_total{method="GET",route="/status",status="503"} 3'));
 });
 
 test('a view that throws or returns what JSON cannot hold: 503, never 500', async (t) => {
-  const broken = await start(fakeView({
-    sentinels: () => { throw new Error('boom'); },
-    status: async () => ({ mymaster: { keys: 1n } }) as unknown as Record<string, SetStatus>,
-  }));
+  const broken = await start(
+    fakeView({
+      sentinels: () => {
+        throw new Error('boom');
+      },
+      status: async () => ({ mymaster: { keys: 1n } }) as unknown as Record<string, SetStatus>,
+    }),
+  );
   for (const path of ['/sentinels', '/status']) {
     const { status, body } = await getJson(broken.base + path);
     t.is(status, 503, path);
@@ -334,9 +390,10 @@ test('a POST with a 1 MiB body: 413 without reading it', async (t) => {
 
 test('small and chunked bodies are ignored', async (t) => {
   // A small body on a GET is skipped over and the connection stays usable for the next request.
-  const pipelined = await raw(api.port,
-    'GET /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
-    'GET /master HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const pipelined = await raw(
+    api.port,
+    'GET /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' + 'GET /master HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  );
   t.is(pipelined.status, 200);
   t.is((pipelined.body.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 1); // the second answer follows the first
   t.true(pipelined.body.includes('"host":"10.0.0.1"'));
@@ -371,7 +428,10 @@ test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t
   });
   const statuses = await Promise.all(requests);
   t.is(statuses.length, 200);
-  t.deepEqual(statuses.filter((s) => s === null || s >= 500), []);
+  t.deepEqual(
+    statuses.filter((s) => s === null || s >= 500),
+    [],
+  );
   t.true(statuses.filter((s) => s === 200).length > 100);
   await assertStillServing(t);
 });

@@ -7,7 +7,6 @@ import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
 import { sleep, waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
 
-
 async function killMaster(d: Deployment, master = d.master): Promise<number> {
   const task = d.redis.find((r) => r.address === master)!;
   task.proc.killGroup('SIGKILL');
@@ -21,10 +20,15 @@ async function zkMaster(d: Deployment): Promise<string | undefined> {
 
 /** Waits until ZooKeeper names a live redis task other than `old`; returns it and when it was seen. */
 async function waitForNewMaster(env: TestEnv, d: Deployment, old: string, timeoutMs = 30000) {
-  const address = await waitFor(`ZooKeeper to move off ${old}`, async () => {
-    const m = await zkMaster(d);
-    return m && m !== old ? m : undefined;
-  }, timeoutMs, 20);
+  const address = await waitFor(
+    `ZooKeeper to move off ${old}`,
+    async () => {
+      const m = await zkMaster(d);
+      return m && m !== old ? m : undefined;
+    },
+    timeoutMs,
+    20,
+  );
   const seen = Date.now();
   await env.waitForRole(portOf(address), 'master');
   return { address, seen };
@@ -46,7 +50,9 @@ test('kill -9 the master: ZooKeeper names the promoted replica; /masters follows
   t.true(Number((await d.dir.zk.getData(d.dir.paths.epoch('mymaster')))?.data.toString()) >= 1, 'epoch recorded');
   // The leader's +promoted-slave (the moment Sentinel's clients get the new master), not the
   // +switch-master that follows it, put the master in ZooKeeper.
-  const reports = d.watchers[0]!.proc.log().split('\n').filter((l) => l.includes('"failover reported by Sentinel"'));
+  const reports = d.watchers[0]!.proc.log()
+    .split('\n')
+    .filter((l) => l.includes('"failover reported by Sentinel"'));
   t.is(reports.length, 1, 'one failover, reported once');
   t.regex(reports[0] ?? '', /"reason":"\+promoted-slave"/);
 });
@@ -54,14 +60,20 @@ test('kill -9 the master: ZooKeeper names the promoted replica; /masters follows
 test('the sentinel the watcher follows is killed: the next failover still reaches ZooKeeper', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy();
-  const health = async () => (await (await fetch(`http://127.0.0.1:${d.watchers[0]!.port}/health`)).json()) as { following: { host: string; port: number } | null };
+  const health = async () =>
+    (await (await fetch(`http://127.0.0.1:${d.watchers[0]!.port}/health`)).json()) as { following: { host: string; port: number } | null };
   const followed = (await health()).following!;
   const victim = d.sentinels.find((s) => s.port === followed.port)!;
   victim.proc.killGroup('SIGKILL');
-  const moved = await waitFor('the watcher to follow another sentinel', async () => {
-    const f = (await health()).following;
-    return f && f.port !== followed.port ? f : undefined;
-  }, 10000, 50);
+  const moved = await waitFor(
+    'the watcher to follow another sentinel',
+    async () => {
+      const f = (await health()).following;
+      return f && f.port !== followed.port ? f : undefined;
+    },
+    10000,
+    50,
+  );
   t.not(moved.port, victim.port);
   const killed = await killMaster(d);
   const { address, seen } = await waitForNewMaster(env, d, d.master);
@@ -75,10 +87,15 @@ test('watcher stopped, failover, watcher started: ZooKeeper is fixed right after
   const watcher = d.watchers[0]!;
   await watcher.proc.stop();
   await killMaster(d);
-  const promoted = await waitFor('Sentinel to promote a replica', async () => {
-    const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-    return a && a !== d.master ? a : undefined;
-  }, 30000, 100);
+  const promoted = await waitFor(
+    'Sentinel to promote a replica',
+    async () => {
+      const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
+      return a && a !== d.master ? a : undefined;
+    },
+    30000,
+    100,
+  );
   await env.waitForRole(portOf(promoted), 'master');
   await sleep(500);
   t.is(await zkMaster(d), d.master, 'nobody updated ZooKeeper while the watcher was down');
@@ -99,10 +116,15 @@ test('two watchers stay consistent across failovers', async (t) => {
     // ZooKeeper names the new master from the leader's +promoted-slave, before Sentinel has
     // reconfigured the replicas and told the other sentinels: let that failover end before the
     // next kill (a second failure in mid-failover is Sentinel's to sort out, slowly).
-    await waitFor('every sentinel to have finished the failover', async () => {
-      const views = await Promise.all(d.sentinels.map((s) => sentinelMaster(s.port, 'mymaster')));
-      return views.every((m) => m && `${m.get('ip')}:${m.get('port')}` === master && !(m.get('flags') ?? '').includes('failover'));
-    }, 30000, 100);
+    await waitFor(
+      'every sentinel to have finished the failover',
+      async () => {
+        const views = await Promise.all(d.sentinels.map((s) => sentinelMaster(s.port, 'mymaster')));
+        return views.every((m) => m && `${m.get('ip')}:${m.get('port')}` === master && !(m.get('flags') ?? '').includes('failover'));
+      },
+      30000,
+      100,
+    );
     // Replace the killed task as Marathon would, so the next round has a replica to promote.
     await env.start('redis-wrapper');
     for (const w of d.watchers) {
@@ -111,7 +133,12 @@ test('two watchers stay consistent across failovers', async (t) => {
         return `${m.host}:${m.port}` === master;
       });
     }
-    await waitFor('sentinels to know the new replica', async () => Number((await sentinelMaster(d.sentinels[0]!.port, 'mymaster'))?.get('num-slaves')) >= 2, 30000, 200);
+    await waitFor(
+      'sentinels to know the new replica',
+      async () => Number((await sentinelMaster(d.sentinels[0]!.port, 'mymaster'))?.get('num-slaves')) >= 2,
+      30000,
+      200,
+    );
   }
   await sleep(1000);
   t.is(await zkMaster(d), master, 'ZooKeeper stays on the newest master');
@@ -122,10 +149,15 @@ test('ZooKeeper stopped during a failover: fixed as soon as it returns', async (
   const d = await env.deploy();
   await env.zk.stop();
   await killMaster(d);
-  const promoted = await waitFor('Sentinel to promote a replica', async () => {
-    const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-    return a && a !== d.master ? a : undefined;
-  }, 30000, 100);
+  const promoted = await waitFor(
+    'Sentinel to promote a replica',
+    async () => {
+      const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
+      return a && a !== d.master ? a : undefined;
+    },
+    30000,
+    100,
+  );
   await d.watchers[0]!.proc.waitForLog(/ZooKeeper unavailable; the new master is written when it is back/, 10000);
   t.true(d.watchers[0]!.proc.running);
   await env.zk.resume();
@@ -143,10 +175,15 @@ test('a dead sentinel is forgotten by the others (SENTINEL RESET, one at a time)
   const replacement = await env.start('sentinel-wrapper', { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '2000' });
   const survivors = [...d.sentinels.slice(0, 2), replacement];
   for (const s of survivors) {
-    await waitFor(`${s.port} to forget the dead sentinel`, async () => {
-      const peers = (await ask(s.port, 'SENTINEL', 'SENTINELS', 'mymaster')) as string[][];
-      return peers.length === 2 && !peers.some((p) => p.includes(String(victim.port)));
-    }, 90000, 250);
+    await waitFor(
+      `${s.port} to forget the dead sentinel`,
+      async () => {
+        const peers = (await ask(s.port, 'SENTINEL', 'SENTINELS', 'mymaster')) as string[][];
+        return peers.length === 2 && !peers.some((p) => p.includes(String(victim.port)));
+      },
+      90000,
+      250,
+    );
   }
   await d.watchers[0]!.proc.waitForLog(/SENTINEL RESET sent/);
   for (const s of survivors) {
@@ -160,12 +197,18 @@ test('HTTP endpoints on a live deployment', async (t) => {
   const password = TEST_PASSWORD;
   const d = await env.deploy();
   const base = `http://127.0.0.1:${d.watchers[0]!.port}`;
-  const get = async (path: string) => { const r = await fetch(base + path); return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }; };
+  const get = async (path: string) => {
+    const r = await fetch(base + path);
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+  };
 
   const sentinels = await get('/sentinels');
   t.is(sentinels.status, 200);
   t.regex(sentinels.type ?? '', /application\/json/);
-  t.deepEqual(JSON.parse(sentinels.text).sort((a: { port: number }, b: { port: number }) => a.port - b.port), d.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })).sort((a, b) => a.port - b.port));
+  t.deepEqual(
+    JSON.parse(sentinels.text).sort((a: { port: number }, b: { port: number }) => a.port - b.port),
+    d.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })).sort((a, b) => a.port - b.port),
+  );
   t.deepEqual(JSON.parse((await get('/masters')).text), { mymaster: { host: '127.0.0.1', port: portOf(d.master) } });
   t.deepEqual(JSON.parse((await get('/masters/mymaster')).text), { host: '127.0.0.1', port: portOf(d.master) });
   t.is((await get('/masters/nope')).status, 404);
@@ -202,7 +245,14 @@ test('an ioredis client built from /sentinels keeps writing across a failover', 
   const env = await TestEnv.create(t);
   const d = await env.deploy();
   const sentinels = (await (await fetch(`http://127.0.0.1:${d.watchers[0]!.port}/sentinels`)).json()) as Array<{ host: string; port: number }>;
-  const client = new Redis({ sentinels, name: 'mymaster', password: TEST_PASSWORD, sentinelPassword: TEST_PASSWORD, sentinelRetryStrategy: () => 100, retryStrategy: () => 100 });
+  const client = new Redis({
+    sentinels,
+    name: 'mymaster',
+    password: TEST_PASSWORD,
+    sentinelPassword: TEST_PASSWORD,
+    sentinelRetryStrategy: () => 100,
+    retryStrategy: () => 100,
+  });
   client.on('error', () => undefined);
   t.teardown(() => client.disconnect());
   let ok = 0;
@@ -210,7 +260,13 @@ test('an ioredis client built from /sentinels keeps writing across a failover', 
   let stop = false;
   const writer = (async () => {
     for (let i = 0; !stop; i += 1) {
-      try { await client.set(`k${i}`, String(i)); ok += 1; } catch { failed += 1; await sleep(50); }
+      try {
+        await client.set(`k${i}`, String(i));
+        ok += 1;
+      } catch {
+        failed += 1;
+        await sleep(50);
+      }
       await sleep(5);
     }
   })();

@@ -11,8 +11,13 @@ const log = pino({ level: 'silent' });
 let env: TestEnv;
 const clients: ZkClient[] = [];
 
-test.before(async () => { env = await TestEnv.create(); });
-test.after.always(async () => { for (const c of clients) c.close(); await env?.cleanup(); });
+test.before(async () => {
+  env = await TestEnv.create();
+});
+test.after.always(async () => {
+  for (const c of clients) c.close();
+  await env?.cleanup();
+});
 
 async function client(connectString = env.zk.connectString, logTo = log): Promise<ZkClient> {
   const zk = new ZkClient({ connectString, sessionTimeoutMs: 4000, log: logTo });
@@ -26,16 +31,18 @@ test.serial('mutual exclusion: 15 contenders on separate sessions, never two ins
   let inside = 0;
   let maxInside = 0;
   let entered = 0;
-  await Promise.all(Array.from({ length: 15 }, async (_, i) => {
-    const lock = new ZkLock(await client(), dir, log, `c${i}`);
-    await lock.acquire(60000);
-    inside += 1;
-    maxInside = Math.max(maxInside, inside);
-    entered += 1;
-    await sleep(20);
-    inside -= 1;
-    await lock.release();
-  }));
+  await Promise.all(
+    Array.from({ length: 15 }, async (_, i) => {
+      const lock = new ZkLock(await client(), dir, log, `c${i}`);
+      await lock.acquire(60000);
+      inside += 1;
+      maxInside = Math.max(maxInside, inside);
+      entered += 1;
+      await sleep(20);
+      inside -= 1;
+      await lock.release();
+    }),
+  );
   t.is(entered, 15);
   t.is(maxInside, 1);
 });
@@ -49,7 +56,13 @@ test.serial('order: waiters get the lock in the order they queued', async (t) =>
   const waiters: Promise<void>[] = [];
   for (const name of ['a', 'b', 'c', 'd']) {
     const lock = new ZkLock(await client(), dir, log, name);
-    waiters.push(lock.acquire(30000).then(async (waited) => { t.true(waited, `${name} waited`); order.push(name); await lock.release(); }));
+    waiters.push(
+      lock.acquire(30000).then(async (waited) => {
+        t.true(waited, `${name} waited`);
+        order.push(name);
+        await lock.release();
+      }),
+    );
     // queue strictly one after another
     await waitFor(`${name} queued`, async () => (await zk.getChildren(dir)).length === order.length + waiters.length + 1, 15000, 20);
   }
@@ -65,14 +78,19 @@ test.serial('a holder whose session closes loses the lock to the next waiter', a
   await holder.acquire();
   const waiter = new ZkLock(await client(), dir, log, 'waiter');
   let got = false;
-  const acquired = waiter.acquire(30000).then(() => { got = true; });
+  const acquired = waiter.acquire(30000).then(() => {
+    got = true;
+  });
   await sleep(300);
   t.false(got, 'waiter must not get a held lock');
   holderZk.close();
   await acquired;
   t.true(waiter.held);
   const contenders = await waiter.contenders();
-  t.deepEqual(contenders.map((c) => c.data), ['waiter']);
+  t.deepEqual(
+    contenders.map((c) => c.data),
+    ['waiter'],
+  );
   await waiter.release();
 });
 
@@ -83,7 +101,10 @@ test.serial('acquire gives up after its timeout and leaves no node behind', asyn
   await holder.acquire();
   const waiter = new ZkLock(await client(), dir, log, 'waiter');
   await t.throwsAsync(waiter.acquire(500), { instanceOf: TimeoutError });
-  t.deepEqual((await holder.contenders()).map((c) => c.data), ['holder']);
+  t.deepEqual(
+    (await holder.contenders()).map((c) => c.data),
+    ['holder'],
+  );
   await holder.release();
 });
 
@@ -113,11 +134,15 @@ test.serial('a hung ZooKeeper (SIGSTOP) is reported as unavailable, then usable 
   t.true(await zk.exists('/'));
 });
 
-
 test.serial('a child watch on a node that does not exist yet fires when it is created', async (t) => {
   const zk = await client();
   let fired = false;
-  t.deepEqual(await zk.getChildren('/later/dir', () => { fired = true; }), []);
+  t.deepEqual(
+    await zk.getChildren('/later/dir', () => {
+      fired = true;
+    }),
+    [],
+  );
   await zk.mkdirp('/later/dir');
   await waitFor('the watch to fire', () => fired, 15000, 20);
   t.true(fired);
@@ -127,7 +152,14 @@ test.serial('a child watch on a node that does not exist yet fires when it is cr
 async function proxiedClient(t: ExecutionContext) {
   const proxy = await ZkProxy.start(env.zk.port);
   const lines: string[] = [];
-  const logged = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+  const logged = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        lines.push(line);
+      },
+    },
+  );
   t.teardown(() => proxy.close());
   const zk = await client(proxy.connectString, logged);
   await zk.mkdirp('/tampered');

@@ -21,20 +21,30 @@ const JUNK: ReadonlyArray<readonly [string, Buffer]> = [
 
 /** Lines at pino's error (50) or fatal (60) level, and anything that looks like an uncaught crash. */
 const crashLines = (task: Task): string[] =>
-  task.proc.log().split('\n').filter((l) => /"level":60|Unhandled|uncaught|^\s+at .*\(.*:\d+:\d+\)$/i.test(l));
+  task.proc
+    .log()
+    .split('\n')
+    .filter((l) => /"level":60|Unhandled|uncaught|^\s+at .*\(.*:\d+:\d+\)$/i.test(l));
 
 /** A task is fine when it still runs, or when it exited through the documented give-up. */
 function checkNoCrash(t: ExecutionContext, task: Task): void {
   const exit = task.proc.exitStatus;
   if (exit) {
     t.is(exit.code, 1, `${task.proc.label} exited ${JSON.stringify(exit)}`);
-    t.regex(task.proc.log(), /no safe election outcome; exiting so the task is restarted|waited \d+ ms \(MASTER_WAIT_TIMEOUT_MS\)/, `${task.proc.label} exited only via the documented give-up`);
+    t.regex(
+      task.proc.log(),
+      /no safe election outcome; exiting so the task is restarted|waited \d+ ms \(MASTER_WAIT_TIMEOUT_MS\)/,
+      `${task.proc.label} exited only via the documented give-up`,
+    );
   }
   t.deepEqual(crashLines(task), [], `${task.proc.label}: no crash in its log`);
 }
 
 const loggedInvalid = (task: Task, path: string): boolean =>
-  task.proc.log().split('\n').some((l) => l.includes(`"path":"${path}"`) && /invalid/.test(l));
+  task.proc
+    .log()
+    .split('\n')
+    .some((l) => l.includes(`"path":"${path}"`) && /invalid/.test(l));
 
 async function rolesOf(env: TestEnv, tasks: readonly Task[]): Promise<Array<string | undefined>> {
   return Promise.all(tasks.map((x) => env.role(x.port)));
@@ -77,9 +87,12 @@ for (const [label, junk] of JUNK) {
     for (const x of tasks) t.true(x.proc.running, `${x.proc.label} still running`);
     for (const x of tasks) checkNoCrash(t, x);
     t.is(tasks.length, 3);
-    t.true(loggedInvalid(tasks[0]!, '/redis/masters/mymaster') || loggedInvalid(tasks[1]!, '/redis/masters/mymaster'), 'a first wrapper logged /redis/masters/mymaster as invalid');
+    t.true(
+      loggedInvalid(tasks[0]!, '/redis/masters/mymaster') || loggedInvalid(tasks[1]!, '/redis/masters/mymaster'),
+      'a first wrapper logged /redis/masters/mymaster as invalid',
+    );
     t.true(loggedInvalid(tasks[2]!, '/redis/masters/mymaster'), 'the late wrapper logged /redis/masters/mymaster as invalid');
-    t.regex(tasks[2]!.proc.log(), /"decision":"replicate"/, 'the late wrapper found the live master without ZooKeeper\'s help');
+    t.regex(tasks[2]!.proc.log(), /"decision":"replicate"/, "the late wrapper found the live master without ZooKeeper's help");
     const roles = await rolesOf(env, tasks);
     t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
     t.is(roles.filter((r) => r === 'slave').length, 2);
@@ -92,7 +105,7 @@ for (const [label, junk] of JUNK) {
   });
 }
 
-test.serial('(a) a live set: junk written into masters/mymaster is put right by the watcher\'s reconcile', async (t) => {
+test.serial("(a) a live set: junk written into masters/mymaster is put right by the watcher's reconcile", async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ watchers: 1, env: { RECONCILE_INTERVAL_MS: '1000' } });
   const watcher = d.watchers[0]!;
@@ -109,15 +122,24 @@ test.serial('(a) a live set: junk written into masters/mymaster is put right by 
     if (epochJunk !== undefined) await d.dir.zk.setData(d.dir.paths.epoch('mymaster'), epochJunk);
     await d.dir.zk.setData(path, junk);
     const written = Date.now();
-    await waitFor(`the watcher to correct the junk (${label})`, async () => {
-      apiStatuses.add((await fetch(`${base}/master`)).status);
-      return (await zkMasterRaw(d.dir)) === d.master;
-    }, 20000, 50);
+    await waitFor(
+      `the watcher to correct the junk (${label})`,
+      async () => {
+        apiStatuses.add((await fetch(`${base}/master`)).status);
+        return (await zkMasterRaw(d.dir)) === d.master;
+      },
+      20000,
+      50,
+    );
     corrections.push(Date.now() - written);
     t.is((await d.dir.zk.getData(d.dir.paths.legacyMaster))?.data.toString(), d.master, `/redis/master put right too (${label})`);
     t.regex((await d.dir.zk.getData(d.dir.paths.epoch('mymaster')))?.data.toString() ?? '', /^\d+$/, `epochs/mymaster is a number again (${label})`);
   }
-  t.deepEqual([...apiStatuses].filter((s) => s >= 500), [], '/master never answered a 5xx meanwhile');
+  t.deepEqual(
+    [...apiStatuses].filter((s) => s >= 500),
+    [],
+    '/master never answered a 5xx meanwhile',
+  );
   t.true(loggedInvalid(watcher, '/redis/masters/mymaster'), 'the watcher logged /redis/masters/mymaster as invalid');
   t.regex(watcher.proc.log(), /"source":"reconcile".*"msg":"ZooKeeper master updated"/);
   for (const s of d.sentinels) t.is(await sentinelMasterAddr(s.port, 'mymaster'), d.master, `sentinel ${s.port} still monitors the master`);
@@ -152,8 +174,10 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
   // Sentinels and the watcher start with the junk already there.
   const d = await env.deploy({ watchers: 1, env: conf });
   const watcher = d.watchers[0]!;
-  const listed = async () => ((await (await fetch(`http://127.0.0.1:${watcher.port}/sentinels`)).json()) as Array<{ host: string; port: number }>)
-    .map((s) => `${s.host}:${s.port}`).sort();
+  const listed = async () =>
+    ((await (await fetch(`http://127.0.0.1:${watcher.port}/sentinels`)).json()) as Array<{ host: string; port: number }>)
+      .map((s) => `${s.host}:${s.port}`)
+      .sort();
   const real = (tasks: readonly Task[]) => tasks.map((s) => s.address).sort();
   t.deepEqual(await listed(), real(d.sentinels));
 
@@ -178,10 +202,15 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
   const master = d.redis.find((r) => r.address === d.master)!;
   const killed = Date.now();
   await killTask(master);
-  const promoted = await waitFor('ZooKeeper to name the promoted replica', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m && m !== d.master ? m : undefined;
-  }, 30000, 20);
+  const promoted = await waitFor(
+    'ZooKeeper to name the promoted replica',
+    async () => {
+      const m = await zkMasterRaw(d.dir);
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+    20,
+  );
   const failoverMs = Date.now() - killed;
   t.is(await env.role(portOf(promoted)), 'master');
   // A replacement redis task (its election reads sentinels/ too) joins as a replica.
@@ -217,7 +246,10 @@ test.serial('(c) malformed and oversized HTTP requests to a live watcher: never 
     ['text line', 'HELLO\r\n\r\n'],
     ['100 KiB URL', `GET /masters/${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
     ['100 KiB query string', `GET /sentinels?${'q=1&'.repeat(25 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
-    ['40 KB of headers', `GET /sentinels HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 40 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('')}Connection: close\r\n\r\n`],
+    [
+      '40 KB of headers',
+      `GET /sentinels HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 40 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('')}Connection: close\r\n\r\n`,
+    ],
     ['1 MiB POST body', `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${mib.length}\r\n\r\n${mib}`],
     ['1 MiB GET body', `GET /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: ${mib.length}\r\n\r\n${mib}`],
     ['1 MiB chunked POST', `POST /sentinels HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}`],
@@ -245,15 +277,17 @@ test.serial('(c) malformed and oversized HTTP requests to a live watcher: never 
   const replies: Array<readonly [string, RawReply]> = [];
   for (const [label, data] of requests) replies.push([label, await rawHttp(port, data, 5000)]);
   // The same junk again, all at once, with ordinary requests in between.
-  const burst = await Promise.all(Array.from({ length: 120 }, async (_, i): Promise<readonly [string, number | null]> => {
-    if (i % 3 === 0) {
-      const res = await fetch(`${base}/sentinels`);
-      await res.arrayBuffer();
-      return ['GET /sentinels (burst)', res.status];
-    }
-    const [label, data] = requests[i % requests.length]!;
-    return [`${label} (burst)`, (await rawHttp(port, data, 5000)).status];
-  }));
+  const burst = await Promise.all(
+    Array.from({ length: 120 }, async (_, i): Promise<readonly [string, number | null]> => {
+      if (i % 3 === 0) {
+        const res = await fetch(`${base}/sentinels`);
+        await res.arrayBuffer();
+        return ['GET /sentinels (burst)', res.status];
+      }
+      const [label, data] = requests[i % requests.length]!;
+      return [`${label} (burst)`, (await rawHttp(port, data, 5000)).status];
+    }),
+  );
 
   const all: Array<readonly [string, number | null]> = [...replies.map(([l, r]) => [l, r.status] as const), ...burst];
   const fivexx = all.filter(([, s]) => s !== null && s >= 500);
@@ -279,31 +313,52 @@ test.serial('(c) malformed and oversized HTTP requests to a live watcher: never 
   t.deepEqual(((await res.json()) as Array<{ host: string; port: number }>).map((s) => `${s.host}:${s.port}`).sort(), d.sentinels.map((s) => s.address).sort());
   t.is((await fetch(`${base}/health`)).status, 200);
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  t.deepEqual(metrics.split('\n').filter((l) => /^redis_zk_http_requests_total\{.*status="5\d\d"/.test(l)), [], 'no 5xx counted');
-  t.deepEqual(watcher.proc.log().split('\n').filter((l) => /"level":(50|60)/.test(l)).map((l) => l.slice(0, 300)), [], 'no error logged by the watcher');
+  t.deepEqual(
+    metrics.split('\n').filter((l) => /^redis_zk_http_requests_total\{.*status="5\d\d"/.test(l)),
+    [],
+    'no 5xx counted',
+  );
+  t.deepEqual(
+    watcher.proc
+      .log()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l))
+      .map((l) => l.slice(0, 300)),
+    [],
+    'no error logged by the watcher',
+  );
   t.deepEqual(crashLines(watcher), []);
 
   const counts = new Map<string, number>();
   for (const [, s] of all) counts.set(String(s ?? 'closed'), (counts.get(String(s ?? 'closed')) ?? 0) + 1);
   recordFigures(t, 'bad-data/http-junk', {
     requests: all.length,
-    statuses: [...counts].sort().map(([s, n]) => `${s}x${n}`).join(','),
+    statuses: [...counts]
+      .sort()
+      .map(([s, n]) => `${s}x${n}`)
+      .join(','),
     stalledClientStatus: String(slow.status ?? 'closed'),
   });
 });
 
-test.serial('(a) a fresh set whose masters/mymaster is junk before any sentinel ran: sentinels find the live master, the watcher repairs ZooKeeper', async (t) => {
-  const env = await TestEnv.create(t);
-  const redis = await Promise.all([1, 2, 3].map(() => env.start('redis-wrapper')));
-  const dir = await env.directory();
-  const master = (await waitFor('a master', () => dir.readMaster('mymaster'), 30000)).raw;
-  await waitFor('3 registered nodes', async () => (await dir.listNodes('mymaster')).length === 3, 30000);
-  await dir.zk.setData(dir.paths.master('mymaster'), 'not-an-address');
-  const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', FAST_SENTINEL)));
-  await env.start('watcher', { RECONCILE_INTERVAL_MS: '1000' });
-  for (const s of sentinels) t.is(await waitFor('monitoring the live master', () => sentinelMasterAddr(s.port, 'mymaster'), 30000), master);
-  await waitFor('ZooKeeper repaired', async () => (await dir.readMaster('mymaster'))?.raw === master, 30000);
-  const warnings = sentinels[0]!.proc.log().split('\n').filter((l) => l.includes('ignoring invalid master address')).length;
-  t.true(warnings <= 2, `the junk is logged once per value, not on every poll (${warnings} lines)`);
-  t.true(redis.every((r) => r.proc.running) && sentinels.every((s) => s.proc.running));
-});
+test.serial(
+  '(a) a fresh set whose masters/mymaster is junk before any sentinel ran: sentinels find the live master, the watcher repairs ZooKeeper',
+  async (t) => {
+    const env = await TestEnv.create(t);
+    const redis = await Promise.all([1, 2, 3].map(() => env.start('redis-wrapper')));
+    const dir = await env.directory();
+    const master = (await waitFor('a master', () => dir.readMaster('mymaster'), 30000)).raw;
+    await waitFor('3 registered nodes', async () => (await dir.listNodes('mymaster')).length === 3, 30000);
+    await dir.zk.setData(dir.paths.master('mymaster'), 'not-an-address');
+    const sentinels = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', FAST_SENTINEL)));
+    await env.start('watcher', { RECONCILE_INTERVAL_MS: '1000' });
+    for (const s of sentinels) t.is(await waitFor('monitoring the live master', () => sentinelMasterAddr(s.port, 'mymaster'), 30000), master);
+    await waitFor('ZooKeeper repaired', async () => (await dir.readMaster('mymaster'))?.raw === master, 30000);
+    const warnings = sentinels[0]!.proc
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('ignoring invalid master address')).length;
+    t.true(warnings <= 2, `the junk is logged once per value, not on every poll (${warnings} lines)`);
+    t.true(redis.every((r) => r.proc.running) && sentinels.every((s) => s.proc.running));
+  },
+);

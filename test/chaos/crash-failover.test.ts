@@ -36,24 +36,42 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
 
     // Acknowledgements still in flight at the kill (replicated before it) are not recovery.
     const atKill = writer.ackedSince(killed);
-    const promotedP = waitFor(`round ${round}: ZooKeeper to name a node other than ${master}`, async () => {
-      const m = await zkMaster(d);
-      return m && m !== master ? { address: m, at: Date.now() } : undefined;
-    }, 30000, 20);
-    const resumedP = waitFor(`round ${round}: acknowledged writes after the kill`, () => (writer.ackedSince(killed) > atKill ? Date.now() : undefined), 60000, 10);
+    const promotedP = waitFor(
+      `round ${round}: ZooKeeper to name a node other than ${master}`,
+      async () => {
+        const m = await zkMaster(d);
+        return m && m !== master ? { address: m, at: Date.now() } : undefined;
+      },
+      30000,
+      20,
+    );
+    const resumedP = waitFor(
+      `round ${round}: acknowledged writes after the kill`,
+      () => (writer.ackedSince(killed) > atKill ? Date.now() : undefined),
+      60000,
+      10,
+    );
     const [promoted, resumedAt] = await Promise.all([promotedP, resumedP]);
     zkUpdateMs.push(promoted.at - killed);
     outageMs.push(resumedAt - killed);
     t.not(promoted.address, master, `round ${round}: a new master`);
-    t.true(liveRedis(d).some((r) => r.address === promoted.address), `round ${round}: ZooKeeper names a live task (${promoted.address})`);
+    t.true(
+      liveRedis(d).some((r) => r.address === promoted.address),
+      `round ${round}: ZooKeeper names a live task (${promoted.address})`,
+    );
 
     // Settle: the replacement (and the other survivor) synced replicas of the new master, every
     // sentinel following it with two usable replicas (the replacement among them), so the next
     // round has a replica to promote.
-    await waitFor(`round ${round}: replacement ${replacement.address} to be a synced replica`, async () => {
-      const r = await replication(replacement.port);
-      return r?.get('role') === 'slave' && r.get('master_link_status') === 'up';
-    }, 60000, 100);
+    await waitFor(
+      `round ${round}: replacement ${replacement.address} to be a synced replica`,
+      async () => {
+        const r = await replication(replacement.port);
+        return r?.get('role') === 'slave' && r.get('master_link_status') === 'up';
+      },
+      60000,
+      100,
+    );
     const settled = await waitSteady(env, d, { mustKnow: [replacement.address], timeoutMs: 60000 });
     settleMs.push(Date.now() - killed);
     // A second failover right after the first (see FAST_SENTINEL) would show here: counted, not hidden.
@@ -68,7 +86,9 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
     t.is(await env.role(portOf(settled)), 'master', `round ${round}: ZooKeeper's master answers as master`);
     t.is(liveRedis(d).length, 3);
     ackedPerRound.push(writer.acked - ackedBefore);
-    t.log(`round ${round}: killed ${master}, promoted ${promoted.address}${settled !== promoted.address ? ` then ${settled}` : ''}: ZooKeeper +${zkUpdateMs.at(-1)} ms, writes back +${outageMs.at(-1)} ms, settled +${settleMs.at(-1)} ms`);
+    t.log(
+      `round ${round}: killed ${master}, promoted ${promoted.address}${settled !== promoted.address ? ` then ${settled}` : ''}: ZooKeeper +${zkUpdateMs.at(-1)} ms, writes back +${outageMs.at(-1)} ms, settled +${settleMs.at(-1)} ms`,
+    );
     master = settled;
   }
 
@@ -80,10 +100,20 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
   const out = stats(outageMs);
   recordFigures(t, 'crash-failover', {
     rounds: ROUNDS,
-    zkUpdateMs, zkUpdateMedianMs: zk.median, zkUpdateP95Ms: zk.p95,
-    outageMs, outageMedianMs: out.median, outageP95Ms: out.p95, writerMaxOutageMs: figures.maxOutageMs,
-    settleMs, ackedPerRound, extraFailovers: extraFailovers.length, extraFailoverRounds: extraFailovers.join(',') || 'none',
-    acked: figures.acked, failed: figures.failed, lost: figures.lost,
+    zkUpdateMs,
+    zkUpdateMedianMs: zk.median,
+    zkUpdateP95Ms: zk.p95,
+    outageMs,
+    outageMedianMs: out.median,
+    outageP95Ms: out.p95,
+    writerMaxOutageMs: figures.maxOutageMs,
+    settleMs,
+    ackedPerRound,
+    extraFailovers: extraFailovers.length,
+    extraFailoverRounds: extraFailovers.join(',') || 'none',
+    acked: figures.acked,
+    failed: figures.failed,
+    lost: figures.lost,
   });
   t.is(figures.lost, 0, 'no acknowledged write lost');
 });
@@ -91,7 +121,7 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
 // The master's redis-server dies (a crash, an OOM kill) while its wrapper lives: the wrapper
 // knows at once and asks Sentinel to fail over without waiting for down-after-milliseconds
 // (shipped 5000 here), then exits so Marathon replaces the task. A replica's crash asks nothing.
-test('the master\'s redis-server dies under a live wrapper: Sentinel is asked to fail over at once; a replica\'s crash changes nothing', async (t) => {
+test("the master's redis-server dies under a live wrapper: Sentinel is asked to fail over at once; a replica's crash changes nothing", async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ env: { SENTINEL_DOWN_AFTER_MS: '5000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' } });
   const writer = stopOnTeardown(t, new SteadyWriter(env, d));
@@ -101,7 +131,7 @@ test('the master\'s redis-server dies under a live wrapper: Sentinel is asked to
   // A replica's redis-server dies: its wrapper exits non-zero, the master stays.
   const replica = d.redis.find((r) => r.address !== d.master)!;
   process.kill(childPids(replica)[0]!, 'SIGKILL');
-  t.not((await replica.proc.exited).code, 0, 'the replica\'s wrapper exits non-zero');
+  t.not((await replica.proc.exited).code, 0, "the replica's wrapper exits non-zero");
   t.notRegex(replica.proc.log(), /asked Sentinel to fail over/);
   t.is(await zkMaster(d), d.master);
   d.redis.push(await env.start('redis-wrapper'));
@@ -121,10 +151,17 @@ test('the master\'s redis-server dies under a live wrapper: Sentinel is asked to
   const master = await waitSteady(env, d, { timeoutMs: 60000 });
   t.is(master, sw.address);
   const history = await d.dir.readHistory(d.name);
-  t.true(history.some((e) => e.cause === 'crash-failover' && e.from === d.master && e.to === sw.address), JSON.stringify(history));
+  t.true(
+    history.some((e) => e.cause === 'crash-failover' && e.from === d.master && e.to === sw.address),
+    JSON.stringify(history),
+  );
   const figures = await writer.stop();
   recordFigures(t, 'crash-failover/redis-server-died', {
-    downAfterMs: 5000, crashToSentinelSwitchMs: sw.at - killed, crashToWritesMs: resumedAt - killed, acked: figures.acked, lost: figures.lost,
+    downAfterMs: 5000,
+    crashToSentinelSwitchMs: sw.at - killed,
+    crashToWritesMs: resumedAt - killed,
+    acked: figures.acked,
+    lost: figures.lost,
   });
   t.is(figures.lost, 0);
 });

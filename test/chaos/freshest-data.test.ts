@@ -11,7 +11,14 @@ import { sleep, waitFor } from '../helpers/wait';
 // only A had were lost. Serial: each round is a whole deployment.
 
 const BATCH = 300;
-const ORDERS = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] as const;
+const ORDERS = [
+  [0, 1, 2],
+  [0, 2, 1],
+  [1, 0, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+] as const;
 const GAP_MS = 1500;
 
 async function write(env: TestEnv, port: number, batch: number, acks: number): Promise<void> {
@@ -26,12 +33,17 @@ async function write(env: TestEnv, port: number, batch: number, acks: number): P
 
 /** Waits until the node's member record in ZooKeeper has caught up with its offset. */
 async function published(_env: TestEnv, task: Task, dir: Awaited<ReturnType<TestEnv['directory']>>): Promise<number> {
-  return waitFor(`${task.address}'s member record to reach its offset`, async () => {
-    const offset = Number((await info(task.port))?.get('master_repl_offset'));
-    const records = await dir.readMemberRecords('mymaster');
-    const mine = records.find((r) => `${r.address.host}:${r.address.port}` === task.address);
-    return mine && mine.offset === offset ? offset : undefined;
-  }, 15000, 100);
+  return waitFor(
+    `${task.address}'s member record to reach its offset`,
+    async () => {
+      const offset = Number((await info(task.port))?.get('master_repl_offset'));
+      const records = await dir.readMemberRecords('mymaster');
+      const mine = records.find((r) => `${r.address.host}:${r.address.port}` === task.address);
+      return mine && mine.offset === offset ? offset : undefined;
+    },
+    15000,
+    100,
+  );
 }
 
 for (const order of ORDERS) {
@@ -68,24 +80,34 @@ for (const order of ORDERS) {
         if (i !== order[2]) await sleep(GAP_MS);
       }
     })();
-    const master = await waitFor('ZooKeeper to name a new task', async () => {
-      const m = await zkMasterRaw(d.dir);
-      return m && started.some((s) => s?.address === m) ? m : undefined;
-    }, 60000, 50);
+    const master = await waitFor(
+      'ZooKeeper to name a new task',
+      async () => {
+        const m = await zkMasterRaw(d.dir);
+        return m && started.some((s) => s?.address === m) ? m : undefined;
+      },
+      60000,
+      50,
+    );
     const electedMs = Date.now() - startedAt[0]!;
     await starting;
     const winner = started[0]!;
     t.is(master, winner.address, `A's data (offset ${offsetA}) is elected`);
     for (const s of started) {
-      await waitFor(`${s.address} holds every batch`, async () => {
-        const r = env.redis(s.port);
-        try {
-          const got = await r.mget('b1:0', `b1:${BATCH - 1}`, 'b2:0', `b2:${BATCH - 1}`, 'b3:0', `b3:${BATCH - 1}`);
-          return got.every((v) => v !== null);
-        } finally {
-          r.disconnect();
-        }
-      }, 30000, 200);
+      await waitFor(
+        `${s.address} holds every batch`,
+        async () => {
+          const r = env.redis(s.port);
+          try {
+            const got = await r.mget('b1:0', `b1:${BATCH - 1}`, 'b2:0', `b2:${BATCH - 1}`, 'b3:0', `b3:${BATCH - 1}`);
+            return got.every((v) => v !== null);
+          } finally {
+            r.disconnect();
+          }
+        },
+        30000,
+        200,
+      );
     }
     const r = env.redis(portOf(master));
     t.is(Number(await r.dbsize()), 3 * BATCH, 'no key lost, none extra');

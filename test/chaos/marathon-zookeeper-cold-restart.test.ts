@@ -7,8 +7,19 @@ import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
 import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
 import {
-  healthKills, ModelClient, REDIS, SCALE, type Scenario, SENTINEL, startScenario, stopScenario, waitSteady, WATCHER,
-  WritableMasters, writeResidentGroup, type WriterResult,
+  healthKills,
+  ModelClient,
+  REDIS,
+  SCALE,
+  type Scenario,
+  SENTINEL,
+  startScenario,
+  stopScenario,
+  waitSteady,
+  WATCHER,
+  WritableMasters,
+  writeResidentGroup,
+  type WriterResult,
 } from '../helpers/model-scenario';
 import { sleep, waitFor } from '../helpers/wait';
 
@@ -26,80 +37,107 @@ if (!MODEL.ok) {
   let s: Scenario | undefined;
   // Tests that got to their end (ava's t.passed is not the test's own in hooks): fewer keeps the files.
   let completed = 0;
-  test.before(async () => { s = await startScenario(3); });
+  test.before(async () => {
+    s = await startScenario(3);
+  });
   test.after.always(async (t) => stopScenario(s, completed === 3, (m) => t.log(m)));
 
-  test.serial('Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after', async (t) => {
-    const sc = s!;
-    const { model } = sc.stack;
-    const kills = healthKills(sc);
-    const ended: string[] = [];
-    const onEnd = (x: ModelTask) => ended.push(`${x.id}: ${JSON.stringify(x.exit)}`);
-    model.on('task-terminal', onEnd);
-    t.teardown(() => model.off('task-terminal', onEnd));
-    const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'zkoutage'));
-    const monitor = stopOnTeardown(t, new WritableMasters(sc));
-    await writer.flowing('writes before the outage', 100);
-    const sentinels = model.tasks(SENTINEL).map((x) => `${x.agent.ns.ip}:${x.hostPorts[0]}`).sort();
-    const watchers = model.tasks(WATCHER).map((w) => `http://${w.agent.ns.ip}:${w.hostPorts[0]}`);
+  test.serial(
+    'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
+    async (t) => {
+      const sc = s!;
+      const { model } = sc.stack;
+      const kills = healthKills(sc);
+      const ended: string[] = [];
+      const onEnd = (x: ModelTask) => ended.push(`${x.id}: ${JSON.stringify(x.exit)}`);
+      model.on('task-terminal', onEnd);
+      t.teardown(() => model.off('task-terminal', onEnd));
+      const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'zkoutage'));
+      const monitor = stopOnTeardown(t, new WritableMasters(sc));
+      await writer.flowing('writes before the outage', 100);
+      const sentinels = model
+        .tasks(SENTINEL)
+        .map((x) => `${x.agent.ns.ip}:${x.hostPorts[0]}`)
+        .sort();
+      const watchers = model.tasks(WATCHER).map((w) => `http://${w.agent.ns.ip}:${w.hostPorts[0]}`);
 
-    // Discovery as a client sees it, every second, from the infra namespace.
-    let asking = true;
-    const discovery = { asked: 0, full: 0, wrong: [] as string[], staleSeen: 0 };
-    const asker = (async () => {
-      while (asking) {
-        for (const base of watchers) {
-          discovery.asked += 1;
-          const r = await model.infraProbe.http(`${base}/sentinels`, 3000).catch((err: Error) => ({ status: 0, body: err.message }));
-          const list = r.status === 200 ? (JSON.parse(r.body) as Array<{ host: string; port: number }>).map((x) => `${x.host}:${x.port}`).sort() : [];
-          if (JSON.stringify(list) === JSON.stringify(sentinels)) discovery.full += 1;
-          else discovery.wrong.push(`${base}: ${r.status} ${r.body.slice(0, 100)}`);
+      // Discovery as a client sees it, every second, from the infra namespace.
+      let asking = true;
+      const discovery = { asked: 0, full: 0, wrong: [] as string[], staleSeen: 0 };
+      const asker = (async () => {
+        while (asking) {
+          for (const base of watchers) {
+            discovery.asked += 1;
+            const r = await model.infraProbe.http(`${base}/sentinels`, 3000).catch((err: Error) => ({ status: 0, body: err.message }));
+            const list = r.status === 200 ? (JSON.parse(r.body) as Array<{ host: string; port: number }>).map((x) => `${x.host}:${x.port}`).sort() : [];
+            if (JSON.stringify(list) === JSON.stringify(sentinels)) discovery.full += 1;
+            else discovery.wrong.push(`${base}: ${r.status} ${r.body.slice(0, 100)}`);
+          }
+          await sleep(1000);
         }
-        await sleep(1000);
-      }
-    })();
+      })();
 
-    const cutAt = Date.now();
-    sc.stack.cutZooKeeper();
-    await waitFor('/status to mark the view stale', async () => {
-      const r = await model.infraProbe.http(`${watchers[0]}/status`, 5000).catch(() => null);
-      const set = r?.status === 200 ? (JSON.parse(r.body) as Record<string, { stale?: boolean }>).mymaster : undefined;
-      if (set?.stale) discovery.staleSeen += 1;
-      return set?.stale === true;
-    }, ZK_OUTAGE_MS, 1000);
-    const staleAfterMs = Date.now() - cutAt;
-    await sleep(cutAt + ZK_OUTAGE_MS - Date.now());
-    const ackedDuring = writer.acked();
-    const healedAt = Date.now();
-    sc.stack.healZooKeeper();
-    await waitFor('/status current again', async () => {
-      const r = await model.infraProbe.http(`${watchers[0]}/status`, 5000).catch(() => null);
-      return r?.status === 200 && (JSON.parse(r.body) as Record<string, { stale?: boolean }>).mymaster?.stale === false;
-    }, 60000, 500);
-    const currentAfterMs = Date.now() - healedAt;
-    asking = false;
-    await asker;
-    await waitSteady(sc);
-    await writer.flowing('writes after the outage', 30);
-    const r = await writer.stop();
-    const m = await monitor.stop();
-    const during = r.gaps.filter(([a, b]) => b >= cutAt && a <= healedAt);
-    recordFigures(t, 'marathon-zookeeper-outage', {
-      outageMs: healedAt - cutAt,
-      writesAckedByOutageEnd: ackedDuring, writeGapsOver500msDuringOutage: during.length, maxGapMs: r.maxGapMs,
-      discoveryAnswers: discovery.asked, discoveryFullLists: discovery.full, discoveryWrong: discovery.wrong.length,
-      statusStaleAfterMs: staleAfterMs, statusCurrentAfterHealMs: currentAfterMs,
-      acked: r.acked, failed: r.failed, lost: r.lost, healthKills: kills.length, tasksEnded: ended.length,
-    });
-    t.deepEqual(during, [], 'no write outage while ZooKeeper was away');
-    t.deepEqual(discovery.wrong, [], 'every watcher answered the full sentinel list throughout');
-    t.deepEqual(kills, [], 'no task killed by a health check');
-    t.deepEqual(ended, [], 'no task ended');
-    t.true(r.verified, 'the client read its writes back');
-    t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
-    t.deepEqual(m.twoWritable, [], 'never two writable masters');
-    if (t.passed) completed += 1;
-  });
+      const cutAt = Date.now();
+      sc.stack.cutZooKeeper();
+      await waitFor(
+        '/status to mark the view stale',
+        async () => {
+          const r = await model.infraProbe.http(`${watchers[0]}/status`, 5000).catch(() => null);
+          const set = r?.status === 200 ? (JSON.parse(r.body) as Record<string, { stale?: boolean }>).mymaster : undefined;
+          if (set?.stale) discovery.staleSeen += 1;
+          return set?.stale === true;
+        },
+        ZK_OUTAGE_MS,
+        1000,
+      );
+      const staleAfterMs = Date.now() - cutAt;
+      await sleep(cutAt + ZK_OUTAGE_MS - Date.now());
+      const ackedDuring = writer.acked();
+      const healedAt = Date.now();
+      sc.stack.healZooKeeper();
+      await waitFor(
+        '/status current again',
+        async () => {
+          const r = await model.infraProbe.http(`${watchers[0]}/status`, 5000).catch(() => null);
+          return r?.status === 200 && (JSON.parse(r.body) as Record<string, { stale?: boolean }>).mymaster?.stale === false;
+        },
+        60000,
+        500,
+      );
+      const currentAfterMs = Date.now() - healedAt;
+      asking = false;
+      await asker;
+      await waitSteady(sc);
+      await writer.flowing('writes after the outage', 30);
+      const r = await writer.stop();
+      const m = await monitor.stop();
+      const during = r.gaps.filter(([a, b]) => b >= cutAt && a <= healedAt);
+      recordFigures(t, 'marathon-zookeeper-outage', {
+        outageMs: healedAt - cutAt,
+        writesAckedByOutageEnd: ackedDuring,
+        writeGapsOver500msDuringOutage: during.length,
+        maxGapMs: r.maxGapMs,
+        discoveryAnswers: discovery.asked,
+        discoveryFullLists: discovery.full,
+        discoveryWrong: discovery.wrong.length,
+        statusStaleAfterMs: staleAfterMs,
+        statusCurrentAfterHealMs: currentAfterMs,
+        acked: r.acked,
+        failed: r.failed,
+        lost: r.lost,
+        healthKills: kills.length,
+        tasksEnded: ended.length,
+      });
+      t.deepEqual(during, [], 'no write outage while ZooKeeper was away');
+      t.deepEqual(discovery.wrong, [], 'every watcher answered the full sentinel list throughout');
+      t.deepEqual(kills, [], 'no task killed by a health check');
+      t.deepEqual(ended, [], 'no task ended');
+      t.true(r.verified, 'the client read its writes back');
+      t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
+      t.deepEqual(m.twoWritable, [], 'never two writable masters');
+      if (t.passed) completed += 1;
+    },
+  );
 
   /** Kills every task of every app at once (kill -9), waits for Marathon to bring them all back; the writes before and after. */
   async function coldRestart(t: ExecutionContext, sc: Scenario, figures: string) {
@@ -112,8 +150,17 @@ if (!MODEL.ok) {
     // It stops writing now and checks its writes once the set is back.
     const beforeStopped = writer.stop();
     const monitor = stopOnTeardown(t, new WritableMasters(sc));
-    await waitFor('every app back: running, healthy tasks of the new generation', () => [REDIS, SENTINEL, WATCHER].every((app) =>
-      model.tasks(app).filter((x) => !old.includes(x) && x.state === 'running' && x.health === 'healthy' && x.proc.running).length === model.definition(app).instances), 180000, 200);
+    await waitFor(
+      'every app back: running, healthy tasks of the new generation',
+      () =>
+        [REDIS, SENTINEL, WATCHER].every(
+          (app) =>
+            model.tasks(app).filter((x) => !old.includes(x) && x.state === 'running' && x.health === 'healthy' && x.proc.running).length ===
+            model.definition(app).instances,
+        ),
+      180000,
+      200,
+    );
     const backAt = Date.now();
     await waitSteady(sc);
     const steadyAt = Date.now();
@@ -125,10 +172,14 @@ if (!MODEL.ok) {
     for (const app of [REDIS, SENTINEL, WATCHER]) t.deepEqual(uniqueViolations(model, app), [], `${app}: hostname:UNIQUE`);
     recordFigures(t, figures, {
       tasksKilled: old.length,
-      allHealthyAfterMs: backAt - killedAt, steadyAfterMs: steadyAt - killedAt,
+      allHealthyAfterMs: backAt - killedAt,
+      steadyAfterMs: steadyAt - killedAt,
       firstWriteAfterMs: (r.firstAckAt ?? NaN) - killedAt,
-      ackedBefore: before.acked, ackedBeforeLost: before.lost,
-      acked: r.acked, failed: r.failed, lost: r.lost,
+      ackedBefore: before.acked,
+      ackedBeforeLost: before.lost,
+      acked: r.acked,
+      failed: r.failed,
+      lost: r.lost,
     });
     t.true(before.verified && r.verified, 'the clients read their writes back');
     t.is(r.lost, 0, 'no write acknowledged after the restart lost');
@@ -136,20 +187,29 @@ if (!MODEL.ok) {
     return { before, after: r };
   }
 
-  test.serial('Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: one master again, discovery answers, clients write again, never two writable masters; the shipped definitions keep data in the sandbox, so what was written before is gone (reported)', async (t) => {
-    const { before } = await coldRestart(t, s!, 'marathon-cold-restart');
-    if (before.lost > 0) t.log(`every redis task restarted in a new sandbox (no persistent volume): ${before.lost} of ${before.acked} writes acknowledged before the kill are gone, as docs/marathon.md says`);
-    if (t.passed) completed += 1;
-  });
+  test.serial(
+    'Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: one master again, discovery answers, clients write again, never two writable masters; the shipped definitions keep data in the sandbox, so what was written before is gone (reported)',
+    async (t) => {
+      const { before } = await coldRestart(t, s!, 'marathon-cold-restart');
+      if (before.lost > 0)
+        t.log(
+          `every redis task restarted in a new sandbox (no persistent volume): ${before.lost} of ${before.acked} writes acknowledged before the kill are gone, as docs/marathon.md says`,
+        );
+      if (t.passed) completed += 1;
+    },
+  );
 
-  test.serial('Marathon 6, with the README\'s persistent-volume opt-in: every task killed at once comes back on its agent with its data; 0 acknowledged writes lost, before or after', async (t) => {
-    await stopScenario(s, completed === 2, (m) => t.log(m));
-    s = undefined;
-    const file = writeResidentGroup(path.join(os.tmpdir(), `redis-zk-resident-${process.pid}.json`));
-    t.teardown(() => fs.rmSync(file, { force: true }));
-    s = await startScenario(3, { group: file });
-    const { before } = await coldRestart(t, s, 'marathon-cold-restart-volumes');
-    t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
-    if (t.passed) completed += 1;
-  });
+  test.serial(
+    "Marathon 6, with the README's persistent-volume opt-in: every task killed at once comes back on its agent with its data; 0 acknowledged writes lost, before or after",
+    async (t) => {
+      await stopScenario(s, completed === 2, (m) => t.log(m));
+      s = undefined;
+      const file = writeResidentGroup(path.join(os.tmpdir(), `redis-zk-resident-${process.pid}.json`));
+      t.teardown(() => fs.rmSync(file, { force: true }));
+      s = await startScenario(3, { group: file });
+      const { before } = await coldRestart(t, s, 'marathon-cold-restart-volumes');
+      t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
+      if (t.passed) completed += 1;
+    },
+  );
 }

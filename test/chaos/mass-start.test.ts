@@ -24,7 +24,9 @@ test.before(async (_t) => {
   env = await TestEnv.create();
   conf = {};
 });
-test.afterEach.always((t) => { if (!t.passed) failed = true; });
+test.afterEach.always((t) => {
+  if (!t.passed) failed = true;
+});
 test.after.always(async (t) => {
   if (registeredMs.length > 0) {
     const s = stats(registeredMs);
@@ -35,7 +37,10 @@ test.after.always(async (t) => {
 
 /** Milliseconds from the wrapper's first log line to its "election decided" line. */
 function electionMs(task: Task): number | undefined {
-  const lines = task.proc.log().split('\n').filter((l) => l.startsWith('{'));
+  const lines = task.proc
+    .log()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   const time = (l: string | undefined) => (l ? Number(/"time":(\d+)/.exec(l)?.[1]) : NaN);
   const ms = time(lines.find((l) => l.includes('"msg":"election decided"'))) - time(lines[0]);
   return Number.isFinite(ms) ? ms : undefined;
@@ -48,31 +53,59 @@ for (let round = 1; round <= ROUNDS; round += 1) {
     const started = Date.now();
     const tasks = await Promise.all(Array.from({ length: NODES }, () => env.start('redis-wrapper', { ...conf, ZK_ROOT: root, MASTER_NAME: NAME })));
     try {
-      const outcome = await waitFor(`${NODES} registered nodes (or a wrapper exiting)`, async () => {
-        const exited = tasks.filter((x) => !x.proc.running);
-        if (exited.length > 0) return { exited };
-        return (await dir.listNodes(NAME)).length === NODES ? { exited } : undefined;
-      }, 240000, 250);
+      const outcome = await waitFor(
+        `${NODES} registered nodes (or a wrapper exiting)`,
+        async () => {
+          const exited = tasks.filter((x) => !x.proc.running);
+          if (exited.length > 0) return { exited };
+          return (await dir.listNodes(NAME)).length === NODES ? { exited } : undefined;
+        },
+        240000,
+        250,
+      );
       const allRegistered = Date.now() - started;
-      t.deepEqual(outcome.exited.map((x) => `${x.address} exit ${JSON.stringify(x.proc.exitStatus)}`), [], 'no wrapper exited (gave up or crashed)');
+      t.deepEqual(
+        outcome.exited.map((x) => `${x.address} exit ${JSON.stringify(x.proc.exitStatus)}`),
+        [],
+        'no wrapper exited (gave up or crashed)',
+      );
       if (outcome.exited.length > 0) {
-        for (const x of outcome.exited) t.log(`${x.proc.label} ${x.address}: ${x.proc.log().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-2).join(' | ').slice(0, 600)}`);
+        for (const x of outcome.exited)
+          t.log(
+            `${x.proc.label} ${x.address}: ${x.proc
+              .log()
+              .split('\n')
+              .filter((l) => /"level":(50|60)/.test(l))
+              .slice(-2)
+              .join(' | ')
+              .slice(0, 600)}`,
+          );
         return;
       }
 
       const master = await zkMasterRaw(dir, NAME);
       t.truthy(master, 'ZooKeeper names a master');
-      t.true(tasks.some((x) => x.address === master), 'ZooKeeper names one of this round\'s tasks');
+      t.true(
+        tasks.some((x) => x.address === master),
+        "ZooKeeper names one of this round's tasks",
+      );
       const roles = await Promise.all(tasks.map((x) => env.role(x.port)));
       t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
       t.is(roles.filter((r) => r === 'slave').length, NODES - 1, 'every other node is a replica');
       t.is(roles[tasks.findIndex((x) => x.address === master)], 'master', 'the master is the one ZooKeeper names');
 
       const replicas = tasks.filter((x) => x.address !== master);
-      await waitFor(`every replica of ${master} with the link up`, async () => {
-        const infos = await Promise.all(replicas.map((x) => info(x.port)));
-        return infos.every((i) => i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === master && i.get('master_link_status') === 'up');
-      }, 60000, 500);
+      await waitFor(
+        `every replica of ${master} with the link up`,
+        async () => {
+          const infos = await Promise.all(replicas.map((x) => info(x.port)));
+          return infos.every(
+            (i) => i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === master && i.get('master_link_status') === 'up',
+          );
+        },
+        60000,
+        500,
+      );
       const allLinked = Date.now() - started;
       const masterInfo = await info(portOf(master));
       t.is(Number(masterInfo?.get('connected_slaves')), NODES - 1, 'the master sees every replica');
@@ -80,7 +113,13 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       t.is(decided.length, NODES, 'every wrapper logged its election decision');
       const e = stats(decided);
       registeredMs.push(allRegistered);
-      recordFigures(t, `mass-start/round-${round}`, { nodes: NODES, allRegisteredMs: allRegistered, allReplicasLinkedMs: allLinked, electionMedianMs: e.median, electionMaxMs: e.max });
+      recordFigures(t, `mass-start/round-${round}`, {
+        nodes: NODES,
+        allRegisteredMs: allRegistered,
+        allReplicasLinkedMs: allLinked,
+        electionMedianMs: e.median,
+        electionMaxMs: e.max,
+      });
     } finally {
       await Promise.all(tasks.map((x) => killTask(x)));
     }

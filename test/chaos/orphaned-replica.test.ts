@@ -14,22 +14,37 @@ test.serial('an orphaned replica is reported by the watcher, and re-points itsel
   const client = env.redis(replica.port);
   await client.call('REPLICAOF', '127.0.0.1', '1');
   client.disconnect();
-  const problems = await waitFor('/status to report the orphan', async () => {
-    const s = await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json() as { mymaster: { problems: Array<{ kind: string; detail: string }> } };
-    return s.mymaster.problems.some((p) => p.kind === 'orphaned-replica') ? s.mymaster.problems : undefined;
-  }, 30000, 200);
+  const problems = await waitFor(
+    '/status to report the orphan',
+    async () => {
+      const s = (await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json()) as { mymaster: { problems: Array<{ kind: string; detail: string }> } };
+      return s.mymaster.problems.some((p) => p.kind === 'orphaned-replica') ? s.mymaster.problems : undefined;
+    },
+    30000,
+    200,
+  );
   t.regex(problems.find((p) => p.kind === 'orphaned-replica')!.detail, new RegExp(`${replica.address} follows 127\\.0\\.0\\.1:1`));
   t.regex(await (await fetch(`http://127.0.0.1:${watcher.port}/metrics`)).text(), /redis_zk_set_problems\{set="mymaster",kind="orphaned-replica"\} 1/);
   const resumed = Date.now();
   replica.proc.kill('SIGCONT');
-  await waitFor('the replica to follow the master again', async () => {
-    const i = await info(replica.port);
-    return i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === d.master;
-  }, 15000, 50);
+  await waitFor(
+    'the replica to follow the master again',
+    async () => {
+      const i = await info(replica.port);
+      return i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === d.master;
+    },
+    15000,
+    50,
+  );
   recordFigures(t, 'self-healing/orphan-repointed', { resumeToRepointedMs: Date.now() - resumed });
   t.regex(replica.proc.log(), /"msg":"re-pointed this replica to the set's master"/);
-  await waitFor('/status without the orphan', async () => {
-    const s = await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json() as { mymaster: { problems: unknown[] } };
-    return s.mymaster.problems.length === 0;
-  }, 30000, 200);
+  await waitFor(
+    '/status without the orphan',
+    async () => {
+      const s = (await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json()) as { mymaster: { problems: unknown[] } };
+      return s.mymaster.problems.length === 0;
+    },
+    30000,
+    200,
+  );
 });

@@ -6,7 +6,6 @@ import { sleep, waitFor } from '../helpers/wait';
 import { FAST_DOWN_AFTER_MS, FAST_SENTINEL, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 
-
 test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replica is promoted, the old master rejoins as its replica, no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ env: FAST_SENTINEL });
@@ -19,11 +18,21 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
   const atFreeze = writer.ackedSince(frozeAt);
   old.proc.killGroup('SIGSTOP'); // the whole task: wrapper and redis-server, as a partitioned or frozen host
   // ZooKeeper is watched from the freeze on: the failover may reach it while the master is frozen.
-  const promotedP = waitFor('ZooKeeper to name a new master', async () => {
-    const m = await zkMaster(d);
-    return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
-  }, 3 * FAST_DOWN_AFTER_MS + 30000, 20);
-  const writesBackP = waitFor('acknowledged writes after the freeze', () => (writer.ackedSince(frozeAt) > atFreeze ? Date.now() : undefined), 3 * FAST_DOWN_AFTER_MS + 60000, 10);
+  const promotedP = waitFor(
+    'ZooKeeper to name a new master',
+    async () => {
+      const m = await zkMaster(d);
+      return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
+    },
+    3 * FAST_DOWN_AFTER_MS + 30000,
+    20,
+  );
+  const writesBackP = waitFor(
+    'acknowledged writes after the freeze',
+    () => (writer.ackedSince(frozeAt) > atFreeze ? Date.now() : undefined),
+    3 * FAST_DOWN_AFTER_MS + 60000,
+    10,
+  );
   for (const p of [promotedP, writesBackP]) p.catch(() => undefined); // awaited below
   await sleep(3 * FAST_DOWN_AFTER_MS);
   // What Sentinel did while the master was away (informational: it may still be mid-failover).
@@ -43,14 +52,22 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
   })();
 
   const promoted = await promotedP;
-  t.true(d.redis.some((r) => r.address === promoted.address && r !== old), 'a replica was promoted');
+  t.true(
+    d.redis.some((r) => r.address === promoted.address && r !== old),
+    'a replica was promoted',
+  );
 
   // The old master comes back as a replica of the new one.
-  const demotedAt = await waitFor(`${old.address} to become a replica of the new master`, async () => {
-    const r = await replication(old.port);
-    const current = await zkMaster(d);
-    return r?.get('role') === 'slave' && current && Number(r.get('master_port')) === portOf(current) ? Date.now() : undefined;
-  }, 30000, 50);
+  const demotedAt = await waitFor(
+    `${old.address} to become a replica of the new master`,
+    async () => {
+      const r = await replication(old.port);
+      const current = await zkMaster(d);
+      return r?.get('role') === 'slave' && current && Number(r.get('master_port')) === portOf(current) ? Date.now() : undefined;
+    },
+    30000,
+    50,
+  );
   const firstAckAfter = await writesBackP;
   checking = false;
   await checks;
@@ -63,7 +80,7 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
   t.true(old.proc.running, 'the frozen task kept running once resumed');
   const oldRepl = await replication(old.port);
   t.is(oldRepl?.get('role'), 'slave');
-  t.is(Number(oldRepl?.get('master_port')), portOf(master), 'the old master replicates from ZooKeeper\'s master');
+  t.is(Number(oldRepl?.get('master_port')), portOf(master), "the old master replicates from ZooKeeper's master");
   t.is(await env.role(portOf(master)), 'master', 'ZooKeeper names a node that answers as master');
   t.is(await unsettled(env, d), undefined);
 
@@ -79,7 +96,9 @@ test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replic
     demotedBy: fenced ? 'its own wrapper (fence)' : 'Sentinel',
     writeOutageMs: firstAckAfter - frozeAt,
     writerMaxOutageMs: figures.maxOutageMs,
-    acked: figures.acked, failed: figures.failed, lost: figures.lost,
+    acked: figures.acked,
+    failed: figures.failed,
+    lost: figures.lost,
   });
   t.is(figures.lost, 0, 'no write acknowledged with WAIT 1 lost');
 });

@@ -19,10 +19,14 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
   const stopMs = Date.now() - stopped;
   t.is(exit.code, 0);
   t.regex(master.proc.log(), /switched over; the old master is now a replica/);
-  const promoted = await waitFor('ZooKeeper on the new master', async () => {
-    const m = (await d.dir.readMaster('mymaster'))?.raw;
-    return m && m !== d.master ? m : undefined;
-  }, 30000);
+  const promoted = await waitFor(
+    'ZooKeeper on the new master',
+    async () => {
+      const m = (await d.dir.readMaster('mymaster'))?.raw;
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+  );
   t.is(await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster'), promoted);
   await waitFor('writes after the switchover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
   const figures = await writer.stop();

@@ -12,4 +12,3 @@ test.serial(`a replacement killed 0.1 s after its start, then the master stopped
     await restart(r, roles.find((y) => y.role === 'master')!.x);
   });
 });
-

@@ -5,7 +5,11 @@ import { live, restart, roleOf, rounds, ROUNDS } from '../helpers/self-healing';
 
 // A. A rolling restart of the three tasks the round starts with, in each order Marathon's kill
 // selection can give by role (the two replicas are alike), rotating from round to round.
-const ORDERS: ReadonlyArray<ReadonlyArray<'master' | 'replica'>> = [['replica', 'master', 'replica'], ['master', 'replica', 'replica'], ['replica', 'replica', 'master']];
+const ORDERS: ReadonlyArray<ReadonlyArray<'master' | 'replica'>> = [
+  ['replica', 'master', 'replica'],
+  ['master', 'replica', 'replica'],
+  ['replica', 'replica', 'master'],
+];
 test.serial(`rolling restarts gated on PING, every kill order, ${ROUNDS} rounds: the set heals every time`, async (t) => {
   await rounds(t, 'self-healing/rolling', async (r, n) => {
     const order = ORDERS[(n - 1) % ORDERS.length]!;
@@ -18,4 +22,3 @@ test.serial(`rolling restarts gated on PING, every kill order, ${ROUNDS} rounds:
     }
   });
 });
-

@@ -30,15 +30,25 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   await killTask(master);
   // While Sentinel is stuck, the watcher says so.
   const watcher = d.watchers[0]!;
-  const stuck = await waitFor('/status to report the stuck failover', async () => {
-    const s = await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json() as { mymaster: { problems: Array<{ kind: string }> } };
-    return s.mymaster.problems.some((p) => p.kind === 'failover-stuck') ? Date.now() : undefined;
-  }, 2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), 200);
+  const stuck = await waitFor(
+    '/status to report the stuck failover',
+    async () => {
+      const s = (await (await fetch(`http://127.0.0.1:${watcher.port}/status`)).json()) as { mymaster: { problems: Array<{ kind: string }> } };
+      return s.mymaster.problems.some((p) => p.kind === 'failover-stuck') ? Date.now() : undefined;
+    },
+    2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS),
+    200,
+  );
 
-  const recovered = await waitFor('ZooKeeper to name a recovered master', async () => {
-    const m = await zkMaster(d);
-    return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
-  }, 2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS) + 30000, 100);
+  const recovered = await waitFor(
+    'ZooKeeper to name a recovered master',
+    async () => {
+      const m = await zkMaster(d);
+      return m && m !== d.master ? { address: m, at: Date.now() } : undefined;
+    },
+    2 * Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS) + 30000,
+    100,
+  );
   const winner = replicas.find((r) => r.address === recovered.address);
   t.truthy(winner, 'a surviving replica took over');
   t.regex(winner!.proc.log(), /"msg":"recovered the set: this node is its master"/);
@@ -48,13 +58,20 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   d.redis.push(await env.start('redis-wrapper'));
   await waitSteady(env, d, { timeoutMs: 60000, replicas: 1 });
   const history = await d.dir.readHistory(d.name);
-  t.true(history.some((e) => e.cause === 'recovery' && e.to === recovered.address), JSON.stringify(history));
+  t.true(
+    history.some((e) => e.cause === 'recovery' && e.to === recovered.address),
+    JSON.stringify(history),
+  );
   const metrics = await (await fetch(`http://127.0.0.1:${winner!.apiPort}/metrics`)).text();
   t.regex(metrics, /^redis_zk_node_recoveries_total 1$/m);
   const figures = await writer.stop();
   recordFigures(t, 'stuck-sentinel/recovery', {
-    failoverTimeoutMs: Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS), killToStuckReportedMs: stuck - killed, killToRecoveredMs: recovered.at - killed,
-    writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost,
+    failoverTimeoutMs: Number(FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS),
+    killToStuckReportedMs: stuck - killed,
+    killToRecoveredMs: recovered.at - killed,
+    writeOutageMs: figures.maxOutageMs,
+    acked: figures.acked,
+    lost: figures.lost,
   });
   t.is(figures.lost, 0);
 });

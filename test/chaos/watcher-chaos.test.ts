@@ -24,36 +24,54 @@ async function zkNames(d: Deployment, address: string, timeoutMs = 30000): Promi
 /** The promoted master is one of the set's surviving redis tasks, and every live sentinel names it. */
 async function checkPromoted(t: ExecutionContext, env: TestEnv, d: Deployment, promoted: string, liveSentinels: readonly Task[]): Promise<void> {
   t.not(promoted, d.master);
-  t.true(d.redis.some((r) => r.address === promoted && r.proc.running), `${promoted} is a surviving redis task`);
+  t.true(
+    d.redis.some((r) => r.address === promoted && r.proc.running),
+    `${promoted} is a surviving redis task`,
+  );
   t.is(await env.role(portOf(promoted)), 'master');
   for (const s of liveSentinels) t.is(await sentinelMasterAddr(s.port, d.name), promoted, `sentinel ${s.port} names the promoted master`);
 }
 
 async function watcherAgrees(w: Task, address: string): Promise<void> {
-  await waitFor(`watcher ${w.port} to serve ${address} at /master`, async () => {
-    const res = await fetch(`http://127.0.0.1:${w.port}/master`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    if (res?.status !== 200) return false;
-    const m = (await res.json()) as { host: string; port: number };
-    return `${m.host}:${m.port}` === address;
-  }, 15000, 100);
+  await waitFor(
+    `watcher ${w.port} to serve ${address} at /master`,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${w.port}/master`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      if (res?.status !== 200) return false;
+      const m = (await res.json()) as { host: string; port: number };
+      return `${m.host}:${m.port}` === address;
+    },
+    15000,
+    100,
+  );
 }
 
 async function healthyFollowing(w: Task, notPort: number): Promise<{ host: string; port: number }> {
-  return waitFor(`watcher ${w.port} healthy, following a live sentinel`, async () => {
-    const res = await fetch(`http://127.0.0.1:${w.port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    if (res?.status !== 200) return undefined;
-    const f = ((await res.json()) as { following: { host: string; port: number } | null }).following;
-    return f && f.port !== notPort ? f : undefined;
-  }, 15000, 100);
+  return waitFor(
+    `watcher ${w.port} healthy, following a live sentinel`,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${w.port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      if (res?.status !== 200) return undefined;
+      const f = ((await res.json()) as { following: { host: string; port: number } | null }).following;
+      return f && f.port !== notPort ? f : undefined;
+    },
+    15000,
+    100,
+  );
 }
 
 /** Concurrently: when the survivors switch off the dead master, and when ZooKeeper does. */
 function switchAndZooKeeper(d: Deployment, survivors: readonly Task[]) {
   const switched = firstSentinelSwitch(survivors, d.name, d.master).then((f) => ({ a: f.address, at: f.at }));
-  const zk = waitFor('ZooKeeper to move off the dead master', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
-  }, 30000, 20);
+  const zk = waitFor(
+    'ZooKeeper to move off the dead master',
+    async () => {
+      const m = await zkMasterRaw(d.dir);
+      return m && m !== d.master ? { a: m, at: Date.now() } : undefined;
+    },
+    30000,
+    20,
+  );
   return Promise.all([switched, zk]);
 }
 
@@ -148,14 +166,24 @@ test.serial('(c) watcher, its sentinel and the master killed at once, a new watc
  * watcher follows a survivor and agrees, and ZooKeeper keeps naming the live master.
  */
 async function checkSettledAfterSentinelLoss(
-  t: ExecutionContext, env: TestEnv, d: Deployment, zkMaster: string, promoted: string,
-  survivors: Task[], watcher: Task, deadSentinelPort: number, who: string,
+  t: ExecutionContext,
+  env: TestEnv,
+  d: Deployment,
+  zkMaster: string,
+  promoted: string,
+  survivors: Task[],
+  watcher: Task,
+  deadSentinelPort: number,
+  who: string,
 ): Promise<void> {
   t.is(zkMaster, promoted, 'ZooKeeper names the master the surviving sentinels promoted');
   t.is(await waitForSentinelSwitch(env, survivors, d.name, d.master), zkMaster, 'every surviving sentinel agrees');
   await checkPromoted(t, env, d, zkMaster, survivors);
   const following = await healthyFollowing(watcher, deadSentinelPort);
-  t.true(survivors.some((s) => s.port === following.port), `${who} follows a surviving sentinel`);
+  t.true(
+    survivors.some((s) => s.port === following.port),
+    `${who} follows a surviving sentinel`,
+  );
   await watcherAgrees(watcher, zkMaster);
   const bad = await zkNamesLiveMasterThroughout(env, d.dir, d.name, STEADY_MS);
   t.deepEqual(bad, [], 'ZooKeeper keeps naming the live master');

@@ -47,10 +47,15 @@ async function keysOn(env: TestEnv, port: number): Promise<number> {
 
 /** Waits until `replica` is a replica of `master` with the link up and the full dataset loaded. */
 async function synced(_env: TestEnv, replica: Task, master: string, timeoutMs = 30000): Promise<void> {
-  await waitFor(`${replica.address} replicating ${master} with the link up`, async () => {
-    const i = await info(replica.port);
-    return i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === master && i.get('master_link_status') === 'up';
-  }, timeoutMs, 100);
+  await waitFor(
+    `${replica.address} replicating ${master} with the link up`,
+    async () => {
+      const i = await info(replica.port);
+      return i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === master && i.get('master_link_status') === 'up';
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 async function sentinelsRepointed(d: Deployment, master: string): Promise<void> {
@@ -59,7 +64,11 @@ async function sentinelsRepointed(d: Deployment, master: string): Promise<void> 
   }
 }
 
-const decidedLine = (task: Task) => task.proc.log().split('\n').find((l) => l.includes('"msg":"election decided"')) ?? '';
+const decidedLine = (task: Task) =>
+  task.proc
+    .log()
+    .split('\n')
+    .find((l) => l.includes('"msg":"election decided"')) ?? '';
 
 test.serial('whole set kill -9, three new tasks on new ports with the same DATA_DIRs: one master, every key back everywhere', async (t) => {
   const env = await TestEnv.create(t);
@@ -77,10 +86,15 @@ test.serial('whole set kill -9, three new tasks on new ports with the same DATA_
   const second = await Promise.all(dataDirs.map((DATA_DIR) => env.start('redis-wrapper', { ...conf, DATA_DIR })));
   for (const r of second) t.false(oldAddresses.includes(r.address), `${r.address} is a new port`);
 
-  const master = await waitFor('ZooKeeper to name one of the new tasks', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m && second.some((r) => r.address === m) ? m : undefined;
-  }, 60000, 50);
+  const master = await waitFor(
+    'ZooKeeper to name one of the new tasks',
+    async () => {
+      const m = await zkMasterRaw(d.dir);
+      return m && second.some((r) => r.address === m) ? m : undefined;
+    },
+    60000,
+    50,
+  );
   const masterAt = Date.now();
   const roles = await Promise.all(second.map((r) => waitFor(`${r.address} to answer`, () => env.role(r.port), 30000)));
   t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
@@ -123,16 +137,24 @@ test.serial('whole set lost, an empty node starts first and a node with data 2 s
   const dataStarted = Date.now();
   const withData = await env.start('redis-wrapper', { ...conf, DATA_DIR: dataDirs[oldMaster]! });
 
-  const master = await waitFor('ZooKeeper to name one of the new tasks', async () => {
-    const m = await zkMasterRaw(d.dir);
-    return m === empty.address || m === withData.address ? m : undefined;
-  }, 60000, 50);
+  const master = await waitFor(
+    'ZooKeeper to name one of the new tasks',
+    async () => {
+      const m = await zkMasterRaw(d.dir);
+      return m === empty.address || m === withData.address ? m : undefined;
+    },
+    60000,
+    50,
+  );
   const masterAt = Date.now();
   t.is(master, withData.address, 'the node with data is elected, not the empty one that started first');
   t.is(await env.role(withData.port), 'master');
   await synced(env, empty, withData.address);
   const syncedAt = Date.now();
-  t.regex(empty.proc.log(), /the longest history is .*this node is empty.*gets \d+ ms to come back first|contender \S+ holds (data and this node has none|a longer history)/);
+  t.regex(
+    empty.proc.log(),
+    /the longest history is .*this node is empty.*gets \d+ ms to come back first|contender \S+ holds (data and this node has none|a longer history)/,
+  );
   t.regex(decidedLine(empty), new RegExp(`"decision":"replicate","master":"${withData.address}"`));
 
   const recovered = await Promise.all([withData, empty].map((r) => keysOn(env, r.port)));

@@ -25,7 +25,24 @@ export function makeCerts(dir: string): TestCerts {
   const sign = (name: string, ext: string) => {
     fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
     openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=redis-zk ${name}`);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
     fs.chmodSync(path.join(dir, `${name}.key`), 0o600);
   };
   sign('server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
@@ -37,5 +54,8 @@ export function makeCerts(dir: string): TestCerts {
 
 /** The environment that turns TLS on for every program. */
 export const tlsEnv = (c: TestCerts): Record<string, string> => ({
-  REDIS_TLS_ENABLED: 'yes', REDIS_TLS_CERT_FILE: c.certFile, REDIS_TLS_KEY_FILE: c.keyFile, REDIS_TLS_CA_FILE: c.caFile,
+  REDIS_TLS_ENABLED: 'yes',
+  REDIS_TLS_CERT_FILE: c.certFile,
+  REDIS_TLS_KEY_FILE: c.keyFile,
+  REDIS_TLS_CA_FILE: c.caFile,
 });

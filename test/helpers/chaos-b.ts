@@ -12,7 +12,6 @@ import { portOf } from '../../packages/local-stack/src/harness';
 // Small generic helpers for the chaos scenarios (watcher chaos, whole-set restart, mass start,
 // bad data). Every wait is bounded.
 
-
 export { portOf };
 
 /** kill -9 the whole task (wrapper and the server it runs); resolves once the wrapper is gone. */
@@ -43,21 +42,31 @@ export async function followedBy(watcherPort: number): Promise<{ host: string; p
  * address answers with role master. Returns it.
  */
 export async function waitForSentinelSwitch(env: TestEnv, sentinels: readonly Task[], name: string, old: string, timeoutMs = 30000): Promise<string> {
-  return waitFor(`the sentinels to switch away from ${old}`, async () => {
-    const seen = await Promise.all(sentinels.map((s) => sentinelMasterAddr(s.port, name)));
-    const first = seen[0];
-    if (!first || first === old || seen.some((a) => a !== first)) return undefined;
-    return (await env.role(portOf(first))) === 'master' ? first : undefined;
-  }, timeoutMs, 50);
+  return waitFor(
+    `the sentinels to switch away from ${old}`,
+    async () => {
+      const seen = await Promise.all(sentinels.map((s) => sentinelMasterAddr(s.port, name)));
+      const first = seen[0];
+      if (!first || first === old || seen.some((a) => a !== first)) return undefined;
+      return (await env.role(portOf(first))) === 'master' ? first : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 /** When the first of `sentinels` names a master other than `old` (Sentinel's switch), and which. */
 export async function firstSentinelSwitch(sentinels: readonly Task[], name: string, old: string, timeoutMs = 30000): Promise<{ address: string; at: number }> {
-  return waitFor(`a sentinel to switch away from ${old}`, async () => {
-    const seen = await Promise.all(sentinels.map((s) => sentinelMasterAddr(s.port, name)));
-    const a = seen.find((x) => x && x !== old);
-    return a ? { address: a, at: Date.now() } : undefined;
-  }, timeoutMs, 20);
+  return waitFor(
+    `a sentinel to switch away from ${old}`,
+    async () => {
+      const seen = await Promise.all(sentinels.map((s) => sentinelMasterAddr(s.port, name)));
+      const a = seen.find((x) => x && x !== old);
+      return a ? { address: a, at: Date.now() } : undefined;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /**
@@ -81,7 +90,11 @@ export async function zkNamesLiveMasterThroughout(env: TestEnv, dir: Directory, 
  * tasks first, then the sentinels (fast failover settings), then the watchers; waits until the
  * sentinels reach quorum and know every replica and peer.
  */
-export async function deployWithDataDirs(env: TestEnv, dataDirs: readonly string[], o: { sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
+export async function deployWithDataDirs(
+  env: TestEnv,
+  dataDirs: readonly string[],
+  o: { sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Deployment> {
   const extra = o.env ?? {};
   const name = String(extra.MASTER_NAME ?? 'mymaster');
   const redis = await Promise.all(dataDirs.map((DATA_DIR) => env.start('redis-wrapper', { ...extra, DATA_DIR })));
@@ -94,23 +107,38 @@ export async function deployWithDataDirs(env: TestEnv, dataDirs: readonly string
     await waitFor('sentinels registered', async () => (await dir.listSentinels()).length === sentinels.length, 30000);
     await waitForSentinelsToKnowSet(sentinels, name, redis.length - 1, 30000);
   }
-  for (const w of watchers) await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
+  for (const w of watchers)
+    await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
   return { redis, sentinels, watchers, dir, master, name };
 }
 
 export async function waitForSentinelsToKnowSet(sentinels: readonly Task[], name: string, replicas: number, timeoutMs: number): Promise<void> {
-  await waitFor('every sentinel to know every replica and peer', async () => {
-    for (const s of sentinels) {
-      const m = await sentinelMaster(s.port, name);
-      if (!m || Number(m.get('num-slaves')) < replicas || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
-    }
-    return true;
-  }, timeoutMs, 200);
+  await waitFor(
+    'every sentinel to know every replica and peer',
+    async () => {
+      for (const s of sentinels) {
+        const m = await sentinelMaster(s.port, name);
+        if (!m || Number(m.get('num-slaves')) < replicas || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
+      }
+      return true;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /** INFO <section> of a node as a map (one question, fresh connection); undefined when it does not answer. */
 export async function info(port: number, section = 'replication'): Promise<Map<string, string> | undefined> {
-  const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  const r = new Redis({
+    ...testAuth(),
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 2000,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -122,7 +150,12 @@ export async function info(port: number, section = 'replication'): Promise<Map<s
   }
 }
 
-export interface RawReply { status: number | null; head: string; body: string; bytes: number }
+export interface RawReply {
+  status: number | null;
+  head: string;
+  body: string;
+  bytes: number;
+}
 
 /**
  * Sends bytes as they are on a fresh connection and collects whatever comes back until the server
@@ -145,7 +178,12 @@ export function rawHttp(port: number, data: string | Buffer, waitMs = 30000): Pr
       const text = all.toString('latin1');
       const cut = text.indexOf('\r\n\r\n');
       const status = /^HTTP\/1\.[01] (\d{3}) /.exec(text);
-      resolve({ status: status ? Number(status[1]) : null, head: cut < 0 ? text : text.slice(0, cut), body: cut < 0 ? '' : text.slice(cut + 4), bytes: all.length });
+      resolve({
+        status: status ? Number(status[1]) : null,
+        head: cut < 0 ? text : text.slice(0, cut),
+        body: cut < 0 ? '' : text.slice(cut + 4),
+        bytes: all.length,
+      });
     };
     const timer = setTimeout(done, waitMs);
     socket.on('data', (chunk: Buffer) => received.push(chunk));

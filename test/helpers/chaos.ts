@@ -24,7 +24,6 @@ import { info } from './chaos-b';
  */
 export { FAST_SENTINEL, FAST_DOWN_AFTER_MS } from '../../packages/local-stack/src/harness';
 
-
 export { portOf };
 
 /** ZooKeeper's master of the deployment's set; undefined while ZooKeeper does not answer. */
@@ -41,8 +40,12 @@ export const replication = (port: number): Promise<Map<string, string> | undefin
 /** True once `port` is a replica of `masterPort` with its link up and no sync in progress. */
 export async function isSyncedReplicaOf(port: number, masterPort: number): Promise<boolean> {
   const r = await replication(port);
-  return r?.get('role') === 'slave' && Number(r.get('master_port')) === masterPort
-    && r.get('master_link_status') === 'up' && r.get('master_sync_in_progress') === '0';
+  return (
+    r?.get('role') === 'slave' &&
+    Number(r.get('master_port')) === masterPort &&
+    r.get('master_link_status') === 'up' &&
+    r.get('master_sync_in_progress') === '0'
+  );
 }
 
 /**
@@ -99,7 +102,10 @@ export class DirectWriter {
   errors: string[] = [];
   maxLatencyMs = 0;
 
-  constructor(readonly port: number, readonly prefix = `d${port}`) {
+  constructor(
+    readonly port: number,
+    readonly prefix = `d${port}`,
+  ) {
     this.client = new Redis({ ...testAuth(), host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => 100, commandTimeout: 2000 });
     this.client.on('error', () => undefined);
     this.loop = this.run();
@@ -135,12 +141,16 @@ export class PingProbe {
   ok = 0;
   failures: string[] = [];
 
-  constructor(readonly port: number, everyMs = 100) {
+  constructor(
+    readonly port: number,
+    everyMs = 100,
+  ) {
     this.loop = (async () => {
       while (this.running) {
         try {
           const reply = await ask(port, 'PING');
-          if (reply === 'PONG') this.ok += 1; else this.failures.push(String(reply));
+          if (reply === 'PONG') this.ok += 1;
+          else this.failures.push(String(reply));
         } catch (err) {
           this.failures.push(String(err));
         }
@@ -184,10 +194,17 @@ export async function notSteady(env: TestEnv, d: Deployment, replicas = 2, mustK
 /** Waits (bounded) until notSteady reports nothing; returns ZooKeeper's master then. */
 export async function waitSteady(env: TestEnv, d: Deployment, o: { timeoutMs?: number; replicas?: number; mustKnow?: string[] } = {}): Promise<string> {
   let last: string | undefined;
-  await waitFor('the deployment to be steady (one master, ZooKeeper and every sentinel on it, replicas synced and known)', async () => {
-    last = await notSteady(env, d, o.replicas ?? 2, o.mustKnow ?? []);
-    return last === undefined;
-  }, o.timeoutMs ?? 60000, 200).catch((err) => { throw new Error(`${String(err)}: ${last}`); });
+  await waitFor(
+    'the deployment to be steady (one master, ZooKeeper and every sentinel on it, replicas synced and known)',
+    async () => {
+      last = await notSteady(env, d, o.replicas ?? 2, o.mustKnow ?? []);
+      return last === undefined;
+    },
+    o.timeoutMs ?? 60000,
+    200,
+  ).catch((err) => {
+    throw new Error(`${String(err)}: ${last}`);
+  });
   return (await zkMaster(d))!;
 }
 
@@ -198,10 +215,12 @@ export async function waitSteady(env: TestEnv, d: Deployment, o: { timeoutMs?: n
 export function stopOnTeardown<T extends { stop(): Promise<unknown> }>(t: ExecutionContext, x: T): T {
   let stopped = false;
   const stop = x.stop.bind(x);
-  x.stop = (() => { stopped = true; return stop(); }) as T['stop'];
+  x.stop = (() => {
+    stopped = true;
+    return stop();
+  }) as T['stop'];
   t.teardown(async () => {
     if (!stopped) await Promise.race([stop().catch(() => undefined), sleep(10000)]);
   });
   return x;
 }
-

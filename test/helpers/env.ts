@@ -30,7 +30,10 @@ export interface Deployment {
   name: string;
 }
 export interface Task {
-  proc: Proc; port: number; dataDir: string; address: string;
+  proc: Proc;
+  port: number;
+  dataDir: string;
+  address: string;
   /** redis-wrapper's HTTP API (PORT1); 0 for the other programs. */
   apiPort: number;
 }
@@ -45,7 +48,10 @@ export class TestEnv {
   private counter = 0;
   readonly root = '/redis';
 
-  private constructor(readonly dir: string, readonly zk: ZooKeeperServer) {}
+  private constructor(
+    readonly dir: string,
+    readonly zk: ZooKeeperServer,
+  ) {}
 
   /** With a test's context, teardown is registered; a hook calls cleanup() in after.always. */
   static async create(t?: ExecutionContext): Promise<TestEnv> {
@@ -62,8 +68,15 @@ export class TestEnv {
   baseEnv(): NodeJS.ProcessEnv {
     const { PATH, HOME } = process.env;
     return {
-      PATH, HOME, ZK_HOSTS: this.zk.connectString, ZK_ROOT: this.root, BIND_IP: '127.0.0.1', ZK_SESSION_TIMEOUT_MS: '4000', LOG_LEVEL: 'debug',
-      REDIS_PASSWORD: TEST_PASSWORD, ZK_AUTH: TEST_ZK_AUTH,
+      PATH,
+      HOME,
+      ZK_HOSTS: this.zk.connectString,
+      ZK_ROOT: this.root,
+      BIND_IP: '127.0.0.1',
+      ZK_SESSION_TIMEOUT_MS: '4000',
+      LOG_LEVEL: 'debug',
+      REDIS_PASSWORD: TEST_PASSWORD,
+      ZK_AUTH: TEST_ZK_AUTH,
     };
   }
 
@@ -99,21 +112,35 @@ export class TestEnv {
     const name = String(extra.MASTER_NAME ?? 'mymaster');
     if (sentinels.length > 0) {
       await waitFor('sentinels registered', async () => (await dir.listSentinels()).length === sentinels.length, 30000);
-      await waitFor('every sentinel to know every replica and peer', async () => {
-        for (const s of sentinels) {
-          const m = await sentinelMaster(s.port, name);
-          if (!m || Number(m.get('num-slaves')) < redis.length - 1 || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
-        }
-        return true;
-      }, 30000, 200);
+      await waitFor(
+        'every sentinel to know every replica and peer',
+        async () => {
+          for (const s of sentinels) {
+            const m = await sentinelMaster(s.port, name);
+            if (!m || Number(m.get('num-slaves')) < redis.length - 1 || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
+          }
+          return true;
+        },
+        30000,
+        200,
+      );
     }
-    for (const w of watchers) await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
+    for (const w of watchers)
+      await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
     return { redis, sentinels, watchers, dir, master, name };
   }
 
   /** A client of a redis node; with TEST_PASSWORD unless told otherwise ('' = none). */
   redis(port: number, opts: { password?: string } = {}): Redis {
-    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, password: (opts.password ?? TEST_PASSWORD) || undefined, maxRetriesPerRequest: 1, retryStrategy: () => 200, lazyConnect: false });
+    const r = new Redis({
+      ...testAuth(),
+      host: '127.0.0.1',
+      port,
+      password: (opts.password ?? TEST_PASSWORD) || undefined,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 200,
+      lazyConnect: false,
+    });
     r.on('error', () => undefined);
     this.clients.push(r);
     return r;
@@ -129,7 +156,15 @@ export class TestEnv {
   }
 
   async role(port: number): Promise<string | undefined> {
-    const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+    const r = new Redis({
+      ...testAuth(),
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 1000,
+    });
     r.on('error', () => undefined);
     try {
       await r.connect();
@@ -152,7 +187,7 @@ export class TestEnv {
 
   /** Stops everything; keeps the files of a failed test for reading. */
   async cleanup(passed = true, say: (m: string) => void = () => undefined): Promise<void> {
-    for (const c of this.clients) ('disconnect' in c ? c.disconnect() : c.close());
+    for (const c of this.clients) 'disconnect' in c ? c.disconnect() : c.close();
     await Promise.all(this.procs.map((p) => p.stop(3000)));
     await this.zk.stop();
     if (passed && !process.env.KEEP_TEST_FILES) fs.rmSync(this.dir, { recursive: true, force: true });

@@ -11,10 +11,18 @@ export const FIGURES_FILE = path.join(ROOT, 'test-results', 'chaos-figures.json'
  * never asserted as wall-clock limits.
  */
 export function recordFigures(t: ExecutionContext, scenario: string, figures: Record<string, number | string | number[]>): void {
-  t.log(`${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : v}`).join(' ')}`);
+  t.log(
+    `${scenario}: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : v}`)
+      .join(' ')}`,
+  );
   fs.mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
   let all: Record<string, unknown> = {};
-  try { all = JSON.parse(fs.readFileSync(FIGURES_FILE, 'utf8')); } catch { /* first */ }
+  try {
+    all = JSON.parse(fs.readFileSync(FIGURES_FILE, 'utf8'));
+  } catch {
+    /* first */
+  }
   all[scenario] = { ...figures, at: new Date().toISOString() };
   fs.writeFileSync(FIGURES_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }

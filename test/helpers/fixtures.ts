@@ -11,27 +11,74 @@ export const addr = (text: string): Address => {
   return a;
 };
 
-export interface ProbeOpts { keys?: number; offset?: number; linkUp?: boolean; replid?: string }
+export interface ProbeOpts {
+  keys?: number;
+  offset?: number;
+  linkUp?: boolean;
+  replid?: string;
+}
 const REPLID = 'a'.repeat(40);
 
 export const liveMaster = (a: Address, o: ProbeOpts = {}): Probe => ({
-  address: a, reachable: true, role: 'master', following: null, linkUp: o.linkUp ?? false, replid: o.replid ?? REPLID, replOffset: o.offset ?? 0, keys: o.keys ?? 0,
+  address: a,
+  reachable: true,
+  role: 'master',
+  following: null,
+  linkUp: o.linkUp ?? false,
+  replid: o.replid ?? REPLID,
+  replOffset: o.offset ?? 0,
+  keys: o.keys ?? 0,
 });
 export const liveReplica = (a: Address, following: Address | null, o: ProbeOpts = {}): Probe => ({
-  address: a, reachable: true, role: 'replica', following, linkUp: o.linkUp ?? false, replid: o.replid ?? REPLID, replOffset: o.offset ?? 0, keys: o.keys ?? 0,
+  address: a,
+  reachable: true,
+  role: 'replica',
+  following,
+  linkUp: o.linkUp ?? false,
+  replid: o.replid ?? REPLID,
+  replOffset: o.offset ?? 0,
+  keys: o.keys ?? 0,
 });
 export const dead = (a: Address): Probe => ({ address: a, reachable: false, error: 'connect ECONNREFUSED' });
 
-export interface SentinelOpts { failover?: boolean; epoch?: number; replicas?: SentinelReplica[]; failoverTimeoutMs?: number; flags?: string[]; knownSentinels?: number }
+export interface SentinelOpts {
+  failover?: boolean;
+  epoch?: number;
+  replicas?: SentinelReplica[];
+  failoverTimeoutMs?: number;
+  flags?: string[];
+  knownSentinels?: number;
+}
 export const sentinelView = (s: Address, master: Address | null, o: SentinelOpts = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 1, flags: o.flags ?? ['master'],
-  failoverTimeoutMs: o.failoverTimeoutMs ?? 6000, ...(o.replicas ? { replicas: o.replicas } : {}), ...(o.knownSentinels ? { knownSentinels: o.knownSentinels } : {}),
+  sentinel: s,
+  reachable: true,
+  monitors: true,
+  master,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: o.epoch ?? 1,
+  flags: o.flags ?? ['master'],
+  failoverTimeoutMs: o.failoverTimeoutMs ?? 6000,
+  ...(o.replicas ? { replicas: o.replicas } : {}),
+  ...(o.knownSentinels ? { knownSentinels: o.knownSentinels } : {}),
 });
 export const unreachableSentinel = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
 export const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: false, master: null, failoverInProgress: o.failover ?? false, configEpoch: 0, flags: [], failoverTimeoutMs: 0,
+  sentinel: s,
+  reachable: true,
+  monitors: false,
+  master: null,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: 0,
+  flags: [],
+  failoverTimeoutMs: 0,
 });
 
 export const replicationOf = (o: Partial<ReplicationState> & Pick<ReplicationState, 'role'>): ReplicationState => ({
-  following: null, linkUp: false, syncInProgress: false, replid: REPLID, offset: 0, replicas: [], ...o,
+  following: null,
+  linkUp: false,
+  syncInProgress: false,
+  replid: REPLID,
+  offset: 0,
+  replicas: [],
+  ...o,
 });

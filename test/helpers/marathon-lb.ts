@@ -8,7 +8,13 @@ import type { Task } from './env';
  * the API port (the labels must then fail safe).
  */
 export function renderMarathonLbTcpService(o: {
-  labels: Record<string, string>; app: string; nodes: readonly Task[]; bind: string; servicePort: number; apiCheck: boolean; statsSocket: string;
+  labels: Record<string, string>;
+  app: string;
+  nodes: readonly Task[];
+  bind: string;
+  servicePort: number;
+  apiCheck: boolean;
+  statsSocket: string;
 }): string {
   const fmt = (template: string, vars: Record<string, string | number>) =>
     template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
@@ -45,7 +51,16 @@ export function renderMarathonLbTcpService(o: {
     const healthCheckOptions = o.apiCheck
       ? fmt(blankPrefix(label('BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS')), { healthCheckPortOptions: ` port ${n.apiPort}`, healthCheckPort: n.apiPort })
       : '';
-    backends += fmt(label('BACKEND_SERVER_OPTIONS'), { serverName, host: '127.0.0.1', host_ipv4: '127.0.0.1', port: n.port, serverId: i + 1, cookieOptions: '', healthCheckOptions, otherOptions: '' });
+    backends += fmt(label('BACKEND_SERVER_OPTIONS'), {
+      serverName,
+      host: '127.0.0.1',
+      host_ipv4: '127.0.0.1',
+      port: n.port,
+      serverId: i + 1,
+      cookieOptions: '',
+      healthCheckOptions,
+      otherOptions: '',
+    });
   });
   return `${head}\n${frontends}${backends}`;
 }

@@ -59,7 +59,9 @@ export async function startScenario(agents: number, o: { group?: string } = {}):
   const { model } = stack;
   const watchersFile = path.join(model.dir, 'watchers.json');
   const writeWatchers = () => {
-    const urls = model.tasks(WATCHER).filter((w) => w.state === 'running' && !w.killReason && w.proc.running)
+    const urls = model
+      .tasks(WATCHER)
+      .filter((w) => w.state === 'running' && !w.killReason && w.proc.running)
       .sort((a, b) => Number(b.health === 'healthy') - Number(a.health === 'healthy'))
       .map((w) => `http://${w.agent.ns.ip}:${w.hostPorts[0]}`);
     fs.writeFileSync(`${watchersFile}.tmp`, JSON.stringify(urls));
@@ -71,7 +73,11 @@ export async function startScenario(agents: number, o: { group?: string } = {}):
   const close = () => zk?.close();
   try {
     for (const d of stack.deployments) await model.deploymentDone(d, 180000);
-    zk = new ZkClient({ connectString: `127.0.0.1:${await model.infraProbe.forward(stack.zk.host, stack.zk.port)}`, sessionTimeoutMs: 10000, log: pino({ level: 'silent' }) });
+    zk = new ZkClient({
+      connectString: `127.0.0.1:${await model.infraProbe.forward(stack.zk.host, stack.zk.port)}`,
+      sessionTimeoutMs: 10000,
+      log: pino({ level: 'silent' }),
+    });
     await zk.waitConnected(20000);
   } catch (err) {
     close();
@@ -100,7 +106,15 @@ async function ask(probe: NsProbe, host: string, port: number, password: string,
   return probe.tcp(host, port, timeoutMs, `AUTH ${password}\r\n${command}\r\nQUIT\r\n`);
 }
 
-export interface NodeInfo { task: ModelTask; address: string; role?: string; masterAddress?: string; linkUp?: boolean; syncing?: boolean; goodReplicas: string[] }
+export interface NodeInfo {
+  task: ModelTask;
+  address: string;
+  role?: string;
+  masterAddress?: string;
+  linkUp?: boolean;
+  syncing?: boolean;
+  goodReplicas: string[];
+}
 
 /** INFO replication of a redis task, asked on its agent; role undefined when it does not answer. */
 export async function nodeInfo(s: Scenario, task: ModelTask): Promise<NodeInfo> {
@@ -109,12 +123,21 @@ export async function nodeInfo(s: Scenario, task: ModelTask): Promise<NodeInfo> 
   const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(text)?.[1]?.trim();
   // A replica that acknowledged within the last second: a write on this master can pass WAIT 1 now.
   const goodReplicas = [...text.matchAll(/^slave\d+:ip=([^,]+),port=(\d+),state=online,offset=\d+,lag=(\d+)/gm)]
-    .filter((m) => Number(m[3]) <= 1).map((m) => `${m[1]}:${m[2]}`);
+    .filter((m) => Number(m[3]) <= 1)
+    .map((m) => `${m[1]}:${m[2]}`);
   const role = field('role');
   return {
-    task, address, goodReplicas,
+    task,
+    address,
+    goodReplicas,
     ...(role ? { role } : {}),
-    ...(role === 'slave' ? { masterAddress: `${field('master_host')}:${field('master_port')}`, linkUp: field('master_link_status') === 'up', syncing: field('master_sync_in_progress') !== '0' } : {}),
+    ...(role === 'slave'
+      ? {
+          masterAddress: `${field('master_host')}:${field('master_port')}`,
+          linkUp: field('master_link_status') === 'up',
+          syncing: field('master_sync_in_progress') !== '0',
+        }
+      : {}),
   };
 }
 
@@ -140,8 +163,13 @@ export class WritableMasters {
         this.samples += 1;
         const writable = infos.filter((i) => i.role === 'master' && i.goodReplicas.length > 0);
         const seen = new Set<string>();
-        const disjoint = writable.filter((w) => { const clash = w.goodReplicas.some((r) => seen.has(r)); for (const r of w.goodReplicas) seen.add(r); return !clash; });
-        if (writable.length > 1 && disjoint.length > 1) this.twoWritable.push(`${new Date().toISOString()} ${writable.map((w) => `${w.address} (replicas ${w.goodReplicas.join(' ')})`).join(' and ')}`);
+        const disjoint = writable.filter((w) => {
+          const clash = w.goodReplicas.some((r) => seen.has(r));
+          for (const r of w.goodReplicas) seen.add(r);
+          return !clash;
+        });
+        if (writable.length > 1 && disjoint.length > 1)
+          this.twoWritable.push(`${new Date().toISOString()} ${writable.map((w) => `${w.address} (replicas ${w.goodReplicas.join(' ')})`).join(' and ')}`);
         await sleep(250);
       }
     })();
@@ -162,7 +190,8 @@ export async function notSteady(s: Scenario): Promise<string | undefined> {
   const master = masters[0]!.address;
   const zk = (await s.dir.readMaster('mymaster').catch(() => null))?.raw;
   if (zk !== master) return `ZooKeeper names ${zk}, the master is ${master}`;
-  for (const i of infos) if (i !== masters[0] && (i.masterAddress !== master || !i.linkUp || i.syncing)) return `${i.address} is not a synced replica of ${master}`;
+  for (const i of infos)
+    if (i !== masters[0] && (i.masterAddress !== master || !i.linkUp || i.syncing)) return `${i.address} is not a synced replica of ${master}`;
   for (const x of s.stack.model.tasks(SENTINEL).filter((y) => y.proc.running && !y.agent.gone)) {
     const followed = await sentinelMaster(s, x);
     if (followed !== master) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} follows ${followed ?? 'nothing'}`;
@@ -177,7 +206,17 @@ export async function sentinelMaster(s: Scenario, x: ModelTask): Promise<string 
   const key = `${s.stack.model.dir} ${x.agent.ns.ip}:${x.hostPorts[0]}`;
   if (!forwards.has(key)) forwards.set(key, s.stack.model.infraProbe.forward(x.agent.ns.ip, x.hostPorts[0]!));
   const port = await forwards.get(key)!;
-  const r = new Redis({ host: '127.0.0.1', port, password: s.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500, commandTimeout: 1500, enableOfflineQueue: false });
+  const r = new Redis({
+    host: '127.0.0.1',
+    port,
+    password: s.password,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+    commandTimeout: 1500,
+    enableOfflineQueue: false,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -192,10 +231,17 @@ export async function sentinelMaster(s: Scenario, x: ModelTask): Promise<string 
 
 export async function waitSteady(s: Scenario, timeoutMs = 90000): Promise<string> {
   let last: string | undefined;
-  await waitFor('the deployment to be steady (one master, ZooKeeper and every sentinel on it, replicas synced)', async () => {
-    last = await notSteady(s);
-    return last === undefined;
-  }, timeoutMs, 300).catch((err) => { throw new Error(`${String(err)}: ${last}`); });
+  await waitFor(
+    'the deployment to be steady (one master, ZooKeeper and every sentinel on it, replicas synced)',
+    async () => {
+      last = await notSteady(s);
+      return last === undefined;
+    },
+    timeoutMs,
+    300,
+  ).catch((err) => {
+    throw new Error(`${String(err)}: ${last}`);
+  });
   return (await s.dir.readMaster('mymaster'))!.raw;
 }
 
@@ -208,10 +254,23 @@ export async function masterTask(s: Scenario): Promise<ModelTask> {
 }
 
 export interface WriterResult {
-  acked: number; failed: number; verified: boolean; lost: number; lostKeys: number[];
-  firstAckAt: number | null; lastAckAt: number | null; maxGapMs: number; gaps: Array<[number, number]>; errors: Record<string, number>;
+  acked: number;
+  failed: number;
+  verified: boolean;
+  lost: number;
+  lostKeys: number[];
+  firstAckAt: number | null;
+  lastAckAt: number | null;
+  maxGapMs: number;
+  gaps: Array<[number, number]>;
+  errors: Record<string, number>;
 }
-export interface DirectResult { ok: Array<[number, number]>; failed: number; present: number[] | null; errors: Record<string, number> }
+export interface DirectResult {
+  ok: Array<[number, number]>;
+  failed: number;
+  present: number[] | null;
+  errors: Record<string, number>;
+}
 
 /** One of the scenario's clients (test/fixtures/model-client.mts), in the infra namespace or on an agent. */
 export class ModelClient<R> {
@@ -228,8 +287,21 @@ export class ModelClient<R> {
 
   private lines(): Array<Record<string, unknown>> {
     let text = '';
-    try { text = fs.readFileSync(this.proc.logFile, 'utf8'); } catch { return []; }
-    return text.split('\n').filter((l) => l.startsWith('{')).map((l) => { try { return JSON.parse(l) as Record<string, unknown>; } catch { return {}; } });
+    try {
+      text = fs.readFileSync(this.proc.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
   }
 
   /** Acknowledged so far (its last tick, at most 250 ms old). */

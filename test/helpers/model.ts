@@ -54,9 +54,18 @@ export function uniqueViolations(model: MarathonModel, appId: string): string[] 
 }
 
 /** Resolves with the first event `name` whose arguments pass `match`, or rejects after timeoutMs naming `what`. */
-export function nextEvent<A extends unknown[]>(model: MarathonModel, name: string, match: (...args: A) => boolean, what: string, timeoutMs = 30000): Promise<A> {
+export function nextEvent<A extends unknown[]>(
+  model: MarathonModel,
+  name: string,
+  match: (...args: A) => boolean,
+  what: string,
+  timeoutMs = 30000,
+): Promise<A> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { model.off(name, on); reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      model.off(name, on);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
     const on = (...args: unknown[]) => {
       if (!match(...(args as A))) return;
       clearTimeout(timer);

@@ -14,7 +14,9 @@ export const PROGRAMS = {
 
 /** A task the test started (own process group, output in a file) that tests can read. */
 export class Proc extends ManagedProcess {
-  log(): string { return fs.readFileSync(this.logFile, 'utf8'); }
+  log(): string {
+    return fs.readFileSync(this.logFile, 'utf8');
+  }
 
   async waitForLog(pattern: RegExp, timeoutMs = 15000): Promise<string> {
     return waitFor(`${this.label} to log ${pattern}`, () => pattern.exec(this.log())?.[0], timeoutMs);

@@ -18,7 +18,10 @@ export class RoleMonitor {
 
   // twoRoleMasterSamples: samples where two tasks said role master (a switchover paused the old one meanwhile).
   /** `tasks()` names the redis tasks alive now (the test adds replacements as it starts them). */
-  constructor(private readonly tasks: () => readonly Task[], private readonly everyMs = 200) {
+  constructor(
+    private readonly tasks: () => readonly Task[],
+    private readonly everyMs = 200,
+  ) {
     this.loop = this.run();
   }
 
@@ -36,7 +39,10 @@ export class RoleMonitor {
       for (const x of infos) {
         const i = x.info;
         const orphan = i?.get('role') === 'slave' && !addresses.has(`${i.get('master_host')}:${i.get('master_port')}`);
-        if (!orphan) { this.orphanSince.delete(x.task.address); continue; }
+        if (!orphan) {
+          this.orphanSince.delete(x.task.address);
+          continue;
+        }
         const since = this.orphanSince.get(x.task.address) ?? now;
         this.orphanSince.set(x.task.address, since);
         this.maxOrphanMs = Math.max(this.maxOrphanMs, now - since);

@@ -56,15 +56,24 @@ export async function restart(r: Round, victim: Task, o: { killAfterMs?: number 
 
 /** One live master, every other live task its replica with the link up. */
 export async function healed(r: Round): Promise<string> {
-  return waitFor('one master, every live task its synced replica', async () => {
-    const tasks = live(r);
-    const infos = await Promise.all(tasks.map((x) => info(x.port).catch(() => undefined)));
-    const masters = tasks.filter((_, i) => infos[i]?.get('role') === 'master');
-    if (masters.length !== 1) return undefined;
-    const m = masters[0]!.address;
-    const ok = infos.every((i, k) => tasks[k]!.address === m || (i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === m && i.get('master_link_status') === 'up'));
-    return ok ? m : undefined;
-  }, 60000, 200);
+  return waitFor(
+    'one master, every live task its synced replica',
+    async () => {
+      const tasks = live(r);
+      const infos = await Promise.all(tasks.map((x) => info(x.port).catch(() => undefined)));
+      const masters = tasks.filter((_, i) => infos[i]?.get('role') === 'master');
+      if (masters.length !== 1) return undefined;
+      const m = masters[0]!.address;
+      const ok = infos.every(
+        (i, k) =>
+          tasks[k]!.address === m ||
+          (i?.get('role') === 'slave' && `${i.get('master_host')}:${i.get('master_port')}` === m && i.get('master_link_status') === 'up'),
+      );
+      return ok ? m : undefined;
+    },
+    60000,
+    200,
+  );
 }
 
 /** Runs `round` ROUNDS times on one deployment, checking each; the writer's figures at the end. */
@@ -85,19 +94,35 @@ export async function rounds(t: ExecutionContext, scenario: string, round: (r: R
     t.true(r.monitor.maxMasterlessMs < 10_000, `round ${n}: a master again within 10 s (masterless for ${r.monitor.maxMasterlessMs} ms)`);
     t.true(r.monitor.maxOrphanMs < 5_000, `round ${n}: no replica pointing at a dead master for 5 s (${r.monitor.maxOrphanMs} ms)`);
   }
-  await waitFor('writes on the healed set', async () => {
-    const before = r.writer.acked;
-    await sleep(300);
-    return r.writer.acked > before;
-  }, 30000, 0);
+  await waitFor(
+    'writes on the healed set',
+    async () => {
+      const before = r.writer.acked;
+      await sleep(300);
+      return r.writer.acked > before;
+    },
+    30000,
+    0,
+  );
   const roles = await r.monitor.stop();
   const w = await r.writer.stop();
   recordFigures(t, scenario, {
-    rounds: ROUNDS, maxMasterlessMs: masterless, maxOrphanMs: orphan, roundMs: healMs,
-    twoRoleMasterSamples: roles.twoRoleMasterSamples, writeOutageMs: w.maxOutageMs, acked: w.acked, lost: w.lost,
+    rounds: ROUNDS,
+    maxMasterlessMs: masterless,
+    maxOrphanMs: orphan,
+    roundMs: healMs,
+    twoRoleMasterSamples: roles.twoRoleMasterSamples,
+    writeOutageMs: w.maxOutageMs,
+    acked: w.acked,
+    lost: w.lost,
   });
   t.is(w.lost, 0, 'no acknowledged write lost');
-  const reasons = r.tasks.flatMap((x) => [...x.proc.log().matchAll(/"reason":"([^"]*)","msg":"(re-pointed this replica[^"]*|recovered the set[^"]*|Sentinel can fail over now|writes resumed[^"]*)"/g)].map((m) => `${m[2]}: ${m[1]}`));
+  const reasons = r.tasks.flatMap((x) =>
+    [
+      ...x.proc
+        .log()
+        .matchAll(/"reason":"([^"]*)","msg":"(re-pointed this replica[^"]*|recovered the set[^"]*|Sentinel can fail over now|writes resumed[^"]*)"/g),
+    ].map((m) => `${m[2]}: ${m[1]}`),
+  );
   t.log(`${reasons.length} self-healing steps logged${reasons.length > 0 ? `, e.g. ${reasons.slice(0, 3).join(' | ')}` : ''}`);
 }
-

@@ -5,7 +5,16 @@ import { testAuth } from './client-auth';
 
 /** One question to a sentinel (or redis) on loopback, as testAuth(); a fresh connection each time. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
-  const r = new Redis({ ...testAuth(), host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+  const r = new Redis({
+    ...testAuth(),
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 2000,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();

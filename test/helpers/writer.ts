@@ -24,10 +24,18 @@ export class SteadyWriter {
   private readonly ackedKeys: string[] = [];
   failed = 0;
 
-  constructor(readonly _env: TestEnv, private readonly d: Deployment, private readonly password: string = TEST_PASSWORD) {}
+  constructor(
+    readonly _env: TestEnv,
+    private readonly d: Deployment,
+    private readonly password: string = TEST_PASSWORD,
+  ) {}
 
-  get acked(): number { return this.ackedKeys.length; }
-  ackedSince(t: number): number { return this.ackedAt.filter((x) => x > t).length; }
+  get acked(): number {
+    return this.ackedKeys.length;
+  }
+  ackedSince(t: number): number {
+    return this.ackedAt.filter((x) => x > t).length;
+  }
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
@@ -35,7 +43,16 @@ export class SteadyWriter {
     // sent again on the next connection. A WAIT re-sent to a new master after the old one cut its
     // clients off (a fence, or Sentinel's demotion) would count the new master's replicas for a
     // write that went to the old one: an acknowledgement that means nothing.
-    this.client = new Redis({ sentinels, name: this.d.name, password: this.password, sentinelPassword: this.password, sentinelRetryStrategy: () => 100, retryStrategy: () => 100, maxRetriesPerRequest: 0, commandTimeout: 2000 });
+    this.client = new Redis({
+      sentinels,
+      name: this.d.name,
+      password: this.password,
+      sentinelPassword: this.password,
+      sentinelRetryStrategy: () => 100,
+      retryStrategy: () => 100,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 2000,
+    });
     this.client.on('error', () => undefined);
     this.running = true;
     this.loop = this.run();
@@ -47,7 +64,10 @@ export class SteadyWriter {
       try {
         await this.client!.set(key, String(i));
         const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
-        if (replicas >= 1) { this.ackedKeys.push(key); this.ackedAt.push(Date.now()); } else this.failed += 1;
+        if (replicas >= 1) {
+          this.ackedKeys.push(key);
+          this.ackedAt.push(Date.now());
+        } else this.failed += 1;
       } catch {
         this.failed += 1;
         await sleep(20);

@@ -29,7 +29,10 @@ export class ZkProxy {
   private tamper: { op: number; xid?: number; fn: Tamper; done: () => void } | undefined;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly server: net.Server, readonly port: number) {}
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
 
   static async start(zkPort: number): Promise<ZkProxy> {
     const port = await freePort();
@@ -40,11 +43,15 @@ export class ZkProxy {
     return proxy;
   }
 
-  get connectString(): string { return `127.0.0.1:${this.port}`; }
+  get connectString(): string {
+    return `127.0.0.1:${this.port}`;
+  }
 
   /** Resolves once `fn` has been applied to the reply to the next request of type `op`. */
   tamperReplyTo(op: number, fn: Tamper): Promise<void> {
-    return new Promise((done) => { this.tamper = { op, fn, done }; });
+    return new Promise((done) => {
+      this.tamper = { op, fn, done };
+    });
   }
 
   close(): void {
@@ -57,7 +64,11 @@ export class ZkProxy {
     for (const s of [client, upstream]) {
       this.sockets.add(s);
       s.on('error', () => undefined);
-      s.on('close', () => { this.sockets.delete(s); client.destroy(); upstream.destroy(); });
+      s.on('close', () => {
+        this.sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
     }
     // The first frame each way is the handshake (connect request and answer): passed as is.
     frames(client, (frame, i) => {

@@ -12,7 +12,13 @@ test('stats: median and p95 are values measured, the lower middle for an even co
 test('the median of per-round ratios cancels drift between rounds', (t) => {
   // The machine halves its speed from one round to the next; ours is 10% slower throughout.
   const base = [100, 50, 100, 50, 100];
-  t.is(medianOfRoundRatios(base.map((x) => x * 0.9), base), 0.9);
+  t.is(
+    medianOfRoundRatios(
+      base.map((x) => x * 0.9),
+      base,
+    ),
+    0.9,
+  );
   t.is(medianOfRoundRatios([1, 2], [0, 0]), undefined);
   t.throws(() => medianOfRoundRatios([1, 2], [1]), { message: /2 rounds of ours against 1/ });
 });
@@ -26,7 +32,10 @@ test('overall rate: total requests over total time, not the mean of the rates', 
 test('data path pairs: ABBA order, each pair back to back', (t) => {
   t.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map(baseGoesFirst), [false, true, true, false, false, true, true, false]);
   const calls: number[] = [];
-  const d = dataPathPairs(1, 2, 4, 10, (port) => { calls.push(port); return { set: port * 100 + calls.length, get: port }; });
+  const d = dataPathPairs(1, 2, 4, 10, (port) => {
+    calls.push(port);
+    return { set: port * 100 + calls.length, get: port };
+  });
   t.deepEqual(calls, [1, 2, 2, 1, 2, 1, 1, 2]);
   t.deepEqual(d.ours.set, [101, 104, 106, 107]);
   t.deepEqual(d.base.set, [202, 203, 205, 208]);

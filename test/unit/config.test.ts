@@ -11,8 +11,7 @@ type Program = keyof typeof PROGRAM_VARS;
 const PROGRAMS = Object.keys(PROGRAM_VARS) as Program[];
 
 // Always an explicit env object: loadConfig only reads .env when given process.env itself.
-const load = (program: Program, env: NodeJS.ProcessEnv): Record<string, unknown> =>
-  loadConfig(PROGRAM_VARS[program], env) as Record<string, unknown>;
+const load = (program: Program, env: NodeJS.ProcessEnv): Record<string, unknown> => loadConfig(PROGRAM_VARS[program], env) as Record<string, unknown>;
 
 const catchConfigError = (fn: () => unknown): ConfigError => {
   try {
@@ -56,17 +55,36 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
   {
     title: 'redis-wrapper',
     program: 'redis-wrapper',
-    expected: { ...common, ...node, PORT0: 6379, PORT1: 8008, MASTER_NAME: 'mymaster', REDIS_SERVER_BIN: 'redis-server', ELECTION_DATA_WAIT_MS: 10000, SWITCHOVER_TIMEOUT_MS: 20000,
-      REDIS_MAXMEMORY: undefined, REDIS_MAXMEMORY_POLICY: undefined, MARATHON_APP_RESOURCE_MEM: undefined,
-      ROLE_CHECK_INTERVAL_MS: 1000, SENTINEL_FAILOVER_TIMEOUT_MS: 60000 },
+    expected: {
+      ...common,
+      ...node,
+      PORT0: 6379,
+      PORT1: 8008,
+      MASTER_NAME: 'mymaster',
+      REDIS_SERVER_BIN: 'redis-server',
+      ELECTION_DATA_WAIT_MS: 10000,
+      SWITCHOVER_TIMEOUT_MS: 20000,
+      REDIS_MAXMEMORY: undefined,
+      REDIS_MAXMEMORY_POLICY: undefined,
+      MARATHON_APP_RESOURCE_MEM: undefined,
+      ROLE_CHECK_INTERVAL_MS: 1000,
+      SENTINEL_FAILOVER_TIMEOUT_MS: 60000,
+    },
     files: { REDIS_CONF: path.join('conf', 'redis.conf') },
   },
   {
     title: 'sentinel-wrapper',
     program: 'sentinel-wrapper',
     expected: {
-      ...common, ...node, PORT0: 26379, MASTER_NAMES: undefined, SENTINEL_QUORUM: 2, SENTINEL_DOWN_AFTER_MS: 5000,
-      SENTINEL_FAILOVER_TIMEOUT_MS: 60000, SENTINEL_PARALLEL_SYNCS: 1, REDIS_SENTINEL_BIN: 'redis-sentinel',
+      ...common,
+      ...node,
+      PORT0: 26379,
+      MASTER_NAMES: undefined,
+      SENTINEL_QUORUM: 2,
+      SENTINEL_DOWN_AFTER_MS: 5000,
+      SENTINEL_FAILOVER_TIMEOUT_MS: 60000,
+      SENTINEL_PARALLEL_SYNCS: 1,
+      REDIS_SENTINEL_BIN: 'redis-sentinel',
     },
     files: { SENTINEL_CONF: path.join('conf', 'sentinel.conf') },
   },
@@ -96,7 +114,7 @@ for (const c of defaults) {
   });
 }
 
-test('the result has exactly the program\'s variables, nothing from unrelated env', (t) => {
+test("the result has exactly the program's variables, nothing from unrelated env", (t) => {
   for (const program of PROGRAMS) {
     const cfg = load(program, { UNRELATED: 'x', SENTINEL_QUORUM: '3' });
     t.deepEqual(Object.keys(cfg).sort(), Object.keys(PROGRAM_VARS[program]).sort());
@@ -111,28 +129,73 @@ const accepted: Array<{ title: string; program: Program; env: NodeJS.ProcessEnv;
   { title: 'PORT0 with spaces around', program: 'watcher', env: { PORT0: ' 9000 ' }, expected: { PORT0: 9000 } },
   { title: 'PORT0 highest', program: 'sentinel-wrapper', env: { PORT0: '65535' }, expected: { PORT0: 65535 } },
   { title: 'ZK_HOSTS list', program: 'watcher', env: { ZK_HOSTS: 'zk1:2181,zk2:2181,zk3:2181' }, expected: { ZK_HOSTS: 'zk1:2181,zk2:2181,zk3:2181' } },
-  { title: 'ZK_HOSTS with a chroot', program: 'redis-wrapper', env: { ZK_HOSTS: 'h:2181,h2:2182/app/redis' }, expected: { ZK_HOSTS: 'h:2181,h2:2182/app/redis' } },
+  {
+    title: 'ZK_HOSTS with a chroot',
+    program: 'redis-wrapper',
+    env: { ZK_HOSTS: 'h:2181,h2:2182/app/redis' },
+    expected: { ZK_HOSTS: 'h:2181,h2:2182/app/redis' },
+  },
   { title: 'ZK_HOSTS single host with a chroot', program: 'watcher', env: { ZK_HOSTS: '10.0.0.1:2181/redis' }, expected: { ZK_HOSTS: '10.0.0.1:2181/redis' } },
   { title: 'ZK_ROOT nested', program: 'redis-wrapper', env: { ZK_ROOT: '/apps/redis-zk' }, expected: { ZK_ROOT: '/apps/redis-zk' } },
   { title: 'MASTER_NAME with . _ -', program: 'redis-wrapper', env: { MASTER_NAME: 'cache_1.eu-west' }, expected: { MASTER_NAME: 'cache_1.eu-west' } },
   { title: 'MASTER_NAMES list with spaces', program: 'sentinel-wrapper', env: { MASTER_NAMES: ' a, b ,c ' }, expected: { MASTER_NAMES: ['a', 'b', 'c'] } },
   { title: 'BIND_IP IPv4', program: 'redis-wrapper', env: { BIND_IP: '127.0.0.1' }, expected: { BIND_IP: '127.0.0.1' } },
   { title: 'BIND_IP IPv6', program: 'sentinel-wrapper', env: { BIND_IP: '::1' }, expected: { BIND_IP: '::1' } },
-  { title: 'ANNOUNCE_IP and ANNOUNCE_PORT', program: 'redis-wrapper', env: { ANNOUNCE_IP: '192.168.1.5', ANNOUNCE_PORT: '31001' }, expected: { ANNOUNCE_IP: '192.168.1.5', ANNOUNCE_PORT: 31001 } },
+  {
+    title: 'ANNOUNCE_IP and ANNOUNCE_PORT',
+    program: 'redis-wrapper',
+    env: { ANNOUNCE_IP: '192.168.1.5', ANNOUNCE_PORT: '31001' },
+    expected: { ANNOUNCE_IP: '192.168.1.5', ANNOUNCE_PORT: 31001 },
+  },
   { title: 'MASTER_WAIT_TIMEOUT_MS 0 = forever', program: 'redis-wrapper', env: { MASTER_WAIT_TIMEOUT_MS: '0' }, expected: { MASTER_WAIT_TIMEOUT_MS: 0 } },
   { title: 'SENTINEL_QUORUM 1', program: 'sentinel-wrapper', env: { SENTINEL_QUORUM: '1' }, expected: { SENTINEL_QUORUM: 1 } },
   { title: 'LOG_LEVEL debug', program: 'watcher', env: { LOG_LEVEL: 'debug' }, expected: { LOG_LEVEL: 'debug' } },
-  { title: 'REDIS_PASSWORD free text kept verbatim', program: 'redis-wrapper', env: { REDIS_PASSWORD: ' p@ss "word" \\ ' }, expected: { REDIS_PASSWORD: ' p@ss "word" \\ ' } },
+  {
+    title: 'REDIS_PASSWORD free text kept verbatim',
+    program: 'redis-wrapper',
+    env: { REDIS_PASSWORD: ' p@ss "word" \\ ' },
+    expected: { REDIS_PASSWORD: ' p@ss "word" \\ ' },
+  },
   { title: 'ALLOW_EMPTY_PASSWORD yes', program: 'sentinel-wrapper', env: { ALLOW_EMPTY_PASSWORD: 'yes' }, expected: { ALLOW_EMPTY_PASSWORD: true } },
   { title: 'REDIS_TLS_ENABLED no', program: 'redis-wrapper', env: { REDIS_TLS_ENABLED: 'no' }, expected: { REDIS_TLS_ENABLED: false } },
-  { title: 'REDIS_TLS_AUTH_CLIENTS optional', program: 'redis-wrapper', env: { REDIS_TLS_AUTH_CLIENTS: 'optional' }, expected: { REDIS_TLS_AUTH_CLIENTS: 'optional' } },
-  { title: 'REDIS_MAXMEMORY with a unit', program: 'redis-wrapper', env: { REDIS_MAXMEMORY: '512MB' }, expected: { REDIS_MAXMEMORY: { bytes: 512 * 1024 * 1024 } } },
+  {
+    title: 'REDIS_TLS_AUTH_CLIENTS optional',
+    program: 'redis-wrapper',
+    env: { REDIS_TLS_AUTH_CLIENTS: 'optional' },
+    expected: { REDIS_TLS_AUTH_CLIENTS: 'optional' },
+  },
+  {
+    title: 'REDIS_MAXMEMORY with a unit',
+    program: 'redis-wrapper',
+    env: { REDIS_MAXMEMORY: '512MB' },
+    expected: { REDIS_MAXMEMORY: { bytes: 512 * 1024 * 1024 } },
+  },
   { title: 'REDIS_MAXMEMORY 0 = no limit', program: 'redis-wrapper', env: { REDIS_MAXMEMORY: '0' }, expected: { REDIS_MAXMEMORY: { bytes: 0 } } },
   { title: 'REDIS_MAXMEMORY a share', program: 'redis-wrapper', env: { REDIS_MAXMEMORY: '37.5%' }, expected: { REDIS_MAXMEMORY: { percent: 37.5 } } },
-  { title: 'REDIS_MAXMEMORY_POLICY allkeys-lru', program: 'redis-wrapper', env: { REDIS_MAXMEMORY_POLICY: 'allkeys-lru' }, expected: { REDIS_MAXMEMORY_POLICY: 'allkeys-lru' } },
-  { title: 'MARATHON_APP_RESOURCE_MEM as Marathon writes it', program: 'redis-wrapper', env: { MARATHON_APP_RESOURCE_MEM: '1024.0' }, expected: { MARATHON_APP_RESOURCE_MEM: 1024 } },
-  { title: 'HOST a name, LIBPROCESS_IP an address', program: 'sentinel-wrapper', env: { HOST: 'agent-7.example', LIBPROCESS_IP: '10.0.0.7' }, expected: { HOST: 'agent-7.example', LIBPROCESS_IP: '10.0.0.7' } },
-  { title: 'ZK_AUTH user:password (a colon in the password is kept)', program: 'watcher', env: { ZK_AUTH: 'redis-zk:pa:ss' }, expected: { ZK_AUTH: { user: 'redis-zk', password: 'pa:ss' } } },
+  {
+    title: 'REDIS_MAXMEMORY_POLICY allkeys-lru',
+    program: 'redis-wrapper',
+    env: { REDIS_MAXMEMORY_POLICY: 'allkeys-lru' },
+    expected: { REDIS_MAXMEMORY_POLICY: 'allkeys-lru' },
+  },
+  {
+    title: 'MARATHON_APP_RESOURCE_MEM as Marathon writes it',
+    program: 'redis-wrapper',
+    env: { MARATHON_APP_RESOURCE_MEM: '1024.0' },
+    expected: { MARATHON_APP_RESOURCE_MEM: 1024 },
+  },
+  {
+    title: 'HOST a name, LIBPROCESS_IP an address',
+    program: 'sentinel-wrapper',
+    env: { HOST: 'agent-7.example', LIBPROCESS_IP: '10.0.0.7' },
+    expected: { HOST: 'agent-7.example', LIBPROCESS_IP: '10.0.0.7' },
+  },
+  {
+    title: 'ZK_AUTH user:password (a colon in the password is kept)',
+    program: 'watcher',
+    env: { ZK_AUTH: 'redis-zk:pa:ss' },
+    expected: { ZK_AUTH: { user: 'redis-zk', password: 'pa:ss' } },
+  },
 ];
 
 for (const c of accepted) {
@@ -208,7 +271,10 @@ test('several bad values are reported together in one error', (t) => {
   const err = catchConfigError(() => load('redis-wrapper', env));
   t.is(err.problems.length, 5, err.message);
   for (const [name, value] of Object.entries(env)) {
-    t.true(err.problems.some((p) => p.includes(`${name}=${JSON.stringify(value)}`)), `${name} reported: ${err.message}`);
+    t.true(
+      err.problems.some((p) => p.includes(`${name}=${JSON.stringify(value)}`)),
+      `${name} reported: ${err.message}`,
+    );
   }
   t.is(err.message.split('\n').length, 5);
 });
@@ -222,14 +288,26 @@ for (const program of PROGRAMS) {
     const err = catchConfigError(() => load(program, { REDIS_PASSWORD: PASSWORD, PORT0: '70000', ZK_HOSTS: 'nohost' }));
     t.is(err.problems.length, 'PORT0' in PROGRAM_VARS[program] ? 2 : 1, err.message); // the redis-zk command listens on nothing
     t.false(err.message.includes(PASSWORD), err.message);
-    t.false(err.problems.some((p) => p.includes('REDIS_PASSWORD')), err.message);
+    t.false(
+      err.problems.some((p) => p.includes('REDIS_PASSWORD')),
+      err.message,
+    );
     t.false(String(err.stack).includes(PASSWORD));
     t.false(JSON.stringify(err).includes(PASSWORD));
   });
 }
 
 test('a failing secret variable is reported by name with its value hidden', (t) => {
-  const specs = { TOKEN: { doc: 'test secret', secret: true, parse: (raw: string) => { if (!/^\d+$/.test(raw)) throw new EnvError('must be digits'); return raw; } } };
+  const specs = {
+    TOKEN: {
+      doc: 'test secret',
+      secret: true,
+      parse: (raw: string) => {
+        if (!/^\d+$/.test(raw)) throw new EnvError('must be digits');
+        return raw;
+      },
+    },
+  };
   const err = catchConfigError(() => loadConfig(specs, { TOKEN: 'hunter2' }));
   t.true(err.message.includes('TOKEN=(hidden)'), err.message);
   t.false(err.message.includes('hunter2'));

@@ -7,20 +7,22 @@ const M = addr('10.0.0.1:6379');
 const R1 = addr('10.0.0.2:6379');
 const R2 = addr('10.0.0.3:6379');
 const agree = (master = M, o: Partial<Consensus> = {}): Consensus => ({ master, votes: 3, voters: 3, failoverInProgress: false, configEpoch: 4, ...o });
-const masterState = (online = [true, true]) => replicationOf({ role: 'master', offset: 100, replicas: [R1, R2].map((address, i) => ({ address, offset: 100, online: online[i] ?? false })) });
-const replicaState = (o: { linkUp?: boolean; following?: typeof M } = {}) => replicationOf({ role: 'replica', linkUp: o.linkUp ?? true, following: o.following ?? M });
+const masterState = (online = [true, true]) =>
+  replicationOf({ role: 'master', offset: 100, replicas: [R1, R2].map((address, i) => ({ address, offset: 100, online: online[i] ?? false })) });
+const replicaState = (o: { linkUp?: boolean; following?: typeof M } = {}) =>
+  replicationOf({ role: 'replica', linkUp: o.linkUp ?? true, following: o.following ?? M });
 
 const base: SwitchoverFacts = { set: 'mymaster', known: true, registered: M, master: masterState(), consensus: agree(), sentinelsRegistered: 3 };
 
 const cases: Array<[string, Partial<SwitchoverFacts>, 'go' | 'not-found' | 'unsafe', RegExp?]> = [
-  ['healthy set, Sentinel\'s choice', {}, 'go'],
+  ["healthy set, Sentinel's choice", {}, 'go'],
   ['healthy set, --to a synced replica', { target: R1, targetState: replicaState() }, 'go'],
   ['no such set', { known: false, registered: null, master: null }, 'not-found', /no replica set "mymaster"/],
   ['masters/<set> is junk', { registered: null, master: null }, 'unsafe', /not a host:port/],
   ['no sentinel registered', { sentinelsRegistered: 0 }, 'unsafe', /no sentinel/],
   ['a failover in progress', { consensus: agree(M, { failoverInProgress: true }) }, 'unsafe', /in progress/],
   ['the master does not answer', { master: null }, 'unsafe', /does not answer/],
-  ['ZooKeeper\'s master is a replica now', { master: replicaState({ following: R1 }) }, 'unsafe', /is not a master/],
+  ["ZooKeeper's master is a replica now", { master: replicaState({ following: R1 }) }, 'unsafe', /is not a master/],
   ['the sentinels name another master', { consensus: agree(R1, { votes: 2 }) }, 'unsafe', /2\/3 sentinels name 10\.0\.0\.2:6379/],
   ['no majority of sentinels', { consensus: { master: null, votes: 1, voters: 3, failoverInProgress: false, configEpoch: 0 } }, 'unsafe', /no majority/],
   ['no synced replica', { master: masterState([false, false]) }, 'unsafe', /no synced replica/],

@@ -94,7 +94,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, all sentinels agree on a live master -> replicate that',
     snapshot: snap({
-      registered: R, nodes: [A],
+      registered: R,
+      nodes: [A],
       probes: [dead(R), liveMaster(A)],
       sentinels: [sentinel(S1, A), sentinel(S2, A), sentinel(S3, A)],
     }),
@@ -132,7 +133,8 @@ const cases: Case[] = [
   {
     title: 'sentinel majority and ZooKeeper disagree, both live masters -> sentinels win',
     snapshot: snap({
-      registered: R, nodes: [R, A],
+      registered: R,
+      nodes: [R, A],
       probes: [liveMaster(R, { keys: 10 }), liveMaster(A, { keys: 10 })],
       sentinels: [sentinel(S1, A, { epoch: 2 }), sentinel(S2, A, { epoch: 2 }), sentinel(S3, R, { epoch: 1 })],
     }),
@@ -148,7 +150,8 @@ const cases: Case[] = [
   {
     title: '1 of 3 sentinels names another live master -> the minority is not followed',
     snapshot: snap({
-      registered: R, nodes: [R, A],
+      registered: R,
+      nodes: [R, A],
       probes: [liveMaster(R), liveMaster(A)],
       sentinels: [sentinel(S1, A), sentinel(S2, R), sentinel(S3, R)],
     }),
@@ -157,7 +160,8 @@ const cases: Case[] = [
   {
     title: '1 of 3 sentinels names a live master, the other two name dead ones -> not followed (ZooKeeper wins)',
     snapshot: snap({
-      registered: R, nodes: [R, A],
+      registered: R,
+      nodes: [R, A],
       probes: [liveMaster(R), liveMaster(A), dead(B), dead(C)],
       sentinels: [sentinel(S1, A), sentinel(S2, B), sentinel(S3, C)],
     }),
@@ -166,7 +170,8 @@ const cases: Case[] = [
   {
     title: '1-1 sentinel tie between two live masters -> neither followed, ZooKeeper wins',
     snapshot: snap({
-      registered: R, nodes: [R, A, B],
+      registered: R,
+      nodes: [R, A, B],
       probes: [liveMaster(R), liveMaster(A), liveMaster(B)],
       sentinels: [sentinel(S1, A), sentinel(S2, B)],
     }),
@@ -175,7 +180,8 @@ const cases: Case[] = [
   {
     title: '2-2 sentinel tie, registered dead, both named masters live in nodes -> wait',
     snapshot: snap({
-      registered: R, nodes: [A, B],
+      registered: R,
+      nodes: [A, B],
       probes: [dead(R), liveMaster(A), liveMaster(B)],
       sentinels: [sentinel(S1, A), sentinel(S2, A), sentinel(S3, B), sentinel(S4, B)],
     }),
@@ -184,7 +190,8 @@ const cases: Case[] = [
   {
     title: '1-1 sentinel tie, registered dead, one side live master in nodes -> replicate it as the only live master',
     snapshot: snap({
-      registered: R, nodes: [A],
+      registered: R,
+      nodes: [A],
       probes: [dead(R), liveMaster(A)],
       sentinels: [sentinel(S1, A), sentinel(S2, R)],
     }),
@@ -195,7 +202,8 @@ const cases: Case[] = [
   {
     title: 'unreachable sentinels do not vote: 1 answering sentinel of 3 is a majority of voters',
     snapshot: snap({
-      registered: R, nodes: [R, A],
+      registered: R,
+      nodes: [R, A],
       probes: [liveMaster(R), liveMaster(A)],
       sentinels: [sentinel(S1, A), unreachableSentinel(S2), unreachableSentinel(S3)],
     }),
@@ -204,7 +212,8 @@ const cases: Case[] = [
   {
     title: 'sentinels that do not monitor the set do not vote',
     snapshot: snap({
-      registered: R, nodes: [R, A],
+      registered: R,
+      nodes: [R, A],
       probes: [liveMaster(R), liveMaster(A)],
       sentinels: [sentinel(S1, A), notMonitoring(S2), notMonitoring(S3)],
     }),
@@ -213,7 +222,8 @@ const cases: Case[] = [
   {
     title: 'unreachable and non-monitoring sentinels do not break a tie',
     snapshot: snap({
-      registered: R, nodes: [R, A, B],
+      registered: R,
+      nodes: [R, A, B],
       probes: [liveMaster(R), liveMaster(A), liveMaster(B)],
       sentinels: [sentinel(S1, A), sentinel(S2, B), unreachableSentinel(S3), notMonitoring(S4), unreachableSentinel(S5)],
     }),
@@ -256,7 +266,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, failover in progress on every sentinel -> wait',
     snapshot: snap({
-      registered: R, nodes: [A],
+      registered: R,
+      nodes: [A],
       probes: [dead(R), liveReplica(A, R, { offset: 100 })],
       sentinels: [sentinel(S1, R, { failover: true }), sentinel(S2, R, { failover: true }), sentinel(S3, R, { failover: true })],
     }),
@@ -265,7 +276,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, failover in progress on one sentinel of 3 -> wait',
     snapshot: snap({
-      registered: R, probes: [dead(R)],
+      registered: R,
+      probes: [dead(R)],
       sentinels: [sentinel(S1, R, { failover: true }), sentinel(S2, R), sentinel(S3, R)],
     }),
     expected: { kind: 'wait', reason: /failing over/ },
@@ -273,7 +285,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, failover in progress, one live master in nodes -> wait rather than follow it',
     snapshot: snap({
-      registered: R, nodes: [A, B],
+      registered: R,
+      nodes: [A, B],
       probes: [dead(R), liveMaster(A), liveReplica(B, R)],
       sentinels: [sentinel(S1, R, { failover: true }), sentinel(S2, R)],
     }),
@@ -287,7 +300,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, exactly one live master among nodes -> replicate it',
     snapshot: snap({
-      registered: R, nodes: [A, B],
+      registered: R,
+      nodes: [A, B],
       probes: [dead(R), liveMaster(A, { keys: 4 }), dead(B)],
     }),
     expected: { kind: 'replicate', master: A, reason: /only live master/ },
@@ -295,7 +309,8 @@ const cases: Case[] = [
   {
     title: 'registered dead, one live master and live replicas among nodes -> replicate the master',
     snapshot: snap({
-      registered: R, nodes: [A, B, C],
+      registered: R,
+      nodes: [A, B, C],
       probes: [dead(R), liveReplica(A, R, { offset: 50 }), liveMaster(B), liveReplica(C, B)],
     }),
     expected: { kind: 'replicate', master: B },
@@ -336,7 +351,8 @@ const cases: Case[] = [
     title: 'whole-set restart: registered dead, nodes dead, sentinels name the dead master, no failover -> become-master',
     snapshot: snap({
       selfDataBytes: 2048,
-      registered: R, nodes: [R, A, B],
+      registered: R,
+      nodes: [R, A, B],
       probes: [dead(R), dead(A), dead(B)],
       sentinels: [sentinel(S1, R), sentinel(S2, R), sentinel(S3, R)],
       contenders: [{ address: A, dataBytes: 2048 }],
@@ -351,8 +367,13 @@ const cases: Case[] = [
   {
     title: 'self has no data, another contender has data -> wait',
     snapshot: snap({
-      selfDataBytes: 0, registered: R, probes: [dead(R)],
-      contenders: [{ address: A, dataBytes: 0 }, { address: B, dataBytes: 10_000 }],
+      selfDataBytes: 0,
+      registered: R,
+      probes: [dead(R)],
+      contenders: [
+        { address: A, dataBytes: 0 },
+        { address: B, dataBytes: 10_000 },
+      ],
     }),
     expected: { kind: 'wait', reason: /holds data/ },
   },
@@ -413,7 +434,8 @@ const cases: Case[] = [
   {
     title: 'self is a live master named by ZooKeeper and all sentinels -> become-master, not replicate self',
     snapshot: snap({
-      registered: SELF, nodes: [SELF],
+      registered: SELF,
+      nodes: [SELF],
       probes: [liveMaster(SELF, { keys: 9 })],
       sentinels: [sentinel(S1, SELF), sentinel(S2, SELF), sentinel(S3, SELF)],
     }),
@@ -441,7 +463,8 @@ const cases: Case[] = [
     title: 'registered dead, a live master known only from a minority sentinel (not in nodes) -> replicate it, never become-master',
     snapshot: snap({
       selfDataBytes: 0,
-      registered: R, nodes: [],
+      registered: R,
+      nodes: [],
       probes: [dead(R), liveMaster(A, { keys: 1000 })],
       sentinels: [sentinel(S1, A, { epoch: 2 }), sentinel(S2, R, { epoch: 1 })],
     }),
@@ -451,7 +474,8 @@ const cases: Case[] = [
     title: 'registered dead, 2 of 3 sentinels name it, 1 names a live master not in nodes -> replicate it, never become-master',
     snapshot: snap({
       selfDataBytes: 0,
-      registered: R, nodes: [],
+      registered: R,
+      nodes: [],
       probes: [dead(R), liveMaster(A, { keys: 1000 })],
       sentinels: [sentinel(S1, A, { epoch: 2 }), sentinel(S2, R, { epoch: 1 }), sentinel(S3, R, { epoch: 1 })],
     }),
@@ -472,10 +496,7 @@ for (const c of cases) {
     t.true(d.reason.trim().length > 0, 'reason must not be empty');
     if (c.expected.reason) t.regex(d.reason, c.expected.reason);
     if (d.kind === 'replicate') {
-      t.false(
-        d.master.host === c.snapshot.self.host && d.master.port === c.snapshot.self.port,
-        'must never replicate to itself',
-      );
+      t.false(d.master.host === c.snapshot.self.host && d.master.port === c.snapshot.self.port, 'must never replicate to itself');
       if (c.expected.master) t.deepEqual({ host: d.master.host, port: d.master.port }, { host: c.expected.master.host, port: c.expected.master.port });
     } else {
       t.is(c.expected.master, undefined, 'case expects a master but the decision has none');
@@ -492,10 +513,26 @@ test('decide does not mutate its snapshot', (t) => {
 
 // After a whole-set loss, an empty node gives nodes with data a head start.
 const dataWaitCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind'] }> = [
-  { title: 'empty node, set existed, within dataWaitMs -> wait', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 2000, dataWaitMs: 10_000 }), kind: 'wait' },
-  { title: 'empty node, set existed, dataWaitMs passed -> become-master', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 10_000, dataWaitMs: 10_000 }), kind: 'become-master' },
-  { title: 'node with data, set existed -> become-master at once', snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 4096, elapsedMs: 0, dataWaitMs: 10_000 }), kind: 'become-master' },
-  { title: 'empty ZooKeeper (first bootstrap) -> become-master at once', snapshot: snap({ selfDataBytes: 0, elapsedMs: 0, dataWaitMs: 10_000 }), kind: 'become-master' },
+  {
+    title: 'empty node, set existed, within dataWaitMs -> wait',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 2000, dataWaitMs: 10_000 }),
+    kind: 'wait',
+  },
+  {
+    title: 'empty node, set existed, dataWaitMs passed -> become-master',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, elapsedMs: 10_000, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'node with data, set existed -> become-master at once',
+    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 4096, elapsedMs: 0, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'empty ZooKeeper (first bootstrap) -> become-master at once',
+    snapshot: snap({ selfDataBytes: 0, elapsedMs: 0, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
 ];
 for (const c of dataWaitCases) {
   test(`data wait: ${c.title}`, (t) => {
@@ -508,9 +545,17 @@ for (const c of dataWaitCases) {
 // for more otherwise: it never becomes master or waits on partial knowledge.
 const quickCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind'] }> = [
   { title: 'quick: registered live master -> replicate', snapshot: snap({ complete: false, registered: A, probes: [liveMaster(A)] }), kind: 'replicate' },
-  { title: 'quick: registered dead -> read-more, never become-master', snapshot: snap({ complete: false, registered: R, probes: [dead(R)] }), kind: 'read-more' },
+  {
+    title: 'quick: registered dead -> read-more, never become-master',
+    snapshot: snap({ complete: false, registered: R, probes: [dead(R)] }),
+    kind: 'read-more',
+  },
   { title: 'quick: empty ZooKeeper -> read-more', snapshot: snap({ complete: false }), kind: 'read-more' },
-  { title: 'quick: registered is a replica of a live master -> replicate', snapshot: snap({ complete: false, registered: A, probes: [liveReplica(A, B), liveMaster(B)] }), kind: 'replicate' },
+  {
+    title: 'quick: registered is a replica of a live master -> replicate',
+    snapshot: snap({ complete: false, registered: A, probes: [liveReplica(A, B), liveMaster(B)] }),
+    kind: 'replicate',
+  },
 ];
 for (const c of quickCases) {
   test(c.title, (t) => t.is(decide(c.snapshot).kind, c.kind));
@@ -520,21 +565,30 @@ for (const c of quickCases) {
 const OLD = 'b'.repeat(40); // an earlier history (before the last failover)
 const NEW = 'c'.repeat(40); // the latest: the registered master's
 const rec = (dataId: string, address: Address, role: 'master' | 'replica', replid: string, offset: number, mzxid: number): StoredMemberRecord => ({
-  dataId, address, role, replid, offset, following: null, linkUp: role === 'replica', mzxid: BigInt(mzxid), mtimeMs: 1_000_000 + mzxid,
+  dataId,
+  address,
+  role,
+  replid,
+  offset,
+  following: null,
+  linkUp: role === 'replica',
+  mzxid: BigInt(mzxid),
+  mtimeMs: 1_000_000 + mzxid,
 });
 // R was the master of the latest history (offset 900); A its replica (880, written later); B is
 // from before the failover (old history, 1000: more bytes, but an abandoned branch).
 const records = [rec('r-data', R, 'master', NEW, 900, 10), rec('a-data', A, 'replica', NEW, 880, 12), rec('b-data', B, 'replica', OLD, 1000, 5)];
 const freshCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind']; reason?: RegExp }> = [
   {
-    title: 'the latest history\'s master restarts first -> become-master at once',
+    title: "the latest history's master restarts first -> become-master at once",
     snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'r-data', records, dataWaitMs: 10_000 }),
     kind: 'become-master',
   },
   {
     title: 'its replica first, the master not back, within dataWaitMs -> wait for it',
     snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'a-data', records, elapsedMs: 500, dataWaitMs: 10_000 }),
-    kind: 'wait', reason: /longest history is r-data/,
+    kind: 'wait',
+    reason: /longest history is r-data/,
   },
   {
     title: 'its replica, the master never back, dataWaitMs passed -> become-master (the longest present)',
@@ -543,21 +597,42 @@ const freshCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decis
   },
   {
     title: 'its replica, the master queued on the lock -> wait, even past dataWaitMs',
-    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'a-data', records, elapsedMs: 30_000, dataWaitMs: 10_000, contenders: [{ address: C, dataBytes: 100, dataId: 'r-data' }] }),
-    kind: 'wait', reason: /contender 10\.0\.0\.5:6379 holds a longer history/,
+    snapshot: snap({
+      registered: R,
+      probes: [dead(R)],
+      selfDataBytes: 100,
+      selfDataId: 'a-data',
+      records,
+      elapsedMs: 30_000,
+      dataWaitMs: 10_000,
+      contenders: [{ address: C, dataBytes: 100, dataId: 'r-data' }],
+    }),
+    kind: 'wait',
+    reason: /contender 10\.0\.0\.5:6379 holds a longer history/,
   },
   {
     title: 'the old-history node (more bytes) first -> waits for the latest history',
     snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'b-data', records, elapsedMs: 0, dataWaitMs: 10_000 }),
-    kind: 'wait', reason: /longest history is r-data/,
+    kind: 'wait',
+    reason: /longest history is r-data/,
   },
   {
-    title: 'the old-history node, past dataWaitMs, the latest\'s replica queued -> wait for it',
-    snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'b-data', records, elapsedMs: 20_000, dataWaitMs: 10_000, contenders: [{ address: A, dataBytes: 5, dataId: 'a-data' }] }),
-    kind: 'wait', reason: /longer history/,
+    title: "the old-history node, past dataWaitMs, the latest's replica queued -> wait for it",
+    snapshot: snap({
+      registered: R,
+      probes: [dead(R)],
+      selfDataBytes: 100,
+      selfDataId: 'b-data',
+      records,
+      elapsedMs: 20_000,
+      dataWaitMs: 10_000,
+      contenders: [{ address: A, dataBytes: 5, dataId: 'a-data' }],
+    }),
+    kind: 'wait',
+    reason: /longer history/,
   },
   {
-    title: 'the master\'s data dir came back empty (record but no data) -> ranks as empty, waits',
+    title: "the master's data dir came back empty (record but no data) -> ranks as empty, waits",
     snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 0, selfDataId: 'r-data', records, elapsedMs: 0, dataWaitMs: 10_000 }),
     kind: 'wait',
   },
@@ -567,14 +642,18 @@ const freshCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decis
     kind: 'become-master',
   },
   {
-    title: 'no records (set from an older version) -> today\'s rule: data goes ahead',
+    title: "no records (set from an older version) -> today's rule: data goes ahead",
     snapshot: snap({ registered: R, probes: [dead(R)], selfDataBytes: 100, selfDataId: 'x', dataWaitMs: 10_000 }),
     kind: 'become-master',
   },
   {
-    title: 'ZooKeeper\'s master has no record: the master record written last names the latest history',
+    title: "ZooKeeper's master has no record: the master record written last names the latest history",
     snapshot: snap({
-      registered: C, probes: [dead(C)], selfDataBytes: 100, selfDataId: 'b-data', dataWaitMs: 10_000,
+      registered: C,
+      probes: [dead(C)],
+      selfDataBytes: 100,
+      selfDataId: 'b-data',
+      dataWaitMs: 10_000,
       records: [rec('r-data', R, 'master', NEW, 10, 3), rec('b-data', B, 'master', OLD, 1000, 9)],
     }),
     kind: 'become-master',

@@ -9,7 +9,11 @@ const cases: Array<{ channel: string; message: string; expect: { name: string; f
   { channel: '+switch-master', message: 'mymaster 10.0.0.1 6379', expect: null },
   { channel: '+switch-master', message: 'mymaster 10.0.0.1 6379 10.0.0.2 notaport', expect: null },
   { channel: '+switch-master', message: '', expect: null },
-  { channel: '+promoted-slave', message: 'slave 10.0.0.2:6380 10.0.0.2 6380 @ mymaster 10.0.0.1 6379', expect: { name: 'mymaster', from: '10.0.0.1:6379', to: '10.0.0.2:6380' } },
+  {
+    channel: '+promoted-slave',
+    message: 'slave 10.0.0.2:6380 10.0.0.2 6380 @ mymaster 10.0.0.1 6379',
+    expect: { name: 'mymaster', from: '10.0.0.1:6379', to: '10.0.0.2:6380' },
+  },
   { channel: '+promoted-slave', message: 'slave [::1]:6380 ::1 6380 @ cache ::1 6379', expect: { name: 'cache', from: '[::1]:6379', to: '[::1]:6380' } },
   { channel: '+promoted-slave', message: 'master mymaster 10.0.0.1 6379', expect: null },
   { channel: '+promoted-slave', message: 'slave 10.0.0.2:6380 10.0.0.2 6380', expect: null },
@@ -20,7 +24,10 @@ const cases: Array<{ channel: string; message: string; expect: { name: string; f
 for (const c of cases) {
   test(`${c.channel} ${JSON.stringify(c.message)} -> ${c.expect ? `${c.expect.name}: ${c.expect.to}` : 'ignored'}`, (t) => {
     const e = parseFailoverEvent(c.channel, c.message, via);
-    if (!c.expect) { t.is(e, null); return; }
+    if (!c.expect) {
+      t.is(e, null);
+      return;
+    }
     t.truthy(e);
     t.is(e!.name, c.expect.name);
     t.is(e!.channel as string, c.channel);

@@ -5,12 +5,18 @@ import { failoverDuration } from '../../packages/watcher/src/follow/failover-clo
 import { parseFailoverStart } from '../../packages/core/src/sentinel/failover-events';
 
 const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>): HistoryEvent => ({
-  at: 1000, from: '10.0.0.1:6379', to: '10.0.0.2:6379', epoch: 7, by: 'x', reason: 'r', ...o,
+  at: 1000,
+  from: '10.0.0.1:6379',
+  to: '10.0.0.2:6379',
+  epoch: 7,
+  by: 'x',
+  reason: 'r',
+  ...o,
 });
 
 const names: Array<[string, Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>, string | null]> = [
   ['a Sentinel failover: keyed by epoch, from, to', { cause: 'sentinel-failover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
-  ['a switchover: the same key as the watcher\'s record of it', { cause: 'switchover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
+  ["a switchover: the same key as the watcher's record of it", { cause: 'switchover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
   ['a crash failover: the same key', { cause: 'crash-failover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
   ['unknown from', { cause: 'sentinel-failover', from: null }, 's-0000000007-unknown-10.0.0.2_6379'],
   ['IPv6 addresses are made safe', { cause: 'sentinel-failover', from: '[::1]:6379', to: '[::1]:6380' }, 's-0000000007-___1__6379-___1__6380'],
@@ -31,8 +37,18 @@ test('historyNodeName: different changes never share a node (epoch, or addresses
 
 const merges: Array<[string, HistoryEvent, HistoryEvent, Partial<HistoryEvent> | null]> = [
   ['observer after observer: kept', ev({ cause: 'sentinel-failover', at: 5 }), ev({ cause: 'sentinel-failover', at: 4 }), null],
-  ['the asker after the observer: its cause wins, earliest time', ev({ cause: 'sentinel-failover', at: 5, durationMs: 3000 }), ev({ cause: 'switchover', at: 9, durationMs: 120 }), { cause: 'switchover', at: 5, durationMs: 120 }],
-  ['the asker without a duration keeps the observer\'s', ev({ cause: 'sentinel-failover', durationMs: 3000 }), ev({ cause: 'crash-failover' }), { cause: 'crash-failover', durationMs: 3000 }],
+  [
+    'the asker after the observer: its cause wins, earliest time',
+    ev({ cause: 'sentinel-failover', at: 5, durationMs: 3000 }),
+    ev({ cause: 'switchover', at: 9, durationMs: 120 }),
+    { cause: 'switchover', at: 5, durationMs: 120 },
+  ],
+  [
+    "the asker without a duration keeps the observer's",
+    ev({ cause: 'sentinel-failover', durationMs: 3000 }),
+    ev({ cause: 'crash-failover' }),
+    { cause: 'crash-failover', durationMs: 3000 },
+  ],
   ['the observer after the asker: kept', ev({ cause: 'switchover' }), ev({ cause: 'sentinel-failover' }), null],
   ['asker after asker: kept', ev({ cause: 'crash-failover' }), ev({ cause: 'switchover' }), null],
 ];
@@ -69,7 +85,13 @@ test('lastFailoverOf: the last change that is not an election or a fence', (t) =
   t.is(lastFailoverOf([]), null);
   t.is(lastFailoverOf([ev({ cause: 'election', from: null })]), null);
   const last = lastFailoverOf([ev({ cause: 'sentinel-failover', at: 1 }), ev({ cause: 'switchover', at: 2, durationMs: 50 }), ev({ cause: 'fence', at: 3 })]);
-  t.deepEqual(last, { at: new Date(2).toISOString(), from: { host: '10.0.0.1', port: 6379 }, to: { host: '10.0.0.2', port: 6379 }, cause: 'switchover', durationMs: 50 });
+  t.deepEqual(last, {
+    at: new Date(2).toISOString(),
+    from: { host: '10.0.0.1', port: 6379 },
+    to: { host: '10.0.0.2', port: 6379 },
+    cause: 'switchover',
+    durationMs: 50,
+  });
   t.deepEqual(lastFailoverOf([ev({ cause: 'recovery', from: '[::1]:1', to: '[::1]:2' })])?.to, { host: '::1', port: 2 });
 });
 

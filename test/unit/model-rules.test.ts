@@ -28,14 +28,24 @@ test('applyCheckResult: grace until first healthy, then maxConsecutiveFailures k
     ['failure after grace counts', NEW_CHECK, false, 10_000, { consecutiveFailures: 1, healthy: false }, false],
     ['failure in grace once healthy counts', healthy, false, 1_000, { consecutiveFailures: 1, healthy: false }, false],
     ['third failure kills', { consecutiveFailures: 2, everHealthy: true, healthy: false }, false, 60_000, { consecutiveFailures: 3 }, true],
-    ['a pass resets', { consecutiveFailures: 2, everHealthy: true, healthy: false }, true, 60_000, { consecutiveFailures: 0, healthy: true, everHealthy: true }, false],
+    [
+      'a pass resets',
+      { consecutiveFailures: 2, everHealthy: true, healthy: false },
+      true,
+      60_000,
+      { consecutiveFailures: 0, healthy: true, everHealthy: true },
+      false,
+    ],
   ];
   for (const [name, s, ok, since, want, kill] of cases) {
     const r = applyCheckResult(s, { ok, detail: 'x' }, rules, since);
     t.like(r.state, want, name);
     t.is(r.kill, kill, name);
   }
-  t.false(applyCheckResult({ consecutiveFailures: 99, everHealthy: true, healthy: false }, { ok: false }, { gracePeriodMs: 0, maxConsecutiveFailures: 0 }, 1).kill, '0: never kill');
+  t.false(
+    applyCheckResult({ consecutiveFailures: 99, everHealthy: true, healthy: false }, { ok: false }, { gracePeriodMs: 0, maxConsecutiveFailures: 0 }, 1).kill,
+    '0: never kill',
+  );
   t.is(taskHealth([]), 'healthy');
   t.is(taskHealth([healthy, NEW_CHECK]), 'unknown');
   t.is(taskHealth([healthy, { ...healthy, healthy: false }]), 'unhealthy');
@@ -53,31 +63,84 @@ test('pickSubnet: a /24 of 198.18.0.0/15 clear of every route and address', (t) 
   }
   t.is(pickSubnet(['198.18.0.0/15']), undefined, 'nothing free');
   t.is(pickSubnet(['198.18.0.0/15', '0.0.0.0/0']), undefined);
-  t.is(pickSubnet([], () => 0), '198.18.0.0/24', 'a default route does not count');
+  t.is(
+    pickSubnet([], () => 0),
+    '198.18.0.0/24',
+    'a default route does not count',
+  );
 });
 
 test('task environment as Marathon sets it', (t) => {
   const app = parseApp({
-    id: '/g/web', cmd: 'serve', cpus: 0.5, mem: 1024, env: { A: '1', SECRET: { secret: 's' } }, secrets: { s: { source: 'store/key' } },
+    id: '/g/web',
+    cmd: 'serve',
+    cpus: 0.5,
+    mem: 1024,
+    env: { A: '1', SECRET: { secret: 's' } },
+    secrets: { s: { source: 'store/key' } },
     container: { type: 'DOCKER', docker: { image: 'img:1' } },
-    portDefinitions: [{ port: 0, name: 'http' }, { port: 10005, name: 'admin-api' }], labels: { 'redis-zk.role': 'web' },
+    portDefinitions: [
+      { port: 0, name: 'http' },
+      { port: 10005, name: 'admin-api' },
+    ],
+    labels: { 'redis-zk.role': 'web' },
   });
-  const env = taskEnvironment({ app, version: 'v1', taskId: 'g_web.1', hostname: '198.18.0.11', agentIp: '198.18.0.11', hostPorts: [31001, 31002], sandbox: '/s' });
+  const env = taskEnvironment({
+    app,
+    version: 'v1',
+    taskId: 'g_web.1',
+    hostname: '198.18.0.11',
+    agentIp: '198.18.0.11',
+    hostPorts: [31001, 31002],
+    sandbox: '/s',
+  });
   t.like(env, {
-    A: '1', PORT0: '31001', PORT1: '31002', PORT: '31001', PORTS: '31001,31002', PORT_HTTP: '31001', PORT_ADMIN_API: '31002', PORT_10005: '31002',
-    HOST: '198.18.0.11', LIBPROCESS_IP: '198.18.0.11', MARATHON_APP_ID: '/g/web', MARATHON_APP_VERSION: 'v1', MARATHON_APP_DOCKER_IMAGE: 'img:1',
-    MARATHON_APP_RESOURCE_CPUS: '0.5', MARATHON_APP_RESOURCE_MEM: '1024.0', MARATHON_APP_RESOURCE_DISK: '0.0',
-    MARATHON_APP_LABELS: 'REDIS_ZK_ROLE', MARATHON_APP_LABEL_REDIS_ZK_ROLE: 'web', MESOS_TASK_ID: 'g_web.1', MESOS_SANDBOX: '/s',
+    A: '1',
+    PORT0: '31001',
+    PORT1: '31002',
+    PORT: '31001',
+    PORTS: '31001,31002',
+    PORT_HTTP: '31001',
+    PORT_ADMIN_API: '31002',
+    PORT_10005: '31002',
+    HOST: '198.18.0.11',
+    LIBPROCESS_IP: '198.18.0.11',
+    MARATHON_APP_ID: '/g/web',
+    MARATHON_APP_VERSION: 'v1',
+    MARATHON_APP_DOCKER_IMAGE: 'img:1',
+    MARATHON_APP_RESOURCE_CPUS: '0.5',
+    MARATHON_APP_RESOURCE_MEM: '1024.0',
+    MARATHON_APP_RESOURCE_DISK: '0.0',
+    MARATHON_APP_LABELS: 'REDIS_ZK_ROLE',
+    MARATHON_APP_LABEL_REDIS_ZK_ROLE: 'web',
+    MESOS_TASK_ID: 'g_web.1',
+    MESOS_SANDBOX: '/s',
   });
-  t.false('SECRET' in env, 'secrets have no value here: the stack\'s store supplies them');
+  t.false('SECRET' in env, "secrets have no value here: the stack's store supplies them");
   t.deepEqual(app.secretEnv, { SECRET: 'store/key' }, 'a variable from a secret names its source');
   t.throws(() => parseApp({ id: '/x', cmd: 'x', env: { S: { secret: 'nope' } } }), { message: /S refers to undeclared secret nope/ });
   t.is(scalaDouble(128), '128.0');
 });
 
-test('parseApp: Marathon\'s defaults, and definitions the model cannot run are refused', (t) => {
-  const a = parseApp({ id: '/a', cmd: 'x', healthChecks: [{ protocol: 'HTTP' }], readinessChecks: [{ portName: 'p' }], portDefinitions: [{ port: 0, name: 'p' }] });
-  t.like(a, { instances: 1, cpus: 1, mem: 128, requirePorts: false, killSelection: 'YOUNGEST_FIRST', backoffSeconds: 1, backoffFactor: 1.15, maxLaunchDelaySeconds: 300, upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 } });
+test("parseApp: Marathon's defaults, and definitions the model cannot run are refused", (t) => {
+  const a = parseApp({
+    id: '/a',
+    cmd: 'x',
+    healthChecks: [{ protocol: 'HTTP' }],
+    readinessChecks: [{ portName: 'p' }],
+    portDefinitions: [{ port: 0, name: 'p' }],
+  });
+  t.like(a, {
+    instances: 1,
+    cpus: 1,
+    mem: 128,
+    requirePorts: false,
+    killSelection: 'YOUNGEST_FIRST',
+    backoffSeconds: 1,
+    backoffFactor: 1.15,
+    maxLaunchDelaySeconds: 300,
+    upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 },
+  });
   t.like(a.healthChecks[0], { path: '/', portIndex: 0, gracePeriodSeconds: 300, intervalSeconds: 60, timeoutSeconds: 20, maxConsecutiveFailures: 3 });
   t.like(a.readinessChecks[0], { path: '/', intervalSeconds: 30, timeoutSeconds: 10, httpStatusCodesForReady: [200] });
   t.deepEqual(parseApp({ id: '/b', cmd: 'x' }).portDefinitions, [{ port: 0, protocol: 'tcp' }]);

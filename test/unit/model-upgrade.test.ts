@@ -18,11 +18,23 @@ test('upgradeStep, step by step for the redis app (3 instances, 0.66, 0)', (t) =
   const budget = restartBudget(3, { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 }, 3);
   const base = { instances: 3, budget };
   const cases: Array<[string, Parameters<typeof upgradeStep>[0], { kill: string[]; launch: number; done: boolean }]> = [
-    ['start: kill one at once, no room to launch', { ...base, old: ['a', 'b', 'c'], oldDying: 0, killsOrdered: 0, newActive: 0, newReady: 0 }, { kill: ['a'], launch: 0, done: false }],
-    ['the killed one is still stopping', { ...base, old: ['b', 'c'], oldDying: 1, killsOrdered: 1, newActive: 0, newReady: 0 }, { kill: [], launch: 0, done: false }],
+    [
+      'start: kill one at once, no room to launch',
+      { ...base, old: ['a', 'b', 'c'], oldDying: 0, killsOrdered: 0, newActive: 0, newReady: 0 },
+      { kill: ['a'], launch: 0, done: false },
+    ],
+    [
+      'the killed one is still stopping',
+      { ...base, old: ['b', 'c'], oldDying: 1, killsOrdered: 1, newActive: 0, newReady: 0 },
+      { kill: [], launch: 0, done: false },
+    ],
     ['it is gone: launch one', { ...base, old: ['b', 'c'], oldDying: 0, killsOrdered: 1, newActive: 0, newReady: 0 }, { kill: [], launch: 1, done: false }],
     ['new one not ready: wait', { ...base, old: ['b', 'c'], oldDying: 0, killsOrdered: 1, newActive: 1, newReady: 0 }, { kill: [], launch: 0, done: false }],
-    ['new one ready: kill the next', { ...base, old: ['b', 'c'], oldDying: 0, killsOrdered: 1, newActive: 1, newReady: 1 }, { kill: ['b'], launch: 0, done: false }],
+    [
+      'new one ready: kill the next',
+      { ...base, old: ['b', 'c'], oldDying: 0, killsOrdered: 1, newActive: 1, newReady: 1 },
+      { kill: ['b'], launch: 0, done: false },
+    ],
     ['two ready: kill the last', { ...base, old: ['c'], oldDying: 0, killsOrdered: 2, newActive: 2, newReady: 2 }, { kill: ['c'], launch: 0, done: false }],
     ['all new and ready', { ...base, old: [], oldDying: 0, killsOrdered: 3, newActive: 3, newReady: 3 }, { kill: [], launch: 0, done: true }],
     ['a new one died: launch again', { ...base, old: ['c'], oldDying: 0, killsOrdered: 2, newActive: 1, newReady: 1 }, { kill: [], launch: 1, done: false }],
@@ -72,6 +84,12 @@ test('a whole rolling replacement keeps healthy capacity >= minHealthy and insta
 test('killOrder: tasks that do not serve first, then by killSelection', (t) => {
   const c = (id: string, startedAt: number, health: KillCandidate['health'] = 'healthy'): KillCandidate => ({ id, startedAt, health });
   const tasks = [c('old', 1), c('mid', 2), c('young', 3), c('sick', 2, 'unhealthy'), c('lost', 1, 'unreachable'), c('new', 4, 'unknown')];
-  t.deepEqual(killOrder(tasks, 'YOUNGEST_FIRST').map((x) => x.id), ['lost', 'sick', 'new', 'young', 'mid', 'old']);
-  t.deepEqual(killOrder(tasks, 'OLDEST_FIRST').map((x) => x.id), ['lost', 'sick', 'new', 'old', 'mid', 'young']);
+  t.deepEqual(
+    killOrder(tasks, 'YOUNGEST_FIRST').map((x) => x.id),
+    ['lost', 'sick', 'new', 'young', 'mid', 'old'],
+  );
+  t.deepEqual(
+    killOrder(tasks, 'OLDEST_FIRST').map((x) => x.id),
+    ['lost', 'sick', 'new', 'old', 'mid', 'young'],
+  );
 });

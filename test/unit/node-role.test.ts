@@ -36,69 +36,183 @@ const master = replicationOf({ role: 'master' });
 
 const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']; master?: typeof A; reason?: RegExp }> = [
   // A replica whose master is gone re-points (issue: orphaned replica).
-  { title: 'replica of a dead master; sentinels and ZooKeeper name live P -> follow P',
-    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P, reason: /does not answer/ },
-  { title: 'replica of a dead master; only the sentinels name live P (ZooKeeper lags) -> follow P',
-    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P },
-  { title: 'replica of a dead master; only ZooKeeper names live P (after a recovery) -> follow P',
-    view: view({ local: replicaOf(A), registered: P, sentinels: all(A), probes: [dead(A), liveMaster(P)] }), kind: 'follow', master: P },
-  { title: 'replica chained through a node that is now a replica -> follow the set\'s master',
-    view: view({ local: replicaOf(Q), registered: P, sentinels: all(P), probes: [liveReplica(Q, P), liveMaster(P)] }), kind: 'follow', master: P, reason: /not a master/ },
-  { title: 'replica of a live master the set has left (sentinels and ZooKeeper name P) -> follow P',
-    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }), kind: 'follow', master: P, reason: /has left/ },
-  { title: 'replica of a live master; only the sentinels name another -> none (wait for ZooKeeper to agree)',
-    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }), kind: 'none' },
-  { title: 'replica that follows no address -> follow the set\'s master',
-    view: view({ local: replicaOf(null), registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'follow', master: P },
-  { title: 'replica already following the set\'s master -> none',
-    view: view({ local: replicaOf(P), registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
-  { title: 'a failover in progress -> none, whatever else',
-    view: view({ local: replicaOf(A), registered: P, sentinels: all(P, { failover: true }), probes: [dead(A), liveMaster(P)] }), kind: 'none', reason: /failing over/ },
-  { title: 'local redis-server does not answer -> none',
-    view: view({ local: null, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
-  { title: 'sentinels split 1/1/1 (no majority), ZooKeeper names live P -> follow P',
-    view: view({ local: replicaOf(A), registered: P, sentinels: [sentinelView(S[0]!, A), sentinelView(S[1]!, P), sentinelView(S[2]!, Q)], probes: [dead(A), liveMaster(P), dead(Q)] }), kind: 'follow', master: P },
-  { title: 'the named master is dead too -> none while young',
-    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 3000 }), kind: 'none', reason: /waiting for Sentinel/ },
-  { title: 'no live master for longer than stuckAfterMs -> recover',
-    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 12_000 }), kind: 'recover' },
-  { title: 'no live master named, but following a live master nobody names -> none, never recover',
-    view: view({ local: replicaOf(Q), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(Q)], masterlessForMs: 60_000 }), kind: 'none' },
-  { title: 'every sentinel unreachable and ZooKeeper names the followed live master -> none',
-    view: view({ local: replicaOf(P), registered: P, sentinels: S.map(unreachableSentinel), probes: [liveMaster(P)] }), kind: 'none' },
+  {
+    title: 'replica of a dead master; sentinels and ZooKeeper name live P -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [dead(A), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+    reason: /does not answer/,
+  },
+  {
+    title: 'replica of a dead master; only the sentinels name live P (ZooKeeper lags) -> follow P',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [dead(A), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+  },
+  {
+    title: 'replica of a dead master; only ZooKeeper names live P (after a recovery) -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(A), probes: [dead(A), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+  },
+  {
+    title: "replica chained through a node that is now a replica -> follow the set's master",
+    view: view({ local: replicaOf(Q), registered: P, sentinels: all(P), probes: [liveReplica(Q, P), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+    reason: /not a master/,
+  },
+  {
+    title: 'replica of a live master the set has left (sentinels and ZooKeeper name P) -> follow P',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+    reason: /has left/,
+  },
+  {
+    title: 'replica of a live master; only the sentinels name another -> none (wait for ZooKeeper to agree)',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [liveMaster(A), liveMaster(P)] }),
+    kind: 'none',
+  },
+  {
+    title: "replica that follows no address -> follow the set's master",
+    view: view({ local: replicaOf(null), registered: P, sentinels: all(P), probes: [liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+  },
+  {
+    title: "replica already following the set's master -> none",
+    view: view({ local: replicaOf(P), registered: P, sentinels: all(P), probes: [liveMaster(P)] }),
+    kind: 'none',
+  },
+  {
+    title: 'a failover in progress -> none, whatever else',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P, { failover: true }), probes: [dead(A), liveMaster(P)] }),
+    kind: 'none',
+    reason: /failing over/,
+  },
+  { title: 'local redis-server does not answer -> none', view: view({ local: null, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
+  {
+    title: 'sentinels split 1/1/1 (no majority), ZooKeeper names live P -> follow P',
+    view: view({
+      local: replicaOf(A),
+      registered: P,
+      sentinels: [sentinelView(S[0]!, A), sentinelView(S[1]!, P), sentinelView(S[2]!, Q)],
+      probes: [dead(A), liveMaster(P), dead(Q)],
+    }),
+    kind: 'follow',
+    master: P,
+  },
+  {
+    title: 'the named master is dead too -> none while young',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 3000 }),
+    kind: 'none',
+    reason: /waiting for Sentinel/,
+  },
+  {
+    title: 'no live master for longer than stuckAfterMs -> recover',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 12_000 }),
+    kind: 'recover',
+  },
+  {
+    title: 'no live master named, but following a live master nobody names -> none, never recover',
+    view: view({ local: replicaOf(Q), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(Q)], masterlessForMs: 60_000 }),
+    kind: 'none',
+  },
+  {
+    title: 'every sentinel unreachable and ZooKeeper names the followed live master -> none',
+    view: view({ local: replicaOf(P), registered: P, sentinels: S.map(unreachableSentinel), probes: [liveMaster(P)] }),
+    kind: 'none',
+  },
 
   // A master the set has moved on from fences itself; nothing else demotes it.
-  { title: 'master; sentinels and ZooKeeper both name live P -> fence (become P\'s replica)',
-    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'fence', master: P },
-  { title: 'master; only the sentinels name P (ZooKeeper names this node) -> none',
-    view: view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
-  { title: 'master; only ZooKeeper names P -> none (ZooKeeper alone never demotes)',
-    view: view({ local: master, registered: P, sentinels: all(SELF), probes: [liveMaster(P)] }), kind: 'none' },
-  { title: 'master; ZooKeeper unreachable (last known: this node), sentinels unreachable -> none',
-    view: view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel), probes: [] }), kind: 'none' },
-  { title: 'master; sentinels and ZooKeeper name P but P is dead -> none (never follow a dead master)',
-    view: view({ local: master, registered: P, sentinels: all(P), probes: [dead(P)] }), kind: 'none' },
-  { title: 'master; sentinels and ZooKeeper name P, which is a replica -> none',
-    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveReplica(P, SELF)] }), kind: 'none' },
-  { title: 'master; a failover in progress -> none',
-    view: view({ local: master, registered: P, sentinels: all(P, { failover: true }), probes: [liveMaster(P)] }), kind: 'none' },
+  {
+    title: "master; sentinels and ZooKeeper both name live P -> fence (become P's replica)",
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveMaster(P)] }),
+    kind: 'fence',
+    master: P,
+  },
+  {
+    title: 'master; only the sentinels name P (ZooKeeper names this node) -> none',
+    view: view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; only ZooKeeper names P -> none (ZooKeeper alone never demotes)',
+    view: view({ local: master, registered: P, sentinels: all(SELF), probes: [liveMaster(P)] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable (last known: this node), sentinels unreachable -> none',
+    view: view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel), probes: [] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; sentinels and ZooKeeper name P but P is dead -> none (never follow a dead master)',
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [dead(P)] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; sentinels and ZooKeeper name P, which is a replica -> none',
+    view: view({ local: master, registered: P, sentinels: all(P), probes: [liveReplica(P, SELF)] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; a failover in progress -> none',
+    view: view({ local: master, registered: P, sentinels: all(P, { failover: true }), probes: [liveMaster(P)] }),
+    kind: 'none',
+  },
   // Sentinel switching: its leader names the promoted node at the new epoch before the others follow.
-  { title: 'just promoted: the leader names this node at epoch 5, two sentinels and ZooKeeper still the old live master at 4 -> none',
-    view: view({ local: master, registered: A, sentinels: [sentinelView(S[0]!, SELF, { epoch: 5 }), sentinelView(S[1]!, A, { epoch: 4 }), sentinelView(S[2]!, A, { epoch: 4 })], probes: [liveMaster(A)] }),
-    kind: 'none', reason: /still switching/ },
-  { title: 'stale: every sentinel and ZooKeeper name P at epoch 5 -> fence',
-    view: view({ local: master, registered: P, sentinels: all(P).map((x) => ({ ...x, configEpoch: 5 })), probes: [liveMaster(P)] }), kind: 'fence', master: P },
-  { title: 'stale, one sentinel lagging at the old epoch naming this node: P at 5 > 4 -> fence',
-    view: view({ local: master, registered: P, sentinels: [sentinelView(S[0]!, P, { epoch: 5 }), sentinelView(S[1]!, P, { epoch: 5 }), sentinelView(S[2]!, SELF, { epoch: 4 })], probes: [liveMaster(P)] }),
-    kind: 'fence', master: P },
-  { title: 'same epoch on both sides (re-monitored sentinels) and one names this node -> none (no demotion on a tie)',
-    view: view({ local: master, registered: P, sentinels: [sentinelView(S[0]!, P, { epoch: 0 }), sentinelView(S[1]!, P, { epoch: 0 }), sentinelView(S[2]!, SELF, { epoch: 0 })], probes: [liveMaster(P)] }),
-    kind: 'none' },
-  { title: 'replica re-pointed by Sentinel\'s leader to P (epoch 5) while two sentinels and ZooKeeper still name the old live master (4) -> none',
-    view: view({ local: replicaOf(P), registered: A, sentinels: [sentinelView(S[0]!, P, { epoch: 5 }), sentinelView(S[1]!, A, { epoch: 4 }), sentinelView(S[2]!, A, { epoch: 4 })], probes: [liveMaster(A), liveMaster(P)] }),
-    kind: 'none', reason: /still switching/ },
-  { title: 'master named by all -> none',
-    view: view({ local: master, registered: SELF, sentinels: all(SELF), probes: [] }), kind: 'none' },
+  {
+    title: 'just promoted: the leader names this node at epoch 5, two sentinels and ZooKeeper still the old live master at 4 -> none',
+    view: view({
+      local: master,
+      registered: A,
+      sentinels: [sentinelView(S[0]!, SELF, { epoch: 5 }), sentinelView(S[1]!, A, { epoch: 4 }), sentinelView(S[2]!, A, { epoch: 4 })],
+      probes: [liveMaster(A)],
+    }),
+    kind: 'none',
+    reason: /still switching/,
+  },
+  {
+    title: 'stale: every sentinel and ZooKeeper name P at epoch 5 -> fence',
+    view: view({ local: master, registered: P, sentinels: all(P).map((x) => ({ ...x, configEpoch: 5 })), probes: [liveMaster(P)] }),
+    kind: 'fence',
+    master: P,
+  },
+  {
+    title: 'stale, one sentinel lagging at the old epoch naming this node: P at 5 > 4 -> fence',
+    view: view({
+      local: master,
+      registered: P,
+      sentinels: [sentinelView(S[0]!, P, { epoch: 5 }), sentinelView(S[1]!, P, { epoch: 5 }), sentinelView(S[2]!, SELF, { epoch: 4 })],
+      probes: [liveMaster(P)],
+    }),
+    kind: 'fence',
+    master: P,
+  },
+  {
+    title: 'same epoch on both sides (re-monitored sentinels) and one names this node -> none (no demotion on a tie)',
+    view: view({
+      local: master,
+      registered: P,
+      sentinels: [sentinelView(S[0]!, P, { epoch: 0 }), sentinelView(S[1]!, P, { epoch: 0 }), sentinelView(S[2]!, SELF, { epoch: 0 })],
+      probes: [liveMaster(P)],
+    }),
+    kind: 'none',
+  },
+  {
+    title: "replica re-pointed by Sentinel's leader to P (epoch 5) while two sentinels and ZooKeeper still name the old live master (4) -> none",
+    view: view({
+      local: replicaOf(P),
+      registered: A,
+      sentinels: [sentinelView(S[0]!, P, { epoch: 5 }), sentinelView(S[1]!, A, { epoch: 4 }), sentinelView(S[2]!, A, { epoch: 4 })],
+      probes: [liveMaster(A), liveMaster(P)],
+    }),
+    kind: 'none',
+    reason: /still switching/,
+  },
+  { title: 'master named by all -> none', view: view({ local: master, registered: SELF, sentinels: all(SELF), probes: [] }), kind: 'none' },
 ];
 for (const c of roleCases) {
   test(`role: ${c.title}`, (t) => {
@@ -115,29 +229,62 @@ const OLD = 'b'.repeat(40);
 // Sentinel takes the master for down (o_down), three sentinels known: the side a failover could run on.
 const downAll = (known = 3) => S.map((s) => sentinelView(s, A, { flags: ['master', 's_down', 'o_down'], knownSentinels: known }));
 const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null } = {}) => ({
-  self: SELF, probes: new Map(probes.map((p) => [formatAddress(p.address), p])), sentinels: o.sentinels ?? downAll(), latest: o.latest ?? NEW,
+  self: SELF,
+  probes: new Map(probes.map((p) => [formatAddress(p.address), p])),
+  sentinels: o.sentinels ?? downAll(),
+  latest: o.latest ?? NEW,
 });
 const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by'; reason?: RegExp }> = [
-  { title: 'this node has the highest offset of the latest history -> promote',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 500, replid: NEW }), liveReplica(Q, A, { offset: 400, replid: NEW })]), kind: 'promote' },
-  { title: 'another replica has a higher offset -> stand by for it',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 500, replid: NEW })]), kind: 'stand-by', reason: /10\.0\.0\.4:6379 holds the longest/ },
-  { title: 'higher offset, but of an older history -> the latest history wins',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 900, replid: OLD })]), kind: 'promote' },
-  { title: 'equal offsets -> the lowest address (every node agrees)',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 500 }), liveReplica(Q, A, { offset: 500 })], { latest: null }), kind: 'promote' },
-  { title: 'a live master exists -> stand by (follow it instead)',
-    s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })]), kind: 'stand-by', reason: /live master/ },
-  { title: 'a sentinel is failing over -> stand by',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll().map((v) => ({ ...v, failoverInProgress: true })) }), kind: 'stand-by' },
-  { title: 'the minority side of a partition: 2 of the 4 sentinels known answer -> stand by (the master may be alive out of reach)',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 2) }), kind: 'stand-by', reason: /no majority/ },
-  { title: 'the sentinels do not take the master for down (only this node cannot reach it) -> stand by',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(A) }), kind: 'stand-by', reason: /no majority/ },
-  { title: '3 of 4 known sentinels answer and take it for down (one gone for good) -> promote',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 3) }), kind: 'promote' },
-  { title: 'no live node holds data -> stand by (never an empty node as master)',
-    s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
+  {
+    title: 'this node has the highest offset of the latest history -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 500, replid: NEW }), liveReplica(Q, A, { offset: 400, replid: NEW })]),
+    kind: 'promote',
+  },
+  {
+    title: 'another replica has a higher offset -> stand by for it',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 500, replid: NEW })]),
+    kind: 'stand-by',
+    reason: /10\.0\.0\.4:6379 holds the longest/,
+  },
+  {
+    title: 'higher offset, but of an older history -> the latest history wins',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 400, replid: NEW }), liveReplica(Q, A, { offset: 900, replid: OLD })]),
+    kind: 'promote',
+  },
+  {
+    title: 'equal offsets -> the lowest address (every node agrees)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 500 }), liveReplica(Q, A, { offset: 500 })], { latest: null }),
+    kind: 'promote',
+  },
+  {
+    title: 'a live master exists -> stand by (follow it instead)',
+    s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })]),
+    kind: 'stand-by',
+    reason: /live master/,
+  },
+  {
+    title: 'a sentinel is failing over -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll().map((v) => ({ ...v, failoverInProgress: true })) }),
+    kind: 'stand-by',
+  },
+  {
+    title: 'the minority side of a partition: 2 of the 4 sentinels known answer -> stand by (the master may be alive out of reach)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 2) }),
+    kind: 'stand-by',
+    reason: /no majority/,
+  },
+  {
+    title: 'the sentinels do not take the master for down (only this node cannot reach it) -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(A) }),
+    kind: 'stand-by',
+    reason: /no majority/,
+  },
+  {
+    title: '3 of 4 known sentinels answer and take it for down (one gone for good) -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 3) }),
+    kind: 'promote',
+  },
+  { title: 'no live node holds data -> stand by (never an empty node as master)', s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
 ];
 for (const c of recoveryCases) {
   test(`recovery: ${c.title}`, (t) => {
@@ -157,7 +304,7 @@ test('primary: a master named by a Sentinel majority and ZooKeeper passes; each 
   t.false(primary(view({ local: replicaOf(P), registered: SELF, sentinels: all(SELF) })).ok, 'a replica');
   t.false(primary(view({ local: null, registered: SELF, sentinels: all(SELF) })).ok, 'redis does not answer');
 });
-test('replica: link up to the set\'s master passes; lag bounds it', (t) => {
+test("replica: link up to the set's master passes; lag bounds it", (t) => {
   const v = view({ local: replicaOf(P, { offset: 900 }), registered: P, sentinels: all(P), probes: [liveMaster(P, { offset: 1000 })] });
   t.true(replica(v).ok);
   t.true(replica(v, 100).ok);

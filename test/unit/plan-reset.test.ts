@@ -23,7 +23,12 @@ const MIN = 60 * SEC;
 const GRACE = MIN;
 const SETTLE = 30 * SEC;
 
-interface ViewOpts { replicas?: number; failover?: boolean; quorum?: number; resetAgo?: number }
+interface ViewOpts {
+  replicas?: number;
+  failover?: boolean;
+  quorum?: number;
+  resetAgo?: number;
+}
 const view = (address: Address, peers: Address[], o: ViewOpts = {}): SentinelState => ({
   address,
   peers,
@@ -34,8 +39,7 @@ const view = (address: Address, peers: Address[], o: ViewOpts = {}): SentinelSta
 });
 
 /** Peers missing from ZooKeeper for that long. */
-const missing = (entries: Array<[Address, number]>): ReadonlyMap<string, number> =>
-  new Map(entries.map(([a, ago]) => [formatAddress(a), NOW - ago]));
+const missing = (entries: Array<[Address, number]>): ReadonlyMap<string, number> => new Map(entries.map(([a, ago]) => [formatAddress(a), NOW - ago]));
 
 const snapshot = (o: Partial<ResetSnapshot> & Pick<ResetSnapshot, 'registered' | 'views'>): ResetSnapshot => ({
   name: 'cache',
@@ -55,11 +59,13 @@ const s4Fresh = view(S4, [S1, S2]); // never saw S3
 
 // ---- cases -----------------------------------------------------------------------------------
 
-type Expected =
-  | { kind: 'reset'; sentinel: Address; stale: Address[]; reason: string[] }
-  | { kind: 'wait' | 'none'; reason: string[] };
+type Expected = { kind: 'reset'; sentinel: Address; stale: Address[]; reason: string[] } | { kind: 'wait' | 'none'; reason: string[] };
 
-interface Case { title: string; snapshot: ResetSnapshot; expected: Expected }
+interface Case {
+  title: string;
+  snapshot: ResetSnapshot;
+  expected: Expected;
+}
 
 const cases: Case[] = [
   // nothing stale
@@ -103,8 +109,13 @@ const cases: Case[] = [
     title: '3 sentinels, one dead and replaced: reset the first survivor',
     snapshot: snapshot({ registered, views: [s1Stale, s2Stale, s4Fresh] }),
     expected: {
-      kind: 'reset', sentinel: S1, stale: [S3],
-      reason: ['10.0.0.1:26379 still counts stale peer 10.0.0.3:26379 (missing for 5 min, grace 60 s)', '2 other sentinels know all 2 replicas (10.0.0.2:26379, 10.0.0.4:26379), quorum 2'],
+      kind: 'reset',
+      sentinel: S1,
+      stale: [S3],
+      reason: [
+        '10.0.0.1:26379 still counts stale peer 10.0.0.3:26379 (missing for 5 min, grace 60 s)',
+        '2 other sentinels know all 2 replicas (10.0.0.2:26379, 10.0.0.4:26379), quorum 2',
+      ],
     },
   },
   {
@@ -115,13 +126,20 @@ const cases: Case[] = [
   {
     title: 'first survivor recovered (replicas and peers): reset the second',
     snapshot: snapshot({ registered, views: [view(S1, [S2, S4], { resetAgo: 15 * SEC }), s2Stale, s4Fresh] }),
-    expected: { kind: 'reset', sentinel: S2, stale: [S3], reason: ['10.0.0.2:26379 still counts stale peer 10.0.0.3:26379', '(10.0.0.1:26379, 10.0.0.4:26379), quorum 2'] },
+    expected: {
+      kind: 'reset',
+      sentinel: S2,
+      stale: [S3],
+      reason: ['10.0.0.2:26379 still counts stale peer 10.0.0.3:26379', '(10.0.0.1:26379, 10.0.0.4:26379), quorum 2'],
+    },
   },
   {
     title: 'settle timeout passed: proceed to the next, saying so',
     snapshot: snapshot({ registered, views: [view(S1, [S2], { resetAgo: 45 * SEC }), s2Stale, s4Fresh] }),
     expected: {
-      kind: 'reset', sentinel: S2, stale: [S3],
+      kind: 'reset',
+      sentinel: S2,
+      stale: [S3],
       reason: ['stopped waiting: 10.0.0.1:26379 still knows 2/2 replicas and 1/2 registered peers 45 s after its reset (settle timeout 30 s)'],
     },
   },
@@ -135,7 +153,10 @@ const cases: Case[] = [
     snapshot: snapshot({
       registered,
       views: [view(S1, [S2, S3, S4]), view(S2, [S1, S3, S4, S5]), s4Fresh],
-      goneSince: missing([[S3, 5 * MIN], [S5, 10 * MIN]]),
+      goneSince: missing([
+        [S3, 5 * MIN],
+        [S5, 10 * MIN],
+      ]),
     }),
     expected: { kind: 'reset', sentinel: S1, stale: [S3], reason: ['still counts stale peer 10.0.0.3:26379 ('] },
   },
@@ -144,16 +165,27 @@ const cases: Case[] = [
     snapshot: snapshot({
       registered,
       views: [view(S1, [S2, S4]), view(S2, [S1, S5, S3, S4]), s4Fresh],
-      goneSince: missing([[S3, 5 * MIN], [S5, 10 * MIN]]),
+      goneSince: missing([
+        [S3, 5 * MIN],
+        [S5, 10 * MIN],
+      ]),
     }),
-    expected: { kind: 'reset', sentinel: S2, stale: [S3, S5], reason: ['stale peers 10.0.0.3:26379, 10.0.0.5:26379 (10.0.0.3:26379 missing for 5 min, 10.0.0.5:26379 missing for 10 min'] },
+    expected: {
+      kind: 'reset',
+      sentinel: S2,
+      stale: [S3, S5],
+      reason: ['stale peers 10.0.0.3:26379, 10.0.0.5:26379 (10.0.0.3:26379 missing for 5 min, 10.0.0.5:26379 missing for 10 min'],
+    },
   },
   {
     title: 'one peer stale and another still within its grace: reset for the stale one, mention the other',
     snapshot: snapshot({
       registered,
       views: [view(S1, [S2, S3, S4, S5]), s2Stale, s4Fresh],
-      goneSince: missing([[S3, 5 * MIN], [S5, 10 * SEC]]),
+      goneSince: missing([
+        [S3, 5 * MIN],
+        [S5, 10 * SEC],
+      ]),
     }),
     expected: { kind: 'reset', sentinel: S1, stale: [S3], reason: ['not gone for good yet: 10.0.0.5:26379 (missing for 10 s'] },
   },
@@ -164,12 +196,23 @@ const cases: Case[] = [
   },
   {
     title: 'IPv6 stale peer, keyed by its formatted address',
-    snapshot: snapshot({ registered, views: [view(S1, [S2, V6, S4]), s2Stale, s4Fresh], goneSince: missing([[S3, 5 * MIN], [V6, 2 * MIN]]) }),
+    snapshot: snapshot({
+      registered,
+      views: [view(S1, [S2, V6, S4]), s2Stale, s4Fresh],
+      goneSince: missing([
+        [S3, 5 * MIN],
+        [V6, 2 * MIN],
+      ]),
+    }),
     expected: { kind: 'reset', sentinel: S1, stale: [V6], reason: ['stale peer [fd00::3]:26379 (missing for 2 min, grace 60 s)'] },
   },
   {
     title: 'master without replicas: every sentinel knows them all',
-    snapshot: snapshot({ registered, views: [view(S1, [S2, S3, S4], { replicas: 0 }), view(S2, [S1, S4], { replicas: 0 }), view(S4, [S1, S2], { replicas: 0 })], expectedReplicas: 0 }),
+    snapshot: snapshot({
+      registered,
+      views: [view(S1, [S2, S3, S4], { replicas: 0 }), view(S2, [S1, S4], { replicas: 0 }), view(S4, [S1, S2], { replicas: 0 })],
+      expectedReplicas: 0,
+    }),
     expected: { kind: 'reset', sentinel: S1, stale: [S3], reason: ['know all 0 replicas'] },
   },
 
@@ -189,7 +232,11 @@ const cases: Case[] = [
     snapshot: snapshot({ registered, views: [view(S1, [], { replicas: 0, resetAgo: 3 * SEC }), s2Stale, s4Fresh] }),
     expected: {
       kind: 'wait',
-      reason: ['10.0.0.1:26379 was reset 3 s ago and knows 0/2 replicas and 0/2 registered peers', 'at most 27 s more', 'before resetting another for stale peer 10.0.0.3:26379'],
+      reason: [
+        '10.0.0.1:26379 was reset 3 s ago and knows 0/2 replicas and 0/2 registered peers',
+        'at most 27 s more',
+        'before resetting another for stale peer 10.0.0.3:26379',
+      ],
     },
   },
   {
@@ -207,7 +254,11 @@ const cases: Case[] = [
     snapshot: snapshot({ registered: [S1, S2], views: [view(S1, [S2, S3]), view(S2, [S1, S3], { replicas: 1 })] }),
     expected: {
       kind: 'wait',
-      reason: ['1 of the 2 answering sentinels knows all 2 replicas (10.0.0.1:26379)', 'resetting 10.0.0.1:26379 for stale peer 10.0.0.3:26379 would leave 0 others knowing them, fewer than quorum 2', 'resetting 10.0.0.2:26379 would not leave enough either'],
+      reason: [
+        '1 of the 2 answering sentinels knows all 2 replicas (10.0.0.1:26379)',
+        'resetting 10.0.0.1:26379 for stale peer 10.0.0.3:26379 would leave 0 others knowing them, fewer than quorum 2',
+        'resetting 10.0.0.2:26379 would not leave enough either',
+      ],
     },
   },
   {

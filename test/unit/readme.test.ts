@@ -18,7 +18,7 @@ for (const [name, spec] of Object.entries(VARS)) {
   });
 }
 
-test('README documents PORT0 with each program\'s default', (t) => {
+test("README documents PORT0 with each program's default", (t) => {
   const line = row('PORT0') ?? '';
   for (const d of Object.values(PORT0_DEFAULTS)) t.true(line.includes(`\`${d}\``), line);
 });
@@ -29,7 +29,8 @@ test('every variable a program reads is in the catalogue', (t) => {
 
 test('README documents every ZooKeeper path', (t) => {
   const p = new ZkPaths('/redis');
-  for (const documented of ['masters/<name>', '`master`', 'nodes/<name>/', 'sentinels/<id>', 'epochs/<name>', 'locks/<name>/']) t.true(readme.includes(documented), documented);
+  for (const documented of ['masters/<name>', '`master`', 'nodes/<name>/', 'sentinels/<id>', 'epochs/<name>', 'locks/<name>/'])
+    t.true(readme.includes(documented), documented);
   t.is(p.master('x'), '/redis/masters/x');
   t.is(p.epoch('x'), '/redis/epochs/x');
   t.is(p.nodes('x'), '/redis/nodes/x');

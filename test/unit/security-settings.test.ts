@@ -43,8 +43,13 @@ test('TLS: every file named and read at start; the config lines close the plain 
   t.is(s.tls?.cert.toString(), 'c.pem');
   t.is(s.tls?.ca.toString(), 'ca.pem');
   t.deepEqual(listenLines(6380, s.tls), [
-    'port 0', 'tls-port 6380', `tls-cert-file ${files.REDIS_TLS_CERT_FILE}`, `tls-key-file ${files.REDIS_TLS_KEY_FILE}`,
-    `tls-ca-cert-file ${files.REDIS_TLS_CA_FILE}`, 'tls-auth-clients optional', 'tls-replication yes',
+    'port 0',
+    'tls-port 6380',
+    `tls-cert-file ${files.REDIS_TLS_CERT_FILE}`,
+    `tls-key-file ${files.REDIS_TLS_KEY_FILE}`,
+    `tls-ca-cert-file ${files.REDIS_TLS_CA_FILE}`,
+    'tls-auth-clients optional',
+    'tls-replication yes',
   ]);
   t.deepEqual(listenLines(6380, undefined), ['port 6380']);
   const missing = problems({ ...base, REDIS_PASSWORD: 'x', REDIS_TLS_ENABLED: true, REDIS_TLS_CERT_FILE: path.join(dir, 'nope.pem') });
@@ -59,8 +64,17 @@ test('ZooKeeper digest id as ZooKeeper computes it (user:base64(sha1(user:passwo
 
 test('deployment ACL: the identity all rights, everyone read; open without credentials', (t) => {
   const acl = deploymentAcl({ user: 'u', password: 'p' });
-  t.deepEqual(acl.map((a) => [a.id.scheme, a.permission]), [['digest', 31], ['world', 1]]);
-  t.deepEqual(deploymentAcl(undefined).map((a) => [a.id.scheme, a.id.id, a.permission]), [['world', 'anyone', 31]]);
+  t.deepEqual(
+    acl.map((a) => [a.id.scheme, a.permission]),
+    [
+      ['digest', 31],
+      ['world', 1],
+    ],
+  );
+  t.deepEqual(
+    deploymentAcl(undefined).map((a) => [a.id.scheme, a.id.id, a.permission]),
+    [['world', 'anyone', 31]],
+  );
   t.true(sameAcl(acl, [...acl].reverse()));
   t.false(sameAcl(acl, deploymentAcl(undefined)));
 });

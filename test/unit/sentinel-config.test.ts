@@ -18,9 +18,13 @@ const A = addr('10.0.0.3:6380');
 const V6 = addr('[fd00::7]:6379');
 
 const settings = (o: Partial<MonitorSettings> = {}): MonitorSettings => ({
-  quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 60000, parallelSyncs: 1, password: undefined, ...o,
+  quorum: 2,
+  downAfterMs: 5000,
+  failoverTimeoutMs: 60000,
+  parallelSyncs: 1,
+  password: undefined,
+  ...o,
 });
-
 
 /** Every line as redis would read it back, as argument lists. */
 const parse = (lines: readonly string[]): string[][] => lines.map(splitArgs);
@@ -63,21 +67,38 @@ for (const c of argsCases) {
     const args = settingsArgs(c.settings);
     t.deepEqual(args, c.expected);
     t.is(args.length % 2, 0, 'name/value pairs');
-    t.true(args.every((a) => typeof a === 'string'), 'all strings, ready for SENTINEL SET');
+    t.true(
+      args.every((a) => typeof a === 'string'),
+      'all strings, ready for SENTINEL SET',
+    );
   });
 }
 
 // ---- monitorLines ------------------------------------------------------------------------------
 
 const passwords: Array<string | undefined> = [
-  undefined, '', 'plain', 'Tr0ub4dor&3', 'with space', 'say "hi"', "it's", 'back\\slash', 'mix "\\ \' #x', '  ', 'new\nline', '#hash',
+  undefined,
+  '',
+  'plain',
+  'Tr0ub4dor&3',
+  'with space',
+  'say "hi"',
+  "it's",
+  'back\\slash',
+  'mix "\\ \' #x',
+  '  ',
+  'new\nline',
+  '#hash',
 ];
 
 for (const password of passwords) {
   test(`monitorLines: password ${JSON.stringify(password)}: monitor line, settings, auth-pass read back verbatim`, (t) => {
     const s = settings({ quorum: 3, downAfterMs: 7000, failoverTimeoutMs: 90000, parallelSyncs: 2, password });
     const lines = monitorLines('cache-1', A, s);
-    t.true(lines.every((l) => !l.includes('\n') && !l.includes('\r')), 'each config line stays on one line');
+    t.true(
+      lines.every((l) => !l.includes('\n') && !l.includes('\r')),
+      'each config line stays on one line',
+    );
     const parsed = parse(lines);
     t.deepEqual(parsed[0], ['sentinel', 'monitor', 'cache-1', '10.0.0.3', '6380', '3'], 'monitor line first');
     t.deepEqual(sentinelLines(lines, 'down-after-milliseconds'), [['sentinel', 'down-after-milliseconds', 'cache-1', '7000']]);
@@ -135,17 +156,31 @@ const configCases: ConfigCase[] = [
   { title: 'one set, no password', bind: BIND, announce: ANNOUNCE, dataDir: '/data/sentinel', sets: [['mymaster', R]], settings: settings() },
   {
     title: 'three sets with a password',
-    bind: BIND, announce: ANNOUNCE, dataDir: '/var/lib/redis-zk/sentinel',
-    sets: [['a', R], ['b.cache', A], ['c_v6', V6]],
+    bind: BIND,
+    announce: ANNOUNCE,
+    dataDir: '/var/lib/redis-zk/sentinel',
+    sets: [
+      ['a', R],
+      ['b.cache', A],
+      ['c_v6', V6],
+    ],
     settings: settings({ quorum: 3, downAfterMs: 2000, failoverTimeoutMs: 30000, parallelSyncs: 2, password: 'p w "q"' }),
   },
   {
     title: 'bind equals announce, data dir with a space',
-    bind: BIND, announce: BIND, dataDir: '/tmp/my data', sets: [['mymaster', R]], settings: settings({ password: 'x' }),
+    bind: BIND,
+    announce: BIND,
+    dataDir: '/tmp/my data',
+    sets: [['mymaster', R]],
+    settings: settings({ password: 'x' }),
   },
   {
     title: 'IPv6 bind and announce',
-    bind: addr('[::1]:26379'), announce: addr('[fd00::9]:26380'), dataDir: '/d', sets: [['mymaster', V6]], settings: settings(),
+    bind: addr('[::1]:26379'),
+    announce: addr('[fd00::9]:26380'),
+    dataDir: '/d',
+    sets: [['mymaster', V6]],
+    settings: settings(),
   },
 ];
 
@@ -153,7 +188,10 @@ for (const c of configCases) {
   test(`sentinelConfigLines: ${c.title}`, (t) => {
     const sets = new Map(c.sets);
     const lines = sentinelConfigLines({ bind: c.bind, announce: c.announce, dataDir: c.dataDir, sets, settings: c.settings });
-    t.true(lines.every((l) => !l.includes('\n') && !l.includes('\r')), 'each config line stays on one line');
+    t.true(
+      lines.every((l) => !l.includes('\n') && !l.includes('\r')),
+      'each config line stays on one line',
+    );
     const parsed = parse(lines);
     const only = (...prefix: string[]) => parsed.filter((a) => prefix.every((p, i) => a[i] === p));
 
@@ -194,7 +232,11 @@ for (const c of configCases) {
 
 test('sentinelConfigLines: exact text for one set with a password', (t) => {
   const lines = sentinelConfigLines({
-    bind: BIND, announce: ANNOUNCE, dataDir: '/data', sets: new Map([['mymaster', R]]), settings: settings({ password: 'pa ss' }),
+    bind: BIND,
+    announce: ANNOUNCE,
+    dataDir: '/data',
+    sets: new Map([['mymaster', R]]),
+    settings: settings({ password: 'pa ss' }),
   });
   t.deepEqual(lines, [
     'bind 10.0.1.1 127.0.0.1',
@@ -213,23 +255,45 @@ test('sentinelConfigLines: exact text for one set with a password', (t) => {
 
 // ---- Sentinel's own access: password and TLS ----------------------------------------------------
 
-test('sentinelConfigLines: Sentinel\'s own password as requirepass and sentinel-pass, read back verbatim', (t) => {
+test("sentinelConfigLines: Sentinel's own password as requirepass and sentinel-pass, read back verbatim", (t) => {
   const password = 'se "nt" \\ inel';
-  const lines = sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map([['mymaster', R]]), settings: settings({ password: 'redis-pw' }), access: { password } });
+  const lines = sentinelConfigLines({
+    bind: BIND,
+    announce: ANNOUNCE,
+    dataDir: '/d',
+    sets: new Map([['mymaster', R]]),
+    settings: settings({ password: 'redis-pw' }),
+    access: { password },
+  });
   const parsed = parse(lines);
-  t.deepEqual(parsed.filter((a) => a[0] === 'requirepass'), [['requirepass', password]]);
+  t.deepEqual(
+    parsed.filter((a) => a[0] === 'requirepass'),
+    [['requirepass', password]],
+  );
   t.deepEqual(sentinelLines(lines, 'sentinel-pass'), [['sentinel', 'sentinel-pass', password]]);
   t.deepEqual(sentinelLines(lines, 'auth-pass', 'mymaster'), [['sentinel', 'auth-pass', 'mymaster', 'redis-pw']], 'redis keeps its own password');
-  t.deepEqual(parse(sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map(), settings: settings() })).filter((a) => a[0] === 'requirepass'), [], 'none without a password');
+  t.deepEqual(
+    parse(sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map(), settings: settings() })).filter((a) => a[0] === 'requirepass'),
+    [],
+    'none without a password',
+  );
 });
 
 test('sentinelConfigLines: with TLS, PORT0 is the TLS port and the plain port is closed', (t) => {
-  const tls = { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem', authClients: 'yes' as const, cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: Buffer.alloc(0) };
+  const tls = {
+    certFile: '/c.pem',
+    keyFile: '/k.pem',
+    caFile: '/ca.pem',
+    authClients: 'yes' as const,
+    cert: Buffer.alloc(0),
+    key: Buffer.alloc(0),
+    ca: Buffer.alloc(0),
+  };
   const parsed = parse(sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map(), settings: settings(), access: { tls } }));
   const only = (name: string) => parsed.filter((a) => a[0] === name);
   t.deepEqual(only('port'), [['port', '0']]);
   t.deepEqual(only('tls-port'), [['tls-port', String(BIND.port)]]);
-  t.deepEqual(only('tls-replication'), [['tls-replication', 'yes']], 'Sentinel\'s links to redis and to the other sentinels use TLS');
+  t.deepEqual(only('tls-replication'), [['tls-replication', 'yes']], "Sentinel's links to redis and to the other sentinels use TLS");
   t.deepEqual(only('tls-auth-clients'), [['tls-auth-clients', 'yes']]);
   t.deepEqual(only('tls-ca-cert-file'), [['tls-ca-cert-file', '/ca.pem']]);
 });

@@ -16,14 +16,32 @@ const V6 = addr('[fd00::7]:6379');
 const S = [1, 2, 3, 4, 5, 6].map((i) => addr(`10.0.1.${i}:26379`)) as [Address, Address, Address, Address, Address, Address];
 
 const vote = (s: Address, master: Address | null, o: { failover?: boolean; epoch?: number } = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: true, master, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 0, flags: ['master'], failoverTimeoutMs: 6000,
+  sentinel: s,
+  reachable: true,
+  monitors: true,
+  master,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: o.epoch ?? 0,
+  flags: ['master'],
+  failoverTimeoutMs: 6000,
 });
 const unreachable = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
 const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({
-  sentinel: s, reachable: true, monitors: false, master: null, failoverInProgress: o.failover ?? false, configEpoch: 0, flags: [], failoverTimeoutMs: 0,
+  sentinel: s,
+  reachable: true,
+  monitors: false,
+  master: null,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: 0,
+  flags: [],
+  failoverTimeoutMs: 0,
 });
 
-interface Case { title: string; views: SentinelView[]; expected: Consensus }
+interface Case {
+  title: string;
+  views: SentinelView[];
+  expected: Consensus;
+}
 
 const none = (voters: number, votes = 0, failoverInProgress = false): Consensus => ({ master: null, votes, voters, failoverInProgress, configEpoch: 0 });
 
@@ -100,12 +118,12 @@ const cases: Case[] = [
     expected: { master: A, votes: 1, voters: 1, failoverInProgress: false, configEpoch: 0 },
   },
   {
-    title: 'configEpoch is the highest epoch among the winner\'s voters',
+    title: "configEpoch is the highest epoch among the winner's voters",
     views: [vote(S[0], A, { epoch: 3 }), vote(S[1], A, { epoch: 9 }), vote(S[2], A, { epoch: 5 })],
     expected: { master: A, votes: 3, voters: 3, failoverInProgress: false, configEpoch: 9 },
   },
   {
-    title: 'configEpoch of the winner ignores a loser\'s higher epoch',
+    title: "configEpoch of the winner ignores a loser's higher epoch",
     views: [vote(S[0], A, { epoch: 2 }), vote(S[1], A, { epoch: 2 }), vote(S[2], B, { epoch: 8 })],
     expected: { master: A, votes: 2, voters: 3, failoverInProgress: false, configEpoch: 2 },
   },

@@ -18,16 +18,29 @@ const V6 = addr('[fd00::7]:6379');
 
 /** The other sentinels agree (strict majority) on `master`, votes/voters of them. */
 const agree = (master: Address, votes = 2, voters = 3, o: { failover?: boolean; epoch?: number } = {}): Consensus => ({
-  master, votes, voters, failoverInProgress: o.failover ?? false, configEpoch: o.epoch ?? 1,
+  master,
+  votes,
+  voters,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: o.epoch ?? 1,
 });
 /** No majority among the other sentinels (or none answer). */
 const noAgreement = (votes = 0, voters = 0, o: { failover?: boolean } = {}): Consensus => ({
-  master: null, votes, voters, failoverInProgress: o.failover ?? false, configEpoch: 0,
+  master: null,
+  votes,
+  voters,
+  failoverInProgress: o.failover ?? false,
+  configEpoch: 0,
 });
 
-interface MonitoredOpts { live?: boolean; failover?: boolean }
+interface MonitoredOpts {
+  live?: boolean;
+  failover?: boolean;
+}
 const monitoring = (address: Address, o: MonitoredOpts = {}): NonNullable<SetSnapshot['monitored']> => ({
-  address, isLiveMaster: o.live ?? false, failoverInProgress: o.failover ?? false,
+  address,
+  isLiveMaster: o.live ?? false,
+  failoverInProgress: o.failover ?? false,
 });
 
 interface SnapInput {
@@ -64,37 +77,37 @@ interface Case {
 const cases: Case[] = [
   // Not monitored yet.
   {
-    title: 'not monitored, ZooKeeper\'s master live -> monitor it',
+    title: "not monitored, ZooKeeper's master live -> monitor it",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true }),
     expected: { kind: 'monitor', address: R, reason: /ZooKeeper names 10\.0\.0\.2:6379, a live master/ },
   },
   {
-    title: 'not monitored, ZooKeeper\'s master live, other sentinels agree on another live master -> ZooKeeper\'s first',
+    title: "not monitored, ZooKeeper's master live, other sentinels agree on another live master -> ZooKeeper's first",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, others: agree(A, 3, 3), othersMasterIsLive: true }),
     expected: { kind: 'monitor', address: R },
   },
   {
-    title: 'not monitored, ZooKeeper\'s IPv6 master live -> monitor it',
+    title: "not monitored, ZooKeeper's IPv6 master live -> monitor it",
     snapshot: snap({ registered: V6, registeredIsLiveMaster: true }),
     expected: { kind: 'monitor', address: V6, reason: /\[fd00::7\]:6379/ },
   },
   {
-    title: 'not monitored, ZooKeeper\'s master dead, other sentinels agree on a live master -> monitor theirs',
+    title: "not monitored, ZooKeeper's master dead, other sentinels agree on a live master -> monitor theirs",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, others: agree(A, 2, 3), othersMasterIsLive: true }),
     expected: { kind: 'monitor', address: A, reason: /2\/3 other sentinels agree on live master 10\.0\.0\.3:6379/ },
   },
   {
-    title: 'not monitored, ZooKeeper\'s master dead, other sentinels agree on a dead master -> monitor ZooKeeper\'s address anyway',
+    title: "not monitored, ZooKeeper's master dead, other sentinels agree on a dead master -> monitor ZooKeeper's address anyway",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, others: agree(A, 3, 3), othersMasterIsLive: false }),
     expected: { kind: 'monitor', address: R, reason: /does not answer as master/ },
   },
   {
-    title: 'not monitored, ZooKeeper\'s master dead, other sentinels do not agree -> monitor ZooKeeper\'s address anyway',
+    title: "not monitored, ZooKeeper's master dead, other sentinels do not agree -> monitor ZooKeeper's address anyway",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, others: noAgreement(1, 2) }),
     expected: { kind: 'monitor', address: R },
   },
   {
-    title: 'not monitored, ZooKeeper\'s master dead, no other sentinel answers -> monitor ZooKeeper\'s address anyway',
+    title: "not monitored, ZooKeeper's master dead, no other sentinel answers -> monitor ZooKeeper's address anyway",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, others: noAgreement() }),
     expected: { kind: 'monitor', address: R },
   },
@@ -117,69 +130,73 @@ const cases: Case[] = [
 
   // Monitored where ZooKeeper says.
   {
-    title: 'monitored at ZooKeeper\'s address, live -> keep',
+    title: "monitored at ZooKeeper's address, live -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(R, { live: true }) }),
     expected: { kind: 'keep', reason: /already monitoring/ },
   },
   {
-    title: 'monitored at ZooKeeper\'s address, dead, other sentinels agree on a live master -> keep (Sentinel fails over itself)',
+    title: "monitored at ZooKeeper's address, dead, other sentinels agree on a live master -> keep (Sentinel fails over itself)",
     snapshot: snap({ registered: R, monitored: monitoring(R), others: agree(A, 3, 3), othersMasterIsLive: true }),
     expected: { kind: 'keep', reason: /already monitoring/ },
   },
   {
-    title: 'monitored at ZooKeeper\'s address (equal by value, distinct objects) -> keep',
-    snapshot: snap({ registered: { host: '10.0.0.2', port: 6379 }, registeredIsLiveMaster: true, monitored: monitoring({ host: '10.0.0.2', port: 6379 }, { live: true }) }),
+    title: "monitored at ZooKeeper's address (equal by value, distinct objects) -> keep",
+    snapshot: snap({
+      registered: { host: '10.0.0.2', port: 6379 },
+      registeredIsLiveMaster: true,
+      monitored: monitoring({ host: '10.0.0.2', port: 6379 }, { live: true }),
+    }),
     expected: { kind: 'keep', reason: /already monitoring/ },
   },
   {
-    title: 'monitored at the same host but another port than ZooKeeper\'s -> not the same master (repoint when dead)',
+    title: "monitored at the same host but another port than ZooKeeper's -> not the same master (repoint when dead)",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring({ host: R.host, port: 6380 }) }),
     expected: { kind: 'repoint', from: { host: R.host, port: 6380 }, to: R },
   },
 
   // Monitored elsewhere.
   {
-    title: 'monitored elsewhere, monitored is a live master, ZooKeeper\'s dead -> keep',
+    title: "monitored elsewhere, monitored is a live master, ZooKeeper's dead -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, monitored: monitoring(M, { live: true }) }),
     expected: { kind: 'keep', reason: /still answers as master/ },
   },
   {
-    title: 'monitored elsewhere, monitored is a live master, ZooKeeper\'s also live -> keep (never move away from a live master)',
+    title: "monitored elsewhere, monitored is a live master, ZooKeeper's also live -> keep (never move away from a live master)",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M, { live: true }) }),
     expected: { kind: 'keep', reason: /10\.0\.0\.4:6379 still answers as master; ZooKeeper \(10\.0\.0\.2:6379\) will catch up/ },
   },
   {
-    title: 'monitored elsewhere, monitored live, failover in progress, ZooKeeper\'s live -> keep',
+    title: "monitored elsewhere, monitored live, failover in progress, ZooKeeper's live -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M, { live: true, failover: true }) }),
     expected: { kind: 'keep' },
   },
   {
-    title: 'monitored elsewhere, dead, failover in progress, ZooKeeper\'s live -> keep',
+    title: "monitored elsewhere, dead, failover in progress, ZooKeeper's live -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M, { failover: true }) }),
     expected: { kind: 'keep', reason: /failing over/ },
   },
   {
-    title: 'monitored elsewhere, dead, failover in progress, ZooKeeper\'s dead -> keep',
+    title: "monitored elsewhere, dead, failover in progress, ZooKeeper's dead -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, monitored: monitoring(M, { failover: true }) }),
     expected: { kind: 'keep', reason: /failing over/ },
   },
   {
-    title: 'monitored elsewhere, dead, ZooKeeper\'s live -> repoint from monitored to ZooKeeper\'s',
+    title: "monitored elsewhere, dead, ZooKeeper's live -> repoint from monitored to ZooKeeper's",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M) }),
     expected: { kind: 'repoint', from: M, to: R, reason: /monitored 10\.0\.0\.4:6379 is dead; ZooKeeper names live master 10\.0\.0\.2:6379/ },
   },
   {
-    title: 'monitored elsewhere, dead, ZooKeeper\'s live, other sentinels agree on another live master -> repoint to ZooKeeper\'s',
+    title: "monitored elsewhere, dead, ZooKeeper's live, other sentinels agree on another live master -> repoint to ZooKeeper's",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M), others: agree(A, 3, 3), othersMasterIsLive: true }),
     expected: { kind: 'repoint', from: M, to: R },
   },
   {
-    title: 'monitored IPv6 elsewhere, dead, ZooKeeper\'s live -> repoint from the IPv6 address',
+    title: "monitored IPv6 elsewhere, dead, ZooKeeper's live -> repoint from the IPv6 address",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(V6) }),
     expected: { kind: 'repoint', from: V6, to: R, reason: /\[fd00::7\]:6379 is dead/ },
   },
   {
-    title: 'monitored elsewhere, dead, ZooKeeper\'s dead -> keep',
+    title: "monitored elsewhere, dead, ZooKeeper's dead -> keep",
     snapshot: snap({ registered: R, registeredIsLiveMaster: false, monitored: monitoring(M) }),
     expected: { kind: 'keep', reason: /neither the monitored 10\.0\.0\.4:6379 nor ZooKeeper's 10\.0\.0\.2:6379/ },
   },
@@ -229,8 +246,13 @@ for (const c of cases) test(c.title, check(c));
 const registeredChoices: Array<Address | null> = [null, R, M];
 const monitoredChoices: Array<SetSnapshot['monitored']> = [
   null,
-  monitoring(M, { live: true }), monitoring(M), monitoring(M, { failover: true }), monitoring(M, { live: true, failover: true }),
-  monitoring(R, { live: true }), monitoring(R), monitoring(R, { failover: true }),
+  monitoring(M, { live: true }),
+  monitoring(M),
+  monitoring(M, { failover: true }),
+  monitoring(M, { live: true, failover: true }),
+  monitoring(R, { live: true }),
+  monitoring(R),
+  monitoring(R, { failover: true }),
 ];
 const othersChoices: Array<{ others: Consensus; othersMasterIsLive: boolean }> = [
   { others: noAgreement(), othersMasterIsLive: false },

@@ -10,7 +10,12 @@ const S = [addr('10.0.0.7:26379'), addr('10.0.0.8:26379'), addr('10.0.0.9:26379'
 const rep = (a: typeof R1, o: Partial<SentinelReplica> = {}): SentinelReplica => ({ address: a, following: M, ok: true, priority: 100, offset: 10, ...o });
 
 const cases: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; target?: typeof R1; ready: number; waiting?: RegExp }> = [
-  { title: 'a sentinel failing over: none ready', views: [sentinelView(S[0]!, M, { replicas: [rep(R1)] }), sentinelView(S[1]!, M, { failover: true, replicas: [rep(R1)] })], ready: 0, waiting: /in progress/ },
+  {
+    title: 'a sentinel failing over: none ready',
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1)] }), sentinelView(S[1]!, M, { failover: true, replicas: [rep(R1)] })],
+    ready: 0,
+    waiting: /in progress/,
+  },
   { title: 'no sentinel answers', views: [unreachableSentinel(S[0]!), notMonitoring(S[1]!)], ready: 0, waiting: /no sentinel answers/ },
   { title: 'they name another master', views: [sentinelView(S[0]!, R2, { replicas: [rep(R1)] })], ready: 0, waiting: /to name 10.0.0.1:6379/ },
   { title: 'no replica with its link up', views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { ok: false })] })], ready: 0, waiting: /link up/ },
@@ -18,10 +23,33 @@ const cases: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; ta
   { title: 'only replicas of priority 0: none ready', views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { priority: 0 })] })], ready: 0 },
   { title: 'target up, the other priority 0: ready', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] })], ready: 1 },
   { title: 'target up, the other down: ready', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { ok: false })] })], ready: 1 },
-  { title: 'target up, the other still eligible: wait for Sentinel to read the priority', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2)] })], ready: 0, waiting: /replica-priority 0/ },
-  { title: 'target unknown to Sentinel', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R2, { priority: 0 })] })], ready: 0, waiting: /to know 10.0.0.2:6379/ },
-  { title: 'target link down', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { ok: false })] })], ready: 0, waiting: /to know 10.0.0.2:6379/ },
-  { title: 'only the sentinels that see the priorities are asked', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2)] }), sentinelView(S[1]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] })], ready: 1 },
+  {
+    title: 'target up, the other still eligible: wait for Sentinel to read the priority',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2)] })],
+    ready: 0,
+    waiting: /replica-priority 0/,
+  },
+  {
+    title: 'target unknown to Sentinel',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R2, { priority: 0 })] })],
+    ready: 0,
+    waiting: /to know 10.0.0.2:6379/,
+  },
+  {
+    title: 'target link down',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { ok: false })] })],
+    ready: 0,
+    waiting: /to know 10.0.0.2:6379/,
+  },
+  {
+    title: 'only the sentinels that see the priorities are asked',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2)] }), sentinelView(S[1]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] })],
+    ready: 1,
+  },
 ];
 for (const c of cases) {
   test(`sentinelReadiness: ${c.title}`, (t) => {

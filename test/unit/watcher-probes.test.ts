@@ -7,11 +7,41 @@ const health = (o: Partial<Health>): Health => ({ ok: true, zookeeper: true, fol
 
 const readinessCases: Array<{ title: string; f: Freshness; h: Health; ok: boolean; says: RegExp }> = [
   { title: 'loaded and following', f: { sentinelsLoaded: true, mastersLoaded: true, staleSince: null }, h: health({}), ok: true, says: /loaded, following/ },
-  { title: 'loaded, ZooKeeper away since, still following: ready (serves the last view)', f: { sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-01-01T00:00:00.000Z' }, h: health({ ok: false, zookeeper: false }), ok: true, says: /away since 2024/ },
-  { title: 'not loaded yet', f: { sentinelsLoaded: false, mastersLoaded: false, staleSince: null }, h: health({}), ok: false, says: /not read from ZooKeeper yet/ },
-  { title: 'loaded, following nobody', f: { sentinelsLoaded: true, mastersLoaded: true, staleSince: null }, h: health({ following: null }), ok: false, says: /not following any sentinel/ },
-  { title: 'the sentinels read, the masters not yet', f: { sentinelsLoaded: true, mastersLoaded: false, staleSince: null }, h: health({}), ok: false, says: /^the masters not read from ZooKeeper yet$/ },
-  { title: 'neither', f: { sentinelsLoaded: false, mastersLoaded: false, staleSince: null }, h: health({ following: null }), ok: false, says: /yet; not following/ },
+  {
+    title: 'loaded, ZooKeeper away since, still following: ready (serves the last view)',
+    f: { sentinelsLoaded: true, mastersLoaded: true, staleSince: '2024-01-01T00:00:00.000Z' },
+    h: health({ ok: false, zookeeper: false }),
+    ok: true,
+    says: /away since 2024/,
+  },
+  {
+    title: 'not loaded yet',
+    f: { sentinelsLoaded: false, mastersLoaded: false, staleSince: null },
+    h: health({}),
+    ok: false,
+    says: /not read from ZooKeeper yet/,
+  },
+  {
+    title: 'loaded, following nobody',
+    f: { sentinelsLoaded: true, mastersLoaded: true, staleSince: null },
+    h: health({ following: null }),
+    ok: false,
+    says: /not following any sentinel/,
+  },
+  {
+    title: 'the sentinels read, the masters not yet',
+    f: { sentinelsLoaded: true, mastersLoaded: false, staleSince: null },
+    h: health({}),
+    ok: false,
+    says: /^the masters not read from ZooKeeper yet$/,
+  },
+  {
+    title: 'neither',
+    f: { sentinelsLoaded: false, mastersLoaded: false, staleSince: null },
+    h: health({ following: null }),
+    ok: false,
+    says: /yet; not following/,
+  },
 ];
 
 for (const c of readinessCases) {

@@ -7,8 +7,13 @@ const R1 = addr('10.0.0.2:6379');
 const R2 = addr('10.0.0.3:6379');
 const GONE = addr('10.0.0.9:6379');
 const facts = (o: Partial<SetFacts>): SetFacts => ({
-  master: M, masterProbe: liveMaster(M), nodes: [liveMaster(M), liveReplica(R1, M, { linkUp: true }), liveReplica(R2, M, { linkUp: true })],
-  sentinelReplicas: [R1, R2], oDown: false, failoverInProgress: false, ...o,
+  master: M,
+  masterProbe: liveMaster(M),
+  nodes: [liveMaster(M), liveReplica(R1, M, { linkUp: true }), liveReplica(R2, M, { linkUp: true })],
+  sentinelReplicas: [R1, R2],
+  oDown: false,
+  failoverInProgress: false,
+  ...o,
 });
 const kinds = (f: SetFacts) => findProblems(f).map((p) => p.kind);
 

@@ -39,37 +39,59 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     .addHelpText('after', HELP_FOOTER)
     .showHelpAfterError('(run redis-zk --help for usage)')
     .exitOverride()
-    .hook('preAction', (cmd) => { verbose = !!cmd.opts().verbose; });
+    .hook('preAction', (cmd) => {
+      verbose = !!cmd.opts().verbose;
+    });
 
-  program.command('status')
+  program
+    .command('status')
     .description('every replica set: master, replicas (role, link, lag), sentinels and whether they agree, problems, last changes')
-    .option('--json', 'JSON for scripts (the shape of the watcher\'s /status)')
-    .action((o: { json?: boolean }) => { result = { run: (ctx) => statusCommand(ctx, { json: !!o.json }) }; });
+    .option('--json', "JSON for scripts (the shape of the watcher's /status)")
+    .action((o: { json?: boolean }) => {
+      result = { run: (ctx) => statusCommand(ctx, { json: !!o.json }) };
+    });
 
-  program.command('switchover')
-    .description('planned switchover of a set\'s master through Sentinel, no acknowledged write lost; refused when unsafe')
+  program
+    .command('switchover')
+    .description("planned switchover of a set's master through Sentinel, no acknowledged write lost; refused when unsafe")
     .argument('<set>', 'replica set (Sentinel master name)', setName)
-    .option('--to <host:port>', 'the replica to promote (default: Sentinel\'s choice)', address)
+    .option('--to <host:port>', "the replica to promote (default: Sentinel's choice)", address)
     .addOption(new Option('--timeout <ms>', 'give up after this long (writes are paused only for the last part)').argParser(positive).default(30000))
-    .action((set: string, o: { to?: Address; timeout: number }) => { result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) }; });
+    .action((set: string, o: { to?: Address; timeout: number }) => {
+      result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) };
+    });
 
-  program.command('history')
-    .description('a set\'s changes of master (failovers, switchovers, elections, recoveries), oldest first')
+  program
+    .command('history')
+    .description("a set's changes of master (failovers, switchovers, elections, recoveries), oldest first")
     .argument('<set>', 'replica set (Sentinel master name)', setName)
     .option('--json', 'JSON for scripts')
     .addOption(new Option('--limit <n>', 'the last n changes').argParser(positive).default(100))
-    .action((set: string, o: { json?: boolean; limit: number }) => { result = { run: (ctx) => historyCommand(ctx, set, { json: !!o.json, limit: o.limit }) }; });
+    .action((set: string, o: { json?: boolean; limit: number }) => {
+      result = { run: (ctx) => historyCommand(ctx, set, { json: !!o.json, limit: o.limit }) };
+    });
 
-  program.command('haproxy-config')
+  program
+    .command('haproxy-config')
     .description('an HAProxy configuration for the set: a write endpoint over /primary, a read endpoint over /replica')
     .argument('<set>', 'replica set (Sentinel master name)', setName)
     .addOption(new Option('--write-bind <host:port>', 'where clients write').argParser(address).default(parseAddress('0.0.0.0:6379')!, '0.0.0.0:6379'))
-    .addOption(new Option('--read-bind <host:port>', 'where clients read from replicas').argParser(address).default(parseAddress('0.0.0.0:6380')!, '0.0.0.0:6380'))
+    .addOption(
+      new Option('--read-bind <host:port>', 'where clients read from replicas').argParser(address).default(parseAddress('0.0.0.0:6380')!, '0.0.0.0:6380'),
+    )
     .option('--no-read', 'no read endpoint')
     .addOption(new Option('--max-lag <bytes>', 'a replica further behind takes no reads').argParser(positive).default(1048576))
-    .option('--stats-socket <path>', 'HAProxy\'s runtime API socket (show stat, show servers state)')
+    .option('--stats-socket <path>', "HAProxy's runtime API socket (show stat, show servers state)")
     .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number; statsSocket?: string }) => {
-      result = { run: (ctx) => haproxyConfigCommand(ctx, set, { writeBind: o.writeBind, readBind: o.read ? o.readBind : undefined, maxLagBytes: o.maxLag, statsSocket: o.statsSocket }) };
+      result = {
+        run: (ctx) =>
+          haproxyConfigCommand(ctx, set, {
+            writeBind: o.writeBind,
+            readBind: o.read ? o.readBind : undefined,
+            maxLagBytes: o.maxLag,
+            statsSocket: o.statsSocket,
+          }),
+      };
     });
 
   try {

@@ -17,7 +17,12 @@ export interface CliContext {
 export async function openContext(o: { verbose: boolean }): Promise<CliContext> {
   const cfg = configureProgram('redis-zk');
   const log = createLogger('redis-zk', o.verbose ? 'debug' : 'silent', 2);
-  const zk = new ZkClient({ connectString: cfg.ZK_HOSTS, sessionTimeoutMs: cfg.ZK_SESSION_TIMEOUT_MS, log: log.child({ component: 'zookeeper' }), auth: cfg.ZK_AUTH });
+  const zk = new ZkClient({
+    connectString: cfg.ZK_HOSTS,
+    sessionTimeoutMs: cfg.ZK_SESSION_TIMEOUT_MS,
+    log: log.child({ component: 'zookeeper' }),
+    auth: cfg.ZK_AUTH,
+  });
   try {
     await zk.waitConnected(ZK_CONNECT_MS);
   } catch {
@@ -29,7 +34,10 @@ export async function openContext(o: { verbose: boolean }): Promise<CliContext> 
 
 /** A failure the command reports as one line on stderr, with its exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = 'CliError';
   }

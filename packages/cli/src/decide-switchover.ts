@@ -51,7 +51,9 @@ export function decideSwitchover(f: SwitchoverFacts): SwitchoverDecision {
   if (!f.master) return refuse(`the master ${show} does not answer`);
   if (f.master.role !== 'master') return refuse(`${show}, ZooKeeper's master, is not a master (a failover ZooKeeper has not caught up with?)`);
   if (!sameAddress(f.consensus.master, m)) {
-    const said = f.consensus.master ? `${f.consensus.votes}/${f.consensus.voters} sentinels name ${formatAddress(f.consensus.master)}` : `no majority of the ${f.consensus.voters} sentinels that answer names a master`;
+    const said = f.consensus.master
+      ? `${f.consensus.votes}/${f.consensus.voters} sentinels name ${formatAddress(f.consensus.master)}`
+      : `no majority of the ${f.consensus.voters} sentinels that answer names a master`;
     return refuse(`the sentinels and ZooKeeper disagree (${said}; ZooKeeper names ${show}): wait until they agree`);
   }
   const synced = f.master.replicas.filter((r) => r.online);
@@ -59,9 +61,11 @@ export function decideSwitchover(f: SwitchoverFacts): SwitchoverDecision {
   if (f.target) {
     const t = formatAddress(f.target);
     if (sameAddress(f.target, m)) return refuse(`${t} is the master already`);
-    if (!synced.some((r) => sameAddress(r.address, f.target))) return refuse(`${t} is not a synced replica of ${show} (its replicas: ${synced.map((r) => formatAddress(r.address)).join(', ')})`);
+    if (!synced.some((r) => sameAddress(r.address, f.target)))
+      return refuse(`${t} is not a synced replica of ${show} (its replicas: ${synced.map((r) => formatAddress(r.address)).join(', ')})`);
     if (!f.targetState) return refuse(`${t} does not answer`);
-    if (f.targetState.role !== 'replica' || !f.targetState.linkUp || !sameAddress(f.targetState.following, m)) return refuse(`${t} is not a replica of ${show} with its link up`);
+    if (f.targetState.role !== 'replica' || !f.targetState.linkUp || !sameAddress(f.targetState.following, m))
+      return refuse(`${t} is not a replica of ${show} with its link up`);
   }
   return { kind: 'go', master: m };
 }

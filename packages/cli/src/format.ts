@@ -3,8 +3,18 @@ import { type Address, formatAddress, type HistoryEvent, type SetStatus } from '
 /** Columns padded to their widest cell, two spaces apart (pure). */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const show = (a: Address | null | undefined) => (a ? formatAddress(a) : '-');
@@ -14,9 +24,19 @@ const time = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'
 /** History entries, oldest first, as a table. */
 export function historyTable(events: readonly HistoryEvent[], withReason: boolean): string {
   const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'BY', ...(withReason ? ['REASON'] : [])];
-  return table([head, ...events.map((e) => [
-    time(e.at), e.cause, e.from ?? '-', e.to, e.epoch < 0 ? '-' : String(e.epoch), ms(e.durationMs), e.by || '-', ...(withReason ? [e.reason] : []),
-  ])]);
+  return table([
+    head,
+    ...events.map((e) => [
+      time(e.at),
+      e.cause,
+      e.from ?? '-',
+      e.to,
+      e.epoch < 0 ? '-' : String(e.epoch),
+      ms(e.durationMs),
+      e.by || '-',
+      ...(withReason ? [e.reason] : []),
+    ]),
+  ]);
 }
 
 /** One set's status for people: a header line, its nodes, its sentinels, its problems and last changes. */
@@ -25,16 +45,17 @@ export function setStatusText(name: string, s: SetStatus): string {
   const lines = [
     `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
     '',
-    indent(table([
-      ['ROLE', 'ADDRESS', 'LINK', 'LAG', 'TASK', 'AGENT'],
-      ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-', s.masterTask ?? '-', s.masterAgent ?? '-'],
-      ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`, r.task ?? '-', r.agent ?? '-']),
-    ])),
+    indent(
+      table([
+        ['ROLE', 'ADDRESS', 'LINK', 'LAG', 'TASK', 'AGENT'],
+        ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-', s.masterTask ?? '-', s.masterAgent ?? '-'],
+        ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`, r.task ?? '-', r.agent ?? '-']),
+      ]),
+    ),
     '',
-    indent(table([
-      ['SENTINEL', 'REACHABLE', 'NAMES'],
-      ...s.sentinels.map((x) => [show(x.address), x.reachable ? 'yes' : 'NO', x.names ? show(x.names) : '-']),
-    ])),
+    indent(
+      table([['SENTINEL', 'REACHABLE', 'NAMES'], ...s.sentinels.map((x) => [show(x.address), x.reachable ? 'yes' : 'NO', x.names ? show(x.names) : '-'])]),
+    ),
     '',
     `  problems: ${s.problems.length === 0 ? 'none' : ''}`,
     ...s.problems.map((p) => `    ${p.kind}: ${p.detail}`),
@@ -43,4 +64,8 @@ export function setStatusText(name: string, s: SetStatus): string {
   return lines.join('\n');
 }
 
-const indent = (text: string) => text.split('\n').map((l) => `  ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');

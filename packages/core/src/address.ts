@@ -5,14 +5,12 @@ export interface Address {
   readonly port: number;
 }
 
-export const formatAddress = (a: Address): string =>
-  isIP(a.host) === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+export const formatAddress = (a: Address): string => (isIP(a.host) === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 /** Exactly host and port, whatever else an object carries: what is served and sent. */
 export const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
 
-export const sameAddress = (a: Address | null | undefined, b: Address | null | undefined): boolean =>
-  !!a && !!b && a.host === b.host && a.port === b.port;
+export const sameAddress = (a: Address | null | undefined, b: Address | null | undefined): boolean => !!a && !!b && a.host === b.host && a.port === b.port;
 
 /** Parses `host:port` (or `[v6]:port`); null for anything else, so callers can log the raw text. */
 export function parseAddress(text: string | undefined | null): Address | null {

@@ -14,7 +14,10 @@ import { ConfigError } from './config/errors';
 
 export type BindSource = 'BIND_IP' | 'NET_IFACE' | 'HOST' | 'LIBPROCESS_IP';
 
-export interface InterfaceAddress { readonly address: string; readonly family: 'IPv4' | 'IPv6' }
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly family: 'IPv4' | 'IPv6';
+}
 
 export interface BindInputs {
   readonly bindIp?: string | undefined;
@@ -40,7 +43,10 @@ export function chooseBindAddress(i: BindInputs): BindChoice {
   if (i.netIface) {
     const v4 = i.interfaces[i.netIface]?.find((a) => a.family === 'IPv4');
     if (!v4) {
-      return { ok: false, problem: `invalid environment variable NET_IFACE=${JSON.stringify(i.netIface)}: no IPv4 address on that interface (interfaces here: ${known.join(', ')}); set NET_IFACE or BIND_IP` };
+      return {
+        ok: false,
+        problem: `invalid environment variable NET_IFACE=${JSON.stringify(i.netIface)}: no IPv4 address on that interface (interfaces here: ${known.join(', ')}); set NET_IFACE or BIND_IP`,
+      };
     }
     return { ok: true, host: v4.address, source: 'NET_IFACE', reason: `the IPv4 address of ${i.netIface}`, skipped: [] };
   }
@@ -57,10 +63,15 @@ export function chooseBindAddress(i: BindInputs): BindChoice {
       const how = usable === c.value ? 'an address of this host' : `resolves to ${usable}, an address of this host`;
       return { ok: true, host: usable, source: c.source, reason: `${c.source}=${c.value} (Mesos: the agent's address) is ${how}`, skipped };
     }
-    skipped.push(`${c.source}=${JSON.stringify(c.value)} ${c.addresses.length === 0 ? (isIP(c.value) ? 'is no usable address' : 'does not resolve to an address') : `(${c.addresses.join(', ')}) is not an address of this host`}`);
+    skipped.push(
+      `${c.source}=${JSON.stringify(c.value)} ${c.addresses.length === 0 ? (isIP(c.value) ? 'is no usable address' : 'does not resolve to an address') : `(${c.addresses.join(', ')}) is not an address of this host`}`,
+    );
   }
   const tried = skipped.length > 0 ? skipped.join('; ') : 'neither HOST nor LIBPROCESS_IP is set (not under Mesos)';
-  return { ok: false, problem: `no address to bind: ${tried}; set BIND_IP (an address of this host) or NET_IFACE (an interface; addresses here: ${[...local].join(', ')})` };
+  return {
+    ok: false,
+    problem: `no address to bind: ${tried}; set BIND_IP (an address of this host) or NET_IFACE (an interface; addresses here: ${[...local].join(', ')})`,
+  };
 }
 
 export interface NetworkConfig {
@@ -88,8 +99,13 @@ export interface Endpoints {
 async function resolveName(name: string | undefined, timeoutMs: number): Promise<string[]> {
   if (!name || isIP(name)) return [];
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string[]>((resolve) => { timer = setTimeout(() => resolve([]), timeoutMs); });
-  const found = lookup(name, { all: true }).then((list) => list.map((a) => a.address), () => []);
+  const timeout = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), timeoutMs);
+  });
+  const found = lookup(name, { all: true }).then(
+    (list) => list.map((a) => a.address),
+    () => [],
+  );
   const addresses = await Promise.race([found, timeout]);
   clearTimeout(timer);
   return addresses;
@@ -99,7 +115,10 @@ async function resolveName(name: string | undefined, timeoutMs: number): Promise
 export async function resolveEndpoints(cfg: NetworkConfig): Promise<Endpoints> {
   const needsLookup = !cfg.BIND_IP && !cfg.NET_IFACE;
   const choice = chooseBindAddress({
-    bindIp: cfg.BIND_IP, netIface: cfg.NET_IFACE, host: cfg.HOST, libprocessIp: cfg.LIBPROCESS_IP,
+    bindIp: cfg.BIND_IP,
+    netIface: cfg.NET_IFACE,
+    host: cfg.HOST,
+    libprocessIp: cfg.LIBPROCESS_IP,
     hostAddresses: needsLookup ? await resolveName(cfg.HOST, 5000) : [],
     interfaces: os.networkInterfaces() as BindInputs['interfaces'],
   });
@@ -107,6 +126,8 @@ export async function resolveEndpoints(cfg: NetworkConfig): Promise<Endpoints> {
   return {
     bind: { host: choice.host, port: cfg.PORT0 },
     announce: { host: cfg.ANNOUNCE_IP ?? choice.host, port: cfg.ANNOUNCE_PORT ?? cfg.PORT0 },
-    source: choice.source, reason: choice.reason, skipped: choice.skipped,
+    source: choice.source,
+    reason: choice.reason,
+    skipped: choice.skipped,
   };
 }

@@ -10,7 +10,10 @@ export class Coalesced {
   constructor(private readonly work: (reason: string) => Promise<void>) {}
 
   trigger(reason: string): void {
-    if (this.running) { this.pending = reason; return; }
+    if (this.running) {
+      this.pending = reason;
+      return;
+    }
     this.running = true;
     void this.work(reason)
       .catch(() => undefined) // work reports its own errors
@@ -21,5 +24,4 @@ export class Coalesced {
         if (next !== undefined) this.trigger(next);
       });
   }
-
 }

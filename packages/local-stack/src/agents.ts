@@ -14,9 +14,21 @@ export const MESOS_DEFAULT_PORTS: readonly PortRange[] = [[31000, 32000]];
  * A DC/OS agent's port resources (dcos-config's default): everything from 1025 to 32000 except
  * the ports DC/OS's own components listen on (2181, 3888, 5050-5051, 8080-8081, 8181).
  */
-export const DCOS_PORTS: readonly PortRange[] = [[1025, 2180], [2182, 3887], [3889, 5049], [5052, 8079], [8082, 8180], [8182, 32000]];
+export const DCOS_PORTS: readonly PortRange[] = [
+  [1025, 2180],
+  [2182, 3887],
+  [3889, 5049],
+  [5052, 8079],
+  [8082, 8180],
+  [8182, 32000],
+];
 
-export interface AgentResources { cpus: number; mem: number; disk: number; ports: readonly PortRange[] }
+export interface AgentResources {
+  cpus: number;
+  mem: number;
+  disk: number;
+  ports: readonly PortRange[];
+}
 export const DEFAULT_AGENT_RESOURCES: AgentResources = { cpus: 4, mem: 8192, disk: 65536, ports: MESOS_DEFAULT_PORTS };
 
 /** What one agent offers now: its resources less what its tasks use. */
@@ -31,7 +43,10 @@ export interface Offer {
 }
 
 /** Where an instance of the app already is (what its constraints are checked against). */
-export interface Placed { hostname: string; attributes: Readonly<Record<string, string>> }
+export interface Placed {
+  hostname: string;
+  attributes: Readonly<Record<string, string>>;
+}
 
 export type PlacementRequest = Pick<AppDefinition, 'cpus' | 'mem' | 'disk' | 'portDefinitions' | 'requirePorts' | 'constraints'>;
 export type Placement = { agentId: string; hostPorts: number[] } | { waiting: string };
@@ -64,7 +79,9 @@ const inRanges = (ranges: readonly PortRange[], port: number) => ranges.some(([a
 export function pickPorts(req: Pick<PlacementRequest, 'portDefinitions' | 'requirePorts'>, free: readonly PortRange[], rand: () => number): number[] | string {
   if (req.requirePorts) {
     const missing = req.portDefinitions.map((p) => p.port).filter((p) => !inRanges(free, p));
-    return missing.length === 0 ? req.portDefinitions.map((p) => p.port) : `port${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not offered (free: ${formatRanges(free)})`;
+    return missing.length === 0
+      ? req.portDefinitions.map((p) => p.port)
+      : `port${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not offered (free: ${formatRanges(free)})`;
   }
   const picked: number[] = [];
   let left = freeRanges(free, []);
@@ -73,7 +90,10 @@ export function pickPorts(req: Pick<PlacementRequest, 'portDefinitions' | 'requi
     if (total === 0) return `${req.portDefinitions.length} ports needed, ${picked.length} free`;
     let k = Math.min(total - 1, Math.floor(rand() * total));
     for (const [a, b] of left) {
-      if (k <= b - a) { picked.push(a + k); break; }
+      if (k <= b - a) {
+        picked.push(a + k);
+        break;
+      }
       k -= b - a + 1;
     }
     left = freeRanges(left, [picked[picked.length - 1]!]);
@@ -90,15 +110,20 @@ export function constraintViolation(c: Constraint, offer: Placed, placed: readon
   const say = `${c.field}:${c.operator}${c.value !== undefined ? `:${c.value}` : ''}`;
   if (value === undefined && c.operator !== 'UNLIKE') return `${say}: agent has no ${c.field}`;
   switch (c.operator) {
-    case 'UNIQUE': return same > 0 ? `${say}: an instance is already on ${c.field} ${value}` : undefined;
-    case 'MAX_PER': return same >= Number(c.value) ? `${say}: ${same} instances already on ${c.field} ${value}` : undefined;
+    case 'UNIQUE':
+      return same > 0 ? `${say}: an instance is already on ${c.field} ${value}` : undefined;
+    case 'MAX_PER':
+      return same >= Number(c.value) ? `${say}: ${same} instances already on ${c.field} ${value}` : undefined;
     case 'CLUSTER': {
       const target = c.value ?? (placed[0] ? fieldOf(c.field, placed[0]) : value);
       return value === target ? undefined : `${say}: ${c.field} is ${value}`;
     }
-    case 'IS': return value === c.value ? undefined : `${say}: ${c.field} is ${value}`;
-    case 'LIKE': return new RegExp(`^(?:${c.value})$`).test(value ?? '') ? undefined : `${say}: ${c.field} is ${value}`;
-    case 'UNLIKE': return value !== undefined && new RegExp(`^(?:${c.value})$`).test(value) ? `${say}: ${c.field} is ${value}` : undefined;
+    case 'IS':
+      return value === c.value ? undefined : `${say}: ${c.field} is ${value}`;
+    case 'LIKE':
+      return new RegExp(`^(?:${c.value})$`).test(value ?? '') ? undefined : `${say}: ${c.field} is ${value}`;
+    case 'UNLIKE':
+      return value !== undefined && new RegExp(`^(?:${c.value})$`).test(value) ? `${say}: ${c.field} is ${value}` : undefined;
   }
 }
 

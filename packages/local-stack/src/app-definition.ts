@@ -41,10 +41,24 @@ export interface AppDefinition {
   maxLaunchDelaySeconds: number;
 }
 
-export interface PersistentVolume { containerPath: string; sizeMb: number }
-export interface PortDefinition { port: number; name?: string; protocol: string }
-export interface Constraint { field: string; operator: 'UNIQUE' | 'MAX_PER' | 'CLUSTER' | 'IS' | 'LIKE' | 'UNLIKE'; value?: string }
-export interface UnreachableStrategy { inactiveAfterSeconds: number; expungeAfterSeconds: number }
+export interface PersistentVolume {
+  containerPath: string;
+  sizeMb: number;
+}
+export interface PortDefinition {
+  port: number;
+  name?: string;
+  protocol: string;
+}
+export interface Constraint {
+  field: string;
+  operator: 'UNIQUE' | 'MAX_PER' | 'CLUSTER' | 'IS' | 'LIKE' | 'UNLIKE';
+  value?: string;
+}
+export interface UnreachableStrategy {
+  inactiveAfterSeconds: number;
+  expungeAfterSeconds: number;
+}
 
 export type HealthProtocol = 'COMMAND' | 'HTTP' | 'TCP' | 'MESOS_HTTP' | 'MESOS_TCP';
 export interface HealthCheck {
@@ -82,7 +96,9 @@ const obj = (v: unknown): Raw => (typeof v === 'object' && v !== null && !Array.
 
 /** Parses one app of a definition file; `where` names it in errors. */
 export function parseApp(raw: Raw, where = 'app'): AppDefinition {
-  const fail = (what: string): never => { throw new Error(`${where}${raw.id ? ` ${String(raw.id)}` : ''}: ${what}`); };
+  const fail = (what: string): never => {
+    throw new Error(`${where}${raw.id ? ` ${String(raw.id)}` : ''}: ${what}`);
+  };
   if (typeof raw.id !== 'string' || !raw.id) fail('needs an id');
   const cmd = typeof raw.cmd === 'string' ? raw.cmd : undefined;
   const args = Array.isArray(raw.args) ? raw.args.map(String) : undefined;
@@ -100,7 +116,8 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     const persistent = obj(d.persistent);
     if (!('persistent' in d)) fail(`volume ${JSON.stringify(v)}: the model runs local persistent volumes only`);
     const containerPath = String(d.containerPath ?? '');
-    if (!/^[A-Za-z0-9._-]+$/.test(containerPath)) fail(`persistent volume containerPath ${JSON.stringify(containerPath)}: a name relative to the sandbox, as Marathon requires`);
+    if (!/^[A-Za-z0-9._-]+$/.test(containerPath))
+      fail(`persistent volume containerPath ${JSON.stringify(containerPath)}: a name relative to the sandbox, as Marathon requires`);
     return { containerPath, sizeMb: num(persistent.size, 0) };
   });
   const env: Record<string, string> = {};
@@ -138,7 +155,8 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     if (protocol === 'COMMAND' && !command) fail('a COMMAND health check needs command.value');
     const portIndex = typeof d.portIndex === 'number' ? d.portIndex : undefined;
     const port = typeof d.port === 'number' ? d.port : undefined;
-    if (protocol !== 'COMMAND' && port === undefined && (portIndex ?? 0) >= portDefinitions.length) fail(`health check portIndex ${portIndex ?? 0} names no port`);
+    if (protocol !== 'COMMAND' && port === undefined && (portIndex ?? 0) >= portDefinitions.length)
+      fail(`health check portIndex ${portIndex ?? 0} names no port`);
     return {
       protocol: protocol as HealthProtocol,
       ...(command ? { command } : {}),
@@ -172,9 +190,15 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
   });
 
   const upgrade = obj(raw.upgradeStrategy);
-  const unreachable = raw.unreachableStrategy === 'disabled' ? 'disabled'
-    : raw.unreachableStrategy === undefined ? undefined
-      : { inactiveAfterSeconds: num(obj(raw.unreachableStrategy).inactiveAfterSeconds, 0), expungeAfterSeconds: num(obj(raw.unreachableStrategy).expungeAfterSeconds, 0) };
+  const unreachable =
+    raw.unreachableStrategy === 'disabled'
+      ? 'disabled'
+      : raw.unreachableStrategy === undefined
+        ? undefined
+        : {
+            inactiveAfterSeconds: num(obj(raw.unreachableStrategy).inactiveAfterSeconds, 0),
+            expungeAfterSeconds: num(obj(raw.unreachableStrategy).expungeAfterSeconds, 0),
+          };
   const kill = String(raw.killSelection ?? 'YOUNGEST_FIRST');
   if (kill !== 'YOUNGEST_FIRST' && kill !== 'OLDEST_FIRST') fail(`killSelection ${kill}`);
 
@@ -206,14 +230,20 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
   };
 }
 
-interface RawGroup { apps?: Raw[]; groups?: RawGroup[] }
+interface RawGroup {
+  apps?: Raw[];
+  groups?: RawGroup[];
+}
 
 /** The raw apps of a Marathon group (nested groups included) or of a single app definition. */
 export function rawApps(json: unknown): Raw[] {
   const doc = obj(json);
   if ('cmd' in doc || 'args' in doc) return [doc];
   const apps: Raw[] = [];
-  const walk = (g: RawGroup) => { apps.push(...(g.apps ?? [])); (g.groups ?? []).forEach(walk); };
+  const walk = (g: RawGroup) => {
+    apps.push(...(g.apps ?? []));
+    (g.groups ?? []).forEach(walk);
+  };
   walk(doc as RawGroup);
   return apps;
 }

@@ -15,7 +15,11 @@ import type { Health } from './health-rules';
 export type UpgradeStrategy = AppDefinition['upgradeStrategy'];
 export type KillSelection = AppDefinition['killSelection'];
 
-export interface RestartBudget { minHealthy: number; maxCapacity: number; killImmediately: number }
+export interface RestartBudget {
+  minHealthy: number;
+  maxCapacity: number;
+  killImmediately: number;
+}
 
 // Products like 3 × 0.66 are computed in binary floating point; the epsilon keeps 7.000000000000001 a 7.
 const EPS = 1e-9;
@@ -28,7 +32,11 @@ export function restartBudget(instances: number, s: UpgradeStrategy, oldRunning:
 }
 
 /** What a kill decision looks at for one task. */
-export interface KillCandidate { id: string; startedAt: number; health: Health | 'unreachable' }
+export interface KillCandidate {
+  id: string;
+  startedAt: number;
+  health: Health | 'unreachable';
+}
 
 const RANK: Record<KillCandidate['health'], number> = { unreachable: 0, unhealthy: 1, unknown: 2, healthy: 3 };
 
@@ -37,9 +45,10 @@ const RANK: Record<KillCandidate['health'], number> = { unreachable: 0, unhealth
  * that do not serve first (unreachable, unhealthy, not yet healthy), then by killSelection.
  */
 export function killOrder<T extends KillCandidate>(tasks: readonly T[], selection: KillSelection): T[] {
-  return [...tasks].sort((a, b) => RANK[a.health] - RANK[b.health]
-    || (selection === 'YOUNGEST_FIRST' ? b.startedAt - a.startedAt : a.startedAt - b.startedAt)
-    || a.id.localeCompare(b.id));
+  return [...tasks].sort(
+    (a, b) =>
+      RANK[a.health] - RANK[b.health] || (selection === 'YOUNGEST_FIRST' ? b.startedAt - a.startedAt : a.startedAt - b.startedAt) || a.id.localeCompare(b.id),
+  );
 }
 
 export interface UpgradeState {
@@ -57,7 +66,11 @@ export interface UpgradeState {
   newReady: number;
 }
 
-export interface UpgradeStep { kill: string[]; launch: number; done: boolean }
+export interface UpgradeStep {
+  kill: string[];
+  launch: number;
+  done: boolean;
+}
 
 /** The next step of a rolling replacement, from where it stands. */
 export function upgradeStep(s: UpgradeState): UpgradeStep {

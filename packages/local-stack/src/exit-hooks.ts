@@ -9,7 +9,11 @@ let installed = false;
 function runAll(): void {
   for (const hook of [...hooks]) {
     hooks.delete(hook);
-    try { hook(); } catch { /* the others must still run */ }
+    try {
+      hook();
+    } catch {
+      /* the others must still run */
+    }
   }
 }
 
@@ -34,5 +38,7 @@ function install(): void {
 export function onExit(hook: () => void): () => void {
   install();
   hooks.add(hook);
-  return () => { hooks.delete(hook); };
+  return () => {
+    hooks.delete(hook);
+  };
 }

@@ -15,8 +15,14 @@ export interface CheckState {
 
 export const NEW_CHECK: CheckState = { consecutiveFailures: 0, everHealthy: false, healthy: undefined };
 
-export interface CheckRules { gracePeriodMs: number; maxConsecutiveFailures: number }
-export interface CheckResult { ok: boolean; detail?: string }
+export interface CheckRules {
+  gracePeriodMs: number;
+  maxConsecutiveFailures: number;
+}
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
 
 export function applyCheckResult(s: CheckState, r: CheckResult, rules: CheckRules, sinceStartMs: number): { state: CheckState; kill: boolean } {
   if (r.ok) return { state: { consecutiveFailures: 0, everHealthy: true, healthy: true }, kill: false };

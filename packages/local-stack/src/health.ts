@@ -49,7 +49,8 @@ async function runCommand(command: string, t: CheckTarget, timeoutMs: number, ru
 export async function runHealthCheck(hc: HealthCheck, t: CheckTarget, io: CheckIO, timeoutMs: number, running?: Set<ManagedProcess>): Promise<CheckResult> {
   try {
     switch (hc.protocol) {
-      case 'COMMAND': return await runCommand(hc.command!, t, timeoutMs, running);
+      case 'COMMAND':
+        return await runCommand(hc.command!, t, timeoutMs, running);
       case 'HTTP': {
         const r = await io.marathon.http(`http://${t.agent.ip}:${checkPort(hc, t)}${hc.path}`, timeoutMs);
         return httpHealthy(r.status) ? { ok: true } : { ok: false, detail: `HTTP ${r.status}` };
@@ -59,8 +60,12 @@ export async function runHealthCheck(hc: HealthCheck, t: CheckTarget, io: CheckI
         const r = await io.agent().http(`http://127.0.0.1:${checkPort(hc, t)}${hc.path}`, timeoutMs);
         return httpHealthy(r.status) ? { ok: true } : { ok: false, detail: `HTTP ${r.status}` };
       }
-      case 'TCP': await io.marathon.tcp(t.agent.ip, checkPort(hc, t), timeoutMs); return { ok: true };
-      case 'MESOS_TCP': await io.agent().tcp('127.0.0.1', checkPort(hc, t), timeoutMs); return { ok: true };
+      case 'TCP':
+        await io.marathon.tcp(t.agent.ip, checkPort(hc, t), timeoutMs);
+        return { ok: true };
+      case 'MESOS_TCP':
+        await io.agent().tcp('127.0.0.1', checkPort(hc, t), timeoutMs);
+        return { ok: true };
     }
   } catch (err) {
     return { ok: false, detail: (err as Error).message };
@@ -111,15 +116,22 @@ export class TaskChecks {
     this.ready = !(o.readiness && o.app.readinessChecks.length > 0);
   }
 
-  get current(): Health { return this.health; }
+  get current(): Health {
+    return this.health;
+  }
 
   private later(ms: number, fn: () => Promise<void>): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => { this.timers.delete(timer); void fn(); }, ms);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void fn();
+    }, ms);
     this.timers.add(timer);
   }
 
-  private timeout(seconds: number): number { return Math.max(this.o.minTimeoutMs, this.o.ms(seconds)); }
+  private timeout(seconds: number): number {
+    return Math.max(this.o.minTimeoutMs, this.o.ms(seconds));
+  }
 
   start(): void {
     this.o.app.healthChecks.forEach((hc, i) => {
@@ -137,7 +149,17 @@ export class TaskChecks {
     if (!this.ready) {
       const checks = this.o.app.readinessChecks;
       const loop = async () => {
-        const results = await Promise.all(checks.map((rc) => runReadinessCheck(rc, this.o.app.portDefinitions.findIndex((p) => p.name === rc.portName), this.o.target, this.o.io, this.timeout(rc.timeoutSeconds))));
+        const results = await Promise.all(
+          checks.map((rc) =>
+            runReadinessCheck(
+              rc,
+              this.o.app.portDefinitions.findIndex((p) => p.name === rc.portName),
+              this.o.target,
+              this.o.io,
+              this.timeout(rc.timeoutSeconds),
+            ),
+          ),
+        );
         if (this.stopped) return;
         if (results.every((r) => r.ok)) {
           this.ready = true;
@@ -153,12 +175,19 @@ export class TaskChecks {
   }
 
   private apply(i: number, hc: HealthCheck, result: CheckResult): void {
-    const { state, kill } = applyCheckResult(this.states[i]!, result, {
-      gracePeriodMs: this.o.ms(hc.gracePeriodSeconds), maxConsecutiveFailures: hc.maxConsecutiveFailures,
-    }, Date.now() - this.o.target.startedAt);
+    const { state, kill } = applyCheckResult(
+      this.states[i]!,
+      result,
+      {
+        gracePeriodMs: this.o.ms(hc.gracePeriodSeconds),
+        maxConsecutiveFailures: hc.maxConsecutiveFailures,
+      },
+      Date.now() - this.o.target.startedAt,
+    );
     this.states[i] = state;
     const health = taskHealth(this.states);
-    if (!result.ok) this.o.log.debug({ task: this.o.target.taskId, check: hc.protocol, failures: state.consecutiveFailures, detail: result.detail }, 'health check failed');
+    if (!result.ok)
+      this.o.log.debug({ task: this.o.target.taskId, check: hc.protocol, failures: state.consecutiveFailures, detail: result.detail }, 'health check failed');
     if (health !== this.health) {
       this.health = health;
       this.o.onHealth(health, result.detail);

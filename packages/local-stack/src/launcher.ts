@@ -40,7 +40,9 @@ export class Launcher extends EventEmitter {
   private seq = 0;
   private readonly delays = new Map<string, number>();
 
-  constructor(private readonly o: LauncherOptions) { super(); }
+  constructor(private readonly o: LauncherOptions) {
+    super();
+  }
 
   async start(): Promise<void> {
     await Promise.all(this.o.apps.flatMap((app) => Array.from({ length: app.instances }, () => this.launch(app))));
@@ -57,13 +59,18 @@ export class Launcher extends EventEmitter {
     fs.mkdirSync(sandbox, { recursive: true });
     const ports = await Promise.all(app.ports.map(() => freePort()));
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: process.env.HOME,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
       ...app.env,
       ...this.o.secrets?.(app),
       ...Object.fromEntries(ports.map((p, i) => [`PORT${i}`, String(p)])),
       ...Object.fromEntries(app.ports.map((name, i) => [`PORT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, String(ports[i])])),
-      PORT: String(ports[0]), PORTS: ports.join(','), HOST: '127.0.0.1',
-      MESOS_SANDBOX: sandbox, MESOS_TASK_ID: id, MARATHON_APP_ID: app.id,
+      PORT: String(ports[0]),
+      PORTS: ports.join(','),
+      HOST: '127.0.0.1',
+      MESOS_SANDBOX: sandbox,
+      MESOS_TASK_ID: id,
+      MARATHON_APP_ID: app.id,
       ...this.o.overrides,
     };
     const proc = new ManagedProcess(id, '/bin/sh', ['-c', app.cmd], { env, cwd: this.o.cwd, logFile: path.join(sandbox, 'stdout.log') });
@@ -82,7 +89,7 @@ export class Launcher extends EventEmitter {
     const scale = this.o.backoffScale ?? 1;
     // As Marathon: the delay grows with each quick failure and starts over after a good run.
     const ranLong = Date.now() - task.startedAt > 60_000;
-    const delay = ranLong ? app.backoffSeconds : this.delays.get(app.id) ?? app.backoffSeconds;
+    const delay = ranLong ? app.backoffSeconds : (this.delays.get(app.id) ?? app.backoffSeconds);
     this.delays.set(app.id, Math.min(delay * app.backoffFactor, app.maxLaunchDelaySeconds));
     await sleep(delay * 1000 * scale);
     if (!this.stopping) await this.launch(app);

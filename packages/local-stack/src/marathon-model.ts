@@ -95,10 +95,17 @@ export class MarathonModel extends EventEmitter {
     this.infra = network.infra;
     const specs = Array.isArray(o.agents) ? o.agents : [];
     this.agents = network.agents.map((ns, i) => ({
-      id: `agent-${i + 1}`, index: i, ns, hostname: ns.ip,
+      id: `agent-${i + 1}`,
+      index: i,
+      ns,
+      hostname: ns.ip,
       resources: { ...DEFAULT_AGENT_RESOURCES, ...(o.portResources ? { ports: o.portResources } : {}), ...specs[i]?.resources },
       attributes: { ...specs[i]?.attributes },
-      state: 'active', linkUp: true, gone: false, pendingExits: [], pendingKills: new Set(),
+      state: 'active',
+      linkUp: true,
+      gone: false,
+      pendingExits: [],
+      pendingKills: new Set(),
     }));
     this.infraProbe = new NsProbe(this.infra, dir, log);
     // However this process ends, no task, helper or namespace outlives it.
@@ -112,13 +119,15 @@ export class MarathonModel extends EventEmitter {
     const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-model-'));
     fs.mkdirSync(dir, { recursive: true });
     const log = o.log ?? pino({ name: 'marathon-model', level: 'debug' }, pino.destination({ dest: path.join(dir, 'model.log'), sync: true }));
-    const agents = Array.isArray(o.agents) ? o.agents.length : o.agents ?? 3;
+    const agents = Array.isArray(o.agents) ? o.agents.length : (o.agents ?? 3);
     const network = ModelNetwork.create({ agents, ifaceName: o.ifaceName, infraNames: ['master.mesos', 'leader.mesos', 'zk-1.zk'], log });
     return new MarathonModel(network, dir, o, log);
   }
 
   /** Seconds of a definition to milliseconds of the model. */
-  ms(seconds: number): number { return seconds * 1000 * this.timeScale; }
+  ms(seconds: number): number {
+    return seconds * 1000 * this.timeScale;
+  }
 
   // ---- apps ------------------------------------------------------------------------------------
 
@@ -171,8 +180,20 @@ export class MarathonModel extends EventEmitter {
 
   private beginDeployment(app: AppState, kind: DeploymentKind, order?: (old: ModelTask[]) => ModelTask[]): DeploymentRun {
     let settle!: (r: 'finished' | 'cancelled') => void;
-    const done = new Promise<'finished' | 'cancelled'>((resolve) => { settle = resolve; });
-    const d: DeploymentRun = { id: `deployment-${++this.seq}`, appId: app.def.id, kind, version: app.version, done, finished: false, killsOrdered: 0, settle, ...(order ? { order } : {}) };
+    const done = new Promise<'finished' | 'cancelled'>((resolve) => {
+      settle = resolve;
+    });
+    const d: DeploymentRun = {
+      id: `deployment-${++this.seq}`,
+      appId: app.def.id,
+      kind,
+      version: app.version,
+      done,
+      finished: false,
+      killsOrdered: 0,
+      settle,
+      ...(order ? { order } : {}),
+    };
     app.deployment = d;
     setImmediate(() => this.reconcile());
     return d;
@@ -181,10 +202,15 @@ export class MarathonModel extends EventEmitter {
   /** Waits for a deployment, at most timeoutMs; on timeout the error says where the app stands. */
   async deploymentDone(d: Deployment, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     const r = await Promise.race([d.done, timeout]);
     clearTimeout(timer);
-    if (r !== 'finished') throw new Error(`deployment ${d.id} of ${d.appId} ${r === 'timeout' ? `not finished after ${timeoutMs} ms` : 'cancelled'}: ${JSON.stringify(this.status(d.appId))}`);
+    if (r !== 'finished')
+      throw new Error(
+        `deployment ${d.id} of ${d.appId} ${r === 'timeout' ? `not finished after ${timeoutMs} ms` : 'cancelled'}: ${JSON.stringify(this.status(d.appId))}`,
+      );
   }
 
   private app(appId: string): AppState {
@@ -193,7 +219,9 @@ export class MarathonModel extends EventEmitter {
     return app;
   }
 
-  definition(appId: string): AppDefinition { return this.app(appId).def; }
+  definition(appId: string): AppDefinition {
+    return this.app(appId).def;
+  }
 
   /** The app's tasks Marathon knows (not expunged), every state. */
   tasks(appId?: string): ModelTask[] {
@@ -240,11 +268,13 @@ export class MarathonModel extends EventEmitter {
     if (missing > 0) this.launch(app, missing, d !== undefined);
     else if (alive.length > app.def.instances) {
       for (const t of killOrder(alive.map(candidate), app.def.killSelection).slice(0, alive.length - app.def.instances)) {
-        this.kill(app.tasks.get(t.id)!, 'scaling down to the app\'s instance count');
+        this.kill(app.tasks.get(t.id)!, "scaling down to the app's instance count");
       }
     }
     if (d) {
-      const good = [...app.tasks.values()].filter((t) => t.version === app.version && t.state === 'running' && !t.killReason && t.health === 'healthy' && t.ready);
+      const good = [...app.tasks.values()].filter(
+        (t) => t.version === app.version && t.state === 'running' && !t.killReason && t.health === 'healthy' && t.ready,
+      );
       // Killed tasks count until they are gone: a scale-down ends when they have.
       if (good.length >= app.def.instances && counted.length === app.def.instances) this.finish(app, d);
     }
@@ -292,9 +322,16 @@ export class MarathonModel extends EventEmitter {
         const tasks = used.get(a)!;
         const sum = (k: 'cpus' | 'mem' | 'disk') => tasks.reduce((n, t) => n + t.def[k], 0);
         return {
-          agentId: a.id, hostname: a.hostname, attributes: a.attributes,
-          cpus: a.resources.cpus - sum('cpus'), mem: a.resources.mem - sum('mem'), disk: a.resources.disk - sum('disk'),
-          ports: freeRanges(a.resources.ports, tasks.flatMap((t) => t.hostPorts)),
+          agentId: a.id,
+          hostname: a.hostname,
+          attributes: a.attributes,
+          cpus: a.resources.cpus - sum('cpus'),
+          mem: a.resources.mem - sum('mem'),
+          disk: a.resources.disk - sum('disk'),
+          ports: freeRanges(
+            a.resources.ports,
+            tasks.flatMap((t) => t.hostPorts),
+          ),
         };
       });
   }
@@ -358,13 +395,24 @@ export class MarathonModel extends EventEmitter {
       ...this.o.secrets?.(def),
       ...this.o.env,
     };
-    const cwd = docker ? this.o.workdir ?? projectRoot() : sandbox;
-    const shell = docker ? this.o.dockerShell ?? '/bin/bash' : '/bin/sh';
+    const cwd = docker ? (this.o.workdir ?? projectRoot()) : sandbox;
+    const shell = docker ? (this.o.dockerShell ?? '/bin/bash') : '/bin/sh';
     const proc = startTaskProcess({ app: def, taskId: id, agent: agent.ns, env, cwd, shell, sandbox });
     const startedAt = Date.now();
     const task: ModelTask = {
-      id, appId: def.id, version: app.version, def, agent, hostPorts, sandbox, env, proc, startedAt,
-      state: 'running', health: def.healthChecks.length === 0 ? 'healthy' : 'unknown', ready: true,
+      id,
+      appId: def.id,
+      version: app.version,
+      def,
+      agent,
+      hostPorts,
+      sandbox,
+      env,
+      proc,
+      startedAt,
+      state: 'running',
+      health: def.healthChecks.length === 0 ? 'healthy' : 'unknown',
+      ready: true,
       checks: undefined as unknown as TaskChecks,
     };
     task.checks = new TaskChecks({
@@ -383,7 +431,11 @@ export class MarathonModel extends EventEmitter {
         this.reconcile();
       },
       onKill: (reason, byMesos) => this.kill(task, reason, { health: true, local: byMesos }),
-      onReady: () => { task.ready = true; this.emit('task-ready', task); this.reconcile(); },
+      onReady: () => {
+        task.ready = true;
+        this.emit('task-ready', task);
+        this.reconcile();
+      },
       log: this.log,
     });
     task.ready = task.checks.ready;
@@ -443,7 +495,7 @@ export class MarathonModel extends EventEmitter {
     if (!app.tasks.delete(task.id)) return;
     const failed = !task.killReason || task.killReason.startsWith('health:');
     if (failed) {
-      const ranLong = (Date.now() - task.startedAt) >= this.ms(this.o.minimumViableTaskSeconds ?? 60);
+      const ranLong = Date.now() - task.startedAt >= this.ms(this.o.minimumViableTaskSeconds ?? 60);
       const delay = nextLaunchDelay(app.lastDelaySeconds, app.def, ranLong);
       app.lastDelaySeconds = delay;
       app.notBefore = Date.now() + this.ms(delay);
@@ -531,9 +583,19 @@ export class MarathonModel extends EventEmitter {
     a.linkUp = false;
     a.gone = true;
     a.silentSince ??= Date.now();
-    for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) if (t.agent === a) { t.checks.stop(); t.proc.killGroup('SIGKILL'); }
+    for (const app of this.apps.values())
+      for (const t of [...app.tasks.values(), ...app.orphans])
+        if (t.agent === a) {
+          t.checks.stop();
+          t.proc.killGroup('SIGKILL');
+        }
     a.probe?.stop();
-    for (const pid of a.ns.pids()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of a.ns.pids())
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     this.log.warn({ agent: a.id }, 'agent killed');
     this.emit('agent-killed', a);
   }
@@ -597,9 +659,13 @@ export class MarathonModel extends EventEmitter {
   /** Starts a process in the infra namespace (where ZooKeeper and the clients live), stopped with the model. */
   runInInfra(label: string, cmd: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string } = {}): ManagedProcess {
     const [file, argv] = this.infra.wrap(cmd, args);
-    return this.track(new ManagedProcess(label, file, argv, {
-      env: o.env ?? process.env, cwd: o.cwd ?? this.dir, logFile: o.logFile ?? path.join(this.dir, `${label.replace(/[^\w.-]/g, '_')}.log`),
-    }));
+    return this.track(
+      new ManagedProcess(label, file, argv, {
+        env: o.env ?? process.env,
+        cwd: o.cwd ?? this.dir,
+        logFile: o.logFile ?? path.join(this.dir, `${label.replace(/[^\w.-]/g, '_')}.log`),
+      }),
+    );
   }
 
   // ---- stopping ----------------------------------------------------------------------------------
@@ -626,7 +692,11 @@ export class MarathonModel extends EventEmitter {
   private destroySync(): void {
     this.stopping = true;
     clearInterval(this.tick);
-    for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) { t.checks.stop(); t.proc.killGroup('SIGKILL'); }
+    for (const app of this.apps.values())
+      for (const t of [...app.tasks.values(), ...app.orphans]) {
+        t.checks.stop();
+        t.proc.killGroup('SIGKILL');
+      }
     for (const p of this.infraProcs) p.killGroup('SIGKILL');
     this.infraProbe.stop();
     for (const a of this.agents) a.probe?.stop();

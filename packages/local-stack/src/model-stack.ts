@@ -16,7 +16,10 @@ export interface ModelStackOptions extends ModelOptions {
  */
 export class ModelStack {
   private constructor(
-    readonly model: MarathonModel, readonly zk: LocalZooKeeper, readonly apps: AppDefinition[], readonly deployments: Deployment[],
+    readonly model: MarathonModel,
+    readonly zk: LocalZooKeeper,
+    readonly apps: AppDefinition[],
+    readonly deployments: Deployment[],
     /** The stand-in secret store: the values the tasks got (a test's clients need the password). */
     readonly secrets: LocalSecrets,
   ) {}

@@ -10,7 +10,10 @@ import type { NsProbe } from './ns-probe';
 
 /** The Marathon model's options and state (marathon-model.ts runs it). */
 
-export interface AgentOptions { resources?: Partial<AgentResources>; attributes?: Record<string, string> }
+export interface AgentOptions {
+  resources?: Partial<AgentResources>;
+  attributes?: Record<string, string>;
+}
 
 export interface ModelOptions {
   /** How many agents, or each agent's resources and attributes. Default 3. */

@@ -68,7 +68,10 @@ function probeSupport(): Support {
 
 // ---- subnets ----------------------------------------------------------------------------------
 
-export interface Cidr { net: number; bits: number }
+export interface Cidr {
+  net: number;
+  bits: number;
+}
 
 const toInt = (ip: string): number | undefined => {
   const parts = ip.split('.').map(Number);
@@ -88,7 +91,7 @@ export function parseCidr(text: string): Cidr | undefined {
 
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   const bits = Math.min(a.bits, b.bits);
-  return ((a.net & mask(bits)) >>> 0) === ((b.net & mask(bits)) >>> 0);
+  return (a.net & mask(bits)) >>> 0 === (b.net & mask(bits)) >>> 0;
 }
 
 /**
@@ -124,7 +127,13 @@ export function machineRoutes(): string[] {
 
 // ---- runs, and their leftovers ------------------------------------------------------------------
 
-interface RunRecord { runId: string; pid: number; startTime: string; subnet: string; created: string }
+interface RunRecord {
+  runId: string;
+  pid: number;
+  startTime: string;
+  subnet: string;
+  created: string;
+}
 
 /** The kernel's start time of a process (field 22 of /proc/<pid>/stat): a pid with another start time is another process. */
 export function processStartTime(pid: number): string | undefined {
@@ -139,12 +148,18 @@ export function processStartTime(pid: number): string | undefined {
 function readRecords(): Map<string, RunRecord> {
   const records = new Map<string, RunRecord>();
   let files: string[] = [];
-  try { files = fs.readdirSync(STATE_DIR); } catch { return records; }
+  try {
+    files = fs.readdirSync(STATE_DIR);
+  } catch {
+    return records;
+  }
   for (const f of files.filter((name) => name.endsWith('.json'))) {
     try {
       const r = JSON.parse(fs.readFileSync(path.join(STATE_DIR, f), 'utf8')) as RunRecord;
       if (RUN_ID.test(r.runId)) records.set(r.runId, r);
-    } catch { /* being written, or not ours */ }
+    } catch {
+      /* being written, or not ours */
+    }
   }
   return records;
 }
@@ -152,7 +167,10 @@ function readRecords(): Map<string, RunRecord> {
 const ownerAlive = (r: RunRecord): boolean => pidAlive(r.pid) && processStartTime(r.pid) === r.startTime;
 
 function listNetns(): string[] {
-  return run(['netns', 'list']).out.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => NETNS_NAME.test(n));
+  return run(['netns', 'list'])
+    .out.split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => NETNS_NAME.test(n));
 }
 
 function listLinks(): string[] {
@@ -160,13 +178,24 @@ function listLinks(): string[] {
 }
 
 function listEtcNetns(): string[] {
-  try { return fs.readdirSync('/etc/netns').filter((n) => NETNS_NAME.test(n)); } catch { return []; }
+  try {
+    return fs.readdirSync('/etc/netns').filter((n) => NETNS_NAME.test(n));
+  } catch {
+    return [];
+  }
 }
 
 /** Kills every process in a namespace (by pid), then deletes it and its /etc/netns files. */
 function removeNetns(name: string): void {
-  for (const pid of run(['netns', 'pids', name]).out.split('\n').map(Number).filter((p) => p > 0)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of run(['netns', 'pids', name])
+    .out.split('\n')
+    .map(Number)
+    .filter((p) => p > 0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   run(['netns', 'del', name]);
   fs.rmSync(path.join('/etc/netns', name), { recursive: true, force: true });
@@ -219,7 +248,10 @@ export class Netns {
 
   /** Every pid in the namespace now. */
   pids(): number[] {
-    return run(['netns', 'pids', this.name]).out.split('\n').map(Number).filter((p) => p > 0);
+    return run(['netns', 'pids', this.name])
+      .out.split('\n')
+      .map(Number)
+      .filter((p) => p > 0);
   }
 }
 
@@ -282,8 +314,11 @@ export class ModelNetwork {
     // No address on the host, not even an IPv6 link-local one.
     v6off(this.bridge);
     must(['link', 'set', this.bridge, 'up']);
-    const hosts = ['127.0.0.1 localhost', `${this.infra.ip} ${['infra', ...(o.infraNames ?? [])].join(' ')}`,
-      ...this.agents.map((a, i) => `${a.ip} agent-${i + 1}`)].join('\n');
+    const hosts = [
+      '127.0.0.1 localhost',
+      `${this.infra.ip} ${['infra', ...(o.infraNames ?? [])].join(' ')}`,
+      ...this.agents.map((a, i) => `${a.ip} agent-${i + 1}`),
+    ].join('\n');
     [this.infra, ...this.agents].forEach((ns, i) => {
       must(['netns', 'add', ns.name]);
       // `ip netns exec` mounts these over /etc/hosts and /etc/resolv.conf: names resolve
@@ -323,7 +358,9 @@ export class ModelNetwork {
     this.log.info({ netns: ns.name, ip: ns.ip }, 'link healed');
   }
 
-  isCut(ns: Netns): boolean { return this.cut.has(ns.name); }
+  isCut(ns: Netns): boolean {
+    return this.cut.has(ns.name);
+  }
 
   /**
    * Drops every TCP packet the namespace sends to `port` on another host (a policy rule sending
@@ -361,8 +398,12 @@ export class ModelNetwork {
   /** Names of everything this run made that still exists (for tests: none after destroy). */
   leftovers(): string[] {
     const mine = (n: string) => n.includes(this.runId);
-    return [...listNetns().filter(mine), ...listLinks().filter(mine), ...listEtcNetns().filter(mine),
-      ...(fs.existsSync(path.join(STATE_DIR, `${this.runId}.json`)) ? [`${STATE_DIR}/${this.runId}.json`] : [])];
+    return [
+      ...listNetns().filter(mine),
+      ...listLinks().filter(mine),
+      ...listEtcNetns().filter(mine),
+      ...(fs.existsSync(path.join(STATE_DIR, `${this.runId}.json`)) ? [`${STATE_DIR}/${this.runId}.json`] : []),
+    ];
   }
 }
 

@@ -10,7 +10,14 @@ import type { Netns } from './netns';
 /** ns-helper, compiled beside this file in dist/, or its source run by Node's type stripping. */
 const HELPER = path.join(__dirname, fs.existsSync(path.join(__dirname, 'ns-helper.mjs')) ? 'ns-helper.mjs' : 'ns-helper.mts');
 
-interface Answer { id: number; ok: boolean; error?: string; status?: number; body?: string; data?: string }
+interface Answer {
+  id: number;
+  ok: boolean;
+  error?: string;
+  status?: number;
+  body?: string;
+  data?: string;
+}
 
 /**
  * Connections made from inside a namespace, by one long-lived helper process there (started on
@@ -25,9 +32,15 @@ export class NsProbe {
   private seq = 0;
   private stopped = false;
 
-  constructor(readonly ns: Netns, private readonly socketDir: string, private readonly log: Logger) {}
+  constructor(
+    readonly ns: Netns,
+    private readonly socketDir: string,
+    private readonly log: Logger,
+  ) {}
 
-  get pid(): number | undefined { return this.child?.pid; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   private ensure(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
@@ -36,17 +49,35 @@ export class NsProbe {
     this.child = child;
     const pid = child.pid;
     this.unregister?.();
-    this.unregister = onExit(() => { if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+    this.unregister = onExit(() => {
+      if (pid)
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+    });
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       let a: Answer;
-      try { a = JSON.parse(line) as Answer; } catch { return; }
+      try {
+        a = JSON.parse(line) as Answer;
+      } catch {
+        return;
+      }
       const p = this.pending.get(a.id);
-      if (p) { clearTimeout(p.timer); this.pending.delete(a.id); p.resolve(a); }
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(a.id);
+        p.resolve(a);
+      }
     });
     child.stdin!.on('error', () => undefined);
     child.once('exit', (code, signal) => {
       if (!this.stopped) this.log.debug({ netns: this.ns.name, code, signal }, 'probe helper exited');
-      for (const [id, p] of this.pending) { clearTimeout(p.timer); p.resolve({ id, ok: false, error: 'probe helper exited' }); }
+      for (const [id, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.resolve({ id, ok: false, error: 'probe helper exited' });
+      }
       this.pending.clear();
     });
     return child;
@@ -58,7 +89,10 @@ export class NsProbe {
     const id = ++this.seq;
     return new Promise((resolve) => {
       // The helper applies the timeout; this one only covers a helper that stops answering.
-      const timer = setTimeout(() => { this.pending.delete(id); resolve({ id, ok: false, error: `no answer from the probe helper in ${timeoutMs} ms` }); }, timeoutMs + 5000);
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ id, ok: false, error: `no answer from the probe helper in ${timeoutMs} ms` });
+      }, timeoutMs + 5000);
       this.pending.set(id, { resolve, timer });
       child.stdin!.write(`${JSON.stringify({ id, ...request })}\n`);
     });
@@ -89,11 +123,17 @@ export class NsProbe {
     const server = net.createServer((inbound) => {
       const outbound = net.connect(socketPath);
       inbound.pipe(outbound).pipe(inbound);
-      const end = () => { inbound.destroy(); outbound.destroy(); };
+      const end = () => {
+        inbound.destroy();
+        outbound.destroy();
+      };
       for (const side of [inbound, outbound]) side.on('error', end).on('close', end);
     });
     this.servers.push(server);
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
     return (server.address() as net.AddressInfo).port;
   }
 
@@ -103,7 +143,11 @@ export class NsProbe {
     const child = this.child;
     if (child?.pid && child.exitCode === null) {
       child.stdin?.end();
-      try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     this.unregister?.();
   }

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What the store needs of an app: the variables it takes from secrets, and their sources. */
-interface WithSecrets { readonly secretEnv: Readonly<Record<string, string>> }
+interface WithSecrets {
+  readonly secretEnv: Readonly<Record<string, string>>;
+}
 
 /**
  * The local stand-in for Marathon's secret store: one random value per secret source, the same
@@ -11,7 +13,10 @@ interface WithSecrets { readonly secretEnv: Readonly<Record<string, string>> }
  * `cat` one into a shell variable instead of seeing it on the terminal).
  */
 export class LocalSecrets {
-  private constructor(readonly dir: string, private readonly values: ReadonlyMap<string, string>) {}
+  private constructor(
+    readonly dir: string,
+    private readonly values: ReadonlyMap<string, string>,
+  ) {}
 
   static create(dir: string, apps: readonly WithSecrets[]): LocalSecrets {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -33,7 +38,9 @@ export class LocalSecrets {
   }
 
   /** Where the value of `source` is kept. */
-  file(source: string): string { return path.join(this.dir, fileName(source)); }
+  file(source: string): string {
+    return path.join(this.dir, fileName(source));
+  }
 }
 
 const fileName = (source: string) => source.replace(/[^A-Za-z0-9._-]/g, '_');

@@ -19,7 +19,13 @@ export interface StackOptions {
 
 /** ZooKeeper plus every app of the Marathon definitions, run locally. */
 export class LocalStack {
-  private constructor(readonly dir: string, readonly zk: LocalZooKeeper, readonly launcher: Launcher, readonly apps: AppSpec[], readonly secrets: LocalSecrets) {}
+  private constructor(
+    readonly dir: string,
+    readonly zk: LocalZooKeeper,
+    readonly launcher: Launcher,
+    readonly apps: AppSpec[],
+    readonly secrets: LocalSecrets,
+  ) {}
 
   static async start(o: StackOptions = {}): Promise<LocalStack> {
     const apps = loadApps(o.group ?? path.join(projectRoot(), 'marathon', 'redis-zk.json'));
@@ -29,7 +35,14 @@ export class LocalStack {
     const secrets = LocalSecrets.create(path.join(dir, 'secrets'), apps);
     // What differs from a Mesos agent: ZooKeeper is local, and tasks serve on loopback.
     const overrides = { ZK_HOSTS: zk.connectString, BIND_IP: '127.0.0.1', ...o.env };
-    const launcher = new Launcher({ apps, dir: path.join(dir, 'tasks'), cwd: projectRoot(), overrides, secrets: (app) => secrets.envOf(app), backoffScale: o.backoffScale });
+    const launcher = new Launcher({
+      apps,
+      dir: path.join(dir, 'tasks'),
+      cwd: projectRoot(),
+      overrides,
+      secrets: (app) => secrets.envOf(app),
+      backoffScale: o.backoffScale,
+    });
     await launcher.start();
     return new LocalStack(dir, zk, launcher, apps, secrets);
   }

@@ -13,9 +13,14 @@ function ruok(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let reply = '';
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
     s.on('connect', () => s.write('ruok'));
-    s.on('data', (d) => { reply += d.toString(); });
+    s.on('data', (d) => {
+      reply += d.toString();
+    });
     s.on('close', () => resolve(reply === 'imok'));
     s.on('error', () => resolve(false));
   });
@@ -34,33 +39,46 @@ export interface ZooKeeperPlacement {
 /** A real single-node ZooKeeper on a free loopback port (or where `placement` says), its data in `dir`. */
 export class LocalZooKeeper {
   proc: ManagedProcess | undefined;
-  private constructor(readonly dir: string, readonly port: number, private readonly placement?: ZooKeeperPlacement) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly placement?: ZooKeeperPlacement,
+  ) {}
 
   static async start(dir: string, opts: { port?: number; startTimeoutMs?: number; placement?: ZooKeeperPlacement } = {}): Promise<LocalZooKeeper> {
     const zk = new LocalZooKeeper(dir, opts.port ?? (opts.placement ? 2181 : await freePort()), opts.placement);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'zoo.cfg'), [
-      'tickTime=500', // allows sessions down to 1 s
-      `dataDir=${path.join(dir, 'data')}`,
-      `clientPort=${zk.port}`,
-      `clientPortAddress=${zk.host}`,
-      'admin.enableServer=false',
-      '4lw.commands.whitelist=ruok,stat',
-      'maxSessionTimeout=60000',
-      'maxClientCnxns=0',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'zoo.cfg'),
+      [
+        'tickTime=500', // allows sessions down to 1 s
+        `dataDir=${path.join(dir, 'data')}`,
+        `clientPort=${zk.port}`,
+        `clientPortAddress=${zk.host}`,
+        'admin.enableServer=false',
+        '4lw.commands.whitelist=ruok,stat',
+        'maxSessionTimeout=60000',
+        'maxClientCnxns=0',
+      ].join('\n'),
+    );
     await zk.resume(opts.startTimeoutMs);
     return zk;
   }
 
-  get host(): string { return this.placement?.host ?? '127.0.0.1'; }
-  get connectString(): string { return `${this.host}:${this.port}`; }
+  get host(): string {
+    return this.placement?.host ?? '127.0.0.1';
+  }
+  get connectString(): string {
+    return `${this.host}:${this.port}`;
+  }
 
   /** Starts (again) on the same port and data; resolves once it answers. */
   async resume(timeoutMs = 30000): Promise<void> {
     if (this.proc?.running) return;
-    const java: [string, string[]] = ['java', ['-Xmx256m', '-XX:+UseSerialGC', '-cp', CLASSPATH,
-      'org.apache.zookeeper.server.ZooKeeperServerMain', path.join(this.dir, 'zoo.cfg')]];
+    const java: [string, string[]] = [
+      'java',
+      ['-Xmx256m', '-XX:+UseSerialGC', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', path.join(this.dir, 'zoo.cfg')],
+    ];
     const [cmd, args] = this.placement ? this.placement.wrap(...java) : java;
     this.proc = new ManagedProcess('zookeeper', cmd, args, { env: process.env, cwd: this.dir, logFile: path.join(this.dir, 'zookeeper.log') });
     const deadline = Date.now() + timeoutMs;
@@ -72,7 +90,13 @@ export class LocalZooKeeper {
     }
   }
 
-  async stop(): Promise<void> { await this.proc?.stop(5000); }
-  pause(): void { this.proc?.killGroup('SIGSTOP'); }
-  cont(): void { this.proc?.killGroup('SIGCONT'); }
+  async stop(): Promise<void> {
+    await this.proc?.stop(5000);
+  }
+  pause(): void {
+    this.proc?.killGroup('SIGSTOP');
+  }
+  cont(): void {
+    this.proc?.killGroup('SIGCONT');
+  }
 }

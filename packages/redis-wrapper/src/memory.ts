@@ -43,7 +43,11 @@ export function decideMemory(i: MemoryInputs): MemoryDecision {
   if (limit.bytes !== null) lines.push(['maxmemory', String(limit.bytes)]);
   if (i.policy) lines.push(['maxmemory-policy', i.policy]);
   else if (!i.base.policy) lines.push(['maxmemory-policy', 'noeviction']);
-  const policy = i.policy ? `policy ${i.policy} (REDIS_MAXMEMORY_POLICY)` : i.base.policy ? 'policy from REDIS_CONF' : 'policy noeviction (a full master refuses writes, never drops keys)';
+  const policy = i.policy
+    ? `policy ${i.policy} (REDIS_MAXMEMORY_POLICY)`
+    : i.base.policy
+      ? 'policy from REDIS_CONF'
+      : 'policy noeviction (a full master refuses writes, never drops keys)';
   return { ok: true, lines, maxmemoryBytes: limit.bytes, reason: `${limit.reason}; ${policy}` };
 }
 
@@ -51,21 +55,32 @@ function maxmemoryBytes(i: MemoryInputs): { bytes: number | null; reason: string
   const mem = i.taskMemMb;
   if (i.maxmemory && 'bytes' in i.maxmemory) {
     const bytes = i.maxmemory.bytes;
-    if (mem !== undefined && bytes > mem * MB) return { problem: `invalid environment variable REDIS_MAXMEMORY: ${bytes} bytes is more than the task's memory (MARATHON_APP_RESOURCE_MEM=${mem} MB); Mesos would kill Redis before it reaches the limit` };
+    if (mem !== undefined && bytes > mem * MB)
+      return {
+        problem: `invalid environment variable REDIS_MAXMEMORY: ${bytes} bytes is more than the task's memory (MARATHON_APP_RESOURCE_MEM=${mem} MB); Mesos would kill Redis before it reaches the limit`,
+      };
     return bytes === 0 ? { bytes: 0, reason: 'no limit (REDIS_MAXMEMORY=0)' } : { bytes, reason: `maxmemory ${bytes} bytes (REDIS_MAXMEMORY)` };
   }
   if (i.maxmemory) {
-    if (mem === undefined) return { problem: `invalid environment variable REDIS_MAXMEMORY=${i.maxmemory.percent}%: a share needs MARATHON_APP_RESOURCE_MEM (set by Marathon); give a size instead` };
-    const bytes = Math.floor(mem * MB * i.maxmemory.percent / 100);
+    if (mem === undefined)
+      return {
+        problem: `invalid environment variable REDIS_MAXMEMORY=${i.maxmemory.percent}%: a share needs MARATHON_APP_RESOURCE_MEM (set by Marathon); give a size instead`,
+      };
+    const bytes = Math.floor((mem * MB * i.maxmemory.percent) / 100);
     return { bytes, reason: `maxmemory ${bytes} bytes: ${i.maxmemory.percent}% (REDIS_MAXMEMORY) of the task's ${mem} MB` };
   }
   if (i.base.maxmemory) return { bytes: null, reason: 'maxmemory as REDIS_CONF sets it' };
   if (mem === undefined) return { bytes: null, reason: 'no maxmemory: not under Marathon (no MARATHON_APP_RESOURCE_MEM) and none set' };
   const mb = Math.floor((mem - WRAPPER_MB) * DATASET_SHARE);
   if (mb < MIN_DERIVED_MB) {
-    return { problem: `MARATHON_APP_RESOURCE_MEM=${mem} MB leaves no room for data (${WRAPPER_MB} MB for the wrapper, half the rest for fork copy-on-write and buffers): give the task at least ${WRAPPER_MB + MIN_DERIVED_MB / DATASET_SHARE} MB or set REDIS_MAXMEMORY` };
+    return {
+      problem: `MARATHON_APP_RESOURCE_MEM=${mem} MB leaves no room for data (${WRAPPER_MB} MB for the wrapper, half the rest for fork copy-on-write and buffers): give the task at least ${WRAPPER_MB + MIN_DERIVED_MB / DATASET_SHARE} MB or set REDIS_MAXMEMORY`,
+    };
   }
-  return { bytes: mb * MB, reason: `maxmemory ${mb} MB: half of the task's ${mem} MB less ${WRAPPER_MB} MB for the wrapper (the other half for fork copy-on-write, replication buffers, fragmentation)` };
+  return {
+    bytes: mb * MB,
+    reason: `maxmemory ${mb} MB: half of the task's ${mem} MB less ${WRAPPER_MB} MB for the wrapper (the other half for fork copy-on-write, replication buffers, fragmentation)`,
+  };
 }
 
 /** Whether a redis.conf text sets a directive (not commented out). */

@@ -19,8 +19,14 @@ export interface SwitchoverInputs {
 export async function switchOver(i: SwitchoverInputs): Promise<void> {
   if (i.timeoutMs === 0) return;
   const outcome = await handOver({
-    dir: i.dir, name: i.name, master: i.local, announce: i.announce, timeoutMs: i.timeoutMs, log: i.log,
-    by: `redis-wrapper ${formatAddress(i.announce)}`, reason: 'planned stop of the master',
+    dir: i.dir,
+    name: i.name,
+    master: i.local,
+    announce: i.announce,
+    timeoutMs: i.timeoutMs,
+    log: i.log,
+    by: `redis-wrapper ${formatAddress(i.announce)}`,
+    reason: 'planned stop of the master',
   });
   if (!outcome.ok && !/is not a master$/.test(outcome.reason)) {
     i.log.warn({ step: 'switchover', reason: outcome.reason, timeoutMs: i.timeoutMs }, 'stopping without switchover');

@@ -1,4 +1,15 @@
-import { ConfigError, type createLogger, Directory, formatAddress, launchServer, leaveOnExit, RedisPool, registerTask, sleep, startWrapper } from '@redis-zk/core';
+import {
+  ConfigError,
+  type createLogger,
+  Directory,
+  formatAddress,
+  launchServer,
+  leaveOnExit,
+  RedisPool,
+  registerTask,
+  sleep,
+  startWrapper,
+} from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
 import { decideMemory, setsDirective } from './memory';
@@ -24,7 +35,9 @@ export async function runRedisWrapper(): Promise<number> {
   const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const name = cfg.MASTER_NAME;
   const memory = decideMemory({
-    maxmemory: cfg.REDIS_MAXMEMORY, policy: cfg.REDIS_MAXMEMORY_POLICY, taskMemMb: cfg.MARATHON_APP_RESOURCE_MEM,
+    maxmemory: cfg.REDIS_MAXMEMORY,
+    policy: cfg.REDIS_MAXMEMORY_POLICY,
+    taskMemMb: cfg.MARATHON_APP_RESOURCE_MEM,
     base: { maxmemory: setsDirective(w.baseConfig, 'maxmemory'), policy: setsDirective(w.baseConfig, 'maxmemory-policy') },
   });
   if (!memory.ok) throw new ConfigError([memory.problem]);
@@ -35,7 +48,10 @@ export async function runRedisWrapper(): Promise<number> {
   let loop: NodeLoop | undefined;
   // Up before the election, so that a port in use fails the start, and readiness says "starting".
   const api = await startNodeApi({
-    listen: { host: bind.host, port: cfg.PORT1 }, view: () => loop?.view, counters, log,
+    listen: { host: bind.host, port: cfg.PORT1 },
+    view: () => loop?.view,
+    counters,
+    log,
     maxViewAgeMs: Math.max(3000, 3 * cfg.ROLE_CHECK_INTERVAL_MS),
   });
 
@@ -44,7 +60,17 @@ export async function runRedisWrapper(): Promise<number> {
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
   let election: Elected;
   try {
-    election = await elect({ dir, name, self: announce, selfDataBytes, selfDataId, password: cfg.REDIS_PASSWORD, timeoutMs, dataWaitMs: cfg.ELECTION_DATA_WAIT_MS, log });
+    election = await elect({
+      dir,
+      name,
+      self: announce,
+      selfDataBytes,
+      selfDataId,
+      password: cfg.REDIS_PASSWORD,
+      timeoutMs,
+      dataWaitMs: cfg.ELECTION_DATA_WAIT_MS,
+      log,
+    });
   } catch (err) {
     if (err instanceof ElectionGaveUp) {
       log.error({ reason: err.message }, 'no safe election outcome; exiting so the task is restarted');
@@ -59,8 +85,13 @@ export async function runRedisWrapper(): Promise<number> {
     bin: cfg.REDIS_SERVER_BIN,
     fileName: 'redis.generated.conf',
     lines: redisConfigLines({
-      bind, announce, dataDir, password: cfg.REDIS_PASSWORD, tls: cfg.security.tls,
-      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined, memory: memory.lines,
+      bind,
+      announce,
+      dataDir,
+      password: cfg.REDIS_PASSWORD,
+      tls: cfg.security.tls,
+      replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
+      memory: memory.lines,
     }),
     password: cfg.REDIS_PASSWORD,
   });
@@ -69,19 +100,37 @@ export async function runRedisWrapper(): Promise<number> {
   if (outcome.kind === 'become-master') {
     const previous = await dir.readMaster(name).catch(() => null);
     await registerMaster(() => dir.writeMaster(name, announce, { epoch: 0 }), log);
-    void dir.recordChange(name, {
-      at: Date.now(), from: previous?.raw ?? null, to: formatAddress(announce), cause: 'election', epoch: 0,
-      by: `redis-wrapper ${formatAddress(announce)}`, reason: outcome.reason,
-    }).catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
+    void dir
+      .recordChange(name, {
+        at: Date.now(),
+        from: previous?.raw ?? null,
+        to: formatAddress(announce),
+        cause: 'election',
+        epoch: 0,
+        by: `redis-wrapper ${formatAddress(announce)}`,
+        reason: outcome.reason,
+      })
+      .catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
   }
   const registration = await registerTask(w, dir.nodePath(name, Directory.memberId(announce)), 'node');
   await lock?.release().catch(() => undefined); // ephemeral: it also goes with the session
 
   const prompts = promptLoop({ dir, name, loop: () => loop, log });
   loop = new NodeLoop({
-    dir, name, self: announce, local: bind, password: cfg.REDIS_PASSWORD, dataId: selfDataId, pool, log, counters, api: { host: announce.host, port: cfg.PORT1 },
+    dir,
+    name,
+    self: announce,
+    local: bind,
+    password: cfg.REDIS_PASSWORD,
+    dataId: selfDataId,
+    pool,
+    log,
+    counters,
+    api: { host: announce.host, port: cfg.PORT1 },
     task: { id: process.env.MESOS_TASK_ID || undefined, agent: process.env.HOST || undefined },
-    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS, failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS, onView: prompts.onView,
+    intervalMs: cfg.ROLE_CHECK_INTERVAL_MS,
+    failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
+    onView: prompts.onView,
   });
   loop.start();
   const running = loop;
@@ -99,7 +148,10 @@ export async function runRedisWrapper(): Promise<number> {
     if (task.isStopping || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });
-  task.onExit(() => { api.close(); pool.close(); });
+  task.onExit(() => {
+    api.close();
+    pool.close();
+  });
   leaveOnExit(w, registration);
   return task.run();
 }

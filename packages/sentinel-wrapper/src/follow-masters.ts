@@ -50,12 +50,14 @@ export class MasterFollower {
     const { dir, log } = this.d;
     try {
       const names = (await dir.listMasterNames(this.onChange)).filter(this.d.wanted);
-      await Promise.all(names.map(async (name) => {
-        await dir.zk.exists(dir.paths.master(name), this.onChange);
-        const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
-        if (action.kind !== 'keep') await this.apply(name, action, reason);
-        else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
-      }));
+      await Promise.all(
+        names.map(async (name) => {
+          await dir.zk.exists(dir.paths.master(name), this.onChange);
+          const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
+          if (action.kind !== 'keep') await this.apply(name, action, reason);
+          else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
+        }),
+      );
     } catch (err) {
       log.warn({ err: String(err), trigger: reason }, 'could not check monitored masters; will retry');
     }
@@ -68,6 +70,9 @@ export class MasterFollower {
       await r.call('SENTINEL', 'MONITOR', name, to.host, String(to.port), String(this.d.settings.quorum));
       await r.call('SENTINEL', 'SET', name, ...settingsArgs(this.d.settings));
     });
-    this.d.log.info({ set: name, action: action.kind, master: formatAddress(to), reason: action.reason, trigger }, action.kind === 'monitor' ? 'monitoring new set' : 're-pointed Sentinel to ZooKeeper\'s master');
+    this.d.log.info(
+      { set: name, action: action.kind, master: formatAddress(to), reason: action.reason, trigger },
+      action.kind === 'monitor' ? 'monitoring new set' : "re-pointed Sentinel to ZooKeeper's master",
+    );
   }
 }

@@ -36,16 +36,24 @@ export function planSet(s: SetSnapshot): SetAction {
     }
     if (s.others.master && s.othersMasterIsLive) {
       const zk = s.registered ? `ZooKeeper's ${show(s.registered)} does not answer as master` : 'ZooKeeper holds no valid address';
-      return { kind: 'monitor', address: s.others.master, reason: `${zk}; ${s.others.votes}/${s.others.voters} other sentinels agree on live master ${show(s.others.master)}` };
+      return {
+        kind: 'monitor',
+        address: s.others.master,
+        reason: `${zk}; ${s.others.votes}/${s.others.voters} other sentinels agree on live master ${show(s.others.master)}`,
+      };
     }
     if (s.registered) {
-      return { kind: 'monitor', address: s.registered, reason: `ZooKeeper names ${show(s.registered)}; it does not answer as master and no other sentinel knows a live one` };
+      return {
+        kind: 'monitor',
+        address: s.registered,
+        reason: `ZooKeeper names ${show(s.registered)}; it does not answer as master and no other sentinel knows a live one`,
+      };
     }
     return { kind: 'keep', reason: 'ZooKeeper holds no valid address for this set' };
   }
   const current = s.monitored.address;
   if (!s.registered || sameAddress(current, s.registered)) {
-    return { kind: 'keep', reason: s.registered ? 'already monitoring ZooKeeper\'s master' : 'ZooKeeper holds no valid address for this set' };
+    return { kind: 'keep', reason: s.registered ? "already monitoring ZooKeeper's master" : 'ZooKeeper holds no valid address for this set' };
   }
   if (s.monitored.isLiveMaster) {
     return { kind: 'keep', reason: `monitored master ${show(current)} still answers as master; ZooKeeper (${show(s.registered)}) will catch up` };

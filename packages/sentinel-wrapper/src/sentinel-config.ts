@@ -11,11 +11,7 @@ export interface MonitorSettings {
 
 /** The same settings as SENTINEL SET arguments, for sets added at run time. */
 export function settingsArgs(s: MonitorSettings): string[] {
-  const args = [
-    'down-after-milliseconds', String(s.downAfterMs),
-    'failover-timeout', String(s.failoverTimeoutMs),
-    'parallel-syncs', String(s.parallelSyncs),
-  ];
+  const args = ['down-after-milliseconds', String(s.downAfterMs), 'failover-timeout', String(s.failoverTimeoutMs), 'parallel-syncs', String(s.parallelSyncs)];
   if (s.password) args.push('auth-pass', s.password);
   return args;
 }
@@ -44,7 +40,14 @@ function passwordLines(password: string | undefined): string[] {
 }
 
 /** The lines the wrapper adds to the base sentinel.conf. */
-export function sentinelConfigLines(o: { bind: Address; announce: Address; dataDir: string; sets: ReadonlyMap<string, Address>; settings: MonitorSettings; access?: SentinelAccess }): string[] {
+export function sentinelConfigLines(o: {
+  bind: Address;
+  announce: Address;
+  dataDir: string;
+  sets: ReadonlyMap<string, Address>;
+  settings: MonitorSettings;
+  access?: SentinelAccess;
+}): string[] {
   return [
     bindLine(o.bind.host),
     ...listenLines(o.bind.port, o.access?.tls),

@@ -15,7 +15,9 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
   const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
   const live = async (a: Address | null | undefined) => !!a && isLiveMaster(await probeRedis(a, { password, timeoutMs: TIMEOUT_MS }));
   const [registeredIsLiveMaster, monitoredIsLive, othersMasterIsLive] = await Promise.all([
-    live(registered?.address), live(monitored?.master), live(consensus.master),
+    live(registered?.address),
+    live(monitored?.master),
+    live(consensus.master),
   ]);
   return {
     name,

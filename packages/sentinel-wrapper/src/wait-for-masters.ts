@@ -17,7 +17,13 @@ async function liveMasterOfNodes(dir: Directory, name: string, password: string 
  * returns them all. Bounded by `timeoutMs` (0 = forever). Polls, so a ZooKeeper outage meanwhile
  * is just waited out.
  */
-export async function waitForMasters(dir: Directory, wanted: (name: string) => boolean, timeoutMs: number, log: Logger, password?: string): Promise<Map<string, Address> | null> {
+export async function waitForMasters(
+  dir: Directory,
+  wanted: (name: string) => boolean,
+  timeoutMs: number,
+  log: Logger,
+  password?: string,
+): Promise<Map<string, Address> | null> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   let logged = false;
   for (;;) {

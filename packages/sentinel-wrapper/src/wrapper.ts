@@ -27,7 +27,10 @@ export async function runSentinelWrapper(): Promise<number> {
   };
 
   if (cfg.SENTINEL_DOWN_AFTER_MS < 2000) {
-    log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
+    log.warn(
+      { SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' },
+      'SENTINEL_DOWN_AFTER_MS below 2000 is risky',
+    );
   }
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
@@ -44,7 +47,8 @@ export async function runSentinelWrapper(): Promise<number> {
     const action = planSet(snapshot);
     // Junk in masters/<name>: waitForMasters found the set's only live master among its nodes.
     const address = action.kind === 'monitor' ? action.address : found;
-    const reason = action.kind === 'monitor' ? action.reason : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
+    const reason =
+      action.kind === 'monitor' ? action.reason : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
     sets.set(name, address);
     log.info({ set: name, action: 'monitor', master: formatAddress(address), reason }, 'initial monitoring decision');
   }

@@ -14,26 +14,39 @@ export class HistoryCounts {
   private readonly seen = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly dir: Directory, private readonly sets: () => readonly string[], private readonly since = Date.now()) {}
+  constructor(
+    private readonly dir: Directory,
+    private readonly sets: () => readonly string[],
+    private readonly since = Date.now(),
+  ) {}
 
   /** Reads what is new; returns count by `set\tcause`. ZooKeeper away: the counts as they were. */
   async refresh(now = Date.now()): Promise<ReadonlyMap<string, number>> {
     const names = new Set([...this.sets(), ...(await this.dir.listHistorySets().catch(() => []))]);
-    await Promise.all([...names].map(async (set) => {
-      const nodes = await this.dir.listHistoryNodes(set).catch(() => null);
-      if (!nodes) return;
-      const seen = this.seen.get(set) ?? new Set<string>();
-      this.seen.set(set, seen);
-      await Promise.all(nodes.filter((n) => !seen.has(n)).map(async (node) => {
-        const e: HistoryEvent | null = await this.dir.readHistoryEntry(set, node).catch(() => null);
-        if (!e) return;
-        if (e.at < this.since) { seen.add(node); return; }
-        if (e.cause === 'sentinel-failover' && now - e.at < SETTLE_MS) return; // may yet become a switchover or a crash failover
-        seen.add(node);
-        const key = `${set}\t${e.cause}`;
-        this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-      }));
-    }));
+    await Promise.all(
+      [...names].map(async (set) => {
+        const nodes = await this.dir.listHistoryNodes(set).catch(() => null);
+        if (!nodes) return;
+        const seen = this.seen.get(set) ?? new Set<string>();
+        this.seen.set(set, seen);
+        await Promise.all(
+          nodes
+            .filter((n) => !seen.has(n))
+            .map(async (node) => {
+              const e: HistoryEvent | null = await this.dir.readHistoryEntry(set, node).catch(() => null);
+              if (!e) return;
+              if (e.at < this.since) {
+                seen.add(node);
+                return;
+              }
+              if (e.cause === 'sentinel-failover' && now - e.at < SETTLE_MS) return; // may yet become a switchover or a crash failover
+              seen.add(node);
+              const key = `${set}\t${e.cause}`;
+              this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+            }),
+        );
+      }),
+    );
     return this.counts;
   }
 }
@@ -56,8 +69,10 @@ export function registerHistoryMetrics(registry: Registry, o: { counts: HistoryC
   });
   new Gauge({
     name: 'redis_zk_view_stale_seconds',
-    help: 'How long the watcher\'s view of ZooKeeper (masters, sentinels) may be stale: 0 while connected (watches keep it current), else seconds since the connection was lost',
+    help: "How long the watcher's view of ZooKeeper (masters, sentinels) may be stale: 0 while connected (watches keep it current), else seconds since the connection was lost",
     registers: [registry],
-    collect() { this.set(o.staleSeconds()); },
+    collect() {
+      this.set(o.staleSeconds());
+    },
   });
 }

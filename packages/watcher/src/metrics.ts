@@ -7,8 +7,18 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
   return {
     registry,
-    failoversSeen: new Counter({ name: 'redis_zk_failovers_seen_total', help: 'Failovers reported by Sentinel (+promoted-slave or +switch-master), each counted once', labelNames: ['set'] as const, registers: [registry] }),
-    zkCorrections: new Counter({ name: 'redis_zk_zookeeper_corrections_total', help: 'Writes of masters/<name> that changed it (events and reconciles)', labelNames: ['set', 'source'] as const, registers: [registry] }),
+    failoversSeen: new Counter({
+      name: 'redis_zk_failovers_seen_total',
+      help: 'Failovers reported by Sentinel (+promoted-slave or +switch-master), each counted once',
+      labelNames: ['set'] as const,
+      registers: [registry],
+    }),
+    zkCorrections: new Counter({
+      name: 'redis_zk_zookeeper_corrections_total',
+      help: 'Writes of masters/<name> that changed it (events and reconciles)',
+      labelNames: ['set', 'source'] as const,
+      registers: [registry],
+    }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
   };
@@ -19,10 +29,19 @@ export type Metrics = ReturnType<typeof createMetrics>;
 const KINDS: readonly ProblemKind[] = ['no-live-master', 'failover-stuck', 'orphaned-replica', 'replica-unknown-to-sentinel'];
 
 /** One gauge per set (or per replica), set from the status when scraped. */
-function perSet<L extends string>(registry: Registry, current: () => Promise<Record<string, SetStatus>>, name: string, help: string, labelNames: readonly L[],
-  values: (set: string, s: SetStatus) => Array<[Partial<Record<L, string>>, number]>): void {
+function perSet<L extends string>(
+  registry: Registry,
+  current: () => Promise<Record<string, SetStatus>>,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  values: (set: string, s: SetStatus) => Array<[Partial<Record<L, string>>, number]>,
+): void {
   new Gauge({
-    name, help, labelNames, registers: [registry],
+    name,
+    help,
+    labelNames,
+    registers: [registry],
     async collect() {
       this.reset();
       for (const [set, s] of Object.entries(await current())) for (const [labels, v] of values(set, s)) this.set(labels, v);
@@ -41,24 +60,58 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     return cached.value;
   };
   const set = ['set'] as const;
-  perSet(registry, current, 'redis_zk_set_master_up', '1 when ZooKeeper\'s master of the set answers as master', set, (name, s) => [[{ set: name }, s.masterReachable ? 1 : 0]]);
-  perSet(registry, current, 'redis_zk_set_problems', 'Problems of the set by kind (see /status): no-live-master, failover-stuck, orphaned-replica, replica-unknown-to-sentinel', ['set', 'kind'] as const,
-    (name, s) => KINDS.map((kind) => [{ set: name, kind }, s.problems.filter((p) => p.kind === kind).length]));
+  perSet(registry, current, 'redis_zk_set_master_up', "1 when ZooKeeper's master of the set answers as master", set, (name, s) => [
+    [{ set: name }, s.masterReachable ? 1 : 0],
+  ]);
+  perSet(
+    registry,
+    current,
+    'redis_zk_set_problems',
+    'Problems of the set by kind (see /status): no-live-master, failover-stuck, orphaned-replica, replica-unknown-to-sentinel',
+    ['set', 'kind'] as const,
+    (name, s) => KINDS.map((kind) => [{ set: name, kind }, s.problems.filter((p) => p.kind === kind).length]),
+  );
   perSet(registry, current, 'redis_zk_set_replicas', 'Replicas of the set the sentinels know', set, (name, s) => [[{ set: name }, s.replicas.length]]);
-  perSet(registry, current, 'redis_zk_set_replicas_in_sync', 'Replicas of the set with their link to the master up', set,
-    (name, s) => [[{ set: name }, s.replicas.filter((r) => r.linkStatus === 'up').length]]);
-  perSet(registry, current, 'redis_zk_replica_lag_bytes', 'How far a replica is behind its master\'s replication offset (bytes, as Sentinel last read it)', ['set', 'replica'] as const,
-    (name, s) => s.replicas.flatMap((r): Array<[Record<string, string>, number]> => (r.lag === null ? [] : [[{ set: name, replica: `${r.address.host}:${r.address.port}` }, r.lag]])));
-  perSet(registry, current, 'redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', set, (name, s) => [[{ set: name }, s.sentinels.length]]);
-  perSet(registry, current, 'redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', set, (name, s) => [[{ set: name }, s.sentinels.filter((x) => x.reachable).length]]);
-  perSet(registry, current, 'redis_zk_set_sentinels_agreeing', 'Sentinels that name ZooKeeper\'s master of the set', set, (name, s) => [[{ set: name }, s.sentinelsAgreeing]]);
-  perSet(registry, current, 'redis_zk_set_sentinel_quorum', 'The set\'s Sentinel quorum (sentinels that must agree the master is down)', set,
-    (name, s) => (s.sentinelQuorum === null ? [] : [[{ set: name }, s.sentinelQuorum]]));
-  perSet(registry, current, 'redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', set, (name, s) => [[{ set: name }, s.failoverInProgress ? 1 : 0]]);
-  perSet(registry, current, 'redis_zk_last_failover_duration_seconds', 'Duration of the set\'s last failover or switchover, as recorded in the history (write outage for a switchover)', set,
-    (name, s) => (s.lastFailover?.durationMs === undefined ? [] : [[{ set: name }, s.lastFailover.durationMs / 1000]]));
-  perSet(registry, current, 'redis_zk_last_failover_timestamp_seconds', 'When the set\'s last failover or switchover happened (Unix time)', set,
-    (name, s) => (s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : []));
+  perSet(registry, current, 'redis_zk_set_replicas_in_sync', 'Replicas of the set with their link to the master up', set, (name, s) => [
+    [{ set: name }, s.replicas.filter((r) => r.linkStatus === 'up').length],
+  ]);
+  perSet(
+    registry,
+    current,
+    'redis_zk_replica_lag_bytes',
+    "How far a replica is behind its master's replication offset (bytes, as Sentinel last read it)",
+    ['set', 'replica'] as const,
+    (name, s) =>
+      s.replicas.flatMap(
+        (r): Array<[Record<string, string>, number]> => (r.lag === null ? [] : [[{ set: name, replica: `${r.address.host}:${r.address.port}` }, r.lag]]),
+      ),
+  );
+  perSet(registry, current, 'redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', set, (name, s) => [
+    [{ set: name }, s.sentinels.length],
+  ]);
+  perSet(registry, current, 'redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', set, (name, s) => [
+    [{ set: name }, s.sentinels.filter((x) => x.reachable).length],
+  ]);
+  perSet(registry, current, 'redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", set, (name, s) => [
+    [{ set: name }, s.sentinelsAgreeing],
+  ]);
+  perSet(registry, current, 'redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", set, (name, s) =>
+    s.sentinelQuorum === null ? [] : [[{ set: name }, s.sentinelQuorum]],
+  );
+  perSet(registry, current, 'redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', set, (name, s) => [
+    [{ set: name }, s.failoverInProgress ? 1 : 0],
+  ]);
+  perSet(
+    registry,
+    current,
+    'redis_zk_last_failover_duration_seconds',
+    "Duration of the set's last failover or switchover, as recorded in the history (write outage for a switchover)",
+    set,
+    (name, s) => (s.lastFailover?.durationMs === undefined ? [] : [[{ set: name }, s.lastFailover.durationMs / 1000]]),
+  );
+  perSet(registry, current, 'redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", set, (name, s) =>
+    s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : [],
+  );
 }
 
 /**
@@ -67,7 +120,12 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
  */
 export function createApiMetrics(others: () => Promise<string> = async () => '') {
   const own = new Registry();
-  const httpRequests = new Counter({ name: 'redis_zk_http_requests_total', help: 'HTTP requests served', labelNames: ['method', 'route', 'status'] as const, registers: [own] });
+  const httpRequests = new Counter({
+    name: 'redis_zk_http_requests_total',
+    help: 'HTTP requests served',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [own],
+  });
   return {
     httpRequests,
     contentType: own.contentType,

@@ -19,7 +19,10 @@ export interface Health {
   readonly reasons: readonly string[];
 }
 
-export interface Verdict { readonly ok: boolean; readonly reason: string }
+export interface Verdict {
+  readonly ok: boolean;
+  readonly reason: string;
+}
 
 /** What the HTTP API reads: in-memory state, kept current by ZooKeeper watches and Sentinel. */
 export interface WatcherView {

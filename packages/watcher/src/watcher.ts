@@ -1,7 +1,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
-  type Address, askSentinel, configureProgram, createLogger, formatAddress, gatherStatus, openDirectory, sameAddress, type SwitchEvent, SwitchListeners,
+  type Address,
+  askSentinel,
+  configureProgram,
+  createLogger,
+  formatAddress,
+  gatherStatus,
+  openDirectory,
+  sameAddress,
+  type SwitchEvent,
+  SwitchListeners,
 } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
@@ -35,14 +44,33 @@ export async function runWatcher(): Promise<number> {
   const writer = new MasterWriter(dir, metrics, log, (name, from, to, epoch, reason) => {
     if (epoch > 0) {
       void history.record(name, {
-        at: Date.now(), from: from && formatAddress(from), to: formatAddress(to), cause: 'sentinel-failover', epoch, by, reason: `${reason} (found by a reconcile)`,
+        at: Date.now(),
+        from: from && formatAddress(from),
+        to: formatAddress(to),
+        cause: 'sentinel-failover',
+        epoch,
+        by,
+        reason: `${reason} (found by a reconcile)`,
       });
     }
   });
   const subscriber = new SwitchSubscriber(() => sentinels.current, log);
   const listeners = new SwitchListeners(log);
-  const reconciler = new Reconciler({ dir, sentinels: () => sentinels.current, writer, password: cfg.REDIS_PASSWORD, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
-  const cleanup = new SentinelCleanup({ sentinels: () => sentinels.current, masters: () => masters.current, password: cfg.REDIS_PASSWORD, graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS, log });
+  const reconciler = new Reconciler({
+    dir,
+    sentinels: () => sentinels.current,
+    writer,
+    password: cfg.REDIS_PASSWORD,
+    intervalMs: cfg.RECONCILE_INTERVAL_MS,
+    log,
+  });
+  const cleanup = new SentinelCleanup({
+    sentinels: () => sentinels.current,
+    masters: () => masters.current,
+    password: cfg.REDIS_PASSWORD,
+    graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
+    log,
+  });
 
   // Failovers seen while ZooKeeper was away, written as soon as it is back (newest per set).
   const pending = new Map<string, { event: SwitchEvent; epoch: number | null }>();
@@ -66,22 +94,31 @@ export async function runWatcher(): Promise<number> {
     recent.set(key, now);
     metrics.failoversSeen.inc({ set: event.name });
     writer.record(event.name, event.from, event.to);
-    log.info({ set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel }, 'failover reported by Sentinel');
+    log.info(
+      { set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel },
+      'failover reported by Sentinel',
+    );
     const promotedAt = now;
     void (async () => {
       const view = await askSentinel(event.via, event.name, 500);
       const epoch = view.reachable && view.monitors ? view.configEpoch : null;
       await writeSwitch(event, epoch);
-      const durationMs = clock.take(event.name, promotedAt, view.reachable ? view.downAfterMs ?? 0 : 0);
+      const durationMs = clock.take(event.name, promotedAt, view.reachable ? (view.downAfterMs ?? 0) : 0);
       // The history is keyed by the failover's epoch (one entry however many record it): without it, a reconcile records it.
       const known = epoch ?? (await epochFromAny(event.name, event.to));
       if (known === null) {
-        log.warn({ set: event.name, reason: 'no sentinel told the failover\'s epoch' }, 'failover not recorded in the history now; a reconcile will');
+        log.warn({ set: event.name, reason: "no sentinel told the failover's epoch" }, 'failover not recorded in the history now; a reconcile will');
         return;
       }
       await history.record(event.name, {
-        at: promotedAt, from: event.from && formatAddress(event.from), to: formatAddress(event.to), cause: 'sentinel-failover', epoch: known,
-        ...(durationMs !== undefined ? { durationMs } : {}), by, reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)})`,
+        at: promotedAt,
+        from: event.from && formatAddress(event.from),
+        to: formatAddress(event.to),
+        cause: 'sentinel-failover',
+        epoch: known,
+        ...(durationMs !== undefined ? { durationMs } : {}),
+        by,
+        reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)})`,
       });
     })();
   };
@@ -108,7 +145,9 @@ export async function runWatcher(): Promise<number> {
     reconciler.trigger('ZooKeeper reconnected');
   });
   let disconnectedAt: number | null = Date.now();
-  dir.zk.on('connected', () => { disconnectedAt = null; });
+  dir.zk.on('connected', () => {
+    disconnectedAt = null;
+  });
   dir.zk.on('disconnected', () => {
     metrics.zkConnected.set(0);
     disconnectedAt ??= Date.now();
@@ -141,19 +180,24 @@ export async function runWatcher(): Promise<number> {
   const view: WatcherView = {
     sentinels: () => sentinels.current,
     // ZooKeeper's masters, with any failover seen while ZooKeeper was away (not written yet) on top.
-    masters: () => new Map([
-      ...[...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : [])),
-      ...[...pending].map(([name, p]): [string, Address] => [name, p.event.to]),
-    ]),
+    masters: () =>
+      new Map([
+        ...[...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : [])),
+        ...[...pending].map(([name, p]): [string, Address] => [name, p.event.to]),
+      ]),
     health,
     freshness,
     liveness: () => ({ ok: true, reason: 'main thread' }),
-    status: () => gatherStatus({
-      masters: masters.current, sentinels: sentinels.current, lastFailover: writer.lastFailover,
-      nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
-      history: (name) => dir.readHistory(name), staleSince,
-      records: (name) => dir.readMemberRecords(name),
-    }),
+    status: () =>
+      gatherStatus({
+        masters: masters.current,
+        sentinels: sentinels.current,
+        lastFailover: writer.lastFailover,
+        nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
+        history: (name) => dir.readHistory(name),
+        staleSince,
+        records: (name) => dir.readMemberRecords(name),
+      }),
     history: (name) => historyOf(dir, name, masters.current),
   };
 
@@ -162,7 +206,15 @@ export async function runWatcher(): Promise<number> {
     counts: new HistoryCounts(dir, () => [...masters.current.keys()]),
     staleSeconds: () => (disconnectedAt === null ? 0 : (Date.now() - disconnectedAt) / 1000),
   });
-  const api = await ApiThread.start({ entry: path.join(__dirname, 'api-thread.js'), host: cfg.HTTP_HOST, port: cfg.PORT0, logLevel: cfg.LOG_LEVEL, view, metricsText: () => metrics.registry.metrics(), log });
+  const api = await ApiThread.start({
+    entry: path.join(__dirname, 'api-thread.js'),
+    host: cfg.HTTP_HOST,
+    port: cfg.PORT0,
+    logLevel: cfg.LOG_LEVEL,
+    view,
+    metricsText: () => metrics.registry.metrics(),
+    log,
+  });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
   // What the API serves follows every change at once; the timer only catches what has no event.
   const publish = () => api.publish();

@@ -6,7 +6,11 @@ import { type HaproxyNode, renderHaproxyConfig } from '../haproxy/render';
  * `redis-zk haproxy-config <set>`: an HAProxy configuration for the set's live nodes (nodes/ in
  * ZooKeeper), each checked on the node API address its member record publishes.
  */
-export async function haproxyConfigCommand(ctx: CliContext, set: string, o: { writeBind: Address; readBind?: Address | undefined; maxLagBytes: number; statsSocket?: string | undefined }): Promise<string> {
+export async function haproxyConfigCommand(
+  ctx: CliContext,
+  set: string,
+  o: { writeBind: Address; readBind?: Address | undefined; maxLagBytes: number; statsSocket?: string | undefined },
+): Promise<string> {
   const [nodes, records, master] = await Promise.all([ctx.dir.listNodes(set), ctx.dir.readMemberRecords(set), ctx.dir.readMaster(set)]);
   if (nodes.length === 0 && !master) throw new CliError(`no replica set ${JSON.stringify(set)} in ZooKeeper`, EXIT.notFound);
   const found: HaproxyNode[] = [];
@@ -18,5 +22,12 @@ export async function haproxyConfigCommand(ctx: CliContext, set: string, o: { wr
   }
   if (found.length === 0) throw new CliError(`no live node of ${set} has published its node API address`, EXIT.failed);
   found.sort((a, b) => formatAddress(a.redis).localeCompare(formatAddress(b.redis)));
-  return renderHaproxyConfig({ set, nodes: found, writeBind: o.writeBind, readBind: o.readBind, maxLagBytes: o.maxLagBytes, statsSocket: o.statsSocket }).trimEnd();
+  return renderHaproxyConfig({
+    set,
+    nodes: found,
+    writeBind: o.writeBind,
+    readBind: o.readBind,
+    maxLagBytes: o.maxLagBytes,
+    statsSocket: o.statsSocket,
+  }).trimEnd();
 }

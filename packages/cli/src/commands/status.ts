@@ -7,13 +7,16 @@ export async function statusCommand(ctx: CliContext, o: { json: boolean }): Prom
   const { dir } = ctx;
   const names = await dir.listMasterNames();
   const masters = new Map<string, RegisteredMaster>();
-  await Promise.all(names.map(async (name) => {
-    const reg = await dir.readMaster(name);
-    if (reg) masters.set(name, reg);
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      const reg = await dir.readMaster(name);
+      if (reg) masters.set(name, reg);
+    }),
+  );
   const sentinels = (await dir.listSentinels()).map((s) => s.address);
   const status = await gatherStatus({
-    masters, sentinels,
+    masters,
+    sentinels,
     nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
     history: (name) => dir.readHistory(name),
     records: (name) => dir.readMemberRecords(name),

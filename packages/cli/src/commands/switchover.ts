@@ -1,7 +1,5 @@
 import os from 'node:os';
-import {
-  type Address, askSentinels, formatAddress, handOver, readReplication, type ReplicationState, sameAddress, sentinelConsensus,
-} from '@redis-zk/core';
+import { type Address, askSentinels, formatAddress, handOver, readReplication, type ReplicationState, sameAddress, sentinelConsensus } from '@redis-zk/core';
 import { CliError, type CliContext, EXIT } from '../context';
 import { decideSwitchover } from '../decide-switchover';
 
@@ -22,7 +20,14 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
     o.to ? readOrNull(o.to) : undefined,
   ]);
   const decision = decideSwitchover({
-    set, known: reg !== null, registered: reg?.address ?? null, master, consensus: sentinelConsensus(views), sentinelsRegistered: addresses.length, target: o.to, targetState,
+    set,
+    known: reg !== null,
+    registered: reg?.address ?? null,
+    master,
+    consensus: sentinelConsensus(views),
+    sentinelsRegistered: addresses.length,
+    target: o.to,
+    targetState,
   });
   if (decision.kind === 'refuse') throw new CliError(`refused: ${decision.reason}`, decision.code === 'not-found' ? EXIT.notFound : EXIT.refused);
 
@@ -32,8 +37,15 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     const outcome = await handOver({
-      dir, name: set, master: decision.master, announce: decision.master, target: o.to, timeoutMs: o.timeoutMs, log,
-      by: `redis-zk on ${os.hostname()}`, reason: `operator's switchover${o.to ? ` to ${formatAddress(o.to)}` : ''} (redis-zk)`,
+      dir,
+      name: set,
+      master: decision.master,
+      announce: decision.master,
+      target: o.to,
+      timeoutMs: o.timeoutMs,
+      log,
+      by: `redis-zk on ${os.hostname()}`,
+      reason: `operator's switchover${o.to ? ` to ${formatAddress(o.to)}` : ''} (redis-zk)`,
     });
     if (!outcome.ok) throw new CliError(`switchover of ${set} not done: ${outcome.reason}`, EXIT.failed);
     if (o.to && !sameAddress(outcome.promoted, o.to)) {

@@ -41,11 +41,13 @@ const bind = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `
  */
 export function renderHaproxyConfig(i: HaproxyInputs): string {
   const set = i.set.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const servers = i.nodes.map((n) => `    server ${serverName(n.redis)} ${formatAddress(n.redis)} check port ${n.api.port}${n.api.host !== n.redis.host ? ` addr ${n.api.host}` : ''}`);
+  const servers = i.nodes.map(
+    (n) => `    server ${serverName(n.redis)} ${formatAddress(n.redis)} check port ${n.api.port}${n.api.host !== n.redis.host ? ` addr ${n.api.host}` : ''}`,
+  );
   const lines = [
     `# HAProxy for the redis-zk replica set "${i.set}": clients without Sentinel support connect here.`,
     '# Made by `redis-zk haproxy-config` from what ZooKeeper lists; run it again (and reload HAProxy)',
-    '# when tasks move. Each node\'s redis-wrapper answers GET /primary and GET /replica on its API port.',
+    "# when tasks move. Each node's redis-wrapper answers GET /primary and GET /replica on its API port.",
     'global',
     '    maxconn 4096',
     ...(i.statsSocket ? [`    stats socket ${i.statsSocket} mode 600 level admin`] : []),

@@ -1,22 +1,51 @@
 import path from 'node:path';
 import { PORT0, VARS } from './vars';
 
-const { ZK_HOSTS, ZK_ROOT, ZK_SESSION_TIMEOUT_MS, ZK_AUTH, NET_IFACE, BIND_IP, HOST, LIBPROCESS_IP, ANNOUNCE_IP, ANNOUNCE_PORT, REDIS_PASSWORD,
-  ALLOW_EMPTY_PASSWORD, SENTINEL_PASSWORD, REDIS_TLS_ENABLED, REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE, REDIS_TLS_CA_FILE,
-  REDIS_TLS_AUTH_CLIENTS, DATA_DIR, MASTER_WAIT_TIMEOUT_MS, LOG_LEVEL } = VARS;
+const {
+  ZK_HOSTS,
+  ZK_ROOT,
+  ZK_SESSION_TIMEOUT_MS,
+  ZK_AUTH,
+  NET_IFACE,
+  BIND_IP,
+  HOST,
+  LIBPROCESS_IP,
+  ANNOUNCE_IP,
+  ANNOUNCE_PORT,
+  REDIS_PASSWORD,
+  ALLOW_EMPTY_PASSWORD,
+  SENTINEL_PASSWORD,
+  REDIS_TLS_ENABLED,
+  REDIS_TLS_CERT_FILE,
+  REDIS_TLS_KEY_FILE,
+  REDIS_TLS_CA_FILE,
+  REDIS_TLS_AUTH_CLIENTS,
+  DATA_DIR,
+  MASTER_WAIT_TIMEOUT_MS,
+  LOG_LEVEL,
+} = VARS;
 
 const zookeeper = { ZK_HOSTS, ZK_ROOT, ZK_SESSION_TIMEOUT_MS, ZK_AUTH };
 /** Every program talks to redis and Sentinel, so every program knows how to authenticate. */
 const security = {
-  REDIS_PASSWORD, ALLOW_EMPTY_PASSWORD, SENTINEL_PASSWORD,
-  REDIS_TLS_ENABLED, REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE, REDIS_TLS_CA_FILE, REDIS_TLS_AUTH_CLIENTS,
+  REDIS_PASSWORD,
+  ALLOW_EMPTY_PASSWORD,
+  SENTINEL_PASSWORD,
+  REDIS_TLS_ENABLED,
+  REDIS_TLS_CERT_FILE,
+  REDIS_TLS_KEY_FILE,
+  REDIS_TLS_CA_FILE,
+  REDIS_TLS_AUTH_CLIENTS,
 };
 const node = { NET_IFACE, BIND_IP, HOST, LIBPROCESS_IP, ANNOUNCE_IP, ANNOUNCE_PORT, DATA_DIR, MASTER_WAIT_TIMEOUT_MS };
 
 /** The variables each program reads; the README's env table lists the union. */
 export const PROGRAM_VARS = {
   'redis-wrapper': {
-    ...zookeeper, ...security, ...node, LOG_LEVEL,
+    ...zookeeper,
+    ...security,
+    ...node,
+    LOG_LEVEL,
     PORT0: PORT0('redis-wrapper'),
     PORT1: VARS.PORT1,
     MASTER_NAME: VARS.MASTER_NAME,
@@ -31,7 +60,10 @@ export const PROGRAM_VARS = {
     SENTINEL_FAILOVER_TIMEOUT_MS: VARS.SENTINEL_FAILOVER_TIMEOUT_MS,
   },
   'sentinel-wrapper': {
-    ...zookeeper, ...security, ...node, LOG_LEVEL,
+    ...zookeeper,
+    ...security,
+    ...node,
+    LOG_LEVEL,
     PORT0: PORT0('sentinel-wrapper'),
     MASTER_NAMES: VARS.MASTER_NAMES,
     SENTINEL_QUORUM: VARS.SENTINEL_QUORUM,
@@ -42,7 +74,9 @@ export const PROGRAM_VARS = {
     REDIS_SENTINEL_BIN: VARS.REDIS_SENTINEL_BIN,
   },
   watcher: {
-    ...zookeeper, ...security, LOG_LEVEL,
+    ...zookeeper,
+    ...security,
+    LOG_LEVEL,
     PORT0: PORT0('watcher'),
     HTTP_HOST: VARS.HTTP_HOST,
     RECONCILE_INTERVAL_MS: VARS.RECONCILE_INTERVAL_MS,
@@ -50,7 +84,8 @@ export const PROGRAM_VARS = {
   },
   /** The operator's command: reads ZooKeeper, asks redis and Sentinel as the deployment's programs do. */
   'redis-zk': {
-    ...zookeeper, ...security,
+    ...zookeeper,
+    ...security,
   },
 } as const;
 

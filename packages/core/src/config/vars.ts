@@ -18,14 +18,18 @@ export interface VarSpec<T, D extends string | undefined = string | undefined> {
 
 const define = <T, D extends string | undefined = undefined>(spec: VarSpec<T, D>): VarSpec<T, D> => spec;
 
-const expect = (ok: boolean, what: string) => { if (!ok) throw new EnvError(what); };
-
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (raw: string): number => {
-  const text = raw.trim();
-  const n = Number(text);
-  expect(/^\d+$/.test(text) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
-  return n;
+const expect = (ok: boolean, what: string) => {
+  if (!ok) throw new EnvError(what);
 };
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (raw: string): number => {
+    const text = raw.trim();
+    const n = Number(text);
+    expect(/^\d+$/.test(text) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+    return n;
+  };
 
 const port = () => int(1, 65535);
 
@@ -45,8 +49,10 @@ const zkHosts = (raw: string): string => {
   const slash = s.indexOf('/');
   const hosts = slash === -1 ? s : s.slice(0, slash);
   const chroot = slash === -1 ? '' : s.slice(slash);
-  expect(hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
-    'must be a comma list of host:port, optionally followed by a /chroot');
+  expect(
+    hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
+    'must be a comma list of host:port, optionally followed by a /chroot',
+  );
   return s;
 };
 
@@ -62,9 +68,12 @@ const masterName = (raw: string): string => {
 };
 
 const masterNames = (raw: string): string[] => {
-  const names = raw.trim().split(',').map((n) => n.trim()).filter(Boolean);
-  expect(names.length > 0 && names.every((n) => masterNamePattern.test(n)),
-    'must be a comma list of names made of letters, digits, ".", "_" or "-"');
+  const names = raw
+    .trim()
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  expect(names.length > 0 && names.every((n) => masterNamePattern.test(n)), 'must be a comma list of names made of letters, digits, ".", "_" or "-"');
   return names;
 };
 
@@ -107,7 +116,16 @@ const maxmemory = (raw: string): MaxMemory => {
   return { bytes: Number(size![1]) * UNITS[size![2] ?? '']! };
 };
 
-const MAXMEMORY_POLICIES = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const;
+const MAXMEMORY_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
+] as const;
 const maxmemoryPolicy = (raw: string): (typeof MAXMEMORY_POLICIES)[number] => {
   const v = raw.trim() as (typeof MAXMEMORY_POLICIES)[number];
   expect(MAXMEMORY_POLICIES.includes(v), `must be one of ${MAXMEMORY_POLICIES.join(', ')}`);
@@ -122,7 +140,10 @@ const megabytes = (raw: string): number => {
 };
 
 /** ZooKeeper digest credentials: `user:password` (ZooKeeper splits at the first colon). */
-export interface ZkAuth { readonly user: string; readonly password: string }
+export interface ZkAuth {
+  readonly user: string;
+  readonly password: string;
+}
 const zkAuth = (raw: string): ZkAuth => {
   const i = raw.indexOf(':');
   expect(i > 0 && i < raw.length - 1 && raw.trim() === raw, 'must be user:password (digest scheme), both non-empty, no surrounding spaces');
@@ -155,45 +176,121 @@ function findUp(from: string, relative: string): string | undefined {
 export const VARS = {
   ZK_HOSTS: define({ default: 'localhost:2181', doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot', parse: zkHosts }),
   ZK_ROOT: define({ default: '/redis', doc: 'Root path of everything redis-zk keeps in ZooKeeper', parse: zkPath }),
-  ZK_SESSION_TIMEOUT_MS: define({ default: '10000', doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task', parse: int(1000, 600000) }),
+  ZK_SESSION_TIMEOUT_MS: define({
+    default: '10000',
+    doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task',
+    parse: int(1000, 600000),
+  }),
   MASTER_NAME: define({ default: 'mymaster', doc: 'Replica set (Sentinel master name) this redis node belongs to', parse: masterName }),
   MASTER_NAMES: define({ doc: 'Comma list restricting which replica sets this Sentinel monitors (default: every set in ZooKeeper)', parse: masterNames }),
   NET_IFACE: define({ doc: 'Network interface whose IPv4 address to bind to; overrides HOST and LIBPROCESS_IP', parse: nonEmpty }),
   BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE, HOST and LIBPROCESS_IP', parse: ip }),
-  HOST: define({ doc: 'Set by Marathon: the agent\'s hostname or address; the default bind address when it is (or resolves to) an address of this host', parse: text }),
+  HOST: define({
+    doc: "Set by Marathon: the agent's hostname or address; the default bind address when it is (or resolves to) an address of this host",
+    parse: text,
+  }),
   LIBPROCESS_IP: define({ doc: 'Set by the Mesos agent: its IP address; the bind address when HOST gives none', parse: text }),
-  PORT1: define({ default: '8008', doc: 'Port of redis-wrapper\'s HTTP API: /primary, /replica, /readiness, /health, /liveness, /metrics (Marathon\'s second port)', parse: port() }),
+  PORT1: define({
+    default: '8008',
+    doc: "Port of redis-wrapper's HTTP API: /primary, /replica, /readiness, /health, /liveness, /metrics (Marathon's second port)",
+    parse: port(),
+  }),
   ANNOUNCE_IP: define({ doc: 'Address other nodes and clients are told (default: the bind address); needed under Docker bridge networking', parse: ip }),
   ANNOUNCE_PORT: define({ doc: 'Port other nodes and clients are told (default: PORT0)', parse: port() }),
-  REDIS_PASSWORD: define({ doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); required unless ALLOW_EMPTY_PASSWORD=yes; never logged', secret: true, parse: text }),
-  ALLOW_EMPTY_PASSWORD: define({ default: 'no', doc: 'yes = start without REDIS_PASSWORD (and so without any Sentinel password): anyone who reaches a port can read, write and reconfigure; for a quick trial only', parse: yesNo }),
-  SENTINEL_PASSWORD: define({ doc: 'Sentinel requirepass and sentinel-pass (sentinels authenticate to each other with it) (default: REDIS_PASSWORD); never logged', secret: true, parse: text }),
-  REDIS_TLS_ENABLED: define({ default: 'no', doc: 'yes = redis and Sentinel speak TLS only on PORT0 (port 0, tls-port), replication and Sentinel links use TLS, and so does every probe', parse: yesNo }),
-  REDIS_TLS_CERT_FILE: define({ doc: 'PEM certificate of this server, also presented as client certificate (replication, Sentinel links, probes); required with TLS', parse: nonEmpty }),
+  REDIS_PASSWORD: define({
+    doc: 'requirepass and masterauth of every redis node (and Sentinel auth-pass); required unless ALLOW_EMPTY_PASSWORD=yes; never logged',
+    secret: true,
+    parse: text,
+  }),
+  ALLOW_EMPTY_PASSWORD: define({
+    default: 'no',
+    doc: 'yes = start without REDIS_PASSWORD (and so without any Sentinel password): anyone who reaches a port can read, write and reconfigure; for a quick trial only',
+    parse: yesNo,
+  }),
+  SENTINEL_PASSWORD: define({
+    doc: 'Sentinel requirepass and sentinel-pass (sentinels authenticate to each other with it) (default: REDIS_PASSWORD); never logged',
+    secret: true,
+    parse: text,
+  }),
+  REDIS_TLS_ENABLED: define({
+    default: 'no',
+    doc: 'yes = redis and Sentinel speak TLS only on PORT0 (port 0, tls-port), replication and Sentinel links use TLS, and so does every probe',
+    parse: yesNo,
+  }),
+  REDIS_TLS_CERT_FILE: define({
+    doc: 'PEM certificate of this server, also presented as client certificate (replication, Sentinel links, probes); required with TLS',
+    parse: nonEmpty,
+  }),
   REDIS_TLS_KEY_FILE: define({ doc: 'PEM private key of REDIS_TLS_CERT_FILE; required with TLS', parse: nonEmpty }),
-  REDIS_TLS_CA_FILE: define({ doc: 'PEM CA certificate(s) that peers\' and clients\' certificates must be signed by; required with TLS', parse: nonEmpty }),
-  REDIS_TLS_AUTH_CLIENTS: define({ default: 'yes', doc: 'Whether clients must present a certificate signed by REDIS_TLS_CA_FILE (redis tls-auth-clients): yes, no or optional', parse: tlsAuthClients }),
-  ZK_AUTH: define({ doc: 'user:password (digest): every node redis-zk creates gets an ACL giving this identity all rights and everyone else read only; older nodes are brought under it at start; never logged', secret: true, parse: zkAuth }),
+  REDIS_TLS_CA_FILE: define({ doc: "PEM CA certificate(s) that peers' and clients' certificates must be signed by; required with TLS", parse: nonEmpty }),
+  REDIS_TLS_AUTH_CLIENTS: define({
+    default: 'yes',
+    doc: 'Whether clients must present a certificate signed by REDIS_TLS_CA_FILE (redis tls-auth-clients): yes, no or optional',
+    parse: tlsAuthClients,
+  }),
+  ZK_AUTH: define({
+    doc: 'user:password (digest): every node redis-zk creates gets an ACL giving this identity all rights and everyone else read only; older nodes are brought under it at start; never logged',
+    secret: true,
+    parse: zkAuth,
+  }),
   DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', parse: nonEmpty }),
   // Looked up when first read, not when this module loads.
-  REDIS_CONF: define({ get default() { return path.join(projectRoot(), 'conf', 'redis.conf'); }, doc: 'Base redis.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/redis.conf)', parse: nonEmpty }),
-  SENTINEL_CONF: define({ get default() { return path.join(projectRoot(), 'conf', 'sentinel.conf'); }, doc: 'Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project\'s conf/sentinel.conf)', parse: nonEmpty }),
+  REDIS_CONF: define({
+    get default() {
+      return path.join(projectRoot(), 'conf', 'redis.conf');
+    },
+    doc: "Base redis.conf, kept whole and extended in DATA_DIR (default: the project's conf/redis.conf)",
+    parse: nonEmpty,
+  }),
+  SENTINEL_CONF: define({
+    get default() {
+      return path.join(projectRoot(), 'conf', 'sentinel.conf');
+    },
+    doc: "Base sentinel.conf, kept whole and extended in DATA_DIR (default: the project's conf/sentinel.conf)",
+    parse: nonEmpty,
+  }),
   REDIS_SERVER_BIN: define({ default: 'redis-server', doc: 'redis-server executable', parse: nonEmpty }),
   REDIS_SENTINEL_BIN: define({ default: 'redis-sentinel', doc: 'redis-sentinel executable', parse: nonEmpty }),
-  MASTER_WAIT_TIMEOUT_MS: define({ default: '60000', doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever', parse: int(0) }),
-  ELECTION_DATA_WAIT_MS: define({ default: '10000', doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first', parse: int(0) }),
-  SWITCHOVER_TIMEOUT_MS: define({ default: '20000', doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period', parse: int(0) }),
-  REDIS_MAXMEMORY: define({ doc: 'Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task\'s memory (`40%` of MARATHON_APP_RESOURCE_MEM) (default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)', parse: maxmemory }),
-  REDIS_MAXMEMORY_POLICY: define({ doc: 'Redis maxmemory-policy (default: noeviction, unless REDIS_CONF sets one): a full master refuses writes instead of dropping keys', parse: maxmemoryPolicy }),
-  MARATHON_APP_RESOURCE_MEM: define({ doc: 'Set by Marathon: the task\'s memory in MB (`1024.0`), what REDIS_MAXMEMORY is derived from', parse: megabytes }),
-  ROLE_CHECK_INTERVAL_MS: define({ default: '1000', doc: 'How often redis-wrapper checks its node\'s role against the set (re-point an orphaned replica, demote a stale master, recover a set Sentinel left without a master) and publishes its member record', parse: int(100, 60000) }),
+  MASTER_WAIT_TIMEOUT_MS: define({
+    default: '60000',
+    doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever',
+    parse: int(0),
+  }),
+  ELECTION_DATA_WAIT_MS: define({
+    default: '10000',
+    doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first',
+    parse: int(0),
+  }),
+  SWITCHOVER_TIMEOUT_MS: define({
+    default: '20000',
+    doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period',
+    parse: int(0),
+  }),
+  REDIS_MAXMEMORY: define({
+    doc: "Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task's memory (`40%` of MARATHON_APP_RESOURCE_MEM) (default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)",
+    parse: maxmemory,
+  }),
+  REDIS_MAXMEMORY_POLICY: define({
+    doc: 'Redis maxmemory-policy (default: noeviction, unless REDIS_CONF sets one): a full master refuses writes instead of dropping keys',
+    parse: maxmemoryPolicy,
+  }),
+  MARATHON_APP_RESOURCE_MEM: define({ doc: "Set by Marathon: the task's memory in MB (`1024.0`), what REDIS_MAXMEMORY is derived from", parse: megabytes }),
+  ROLE_CHECK_INTERVAL_MS: define({
+    default: '1000',
+    doc: "How often redis-wrapper checks its node's role against the set (re-point an orphaned replica, demote a stale master, recover a set Sentinel left without a master) and publishes its member record",
+    parse: int(100, 60000),
+  }),
   SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', parse: int(1, 1000) }),
   SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: int(1) }),
   SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', parse: int(1) }),
   SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', parse: int(1, 1000) }),
-  HTTP_HOST: define({ default: '0.0.0.0', doc: 'Address the watcher\'s HTTP API listens on', parse: nonEmpty }),
+  HTTP_HOST: define({ default: '0.0.0.0', doc: "Address the watcher's HTTP API listens on", parse: nonEmpty }),
   RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: int(100) }),
-  SENTINEL_CLEANUP_GRACE_MS: define({ default: '30000', doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)', parse: int(0) }),
+  SENTINEL_CLEANUP_GRACE_MS: define({
+    default: '30000',
+    doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)',
+    parse: int(0),
+  }),
   LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', parse: logLevel }),
 } as const;
 

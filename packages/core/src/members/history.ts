@@ -48,8 +48,14 @@ export const FENCE_PART_OF_CHANGE_MS = 10_000;
  * partition) is an event of its own and is recorded.
  */
 export function fenceCompletes(last: HistoryEvent | undefined, fence: HistoryEvent): boolean {
-  return fence.cause === 'fence' && !!last && last.cause !== 'fence' && last.from === fence.from && last.to === fence.to
-    && fence.at - last.at < FENCE_PART_OF_CHANGE_MS;
+  return (
+    fence.cause === 'fence' &&
+    !!last &&
+    last.cause !== 'fence' &&
+    last.from === fence.from &&
+    last.to === fence.to &&
+    fence.at - last.at < FENCE_PART_OF_CHANGE_MS
+  );
 }
 
 /**
@@ -77,7 +83,9 @@ export function parseHistoryEvent(text: string): HistoryEvent | null {
     const e = JSON.parse(text) as Partial<HistoryEvent>;
     if (typeof e.at !== 'number' || typeof e.to !== 'string' || !CAUSES.includes(e.cause as ChangeCause)) return null;
     return {
-      at: e.at, to: e.to, cause: e.cause as ChangeCause,
+      at: e.at,
+      to: e.to,
+      cause: e.cause as ChangeCause,
       from: typeof e.from === 'string' ? e.from : null,
       epoch: typeof e.epoch === 'number' ? e.epoch : 0,
       ...(typeof e.durationMs === 'number' ? { durationMs: e.durationMs } : {}),

@@ -65,11 +65,24 @@ export function parseMemberRecord(text: string): MemberRecord | null {
   const label = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 300 ? v : undefined);
   const task = label(raw.task);
   const agent = label(raw.agent);
-  return { address, role, replid, offset, following, linkUp: raw.linkUp === true, ...(api ? { api } : {}), ...(task ? { task } : {}), ...(agent ? { agent } : {}) };
+  return {
+    address,
+    role,
+    replid,
+    offset,
+    following,
+    linkUp: raw.linkUp === true,
+    ...(api ? { api } : {}),
+    ...(task ? { task } : {}),
+    ...(agent ? { agent } : {}),
+  };
 }
 
 /** Whether two records say the same about the data (the offset aside): a change worth writing at once. */
 export const sameShape = (a: MemberRecord, b: MemberRecord): boolean =>
-  formatAddress(a.address) === formatAddress(b.address) && a.role === b.role && a.replid === b.replid
-  && a.linkUp === b.linkUp && (a.api ? formatAddress(a.api) : '') === (b.api ? formatAddress(b.api) : '') && (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');
-
+  formatAddress(a.address) === formatAddress(b.address) &&
+  a.role === b.role &&
+  a.replid === b.replid &&
+  a.linkUp === b.linkUp &&
+  (a.api ? formatAddress(a.api) : '') === (b.api ? formatAddress(b.api) : '') &&
+  (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');

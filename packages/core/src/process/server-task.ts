@@ -13,7 +13,10 @@ export class ServerTask {
   private readonly beforeStop: Array<() => Promise<void>> = [];
   private readonly cleanup: Array<() => Promise<void> | void> = [];
 
-  constructor(private readonly log: Logger, private readonly serverName: string) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly serverName: string,
+  ) {}
 
   /** SIGTERM and SIGINT start the stop (the wrapper's stop steps, then the server's): call at start-up. */
   listenForStopSignals(): this {
@@ -22,16 +25,22 @@ export class ServerTask {
   }
 
   /** Runs on a stop signal before the server is signalled (bounded by the caller). */
-  onBeforeStop(step: () => Promise<void>): void { this.beforeStop.push(step); }
+  onBeforeStop(step: () => Promise<void>): void {
+    this.beforeStop.push(step);
+  }
   /** Runs after the server exited, whatever the reason. */
-  onExit(step: () => Promise<void> | void): void { this.cleanup.push(step); }
+  onExit(step: () => Promise<void> | void): void {
+    this.cleanup.push(step);
+  }
 
   start(bin: string, args: readonly string[]): Supervised {
     this.server = new Supervised(bin, args, this.log);
     return this.server;
   }
 
-  get isStopping(): boolean { return this.stopping; }
+  get isStopping(): boolean {
+    return this.stopping;
+  }
 
   private async stop(signal: NodeJS.Signals): Promise<void> {
     if (this.stopping) return;
@@ -50,7 +59,10 @@ export class ServerTask {
     const exit = await this.server.exited;
     const reason = this.stopping ? 'stop requested' : `${this.serverName} died`;
     this.log[this.stopping ? 'info' : 'error']({ ...exit, reason }, `${this.serverName} exited`);
-    for (const step of this.cleanup) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of this.cleanup)
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     const status = exitStatus(exit);
     return this.stopping ? status : status || 1;
   }

@@ -7,9 +7,10 @@ import type { Logger } from '../log';
 import { parseRedisLogLine } from './redis-log';
 
 /** The servers read their secrets from the generated config, never from the environment. */
-const SECRET_VARS = Object.entries(VARS).filter(([, spec]) => 'secret' in spec && spec.secret).map(([name]) => name);
-const withoutSecrets = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARS.includes(name)));
+const SECRET_VARS = Object.entries(VARS)
+  .filter(([, spec]) => 'secret' in spec && spec.secret)
+  .map(([name]) => name);
+const withoutSecrets = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARS.includes(name)));
 
 export interface ChildExit {
   readonly code: number | null;
@@ -38,7 +39,11 @@ export class Supervised {
   private readonly child: ChildProcess;
   private done = false;
 
-  constructor(readonly bin: string, readonly args: readonly string[], readonly log: Logger) {
+  constructor(
+    readonly bin: string,
+    readonly args: readonly string[],
+    readonly log: Logger,
+  ) {
     this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutSecrets(process.env) });
     const serverLog = log.child({ server: path.basename(bin) });
     if (this.child.stdout) relay(this.child.stdout, serverLog);
@@ -57,8 +62,12 @@ export class Supervised {
     log.info({ bin, args, childPid: this.child.pid }, 'server process started');
   }
 
-  get pid(): number | undefined { return this.child.pid; }
-  get running(): boolean { return !this.done; }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+  get running(): boolean {
+    return !this.done;
+  }
 
   signal(sig: NodeJS.Signals): void {
     if (!this.done) this.child.kill(sig);
@@ -82,5 +91,5 @@ export class Supervised {
 export function exitStatus(exit: ChildExit): number {
   if (exit.code !== null) return exit.code;
   const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
-  return 128 + (exit.signal ? signals[exit.signal] ?? 1 : 1);
+  return 128 + (exit.signal ? (signals[exit.signal] ?? 1) : 1);
 }

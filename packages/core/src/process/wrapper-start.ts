@@ -30,11 +30,14 @@ export interface Wrapper<P extends WrapperProgram> {
  * listen and what to announce, the data directory, the base config of its server, the logger
  * (with `context(announce)`), ZooKeeper, and the server task listening for stop signals.
  */
-export async function startWrapper<P extends WrapperProgram>(program: P, o: {
-  server: 'redis-server' | 'redis-sentinel';
-  baseConfig: (cfg: ReturnType<typeof configureProgram<P>>) => { file: string; variable: string };
-  context: (cfg: ReturnType<typeof configureProgram<P>>, announce: Address) => Record<string, unknown>;
-}): Promise<Wrapper<P>> {
+export async function startWrapper<P extends WrapperProgram>(
+  program: P,
+  o: {
+    server: 'redis-server' | 'redis-sentinel';
+    baseConfig: (cfg: ReturnType<typeof configureProgram<P>>) => { file: string; variable: string };
+    context: (cfg: ReturnType<typeof configureProgram<P>>, announce: Address) => Record<string, unknown>;
+  },
+): Promise<Wrapper<P>> {
   const cfg = configureProgram(program);
   // What both wrappers read alike (PROGRAM_VARS gives both every one of these).
   const common = cfg as unknown as NetworkConfig & ZkConfig & { DATA_DIR?: string | undefined; LOG_LEVEL: string };
@@ -51,7 +54,10 @@ export async function startWrapper<P extends WrapperProgram>(program: P, o: {
 }
 
 /** Writes DATA_DIR/<fileName> (the base config, then `lines`), starts the server on it, waits until it answers. */
-export async function launchServer(w: Wrapper<WrapperProgram>, o: { bin: string; fileName: string; lines: readonly string[]; password: string | undefined }): Promise<void> {
+export async function launchServer(
+  w: Wrapper<WrapperProgram>,
+  o: { bin: string; fileName: string; lines: readonly string[]; password: string | undefined },
+): Promise<void> {
   const configFile = await writeGeneratedConfig({ base: w.baseConfig, dir: w.dataDir, fileName: o.fileName, lines: o.lines });
   const server = w.task.start(o.bin, [configFile]);
   await waitUntilAnswers(w.bind, o.password, server);

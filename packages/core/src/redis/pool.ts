@@ -68,9 +68,18 @@ export class RedisPool {
 
 function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`not connected within ${timeoutMs} ms`)); }, timeoutMs);
-    const onReady = () => { cleanup(); resolve(); };
-    const cleanup = () => { clearTimeout(timer); redis.off('ready', onReady); };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`not connected within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
     redis.on('ready', onReady);
     if (redis.status === 'ready') onReady();
   });

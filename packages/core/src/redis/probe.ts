@@ -27,9 +27,7 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
     return await withRedis(address, opts, async (r) => {
       const [replication, keyspace] = await Promise.all([r.info('replication'), r.info('keyspace')]);
       const state = parseReplication(replication);
-      const keys = [...parseInfo(keyspace).values()]
-        .map((v) => Number(/keys=(\d+)/.exec(v)?.[1] ?? 0))
-        .reduce((a, b) => a + b, 0);
+      const keys = [...parseInfo(keyspace).values()].map((v) => Number(/keys=(\d+)/.exec(v)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
       return {
         address,
         reachable: true as const,

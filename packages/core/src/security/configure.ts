@@ -8,7 +8,10 @@ type ProgramConfig<P extends ProgramName> = ReturnType<typeof loadConfig<(typeof
 
 /** Compile-time proof that every program reads every security variable (the cast below relies on it). */
 const everyProgramReadsSecurity: { [P in ProgramName]: ProgramConfig<P> extends SecurityConfig ? true : never } = {
-  'redis-wrapper': true, 'sentinel-wrapper': true, watcher: true, 'redis-zk': true,
+  'redis-wrapper': true,
+  'sentinel-wrapper': true,
+  watcher: true,
+  'redis-zk': true,
 };
 void everyProgramReadsSecurity;
 

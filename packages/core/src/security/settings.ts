@@ -38,8 +38,10 @@ export interface Security {
 export function resolveSecurity(cfg: SecurityConfig): Security {
   const problems: string[] = [];
   if (!cfg.REDIS_PASSWORD && !cfg.ALLOW_EMPTY_PASSWORD) {
-    problems.push('REDIS_PASSWORD is not set: redis and Sentinel would let anyone who reaches their port read, write and reconfigure. '
-      + 'Set REDIS_PASSWORD (from a secret), or set ALLOW_EMPTY_PASSWORD=yes to run without a password (a quick trial only)');
+    problems.push(
+      'REDIS_PASSWORD is not set: redis and Sentinel would let anyone who reaches their port read, write and reconfigure. ' +
+        'Set REDIS_PASSWORD (from a secret), or set ALLOW_EMPTY_PASSWORD=yes to run without a password (a quick trial only)',
+    );
   }
   const tls = cfg.REDIS_TLS_ENABLED ? readTls(cfg, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);

@@ -76,7 +76,13 @@ export function parseFailoverStart(channel: string, message: string, at: number)
  * one to `emit` (and, with `onStart`, the signs of a failover's start); malformed ones are
  * logged. Resolves once subscribed.
  */
-export function subscribeToFailovers(conn: Redis, via: Address, log: Logger, emit: (event: SwitchEvent) => void, onStart?: (start: FailoverStart) => void): Promise<unknown> {
+export function subscribeToFailovers(
+  conn: Redis,
+  via: Address,
+  log: Logger,
+  emit: (event: SwitchEvent) => void,
+  onStart?: (start: FailoverStart) => void,
+): Promise<unknown> {
   conn.on('message', (channel: string, message: string) => {
     if ((START_CHANNELS as readonly string[]).includes(channel)) {
       const start = parseFailoverStart(channel, message, Date.now());

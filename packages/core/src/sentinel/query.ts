@@ -88,10 +88,15 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
     const down = flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected');
     const priority = Number(m.get('slave-priority') ?? 100);
     const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
-    return [{
-      address, following: addressOf(m.get('master-host'), m.get('master-port')), ok: m.get('master-link-status') === 'ok' && !down,
-      priority: Number.isFinite(priority) ? priority : 100, offset: offset !== null && Number.isFinite(offset) ? offset : null,
-    }];
+    return [
+      {
+        address,
+        following: addressOf(m.get('master-host'), m.get('master-port')),
+        ok: m.get('master-link-status') === 'ok' && !down,
+        priority: Number.isFinite(priority) ? priority : 100,
+        offset: offset !== null && Number.isFinite(offset) ? offset : null,
+      },
+    ];
   });
 }
 
@@ -111,14 +116,33 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       reply = await r.call('SENTINEL', 'MASTER', name);
     } catch (err) {
       if (/No such master/i.test(String(err))) {
-        return { sentinel, reachable: true as const, monitors: false, master: null, failoverInProgress: false, configEpoch: 0, flags: [], failoverTimeoutMs: 0 };
+        return {
+          sentinel,
+          reachable: true as const,
+          monitors: false,
+          master: null,
+          failoverInProgress: false,
+          configEpoch: 0,
+          flags: [],
+          failoverTimeoutMs: 0,
+        };
       }
       throw err;
     }
     const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels } = parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
     return {
-      sentinel, reachable: true as const, monitors: true, master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels,
+      sentinel,
+      reachable: true as const,
+      monitors: true,
+      master,
+      failoverInProgress,
+      configEpoch,
+      flags,
+      failoverTimeoutMs,
+      quorum,
+      downAfterMs,
+      knownSentinels,
       ...(replicas ? { replicas } : {}),
     };
   };

@@ -15,20 +15,38 @@ import { subscribeToFailovers } from './failover-events';
 export class SwitchListeners extends EventEmitter {
   private readonly conns = new Map<string, Redis>();
 
-  constructor(private readonly log: Logger) { super(); }
+  constructor(private readonly log: Logger) {
+    super();
+  }
 
   /** Subscribes to sentinels not yet listened to, and drops those no longer registered. */
   update(sentinels: readonly Address[]): void {
     const wanted = new Map(sentinels.map((a) => [formatAddress(a), a]));
     for (const [key, conn] of this.conns) {
-      if (!wanted.has(key)) { conn.disconnect(); this.conns.delete(key); }
+      if (!wanted.has(key)) {
+        conn.disconnect();
+        this.conns.delete(key);
+      }
     }
     for (const [key, address] of wanted) {
       if (this.conns.has(key)) continue;
-      const conn = new Redis({ ...sentinelClientAuth(), host: address.host, port: address.port, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => 500 });
+      const conn = new Redis({
+        ...sentinelClientAuth(),
+        host: address.host,
+        port: address.port,
+        connectTimeout: 1000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => 500,
+      });
       conn.on('error', () => undefined);
       // Re-sent by ioredis on reconnect.
-      subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event), (start) => this.emit('start', start)).catch(() => undefined);
+      subscribeToFailovers(
+        conn,
+        address,
+        this.log,
+        (event) => this.emit('switch', event),
+        (start) => this.emit('start', start),
+      ).catch(() => undefined);
       this.conns.set(key, conn);
     }
   }

@@ -8,15 +8,16 @@ export function quoteConfigValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 
-export const configLine = (...parts: Array<string | number>): string =>
-  parts.map((p, i) => (i === 0 ? String(p) : quoteConfigValue(String(p)))).join(' ');
+export const configLine = (...parts: Array<string | number>): string => parts.map((p, i) => (i === 0 ? String(p) : quoteConfigValue(String(p)))).join(' ');
 
 /** Reads the base config up front, so a bad path is reported at start, naming its variable. */
 export async function readBaseConfig(file: string, varName: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([`invalid environment variable ${varName}=${JSON.stringify(file)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+    throw new ConfigError([
+      `invalid environment variable ${varName}=${JSON.stringify(file)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    ]);
   }
 }
 

@@ -18,7 +18,7 @@ async function replicasFrom(sentinels: readonly Address[], name: string, master:
   const masterOffset = master?.offset ?? null;
   for (const s of sentinels) {
     try {
-      const reply = await withSentinel(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name)) as unknown[];
+      const reply = (await withSentinel(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name))) as unknown[];
       return reply.map((entry) => {
         const m = pairsToMap(entry);
         const address = addressOf(m.get('ip'), m.get('port')) ?? { host: String(m.get('ip')), port: Number(m.get('port')) };
@@ -45,10 +45,12 @@ async function replicasFrom(sentinels: readonly Address[], name: string, master:
 }
 
 async function pingAll(sentinels: readonly Address[]) {
-  return Promise.all(sentinels.map(async (address) => ({
-    address,
-    reachable: await withSentinel(address, { timeoutMs: TIMEOUT_MS }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
-  })));
+  return Promise.all(
+    sentinels.map(async (address) => ({
+      address,
+      reachable: await withSentinel(address, { timeoutMs: TIMEOUT_MS }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
+    })),
+  );
 }
 
 /** The last change of master that was not an election (a failover, a switchover, a recovery), from the history. */
@@ -87,48 +89,58 @@ export async function gatherStatus(o: {
   const pinged = await pingAll(o.sentinels);
   const reachable = pinged.filter((s) => s.reachable).map((s) => s.address);
   const out: Record<string, SetStatus> = {};
-  await Promise.all([...o.masters].map(async ([name, reg]) => {
-    const [probe, replication] = reg.address
-      ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
-      : [null, null];
-    const facts = probe?.reachable ? probe : null;
-    const [nodes, views, history, records] = await Promise.all([
-      o.nodes(name).catch(() => [] as Address[]).then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
-      askSentinels(reachable, name, TIMEOUT_MS),
-      o.history(name).catch(() => [] as HistoryEvent[]),
-      (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
-    ]);
-    const where = taskOf(records);
-    const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes)).map((r) => ({ ...r, ...where(r.address) }));
-    const masterWhere = reg.address ? where(reg.address) : {};
-    const monitoring = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
-    const sentinels: SentinelStatus[] = pinged.map((s) => {
-      const v = monitoring.find((m) => sameAddress(m.sentinel, s.address));
-      return { address: s.address, reachable: s.reachable, names: v ? v.master : null };
-    });
-    out[name] = {
-      master: reg.address,
-      masterReachable: facts !== null,
-      ...(masterWhere.task ? { masterTask: masterWhere.task } : {}),
-      ...(masterWhere.agent ? { masterAgent: masterWhere.agent } : {}),
-      problems: findProblems({
-        master: reg.address, masterProbe: probe, nodes,
-        sentinelReplicas: reachable.length > 0 ? replicas.map((r) => r.address) : null,
-        oDown: monitoring.some((v) => v.flags.includes('o_down')),
+  await Promise.all(
+    [...o.masters].map(async ([name, reg]) => {
+      const [probe, replication] = reg.address
+        ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
+        : [null, null];
+      const facts = probe?.reachable ? probe : null;
+      const [nodes, views, history, records] = await Promise.all([
+        o
+          .nodes(name)
+          .catch(() => [] as Address[])
+          .then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
+        askSentinels(reachable, name, TIMEOUT_MS),
+        o.history(name).catch(() => [] as HistoryEvent[]),
+        (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
+      ]);
+      const where = taskOf(records);
+      const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes)).map((r) => ({
+        ...r,
+        ...where(r.address),
+      }));
+      const masterWhere = reg.address ? where(reg.address) : {};
+      const monitoring = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
+      const sentinels: SentinelStatus[] = pinged.map((s) => {
+        const v = monitoring.find((m) => sameAddress(m.sentinel, s.address));
+        return { address: s.address, reachable: s.reachable, names: v ? v.master : null };
+      });
+      out[name] = {
+        master: reg.address,
+        masterReachable: facts !== null,
+        ...(masterWhere.task ? { masterTask: masterWhere.task } : {}),
+        ...(masterWhere.agent ? { masterAgent: masterWhere.agent } : {}),
+        problems: findProblems({
+          master: reg.address,
+          masterProbe: probe,
+          nodes,
+          sentinelReplicas: reachable.length > 0 ? replicas.map((r) => r.address) : null,
+          oDown: monitoring.some((v) => v.flags.includes('o_down')),
+          failoverInProgress: monitoring.some((v) => v.failoverInProgress),
+        }),
+        replicas,
+        keys: facts?.keys ?? null,
+        sentinels,
+        sentinelsAgreeing: monitoring.filter((v) => sameAddress(v.master, reg.address)).length,
+        sentinelQuorum: monitoring[0]?.quorum ?? null,
         failoverInProgress: monitoring.some((v) => v.failoverInProgress),
-      }),
-      replicas,
-      keys: facts?.keys ?? null,
-      sentinels,
-      sentinelsAgreeing: monitoring.filter((v) => sameAddress(v.master, reg.address)).length,
-      sentinelQuorum: monitoring[0]?.quorum ?? null,
-      failoverInProgress: monitoring.some((v) => v.failoverInProgress),
-      lastFailover: lastFailoverOf(history) ?? o.lastFailover?.get(name) ?? null,
-      recentChanges: history.slice(-RECENT_CHANGES),
-      stale: (o.staleSince ?? null) !== null,
-      staleSince: o.staleSince ?? null,
-    };
-  }));
+        lastFailover: lastFailoverOf(history) ?? o.lastFailover?.get(name) ?? null,
+        recentChanges: history.slice(-RECENT_CHANGES),
+        stale: (o.staleSince ?? null) !== null,
+        staleSince: o.staleSince ?? null,
+      };
+    }),
+  );
   return out;
 }
 

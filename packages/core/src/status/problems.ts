@@ -39,7 +39,10 @@ export function findProblems(f: SetFacts): Problem[] {
   for (const n of f.nodes) {
     if (!n.reachable || n.role !== 'replica' || sameAddress(n.address, f.master)) continue;
     if (live && !sameAddress(n.following, f.master)) {
-      out.push({ kind: 'orphaned-replica', detail: `${show(n.address)} follows ${n.following ? show(n.following) : 'nothing'}, not the master ${show(f.master!)}` });
+      out.push({
+        kind: 'orphaned-replica',
+        detail: `${show(n.address)} follows ${n.following ? show(n.following) : 'nothing'}, not the master ${show(f.master!)}`,
+      });
     } else if (live && n.linkUp && f.sentinelReplicas && !f.sentinelReplicas.some((r) => sameAddress(r, n.address))) {
       out.push({ kind: 'replica-unknown-to-sentinel', detail: `${show(n.address)} is a synced replica no sentinel lists yet` });
     }

@@ -75,8 +75,9 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
       const waited = await untilSentinelCanFailOver(i, sentinels, deadline);
       if (!waited.ok) return no(waited.reason);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
-      const outcome = await pausedHandover(i, waited.ready, deadline, started, log)
-        .catch((err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`));
+      const outcome = await pausedHandover(i, waited.ready, deadline, started, log).catch(
+        (err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`),
+      );
       if (outcome !== 'retry') return outcome;
       log.info({ attempt, reason: 'Sentinel refused for a passing reason' }, 'writes resumed; trying the switchover again');
     }
@@ -89,7 +90,11 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
  * Waits, writes flowing, until a reachable sentinel names the master, none is failing over, and
  * one would promote the replica wanted (sentinelReadiness). Returns the sentinels to ask.
  */
-async function untilSentinelCanFailOver(i: HandoverInputs, sentinels: readonly Address[], deadline: number): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string }> {
+async function untilSentinelCanFailOver(
+  i: HandoverInputs,
+  sentinels: readonly Address[],
+  deadline: number,
+): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string }> {
   const since = Date.now();
   let reason = '';
   while (Date.now() < deadline) {
@@ -103,7 +108,13 @@ async function untilSentinelCanFailOver(i: HandoverInputs, sentinels: readonly A
 }
 
 /** Pause, catch up, SENTINEL FAILOVER, follow the promoted node; unpauses whatever happens. */
-async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], deadline: number, started: number, log: Logger): Promise<HandoverOutcome | 'retry'> {
+async function pausedHandover(
+  i: HandoverInputs,
+  sentinels: readonly Address[],
+  deadline: number,
+  started: number,
+  log: Logger,
+): Promise<HandoverOutcome | 'retry'> {
   await withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, deadline - Date.now())), 'WRITE'));
   const pausedAt = Date.now();
   try {
@@ -117,7 +128,8 @@ async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], 
     }
     if (!caughtUp) return no('no replica caught up with the master within the timeout');
     const asked = await askFailover(i, sentinels, log);
-    if (asked === 'transient') return Date.now() + RETRY_MS < deadline ? 'retry' : no('Sentinel kept refusing the failover (in progress, or no good replica) until the timeout');
+    if (asked === 'transient')
+      return Date.now() + RETRY_MS < deadline ? 'retry' : no('Sentinel kept refusing the failover (in progress, or no good replica) until the timeout');
     if (typeof asked === 'string') return no(asked);
     // Sentinel promotes a replica, then would demote the old master on its next look; demoting it
     // here at once shortens the window in which clients still reach the old master.
@@ -133,14 +145,28 @@ async function pausedHandover(i: HandoverInputs, sentinels: readonly Address[], 
           await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
         }).catch((err) => {
           // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
-          log.info({ err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' }, 'could not demote the old master; Sentinel or its wrapper will');
+          log.info(
+            { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
+            'could not demote the old master; Sentinel or its wrapper will',
+          );
         });
         const pausedMs = Date.now() - pausedAt;
-        log.info({ sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, pausedMs, reason: i.reason }, 'switched over; the old master is now a replica');
-        await i.dir.recordChange(i.name, {
-          at: Date.now(), from: formatAddress(i.announce), to: formatAddress(promoted), cause: 'switchover', epoch: view.configEpoch,
-          durationMs: pausedMs, by: i.by, reason: i.reason,
-        }).catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
+        log.info(
+          { sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, pausedMs, reason: i.reason },
+          'switched over; the old master is now a replica',
+        );
+        await i.dir
+          .recordChange(i.name, {
+            at: Date.now(),
+            from: formatAddress(i.announce),
+            to: formatAddress(promoted),
+            cause: 'switchover',
+            epoch: view.configEpoch,
+            durationMs: pausedMs,
+            by: i.by,
+            reason: i.reason,
+          })
+          .catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
         return { ok: true, promoted, epoch: view.configEpoch, pausedMs, tookMs: Date.now() - started };
       }
       await sleep(50);

@@ -40,5 +40,8 @@ export function sentinelReadiness(views: readonly SentinelView[], master: Addres
   const knowsTarget = naming.filter((v) => (v.replicas ?? []).some((r) => sameAddress(r.address, target) && r.ok && r.priority > 0));
   if (knowsTarget.length === 0) return { ready: [], waitingFor: `Sentinel to know ${formatAddress(target)} as a replica with its link up` };
   const ready = knowsTarget.filter((v) => (v.replicas ?? []).every((r) => sameAddress(r.address, target) || !r.ok || r.priority === 0));
-  return { ready: ready.map((v) => v.sentinel), waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)' };
+  return {
+    ready: ready.map((v) => v.sentinel),
+    waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)',
+  };
 }

@@ -15,8 +15,7 @@ export interface Acl {
 export const toLibrary = (acl: readonly Acl[]): zookeeper.ACL[] => acl as unknown as zookeeper.ACL[];
 export const fromLibrary = (acl: readonly zookeeper.ACL[] | undefined): Acl[] => (acl ?? []) as unknown as Acl[];
 
-const entry = (permission: number, scheme: string, id: string): Acl =>
-  new zookeeper.ACL(permission, new zookeeper.Id(scheme, id)) as unknown as Acl;
+const entry = (permission: number, scheme: string, id: string): Acl => new zookeeper.ACL(permission, new zookeeper.Id(scheme, id)) as unknown as Acl;
 
 /** ZooKeeper's digest id of `user:password`: `user:base64(sha1("user:password"))`. */
 export function digestId(auth: ZkAuth): string {

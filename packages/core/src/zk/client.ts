@@ -117,7 +117,9 @@ export class ZkClient extends EventEmitter {
     // new session (after expiry) is a new library client, given them here again.
     if (this.opts.auth) client.addAuthInfo('digest', authBytes(this.opts.auth));
     tolerateUnknownErrorCodes();
-    guardReplyParsing(client, (err) => this.opts.log.error({ err: String(err), reason: 'unparsable reply' }, 'dropping the ZooKeeper connection; reconnecting on the same session'));
+    guardReplyParsing(client, (err) =>
+      this.opts.log.error({ err: String(err), reason: 'unparsable reply' }, 'dropping the ZooKeeper connection; reconnecting on the same session'),
+    );
     const isCurrent = () => this.client === client && !this.closed;
     client.on('state', (state) => {
       if (!isCurrent()) return;
@@ -183,14 +185,12 @@ export class ZkClient extends EventEmitter {
       if (state !== zookeeper.State.SYNC_CONNECTED) return;
       inFlight = true;
       const client = this.client;
-      withTimeout(
-        new Promise<void>((resolve, reject) => client.exists('/', (err) => (err ? reject(err) : resolve()))),
-        every * 2,
-        'ZooKeeper heartbeat',
-      )
+      withTimeout(new Promise<void>((resolve, reject) => client.exists('/', (err) => (err ? reject(err) : resolve()))), every * 2, 'ZooKeeper heartbeat')
         .then(() => this.client === client && this.setUsable(true, 'heartbeat answered'))
         .catch((err) => this.client === client && this.setUsable(false, String(err)))
-        .finally(() => { inFlight = false; });
+        .finally(() => {
+          inFlight = false;
+        });
     }, every);
     this.heartbeat.unref();
   }
@@ -231,7 +231,8 @@ export class ZkClient extends EventEmitter {
   /** A node's ACL; null when the node does not exist. */
   getAcl(path: string): Promise<Acl[] | null> {
     return this.op<Acl[] | null>(`getACL ${path}`, (c, done) =>
-      c.getACL(path, (err, acl) => (isNoNode(err) ? done(null, null) : done(err, err ? undefined : fromLibrary(acl)))));
+      c.getACL(path, (err, acl) => (isNoNode(err) ? done(null, null) : done(err, err ? undefined : fromLibrary(acl)))),
+    );
   }
 
   /** Replaces a node's ACL (needs ADMIN on it). */
@@ -245,14 +246,19 @@ export class ZkClient extends EventEmitter {
       const cb = (err: unknown, data: Buffer, stat: zookeeper.Stat) =>
         isNoNode(err)
           ? done(null, null)
-          : done(err, err ? undefined : {
-            data: data ?? Buffer.alloc(0),
-            version: stat.version,
-            ephemeralOwner: stat.ephemeralOwner.toString('hex'),
-            mzxid: stat.mzxid.readBigInt64BE(0),
-            czxid: stat.czxid.readBigInt64BE(0),
-            mtimeMs: Number(stat.mtime.readBigInt64BE(0)),
-          });
+          : done(
+              err,
+              err
+                ? undefined
+                : {
+                    data: data ?? Buffer.alloc(0),
+                    version: stat.version,
+                    ephemeralOwner: stat.ephemeralOwner.toString('hex'),
+                    mzxid: stat.mzxid.readBigInt64BE(0),
+                    czxid: stat.czxid.readBigInt64BE(0),
+                    mtimeMs: Number(stat.mtime.readBigInt64BE(0)),
+                  },
+            );
       if (watcher) c.getData(path, watcher, cb);
       else c.getData(path, cb);
     });
@@ -260,8 +266,7 @@ export class ZkClient extends EventEmitter {
 
   /** Sets data; with `version`, only if the node is still at that version (BAD_VERSION otherwise). */
   setData(path: string, data: string | Buffer, version = -1): Promise<number> {
-    return this.op(`set ${path}`, (c, done) =>
-      c.setData(path, Buffer.from(data), version, (err, stat) => done(err, stat?.version)));
+    return this.op(`set ${path}`, (c, done) => c.setData(path, Buffer.from(data), version, (err, stat) => done(err, stat?.version)));
   }
 
   /**
@@ -317,4 +322,3 @@ export class ZkClient extends EventEmitter {
     this.client.close();
   }
 }
-

@@ -20,6 +20,10 @@ export function openDirectory(cfg: ZkConfig, log: Logger): Directory {
   const zkLog = log.child({ component: 'zookeeper' });
   const zk = new ZkClient({ connectString: cfg.ZK_HOSTS, sessionTimeoutMs: cfg.ZK_SESSION_TIMEOUT_MS, log: zkLog, auth: cfg.ZK_AUTH });
   if (cfg.ZK_AUTH) secureTreeInBackground(zk, cfg.ZK_ROOT, zkLog);
-  else zkLog.warn({ reason: 'ZK_AUTH is not set' }, 'ZooKeeper nodes are open: anyone who reaches ZooKeeper can rewrite discovery (masters, sentinels) and send clients elsewhere');
+  else
+    zkLog.warn(
+      { reason: 'ZK_AUTH is not set' },
+      'ZooKeeper nodes are open: anyone who reaches ZooKeeper can rewrite discovery (masters, sentinels) and send clients elsewhere',
+    );
   return new Directory(zk, cfg.ZK_ROOT, log);
 }

@@ -32,7 +32,11 @@ export interface Member {
 export class Directory {
   readonly paths: ZkPaths;
 
-  constructor(readonly zk: ZkClient, root: string, private readonly log: Logger) {
+  constructor(
+    readonly zk: ZkClient,
+    root: string,
+    private readonly log: Logger,
+  ) {
     this.paths = new ZkPaths(root);
   }
 
@@ -103,7 +107,9 @@ export class Directory {
 
   private async ensureNode(path: string): Promise<void> {
     if (await this.zk.exists(path)) return;
-    await this.zk.create(path, '').catch((err) => { if (!isNodeExists(err)) throw err; });
+    await this.zk.create(path, '').catch((err) => {
+      if (!isNodeExists(err)) throw err;
+    });
   }
 
   /** Names of the replica sets that have a registered master. */
@@ -124,8 +130,12 @@ export class Directory {
     return `${address.host}_${address.port}_${randomBytes(3).toString('hex')}`;
   }
 
-  nodePath(name: string, id: string): string { return `${this.paths.nodes(name)}/${id}`; }
-  sentinelPath(id: string): string { return `${this.paths.sentinels}/${id}`; }
+  nodePath(name: string, id: string): string {
+    return `${this.paths.nodes(name)}/${id}`;
+  }
+  sentinelPath(id: string): string {
+    return `${this.paths.sentinels}/${id}`;
+  }
 
   /** Publishes this data directory's record (created on first write). */
   async writeMemberRecord(name: string, dataId: string, record: MemberRecord): Promise<void> {
@@ -135,7 +145,9 @@ export class Directory {
       await this.zk.setData(path, data);
     } catch (err) {
       if (!isNoNode(err)) throw err;
-      await this.zk.createWithParents(path, data).catch((e) => { if (!isNodeExists(e)) throw e; });
+      await this.zk.createWithParents(path, data).catch((e) => {
+        if (!isNodeExists(e)) throw e;
+      });
     }
   }
 
@@ -143,16 +155,18 @@ export class Directory {
   async readMemberRecords(name: string): Promise<StoredMemberRecord[]> {
     const dir = this.paths.members(name);
     const ids = await this.zk.getChildren(dir);
-    const read = await Promise.all(ids.map(async (dataId) => {
-      const node = await this.zk.getData(`${dir}/${dataId}`);
-      if (!node) return null;
-      const record = parseMemberRecord(node.data.toString());
-      if (!record) {
-        this.warnInvalid(`${dir}/${dataId}`, node.data.toString(), 'ignoring invalid member record in ZooKeeper');
-        return null;
-      }
-      return { ...record, dataId, mzxid: node.mzxid, mtimeMs: node.mtimeMs };
-    }));
+    const read = await Promise.all(
+      ids.map(async (dataId) => {
+        const node = await this.zk.getData(`${dir}/${dataId}`);
+        if (!node) return null;
+        const record = parseMemberRecord(node.data.toString());
+        if (!record) {
+          this.warnInvalid(`${dir}/${dataId}`, node.data.toString(), 'ignoring invalid member record in ZooKeeper');
+          return null;
+        }
+        return { ...record, dataId, mzxid: node.mzxid, mtimeMs: node.mtimeMs };
+      }),
+    );
     return read.filter((r): r is StoredMemberRecord => r !== null);
   }
 
@@ -217,11 +231,14 @@ export class Directory {
 
   private async readHistoryNodes(name: string, children: readonly string[]): Promise<Array<{ node: string; czxid: bigint; event: HistoryEvent | null }>> {
     const dir = this.paths.history(name);
-    const read = await Promise.all(children.map(async (node) => {
-      const data = await this.zk.getData(`${dir}/${node}`);
-      return data ? { node, czxid: data.czxid, event: parseHistoryEvent(data.data.toString()) } : null;
-    }));
-    return read.filter((e): e is { node: string; czxid: bigint; event: HistoryEvent | null } => e !== null)
+    const read = await Promise.all(
+      children.map(async (node) => {
+        const data = await this.zk.getData(`${dir}/${node}`);
+        return data ? { node, czxid: data.czxid, event: parseHistoryEvent(data.data.toString()) } : null;
+      }),
+    );
+    return read
+      .filter((e): e is { node: string; czxid: bigint; event: HistoryEvent | null } => e !== null)
       .sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : 0));
   }
 
@@ -249,17 +266,19 @@ export class Directory {
 
   private async readMembers(dir: string, watcher?: (e: ZkEvent) => void): Promise<Member[]> {
     const ids = await this.zk.getChildren(dir, watcher);
-    const read = await Promise.all(ids.map(async (id) => {
-      const path = `${dir}/${id}`;
-      const node = await this.zk.getData(path);
-      if (!node) return null; // gone between list and read
-      const address = parseAddress(node.data.toString());
-      if (!address) {
-        this.warnInvalid(path, node.data.toString(), 'ignoring invalid address in ZooKeeper');
-        return null;
-      }
-      return { id, address };
-    }));
+    const read = await Promise.all(
+      ids.map(async (id) => {
+        const path = `${dir}/${id}`;
+        const node = await this.zk.getData(path);
+        if (!node) return null; // gone between list and read
+        const address = parseAddress(node.data.toString());
+        if (!address) {
+          this.warnInvalid(path, node.data.toString(), 'ignoring invalid address in ZooKeeper');
+          return null;
+        }
+        return { id, address };
+      }),
+    );
     return read.filter((m): m is Member => m !== null);
   }
 }

@@ -32,7 +32,9 @@ export class ZkLock {
     private readonly data = '',
   ) {}
 
-  get held(): boolean { return this.node !== undefined; }
+  get held(): boolean {
+    return this.node !== undefined;
+  }
 
   /**
    * Waits for the lock, at most `timeoutMs` (0 = forever). Resolves with whether another
@@ -54,7 +56,9 @@ export class ZkLock {
         waited = true;
         const predecessor = `${this.dir}/${children[index - 1]}`;
         let wake!: () => void;
-        const changed = new Promise<void>((resolve) => { wake = resolve; });
+        const changed = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
         if (!(await this.zk.exists(predecessor, () => wake()))) continue;
         const left = deadline - Date.now();
         if (left <= 0) throw new TimeoutError(`waiting for lock ${this.dir}`, timeoutMs);
@@ -97,7 +101,9 @@ export class ZkLock {
     return read.filter((c): c is LockContender => c.data !== undefined);
   }
 
-  get ownNode(): string | undefined { return this.node; }
+  get ownNode(): string | undefined {
+    return this.node;
+  }
 
   async release(): Promise<void> {
     const node = this.node;

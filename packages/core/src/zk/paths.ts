@@ -3,40 +3,60 @@ export class ZkPaths {
   constructor(readonly root: string) {}
 
   /** Persistent; one child per replica set, data `host:port` of its master. */
-  get masters(): string { return `${this.root}/masters`; }
-  master(name: string): string { return `${this.masters}/${name}`; }
+  get masters(): string {
+    return `${this.root}/masters`;
+  }
+  master(name: string): string {
+    return `${this.masters}/${name}`;
+  }
 
   /**
    * Persistent; Sentinel's config epoch of the failover that last wrote `masters/{name}` (0 after
    * an election). Lets writers refuse to roll the master back to an older failover's.
    */
-  epoch(name: string): string { return `${this.root}/epochs/${name}`; }
+  epoch(name: string): string {
+    return `${this.root}/epochs/${name}`;
+  }
 
   /** Persistent; the `mymaster` set's master again, for the original layout's users. */
-  get legacyMaster(): string { return `${this.root}/master`; }
+  get legacyMaster(): string {
+    return `${this.root}/master`;
+  }
 
   /** Ephemeral children: every live redis node of a set, data `host:port`. */
-  nodes(name: string): string { return `${this.root}/nodes/${name}`; }
+  nodes(name: string): string {
+    return `${this.root}/nodes/${name}`;
+  }
 
   /** Ephemeral children: every live sentinel, data `host:port`. */
-  get sentinels(): string { return `${this.root}/sentinels`; }
+  get sentinels(): string {
+    return `${this.root}/sentinels`;
+  }
 
   /**
    * Persistent; one child per data directory that ever served the set (`{dataId}`), data a
    * JSON member record: address, role, replication id and offset, kept current while it runs.
    */
-  members(name: string): string { return `${this.root}/members/${name}`; }
-  member(name: string, dataId: string): string { return `${this.members(name)}/${dataId}`; }
+  members(name: string): string {
+    return `${this.root}/members/${name}`;
+  }
+  member(name: string, dataId: string): string {
+    return `${this.members(name)}/${dataId}`;
+  }
 
   /**
    * Persistent children, one per change of master, the last 100 kept: `s-<epoch>-<from>-<to>` for a
    * change Sentinel carried out (one name per change, so it is recorded once however many see it),
    * sequential `e-<seq>` for one a node made alone (election, recovery, fence).
    */
-  history(name: string): string { return `${this.root}/history/${name}`; }
+  history(name: string): string {
+    return `${this.root}/history/${name}`;
+  }
 
   /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */
-  electionLock(name: string): string { return `${this.root}/locks/${name}`; }
+  electionLock(name: string): string {
+    return `${this.root}/locks/${name}`;
+  }
 }
 
 export const LEGACY_MASTER_NAME = 'mymaster';

@@ -50,9 +50,14 @@ export function secureTreeInBackground(zk: ZkClient, root: string, log: Logger):
       try {
         await zk.waitConnected(2 ** 31 - 1);
         const { secured, refused } = await secureTree(zk, root);
-        if (secured.length > 0) log.info({ root, nodes: secured.length, reason: 'nodes made without an ACL (an open deployment)' }, 'brought existing ZooKeeper nodes under the ACL');
+        if (secured.length > 0)
+          log.info({ root, nodes: secured.length, reason: 'nodes made without an ACL (an open deployment)' }, 'brought existing ZooKeeper nodes under the ACL');
         else log.debug({ root }, 'ZooKeeper nodes already under the ACL');
-        if (refused.length > 0) log.warn({ root, paths: refused.slice(0, 10), count: refused.length, reason: 'made by another ZooKeeper identity' }, 'ZooKeeper nodes left under their own ACL');
+        if (refused.length > 0)
+          log.warn(
+            { root, paths: refused.slice(0, 10), count: refused.length, reason: 'made by another ZooKeeper identity' },
+            'ZooKeeper nodes left under their own ACL',
+          );
         return;
       } catch (err) {
         log.warn({ root, err: String(err) }, 'could not check ZooKeeper ACLs; retrying');

@@ -1,6 +1,15 @@
 import {
-  type Address, compareFreshness, formatAddress, holdsData, isLiveMaster, latestHistory, type Probe, sameAddress, sentinelConsensus,
-  type SentinelView, type StoredMemberRecord,
+  type Address,
+  compareFreshness,
+  formatAddress,
+  holdsData,
+  isLiveMaster,
+  latestHistory,
+  type Probe,
+  sameAddress,
+  sentinelConsensus,
+  type SentinelView,
+  type StoredMemberRecord,
 } from '@redis-zk/core';
 
 /** Everything the election looks at, read under the lock. */
@@ -104,7 +113,7 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   }
 
   if (!s.complete) {
-    return { kind: 'read-more', reason: 'ZooKeeper\'s master is not live and the sentinels name no live master; every node of the set must be probed' };
+    return { kind: 'read-more', reason: "ZooKeeper's master is not live and the sentinels name no live master; every node of the set must be probed" };
   }
 
   // 3
@@ -126,9 +135,10 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
     const withData = live.filter((n) => holdsData(probe(n)));
     return {
       kind: 'wait',
-      reason: withData.length > 0
-        ? `live replicas hold data (${withData.map(show).join(', ')}) and have no live master; waiting for a failover`
-        : `live nodes of the set (${live.map(show).join(', ')}) have no live master; waiting for a failover`,
+      reason:
+        withData.length > 0
+          ? `live replicas hold data (${withData.map(show).join(', ')}) and have no live master; waiting for a failover`
+          : `live nodes of the set (${live.map(show).join(', ')}) have no live master; waiting for a failover`,
     };
   }
 
@@ -140,9 +150,14 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
     return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
   }
   if (s.selfDataBytes === 0 && s.registered && s.elapsedMs < s.dataWaitMs) {
-    return { kind: 'wait', reason: `nothing live and this node is empty; the set had a master (${show(s.registered)}), so a node with data gets ${s.dataWaitMs} ms to come back first` };
+    return {
+      kind: 'wait',
+      reason: `nothing live and this node is empty; the set had a master (${show(s.registered)}), so a node with data gets ${s.dataWaitMs} ms to come back first`,
+    };
   }
-  const why = s.registered ? `ZooKeeper's master ${show(s.registered)} is not live and no live node or sentinel knows another` : 'no master registered in ZooKeeper';
+  const why = s.registered
+    ? `ZooKeeper's master ${show(s.registered)} is not live and no live node or sentinel knows another`
+    : 'no master registered in ZooKeeper';
   return { kind: 'become-master', reason: `${why}; nothing live in the set` };
 }
 
@@ -157,7 +172,8 @@ function freshest(s: ElectionSnapshot): Decision | undefined {
   const recordOf = (dataId: string | undefined) => (dataId === undefined ? undefined : s.records.find((r) => r.dataId === dataId));
   const own = s.selfDataBytes > 0 ? recordOf(s.selfDataId) : undefined;
   const longerThanOwn = (r: StoredMemberRecord) => !own || compareFreshness(r, own, latest) < 0;
-  const describe = (r: StoredMemberRecord) => `${r.dataId} (last at ${formatAddress(r.address)}, ${r.role}, offset ${r.offset}${r.replid === latest ? ', latest history' : ''})`;
+  const describe = (r: StoredMemberRecord) =>
+    `${r.dataId} (last at ${formatAddress(r.address)}, ${r.role}, offset ${r.offset}${r.replid === latest ? ', latest history' : ''})`;
   const queued = s.contenders
     .filter((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self))
     .map((c) => ({ c, record: recordOf(c.dataId) }))

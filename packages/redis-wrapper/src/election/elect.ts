@@ -10,9 +10,7 @@ export type Outcome = Extract<Decision, { kind: 'replicate' | 'become-master' }>
  * already released: starting a replica writes nothing the next contender's decision reads, and
  * holding the lock through every replica's start would queue a 50-node bootstrap one by one.
  */
-export type Elected =
-  | { outcome: Extract<Outcome, { kind: 'become-master' }>; lock: ZkLock }
-  | { outcome: Extract<Outcome, { kind: 'replicate' }>; lock: null };
+export type Elected = { outcome: Extract<Outcome, { kind: 'become-master' }>; lock: ZkLock } | { outcome: Extract<Outcome, { kind: 'replicate' }>; lock: null };
 
 export class ElectionGaveUp extends Error {}
 
@@ -36,10 +34,16 @@ const RETRY_MS = 1000;
  */
 export async function elect(i: ElectionInputs): Promise<Elected> {
   const startedAt = Date.now();
-  const decided = (decision: Outcome, locked: boolean) => i.log.info(
-    { decision: decision.kind, master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self), reason: decision.reason, locked },
-    'election decided',
-  );
+  const decided = (decision: Outcome, locked: boolean) =>
+    i.log.info(
+      {
+        decision: decision.kind,
+        master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self),
+        reason: decision.reason,
+        locked,
+      },
+      'election decided',
+    );
   // Most starts join a set with a live master. Replicating it needs no lock (see `Elected`), so
   // a crowd of replicas starting at once decides in parallel instead of queueing on the lock.
   const unlocked = await takeSnapshot({ ...i, lock: null, startedAt }, false).then(decide, () => null);

@@ -37,7 +37,11 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     complete && i.lock ? i.lock.contenders() : [],
     complete ? i.dir.readMemberRecords(i.name) : [],
   ]);
-  const sentinelViews = await askSentinels(sentinels.map((s) => s.address), i.name, PROBE_TIMEOUT_MS);
+  const sentinelViews = await askSentinels(
+    sentinels.map((s) => s.address),
+    i.name,
+    PROBE_TIMEOUT_MS,
+  );
 
   const probes = new Map<string, Probe>();
   const probeAll = async (addresses: Array<Address | null | undefined>) => {
@@ -46,11 +50,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     const results = await Promise.all([...fresh.values()].map((a) => probeRedis(a, { password: i.password, timeoutMs: PROBE_TIMEOUT_MS })));
     for (const p of results) probes.set(formatAddress(p.address), p);
   };
-  await probeAll([
-    registered?.address,
-    ...nodes.map((n) => n.address),
-    ...sentinelViews.map((v) => (v.reachable ? v.master : null)),
-  ]);
+  await probeAll([registered?.address, ...nodes.map((n) => n.address), ...sentinelViews.map((v) => (v.reachable ? v.master : null))]);
   // A replica's upstream may be a master nobody registered yet (a failover in flight).
   await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
 

@@ -1,4 +1,15 @@
-import { type Address, askSentinel, askSentinels, type Directory, formatAddress, type Logger, sameAddress, sentinelConsensus, sleep, withSentinel } from '@redis-zk/core';
+import {
+  type Address,
+  askSentinel,
+  askSentinels,
+  type Directory,
+  formatAddress,
+  type Logger,
+  sameAddress,
+  sentinelConsensus,
+  sleep,
+  withSentinel,
+} from '@redis-zk/core';
 
 export interface CrashInputs {
   dir: Directory;
@@ -27,7 +38,11 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
     log.warn({ reason: 'no sentinel registered, or ZooKeeper unavailable' }, 'redis-server died; exiting without a crash failover');
     return false;
   }
-  const views = await askSentinels(sentinels.map((s) => s.address), i.name, 500);
+  const views = await askSentinels(
+    sentinels.map((s) => s.address),
+    i.name,
+    500,
+  );
   const consensus = sentinelConsensus(views);
   if (consensus.failoverInProgress) {
     log.info({ reason: 'a failover is already running' }, 'redis-server died; leaving the failover to Sentinel');
@@ -46,7 +61,10 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
       log.info({ sentinel: formatAddress(v.sentinel), err: String(err) }, 'sentinel refused the failover; trying the next');
       continue;
     }
-    log.warn({ sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - i.diedAt, reason: 'the master\'s redis-server died' }, 'asked Sentinel to fail over at once');
+    log.warn(
+      { sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - i.diedAt, reason: "the master's redis-server died" },
+      'asked Sentinel to fail over at once',
+    );
     await recordPromotion(i, v.sentinel);
     return true;
   }
@@ -60,10 +78,18 @@ async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void>
   while (Date.now() < until) {
     const view = await askSentinel(sentinel, i.name, 500);
     if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
-      await i.dir.recordChange(i.name, {
-        at: Date.now(), from: formatAddress(i.self), to: formatAddress(view.master), cause: 'crash-failover', epoch: view.configEpoch,
-        durationMs: Date.now() - i.diedAt, by: `redis-wrapper ${formatAddress(i.self)}`, reason: 'the master\'s redis-server died',
-      }).catch(() => undefined);
+      await i.dir
+        .recordChange(i.name, {
+          at: Date.now(),
+          from: formatAddress(i.self),
+          to: formatAddress(view.master),
+          cause: 'crash-failover',
+          epoch: view.configEpoch,
+          durationMs: Date.now() - i.diedAt,
+          by: `redis-wrapper ${formatAddress(i.self)}`,
+          reason: "the master's redis-server died",
+        })
+        .catch(() => undefined);
       return;
     }
     await sleep(50);

@@ -24,7 +24,11 @@ export function primary(v: RoleView): Verdict {
   if (v.local?.role !== 'master') return no(v.local ? 'not a master' : 'redis-server does not answer');
   const { consensus } = setMaster(v);
   if (!sameAddress(consensus.master, v.self)) {
-    return no(consensus.master ? `${consensus.votes}/${consensus.voters} sentinels name ${formatAddress(consensus.master)}` : `no majority of sentinels names a master (${consensus.voters} answer)`);
+    return no(
+      consensus.master
+        ? `${consensus.votes}/${consensus.voters} sentinels name ${formatAddress(consensus.master)}`
+        : `no majority of sentinels names a master (${consensus.voters} answer)`,
+    );
   }
   if (!sameAddress(v.registered, v.self)) return no(`ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
   return ok(`master named by ${consensus.votes}/${consensus.voters} sentinels and ZooKeeper`);
@@ -37,7 +41,9 @@ export function replica(v: RoleView, maxLagBytes?: number): Verdict {
   if (!local.linkUp || local.syncInProgress) return no(local.syncInProgress ? 'initial sync in progress' : 'link to its master is down');
   const { master } = setMaster(v);
   if (!master || !sameAddress(local.following, master)) {
-    return no(`follows ${local.following ? formatAddress(local.following) : 'nothing'}, not the set's master (${master ? formatAddress(master) : 'none known'})`);
+    return no(
+      `follows ${local.following ? formatAddress(local.following) : 'nothing'}, not the set's master (${master ? formatAddress(master) : 'none known'})`,
+    );
   }
   if (maxLagBytes !== undefined) {
     const m = v.probes.get(formatAddress(master));
@@ -57,13 +63,17 @@ export function readiness(v: RoleView): Verdict {
   const local = v.local;
   if (!local) return no('redis-server does not answer');
   if (local.role === 'master') {
-    return sameAddress(v.registered, v.self) ? ok('master, registered in ZooKeeper') : no(`master, but ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
+    return sameAddress(v.registered, v.self)
+      ? ok('master, registered in ZooKeeper')
+      : no(`master, but ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
   }
   const synced = replica(v);
   if (!synced.ok) return synced;
   const asked = v.sentinels.filter((s) => s.reachable && s.monitors);
   if (v.sentinels.length === 0) return ok(`${synced.reason}; no sentinel registered yet`);
-  const listing = asked.filter((s) => s.reachable && s.replicas?.some((r) => sameAddress(r.address, v.self) && r.ok && sameAddress(r.following, local.following)));
+  const listing = asked.filter(
+    (s) => s.reachable && s.replicas?.some((r) => sameAddress(r.address, v.self) && r.ok && sameAddress(r.following, local.following)),
+  );
   if (listing.length * 2 <= v.sentinels.length) {
     return no(`${synced.reason}, but only ${listing.length}/${v.sentinels.length} sentinels list it with its link up`);
   }

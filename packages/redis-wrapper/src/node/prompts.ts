@@ -8,7 +8,10 @@ import type { NodeLoop, TakenView } from './role-loop';
  * follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
  * the registered sentinels) and `stop`.
  */
-export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLoop | undefined; log: Logger }): { onView(view: TakenView): void; stop(): void } {
+export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLoop | undefined; log: Logger }): {
+  onView(view: TakenView): void;
+  stop(): void;
+} {
   const listeners = new SwitchListeners(o.log);
   listeners.on('switch', (e: { name: string; channel: string }) => {
     if (e.name === o.name) o.loop()?.poke(`Sentinel reported ${e.channel}`);
@@ -18,15 +21,24 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   const arm = () => {
     if (armed || stopped) return;
     armed = true;
-    o.dir.readMaster(o.name, () => {
-      armed = false;
-      o.loop()?.poke('ZooKeeper\'s master changed');
-      arm();
-    }).catch(() => { armed = false; }); // re-armed when ZooKeeper is back
+    o.dir
+      .readMaster(o.name, () => {
+        armed = false;
+        o.loop()?.poke("ZooKeeper's master changed");
+        arm();
+      })
+      .catch(() => {
+        armed = false;
+      }); // re-armed when ZooKeeper is back
   };
   // A watch goes with its session; a read that failed left none.
-  const rearm = () => { if (!armed) arm(); };
-  const onSession = () => { armed = false; arm(); };
+  const rearm = () => {
+    if (!armed) arm();
+  };
+  const onSession = () => {
+    armed = false;
+    arm();
+  };
   o.dir.zk.on('connected', rearm);
   o.dir.zk.on('session', onSession);
   arm();

@@ -1,6 +1,4 @@
-import {
-  type Address, compareFreshness, formatAddress, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView,
-} from '@redis-zk/core';
+import { type Address, compareFreshness, formatAddress, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView } from '@redis-zk/core';
 
 /** Everything a recovery looks at, read under the set's lock. */
 export interface RecoverySnapshot {
@@ -12,9 +10,7 @@ export interface RecoverySnapshot {
   readonly latest: string | null;
 }
 
-export type RecoveryDecision =
-  | { readonly kind: 'promote'; readonly reason: string }
-  | { readonly kind: 'stand-by'; readonly reason: string };
+export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: string } | { readonly kind: 'stand-by'; readonly reason: string };
 
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
@@ -34,13 +30,18 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const known = Math.max(0, ...monitoring.map((v) => v.knownSentinels ?? 0), s.sentinels.length);
   const down = monitoring.filter((v) => v.flags.includes('s_down') || v.flags.includes('o_down'));
   if (down.length * 2 <= known) {
-    return { kind: 'stand-by', reason: `only ${down.length} of the ${known} sentinels known take the master for down: no majority, as Sentinel would need (a partition?)` };
+    return {
+      kind: 'stand-by',
+      reason: `only ${down.length} of the ${known} sentinels known take the master for down: no majority, as Sentinel would need (a partition?)`,
+    };
   }
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);
   if (!live.some((p) => sameAddress(p.address, s.self))) return { kind: 'stand-by', reason: 'this node was not probed' };
-  const ranked = [...live].sort((a, b) =>
-    compareFreshness({ replid: a.replid, offset: a.replOffset, role: a.role }, { replid: b.replid, offset: b.replOffset, role: b.role }, s.latest)
-    || formatAddress(a.address).localeCompare(formatAddress(b.address)));
+  const ranked = [...live].sort(
+    (a, b) =>
+      compareFreshness({ replid: a.replid, offset: a.replOffset, role: a.role }, { replid: b.replid, offset: b.replOffset, role: b.role }, s.latest) ||
+      formatAddress(a.address).localeCompare(formatAddress(b.address)),
+  );
   const best = ranked[0]!;
   const all = ranked.map((p) => `${formatAddress(p.address)}@${p.replOffset}`).join(', ');
   if (!sameAddress(best.address, s.self)) return { kind: 'stand-by', reason: `${formatAddress(best.address)} holds the longest history (${all})` };

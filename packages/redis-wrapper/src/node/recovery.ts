@@ -1,6 +1,17 @@
 import {
-  type Address, askSentinels, type Directory, formatAddress, latestHistory, type Logger, type Probe, probeRedis, readReplication,
-  type RedisPool, sleep, withRedis, ZkLock,
+  type Address,
+  askSentinels,
+  type Directory,
+  formatAddress,
+  latestHistory,
+  type Logger,
+  type Probe,
+  probeRedis,
+  readReplication,
+  type RedisPool,
+  sleep,
+  withRedis,
+  ZkLock,
 } from '@redis-zk/core';
 import { decideRecovery } from './recovery-decide';
 
@@ -31,9 +42,16 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
   await lock.acquire(LOCK_WAIT_MS);
   try {
     const [nodes, sentinels, records, registered] = await Promise.all([
-      i.dir.listNodes(i.name), i.dir.listSentinels(), i.dir.readMemberRecords(i.name).catch(() => []), i.dir.readMaster(i.name),
+      i.dir.listNodes(i.name),
+      i.dir.listSentinels(),
+      i.dir.readMemberRecords(i.name).catch(() => []),
+      i.dir.readMaster(i.name),
     ]);
-    const views = await askSentinels(sentinels.map((s) => s.address), i.name, { pool: i.pool, withReplicas: true });
+    const views = await askSentinels(
+      sentinels.map((s) => s.address),
+      i.name,
+      { pool: i.pool, withReplicas: true },
+    );
     const probes = new Map<string, Probe>();
     const probeAll = async (addresses: Array<Address | null | undefined>) => {
       const fresh = addresses.filter((a): a is Address => !!a && !probes.has(formatAddress(a)));
@@ -63,10 +81,18 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     // Epoch 0, as an election: the sentinels' next failover always wins over it.
     await i.dir.writeMaster(i.name, i.self, { epoch: 0 });
     log.info({ master: formatAddress(i.self), from, reason: decision.reason }, 'recovered the set: this node is its master');
-    await i.dir.recordChange(i.name, {
-      at: Date.now(), from, to: formatAddress(i.self), cause: 'recovery', epoch: 0,
-      durationMs: Date.now() - started, by: `redis-wrapper ${formatAddress(i.self)}`, reason: `${why}; ${decision.reason}`,
-    }).catch((err) => log.warn({ err: String(err) }, 'could not record the recovery in the history'));
+    await i.dir
+      .recordChange(i.name, {
+        at: Date.now(),
+        from,
+        to: formatAddress(i.self),
+        cause: 'recovery',
+        epoch: 0,
+        durationMs: Date.now() - started,
+        by: `redis-wrapper ${formatAddress(i.self)}`,
+        reason: `${why}; ${decision.reason}`,
+      })
+      .catch((err) => log.warn({ err: String(err) }, 'could not record the recovery in the history'));
     return true;
   } finally {
     await lock.release().catch(() => undefined);

@@ -1,5 +1,12 @@
 import {
-  type Address, formatAddress, isLiveMaster, type Probe, type ReplicationState, sameAddress, sentinelConsensus, type SentinelView,
+  type Address,
+  formatAddress,
+  isLiveMaster,
+  type Probe,
+  type ReplicationState,
+  sameAddress,
+  sentinelConsensus,
+  type SentinelView,
 } from '@redis-zk/core';
 
 /** What one tick of the node loop sees: the local server, ZooKeeper's master, the sentinels. */
@@ -50,28 +57,37 @@ export function decideRole(v: RoleView): RoleAction {
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
   // The latest Sentinel epoch at which any sentinel names `a` its master (-1: none does).
-  const epochOf = (a: Address | null | undefined) => Math.max(-1, ...v.sentinels.flatMap((x) => (x.reachable && x.monitors && sameAddress(x.master, a) ? [x.configEpoch] : [])));
+  const epochOf = (a: Address | null | undefined) =>
+    Math.max(-1, ...v.sentinels.flatMap((x) => (x.reachable && x.monitors && sameAddress(x.master, a) ? [x.configEpoch] : [])));
   const newer = (a: Address, than: Address | null | undefined) => epochOf(a) > epochOf(than);
   const sentinelTarget = liveMaster(consensus.master) ? consensus.master : null;
   const target = sentinelTarget ?? (liveMaster(v.registered) ? v.registered : null);
-  const namedBy = (a: Address) => [
-    sameAddress(consensus.master, a) ? `${consensus.votes}/${consensus.voters} sentinels` : '',
-    sameAddress(v.registered, a) ? 'ZooKeeper' : '',
-  ].filter(Boolean).join(' and ');
+  const namedBy = (a: Address) =>
+    [sameAddress(consensus.master, a) ? `${consensus.votes}/${consensus.voters} sentinels` : '', sameAddress(v.registered, a) ? 'ZooKeeper' : '']
+      .filter(Boolean)
+      .join(' and ');
 
   if (v.local.role === 'master') {
     if (sentinelTarget && byBoth(sentinelTarget)) {
       if (!newer(sentinelTarget, v.self)) {
-        return { kind: 'none', reason: `${namedBy(sentinelTarget)} name ${show(sentinelTarget)}, but a sentinel names this node at epoch ${epochOf(v.self)} (not older): Sentinel is still switching` };
+        return {
+          kind: 'none',
+          reason: `${namedBy(sentinelTarget)} name ${show(sentinelTarget)}, but a sentinel names this node at epoch ${epochOf(v.self)} (not older): Sentinel is still switching`,
+        };
       }
-      return { kind: 'fence', master: sentinelTarget, reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)} (epoch ${epochOf(sentinelTarget)})` };
+      return {
+        kind: 'fence',
+        master: sentinelTarget,
+        reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)} (epoch ${epochOf(sentinelTarget)})`,
+      };
     }
     return { kind: 'none', reason: 'master' };
   }
 
   const following = v.local.following;
   if (!target) {
-    if (liveMaster(following)) return { kind: 'none', reason: `following live master ${show(following)}, which no majority of sentinels nor ZooKeeper names yet` };
+    if (liveMaster(following))
+      return { kind: 'none', reason: `following live master ${show(following)}, which no majority of sentinels nor ZooKeeper names yet` };
     if (v.masterlessForMs >= v.stuckAfterMs) {
       return { kind: 'recover', reason: `no live master known for ${v.masterlessForMs} ms (Sentinel stuck after ${v.stuckAfterMs} ms)` };
     }
@@ -82,10 +98,17 @@ export function decideRole(v: RoleView): RoleAction {
     return { kind: 'none', reason: `following live master ${show(following)}; ${show(target)} is named by ${namedBy(target)} only` };
   }
   if (liveMaster(following) && !newer(target, following)) {
-    return { kind: 'none', reason: `following live master ${show(following)}, which a sentinel names at epoch ${epochOf(following)} (not older than ${show(target)}'s): Sentinel is still switching` };
+    return {
+      kind: 'none',
+      reason: `following live master ${show(following)}, which a sentinel names at epoch ${epochOf(following)} (not older than ${show(target)}'s): Sentinel is still switching`,
+    };
   }
-  const state = !following ? 'no master'
-    : liveMaster(following) ? `live master ${show(following)}, which the set has left`
-      : v.probes.get(show(following))?.reachable ? `${show(following)}, which is not a master` : `${show(following)}, which does not answer`;
+  const state = !following
+    ? 'no master'
+    : liveMaster(following)
+      ? `live master ${show(following)}, which the set has left`
+      : v.probes.get(show(following))?.reachable
+        ? `${show(following)}, which is not a master`
+        : `${show(following)}, which does not answer`;
   return { kind: 'follow', master: target, reason: `following ${state}; ${namedBy(target)} name live master ${show(target)}` };
 }

@@ -1,6 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import {
-  type Address, type Directory, formatAddress, isLiveMaster, type Logger, type MemberRecord, type RedisPool, sameShape, sentinelConsensus, withRedis,
+  type Address,
+  type Directory,
+  formatAddress,
+  isLiveMaster,
+  type Logger,
+  type MemberRecord,
+  type RedisPool,
+  sameShape,
+  sentinelConsensus,
+  withRedis,
 } from '@redis-zk/core';
 import { decideRole, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
@@ -64,7 +73,9 @@ export class NodeLoop {
 
   constructor(private readonly i: LoopInputs) {}
 
-  get view(): TakenView | undefined { return this.latest; }
+  get view(): TakenView | undefined {
+    return this.latest;
+  }
 
   start(): void {
     this.running = true;
@@ -82,7 +93,10 @@ export class NodeLoop {
    */
   poke(reason: string): void {
     if (!this.running) return;
-    if (this.ticking) { this.again = true; return; }
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.i.log.debug({ reason }, 'node loop: looking at the set now');
     void this.loop();
@@ -105,8 +119,8 @@ export class NodeLoop {
     this.zk = g.zk;
     const now = performance.now();
     const consensus = sentinelConsensus(g.sentinels);
-    const masterKnown = g.local?.role === 'master'
-      || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
+    const masterKnown =
+      g.local?.role === 'master' || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
     if (masterKnown || !g.local) this.lastMasterAt = now;
     const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
     const view: TakenView = {
@@ -153,21 +167,26 @@ export class NodeLoop {
     const m = action.master;
     // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
     // ask Sentinel again instead of writing to a replica (READONLY) for ever.
-    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.multi()
-      .call('REPLICAOF', m.host, String(m.port))
-      .call('CLIENT', 'KILL', 'TYPE', 'normal')
-      .call('CLIENT', 'KILL', 'TYPE', 'pubsub')
-      .exec());
+    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) =>
+      r.multi().call('REPLICAOF', m.host, String(m.port)).call('CLIENT', 'KILL', 'TYPE', 'normal').call('CLIENT', 'KILL', 'TYPE', 'pubsub').exec(),
+    );
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
-      await this.i.dir.recordChange(this.i.name, {
-        at: Date.now(), from: formatAddress(this.i.self), to: formatAddress(m), cause: 'fence', epoch: -1,
-        by: `redis-wrapper ${formatAddress(this.i.self)}`, reason: action.reason,
-      }).catch(() => undefined);
+      await this.i.dir
+        .recordChange(this.i.name, {
+          at: Date.now(),
+          from: formatAddress(this.i.self),
+          to: formatAddress(m),
+          cause: 'fence',
+          epoch: -1,
+          by: `redis-wrapper ${formatAddress(this.i.self)}`,
+          reason: action.reason,
+        })
+        .catch(() => undefined);
     } else {
       this.i.counters.repoints += 1;
-      log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, 're-pointed this replica to the set\'s master');
+      log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, "re-pointed this replica to the set's master");
     }
   }
 
@@ -175,11 +194,21 @@ export class NodeLoop {
   private async publish(v: TakenView): Promise<void> {
     const l = v.local;
     if (!l || !v.zkCurrent) return;
-    const record: MemberRecord = { address: this.i.self, role: l.role, replid: l.replid, offset: l.offset, following: l.following, linkUp: l.linkUp, api: this.i.api, task: this.i.task?.id, agent: this.i.task?.agent };
+    const record: MemberRecord = {
+      address: this.i.self,
+      role: l.role,
+      replid: l.replid,
+      offset: l.offset,
+      following: l.following,
+      linkUp: l.linkUp,
+      api: this.i.api,
+      task: this.i.task?.id,
+      agent: this.i.task?.agent,
+    };
     const now = performance.now();
     const last = this.published;
-    const due = !last || !sameShape(last.record, record)
-      || (record.offset !== last.record.offset && now - last.at >= PUBLISH_MIN_MS) || now - last.at >= PUBLISH_MAX_MS;
+    const due =
+      !last || !sameShape(last.record, record) || (record.offset !== last.record.offset && now - last.at >= PUBLISH_MIN_MS) || now - last.at >= PUBLISH_MAX_MS;
     if (!due) return;
     try {
       await this.i.dir.writeMemberRecord(this.i.name, this.i.dataId, record);

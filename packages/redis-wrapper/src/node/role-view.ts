@@ -1,6 +1,15 @@
 import {
-  type Address, askSentinels, type Directory, formatAddress, type Probe, probeRedis, readReplication, type RedisPool,
-  type ReplicationState, sentinelConsensus, type SentinelView,
+  type Address,
+  askSentinels,
+  type Directory,
+  formatAddress,
+  type Probe,
+  probeRedis,
+  readReplication,
+  type RedisPool,
+  type ReplicationState,
+  sentinelConsensus,
+  type SentinelView,
 } from '@redis-zk/core';
 
 export interface ViewInputs {

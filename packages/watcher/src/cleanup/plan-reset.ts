@@ -88,9 +88,10 @@ export function planReset(s: ResetSnapshot): ResetDecision {
   if (unregistered.size === 0) {
     return {
       kind: 'none',
-      reason: views.length === 0
-        ? `${set}: no registered sentinel answered, so none is known to count a stale peer`
-        : `${set}: every peer the ${count(views.length, 'answering sentinel')} know is registered in ZooKeeper`,
+      reason:
+        views.length === 0
+          ? `${set}: no registered sentinel answered, so none is known to count a stale peer`
+          : `${set}: every peer the ${count(views.length, 'answering sentinel')} know is registered in ZooKeeper`,
     };
   }
 
@@ -120,7 +121,10 @@ export function planReset(s: ResetSnapshot): ResetDecision {
 
   const failing = views.filter((v) => v.failoverInProgress);
   if (failing.length > 0) {
-    return { kind: 'wait', reason: `${set}: failover in progress (reported by ${list(failing.map((v) => v.address))}); not resetting anything for ${staleText}` };
+    return {
+      kind: 'wait',
+      reason: `${set}: failover in progress (reported by ${list(failing.map((v) => v.address))}); not resetting anything for ${staleText}`,
+    };
   }
 
   const gaveUp: string[] = [];
@@ -152,7 +156,8 @@ export function planReset(s: ResetSnapshot): ResetDecision {
       kind: 'reset',
       sentinel: c.address,
       stale: forgets,
-      reason: `${set}: ${formatAddress(c.address)} still counts ${forgets.length === 1 ? 'stale peer' : 'stale peers'} ${list(forgets)} (${missingText(forgets, s)}, grace ${duration(s.graceMs)}); ${count(others.length, 'other sentinel')} know all ${s.expectedReplicas} replicas (${list(others.map((v) => v.address))}), quorum ${quorum}` +
+      reason:
+        `${set}: ${formatAddress(c.address)} still counts ${forgets.length === 1 ? 'stale peer' : 'stale peers'} ${list(forgets)} (${missingText(forgets, s)}, grace ${duration(s.graceMs)}); ${count(others.length, 'other sentinel')} know all ${s.expectedReplicas} replicas (${list(others.map((v) => v.address))}), quorum ${quorum}` +
         (extra.length ? `; ${extra.join('; ')}` : ''),
     };
   }
@@ -160,7 +165,8 @@ export function planReset(s: ResetSnapshot): ResetDecision {
   const left = knowAll.filter((v) => v !== first);
   return {
     kind: 'wait',
-    reason: `${set}: ${knowAll.length} of the ${count(views.length, 'answering sentinel')} ${knowAll.length === 1 ? 'knows' : 'know'} all ${s.expectedReplicas} replicas${knowAll.length ? ` (${list(knowAll.map((v) => v.address))})` : ''}; resetting ${formatAddress(first.address)} for ${staleText} would leave ${left.length} other${left.length === 1 ? '' : 's'} knowing them, fewer than quorum ${quorum}` +
+    reason:
+      `${set}: ${knowAll.length} of the ${count(views.length, 'answering sentinel')} ${knowAll.length === 1 ? 'knows' : 'know'} all ${s.expectedReplicas} replicas${knowAll.length ? ` (${list(knowAll.map((v) => v.address))})` : ''}; resetting ${formatAddress(first.address)} for ${staleText} would leave ${left.length} other${left.length === 1 ? '' : 's'} knowing them, fewer than quorum ${quorum}` +
       (candidates.length > 1 ? `, and resetting ${list(candidates.slice(1).map((v) => v.address))} would not leave enough either` : ''),
   };
 }

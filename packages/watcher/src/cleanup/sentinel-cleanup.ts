@@ -1,5 +1,15 @@
 import {
-  type Address, addressOf, Coalesced, formatAddress, type Logger, pairsToMap, parseSentinelMaster, parseInfo, type RegisteredMaster, withRedis, withSentinel,
+  type Address,
+  addressOf,
+  Coalesced,
+  formatAddress,
+  type Logger,
+  pairsToMap,
+  parseSentinelMaster,
+  parseInfo,
+  type RegisteredMaster,
+  withRedis,
+  withSentinel,
 } from '@redis-zk/core';
 import { planReset, type SentinelState } from './plan-reset';
 
@@ -22,7 +32,11 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
       const { knownReplicas, failoverInProgress, quorum } = parseSentinelMaster(master);
       return {
         address: sentinel,
-        peers: (peers as unknown[]).map((p) => { const pm = pairsToMap(p); return addressOf(pm.get('ip'), pm.get('port')); })
+        peers: (peers as unknown[])
+          .map((p) => {
+            const pm = pairsToMap(p);
+            return addressOf(pm.get('ip'), pm.get('port'));
+          })
           .filter((a): a is Address => a !== null),
         knownReplicas,
         failoverInProgress,
@@ -38,7 +52,9 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
 async function connectedReplicas(master: Address | null, password: string | undefined): Promise<number | null> {
   if (!master) return null;
   try {
-    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS }, async (r) => Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN));
+    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS }, async (r) =>
+      Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN),
+    );
   } catch {
     return null;
   }
@@ -79,8 +95,9 @@ export class SentinelCleanup {
 
   private async cleanSet(name: string, reg: RegisteredMaster, registered: readonly Address[]): Promise<void> {
     const now = Date.now();
-    const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`)))))
-      .filter((v): v is SentinelState => v !== null);
+    const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`))))).filter(
+      (v): v is SentinelState => v !== null,
+    );
     const gone = this.goneSince.get(name) ?? new Map<string, number>();
     this.goneSince.set(name, gone);
     const isRegistered = new Set(registered.map(formatAddress));
@@ -91,7 +108,13 @@ export class SentinelCleanup {
     const fromMaster = await connectedReplicas(reg.address, this.d.password);
     const expectedReplicas = fromMaster ?? Math.max(0, ...views.map((v) => v.knownReplicas));
     const decision = planReset({
-      name, registered, views, goneSince: gone, now, graceMs: this.d.graceMs, expectedReplicas,
+      name,
+      registered,
+      views,
+      goneSince: gone,
+      now,
+      graceMs: this.d.graceMs,
+      expectedReplicas,
       settleTimeoutMs: this.d.settleTimeoutMs ?? 60000,
     });
     if (decision.kind !== 'reset') {
@@ -100,6 +123,9 @@ export class SentinelCleanup {
     }
     await withSentinel(decision.sentinel, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'RESET', name));
     this.resetAt.set(`${name} ${formatAddress(decision.sentinel)}`, Date.now());
-    this.d.log.info({ set: name, sentinel: formatAddress(decision.sentinel), stale: decision.stale.map(formatAddress), reason: decision.reason }, 'SENTINEL RESET sent');
+    this.d.log.info(
+      { set: name, sentinel: formatAddress(decision.sentinel), stale: decision.stale.map(formatAddress), reason: decision.reason },
+      'SENTINEL RESET sent',
+    );
   }
 }

@@ -43,5 +43,10 @@ export function decideOnReconcile(reg: RegisteredMaster | null, consensus: Conse
     return { kind: 'skip', reason: `the sentinels' epoch ${consensus.configEpoch} is older than ZooKeeper's ${reg.epoch}` };
   }
   const was = reg?.address ? formatAddress(reg.address) : 'nothing';
-  return { kind: 'write', address: agreed, epoch: consensus.configEpoch, reason: `${consensus.votes}/${consensus.voters} sentinels agree on live master ${formatAddress(agreed)} (epoch ${consensus.configEpoch}); ZooKeeper named ${was}` };
+  return {
+    kind: 'write',
+    address: agreed,
+    epoch: consensus.configEpoch,
+    reason: `${consensus.votes}/${consensus.voters} sentinels agree on live master ${formatAddress(agreed)} (epoch ${consensus.configEpoch}); ZooKeeper named ${was}`,
+  };
 }

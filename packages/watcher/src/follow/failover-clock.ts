@@ -26,10 +26,9 @@ export const SIGNS_KEPT_MS = 10 * 60_000;
  */
 export function failoverDuration(signs: FailoverSigns | undefined, promotedAt: number, downAfterMs: number): number | undefined {
   if (!signs) return undefined;
-  const starts = [
-    ...(signs.sdownAt !== undefined ? [signs.sdownAt - downAfterMs] : []),
-    ...(signs.tryAt !== undefined ? [signs.tryAt] : []),
-  ].filter((s) => promotedAt - s <= SIGNS_KEPT_MS + downAfterMs);
+  const starts = [...(signs.sdownAt !== undefined ? [signs.sdownAt - downAfterMs] : []), ...(signs.tryAt !== undefined ? [signs.tryAt] : [])].filter(
+    (s) => promotedAt - s <= SIGNS_KEPT_MS + downAfterMs,
+  );
   if (starts.length === 0) return undefined;
   return Math.max(0, promotedAt - Math.min(...starts));
 }

@@ -8,12 +8,18 @@ import type { Directory, HistoryEvent, Logger } from '@redis-zk/core';
 export class HistoryRecorder {
   private readonly pending: Array<{ name: string; event: HistoryEvent }> = [];
 
-  constructor(private readonly dir: Directory, private readonly log: Logger) {}
+  constructor(
+    private readonly dir: Directory,
+    private readonly log: Logger,
+  ) {}
 
   async record(name: string, event: HistoryEvent): Promise<void> {
     try {
       const result = await this.dir.recordChange(name, event);
-      this.log.info({ set: name, cause: event.cause, epoch: event.epoch, from: event.from, to: event.to, durationMs: event.durationMs, result }, 'change of master recorded in the history');
+      this.log.info(
+        { set: name, cause: event.cause, epoch: event.epoch, from: event.from, to: event.to, durationMs: event.durationMs, result },
+        'change of master recorded in the history',
+      );
     } catch (err) {
       if (this.pending.length < 1000) this.pending.push({ name, event });
       this.log.warn({ set: name, err: String(err), reason: 'ZooKeeper unavailable' }, 'history entry kept until ZooKeeper is back');

@@ -34,7 +34,10 @@ export class MasterWriter {
         this.metrics.zkCorrections.inc({ set: name, source });
         if (source !== 'switch-master') this.record(name, reg?.address ?? null, d.address); // a failover we missed
         if (source === 'reconcile') this.onMissedFailover(name, reg?.address ?? null, d.address, d.epoch, d.reason);
-        this.log.info({ set: name, source, master: formatAddress(d.address), was: reg?.raw ?? null, epoch: d.epoch, reason: d.reason }, 'ZooKeeper master updated');
+        this.log.info(
+          { set: name, source, master: formatAddress(d.address), was: reg?.raw ?? null, epoch: d.epoch, reason: d.reason },
+          'ZooKeeper master updated',
+        );
         return true;
       }
       this.log.debug({ set: name, source, attempt }, 'another writer changed the master first; deciding again');

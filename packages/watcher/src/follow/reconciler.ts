@@ -1,5 +1,13 @@
 import {
-  type Address, askSentinels, Coalesced, type Directory, isLiveMaster, type Logger, monitoredNames, probeRedis, sentinelConsensus,
+  type Address,
+  askSentinels,
+  Coalesced,
+  type Directory,
+  isLiveMaster,
+  type Logger,
+  monitoredNames,
+  probeRedis,
+  sentinelConsensus,
 } from '@redis-zk/core';
 import { decideOnReconcile } from './decide-write';
 import type { MasterWriter } from './master-writer';
@@ -45,11 +53,13 @@ export class Reconciler {
     try {
       const [inZk, ...monitored] = await Promise.all([dir.listMasterNames(), ...sentinels.map((s) => monitoredNames(s, TIMEOUT_MS))]);
       const names = new Set([...inZk, ...monitored.flat()]);
-      await Promise.all([...names].map(async (name) => {
-        const consensus = sentinelConsensus(await askSentinels(sentinels, name, TIMEOUT_MS));
-        const live = consensus.master ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS })) : false;
-        await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
-      }));
+      await Promise.all(
+        [...names].map(async (name) => {
+          const consensus = sentinelConsensus(await askSentinels(sentinels, name, TIMEOUT_MS));
+          const live = consensus.master ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS })) : false;
+          await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
+        }),
+      );
     } catch (err) {
       log.warn({ err: String(err), trigger: reason }, 'reconcile failed; will retry');
     }

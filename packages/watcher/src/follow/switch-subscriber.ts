@@ -20,11 +20,16 @@ export class SwitchSubscriber extends EventEmitter {
   private loop: Promise<void> | undefined;
   private next = 0;
 
-  constructor(private readonly sentinels: () => readonly Address[], private readonly log: Logger) {
+  constructor(
+    private readonly sentinels: () => readonly Address[],
+    private readonly log: Logger,
+  ) {
     super();
   }
 
-  get following(): Address | null { return this.current ?? null; }
+  get following(): Address | null {
+    return this.current ?? null;
+  }
 
   start(): void {
     this.loop = this.run();
@@ -67,7 +72,17 @@ export class SwitchSubscriber extends EventEmitter {
   }
 
   private connection(a: Address): Redis {
-    const r = new Redis({ ...sentinelClientAuth(), host: a.host, port: a.port, lazyConnect: true, connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const r = new Redis({
+      ...sentinelClientAuth(),
+      host: a.host,
+      port: a.port,
+      lazyConnect: true,
+      connectTimeout: TIMEOUT_MS,
+      commandTimeout: TIMEOUT_MS,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     r.on('error', () => undefined);
     return r;
   }
@@ -85,7 +100,9 @@ export class SwitchSubscriber extends EventEmitter {
       return false;
     }
     // Connection loss is noticed by the PING loop too; this only makes it quicker.
-    sub.once('close', () => { if (this.sub === sub) this.drop(); });
+    sub.once('close', () => {
+      if (this.sub === sub) this.drop();
+    });
     this.sub = sub;
     this.cmd = cmd;
     this.current = target;

@@ -11,7 +11,11 @@ abstract class WatchedView<T> extends EventEmitter {
   protected readonly onWatch = () => this.refresh.trigger('watch fired');
   private readonly onReconnect = () => this.refresh.trigger('reconnected');
 
-  constructor(protected readonly dir: Directory, protected readonly log: Logger, initial: T) {
+  constructor(
+    protected readonly dir: Directory,
+    protected readonly log: Logger,
+    initial: T,
+  ) {
     super();
     this.value = initial;
   }
@@ -27,10 +31,14 @@ abstract class WatchedView<T> extends EventEmitter {
     this.dir.zk.off('session', this.onReconnect);
   }
 
-  get current(): T { return this.value; }
+  get current(): T {
+    return this.value;
+  }
 
   /** Read from ZooKeeper at least once (until then `current` is only the initial value). */
-  get loaded(): boolean { return this.loadedOnce; }
+  get loaded(): boolean {
+    return this.loadedOnce;
+  }
   private loadedOnce = false;
 
   protected abstract load(): Promise<T>;
@@ -49,7 +57,9 @@ abstract class WatchedView<T> extends EventEmitter {
 
 /** Live sentinels registered under `sentinels/`. */
 export class SentinelList extends WatchedView<Address[]> {
-  constructor(dir: Directory, log: Logger) { super(dir, log, []); }
+  constructor(dir: Directory, log: Logger) {
+    super(dir, log, []);
+  }
   protected async load(): Promise<Address[]> {
     return (await this.dir.listSentinels(this.onWatch)).map((m) => m.address);
   }
@@ -57,7 +67,9 @@ export class SentinelList extends WatchedView<Address[]> {
 
 /** Every set's registered master (`masters/<name>` and its epoch). */
 export class MasterMap extends WatchedView<ReadonlyMap<string, RegisteredMaster>> {
-  constructor(dir: Directory, log: Logger) { super(dir, log, new Map()); }
+  constructor(dir: Directory, log: Logger) {
+    super(dir, log, new Map());
+  }
   protected async load(): Promise<ReadonlyMap<string, RegisteredMaster>> {
     const names = await this.dir.listMasterNames(this.onWatch);
     const entries = await Promise.all(names.map(async (name) => [name, await this.dir.readMaster(name, this.onWatch)] as const));

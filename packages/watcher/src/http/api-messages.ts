@@ -19,9 +19,7 @@ export type ToApiThread =
   | { type: 'answer'; id: number; value?: unknown; error?: string }
   | { type: 'close' };
 
-export type FromApiThread =
-  | { type: 'listening' }
-  | { type: 'ask'; id: number; question: Question; /** the set, for 'history' */ arg?: string };
+export type FromApiThread = { type: 'listening' } | { type: 'ask'; id: number; question: Question /** the set, for 'history' */; arg?: string };
 
 export interface ApiThreadData {
   host: string;

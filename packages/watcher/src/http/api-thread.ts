@@ -24,8 +24,7 @@ export interface ApiThreadOptions {
 const THREAD_YOUNG_GENERATION_MB = 6;
 
 /** What a worker throws reaches this thread as a structured copy: made a plain Error again. */
-const asError = (x: unknown): Error =>
-  new Error(typeof x === 'object' && x !== null && 'message' in x ? String(x.message) : String(x));
+const asError = (x: unknown): Error => new Error(typeof x === 'object' && x !== null && 'message' in x ? String(x.message) : String(x));
 
 /**
  * The HTTP API on a thread of its own. Why: `GET /sentinels` is the one request clients make
@@ -43,13 +42,22 @@ export class ApiThread {
   /** Resolves with why the thread stopped, if it stops without close(). */
   readonly failed: Promise<Error>;
 
-  private constructor(private readonly worker: Worker, private readonly o: ApiThreadOptions) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly o: ApiThreadOptions,
+  ) {
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
     this.failed = new Promise((resolve) => {
-      worker.on('error', (err) => { if (!this.closing) resolve(asError(err)); });
-      worker.on('exit', (code) => { if (!this.closing) resolve(new Error(`the HTTP API thread exited (code ${code})`)); });
+      worker.on('error', (err) => {
+        if (!this.closing) resolve(asError(err));
+      });
+      worker.on('exit', (code) => {
+        if (!this.closing) resolve(new Error(`the HTTP API thread exited (code ${code})`));
+      });
     });
-    worker.on('message', (m: FromApiThread) => { if (m.type === 'ask') void this.answer(m.id, m.question, m.arg); });
+    worker.on('message', (m: FromApiThread) => {
+      if (m.type === 'ask') void this.answer(m.id, m.question, m.arg);
+    });
   }
 
   /** Resolves once the API listens; rejects with the thread's error (a port in use, say). */
@@ -58,7 +66,10 @@ export class ApiThread {
     const workerData: ApiThreadData = { host: o.host, port: o.port, logLevel: o.logLevel, view };
     const worker = new Worker(o.entry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     await new Promise<void>((resolve, reject) => {
-      const failed = (err: unknown) => { worker.off('message', listening); reject(asError(err)); };
+      const failed = (err: unknown) => {
+        worker.off('message', listening);
+        reject(asError(err));
+      };
       const exited = (code: number) => failed(new Error(`the HTTP API thread exited (code ${code}) before listening`));
       const listening = (m: FromApiThread) => {
         if (m.type !== 'listening') return;
@@ -110,9 +121,8 @@ export class ApiThread {
 
   private async answer(id: number, question: Question, arg?: string): Promise<void> {
     try {
-      const value = question === 'status' ? await this.o.view.status()
-        : question === 'history' ? await this.o.view.history(arg ?? '')
-          : await this.o.metricsText();
+      const value =
+        question === 'status' ? await this.o.view.status() : question === 'history' ? await this.o.view.history(arg ?? '') : await this.o.metricsText();
       this.post({ type: 'answer', id, value });
     } catch (err) {
       this.post({ type: 'answer', id, error: err instanceof Error ? err.message : String(err) });

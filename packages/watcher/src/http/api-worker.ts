@@ -15,7 +15,11 @@ const ANSWER_TIMEOUT_MS = 10_000;
 
 /** The thread's entry: a failure to start (a port in use, say) reaches api-thread.ts as an error. */
 export function startApiThread(): void {
-  runApiThread().catch((err: unknown) => setImmediate(() => { throw err; }));
+  runApiThread().catch((err: unknown) =>
+    setImmediate(() => {
+      throw err;
+    }),
+  );
 }
 
 /**
@@ -58,7 +62,12 @@ export async function runApiThread(): Promise<void> {
     history: (name) => ask('history', name),
   };
   const metrics = createApiMetrics(() => ask<string>('metrics'));
-  const server = await listen(createApp(view, metrics, log), data.host, data.port, sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded));
+  const server = await listen(
+    createApp(view, metrics, log),
+    data.host,
+    data.port,
+    sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded),
+  );
 
   port.on('message', (m: ToApiThread) => {
     switch (m.type) {

@@ -24,7 +24,10 @@ export function readiness(f: Freshness, h: Health): Verdict {
   if (unread.length > 0) missing.push(`${unread.join(' and ')} not read from ZooKeeper yet`);
   if (!h.following) missing.push('not following any sentinel');
   if (missing.length > 0) return { ok: false, reason: missing.join('; ') };
-  return { ok: true, reason: f.staleSince ? `serving the view last read from ZooKeeper (away since ${f.staleSince})` : 'ZooKeeper view loaded, following a sentinel' };
+  return {
+    ok: true,
+    reason: f.staleSince ? `serving the view last read from ZooKeeper (away since ${f.staleSince})` : 'ZooKeeper view loaded, following a sentinel',
+  };
 }
 
 /** Discovery (`/sentinels`, `/masters`…) answers from the view once loaded; before that a 503, never an empty list. */

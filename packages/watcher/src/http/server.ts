@@ -22,7 +22,11 @@ export async function listen(app: Koa, host: string, port: number, fastPath?: Fa
       // default), which would let a stalled client linger three times longer than intended.
       connectionsCheckingInterval: 2000,
     },
-    fastPath ? (req, res) => { if (!fastPath(req, res)) void handle(req, res); } : handle,
+    fastPath
+      ? (req, res) => {
+          if (!fastPath(req, res)) void handle(req, res);
+        }
+      : handle,
   );
   // At most this many headers are parsed per request (Node's default, 2000, is for proxies).
   server.maxHeadersCount = 100;
@@ -35,8 +39,7 @@ export async function listen(app: Koa, host: string, port: number, fastPath?: Fa
   const onError = (err: Error) => app.emit('error', err);
 
   await new Promise<void>((resolve, reject) => {
-    const failed = (err: Error) =>
-      reject(new Error(`cannot listen for HTTP on ${formatAddress({ host, port })}: ${err.message}`, { cause: err }));
+    const failed = (err: Error) => reject(new Error(`cannot listen for HTTP on ${formatAddress({ host, port })}: ${err.message}`, { cause: err }));
     server.once('error', failed);
     server.listen(port, host, () => {
       server.off('error', failed);
@@ -82,9 +85,13 @@ function responseUnderWay(socket: Duplex): boolean {
 
 function clientErrorStatus(code: string | undefined): [number, string] {
   switch (code) {
-    case 'HPE_HEADER_OVERFLOW': return [431, 'request headers too large'];
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW': return [413, 'chunk extensions too large'];
-    case 'ERR_HTTP_REQUEST_TIMEOUT': return [408, 'request timeout'];
-    default: return [400, 'bad request'];
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'request headers too large'];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'chunk extensions too large'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'request timeout'];
+    default:
+      return [400, 'bad request'];
   }
 }
