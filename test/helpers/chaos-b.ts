@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { parseInfo } from '../../packages/core/src/redis/connect';
 import { type Deployment, FAST_SENTINEL, type Task, type TestEnv } from './env';
-import { sentinelMaster, sentinelMasterAddr } from './sentinel';
+import { ask, sentinelMaster, sentinelMasterAddr } from './sentinel';
 import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
 import { portOf } from '../../packages/local-stack/src/harness';
@@ -129,25 +129,10 @@ export async function waitForSentinelsToKnowSet(sentinels: readonly Task[], name
 
 /** INFO <section> of a node as a map (one question, fresh connection); undefined when it does not answer. */
 export async function info(port: number, section = 'replication'): Promise<Map<string, string> | undefined> {
-  const r = new Redis({
-    ...testAuth(),
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-    commandTimeout: 2000,
-  });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return parseInfo(await r.info(section));
-  } catch {
-    return undefined;
-  } finally {
-    r.disconnect();
-  }
+  return ask(port, 'INFO', section).then(
+    (text) => parseInfo(String(text)),
+    () => undefined,
+  );
 }
 
 export interface RawReply {

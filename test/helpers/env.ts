@@ -10,6 +10,7 @@ import { freePort } from './ports';
 import { PROGRAMS, Proc } from './processes';
 import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
+import { info } from './chaos-b';
 import { sentinelMaster } from './sentinel';
 import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
 import { testAuth } from './client-auth';
@@ -156,24 +157,7 @@ export class TestEnv {
   }
 
   async role(port: number): Promise<string | undefined> {
-    const r = new Redis({
-      ...testAuth(),
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectTimeout: 1000,
-    });
-    r.on('error', () => undefined);
-    try {
-      await r.connect();
-      return /role:(\w+)/.exec(await r.info('replication'))?.[1];
-    } catch {
-      return undefined;
-    } finally {
-      r.disconnect();
-    }
+    return (await info(port))?.get('role');
   }
 
   async waitForRole(port: number, role: 'master' | 'slave', timeoutMs = 20000): Promise<void> {
