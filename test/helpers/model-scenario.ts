@@ -10,6 +10,7 @@ import { ModelStack } from '../../packages/local-stack/src/model-stack';
 import { NsProbe } from '../../packages/local-stack/src/ns-probe';
 import { ROOT } from './processes';
 import { sleep, waitFor } from './wait';
+import { pairsToMap } from '../../packages/core/src/sentinel/query';
 
 /**
  * The Marathon scenarios (test/chaos/marathon-*.test.ts): the shipped group, read unchanged, on
@@ -192,9 +193,14 @@ export async function notSteady(s: Scenario): Promise<string | undefined> {
   if (zk !== master) return `ZooKeeper names ${zk}, the master is ${master}`;
   for (const i of infos)
     if (i !== masters[0] && (i.masterAddress !== master || !i.linkUp || i.syncing)) return `${i.address} is not a synced replica of ${master}`;
-  for (const x of s.stack.model.tasks(SENTINEL).filter((y) => y.proc.running && !y.agent.gone)) {
+  const sentinels = s.stack.model.tasks(SENTINEL).filter((y) => y.proc.running && !y.agent.gone);
+  for (const x of sentinels) {
     const followed = await sentinelMaster(s, x);
     if (followed !== master) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} follows ${followed ?? 'nothing'}`;
+    // A sentinel gone for good still counts in Sentinel's majority until it is forgotten (the
+    // watcher's cleanup resets it): until then a partition may leave no side able to fail over.
+    const known = await sentinelAsk(s, x, 'MASTER', 'mymaster').then((r) => pairsToMap(r).get('num-other-sentinels'), () => undefined);
+    if (Number(known) + 1 !== sentinels.length) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} knows ${Number(known) + 1} sentinels, ${sentinels.length} live`;
   }
   return undefined;
 }
@@ -203,6 +209,12 @@ const forwards = new Map<string, Promise<number>>();
 
 /** The master a sentinel task names (asked from the infra namespace, through a forward: Sentinel has no QUIT). */
 export async function sentinelMaster(s: Scenario, x: ModelTask): Promise<string | undefined> {
+  const reply = (await sentinelAsk(s, x, 'get-master-addr-by-name', 'mymaster').catch(() => null)) as [string, string] | null;
+  return reply ? `${reply[0]}:${reply[1]}` : undefined;
+}
+
+/** One SENTINEL subcommand to a sentinel task, through a forward from the infra namespace. */
+async function sentinelAsk(s: Scenario, x: ModelTask, ...args: string[]): Promise<unknown> {
   const key = `${s.stack.model.dir} ${x.agent.ns.ip}:${x.hostPorts[0]}`;
   if (!forwards.has(key)) forwards.set(key, s.stack.model.infraProbe.forward(x.agent.ns.ip, x.hostPorts[0]!));
   const port = await forwards.get(key)!;
@@ -220,10 +232,7 @@ export async function sentinelMaster(s: Scenario, x: ModelTask): Promise<string 
   r.on('error', () => undefined);
   try {
     await r.connect();
-    const reply = (await r.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as [string, string] | null;
-    return reply ? `${reply[0]}:${reply[1]}` : undefined;
-  } catch {
-    return undefined;
+    return await r.call('SENTINEL', ...args);
   } finally {
     r.disconnect();
   }
