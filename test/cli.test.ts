@@ -98,6 +98,10 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   const ready = d.redis[0]!.proc.log().split('\n').find((l) => l.includes('Ready to accept connections'));
   t.truthy(ready, 'redis-server logged that it is ready');
   t.like(JSON.parse(ready!), { server: 'redis-server', level: 30 });
+  const monitoring = d.sentinels[0]!.proc.log().split('\n').find((l) => l.includes('+monitor master mymaster'));
+  t.truthy(monitoring, 'Sentinel logged its +monitor');
+  t.like(JSON.parse(monitoring!), { server: 'redis-sentinel', role: 'sentinel', level: 40 });
+  t.false(d.redis[0]!.proc.log().split('\n').some((l) => l.trim() && !l.startsWith('{')), 'every line of the task\'s output is JSON');
 
   const [first] = await history(env);
   t.like(first, { cause: 'election', to: d.master });
