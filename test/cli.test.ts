@@ -120,6 +120,8 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
 
   // --- switchover, Sentinel's choice, writes flowing ---------------------------------------------
   const writer = new SteadyWriter(env, d);
+  let writing = true;
+  t.teardown(async () => { if (writing) await writer.stop().catch(() => undefined); }); // a failed test must not leave its client running
   await writer.start();
   await waitFor('writes flowing', () => writer.acked > 50);
   const done = await cli(env, 'switchover', 'mymaster');
@@ -141,6 +143,7 @@ test('status, switchover (Sentinel\'s choice, then --to), history: against a liv
   t.regex(back.out, new RegExp(`switched over from ${to} to ${d.master}`));
   const afterBack = Date.now();
   await waitFor('writes after the second switchover', () => writer.ackedSince(afterBack) > 50, 30000);
+  writing = false;
   const figures = await writer.stop();
   t.is(figures.lost, 0, 'no acknowledged write lost');
   for (const r of d.redis) {
