@@ -135,6 +135,17 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
     .find((l) => l.includes('Ready to accept connections'));
   t.truthy(ready, 'redis-server logged that it is ready');
   t.like(JSON.parse(ready!), { server: 'redis-server', level: 30 });
+  const monitoring = d.sentinels[0]!.proc.log()
+    .split('\n')
+    .find((l) => l.includes('+monitor master mymaster'));
+  t.truthy(monitoring, 'Sentinel logged its +monitor');
+  t.like(JSON.parse(monitoring!), { server: 'redis-sentinel', role: 'sentinel', level: 40 });
+  t.false(
+    d.redis[0]!.proc.log()
+      .split('\n')
+      .some((l) => l.trim() && !l.startsWith('{')),
+    "every line of the task's output is JSON",
+  );
 
   const [first] = await history(env);
   t.like(first, { cause: 'election', to: d.master });
@@ -153,6 +164,10 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
 
   // --- switchover, Sentinel's choice, writes flowing ---------------------------------------------
   const writer = new SteadyWriter(env, d);
+  let writing = true;
+  t.teardown(async () => {
+    if (writing) await writer.stop().catch(() => undefined);
+  }); // a failed test must not leave its client running
   await writer.start();
   await waitFor('writes flowing', () => writer.acked > 50);
   const done = await cli(env, 'switchover', 'mymaster');
@@ -174,6 +189,7 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   t.regex(back.out, new RegExp(`switched over from ${to} to ${d.master}`));
   const afterBack = Date.now();
   await waitFor('writes after the second switchover', () => writer.ackedSince(afterBack) > 50, 30000);
+  writing = false;
   const figures = await writer.stop();
   t.is(figures.lost, 0, 'no acknowledged write lost');
   for (const r of d.redis) {

@@ -67,6 +67,8 @@ async function startHaproxy(env: TestEnv, label: string, config: string): Promis
 
 /** Writes through one endpoint as fast as it can (one connection, reconnecting), remembering when each write was acknowledged. */
 class Writes {
+  /** Every one still running: stopped at the end of the test, whatever its outcome. */
+  static readonly live = new Set<Writes>();
   readonly okAt: number[] = [];
   failed = 0;
   private running = true;
@@ -76,6 +78,7 @@ class Writes {
     private readonly client: Redis,
   ) {
     client.on('error', () => undefined);
+    Writes.live.add(this);
     this.loop = (async () => {
       for (let i = 0; this.running; i += 1) {
         try {
@@ -94,6 +97,7 @@ class Writes {
   }
   async stop(): Promise<void> {
     this.running = false;
+    Writes.live.delete(this);
     await this.loop;
     this.client.disconnect();
   }
@@ -147,6 +151,7 @@ const labels = (): Record<string, string> =>
 
 test("HAProxy in front of a live set (the generated config and marathon-lb's rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again", async (t: ExecutionContext) => {
   const env = await TestEnv.create(t);
+  t.teardown(() => Promise.all([...Writes.live].map((w) => w.stop())));
   const d = await env.deploy();
   const [writePort, readPort, mlbPort, mlbNoCheckPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const sockets = { gen: path.join(env.dir, 'gen.sock'), mlb: path.join(env.dir, 'mlb.sock'), bare: path.join(env.dir, 'bare.sock') };

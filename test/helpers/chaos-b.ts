@@ -1,11 +1,9 @@
 import net from 'node:net';
-import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { parseInfo } from '../../packages/core/src/redis/connect';
 import { type Deployment, FAST_SENTINEL, type Task, type TestEnv } from './env';
 import { ask, sentinelMaster, sentinelMasterAddr } from './sentinel';
-import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
 import { portOf } from '../../packages/local-stack/src/harness';
 

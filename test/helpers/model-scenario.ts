@@ -199,8 +199,12 @@ export async function notSteady(s: Scenario): Promise<string | undefined> {
     if (followed !== master) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} follows ${followed ?? 'nothing'}`;
     // A sentinel gone for good still counts in Sentinel's majority until it is forgotten (the
     // watcher's cleanup resets it): until then a partition may leave no side able to fail over.
-    const known = await sentinelAsk(s, x, 'MASTER', 'mymaster').then((r) => pairsToMap(r).get('num-other-sentinels'), () => undefined);
-    if (Number(known) + 1 !== sentinels.length) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} knows ${Number(known) + 1} sentinels, ${sentinels.length} live`;
+    const known = await sentinelAsk(s, x, 'MASTER', 'mymaster').then(
+      (r) => pairsToMap(r).get('num-other-sentinels'),
+      () => undefined,
+    );
+    if (Number(known) + 1 !== sentinels.length)
+      return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} knows ${Number(known) + 1} sentinels, ${sentinels.length} live`;
   }
   return undefined;
 }
