@@ -36,7 +36,7 @@ export async function runWatcher(): Promise<number> {
   const log = createLogger('watcher', cfg.LOG_LEVEL);
   const metrics = createMetrics();
   const dir = openDirectory(cfg, log);
-  const sentinels = new SentinelList(dir, log);
+  const sentinels = new SentinelList(dir, log, cfg.ZK_SESSION_TIMEOUT_MS);
   const masters = new MasterMap(dir, log);
   const by = `watcher ${os.hostname()}:${cfg.PORT0}`;
   const history = new HistoryRecorder(dir, log);

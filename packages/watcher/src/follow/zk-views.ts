@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Address, Coalesced, type Directory, type Logger, type RegisteredMaster } from '@redis-zk/core';
+import { type Address, Coalesced, type Directory, formatAddress, type Logger, type RegisteredMaster, sameAddress } from '@redis-zk/core';
 
 /**
  * An in-memory copy of part of ZooKeeper, refreshed by watches, reconnects and new sessions (a
@@ -55,13 +55,41 @@ abstract class WatchedView<T> extends EventEmitter {
   }
 }
 
-/** Live sentinels registered under `sentinels/`. */
+/**
+ * Live sentinels registered under `sentinels/`. For `rejoinGraceMs` after ZooKeeper comes back, a
+ * sentinel whose registration is missing stays listed: after an outage longer than the session
+ * timeout, ZooKeeper expires every registration at once, and their owners re-create them on their
+ * new sessions a moment later; discovery must not hand out a short list meanwhile. After the
+ * grace, ZooKeeper's list is the list again.
+ */
 export class SentinelList extends WatchedView<Address[]> {
-  constructor(dir: Directory, log: Logger) {
+  private reconnectedAt = 0;
+
+  constructor(
+    dir: Directory,
+    log: Logger,
+    private readonly rejoinGraceMs = 0,
+  ) {
     super(dir, log, []);
+    const reconnected = () => {
+      this.reconnectedAt = Date.now();
+    };
+    dir.zk.on('connected', reconnected);
+    dir.zk.on('session', reconnected);
   }
+
   protected async load(): Promise<Address[]> {
-    return (await this.dir.listSentinels(this.onWatch)).map((m) => m.address);
+    const live = (await this.dir.listSentinels(this.onWatch)).map((m) => m.address);
+    const left = this.reconnectedAt + this.rejoinGraceMs - Date.now();
+    if (left <= 0) return live;
+    const missing = this.value.filter((a) => !live.some((b) => sameAddress(a, b)));
+    if (missing.length === 0) return live;
+    this.log.info(
+      { missing: missing.map(formatAddress), graceMs: left, reason: 'ZooKeeper came back: registrations may be re-created' },
+      'keeping sentinels whose registration is missing',
+    );
+    setTimeout(this.onWatch, left + 50).unref();
+    return [...live, ...missing];
   }
 }
 
