@@ -182,7 +182,7 @@ test('sentinel: quorum and timing from the configuration table', (t) => {
 
 test('README configuration table parsed', (t) => {
   t.true(readmeVars.size >= 20, `only ${readmeVars.size} rows found`);
-  t.deepEqual(readmeVars.get('ZK_HOSTS'), ['redis', 'sentinel', 'watcher']);
+  t.deepEqual(readmeVars.get('ZK_HOSTS'), ['redis', 'sentinel', 'watcher', 'cli']);
 });
 
 for (const file of marathonFiles) {
