@@ -1,4 +1,4 @@
-import { type Address, addressOf, formatAddress, sameAddress } from '../address';
+import { type Address, addressOf, sameAddress } from '../address';
 import type { HistoryEvent } from '../members/history';
 import type { StoredMemberRecord } from '../members/record';
 import { withSentinel } from '../redis/connect';
@@ -152,4 +152,3 @@ function taskOf(records: readonly StoredMemberRecord[]) {
   };
 }
 
-export const describeAddress = (a: Address | null | undefined): string => (a ? formatAddress(a) : '-');
