@@ -177,7 +177,12 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   const [, from, to, epoch, pausedMs] = m!;
   t.is(from, d.master);
   t.not(to, d.master);
-  await waitFor('every sentinel to name the promoted replica', async () => (await Promise.all(d.sentinels.map((s) => sentinelMasterAddr(s.port, 'mymaster')))).every((m) => m === to), 20000, 100);
+  await waitFor(
+    'every sentinel to name the promoted replica',
+    async () => (await Promise.all(d.sentinels.map((s) => sentinelMasterAddr(s.port, 'mymaster')))).every((m) => m === to),
+    20000,
+    100,
+  );
   await waitFor('ZooKeeper names the new master', async () => (await d.dir.readMaster('mymaster'))?.raw === to, 20000);
   await waitFor('the old master a replica', async () => (await env.role(portOf(d.master))) === 'slave', 20000);
   const afterSwitch = Date.now();

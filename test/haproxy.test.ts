@@ -310,10 +310,15 @@ test("HAProxy in front of a live set (the generated config and marathon-lb's ren
   await watch;
   const [sentinelMs, haproxyMs, marathonLbMs] = firsts.map((x) => x - killedAt) as [number, number, number];
   // Every sentinel learns the new master in its own time (the first one a client asks may be the last).
-  await waitFor('every sentinel to name the new master', async () => {
-    const named = await Promise.all(d.sentinels.map((s) => sentinelMasterAddr(s.port, 'mymaster')));
-    return named.every((m) => m && m !== victim.address);
-  }, 20000, 100);
+  await waitFor(
+    'every sentinel to name the new master',
+    async () => {
+      const named = await Promise.all(d.sentinels.map((s) => sentinelMasterAddr(s.port, 'mymaster')));
+      return named.every((m) => m && m !== victim.address);
+    },
+    20000,
+    100,
+  );
   for (const port of [writePort, mlbPort]) {
     const c = await connected(port, 'after');
     t.is(await c.set('after-kill', '1'), 'OK', 'writes land on the new master');

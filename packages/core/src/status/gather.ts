@@ -151,4 +151,3 @@ function taskOf(records: readonly StoredMemberRecord[]) {
     return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}) };
   };
 }
-
