@@ -15,11 +15,12 @@ export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: stri
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
  * master (ties: the lowest address, so every node agrees). Never while any master answers, nor
- * while a sentinel is failing over; never an empty node over one with data. And only on the side
- * Sentinel itself could fail over from: a strict majority of the sentinels they know must answer
- * and take the master for down. On the minority side of a partition (or with a majority of the
- * sentinels unknown or gone), the master may be alive out of reach: Sentinel is right not to
- * fail over there, and so is this.
+ * while a sentinel is failing over; never an empty node over one with data. And only when every
+ * sentinel Sentinel knows answers and takes the master for down. A sentinel out of reach may be
+ * beside a live master (a partition): a recovery there makes a second master, and because the
+ * recovered master's Sentinel configuration starts again at epoch 0, the old side's sentinel (at
+ * a later epoch) wins when the partition heals and the recovered side's writes are lost (the
+ * Marathon partition scenario showed both). Sentinel, when it can fail over, is safe there.
  */
 export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const probes = [...s.probes.values()];
@@ -29,10 +30,10 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const monitoring = s.sentinels.filter((v): v is Extract<SentinelView, { reachable: true }> => v.reachable && v.monitors);
   const known = Math.max(0, ...monitoring.map((v) => v.knownSentinels ?? 0), s.sentinels.length);
   const down = monitoring.filter((v) => v.flags.includes('s_down') || v.flags.includes('o_down'));
-  if (down.length * 2 <= known) {
+  if (down.length < known) {
     return {
       kind: 'stand-by',
-      reason: `only ${down.length} of the ${known} sentinels known take the master for down: no majority, as Sentinel would need (a partition?)`,
+      reason: `${down.length} of the ${known} sentinels known answer and take the master for down; a recovery needs them all (one out of reach may be beside a live master)`,
     };
   }
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);
