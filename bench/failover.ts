@@ -194,16 +194,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   const prober = new Prober(() => client.set('bench', '1'));
   // A client that discovers the master from ZooKeeper (re-read as soon as a write fails).
   let zkMaster = (await d.dir.readMaster('mymaster'))!.address!;
-  let direct = new Redis({
-    host: '127.0.0.1',
-    port: zkMaster.port,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    commandTimeout: 500,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-  });
-  direct.on('error', () => undefined);
+  let direct = directClient(zkMaster.port);
   const zkProber = new Prober(async () => {
     try {
       if (direct.status !== 'ready') await direct.connect();
@@ -213,28 +204,10 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       if (now && now.port !== zkMaster.port) {
         zkMaster = now;
         direct.disconnect();
-        direct = new Redis({
-          host: '127.0.0.1',
-          port: now.port,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-          commandTimeout: 500,
-          enableOfflineQueue: false,
-          lazyConnect: true,
-        });
-        direct.on('error', () => undefined);
+        direct = directClient(now.port);
       } else if (direct.status !== 'ready') {
         direct.disconnect();
-        direct = new Redis({
-          host: '127.0.0.1',
-          port: zkMaster.port,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-          commandTimeout: 500,
-          enableOfflineQueue: false,
-          lazyConnect: true,
-        });
-        direct.on('error', () => undefined);
+        direct = directClient(zkMaster.port);
       }
       throw err;
     }
@@ -279,4 +252,19 @@ function serverPid(wrapperPid: number): number {
   const pid = Number(out.split('\n')[0]);
   if (!pid) throw new Error(`bench: no redis-server under wrapper ${wrapperPid}`);
   return pid;
+}
+
+/** A plain client of one redis port (no retries, no queue): the ZooKeeper-discovering client's connection. */
+function directClient(port: number): Redis {
+  const r = new Redis({
+    host: '127.0.0.1',
+    port,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    commandTimeout: 500,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
+  r.on('error', () => undefined);
+  return r;
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import { sentinelConsensus, type Consensus } from '../../packages/core/src/sentinel/consensus';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { type Address, parseAddress } from '../../packages/core/src/address';
+import { notMonitoring, unreachableSentinel } from '../helpers/fixtures';
 
 const addr = (text: string): Address => {
   const a = parseAddress(text);
@@ -25,17 +26,7 @@ const vote = (s: Address, master: Address | null, o: { failover?: boolean; epoch
   flags: ['master'],
   failoverTimeoutMs: 6000,
 });
-const unreachable = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
-const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({
-  sentinel: s,
-  reachable: true,
-  monitors: false,
-  master: null,
-  failoverInProgress: o.failover ?? false,
-  configEpoch: 0,
-  flags: [],
-  failoverTimeoutMs: 0,
-});
+const unreachable = unreachableSentinel;
 
 interface Case {
   title: string;
