@@ -48,12 +48,15 @@ export interface SentinelOpts {
   failoverTimeoutMs?: number;
   flags?: string[];
   knownSentinels?: number;
+  /** What GET-MASTER-ADDR-BY-NAME answers, when it differs from `master` (a failover past its promotion). */
+  current?: Address | null;
 }
 export const sentinelView = (s: Address, master: Address | null, o: SentinelOpts = {}): SentinelView => ({
   sentinel: s,
   reachable: true,
   monitors: true,
   master,
+  ...(o.current !== undefined ? { current: o.current } : {}),
   failoverInProgress: o.failover ?? false,
   configEpoch: o.epoch ?? 1,
   flags: o.flags ?? ['master'],

@@ -302,14 +302,64 @@ for (const c of recoveryCases) {
 
 // The node API's verdicts.
 const listed = (ok: boolean, following = P) => [{ address: SELF, following, ok, priority: 100, offset: 0 }];
-test('primary: a master named by a Sentinel majority and ZooKeeper passes; each missing part fails', (t) => {
-  t.true(primary(view({ local: master, registered: SELF, sentinels: all(SELF) })).ok);
-  t.false(primary(view({ local: master, registered: P, sentinels: all(SELF) })).ok, 'ZooKeeper names another');
-  t.false(primary(view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] })).ok, 'sentinels name another');
-  t.false(primary(view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel) })).ok, 'no sentinel answers');
-  t.false(primary(view({ local: replicaOf(P), registered: SELF, sentinels: all(SELF) })).ok, 'a replica');
-  t.false(primary(view({ local: null, registered: SELF, sentinels: all(SELF) })).ok, 'redis does not answer');
-});
+const primaryCases: Array<{ title: string; view: RoleView; ok: boolean; reason?: RegExp }> = [
+  { title: 'a master ZooKeeper and every sentinel name', view: view({ local: master, registered: SELF, sentinels: all(SELF) }), ok: true },
+  { title: 'ZooKeeper names another', view: view({ local: master, registered: P, sentinels: all(SELF) }), ok: false, reason: /ZooKeeper names/ },
+  { title: 'the sentinels name another', view: view({ local: master, registered: SELF, sentinels: all(P), probes: [liveMaster(P)] }), ok: false },
+  { title: 'no sentinel answers', view: view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel) }), ok: false, reason: /0\/3/ },
+  {
+    title: "cut off with its own agent's sentinel only (1/3 answer, naming it)",
+    view: view({ local: master, registered: SELF, sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, SELF) : unreachableSentinel(s))) }),
+    ok: false,
+    reason: /1\/3 sentinels answer/,
+  },
+  {
+    title: '2/3 answer, both naming it',
+    view: view({ local: master, registered: SELF, sentinels: S.map((s, i) => (i === 0 ? unreachableSentinel(s) : sentinelView(s, SELF))) }),
+    ok: true,
+  },
+  {
+    title: "just promoted: the failover's leader (epoch 2) gives clients this node, the others (epoch 1) still the old master",
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, A, { epoch: 2, current: SELF, failover: true }) : sentinelView(s, A, { epoch: 1 }))),
+    }),
+    ok: true,
+    reason: /config epoch 2/,
+  },
+  {
+    title: 'a majority names this node at epoch 1, one sentinel names P at epoch 2 (the set moved on)',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, P, { epoch: 2 }) : sentinelView(s, SELF, { epoch: 1 }))),
+      probes: [liveMaster(P)],
+    }),
+    ok: false,
+    reason: /epoch 2 name/,
+  },
+  {
+    title: 'two sentinels at the newest epoch disagree',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => sentinelView(s, i === 0 ? P : SELF, { epoch: i < 2 ? 3 : 1 })),
+    }),
+    ok: false,
+    reason: /disagree/,
+  },
+  { title: 'a replica', view: view({ local: replicaOf(P), registered: SELF, sentinels: all(SELF) }), ok: false },
+  { title: 'redis does not answer', view: view({ local: null, registered: SELF, sentinels: all(SELF) }), ok: false },
+  { title: 'no sentinel registered', view: view({ local: master, registered: SELF, sentinels: [] }), ok: false },
+];
+for (const c of primaryCases) {
+  test(`primary: ${c.title} -> ${c.ok ? 200 : 503}`, (t) => {
+    const verdict = primary(c.view);
+    t.is(verdict.ok, c.ok, verdict.reason);
+    if (c.reason) t.regex(verdict.reason, c.reason);
+  });
+}
 test("replica: link up to the set's master passes; lag bounds it", (t) => {
   const v = view({ local: replicaOf(P, { offset: 900 }), registered: P, sentinels: all(P), probes: [liveMaster(P, { offset: 1000 })] });
   t.true(replica(v).ok);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { sentinelConsensus, type Consensus } from '../../packages/core/src/sentinel/consensus';
+import { type Consensus, newestConfig, type NewestConfig, sentinelConsensus } from '../../packages/core/src/sentinel/consensus';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { type Address, parseAddress } from '../../packages/core/src/address';
 import { notMonitoring, unreachableSentinel } from '../helpers/fixtures';
@@ -143,3 +143,40 @@ test('the winner does not depend on the order of the views', (t) => {
     t.deepEqual(sentinelConsensus([...rotated].reverse()).master, A);
   }
 });
+
+const withCurrent = (v: SentinelView, current: Address): SentinelView => (v.reachable ? { ...v, current } : v);
+const newestCases: Array<{ title: string; views: SentinelView[]; expected: NewestConfig }> = [
+  { title: 'none answers', views: [unreachable(S[0])], expected: { master: null, configEpoch: 0, answering: 0 } },
+  {
+    title: 'all at one epoch, agreeing',
+    views: [vote(S[0], A, { epoch: 3 }), vote(S[1], A, { epoch: 3 })],
+    expected: { master: A, configEpoch: 3, answering: 2 },
+  },
+  {
+    title: "the failover's leader past the promotion (current B, epoch 4) beats a majority still at 3",
+    views: [withCurrent(vote(S[0], A, { epoch: 4, failover: true }), B), vote(S[1], A, { epoch: 3 }), vote(S[2], A, { epoch: 3 })],
+    expected: { master: B, configEpoch: 4, answering: 3 },
+  },
+  {
+    title: 'disagreement at the newest epoch -> none',
+    views: [vote(S[0], A, { epoch: 5 }), vote(S[1], B, { epoch: 5 }), vote(S[2], A, { epoch: 4 })],
+    expected: { master: null, configEpoch: 5, answering: 3 },
+  },
+  {
+    title: 'not monitoring and unreachable sentinels do not count',
+    views: [notMonitoring(S[0]), unreachable(S[1]), vote(S[2], C, { epoch: 1 })],
+    expected: { master: C, configEpoch: 1, answering: 1 },
+  },
+];
+for (const c of newestCases) {
+  test(`newest config: ${c.title}`, (t) => {
+    const got = newestConfig(c.views);
+    t.deepEqual(
+      { ...got, master: got.master && { host: got.master.host, port: got.master.port } },
+      {
+        ...c.expected,
+        master: c.expected.master && { host: c.expected.master.host, port: c.expected.master.port },
+      },
+    );
+  });
+}

@@ -35,3 +35,34 @@ export function sentinelConsensus(views: readonly SentinelView[]): Consensus {
     configEpoch: majority ? best.epoch : 0,
   };
 }
+
+export interface NewestConfig {
+  /** What the sentinels holding the newest config epoch give clients; null when they disagree or none answers. */
+  readonly master: Address | null;
+  readonly configEpoch: number;
+  /** Sentinels that answer and monitor the set. */
+  readonly answering: number;
+}
+
+/**
+ * The set's newest configuration among the sentinels that answer: a config epoch grows only when
+ * a failover's leader, elected by a majority for that epoch, has seen its replica promoted, so
+ * the sentinel with the highest one knows the latest failover first (the others learn it from
+ * its hello messages moments later). Uses the address Sentinel gives clients (`current`).
+ */
+export function newestConfig(views: readonly SentinelView[]): NewestConfig {
+  const answering = views.filter((v) => v.reachable && v.monitors);
+  let configEpoch = -1;
+  let named: Array<Address | null> = [];
+  for (const v of answering) {
+    if (!v.reachable) continue;
+    const m = v.current === undefined ? v.master : v.current;
+    if (v.configEpoch > configEpoch) {
+      configEpoch = v.configEpoch;
+      named = [m];
+    } else if (v.configEpoch === configEpoch) named.push(m);
+  }
+  const first = named[0] ?? null;
+  const agree = !!first && named.every((m) => !!m && formatAddress(m) === formatAddress(first));
+  return { master: agree ? first : null, configEpoch: Math.max(configEpoch, 0), answering: answering.length };
+}

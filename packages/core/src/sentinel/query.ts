@@ -25,6 +25,12 @@ export type SentinelView =
       /** false when this sentinel does not monitor the set. */
       readonly monitors: boolean;
       readonly master: Address | null;
+      /**
+       * The master this sentinel gives clients now (GET-MASTER-ADDR-BY-NAME): during a failover the
+       * promoted replica from the moment Sentinel saw it promoted, while `master` switches only when the
+       * failover ends (about a second later). Absent: the same as `master`.
+       */
+      readonly current?: Address | null;
       readonly failoverInProgress: boolean;
       /** Sentinel's config epoch: grows with every failover of the set. */
       readonly configEpoch: number;
@@ -111,10 +117,11 @@ export interface AskOptions {
 export async function askSentinel(sentinel: Address, name: string, opts: AskOptions | number = {}): Promise<SentinelView> {
   const o: AskOptions = typeof opts === 'number' ? { timeoutMs: opts } : opts;
   const ask = async (r: Redis): Promise<SentinelView> => {
-    let reply: unknown;
-    try {
-      reply = await r.call('SENTINEL', 'MASTER', name);
-    } catch (err) {
+    // One round trip: the state and the address clients are given (they differ during a failover).
+    const replies = (await r.pipeline().call('SENTINEL', 'MASTER', name).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).exec()) ?? [];
+    const [err, reply] = replies[0] ?? [new Error('no answer to SENTINEL MASTER'), null];
+    const addr = replies[1]?.[1];
+    if (err) {
       if (/No such master/i.test(String(err))) {
         return {
           sentinel,
@@ -136,6 +143,7 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       reachable: true as const,
       monitors: true,
       master,
+      current: Array.isArray(addr) ? addressOf(String(addr[0]), String(addr[1])) : master,
       failoverInProgress,
       configEpoch,
       flags,

@@ -1,4 +1,4 @@
-import { formatAddress, isLiveMaster, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import { formatAddress, isLiveMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
 import type { RoleView } from './role-decide';
 
 export interface Verdict {
@@ -17,21 +17,24 @@ function setMaster(v: RoleView) {
 }
 
 /**
- * Whether this node may take writes through a proxy: a writable master that a Sentinel majority
- * and ZooKeeper (as last read: ZooKeeper away alone must not cut writes) both name.
+ * Whether this node may take writes through a proxy: a writable master that ZooKeeper (as last
+ * read: ZooKeeper away alone must not cut writes) and the sentinels holding the set's newest
+ * configuration both name, with a majority of the registered sentinels answering (a master cut off
+ * with its own agent's sentinel must not pass). The newest configuration, not a majority's vote:
+ * right after a failover only its leader names the promoted master (the others follow within
+ * moments), and a majority may still name a master the set has left.
  */
 export function primary(v: RoleView): Verdict {
   if (v.local?.role !== 'master') return no(v.local ? 'not a master' : 'redis-server does not answer');
-  const { consensus } = setMaster(v);
-  if (!sameAddress(consensus.master, v.self)) {
-    return no(
-      consensus.master
-        ? `${consensus.votes}/${consensus.voters} sentinels name ${formatAddress(consensus.master)}`
-        : `no majority of sentinels names a master (${consensus.voters} answer)`,
-    );
+  const newest = newestConfig(v.sentinels);
+  const total = v.sentinels.length;
+  if (newest.answering * 2 <= total) return no(`only ${newest.answering}/${total} sentinels answer (cut off from their majority?)`);
+  if (!sameAddress(newest.master, v.self)) {
+    const at = `the sentinels at config epoch ${newest.configEpoch}`;
+    return no(newest.master ? `${at} name ${formatAddress(newest.master)}` : `${at} disagree or name no master`);
   }
   if (!sameAddress(v.registered, v.self)) return no(`ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
-  return ok(`master named by ${consensus.votes}/${consensus.voters} sentinels and ZooKeeper`);
+  return ok(`master named by ZooKeeper and the sentinels at config epoch ${newest.configEpoch} (${newest.answering}/${total} answer)`);
 }
 
 /** A replica with its link up to the set's master; `maxLagBytes` bounds how far behind it may be. */
