@@ -1,11 +1,14 @@
 import test from 'ava';
 import { TestEnv } from './helpers/env';
+import { sleep } from '../packages/local-stack/src/harness';
 import { waitFor } from './helpers/wait';
 import { rawHttp } from './helpers/chaos-b';
 import { sentinelReplicasOf } from './helpers/sentinel';
 
 // redis-wrapper's HTTP API (PORT1), on a live set: what a proxy checks (/primary, /replica),
 // what Marathon checks (/readiness, /health, /liveness), metrics, and answers to junk.
+
+const DOWN_AFTER_MS = 6000;
 
 const get = async (port: number, path: string) => {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
@@ -14,7 +17,8 @@ const get = async (port: number, path: string) => {
 
 test('the node API: /primary on the master only, /replica on replicas, readiness once Sentinel lists a new replica', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy({ watchers: 0 });
+  // down-after 6 s: room for a stall of 3 s that outlasts the node loop's 1 s INFO timeout.
+  const d = await env.deploy({ watchers: 0, env: { SENTINEL_DOWN_AFTER_MS: String(DOWN_AFTER_MS) } });
   const master = d.redis.find((r) => r.address === d.master)!;
   const replica = d.redis.find((r) => r !== master)!;
   await waitFor("the master's /primary", async () => (await get(master.apiPort, '/primary')).status === 200, 15000);
@@ -32,6 +36,32 @@ test('the node API: /primary on the master only, /replica on replicas, readiness
   t.regex((await get(replica.apiPort, '/metrics')).body, /^redis_zk_node_is_master 0$/m);
   const junk = await rawHttp(replica.apiPort, 'GARBAGE\r\n\r\n', 5000);
   t.true(junk.status === null || junk.status < 500, `junk answered ${junk.status}`);
+
+  // A master stalled by a slow command (longer than the node loop's 1 s INFO timeout, shorter than
+  // Sentinel's down-after): /primary keeps passing, as Sentinel keeps it for up, so HAProxy does not cut its clients.
+  const blocker = env.redis(master.port);
+  t.teardown(() => blocker.disconnect());
+  const stallMs = DOWN_AFTER_MS / 2;
+  const script =
+    'local t0 = redis.call("TIME") repeat local t = redis.call("TIME") until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) >= tonumber(ARGV[1]) * 1000';
+  const stalled = blocker.eval(script, 0, String(stallMs));
+  const during: Array<{ status: number; reason: string }> = [];
+  const stallStart = Date.now();
+  while (Date.now() - stallStart < stallMs + 1500) {
+    const r = await get(master.apiPort, '/primary');
+    during.push({ status: r.status, reason: JSON.parse(r.body).reason });
+    await sleep(50);
+  }
+  await stalled;
+  t.deepEqual(
+    during.filter((r) => r.status !== 200),
+    [],
+    'never 503 through the stall',
+  );
+  t.true(
+    during.some((r) => /slow to answer/.test(r.reason)),
+    `the stall outlasted a tick's INFO timeout: ${[...new Set(during.map((r) => r.reason))].join(' | ')}`,
+  );
 
   // A new replica: not ready until a majority of the sentinels list it with its link up.
   const addedAt = Date.now();

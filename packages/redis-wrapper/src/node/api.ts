@@ -43,7 +43,9 @@ export async function startNodeApi(i: NodeApiInputs): Promise<NodeApi> {
     if (!v) return { ok: false, reason: 'no view yet (starting)' };
     const age = performance.now() - v.takenAt;
     if (age > i.maxViewAgeMs) return { ok: false, reason: `view is ${Math.round(age)} ms old (the node loop is behind, or the process was frozen)` };
-    return check(v);
+    if (v.local || !v.slowLocal) return check(v);
+    const verdict = check({ ...v, local: v.slowLocal.state });
+    return { ok: verdict.ok, reason: `${verdict.reason} (redis-server slow to answer: its last answer ${v.slowLocal.agoMs} ms ago)` };
   };
   const routes: Record<string, (q: URLSearchParams) => Verdict | null> = {
     '/primary': () => fresh(primary),

@@ -7,6 +7,7 @@ import {
   type Logger,
   type MemberRecord,
   type RedisPool,
+  type ReplicationState,
   sameShape,
   sentinelConsensus,
   withRedis,
@@ -42,7 +43,17 @@ export interface LoopInputs {
 export interface TakenView extends RoleView {
   readonly takenAt: number;
   readonly zkCurrent: boolean;
+  /**
+   * When redis-server did not answer this tick's INFO in time (a slow command, a big save): its
+   * last answer and how old it is, at most the sentinels' down-after-milliseconds. The node API
+   * keeps answering from it, as Sentinel keeps a slow master for up, so a proxy does not cut a
+   * master's clients off over a stall Sentinel tolerates.
+   */
+  readonly slowLocal?: { readonly state: ReplicationState; readonly agoMs: number };
 }
+
+/** The sentinels' down-after-milliseconds until one tells its own. */
+const DEFAULT_DOWN_AFTER_MS = 5000;
 
 /** Records are written at once when their shape changes, else at most this often... */
 const PUBLISH_MIN_MS = 1000;
@@ -68,6 +79,7 @@ export class NodeLoop {
   private prunedAt = 0;
   private lastReason = '';
   private latest: TakenView | undefined;
+  private lastLocal: { state: ReplicationState; at: number } | undefined;
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
 
@@ -123,6 +135,9 @@ export class NodeLoop {
       g.local?.role === 'master' || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
     if (masterKnown || !g.local) this.lastMasterAt = now;
     const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
+    if (g.local) this.lastLocal = { state: g.local, at: now };
+    const downAfter = Math.max(0, ...g.sentinels.map((s) => (s.reachable ? (s.downAfterMs ?? 0) : 0))) || DEFAULT_DOWN_AFTER_MS;
+    const slowFor = this.lastLocal ? now - this.lastLocal.at : Number.POSITIVE_INFINITY;
     const view: TakenView = {
       self: this.i.self,
       local: g.local,
@@ -133,6 +148,7 @@ export class NodeLoop {
       stuckAfterMs: 2 * (timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs),
       takenAt: now,
       zkCurrent: g.zk.current,
+      ...(!g.local && this.lastLocal && slowFor <= downAfter ? { slowLocal: { state: this.lastLocal.state, agoMs: Math.round(slowFor) } } : {}),
     };
     this.latest = view;
     this.i.onView?.(view);
