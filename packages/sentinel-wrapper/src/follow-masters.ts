@@ -26,20 +26,19 @@ export class MasterFollower {
   private readonly runs = new Coalesced((reason) => this.reconcile(reason));
   private readonly onChange = () => this.trigger('ZooKeeper changed');
   private readonly onReconnect = () => this.trigger('ZooKeeper reconnected');
+  private unsubscribe = () => {};
 
   constructor(private readonly d: FollowerDeps) {}
 
   start(): void {
-    this.d.dir.zk.on('connected', this.onReconnect);
-    this.d.dir.zk.on('session', this.onReconnect);
+    this.unsubscribe = this.d.dir.zk.onReconnected(this.onReconnect);
     this.timer = setInterval(() => this.trigger('periodic check'), this.d.intervalMs ?? 5000);
     this.trigger('start');
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.d.dir.zk.off('connected', this.onReconnect);
-    this.d.dir.zk.off('session', this.onReconnect);
+    this.unsubscribe();
   }
 
   trigger(reason: string): void {

@@ -96,6 +96,20 @@ export class ZkClient extends EventEmitter {
     return this.client.getSessionId().toString('hex');
   }
 
+  /**
+   * Calls `fn` each time the client is connected again or has a new session: watches set before
+   * may be gone and registrations expired, so whoever keeps a view or a node re-reads now.
+   * Returns what unsubscribes it.
+   */
+  onReconnected(fn: () => void): () => void {
+    this.on('connected', fn);
+    this.on('session', fn);
+    return () => {
+      this.off('connected', fn);
+      this.off('session', fn);
+    };
+  }
+
   /** Resolves once connected; rejects after `timeoutMs` (the client keeps trying in the background). */
   waitConnected(timeoutMs: number): Promise<void> {
     if (this.usable) return Promise.resolve();

@@ -11,6 +11,7 @@ export class EphemeralRegistration {
   private active = false;
   private retrying = false;
   private readonly onReconnect = () => void this.ensure('reconnected');
+  private unsubscribe = () => {};
 
   constructor(
     private readonly zk: ZkClient,
@@ -22,8 +23,7 @@ export class EphemeralRegistration {
   /** Registers now (throws if ZooKeeper refuses) and keeps the node present afterwards. */
   async start(): Promise<void> {
     this.active = true;
-    this.zk.on('connected', this.onReconnect);
-    this.zk.on('session', this.onReconnect);
+    this.unsubscribe = this.zk.onReconnected(this.onReconnect);
     await this.write();
     this.log.info({ path: this.path, data: this.data, reason: 'registered' }, 'registered in ZooKeeper');
   }
@@ -66,8 +66,7 @@ export class EphemeralRegistration {
   /** Removes the node (best effort) and stops keeping it. */
   async stop(): Promise<void> {
     this.active = false;
-    this.zk.off('connected', this.onReconnect);
-    this.zk.off('session', this.onReconnect);
+    this.unsubscribe();
     await this.zk.remove(this.path).catch((err) => this.log.warn({ path: this.path, err: String(err) }, 'could not remove registration'));
   }
 }

@@ -10,6 +10,7 @@ abstract class WatchedView<T> extends EventEmitter {
   private readonly refresh = new Coalesced((reason) => this.reload(reason));
   protected readonly onWatch = () => this.refresh.trigger('watch fired');
   private readonly onReconnect = () => this.refresh.trigger('reconnected');
+  private unsubscribe = () => {};
 
   constructor(
     protected readonly dir: Directory,
@@ -21,14 +22,12 @@ abstract class WatchedView<T> extends EventEmitter {
   }
 
   start(): void {
-    this.dir.zk.on('connected', this.onReconnect);
-    this.dir.zk.on('session', this.onReconnect);
+    this.unsubscribe = this.dir.zk.onReconnected(this.onReconnect);
     this.refresh.trigger('start');
   }
 
   stop(): void {
-    this.dir.zk.off('connected', this.onReconnect);
-    this.dir.zk.off('session', this.onReconnect);
+    this.unsubscribe();
   }
 
   get current(): T {
@@ -74,8 +73,7 @@ export class SentinelList extends WatchedView<Address[]> {
     const reconnected = () => {
       this.reconnectedAt = Date.now();
     };
-    dir.zk.on('connected', reconnected);
-    dir.zk.on('session', reconnected);
+    dir.zk.onReconnected(reconnected);
   }
 
   protected async load(): Promise<Address[]> {
