@@ -41,8 +41,7 @@ export function renderMarathonLbService(o: {
     if (v === undefined) throw new Error(`label HAPROXY_0_${key} missing`);
     return v;
   };
-  if (labels.HAPROXY_1_ENABLED !== 'false')
-    throw new Error('HAPROXY_1_ENABLED is not "false": marathon-lb would also expose the node API port');
+  if (labels.HAPROXY_1_ENABLED !== 'false') throw new Error('HAPROXY_1_ENABLED is not "false": marathon-lb would also expose the node API port');
   const backend = `${o.app.id.replace(/^\//, '').replace(/\//g, '_')}_${o.servicePort}`;
   let mode = (labels.HAPROXY_0_MODE ?? 'tcp').toLowerCase();
   let check = healthCheckFor(o.app, 0);
