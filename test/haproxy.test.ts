@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import Redis from 'ioredis';
 import { EXAMPLE } from '../packages/cli/src/haproxy/example';
 import { renderHaproxyConfig } from '../packages/cli/src/haproxy/render';
-import { type Deployment, TestEnv } from './helpers/env';
+import { type Deployment, type Task, TestEnv } from './helpers/env';
 import { recordFigures } from './helpers/figures';
-import { renderMarathonLbTcpService } from './helpers/marathon-lb';
+import { type MarathonLbApp, renderMarathonLbService } from './helpers/marathon-lb';
 import { freePort } from './helpers/ports';
 import { Proc, ROOT } from './helpers/processes';
 import { TEST_PASSWORD } from './helpers/secrets';
@@ -27,6 +28,37 @@ test("HAProxy is Debian's 2.6, and the shipped conf/haproxy.cfg is valid and the
   t.is(check.status, 0, check.stdout + check.stderr);
   for (const directive of ['option httpchk GET /primary', 'on-marked-down shutdown-sessions', 'check port 8008', 'option httpchk GET /replica?lag='])
     t.true(shipped.includes(directive), directive);
+});
+
+test("marathon-lb's rendering of the shipped redis app (its health check on the API port is MESOS_HTTP, so marathon-lb forces mode http): a config HAProxy accepts, writes to each task's redis port checked at /primary on its API port; without HAPROXY_0_HTTP_FRONTEND_APPID_ACL it is refused", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-mlb-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const nodes = [31001, 31011, 31021].map((port) => ({ port, apiPort: port + 1, address: `127.0.0.1:${port}` })) as unknown as Task[];
+  const check = (app: MarathonLbApp, name: string) => {
+    const config = renderMarathonLbService({
+      app,
+      nodes,
+      bind: '127.0.0.1',
+      servicePort: 6379,
+      appIdBind: '127.0.0.1:9091',
+      statsSocket: path.join(dir, `${name}.sock`),
+    });
+    const file = path.join(dir, `${name}.cfg`);
+    fs.writeFileSync(file, config);
+    const r = spawnSync(HAPROXY, ['-c', '-f', file], { encoding: 'utf8' });
+    return { config, ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+  };
+  const shipped = check(redisApp(), 'shipped');
+  t.true(shipped.ok, shipped.out + shipped.config);
+  for (const n of nodes)
+    t.regex(shipped.config, new RegExp(`server \\S+ 127\\.0\\.0\\.1:${n.port} id \\d+ check +port ${n.apiPort}\\n`), `${n.port}: checked on ${n.apiPort}`);
+  t.regex(shipped.config, /backend redis-zk_redis_6379\n(.*\n)* {2}mode tcp\n(.*\n)* {2}option httpchk GET \/primary\n/);
+  t.notRegex(shipped.config, /use_backend redis-zk_redis_6379 if/, 'not in the http frontend');
+  const labels = { ...redisApp().labels };
+  delete labels.HAPROXY_0_HTTP_FRONTEND_APPID_ACL;
+  const without = check({ ...redisApp(), labels }, 'without-appid-acl');
+  t.false(without.ok, "a tcp backend in marathon-lb's http frontend: HAProxy refuses the whole config");
+  t.regex(without.out, /redis-zk_redis_6379/);
 });
 
 /** HAProxy's runtime API: each server's status (`UP`, `DOWN`, `UP 1/2`…) in a backend, by server address. */
@@ -145,9 +177,8 @@ async function sentinelClient(d: Deployment): Promise<Redis> {
   return c;
 }
 
-/** The redis app's labels, as marathon/redis.json ships them. */
-const labels = (): Record<string, string> =>
-  (JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as { labels: Record<string, string> }).labels;
+/** The redis app as marathon/redis.json ships it (what marathon-lb reads of it: id, labels, health checks). */
+const redisApp = (): MarathonLbApp => JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as MarathonLbApp;
 
 test("HAProxy in front of a live set (the generated config and marathon-lb's rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again", async (t: ExecutionContext) => {
   const env = await TestEnv.create(t);
@@ -172,10 +203,11 @@ test("HAProxy in front of a live set (the generated config and marathon-lb's ren
   );
   for (const task of d.redis) t.true(config.includes(`${task.address} check port ${task.apiPort}`), task.address);
   await startHaproxy(env, 'haproxy-generated', config);
-  const mlb = (apiCheck: boolean, port: number, statsSocket: string) =>
-    renderMarathonLbTcpService({ labels: labels(), app: '/redis-zk/redis', nodes: d.redis, bind: '127.0.0.1', servicePort: port, apiCheck, statsSocket });
-  await startHaproxy(env, 'haproxy-marathon-lb', mlb(true, mlbPort, sockets.mlb));
-  await startHaproxy(env, 'haproxy-marathon-lb-without-api-check', mlb(false, mlbNoCheckPort, sockets.bare));
+  const [appIdPort, appIdNoCheckPort] = await Promise.all([freePort(), freePort()]);
+  const mlb = (app: MarathonLbApp, port: number, appIdPort: number, statsSocket: string) =>
+    renderMarathonLbService({ app, nodes: d.redis, bind: '127.0.0.1', servicePort: port, appIdBind: `127.0.0.1:${appIdPort}`, statsSocket });
+  await startHaproxy(env, 'haproxy-marathon-lb', mlb(redisApp(), mlbPort, appIdPort, sockets.mlb));
+  await startHaproxy(env, 'haproxy-marathon-lb-without-api-check', mlb({ ...redisApp(), healthChecks: [] }, mlbNoCheckPort, appIdNoCheckPort, sockets.bare));
   const mlbBackend = `redis-zk_redis_${mlbPort}`;
 
   const primaryUp = async (socket: string, backend: string) => [...(await serverStatus(socket, backend))].filter(([, s]) => s.startsWith('UP')).map(([a]) => a);

@@ -367,6 +367,45 @@ if (MODEL.ok) {
     }
   });
 
+  test("a host volume is the agent's directory: a later task on that agent finds what an earlier one wrote, another agent's is its own, a killed agent's is gone; tasks are placed freely", async (t) => {
+    const model = await startModel(t, { agents: 3 });
+    const app = standinApp({
+      id: '/t/host',
+      instances: 2,
+      constraints: [['hostname', 'UNIQUE']],
+      container: { type: 'DOCKER', volumes: [{ containerPath: 'data', hostPath: '/var/lib/t/host', mode: 'RW' }], docker: { image: 'standin' } },
+    });
+    await model.deploymentDone(model.deploy([app])[0]!, 30000);
+    const first = model.tasks('/t/host');
+    for (const x of first) fs.writeFileSync(path.join(x.sandbox, 'data', 'written-by'), x.id);
+    const onAgent = (agent: string) => path.join(model.hostPath(model.agents.find((a) => a.id === agent)!, '/var/lib/t/host'), 'written-by');
+    for (const x of first) t.is(fs.readFileSync(onAgent(x.agent.id), 'utf8'), x.id, `${x.agent.id} keeps it on its own disk`);
+    const spare = model.agents.find((a) => !first.some((x) => x.agent === a))!;
+    t.false(fs.existsSync(onAgent(spare.id)), 'nothing on the agent that ran no task');
+
+    // Killed at once: each agent's next task finds the data there (placement free: no reservation).
+    for (const x of first) x.proc.killGroup('SIGKILL');
+    await waitFor('both instances running again', () => model.tasks('/t/host').filter((x) => !first.includes(x) && x.proc.running).length === 2, 30000);
+    for (const x of model.tasks('/t/host').filter((y) => !first.includes(y))) {
+      const previous = first.find((y) => y.agent === x.agent);
+      t.is(fs.existsSync(path.join(x.sandbox, 'data', 'written-by')), previous !== undefined, `${x.id} on ${x.agent.id}`);
+      if (previous) t.is(fs.readFileSync(path.join(x.sandbox, 'data', 'written-by'), 'utf8'), previous.id);
+    }
+
+    // An agent lost: its disk with it; the replacement goes elsewhere.
+    const victim = model.tasks('/t/host').find((x) => x.proc.running)!;
+    const victimAgent = victim.agent;
+    model.setAgentUnreachableAfter(1);
+    model.killAgent(victimAgent.id);
+    t.false(fs.existsSync(path.dirname(onAgent(victimAgent.id))), "the killed agent's host volume is gone");
+    await waitFor(
+      'a replacement on another agent',
+      () => model.tasks('/t/host').filter((x) => x.proc.running && x.agent !== victimAgent && x.state === 'running').length === 2,
+      60000,
+    );
+    t.deepEqual(uniqueViolations(model, '/t/host'), []);
+  });
+
   test('a model that crashes, or is told to stop by a signal, removes its namespaces, veths, bridge and tasks on the way out', async (t) => {
     for (const end of ['throw', 'SIGTERM', 'SIGINT'] as const) {
       const run = startCrashing(t);

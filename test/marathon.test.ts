@@ -258,12 +258,14 @@ test('redis and sentinel upgrades replace one task at a time: 2 of 3 stay health
   t.is(w.upgradeStrategy?.maximumOverCapacity, 0);
 });
 
-test('redis: sandbox disk for AOF and RDB; no local persistent volume (needs residency)', (t) => {
+test("redis: data on the agent's disk (a host volume at the sandbox's data, the default DATA_DIR), one directory per app; no resident tasks", (t) => {
   const a = app('redis');
   t.true((a.disk ?? 0) >= 1024);
-  t.is(a.container?.volumes, undefined);
-  t.is(a.residency, undefined);
-  t.is(a.env?.DATA_DIR, undefined, 'DATA_DIR stays at its default, $MESOS_SANDBOX/data');
+  // A host volume outlives the task on its agent (a cold restart finds the data) without pinning the task there.
+  t.deepEqual(a.container?.volumes, [{ containerPath: 'data', hostPath: '/var/lib/redis-zk/redis-zk-redis', mode: 'RW' }]);
+  t.is(a.residency, undefined, 'no local persistent volume: tasks move freely when an agent is lost');
+  t.is(a.env?.DATA_DIR, undefined, 'DATA_DIR stays at its default, $MESOS_SANDBOX/data: the host volume');
+  for (const other of ['sentinel', 'watcher'] as const) t.is(app(other).container?.volumes, undefined, `${other}: nothing to keep`);
 });
 
 test('sentinel: quorum and timing from the configuration table', (t) => {

@@ -1,30 +1,56 @@
 import type { Task } from './env';
 
-/**
- * What marathon-lb makes of the redis app's labels for its first port (tcp mode, the health check
- * found through HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX), following its templating: Python
- * `str.format` of each template with the variables marathon-lb passes, the per-server health-check
- * template stripped and prefixed with a blank. `apiCheck` false: the app has no health check on
- * the API port (the labels must then fail safe).
- */
-export function renderMarathonLbTcpService(o: {
+/** What marathon-lb reads of a Marathon app: its id, labels and health checks. */
+export interface MarathonLbApp {
+  id: string;
   labels: Record<string, string>;
-  app: string;
+  healthChecks?: ReadonlyArray<{ protocol: string; portIndex?: number; port?: number; path?: string }>;
+}
+
+/** marathon-lb's get_health_check: the first check with a fixed port, or on `portIndex`. */
+const healthCheckFor = (app: MarathonLbApp, portIndex: number) => (app.healthChecks ?? []).find((c) => c.port || c.portIndex === portIndex);
+
+/**
+ * What marathon-lb (mesosphere/marathon-lb, marathon_lb.py and config.py) makes of an app's first
+ * port, following its rules rather than what the labels mean to say:
+ * - the health check of port 0 is its own, else (HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX) the one
+ *   on that index; one of HTTP/HTTPS/MESOS_HTTP/MESOS_HTTPS found that way forces mode `http`,
+ *   whatever HAPROXY_0_MODE says;
+ * - an app in mode http joins the `marathon_http_appid_in` frontend (mode http, always rendered)
+ *   through HAPROXY_0_HTTP_FRONTEND_APPID_ACL: a tcp backend there is a config HAProxy refuses;
+ * - the per-server check options come from the TCP template when the mode is tcp or the check is
+ *   TCP/MESOS_TCP, else from the HTTP one; `healthCheckPortOptions` is ` port <that index's port>`;
+ * - per-server templates are stripped and prefixed with a blank; the others are Python
+ *   `str.format` templates, which this follows for `{name}` fields.
+ * Only port 0 is rendered (HAPROXY_1_ENABLED=false must keep the API port out: asserted).
+ */
+export function renderMarathonLbService(o: {
+  app: MarathonLbApp;
   nodes: readonly Task[];
   bind: string;
   servicePort: number;
-  apiCheck: boolean;
+  /** Where marathon_http_appid_in binds (marathon-lb: *:9091). */
+  appIdBind: string;
   statsSocket: string;
 }): string {
+  const { labels } = o.app;
   const fmt = (template: string, vars: Record<string, string | number>) =>
     template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
-  const label = (key: string) => {
-    const v = o.labels[`HAPROXY_0_${key}`];
+  const label = (key: string, fallback?: string) => {
+    const v = labels[`HAPROXY_0_${key}`] ?? fallback;
     if (v === undefined) throw new Error(`label HAPROXY_0_${key} missing`);
     return v;
   };
-  const backend = `${o.app.replace(/^\//, '').replace(/\//g, '_')}_${o.servicePort}`;
-  const mode = o.labels.HAPROXY_0_MODE ?? 'tcp';
+  if (labels.HAPROXY_1_ENABLED !== 'false') throw new Error('HAPROXY_1_ENABLED is not "false": marathon-lb would also expose the node API port');
+  const backend = `${o.app.id.replace(/^\//, '').replace(/\//g, '_')}_${o.servicePort}`;
+  let mode = (labels.HAPROXY_0_MODE ?? 'tcp').toLowerCase();
+  let check = healthCheckFor(o.app, 0);
+  const checkIndex = labels.HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX === undefined ? undefined : Number(labels.HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX);
+  if (!check && checkIndex !== undefined) {
+    check = healthCheckFor(o.app, checkIndex);
+    if (check && ['HTTP', 'HTTPS', 'MESOS_HTTP', 'MESOS_HTTPS'].includes(check.protocol)) mode = 'http';
+  }
+  const tcpTemplates = mode === 'tcp' || check?.protocol === 'TCP' || check?.protocol === 'MESOS_TCP';
   const blankPrefix = (s: string) => (s.trim() ? ` ${s.trim()}` : '');
   const head = [
     'global',
@@ -44,15 +70,32 @@ export function renderMarathonLbTcpService(o: {
   ].join('\n');
   let frontends = fmt(label('FRONTEND_HEAD'), { bindAddr: o.bind, backend, servicePort: o.servicePort, mode, sslCert: '', bindOptions: '' });
   frontends += `  use_backend ${backend}\n`;
+  let appIdFrontend = `\nfrontend marathon_http_appid_in\n  bind ${o.appIdBind}\n  mode http\n`;
+  if (mode === 'http') {
+    const cleanedUpAppId = o.app.id.replace(/[^a-zA-Z0-9-]/g, '_');
+    appIdFrontend += fmt(
+      label('HTTP_FRONTEND_APPID_ACL', '  acl app_{cleanedUpAppId} hdr(x-marathon-app-id) -i {appId}\n  use_backend {backend} if app_{cleanedUpAppId}\n'),
+      {
+        cleanedUpAppId,
+        appId: o.app.id,
+        backend,
+      },
+    );
+  }
   let backends = fmt(label('BACKEND_HEAD'), { backend, balance: 'roundrobin', mode });
-  if (o.apiCheck) backends += fmt(label('BACKEND_TCP_HEALTHCHECK_OPTIONS'), {});
+  if (mode === 'http') backends += label('BACKEND_HTTP_OPTIONS');
+  // The check's port: that index's port of the same task (redis's 0, the node API's 1); none without the label.
+  const portOf = (n: Task) => (checkIndex === undefined ? undefined : checkIndex === 1 ? n.apiPort : n.port);
+  if (check) backends += fmt(label(tcpTemplates ? 'BACKEND_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_HTTP_HEALTHCHECK_OPTIONS'), {});
   o.nodes.forEach((n, i) => {
-    const serverName = `127_0_0_1_${n.port}`;
-    const healthCheckOptions = o.apiCheck
-      ? fmt(blankPrefix(label('BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS')), { healthCheckPortOptions: ` port ${n.apiPort}`, healthCheckPort: n.apiPort })
+    const healthCheckOptions = check
+      ? fmt(blankPrefix(label(tcpTemplates ? 'BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS')), {
+          healthCheckPortOptions: portOf(n) ? ` port ${portOf(n)}` : '',
+          healthCheckPort: portOf(n) ?? '',
+        })
       : '';
     backends += fmt(label('BACKEND_SERVER_OPTIONS'), {
-      serverName,
+      serverName: `127_0_0_1_${n.port}`,
       host: '127.0.0.1',
       host_ipv4: '127.0.0.1',
       port: n.port,
@@ -62,5 +105,5 @@ export function renderMarathonLbTcpService(o: {
       otherOptions: '',
     });
   });
-  return `${head}\n${frontends}${backends}`;
+  return `${head}\n${frontends}${appIdFrontend}${backends}`;
 }

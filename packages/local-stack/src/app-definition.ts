@@ -24,9 +24,14 @@ export interface AppDefinition {
   /**
    * Local persistent volumes (`container.volumes[].persistent`): each instance keeps a
    * reservation on the agent it first ran on, and every later task of that instance runs there
-   * with the same volume (Marathon's resident tasks). Other kinds of volume are a load error.
+   * with the same volume (Marathon's resident tasks).
    */
   persistentVolumes: PersistentVolume[];
+  /**
+   * Host volumes (`container.volumes[].hostPath`): a directory of the agent the task runs on,
+   * there for every later task on that agent and gone with the agent. Other kinds are a load error.
+   */
+  hostVolumes: HostVolume[];
   portDefinitions: PortDefinition[];
   requirePorts: boolean;
   constraints: Constraint[];
@@ -39,6 +44,12 @@ export interface AppDefinition {
   backoffSeconds: number;
   backoffFactor: number;
   maxLaunchDelaySeconds: number;
+}
+
+/** A host volume: the agent's `hostPath` at `containerPath` (a name relative to the sandbox in the model). */
+export interface HostVolume {
+  containerPath: string;
+  hostPath: string;
 }
 
 export interface PersistentVolume {
@@ -111,15 +122,21 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
   const type = container.type === 'DOCKER' || container.type === 'MESOS' ? container.type : 'NONE';
   const image = typeof obj(container.docker).image === 'string' ? String(obj(container.docker).image) : undefined;
 
-  const persistentVolumes: PersistentVolume[] = (Array.isArray(container.volumes) ? container.volumes : []).map((v) => {
-    const d = obj(v);
-    const persistent = obj(d.persistent);
-    if (!('persistent' in d)) fail(`volume ${JSON.stringify(v)}: the model runs local persistent volumes only`);
-    const containerPath = String(d.containerPath ?? '');
+  const volumes = (Array.isArray(container.volumes) ? container.volumes : []).map(obj);
+  const sandboxName = (kind: string, containerPath: string) => {
     if (!/^[A-Za-z0-9._-]+$/.test(containerPath))
-      fail(`persistent volume containerPath ${JSON.stringify(containerPath)}: a name relative to the sandbox, as Marathon requires`);
-    return { containerPath, sizeMb: num(persistent.size, 0) };
-  });
+      fail(`${kind} volume containerPath ${JSON.stringify(containerPath)}: the model takes a name relative to the sandbox`);
+    return containerPath;
+  };
+  const persistentVolumes: PersistentVolume[] = [];
+  const hostVolumes: HostVolume[] = [];
+  for (const d of volumes) {
+    if ('persistent' in d)
+      persistentVolumes.push({ containerPath: sandboxName('persistent', String(d.containerPath ?? '')), sizeMb: num(obj(d.persistent).size, 0) });
+    else if (typeof d.hostPath === 'string' && d.hostPath.startsWith('/'))
+      hostVolumes.push({ containerPath: sandboxName('host', String(d.containerPath ?? '')), hostPath: d.hostPath });
+    else fail(`volume ${JSON.stringify(d)}: the model runs local persistent volumes and host volumes (an absolute hostPath) only`);
+  }
   const env: Record<string, string> = {};
   const secretEnv: Record<string, string> = {};
   const secrets = obj(raw.secrets);
@@ -215,6 +232,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     labels,
     container: { type, ...(image ? { image } : {}) },
     persistentVolumes,
+    hostVolumes,
     portDefinitions,
     requirePorts: raw.requirePorts === true,
     constraints,

@@ -31,8 +31,11 @@
  * - Marathon's leadership is a switch (suspendMarathon/resumeMarathon), not an election in
  *   ZooKeeper: cutting ZooKeeper off does not by itself stop Marathon.
  * - Local persistent volumes are a directory per instance on its agent (a symlink at the
- *   containerPath in each of its sandboxes); a resident instance waits for its agent. No other
- *   volumes; no pods, GPUs, roles; only host networking, one Marathon, one framework.
+ *   containerPath in each of its sandboxes); a resident instance waits for its agent. A host
+ *   volume is a directory per agent and hostPath, linked the same way into every task's sandbox on
+ *   that agent; it outlives the tasks and goes with a killed agent (its disk is gone). Only
+ *   containerPaths relative to the sandbox (no mount namespace); no pods, GPUs, roles; only host
+ *   networking, one Marathon, one framework.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -367,6 +370,11 @@ export class MarathonModel extends EventEmitter {
     }
   }
 
+  /** Where the model keeps `hostPath` of `agent`'s file system. */
+  hostPath(agent: ModelAgent, hostPath: string): string {
+    return path.join(this.dir, agent.id, 'host', ...hostPath.split('/').filter(Boolean));
+  }
+
   /** A new reservation for a resident instance on `agent` (its volumes live there from now on). */
   private reserve(app: AppState, agent: ModelAgent): Reservation {
     const id = `${app.def.id.replace(/^\//, '').replace(/\//g, '_')}#${app.reservations.length + 1}`;
@@ -384,6 +392,12 @@ export class MarathonModel extends EventEmitter {
     // Mesos mounts each persistent volume at its containerPath in the sandbox.
     for (const v of reservation ? def.persistentVolumes : []) {
       const target = path.join(reservation!.dir, v.containerPath);
+      fs.mkdirSync(target, { recursive: true });
+      fs.symlinkSync(target, path.join(sandbox, v.containerPath));
+    }
+    // A host volume is the agent's own directory: whatever an earlier task there left in it.
+    for (const v of def.hostVolumes) {
+      const target = this.hostPath(agent, v.hostPath);
       fs.mkdirSync(target, { recursive: true });
       fs.symlinkSync(target, path.join(sandbox, v.containerPath));
     }
@@ -596,6 +610,8 @@ export class MarathonModel extends EventEmitter {
       } catch {
         /* gone */
       }
+    // The host is gone, and its disk with it: host volumes there are lost.
+    fs.rmSync(path.join(this.dir, a.id, 'host'), { recursive: true, force: true });
     this.log.warn({ agent: a.id }, 'agent killed');
     this.emit('agent-killed', a);
   }

@@ -12,6 +12,7 @@ import {
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
+import { lockDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
@@ -42,6 +43,14 @@ export async function runRedisWrapper(): Promise<number> {
   });
   if (!memory.ok) throw new ConfigError([memory.problem]);
   log.info({ maxmemory: memory.maxmemoryBytes, reason: memory.reason }, 'memory limit chosen');
+
+  // Before anything reads or writes the data: one redis-server per data directory.
+  const dataLock = await lockDataDir(dataDir);
+  if (!dataLock.held && dataLock.fatal) {
+    log.error({ dataDir, reason: dataLock.reason }, 'data directory in use; exiting so the task is restarted after backoff');
+    return 1;
+  }
+  log[dataLock.held ? 'info' : 'warn']({ dataDir, reason: dataLock.reason }, dataLock.held ? 'data directory locked' : 'data directory not locked');
 
   const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
