@@ -5,7 +5,7 @@ import type { ManagedProcess } from '../packages/local-stack/src/managed-process
 import { LocalZooKeeper } from '../packages/local-stack/src/zookeeper';
 import { freePort, type Processes, PROGRAM, until } from './lib';
 
-export { FAST_SENTINEL } from '../packages/local-stack/src/harness';
+export { FAST_DOWN_AFTER_MS, FAST_SENTINEL } from '../packages/local-stack/src/harness';
 import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */

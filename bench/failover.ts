@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { ask, freePort, onlineReplicas, plainRedis, type Processes, sleep, until } from './lib';
-import { FAST_SENTINEL, type Ours } from './deployment';
+import { FAST_DOWN_AFTER_MS, FAST_SENTINEL, type Ours } from './deployment';
+import { type Freezable, freezeRound, groupOf, type MinorityFigures, minorityRound } from './fencing';
+
+/** The freeze rows: the master stopped for 3 x down-after (as in the issue and the partition test). */
+const FREEZE_MS = 3 * FAST_DOWN_AFTER_MS;
+/** The minority rows: how long the master is left alone (longer than any fence or max-lag needs). */
+const CUT_MS = 6000;
 
 export interface FailoverTimes {
   sentinel: number;
@@ -78,6 +84,10 @@ export type Kill = 'task' | 'server';
 
 export interface FailoverRig {
   round(kill?: Kill): Promise<FailoverTimes>;
+  /** The master's task frozen for FREEZE_MS (Sentinel fails over), then resumed: resume → the old master is a replica (ms). */
+  freeze(): Promise<number>;
+  /** The master left with one sentinel for CUT_MS, a client writing to it (see fencing.ts). */
+  minority(): Promise<MinorityFigures>;
   masterPort(): Promise<number>;
   /** Ours only: the watcher's HTTP port. */
   watcherPort?: number;
@@ -103,6 +113,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   const master = await plainRedis(ps, 'fo-plain-m');
   let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
   const sentinels: number[] = [];
+  const sentinelProcs: Freezable[] = [];
   for (let i = 0; i < 3; i += 1) {
     const port = await freePort();
     const dir = ps.sub(`fo-plain-s${i}`);
@@ -118,7 +129,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
         `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
       ].join('\n'),
     );
-    ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf]);
+    sentinelProcs.push(groupOf(ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf])));
     sentinels.push(port);
   }
   const client = sentinelClient(sentinels);
@@ -147,6 +158,18 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       nodes = nodes.filter((x) => x !== victim);
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
+    },
+    async freeze() {
+      const masterPort = await currentMaster();
+      await settle(sentinels, 2);
+      const victim = nodes.find((x) => x.port === masterPort)!;
+      return freezeRound({ port: masterPort, freeze: groupOf(victim.proc) }, FREEZE_MS, () => sentinelSwitched(sentinels, masterPort));
+    },
+    async minority() {
+      const masterPort = await currentMaster();
+      await settle(sentinels, 2);
+      const replicas = nodes.filter((x) => x.port !== masterPort).map((x) => groupOf(x.proc));
+      return minorityRound(masterPort, [...replicas, ...sentinelProcs.slice(1)], CUT_MS);
     },
     settle: () => settleRig(sentinels, currentMaster),
     async dispose() {
@@ -235,6 +258,19 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       tasks = tasks.filter((x) => x !== victim);
       tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
       return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
+    },
+    async freeze() {
+      await settle(sentinels, 2);
+      const masterPort = await currentMaster();
+      const victim = tasks.find((x) => x.port === masterPort)!;
+      return freezeRound({ port: masterPort, freeze: groupOf(victim.proc) }, FREEZE_MS, () => sentinelSwitched(sentinels, masterPort));
+    },
+    async minority() {
+      await settle(sentinels, 2);
+      const masterPort = await currentMaster();
+      const replicas = tasks.filter((x) => x.port !== masterPort).map((x) => groupOf(x.proc));
+      const zk: Freezable = { stop: () => ours.zk.pause(), cont: () => ours.zk.cont() };
+      return minorityRound(masterPort, [...replicas, ...d.sentinels.slice(1).map((x) => groupOf(x.proc)), zk], CUT_MS);
     },
     settle: () => settleRig(sentinels, currentMaster),
     async dispose() {

@@ -217,6 +217,36 @@ async function main() {
         'ratio <= 0.3 (down-after 2000 here)',
       );
 
+      // Fencing: the master frozen, then resumed (ours: its wrapper demotes it on its first look;
+      // plain: Sentinel converts it once it has seen it report master for a while), and the master
+      // left alone on the minority side (ours: its wrapper pauses writes; plain: min-replicas-max-lag).
+      const fp: number[] = [];
+      const fo: number[] = [];
+      const mp: Array<Awaited<ReturnType<typeof plain.minority>>> = [];
+      const mo: typeof mp = [];
+      const fenceRounds = quick ? 2 : 6;
+      for (let r = 0; r < fenceRounds; r += 1) {
+        say(`fencing round ${r + 1}/${fenceRounds}`);
+        const pair = [async () => fp.push(await plain.freeze()), async () => fo.push(await mine.freeze())];
+        for (const run of r % 2 ? pair.reverse() : pair) await run();
+        const cut = [async () => mp.push(await plain.minority()), async () => mo.push(await mine.minority())];
+        for (const run of r % 2 ? cut.reverse() : cut) await run();
+      }
+      row('fence: master task frozen 3× down-after, resumed → old master is a replica', 'ms', fo, fp, '<= 1500 ms');
+      row(
+        'minority: master cut off (replicas, 2 of 3 sentinels, ZooKeeper frozen) → its last acknowledged write',
+        'ms',
+        mo.map((x) => x.ackedForMs),
+        mp.map((x) => x.ackedForMs),
+        '<= 2000 ms',
+      );
+      row(
+        'minority: writes the cut-off master acknowledged (a client writing one at a time)',
+        '',
+        mo.map((x) => x.acked),
+        mp.map((x) => x.acked),
+      );
+
       // The failover clients write in a loop in this process, which also runs the load generator.
       await plain.dispose();
       await mine.dispose();
