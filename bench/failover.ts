@@ -65,7 +65,7 @@ class Prober {
   }
 }
 
-function sentinelClient(sentinels: number[]) {
+export function sentinelClient(sentinels: number[]) {
   const c = new Redis({
     sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })),
     name: 'mymaster',
@@ -112,26 +112,7 @@ async function settleRig(sentinels: number[], masterPort: () => Promise<number>)
 export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   const master = await plainRedis(ps, 'fo-plain-m');
   let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
-  const sentinels: number[] = [];
-  const sentinelProcs: Freezable[] = [];
-  for (let i = 0; i < 3; i += 1) {
-    const port = await freePort();
-    const dir = ps.sub(`fo-plain-s${i}`);
-    const conf = path.join(dir, 'sentinel.conf');
-    fs.writeFileSync(
-      conf,
-      [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
-        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
-        `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
-      ].join('\n'),
-    );
-    sentinelProcs.push(groupOf(ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf])));
-    sentinels.push(port);
-  }
+  const { ports: sentinels, procs: sentinelProcs } = await plainSentinels(ps, 'fo-plain-s', master.port);
   const client = sentinelClient(sentinels);
   const prober = new Prober(() => client.set('bench', '1'));
   let r = 0;
@@ -179,8 +160,33 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   };
 }
 
+/** 3 plain sentinels with hand-written configs monitoring `masterPort` as `mymaster` (down-after as ours in the bench). */
+export async function plainSentinels(ps: Processes, prefix: string, masterPort: number): Promise<{ ports: number[]; procs: Freezable[] }> {
+  const ports: number[] = [];
+  const procs: Freezable[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const port = await freePort();
+    const dir = ps.sub(`${prefix}${i}`);
+    const conf = path.join(dir, 'sentinel.conf');
+    fs.writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${masterPort} 2`,
+        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
+        `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
+      ].join('\n'),
+    );
+    procs.push(groupOf(ps.spawn(`${prefix}${i}`, 'redis-sentinel', [conf])));
+    ports.push(port);
+  }
+  return { ports, procs };
+}
+
 /** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
-async function settle(sentinels: number[], replicas: number): Promise<void> {
+export async function settle(sentinels: number[], replicas: number): Promise<void> {
   let last = '';
   try {
     await until(
