@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import test from 'ava';
 import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
@@ -6,6 +5,8 @@ import { recordFigures } from '../helpers/figures';
 import { MODEL, nextEvent, skipReason, uniqueViolations } from '../helpers/model';
 import {
   type DirectResult,
+  firstLogTime,
+  PAUSED_MSG,
   healthKills,
   masterTask,
   ModelClient,
@@ -157,7 +158,7 @@ if (!MODEL.ok) {
       const afterCut = farResult.ok.filter(([, at]) => at > cutAt);
       const present = new Set(farResult.present ?? []);
       // When the cut-off master's wrapper paused its writes (its own log line, same clock as the client's).
-      const pausedAt = firstLogTime(master.proc.logFile, 'paused writes: this master may have been left behind', cutAt);
+      const pausedAt = firstLogTime(master.proc.logFile, PAUSED_MSG, cutAt);
       const ackedAfterPause = pausedAt === undefined ? NaN : afterCut.filter(([, at]) => at > pausedAt).length;
       recordFigures(t, 'marathon-partition', {
         partitionMs: healedAt - cutAt,
@@ -188,18 +189,4 @@ if (!MODEL.ok) {
       if (t.passed) completed += 1;
     },
   );
-}
-
-/** The `time` of the first JSON log line at or after `since` whose msg is `msg`. */
-function firstLogTime(file: string, msg: string, since: number): number | undefined {
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.includes(msg)) continue;
-    try {
-      const entry = JSON.parse(line) as { msg?: string; time?: number };
-      if (entry.msg === msg && typeof entry.time === 'number' && entry.time >= since) return entry.time;
-    } catch {
-      /* not a JSON line */
-    }
-  }
-  return undefined;
 }
