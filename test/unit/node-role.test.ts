@@ -4,6 +4,7 @@ import type { Probe } from '../../packages/core/src/redis/probe';
 import type { ReplicationState } from '../../packages/core/src/redis/replication';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
+import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
 import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
 import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
 import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelView, unreachableSentinel } from '../helpers/fixtures';
@@ -330,6 +331,19 @@ for (const c of roleCases) {
     t.is(a.kind, c.kind, a.reason);
     if (c.master) t.deepEqual('master' in a ? a.master : null, c.master);
     if (c.reason) t.regex(a.reason, c.reason);
+  });
+}
+
+// The write pause outlasts the next tick (its interval plus its probes) and expires by itself soon after.
+for (const [intervalMs, probeMs, pauseMs] of [
+  [1000, 500, 3000],
+  [100, 200, 600],
+  [5000, 1000, 12000],
+] as const) {
+  test(`write pause: tick ${intervalMs} ms -> probes ${probeMs} ms, pause ${pauseMs} ms`, (t) => {
+    t.is(probeTimeoutFor(intervalMs), probeMs);
+    t.is(writePauseFor(intervalMs), pauseMs);
+    t.true(writePauseFor(intervalMs) > intervalMs + 2 * probeTimeoutFor(intervalMs));
   });
 }
 
