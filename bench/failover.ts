@@ -185,7 +185,7 @@ export async function plainSentinels(ps: Processes, prefix: string, masterPort: 
   return { ports, procs };
 }
 
-/** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
+/** Every sentinel agrees, knows `replicas` replicas and is out of TILT (30 s after it was frozen): a fair start for the next round. */
 export async function settle(sentinels: number[], replicas: number): Promise<void> {
   let last = '';
   try {
@@ -193,6 +193,7 @@ export async function settle(sentinels: number[], replicas: number): Promise<voi
       'sentinels settled',
       async () => {
         for (const s of sentinels) {
+          if (!/^sentinel_tilt:0/m.test(String((await ask(s, 'INFO', 'sentinel')) ?? ''))) return false;
           const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
           if (!m) return false;
           const map = new Map<string, string>();

@@ -101,10 +101,15 @@ async function fencingSection(plain: FailoverRig, mine: FailoverRig): Promise<vo
   const mp: Array<Awaited<ReturnType<typeof plain.minority>>> = [];
   const mo: typeof mp = [];
   const fenceRounds = quick ? 2 : 6;
+  // Every freeze first: a minority round freezes sentinels, which then stay in TILT for 30 s and
+  // fail nothing over meanwhile (settle waits that out, but a round would start late).
   for (let r = 0; r < fenceRounds; r += 1) {
-    say(`fencing round ${r + 1}/${fenceRounds}`);
+    say(`freeze round ${r + 1}/${fenceRounds}`);
     const pair = [async () => fp.push(await plain.freeze()), async () => fo.push(await mine.freeze())];
     for (const run of r % 2 ? pair.reverse() : pair) await run();
+  }
+  for (let r = 0; r < fenceRounds; r += 1) {
+    say(`minority round ${r + 1}/${fenceRounds}`);
     const cut = [async () => mp.push(await plain.minority()), async () => mo.push(await mine.minority())];
     for (const run of r % 2 ? cut.reverse() : cut) await run();
   }

@@ -116,10 +116,17 @@ export class NodeLoop {
   private async loop(): Promise<void> {
     if (!this.running) return;
     this.ticking = true;
+    const began = performance.now();
     await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
     this.ticking = false;
     if (!this.running) return;
-    const next = this.again ? 0 : this.i.intervalMs;
+    // A tick longer than any tick's reads can take was most likely frozen (SIGSTOP, a stalled
+    // host) and decided on answers from before: look again at once. While this loop holds a
+    // write pause, look four times as often, so it is lifted (or the node fenced) soon after a heal.
+    const took = performance.now() - began;
+    const frozen = took > this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
+    if (frozen) this.i.log.info({ tookMs: Math.round(took), reason: 'a tick took longer than its reads can (frozen?)' }, 'node loop: looking again now');
+    const next = this.again || frozen ? 0 : this.pausedUntil > performance.now() ? Math.round(this.i.intervalMs / 4) : this.i.intervalMs;
     this.again = false;
     this.timer = setTimeout(() => void this.loop(), next);
   }
