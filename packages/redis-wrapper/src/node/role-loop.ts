@@ -79,6 +79,10 @@ export class NodeLoop {
   /** Until when (monotonic) the write pause this loop set lasts; 0: none of ours. */
   private pausedUntil = 0;
   private pausedSince = 0;
+  /** When (monotonic) the next tick is due: a tick that starts far later was held up by a stopped process. */
+  private dueAt = performance.now();
+  /** Until when (monotonic) the loop looks four times a tick after a late wake-up. */
+  private soonUntil = 0;
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
 
@@ -90,6 +94,7 @@ export class NodeLoop {
 
   start(): void {
     this.running = true;
+    this.dueAt = performance.now();
     void this.loop();
   }
 
@@ -110,6 +115,7 @@ export class NodeLoop {
     }
     if (this.timer) clearTimeout(this.timer);
     this.i.log.debug({ reason }, 'node loop: looking at the set now');
+    this.dueAt = performance.now();
     void this.loop();
   }
 
@@ -117,17 +123,29 @@ export class NodeLoop {
     if (!this.running) return;
     this.ticking = true;
     const began = performance.now();
+    // Woken far later than planned: the process was stopped (SIGSTOP, a stalled host), and the set
+    // may have moved meanwhile while its connections are still coming back (a probe of the new
+    // master fails at once until its pooled client has reconnected): look often for two ticks.
+    const late = began - this.dueAt > this.i.intervalMs;
+    if (late) this.soonUntil = began + 2 * this.i.intervalMs;
     await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
     this.ticking = false;
     if (!this.running) return;
-    // A tick longer than any tick's reads can take was most likely frozen (SIGSTOP, a stalled
-    // host) and decided on answers from before: look again at once. While this loop holds a
-    // write pause, look four times as often, so it is lifted (or the node fenced) soon after a heal.
+    // A tick longer than any tick's reads can take was most likely frozen and decided on answers
+    // from before: look again at once. After a late wake-up, and while this loop holds a write
+    // pause, look again a quarter tick later, so a resumed or healed master is fenced or lifted soon.
     const took = performance.now() - began;
     const frozen = took > this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
-    if (frozen) this.i.log.info({ tookMs: Math.round(took), reason: 'a tick took longer than its reads can (frozen?)' }, 'node loop: looking again now');
-    const next = this.again || frozen ? 0 : this.pausedUntil > performance.now() ? Math.round(this.i.intervalMs / 4) : this.i.intervalMs;
+    if (frozen || late) {
+      this.i.log.info(
+        { tookMs: Math.round(took), lateMs: Math.round(began - this.dueAt), reason: 'this process was stopped (frozen?)' },
+        'node loop: looking again soon',
+      );
+    }
+    const soon = this.soonUntil > performance.now() || this.pausedUntil > performance.now();
+    const next = this.again || frozen ? 0 : soon ? Math.round(this.i.intervalMs / 4) : this.i.intervalMs;
     this.again = false;
+    this.dueAt = performance.now() + next;
     this.timer = setTimeout(() => void this.loop(), next);
   }
 
