@@ -5,7 +5,7 @@ import type { ManagedProcess } from '../packages/local-stack/src/managed-process
 import { LocalZooKeeper } from '../packages/local-stack/src/zookeeper';
 import { freePort, type Processes, PROGRAM, until } from './lib';
 
-export { FAST_SENTINEL } from '../packages/local-stack/src/harness';
+export { FAST_DOWN_AFTER_MS, FAST_SENTINEL } from '../packages/local-stack/src/harness';
 import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */
@@ -53,10 +53,10 @@ export class Ours {
   }
 
   /** 3 redis + 3 sentinels (+ watchers) under `root`, ready: quorum reached, replicas known. */
-  async deploy(ps: Processes, root: string, o: { redis?: number; watchers?: number } = {}) {
+  async deploy(ps: Processes, root: string, o: { redis?: number; watchers?: number; redisEnv?: (i: number) => NodeJS.ProcessEnv } = {}) {
     const dir = this.directory(root);
     const redis = [];
-    for (let i = 0; i < (o.redis ?? 3); i += 1) redis.push(await this.task(ps, 'redis-wrapper', root));
+    for (let i = 0; i < (o.redis ?? 3); i += 1) redis.push(await this.task(ps, 'redis-wrapper', root, o.redisEnv?.(i)));
     await until('a master', () => dir.readMaster('mymaster'));
     const sentinels = await Promise.all([1, 2, 3].map(() => this.task(ps, 'sentinel-wrapper', root, FAST_SENTINEL)));
     const watchers = await Promise.all(Array.from({ length: o.watchers ?? 1 }, () => this.task(ps, 'watcher', root)));

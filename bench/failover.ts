@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { ask, freePort, onlineReplicas, plainRedis, type Processes, sleep, until } from './lib';
-import { FAST_SENTINEL, type Ours } from './deployment';
+import { FAST_DOWN_AFTER_MS, FAST_SENTINEL, type Ours } from './deployment';
+import { type Freezable, freezeRound, groupOf, type MinorityFigures, minorityRound } from './fencing';
+
+/** The freeze rows: the master stopped for 3 x down-after (as in the issue and the partition test). */
+const FREEZE_MS = 3 * FAST_DOWN_AFTER_MS;
+/** The minority rows: how long the master is left alone (longer than any fence or max-lag needs). */
+const CUT_MS = 6000;
 
 export interface FailoverTimes {
   sentinel: number;
@@ -59,7 +65,7 @@ class Prober {
   }
 }
 
-function sentinelClient(sentinels: number[]) {
+export function sentinelClient(sentinels: number[]) {
   const c = new Redis({
     sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })),
     name: 'mymaster',
@@ -78,6 +84,10 @@ export type Kill = 'task' | 'server';
 
 export interface FailoverRig {
   round(kill?: Kill): Promise<FailoverTimes>;
+  /** The master's task frozen for FREEZE_MS (Sentinel fails over), then resumed: resume → the old master is a replica (ms). */
+  freeze(): Promise<number>;
+  /** The master left with one sentinel for CUT_MS, a client writing to it (see fencing.ts). */
+  minority(): Promise<MinorityFigures>;
   masterPort(): Promise<number>;
   /** Ours only: the watcher's HTTP port. */
   watcherPort?: number;
@@ -102,25 +112,7 @@ async function settleRig(sentinels: number[], masterPort: () => Promise<number>)
 export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   const master = await plainRedis(ps, 'fo-plain-m');
   let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
-  const sentinels: number[] = [];
-  for (let i = 0; i < 3; i += 1) {
-    const port = await freePort();
-    const dir = ps.sub(`fo-plain-s${i}`);
-    const conf = path.join(dir, 'sentinel.conf');
-    fs.writeFileSync(
-      conf,
-      [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
-        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
-        `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
-      ].join('\n'),
-    );
-    ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf]);
-    sentinels.push(port);
-  }
+  const { ports: sentinels, procs: sentinelProcs } = await plainSentinels(ps, 'fo-plain-s', master.port);
   const client = sentinelClient(sentinels);
   const prober = new Prober(() => client.set('bench', '1'));
   let r = 0;
@@ -148,6 +140,18 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
       nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
     },
+    async freeze() {
+      const masterPort = await currentMaster();
+      await settle(sentinels, 2);
+      const victim = nodes.find((x) => x.port === masterPort)!;
+      return freezeRound({ port: masterPort, freeze: groupOf(victim.proc) }, FREEZE_MS, () => sentinelSwitched(sentinels, masterPort));
+    },
+    async minority() {
+      const masterPort = await currentMaster();
+      await settle(sentinels, 2);
+      const replicas = nodes.filter((x) => x.port !== masterPort).map((x) => groupOf(x.proc));
+      return minorityRound(masterPort, [...replicas, ...sentinelProcs.slice(1)], CUT_MS);
+    },
     settle: () => settleRig(sentinels, currentMaster),
     async dispose() {
       await prober.stop();
@@ -156,14 +160,40 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
   };
 }
 
-/** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
-async function settle(sentinels: number[], replicas: number): Promise<void> {
+/** 3 plain sentinels with hand-written configs monitoring `masterPort` as `mymaster` (down-after as ours in the bench). */
+export async function plainSentinels(ps: Processes, prefix: string, masterPort: number): Promise<{ ports: number[]; procs: Freezable[] }> {
+  const ports: number[] = [];
+  const procs: Freezable[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const port = await freePort();
+    const dir = ps.sub(`${prefix}${i}`);
+    const conf = path.join(dir, 'sentinel.conf');
+    fs.writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${masterPort} 2`,
+        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
+        `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
+      ].join('\n'),
+    );
+    procs.push(groupOf(ps.spawn(`${prefix}${i}`, 'redis-sentinel', [conf])));
+    ports.push(port);
+  }
+  return { ports, procs };
+}
+
+/** Every sentinel agrees, knows `replicas` replicas and is out of TILT (30 s after it was frozen): a fair start for the next round. */
+export async function settle(sentinels: number[], replicas: number): Promise<void> {
   let last = '';
   try {
     await until(
       'sentinels settled',
       async () => {
         for (const s of sentinels) {
+          if (!/^sentinel_tilt:0/m.test(String((await ask(s, 'INFO', 'sentinel')) ?? ''))) return false;
           const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
           if (!m) return false;
           const map = new Map<string, string>();
@@ -235,6 +265,19 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
       tasks = tasks.filter((x) => x !== victim);
       tasks.push(await ours.task(ps, 'redis-wrapper', root)); // Marathon replaces the task
       return { sentinel, zookeeper, zkClient, sentinelClient: sentinelClientMs };
+    },
+    async freeze() {
+      await settle(sentinels, 2);
+      const masterPort = await currentMaster();
+      const victim = tasks.find((x) => x.port === masterPort)!;
+      return freezeRound({ port: masterPort, freeze: groupOf(victim.proc) }, FREEZE_MS, () => sentinelSwitched(sentinels, masterPort));
+    },
+    async minority() {
+      await settle(sentinels, 2);
+      const masterPort = await currentMaster();
+      const replicas = tasks.filter((x) => x.port !== masterPort).map((x) => groupOf(x.proc));
+      const zk: Freezable = { stop: () => ours.zk.pause(), cont: () => ours.zk.cont() };
+      return minorityRound(masterPort, [...replicas, ...d.sentinels.slice(1).map((x) => groupOf(x.proc)), zk], CUT_MS);
     },
     settle: () => settleRig(sentinels, currentMaster),
     async dispose() {

@@ -47,12 +47,15 @@ export class Processes {
   }
 }
 
-/** A plain redis-server (no program of ours) with the shipped base config. */
-export async function plainRedis(ps: Processes, label: string, replicaOf?: number): Promise<{ port: number; proc: ManagedProcess }> {
-  const port = await freePort();
+/**
+ * A plain redis-server (no program of ours) with the shipped base config; given `port`, a server
+ * started before under the same label starts again on its data and its (possibly rewritten) config.
+ */
+export async function plainRedis(ps: Processes, label: string, replicaOf?: number, port?: number): Promise<{ port: number; proc: ManagedProcess }> {
+  port ??= await freePort();
   // A copy per server: Sentinel makes replicas CONFIG REWRITE their config file.
   const conf = path.join(ps.sub(label), 'redis.conf');
-  fs.copyFileSync(BASE_CONF, conf);
+  if (!fs.existsSync(conf)) fs.copyFileSync(BASE_CONF, conf);
   const args = [conf, '--port', String(port), '--bind', '127.0.0.1', '--dir', ps.sub(label)];
   if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
   return { port, proc: ps.spawn(label, 'redis-server', args) };

@@ -12,11 +12,12 @@ import { bareServer, load } from './discovery';
 import { dataPathPairs } from './datapath';
 import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
-import { oursFailoverRig, plainFailoverRig } from './failover';
+import { type FailoverRig, oursFailoverRig, plainFailoverRig } from './failover';
+import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=node-api: that section alone (the table and results.json hold only its rows). */
+/** BENCH_ONLY=node-api, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -89,6 +90,83 @@ async function nodeApiSection(ours: Ours): Promise<void> {
   }
 }
 
+/**
+ * 2b. Fencing: the master frozen, then resumed (ours: its wrapper demotes it on its first look;
+ * plain: Sentinel converts it once it has seen it report master for a while), and the master left
+ * alone on the minority side (ours: its wrapper pauses writes; plain: min-replicas-max-lag).
+ */
+async function fencingSection(plain: FailoverRig, mine: FailoverRig): Promise<void> {
+  const fp: number[] = [];
+  const fo: number[] = [];
+  const mp: Array<Awaited<ReturnType<typeof plain.minority>>> = [];
+  const mo: typeof mp = [];
+  const fenceRounds = quick ? 2 : 6;
+  // Every freeze first: a minority round freezes sentinels, which then stay in TILT for 30 s and
+  // fail nothing over meanwhile (settle waits that out, but a round would start late).
+  for (let r = 0; r < fenceRounds; r += 1) {
+    say(`freeze round ${r + 1}/${fenceRounds}`);
+    const pair = [async () => fp.push(await plain.freeze()), async () => fo.push(await mine.freeze())];
+    for (const run of r % 2 ? pair.reverse() : pair) await run();
+  }
+  for (let r = 0; r < fenceRounds; r += 1) {
+    say(`minority round ${r + 1}/${fenceRounds}`);
+    const cut = [async () => mp.push(await plain.minority()), async () => mo.push(await mine.minority())];
+    for (const run of r % 2 ? cut.reverse() : cut) await run();
+  }
+  row('fence: master task frozen 3× down-after, resumed → old master is a replica', 'ms', fo, fp, '<= 1500 ms');
+  row(
+    'minority: master cut off (replicas, 2 of 3 sentinels, ZooKeeper frozen) → its last acknowledged write',
+    'ms',
+    mo.map((x) => x.ackedForMs),
+    mp.map((x) => x.ackedForMs),
+    '<= 2000 ms',
+  );
+  row(
+    'minority: writes the cut-off master acknowledged (a client writing one at a time)',
+    '',
+    mo.map((x) => x.acked),
+    mp.map((x) => x.acked),
+  );
+}
+
+/** Runs `use` with processes of its own, all stopped (and their files removed) afterwards. */
+async function withProcesses<T>(use: (ps: Processes) => Promise<T>): Promise<T> {
+  const ps = new Processes();
+  try {
+    return await use(ps);
+  } finally {
+    await ps.dispose();
+  }
+}
+
+/** 2c. The whole set cold-restarted, nodes with different histories, oldest first (cold-restart.ts). */
+async function coldRestartSection(ours: Ours): Promise<void> {
+  const o: Array<Awaited<ReturnType<typeof oursColdRestart>>> = [];
+  const p: typeof o = [];
+  const rounds = quick ? 1 : 4;
+  for (let r = 0; r < rounds; r += 1) {
+    say(`cold restart round ${r + 1}/${rounds}`);
+    const pair = [
+      () => withProcesses((ps) => plainColdRestart(ps, r)).then((x) => p.push(x)),
+      () => withProcesses((ps) => oursColdRestart(ours, ps, r)).then((x) => o.push(x)),
+    ];
+    for (const run of r % 2 ? pair.reverse() : pair) await run();
+  }
+  row(
+    'cold restart, histories A > B > C, started C, B, A: acknowledged writes lost (of 900)',
+    '',
+    o.map((x) => x.lost),
+    p.map((x) => x.lost),
+    '0',
+  );
+  row(
+    'cold restart, histories A > B > C, started C, B, A: first start → a Sentinel client writes',
+    'ms',
+    o.map((x) => x.writableMs),
+    p.map((x) => x.writableMs),
+  );
+}
+
 async function main() {
   const infra = new Processes();
   const ours = await Ours.start(infra);
@@ -96,6 +174,22 @@ async function main() {
   try {
     if (only === 'node-api') {
       await nodeApiSection(ours);
+      return report(started);
+    }
+    if (only === 'cold-restart') {
+      await coldRestartSection(ours);
+      return report(started);
+    }
+    if (only === 'fencing') {
+      const ps = new Processes();
+      const rigs: FailoverRig[] = [];
+      try {
+        rigs.push(await plainFailoverRig(ps), await oursFailoverRig(ours, ps));
+        await fencingSection(rigs[0]!, rigs[1]!);
+      } finally {
+        for (const rig of rigs) await rig.dispose();
+        await ps.dispose();
+      }
       return report(started);
     }
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
@@ -217,6 +311,8 @@ async function main() {
         'ratio <= 0.3 (down-after 2000 here)',
       );
 
+      await fencingSection(plain, mine);
+
       // The failover clients write in a loop in this process, which also runs the load generator.
       await plain.dispose();
       await mine.dispose();
@@ -284,6 +380,7 @@ async function main() {
     }
 
     await nodeApiSection(ours);
+    await coldRestartSection(ours);
 
     // 4b. Footprint with 50 replicas
     const big = new Processes();

@@ -4,13 +4,13 @@ import { TestEnv, type Task } from '../helpers/env';
 import { deployWithDataDirs, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
 import { recordFigures } from '../helpers/figures';
 import { sleep, waitFor } from '../helpers/wait';
+import { HISTORY_BATCH, writeHistoryBatch } from '../../packages/local-stack/src/harness';
 
 // A whole set lost, its three nodes with different histories: C stopped first, B later, A (the
 // master) last, with writes between. Restarted in every order, the node with the longest history
 // (A) is elected and every key comes back; before, any node with data could win and the writes
 // only A had were lost. Serial: each round is a whole deployment.
 
-const BATCH = 300;
 const ORDERS = [
   [0, 1, 2],
   [0, 2, 1],
@@ -24,8 +24,7 @@ const GAP_MS = 1500;
 async function write(env: TestEnv, port: number, batch: number, acks: number): Promise<void> {
   const r = env.redis(port);
   try {
-    for (let i = 0; i < BATCH; i += 1) await r.set(`b${batch}:${i}`, `v${i}`);
-    if (acks > 0) await r.call('WAIT', String(acks), '5000');
+    await writeHistoryBatch(r, batch, acks);
   } finally {
     r.disconnect();
   }
@@ -99,7 +98,7 @@ for (const order of ORDERS) {
         async () => {
           const r = env.redis(s.port);
           try {
-            const got = await r.mget('b1:0', `b1:${BATCH - 1}`, 'b2:0', `b2:${BATCH - 1}`, 'b3:0', `b3:${BATCH - 1}`);
+            const got = await r.mget('b1:0', `b1:${HISTORY_BATCH - 1}`, 'b2:0', `b2:${HISTORY_BATCH - 1}`, 'b3:0', `b3:${HISTORY_BATCH - 1}`);
             return got.every((v) => v !== null);
           } finally {
             r.disconnect();
@@ -110,7 +109,7 @@ for (const order of ORDERS) {
       );
     }
     const r = env.redis(portOf(master));
-    t.is(Number(await r.dbsize()), 3 * BATCH, 'no key lost, none extra');
+    t.is(Number(await r.dbsize()), 3 * HISTORY_BATCH, 'no key lost, none extra');
     r.disconnect();
     recordFigures(t, `freshest-data/${order.join('')}`, { order: names, startOfAToElectedMs: electedMs, offsetA });
   });

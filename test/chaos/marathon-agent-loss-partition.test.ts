@@ -5,6 +5,8 @@ import { recordFigures } from '../helpers/figures';
 import { MODEL, nextEvent, skipReason, uniqueViolations } from '../helpers/model';
 import {
   type DirectResult,
+  firstLogTime,
+  PAUSED_MSG,
   healthKills,
   masterTask,
   ModelClient,
@@ -112,7 +114,7 @@ if (!MODEL.ok) {
   );
 
   test.serial(
-    "Marathon 4: the master's agent cut off the network for 30 s, then healed: the majority side fails over and writes on; the cut-off master takes writes from a client on its side (none reaches a replica) until min-replicas-max-lag, then is demoted on healing; 0 acknowledged (WAIT 1) writes lost, never two writable masters",
+    "Marathon 4: the master's agent cut off the network for 30 s, then healed: the majority side fails over and writes on; the cut-off master takes writes from a client on its side (none reaches a replica) until its wrapper, cut off from ZooKeeper and the sentinels' majority, pauses them, then is demoted on healing; 0 acknowledged (WAIT 1) writes lost, never two writable masters",
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;
@@ -155,12 +157,17 @@ if (!MODEL.ok) {
 
       const afterCut = farResult.ok.filter(([, at]) => at > cutAt);
       const present = new Set(farResult.present ?? []);
+      // When the cut-off master's wrapper paused its writes (its own log line, same clock as the client's).
+      const pausedAt = firstLogTime(master.proc.logFile, PAUSED_MSG, cutAt);
+      const ackedAfterPause = pausedAt === undefined ? NaN : afterCut.filter(([, at]) => at > pausedAt).length;
       recordFigures(t, 'marathon-partition', {
         partitionMs: healedAt - cutAt,
         writeOutageMs: outageAround(r, cutAt),
         cutOffMasterAckedWrites: afterCut.length,
         cutOffMasterAckedForMs: afterCut.length > 0 ? afterCut[afterCut.length - 1]![1] - cutAt : 0,
         cutOffMasterWritesKept: afterCut.filter(([k]) => present.has(k)).length,
+        cutOffMasterPausedAfterMs: pausedAt === undefined ? NaN : pausedAt - cutAt,
+        cutOffMasterAckedAfterPause: ackedAfterPause,
         demotedAndSteadyAfterHealMs: steadyAt - healedAt,
         acked: r.acked,
         failed: r.failed,
@@ -168,6 +175,10 @@ if (!MODEL.ok) {
         healthKills: kills.length,
       });
       t.not(promoted, oldAddress, 'ZooKeeper named a new master during the partition');
+      // The window is bounded by an event, not a time: the wrapper paused the cut-off master's writes
+      // during the partition, and at most the one write in flight then (the client writes one at a time) was acknowledged after.
+      t.true(pausedAt !== undefined && pausedAt < healedAt, "the cut-off master's wrapper paused its writes during the partition");
+      t.true(ackedAfterPause <= 1, `writes the cut-off master acknowledged after its pause: ${ackedAfterPause}`);
       t.true(master.proc.running, 'the cut-off task was not killed');
       t.deepEqual(marked, [], 'Mesos never called the agent unreachable (30 s < 75 s)');
       t.true(r.verified, 'the client read its writes back');

@@ -9,6 +9,8 @@ import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
 import {
   healthKills,
   ModelClient,
+  firstLogTime,
+  PAUSED_MSG,
   REDIS,
   SCALE,
   type Scenario,
@@ -129,6 +131,13 @@ if (!MODEL.ok) {
         tasksEnded: ended.length,
       });
       t.deepEqual(during, [], 'no write outage while ZooKeeper was away');
+      // ZooKeeper away alone (the sentinels answering) never pauses a master's writes.
+      const paused = model.tasks(REDIS).filter((x) => firstLogTime(x.proc.logFile, PAUSED_MSG, cutAt) !== undefined);
+      t.deepEqual(
+        paused.map((x) => x.id),
+        [],
+        'no redis task paused its writes',
+      );
       t.deepEqual(discovery.wrong, [], 'every watcher answered the full sentinel list throughout');
       t.deepEqual(kills, [], 'no task killed by a health check');
       t.deepEqual(ended, [], 'no task ended');

@@ -370,3 +370,20 @@ export function writeResidentGroup(file: string): string {
   fs.writeFileSync(file, JSON.stringify(group, null, 2));
   return file;
 }
+
+/** What redis-wrapper logs when its node loop pauses a cut-off master's writes. */
+export const PAUSED_MSG = 'paused writes: this master may have been left behind';
+
+/** The `time` of the first JSON log line at or after `since` whose msg is `msg`. */
+export function firstLogTime(file: string, msg: string, since: number): number | undefined {
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes(msg)) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; time?: number };
+      if (entry.msg === msg && typeof entry.time === 'number' && entry.time >= since) return entry.time;
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return undefined;
+}

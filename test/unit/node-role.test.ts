@@ -4,6 +4,7 @@ import type { Probe } from '../../packages/core/src/redis/probe';
 import type { ReplicationState } from '../../packages/core/src/redis/replication';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
+import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
 import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
 import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
 import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelView, unreachableSentinel } from '../helpers/fixtures';
@@ -20,11 +21,13 @@ interface ViewInput {
   sentinels?: SentinelView[];
   probes?: Probe[];
   masterlessForMs?: number;
+  zkCurrent?: boolean;
 }
 const view = (v: ViewInput): RoleView => ({
   self: SELF,
   local: v.local === undefined ? replicationOf({ role: 'replica', following: A, linkUp: true }) : v.local,
   registered: v.registered ?? null,
+  zkCurrent: v.zkCurrent ?? true,
   sentinels: v.sentinels ?? [],
   probes: new Map((v.probes ?? []).map((p) => [formatAddress(p.address), p])),
   masterlessForMs: v.masterlessForMs ?? 0,
@@ -143,8 +146,116 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     kind: 'none',
   },
   {
-    title: 'master; ZooKeeper unreachable (last known: this node), sentinels unreachable -> none',
+    title: 'master; ZooKeeper answers (names this node), every sentinel unreachable -> none (a Sentinel outage alone never stops writes)',
     view: view({ local: master, registered: SELF, sentinels: S.map(unreachableSentinel), probes: [] }),
+    kind: 'none',
+  },
+  // A master cut off from both ZooKeeper and a Sentinel majority pauses its writes (a short, renewed CLIENT PAUSE WRITE).
+  {
+    title: 'master; ZooKeeper unreachable (last known: this node), every sentinel unreachable -> pause',
+    view: view({ local: master, registered: SELF, zkCurrent: false, sentinels: S.map(unreachableSentinel), probes: [] }),
+    kind: 'pause',
+    reason: /ZooKeeper is out of reach and 3 of 3 sentinels/,
+  },
+  {
+    title: "master; ZooKeeper unreachable, only its own agent's sentinel answers (1 of 3) -> pause",
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, SELF), unreachableSentinel(S[1]!), unreachableSentinel(S[2]!)],
+    }),
+    kind: 'pause',
+    reason: /2 of 3 sentinels are out of reach/,
+  },
+  {
+    title: 'master; ZooKeeper unreachable, 2 of 3 sentinels answer (a majority) -> none (ZooKeeper away alone never stops writes)',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, SELF), sentinelView(S[1]!, SELF), unreachableSentinel(S[2]!)],
+    }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable, every sentinel answers -> none',
+    view: view({ local: master, registered: SELF, zkCurrent: false, sentinels: all(SELF) }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable, 2 of 4 known sentinels answer (no side has a majority) -> none',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, SELF, { knownSentinels: 4 }), sentinelView(S[1]!, SELF, { knownSentinels: 4 }), unreachableSentinel(S[2]!)],
+    }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable, 1 answers but knows 4 sentinels, 2 registered -> pause (3 of 4 could fail over)',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, SELF, { knownSentinels: 4 }), unreachableSentinel(S[1]!)],
+    }),
+    kind: 'pause',
+    reason: /3 of 4 sentinels/,
+  },
+  {
+    title: 'master; ZooKeeper unreachable and no sentinel known at all -> none (nothing could fail over)',
+    view: view({ local: master, registered: SELF, zkCurrent: false, sentinels: [] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper names live P, every sentinel unreachable (a half-healed partition) -> pause',
+    view: view({ local: master, registered: P, sentinels: S.map(unreachableSentinel), probes: [liveMaster(P)] }),
+    kind: 'pause',
+    reason: /ZooKeeper names live master 10.0.0.3:6379 and 3 of 3/,
+  },
+  {
+    title: 'master; ZooKeeper names dead P, every sentinel unreachable -> none',
+    view: view({ local: master, registered: P, sentinels: S.map(unreachableSentinel), probes: [dead(P)] }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable, every sentinel names live P at a later epoch (resumed from a freeze, ZooKeeper reconnecting) -> pause',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: all(P).map((x) => ({ ...x, configEpoch: 5 })),
+      probes: [liveMaster(P)],
+    }),
+    kind: 'pause',
+    reason: /3\/3 sentinels name live master/,
+  },
+  {
+    title: 'master; ZooKeeper unreachable, the sentinels name P at the same epoch as a sentinel naming this node (switching) -> none',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, P, { epoch: 5 }), sentinelView(S[1]!, P, { epoch: 5 }), sentinelView(S[2]!, SELF, { epoch: 5 })],
+      probes: [liveMaster(P)],
+    }),
+    kind: 'none',
+  },
+  {
+    title: 'master; ZooKeeper unreachable, the one sentinel that answers is failing over -> pause (a failover elsewhere does not excuse it)',
+    view: view({
+      local: master,
+      registered: SELF,
+      zkCurrent: false,
+      sentinels: [sentinelView(S[0]!, SELF, { failover: true }), unreachableSentinel(S[1]!), unreachableSentinel(S[2]!)],
+    }),
+    kind: 'pause',
+  },
+  {
+    title: 'replica; ZooKeeper and every sentinel unreachable -> none (only a master pauses)',
+    view: view({ local: replicaOf(P), registered: P, zkCurrent: false, sentinels: S.map(unreachableSentinel), probes: [liveMaster(P)] }),
     kind: 'none',
   },
   {
@@ -220,6 +331,19 @@ for (const c of roleCases) {
     t.is(a.kind, c.kind, a.reason);
     if (c.master) t.deepEqual('master' in a ? a.master : null, c.master);
     if (c.reason) t.regex(a.reason, c.reason);
+  });
+}
+
+// The write pause outlasts the next tick (its interval plus its probes) and expires by itself soon after.
+for (const [intervalMs, probeMs, pauseMs] of [
+  [1000, 500, 3000],
+  [100, 200, 600],
+  [5000, 1000, 12000],
+] as const) {
+  test(`write pause: tick ${intervalMs} ms -> probes ${probeMs} ms, pause ${pauseMs} ms`, (t) => {
+    t.is(probeTimeoutFor(intervalMs), probeMs);
+    t.is(writePauseFor(intervalMs), pauseMs);
+    t.true(writePauseFor(intervalMs) > intervalMs + 2 * probeTimeoutFor(intervalMs));
   });
 }
 

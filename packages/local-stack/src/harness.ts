@@ -35,3 +35,29 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     await sleep(everyMs);
   }
 }
+
+/** What the different-histories scenario needs of a client (ioredis' Redis). */
+export interface BatchClient {
+  set(key: string, value: string): Promise<unknown>;
+  mget(...keys: string[]): Promise<Array<string | null>>;
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/** Keys per batch of the different-histories scenario (freshest-data test, cold-restart bench). */
+export const HISTORY_BATCH = 300;
+
+/** Writes batch `batch` (`b<batch>:<i>`), then waits (5 s at most) until `acks` replicas have it. */
+export async function writeHistoryBatch(r: BatchClient, batch: number, acks: number): Promise<void> {
+  for (let i = 0; i < HISTORY_BATCH; i += 1) await r.set(`b${batch}:${i}`, `v${i}`);
+  if (acks > 0) await r.call('WAIT', String(acks), '5000');
+}
+
+/** How many keys of batches 1..`batches` `r` lacks. */
+export async function missingHistoryKeys(r: BatchClient, batches: number): Promise<number> {
+  let missing = 0;
+  for (let b = 1; b <= batches; b += 1) {
+    const values = await r.mget(...Array.from({ length: HISTORY_BATCH }, (_, i) => `b${b}:${i}`));
+    missing += values.filter((v) => v === null).length;
+  }
+  return missing;
+}

@@ -5,6 +5,8 @@ export interface NodeCounters {
   recoveryAttempts: number;
   recoveries: number;
   crashFailovers: number;
+  /** Times this master paused its writes, cut off from ZooKeeper and a Sentinel majority. */
+  writePauses: number;
 }
 
-export const newCounters = (): NodeCounters => ({ repoints: 0, fences: 0, recoveryAttempts: 0, recoveries: 0, crashFailovers: 0 });
+export const newCounters = (): NodeCounters => ({ repoints: 0, fences: 0, recoveryAttempts: 0, recoveries: 0, crashFailovers: 0, writePauses: 0 });

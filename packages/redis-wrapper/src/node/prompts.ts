@@ -4,8 +4,9 @@ import type { NodeLoop, TakenView } from './role-loop';
 /**
  * What makes the node loop look at the set at once instead of at its next tick: a failover event
  * of this set from any registered sentinel (`+promoted-slave`, `+switch-master`), and a change of
- * `masters/<name>` in ZooKeeper (a watch). So `/primary` and `/replica`, which HAProxy checks,
- * follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
+ * `masters/<name>` in ZooKeeper (a watch), ZooKeeper being usable again (a master paused while
+ * cut off, or resumed from a freeze, is fenced or lifted at once). So `/primary` and `/replica`,
+ * which HAProxy checks, follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
  * the registered sentinels) and `stop`.
  */
 export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLoop | undefined; log: Logger }): {
@@ -35,11 +36,15 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   const rearm = () => {
     if (!armed) arm();
   };
+  const onConnected = () => {
+    o.loop()?.poke('ZooKeeper is usable again');
+    rearm();
+  };
   const onSession = () => {
     armed = false;
     arm();
   };
-  o.dir.zk.on('connected', rearm);
+  o.dir.zk.on('connected', onConnected);
   o.dir.zk.on('session', onSession);
   arm();
   return {
@@ -49,7 +54,7 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
     },
     stop: () => {
       stopped = true;
-      o.dir.zk.off('connected', rearm);
+      o.dir.zk.off('connected', onConnected);
       o.dir.zk.off('session', onSession);
       listeners.stop();
     },

@@ -16,6 +16,8 @@ export interface RoleView {
   readonly local: ReplicationState | null;
   /** `masters/{name}` as last read (null: none, or ZooKeeper never answered). */
   readonly registered: Address | null;
+  /** false when this tick's ZooKeeper read failed (or timed out): `registered` is the last one known. */
+  readonly zkCurrent: boolean;
   readonly sentinels: readonly SentinelView[];
   /** Probes of the addresses that matter: the sentinels' master, ZooKeeper's, the one followed. */
   readonly probes: ReadonlyMap<string, Probe>;
@@ -31,6 +33,8 @@ export type RoleAction =
   | { readonly kind: 'follow'; readonly master: Address; readonly reason: string }
   /** A master that the set has moved on from demotes itself to a replica of the new one. */
   | { readonly kind: 'fence'; readonly master: Address; readonly reason: string }
+  /** A master that may have been left behind, but cannot tell: its writes wait (a short CLIENT PAUSE WRITE, renewed) instead of being acknowledged. */
+  | { readonly kind: 'pause'; readonly reason: string }
   /** No master for too long: run the recovery (under the set's lock, with every node probed). */
   | { readonly kind: 'recover'; readonly reason: string };
 
@@ -44,6 +48,11 @@ export type RoleAction =
  *   master, of a later Sentinel epoch than any sentinel that still names this node (ZooKeeper
  *   alone, or ZooKeeper being away, never demotes it; right after Sentinel promotes this node, its
  *   leader names it at the new epoch while the others still name the old master for a moment);
+ * - a master pauses its writes while neither side vouches for it: ZooKeeper is out of reach (or
+ *   names another live master) AND the sentinels out of reach could make a majority (or a majority
+ *   names another live master). The far side may be failing over; what it acknowledged then would
+ *   be lost. Either side alone vouching is enough (a ZooKeeper or a Sentinel outage alone never
+ *   stops writes);
  * - a replica re-points to the set's master when what it follows is dead, not a master, or a live
  *   master that a Sentinel majority and ZooKeeper both no longer name, at a later epoch than any
  *   sentinel that names it (Sentinel's leader re-points replicas before the others catch up);
@@ -53,8 +62,8 @@ export function decideRole(v: RoleView): RoleAction {
   const show = formatAddress;
   if (!v.local) return { kind: 'none', reason: 'the local redis-server does not answer' };
   const consensus = sentinelConsensus(v.sentinels);
-  if (consensus.failoverInProgress) return { kind: 'none', reason: 'sentinels are failing over' };
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
+  if (consensus.failoverInProgress) return (v.local.role === 'master' && pauseFor(v, '')) || { kind: 'none', reason: 'sentinels are failing over' };
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
   // The latest Sentinel epoch at which any sentinel names `a` its master (-1: none does).
   const epochOf = (a: Address | null | undefined) =>
@@ -81,6 +90,8 @@ export function decideRole(v: RoleView): RoleAction {
         reason: `this node is a master, but ${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)} (epoch ${epochOf(sentinelTarget)})`,
       };
     }
+    const paused = pauseFor(v, sentinelTarget && newer(sentinelTarget, v.self) ? `${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)}` : '');
+    if (paused) return paused;
     return { kind: 'none', reason: 'master' };
   }
 
@@ -111,4 +122,29 @@ export function decideRole(v: RoleView): RoleAction {
         ? `${show(following)}, which is not a master`
         : `${show(following)}, which does not answer`;
   return { kind: 'follow', master: target, reason: `following ${state}; ${namedBy(target)} name live master ${show(target)}` };
+}
+
+/**
+ * For a master: pause its writes while neither ZooKeeper nor the sentinels vouch for it
+ * (`sentinelsElsewhere`: why the sentinels name another master, if they do).
+ */
+function pauseFor(v: RoleView, sentinelsElsewhere: string): RoleAction | null {
+  const other = v.registered && !sameAddress(v.registered, v.self) && isLiveMaster(v.probes.get(formatAddress(v.registered))) ? v.registered : null;
+  const zkSays = !v.zkCurrent ? 'ZooKeeper is out of reach' : other ? `ZooKeeper names live master ${formatAddress(other)}` : '';
+  const reach = sentinelReach(v.sentinels);
+  const sentinelsSay = reach.majorityLost ? `${reach.unreachable} of ${reach.known} sentinels are out of reach` : sentinelsElsewhere;
+  return zkSays && sentinelsSay ? { kind: 'pause', reason: `this node is a master, but ${zkSays} and ${sentinelsSay}` } : null;
+}
+
+/**
+ * How many sentinels the node cannot reach, out of all it knows of (those registered, or more if a
+ * sentinel counts more: Sentinel fails over with a majority of the sentinels it knows), and
+ * whether those out of reach could make a majority on their own, and so fail over without this node.
+ */
+export function sentinelReach(views: readonly SentinelView[]): { known: number; unreachable: number; majorityLost: boolean } {
+  const reachable = views.filter((x) => x.reachable).length;
+  const counted = views.flatMap((x) => (x.reachable && x.knownSentinels ? [x.knownSentinels] : []));
+  const known = Math.max(views.length, ...counted);
+  const unreachable = known - reachable;
+  return { known, unreachable, majorityLost: known > 0 && unreachable * 2 > known };
 }

@@ -42,7 +42,6 @@ export interface LoopInputs {
 /** A view with when it was taken (monotonic clock: a frozen process finds its view old on resume). */
 export interface TakenView extends RoleView {
   readonly takenAt: number;
-  readonly zkCurrent: boolean;
   /**
    * When redis-server did not answer this tick's INFO in time (a slow command, a big save): its
    * last answer and how old it is, at most the sentinels' down-after-milliseconds. The node API
@@ -54,6 +53,15 @@ export interface TakenView extends RoleView {
 
 /** The sentinels' down-after-milliseconds until one tells its own. */
 const DEFAULT_DOWN_AFTER_MS = 5000;
+
+/** A tick's ZooKeeper read and sentinel answers wait at most this (half a tick, within 0.2-1 s)... */
+export const probeTimeoutFor = (intervalMs: number): number => Math.min(1000, Math.max(200, Math.round(intervalMs / 2)));
+/**
+ * ...and a cut-off master's write pause lasts this, renewed every tick while it is cut off: it
+ * outlasts the next tick (interval + probes) with room to spare, and expires by itself when the
+ * wrapper is frozen or gone (then min-replicas-max-lag is the backstop).
+ */
+export const writePauseFor = (intervalMs: number): number => 2 * intervalMs + 2 * probeTimeoutFor(intervalMs);
 
 /** Records are written at once when their shape changes, else at most this often... */
 const PUBLISH_MIN_MS = 1000;
@@ -80,6 +88,13 @@ export class NodeLoop {
   private lastReason = '';
   private latest: TakenView | undefined;
   private lastLocal: { state: ReplicationState; at: number } | undefined;
+  /** Until when (monotonic) the write pause this loop set lasts; 0: none of ours. */
+  private pausedUntil = 0;
+  private pausedSince = 0;
+  /** When (monotonic) the next tick is due: a tick that starts far later was held up by a stopped process. */
+  private dueAt = performance.now();
+  /** Until when (monotonic) the loop looks four times a tick after a late wake-up. */
+  private soonUntil = 0;
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
 
@@ -91,6 +106,7 @@ export class NodeLoop {
 
   start(): void {
     this.running = true;
+    this.dueAt = performance.now();
     void this.loop();
   }
 
@@ -111,23 +127,43 @@ export class NodeLoop {
     }
     if (this.timer) clearTimeout(this.timer);
     this.i.log.debug({ reason }, 'node loop: looking at the set now');
+    this.dueAt = performance.now();
     void this.loop();
   }
 
   private async loop(): Promise<void> {
     if (!this.running) return;
     this.ticking = true;
+    const began = performance.now();
+    // Woken far later than planned: the process was stopped (SIGSTOP, a stalled host), and the set
+    // may have moved meanwhile while its connections are still coming back (a probe of the new
+    // master fails at once until its pooled client has reconnected): look often for two ticks.
+    const late = began - this.dueAt > this.i.intervalMs;
+    if (late) this.soonUntil = began + 2 * this.i.intervalMs;
     await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
     this.ticking = false;
     if (!this.running) return;
-    const next = this.again ? 0 : this.i.intervalMs;
+    // A tick longer than any tick's reads can take was most likely frozen and decided on answers
+    // from before: look again at once. After a late wake-up, and while this loop holds a write
+    // pause, look again a quarter tick later, so a resumed or healed master is fenced or lifted soon.
+    const took = performance.now() - began;
+    const frozen = took > this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
+    if (frozen || late) {
+      this.i.log.info(
+        { tookMs: Math.round(took), lateMs: Math.round(began - this.dueAt), reason: 'this process was stopped (frozen?)' },
+        'node loop: looking again soon',
+      );
+    }
+    const soon = this.soonUntil > performance.now() || this.pausedUntil > performance.now();
+    const next = this.again || frozen ? 0 : soon ? Math.round(this.i.intervalMs / 4) : this.i.intervalMs;
     this.again = false;
+    this.dueAt = performance.now() + next;
     this.timer = setTimeout(() => void this.loop(), next);
   }
 
   /** One cycle: gather, decide, apply, publish. */
   async tick(): Promise<RoleAction> {
-    const g = await gatherView(this.i, this.zk);
+    const g = await gatherView({ ...this.i, probeTimeoutMs: probeTimeoutFor(this.i.intervalMs) }, this.zk);
     this.zk = g.zk;
     const now = performance.now();
     const consensus = sentinelConsensus(g.sentinels);
@@ -142,12 +178,12 @@ export class NodeLoop {
       self: this.i.self,
       local: g.local,
       registered: g.zk.registered,
+      zkCurrent: g.zk.current,
       sentinels: g.sentinels,
       probes: g.probes,
       masterlessForMs: Math.round(now - this.lastMasterAt),
       stuckAfterMs: 2 * (timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs),
       takenAt: now,
-      zkCurrent: g.zk.current,
       ...(!g.local && this.lastLocal && slowFor <= downAfter ? { slowLocal: { state: this.lastLocal.state, agoMs: Math.round(slowFor) } } : {}),
     };
     this.latest = view;
@@ -155,12 +191,57 @@ export class NodeLoop {
     if (g.local) this.lastRole = g.local.role;
     const action = decideRole(view);
     if (!this.running) return action;
-    await this.apply(action);
+    if (action.kind === 'pause') {
+      await this.pauseWrites(action.reason);
+    } else {
+      await this.apply(action);
+      // After a fence: the writes held back meet a replica (their clients were cut off), never the stale master.
+      await this.resumeWrites(action.reason);
+    }
     await this.publish(view);
     return action;
   }
 
-  private async apply(action: RoleAction): Promise<void> {
+  /**
+   * Renews this master's write pause (CLIENT PAUSE WRITE: writes wait, reads go on). A later
+   * CLIENT PAUSE never shortens an earlier one (Redis keeps the later end), so a switchover's
+   * longer pause is kept.
+   */
+  private async pauseWrites(reason: string): Promise<void> {
+    const ms = writePauseFor(this.i.intervalMs);
+    const at = performance.now();
+    try {
+      await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
+    } catch (err) {
+      this.i.log.warn({ err: String(err), reason }, 'could not pause writes; next tick');
+      return;
+    }
+    if (this.pausedUntil <= at) {
+      this.pausedSince = at;
+      this.i.counters.writePauses += 1;
+      this.i.log.warn({ action: 'pause', pauseMs: ms, reason }, 'paused writes: this master may have been left behind');
+    } else {
+      this.i.log.debug({ action: 'pause', pauseMs: ms, reason }, 'write pause renewed');
+    }
+    this.pausedUntil = at + ms;
+  }
+
+  /** Lifts this loop's write pause at once (not one it never set, nor one already expired: that may be a switchover's). */
+  private async resumeWrites(reason: string): Promise<void> {
+    if (this.pausedUntil <= performance.now() || !this.running) {
+      this.pausedUntil = 0;
+      return;
+    }
+    try {
+      await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
+    } catch (err) {
+      this.i.log.warn({ err: String(err), reason }, 'could not lift the write pause; it expires by itself');
+    }
+    this.i.log.info({ action: 'resume', pausedMs: Math.round(performance.now() - this.pausedSince), reason }, 'writes resumed');
+    this.pausedUntil = 0;
+  }
+
+  private async apply(action: Exclude<RoleAction, { kind: 'pause' }>): Promise<void> {
     const { log } = this.i;
     if (action.kind === 'none') {
       if (action.reason !== this.lastReason) log.debug({ reason: action.reason }, 'role unchanged');

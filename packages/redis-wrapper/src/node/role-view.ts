@@ -1,6 +1,6 @@
 import {
   type Address,
-  askSentinels,
+  askSentinel,
   type Directory,
   formatAddress,
   type Probe,
@@ -8,8 +8,10 @@ import {
   readReplication,
   type RedisPool,
   type ReplicationState,
+  sameAddress,
   sentinelConsensus,
   type SentinelView,
+  withTimeout,
 } from '@redis-zk/core';
 
 export interface ViewInputs {
@@ -19,6 +21,11 @@ export interface ViewInputs {
   local: Address;
   password: string | undefined;
   pool: RedisPool;
+  /**
+   * Bound on this tick's ZooKeeper read and on each sentinel's answer (the pool's own timeouts are
+   * longer): a partition must be seen within about a tick, so a cut-off master pauses its writes soon.
+   */
+  probeTimeoutMs: number;
 }
 
 /** What ZooKeeper said when it last answered: kept through an outage, with whether it is current. */
@@ -37,19 +44,31 @@ export interface Gathered {
 }
 
 /**
- * One tick's reads, in parallel where they do not depend on each other: the local server,
- * ZooKeeper (the last answer is kept while it is away), every registered sentinel (with the
- * replicas it knows, for readiness), and the masters they and ZooKeeper name.
+ * One tick's reads, all in parallel and each bounded by `probeTimeoutMs`: the local server,
+ * ZooKeeper (the last answer is kept while it is away), every sentinel last registered (with the
+ * replicas it knows, for readiness; one registered since is asked once ZooKeeper answered), then
+ * the masters they and ZooKeeper name.
  */
 export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gathered> {
   const opts = { password: i.password, timeoutMs: 1000, pool: i.pool };
-  const [local, zk] = await Promise.all([
+  const ask = (list: readonly Address[]) =>
+    Promise.all(
+      list.map((s) =>
+        withTimeout(askSentinel(s, i.name, { pool: i.pool, withReplicas: true }), i.probeTimeoutMs, `sentinel ${formatAddress(s)}`).catch(
+          (err): SentinelView => ({ sentinel: s, reachable: false, error: String(err) }),
+        ),
+      ),
+    );
+  const [local, zk, early] = await Promise.all([
     readReplication(i.local, opts).catch(() => null),
-    Promise.all([i.dir.readMaster(i.name), i.dir.listSentinels()])
+    withTimeout(Promise.all([i.dir.readMaster(i.name), i.dir.listSentinels()]), i.probeTimeoutMs, 'ZooKeeper read')
       .then(([m, s]): ZkFacts => ({ registered: m?.address ?? null, sentinels: s.map((x) => x.address), current: true }))
       .catch((): ZkFacts => ({ ...lastZk, current: false })),
+    ask(lastZk.sentinels),
   ]);
-  const sentinels = await askSentinels(zk.sentinels, i.name, { pool: i.pool, withReplicas: local?.role === 'replica' });
+  const added = zk.sentinels.filter((a) => !lastZk.sentinels.some((b) => sameAddress(a, b)));
+  const kept = early.filter((x) => zk.sentinels.some((a) => sameAddress(a, x.sentinel)));
+  const sentinels = [...kept, ...(added.length > 0 ? await ask(added) : [])];
   const consensus = sentinelConsensus(sentinels);
   const wanted = new Map<string, Address>();
   for (const a of [consensus.master, zk.registered, local?.following]) if (a) wanted.set(formatAddress(a), a);
