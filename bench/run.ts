@@ -16,7 +16,7 @@ import { oursFailoverRig, plainFailoverRig } from './failover';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=node-api: that section alone (the table and results.json hold only its rows). */
+/** BENCH_ONLY=node-api or discovery: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -89,6 +89,70 @@ async function nodeApiSection(ours: Ours): Promise<void> {
   }
 }
 
+/**
+ * 3. Discovery: GET /sentinels on the watcher beside a bare node:http server answering the same
+ * bytes, alternating which goes first so drift on the machine hits both alike.
+ */
+async function discoverySection(watcherPort: number): Promise<void> {
+  const url = `http://127.0.0.1:${watcherPort}/sentinels`;
+  const body = await (await fetch(url)).text();
+  const bare = await bareServer(body);
+  const ws: Array<Awaited<ReturnType<typeof load>>> = [];
+  const bs: Array<Awaited<ReturnType<typeof load>>> = [];
+  try {
+    for (let r = 0; r < (quick ? 1 : 10); r += 1) {
+      say(`discovery round ${r + 1}`);
+      const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
+      for (const run of r % 2 ? pair.reverse() : pair) await run();
+    }
+  } finally {
+    bare.close();
+  }
+  row(
+    'discovery: GET /sentinels req/s at 50 connections',
+    'req/s',
+    ws.map((x) => x.rps),
+    bs.map((x) => x.rps),
+    'ratio >= 0.8',
+  );
+  row(
+    'discovery: GET /sentinels p50 latency',
+    'ms',
+    ws.map((x) => x.p50),
+    bs.map((x) => x.p50),
+  );
+  row(
+    'discovery: GET /sentinels p99 latency',
+    'ms',
+    ws.map((x) => x.p99),
+    bs.map((x) => x.p99),
+    'p99 < 5 ms',
+  );
+}
+
+/**
+ * BENCH_ONLY=discovery: our deployment alone, aged as in the full run (failovers followed by the
+ * watcher before its first HTTP load: V8 compiles Node's socket code from every connection's
+ * feedback), then the discovery rounds.
+ */
+async function discoveryOnly(ours: Ours): Promise<void> {
+  const ps = new Processes();
+  try {
+    const mine = await oursFailoverRig(ours, ps);
+    const failovers = quick ? 1 : 4;
+    for (let r = 0; r < failovers; r += 1) {
+      say(`failover ${r + 1}/${failovers} before the discovery load`);
+      await mine.round();
+    }
+    await mine.dispose();
+    await mine.settle();
+    await discoverySection(mine.watcherPort!);
+    row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
+  } finally {
+    await ps.dispose();
+  }
+}
+
 async function main() {
   const infra = new Processes();
   const ours = await Ours.start(infra);
@@ -96,6 +160,10 @@ async function main() {
   try {
     if (only === 'node-api') {
       await nodeApiSection(ours);
+      return report(started);
+    }
+    if (only === 'discovery') {
+      await discoveryOnly(ours);
       return report(started);
     }
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
@@ -242,42 +310,8 @@ async function main() {
       // Discovery with only our deployment running: the plain rig's processes would take CPU
       // from whichever server is the bottleneck, not from the load generator.
       await Promise.all(ps.all.filter((x) => x.label.startsWith('fo-plain')).map((x) => x.stop(3000)));
+      await discoverySection(mine.watcherPort!);
 
-      // 3. Discovery (alternating which goes first, so drift on the machine hits both alike)
-      const port = mine.watcherPort!;
-      const url = `http://127.0.0.1:${port}/sentinels`;
-      const body = await (await fetch(url)).text();
-      const bare = await bareServer(body);
-      const ws: Array<Awaited<ReturnType<typeof load>>> = [];
-      const bs: Array<Awaited<ReturnType<typeof load>>> = [];
-      for (let r = 0; r < (quick ? 1 : 10); r += 1) {
-        say(`discovery round ${r + 1}`);
-        const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
-        for (const run of r % 2 ? pair.reverse() : pair) await run();
-      }
-      bare.close();
-      row(
-        'discovery: GET /sentinels req/s at 50 connections',
-        'req/s',
-        ws.map((x) => x.rps),
-        bs.map((x) => x.rps),
-        'ratio >= 0.8',
-      );
-      row(
-        'discovery: GET /sentinels p50 latency',
-        'ms',
-        ws.map((x) => x.p50),
-        bs.map((x) => x.p50),
-      );
-      row(
-        'discovery: GET /sentinels p99 latency',
-        'ms',
-        ws.map((x) => x.p99),
-        bs.map((x) => x.p99),
-        'p99 < 5 ms',
-      );
-
-      // V8's young generation grows under sustained load (to 2 x 16 MB by default) and stays.
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally {
       await ps.dispose();
