@@ -1,23 +1,34 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface HttpFigures {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU the server process used per request (user + system): what other work on the machine moves least. */
+  cpuUsPerRequest: number;
 }
 
-/** autocannon at 50 connections for `seconds` against `url`. */
-export async function load(url: string, seconds: number): Promise<HttpFigures> {
+/** CPU time a process has used so far, in µs (/proc/<pid>/stat utime + stime, at 100 ticks a second). */
+function cpuUs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** autocannon at 50 connections for `seconds` against `url`, served by process `pid`. */
+export async function load(url: string, seconds: number, pid: number): Promise<HttpFigures> {
+  const before = cpuUs(pid);
   const r = await autocannon({ url, connections: 50, duration: seconds, pipelining: 1 });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  const cpuUsPerRequest = (cpuUs(pid) - before) / Math.max(1, r.requests.total);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUsPerRequest };
 }
 
 /**
  * A bare node:http server answering every request with `body`: the baseline. In its own process,
  * like the watcher, so it does not share a CPU with the load generator.
  */
-export async function bareServer(body: string): Promise<{ url: string; close(): void }> {
+export async function bareServer(body: string): Promise<{ url: string; pid: number; close(): void }> {
   const script = `const http = require('node:http'); const body = Buffer.from(process.env.BODY);
     const s = http.createServer((q, r) => { r.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length }); r.end(body); });
     s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));`;
@@ -26,5 +37,5 @@ export async function bareServer(body: string): Promise<{ url: string; close(): 
     child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
     child.once('exit', () => reject(new Error('bare server exited')));
   });
-  return { url: `http://127.0.0.1:${port}/sentinels`, close: () => child.kill('SIGKILL') };
+  return { url: `http://127.0.0.1:${port}/sentinels`, pid: child.pid!, close: () => child.kill('SIGKILL') };
 }

@@ -79,8 +79,9 @@ export type Kill = 'task' | 'server';
 export interface FailoverRig {
   round(kill?: Kill): Promise<FailoverTimes>;
   masterPort(): Promise<number>;
-  /** Ours only: the watcher's HTTP port. */
+  /** Ours only: the watcher's HTTP port and process. */
   watcherPort?: number;
+  watcherPid?: number;
   /** A sentinel that lives through every round. */
   sentinelPort: number;
   /**
@@ -215,6 +216,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   return {
     watcherPort: d.watchers[0]!.port,
+    watcherPid: d.watchers[0]!.proc.pid,
     sentinelPort: sentinels[0]!,
     masterPort: currentMaster,
     async round(kill: Kill = 'task') {

@@ -93,7 +93,7 @@ async function nodeApiSection(ours: Ours): Promise<void> {
  * 3. Discovery: GET /sentinels on the watcher beside a bare node:http server answering the same
  * bytes, alternating which goes first so drift on the machine hits both alike.
  */
-async function discoverySection(watcherPort: number): Promise<void> {
+async function discoverySection(watcherPort: number, watcherPid: number): Promise<void> {
   const url = `http://127.0.0.1:${watcherPort}/sentinels`;
   const body = await (await fetch(url)).text();
   const bare = await bareServer(body);
@@ -102,7 +102,7 @@ async function discoverySection(watcherPort: number): Promise<void> {
   try {
     for (let r = 0; r < (quick ? 1 : 10); r += 1) {
       say(`discovery round ${r + 1}`);
-      const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
+      const pair = [() => load(url, quick ? 2 : 3, watcherPid).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3, bare.pid).then((x) => bs.push(x))];
       for (const run of r % 2 ? pair.reverse() : pair) await run();
     }
   } finally {
@@ -128,6 +128,12 @@ async function discoverySection(watcherPort: number): Promise<void> {
     bs.map((x) => x.p99),
     'p99 < 5 ms',
   );
+  row(
+    'discovery: GET /sentinels CPU per request (server process)',
+    'µs',
+    ws.map((x) => x.cpuUsPerRequest),
+    bs.map((x) => x.cpuUsPerRequest),
+  );
 }
 
 /**
@@ -146,7 +152,7 @@ async function discoveryOnly(ours: Ours): Promise<void> {
     }
     await mine.dispose();
     await mine.settle();
-    await discoverySection(mine.watcherPort!);
+    await discoverySection(mine.watcherPort!, mine.watcherPid!);
     row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
   } finally {
     await ps.dispose();
@@ -310,7 +316,7 @@ async function main() {
       // Discovery with only our deployment running: the plain rig's processes would take CPU
       // from whichever server is the bottleneck, not from the load generator.
       await Promise.all(ps.all.filter((x) => x.label.startsWith('fo-plain')).map((x) => x.stop(3000)));
-      await discoverySection(mine.watcherPort!);
+      await discoverySection(mine.watcherPort!, mine.watcherPid!);
 
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally {

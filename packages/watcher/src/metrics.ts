@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemKind, SetStatus } from '@redis-zk/core';
 
-/** The watcher's own Prometheus metrics (process, failovers, ZooKeeper), on their own registry. */
+/** The watcher's Prometheus metrics (process, failovers, ZooKeeper, HTTP), on one registry of its own; per-set gauges join it below. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
@@ -21,6 +21,12 @@ export function createMetrics() {
     }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'redis_zk_http_requests_total',
+      help: 'HTTP requests served',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
   };
 }
 
@@ -113,24 +119,3 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : [],
   );
 }
-
-/**
- * What the HTTP API counts, and how it answers GET /metrics: its own request counter followed by
- * `others` (the rest of the watcher's metrics, which live on the main thread).
- */
-export function createApiMetrics(others: () => Promise<string> = async () => '') {
-  const own = new Registry();
-  const httpRequests = new Counter({
-    name: 'redis_zk_http_requests_total',
-    help: 'HTTP requests served',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [own],
-  });
-  return {
-    httpRequests,
-    contentType: own.contentType,
-    text: async (): Promise<string> => (await others()) + (await own.metrics()),
-  };
-}
-
-export type ApiMetrics = ReturnType<typeof createApiMetrics>;
