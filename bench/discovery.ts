@@ -25,17 +25,24 @@ export async function load(url: string, seconds: number, pid: number): Promise<H
 }
 
 /**
- * A bare node:http server answering every request with `body`: the baseline. In its own process,
- * like the watcher, so it does not share a CPU with the load generator.
+ * A bare node:http server answering every request with `body` at `path` of its URL: the baseline
+ * of the watcher's and the node API's figures. In its own process, like them, so it does not share
+ * a CPU with the load generator. `closeEach`: every answer closes its connection (as the node API's
+ * clients, HAProxy's checks, connect each time).
  */
-export async function bareServer(body: string): Promise<{ url: string; pid: number; close(): void }> {
-  const script = `const http = require('node:http'); const body = Buffer.from(process.env.BODY);
-    const s = http.createServer((q, r) => { r.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length }); r.end(body); });
+export async function bareServer(body: string, path: string, o: { closeEach?: boolean } = {}): Promise<{ url: string; pid: number; close(): void }> {
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...(o.closeEach ? { Connection: 'close' } : {}),
+  };
+  const script = `const http = require('node:http'); const body = Buffer.from(process.env.BODY); const headers = JSON.parse(process.env.HEADERS);
+    const s = http.createServer((q, r) => { r.writeHead(200, headers); r.end(body); });
     s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));`;
-  const child = spawn(process.execPath, ['-e', script], { env: { BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script], { env: { BODY: body, HEADERS: JSON.stringify(headers) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
     child.once('exit', () => reject(new Error('bare server exited')));
   });
-  return { url: `http://127.0.0.1:${port}/sentinels`, pid: child.pid!, close: () => child.kill('SIGKILL') };
+  return { url: `http://127.0.0.1:${port}${path}`, pid: child.pid!, close: () => child.kill('SIGKILL') };
 }

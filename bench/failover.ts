@@ -82,6 +82,8 @@ export interface FailoverRig {
   /** Ours only: the watcher's HTTP port and process. */
   watcherPort?: number;
   watcherPid?: number;
+  /** Ours only: the deployment's ZK_ROOT. */
+  root?: string;
   /** A sentinel that lives through every round. */
   sentinelPort: number;
   /**
@@ -170,7 +172,9 @@ async function settle(sentinels: number[], replicas: number): Promise<void> {
           const map = new Map<string, string>();
           for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
           const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
-          last = `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
+          last =
+            `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} ` +
+            `replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
           if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
           if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas)
             return false;
@@ -217,6 +221,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   return {
     watcherPort: d.watchers[0]!.port,
     watcherPid: d.watchers[0]!.proc.pid,
+    root,
     sentinelPort: sentinels[0]!,
     masterPort: currentMaster,
     async round(kill: Kill = 'task') {

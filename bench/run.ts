@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
-import { bareServer, load } from './discovery';
+import { bareServer, type HttpFigures, load } from './discovery';
 import { dataPathPairs } from './datapath';
 import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
@@ -89,21 +89,33 @@ async function nodeApiSection(ours: Ours): Promise<void> {
   }
 }
 
+interface HttpServer {
+  port: number;
+  pid: number;
+}
+
 /**
  * 3. Discovery: GET /sentinels on the watcher beside a bare node:http server answering the same
- * bytes, alternating which goes first so drift on the machine hits both alike.
+ * bytes, in turns whose order rotates round by round so drift on the machine hits all alike.
+ * `fresh`, if given: a second watcher that followed no failover, its CPU per request beside.
  */
-async function discoverySection(watcherPort: number, watcherPid: number): Promise<void> {
-  const url = `http://127.0.0.1:${watcherPort}/sentinels`;
-  const body = await (await fetch(url)).text();
-  const bare = await bareServer(body);
-  const ws: Array<Awaited<ReturnType<typeof load>>> = [];
-  const bs: Array<Awaited<ReturnType<typeof load>>> = [];
+async function discoverySection(watcher: HttpServer, fresh?: HttpServer): Promise<void> {
+  const url = (port: number) => `http://127.0.0.1:${port}/sentinels`;
+  const body = await (await fetch(url(watcher.port))).text();
+  const bare = await bareServer(body, '/sentinels');
+  const seconds = quick ? 2 : 3;
+  const ws: HttpFigures[] = [];
+  const bs: HttpFigures[] = [];
+  const fw: HttpFigures[] = [];
   try {
     for (let r = 0; r < (quick ? 1 : 10); r += 1) {
       say(`discovery round ${r + 1}`);
-      const pair = [() => load(url, quick ? 2 : 3, watcherPid).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3, bare.pid).then((x) => bs.push(x))];
-      for (const run of r % 2 ? pair.reverse() : pair) await run();
+      const turns = [
+        async () => ws.push(await load(url(watcher.port), seconds, watcher.pid)),
+        async () => bs.push(await load(bare.url, seconds, bare.pid)),
+        ...(fresh ? [async () => fw.push(await load(url(fresh.port), seconds, fresh.pid))] : []),
+      ];
+      for (let k = 0; k < turns.length; k += 1) await turns[(r + k) % turns.length]!();
     }
   } finally {
     bare.close();
@@ -134,12 +146,26 @@ async function discoverySection(watcherPort: number, watcherPid: number): Promis
     ws.map((x) => x.cpuUsPerRequest),
     bs.map((x) => x.cpuUsPerRequest),
   );
+  if (fresh) {
+    row(
+      'discovery: a fresh watcher (no failover followed), req/s',
+      'req/s',
+      fw.map((x) => x.rps),
+      bs.map((x) => x.rps),
+    );
+    row(
+      'discovery: a fresh watcher, CPU per request',
+      'µs',
+      fw.map((x) => x.cpuUsPerRequest),
+      bs.map((x) => x.cpuUsPerRequest),
+    );
+  }
 }
 
 /**
  * BENCH_ONLY=discovery: our deployment alone, aged as in the full run (failovers followed by the
  * watcher before its first HTTP load: V8 compiles Node's socket code from every connection's
- * feedback), then the discovery rounds.
+ * feedback), then the discovery rounds, with a watcher started after the failovers beside it.
  */
 async function discoveryOnly(ours: Ours): Promise<void> {
   const ps = new Processes();
@@ -152,7 +178,9 @@ async function discoveryOnly(ours: Ours): Promise<void> {
     }
     await mine.dispose();
     await mine.settle();
-    await discoverySection(mine.watcherPort!, mine.watcherPid!);
+    const fresh = await ours.task(ps, 'watcher', mine.root!);
+    await until('the fresh watcher healthy', async () => (await fetch(`http://127.0.0.1:${fresh.port}/health`).catch(() => null))?.status === 200);
+    await discoverySection({ port: mine.watcherPort!, pid: mine.watcherPid! }, { port: fresh.port, pid: fresh.proc.pid });
     row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
   } finally {
     await ps.dispose();
@@ -316,7 +344,7 @@ async function main() {
       // Discovery with only our deployment running: the plain rig's processes would take CPU
       // from whichever server is the bottleneck, not from the load generator.
       await Promise.all(ps.all.filter((x) => x.label.startsWith('fo-plain')).map((x) => x.stop(3000)));
-      await discoverySection(mine.watcherPort!, mine.watcherPid!);
+      await discoverySection({ port: mine.watcherPort!, pid: mine.watcherPid! });
 
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally {
@@ -367,7 +395,8 @@ function report(started: number): void {
     '|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`,
+        `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} ` +
+        `| ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
 import test, { type ExecutionContext } from 'ava';
 import { type Task, TestEnv } from '../helpers/env';
-import { info, killTask, portOf, rawHttp, type RawReply, waitForSentinelsToKnowSet, zkMasterRaw } from '../helpers/chaos-b';
+import { killTask, portOf, zkMasterRaw } from '../helpers/failovers';
+import { rawHttp, type RawReply } from '../helpers/raw-http';
+import { info } from '../helpers/redis-info';
+import { sentinelMaster } from '../helpers/sentinel';
+import { sentinelsKnowSet } from '../../packages/local-stack/src/deploy-set';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { sleep, waitFor } from '../helpers/wait';
@@ -196,7 +200,7 @@ test.serial('(b) junk children under sentinels/: /sentinels lists only the real 
   const sentinels = [...d.sentinels, extra];
   await waitFor('the new sentinel listed', async () => (await listed()).length === sentinels.length, 30000, 200);
   t.deepEqual(await listed(), real(sentinels));
-  await waitForSentinelsToKnowSet(sentinels, 'mymaster', 2, 30000);
+  await sentinelsKnowSet(sentinelMaster, sentinels, 'mymaster', 2);
 
   // And the set still fails over, with ZooKeeper following.
   const master = d.redis.find((r) => r.address === d.master)!;

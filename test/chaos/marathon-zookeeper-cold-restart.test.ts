@@ -43,7 +43,8 @@ if (!MODEL.ok) {
   test.after.always(async (t) => stopScenario(s, completed === 3, (m) => t.log(m)));
 
   test.serial(
-    'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
+    'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no ' +
+      'task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;
@@ -188,19 +189,22 @@ if (!MODEL.ok) {
   }
 
   test.serial(
-    'Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: one master again, discovery answers, clients write again, never two writable masters; the shipped definitions keep data in the sandbox, so what was written before is gone (reported)',
+    'Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: one master again, discovery answers, clients ' +
+      'write again, never two writable masters; the shipped definitions keep data in the sandbox, so what was written before is gone (reported)',
     async (t) => {
       const { before } = await coldRestart(t, s!, 'marathon-cold-restart');
       if (before.lost > 0)
         t.log(
-          `every redis task restarted in a new sandbox (no persistent volume): ${before.lost} of ${before.acked} writes acknowledged before the kill are gone, as docs/marathon.md says`,
+          `every redis task restarted in a new sandbox (no persistent volume): ${before.lost} of ` +
+            `${before.acked} writes acknowledged before the kill are gone, as docs/marathon.md says`,
         );
       if (t.passed) completed += 1;
     },
   );
 
   test.serial(
-    "Marathon 6, with the README's persistent-volume opt-in: every task killed at once comes back on its agent with its data; 0 acknowledged writes lost, before or after",
+    "Marathon 6, with the README's persistent-volume opt-in: every task killed at once " +
+      'comes back on its agent with its data; 0 acknowledged writes lost, before or after',
     async (t) => {
       await stopScenario(s, completed === 2, (m) => t.log(m));
       s = undefined;
