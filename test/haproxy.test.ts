@@ -149,7 +149,8 @@ async function sentinelClient(d: Deployment): Promise<Redis> {
 const labels = (): Record<string, string> =>
   (JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as { labels: Record<string, string> }).labels;
 
-test("HAProxy in front of a live set (the generated config and marathon-lb's rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again", async (t: ExecutionContext) => {
+// The generated config and marathon-lb's rendering of the labels alike.
+test('HAProxy before a live set: plain clients write and read; a frozen-then-resumed master never passes; kill -9', async (t: ExecutionContext) => {
   const env = await TestEnv.create(t);
   t.teardown(() => Promise.all([...Writes.live].map((w) => w.stop())));
   const d = await env.deploy();

@@ -68,7 +68,8 @@ function healthCheck(app: 'sentinel', env: Record<string, string>): number | nul
   return spawnSync('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore', timeout: 5000 }).status;
 }
 
-test('TLS end to end: TLS-only ports, kill -9 failover over TLS, then redis-py and ioredis clients over TLS; plaintext and certificate-less clients refused', async (t) => {
+// Then the redis-py and ioredis clients over TLS.
+test('TLS end to end: TLS-only ports, kill -9 failover over TLS; plaintext and certificate-less clients refused', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ env: tlsEnv(certs) });
   const masterPort = portOf(d.master);
