@@ -349,18 +349,19 @@ test("raw garbage bytes: Node's own 400 (empty body), server still serving", asy
   await assertStillServing(t);
 });
 
-test('a 100 KiB URL: refused (431), never a 5xx', async (t) => {
-  const reply = await raw(api.port, `GET /masters/${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  // The server may reset the connection before the client reads the answer (the rest of the URL
-  // is still unread); what matters is that there is no 5xx and the server goes on.
-  t.true(reply.status === null || reply.status === 431, String(reply.status));
+// Sent without the end of the request, so the server has read every byte when it refuses: its
+// close is then a clean one, never a reset that could drop the 431 before the client reads it.
+// (More bytes, as in bad-data.test.ts, may be reset: that only proves no 5xx.)
+test('a URL over the 16 KiB header limit: 431, the server still serving', async (t) => {
+  const reply = await raw(api.port, `GET /masters/${'a'.repeat(17 * 1024)}`);
+  t.is(reply.status, 431);
   await assertStillServing(t);
 });
 
-test('huge headers: 431, never a 5xx', async (t) => {
-  const headers = Array.from({ length: 40 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('');
-  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
-  t.true(reply.status === null || reply.status === 431, String(reply.status));
+test('headers over the 16 KiB limit: 431, the server still serving', async (t) => {
+  const headers = Array.from({ length: 17 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('');
+  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}`);
+  t.is(reply.status, 431);
   await assertStillServing(t);
 });
 
@@ -385,15 +386,15 @@ test('malformed percent-encoding: JSON 400', async (t) => {
   await assertStillServing(t);
 });
 
-test('a POST with a 1 MiB body: 413 without reading it', async (t) => {
+test('a POST announcing a 1 MiB body: 413 on the announcement alone, the connection closed; sent, never a 5xx', async (t) => {
   const body = 'x'.repeat(1024 * 1024);
-  const reply = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-  t.true(reply.status === null || reply.status === 413, String(reply.status));
-  if (reply.status === 413) t.regex(reply.body, /request body too large/);
-  // Announced but not (yet) sent: refused on the announcement alone.
   const announced = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
   t.is(announced.status, 413);
   t.regex(announced.head, /connection: close/i);
+  t.regex(announced.body, /request body too large/);
+  // Sent along: the 413 may be lost to the reset of a connection closed with the body unread.
+  const sent = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  t.false((sent.status ?? 0) >= 500, String(sent.status));
   await assertStillServing(t);
 });
 
