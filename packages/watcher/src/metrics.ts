@@ -65,10 +65,13 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), value: status().catch(() => ({})) };
     return cached.value;
   };
-  const set = ['set'] as const;
-  perSet(registry, current, 'redis_zk_set_master_up', "1 when ZooKeeper's master of the set answers as master", set, (name, s) => [
-    [{ set: name }, s.masterReachable ? 1 : 0],
-  ]);
+  /** A gauge with one value per set (none where `value` gives null). */
+  const perSetValue = (name: string, help: string, value: (s: SetStatus) => number | null) =>
+    perSet(registry, current, name, help, ['set'] as const, (set, s) => {
+      const v = value(s);
+      return v === null ? [] : [[{ set }, v]];
+    });
+  perSetValue('redis_zk_set_master_up', "1 when ZooKeeper's master of the set answers as master", (s) => (s.masterReachable ? 1 : 0));
   perSet(
     registry,
     current,
@@ -77,10 +80,12 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     ['set', 'kind'] as const,
     (name, s) => KINDS.map((kind) => [{ set: name, kind }, s.problems.filter((p) => p.kind === kind).length]),
   );
-  perSet(registry, current, 'redis_zk_set_replicas', 'Replicas of the set the sentinels know', set, (name, s) => [[{ set: name }, s.replicas.length]]);
-  perSet(registry, current, 'redis_zk_set_replicas_in_sync', 'Replicas of the set with their link to the master up', set, (name, s) => [
-    [{ set: name }, s.replicas.filter((r) => r.linkStatus === 'up').length],
-  ]);
+  perSetValue('redis_zk_set_replicas', 'Replicas of the set the sentinels know', (s) => s.replicas.length);
+  perSetValue(
+    'redis_zk_set_replicas_in_sync',
+    'Replicas of the set with their link to the master up',
+    (s) => s.replicas.filter((r) => r.linkStatus === 'up').length,
+  );
   perSet(
     registry,
     current,
@@ -92,30 +97,17 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
         (r): Array<[Record<string, string>, number]> => (r.lag === null ? [] : [[{ set: name, replica: `${r.address.host}:${r.address.port}` }, r.lag]]),
       ),
   );
-  perSet(registry, current, 'redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', set, (name, s) => [
-    [{ set: name }, s.sentinels.length],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', set, (name, s) => [
-    [{ set: name }, s.sentinels.filter((x) => x.reachable).length],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", set, (name, s) => [
-    [{ set: name }, s.sentinelsAgreeing],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", set, (name, s) =>
-    s.sentinelQuorum === null ? [] : [[{ set: name }, s.sentinelQuorum]],
-  );
-  perSet(registry, current, 'redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', set, (name, s) => [
-    [{ set: name }, s.failoverInProgress ? 1 : 0],
-  ]);
-  perSet(
-    registry,
-    current,
+  perSetValue('redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', (s) => s.sentinels.length);
+  perSetValue('redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', (s) => s.sentinels.filter((x) => x.reachable).length);
+  perSetValue('redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", (s) => s.sentinelsAgreeing);
+  perSetValue('redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", (s) => s.sentinelQuorum);
+  perSetValue('redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', (s) => (s.failoverInProgress ? 1 : 0));
+  perSetValue(
     'redis_zk_last_failover_duration_seconds',
     "Duration of the set's last failover or switchover, as recorded in the history (write outage for a switchover)",
-    set,
-    (name, s) => (s.lastFailover?.durationMs === undefined ? [] : [[{ set: name }, s.lastFailover.durationMs / 1000]]),
+    (s) => (s.lastFailover?.durationMs === undefined ? null : s.lastFailover.durationMs / 1000),
   );
-  perSet(registry, current, 'redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", set, (name, s) =>
-    s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : [],
+  perSetValue('redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", (s) =>
+    s.lastFailover ? Date.parse(s.lastFailover.at) / 1000 : null,
   );
 }
