@@ -15,7 +15,7 @@ import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
-import { SwitchSubscriber } from './follow/switch-subscriber';
+import { FollowedSentinel } from './follow/followed-sentinel';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { createApi } from './http/api';
 import { closeServer, listen } from './http/server';
@@ -54,7 +54,7 @@ export async function runWatcher(): Promise<number> {
       });
     }
   });
-  const subscriber = new SwitchSubscriber(() => sentinels.current, log);
+  const subscriber = new FollowedSentinel(() => sentinels.current, log);
   const listeners = new SwitchListeners(log);
   const reconciler = new Reconciler({
     dir,
