@@ -11,6 +11,7 @@ RUN for p in redis-wrapper sentinel-wrapper watcher cli; do \
       mkdir -p /out/packages/$p/dist \
       && cp packages/$p/dist/main.js packages/$p/dist/program.js packages/$p/dist/program.cache /out/packages/$p/dist/; \
     done \
+ && cp packages/watcher/dist/api-thread.js /out/packages/watcher/dist/ \
  && cp -r conf /out/conf
 
 # --- runtime (the same Node as the build: the code cache is only used by the Node that made it) --

@@ -5,7 +5,9 @@
 //                       (a function expression; it exports `main` and core's `runMain`)
 //   dist/program.cache  V8's code cache for it (see scripts/program-loader.cjs)
 //   dist/main.js        the entry, scripts/program-loader.cjs (over tsc's own main.js)
-// (the CLI's, packages/cli/dist/main.js, with a shebang: it is the `redis-zk` command).
+// (the CLI's, packages/cli/dist/main.js, with a shebang: it is the `redis-zk` command)
+// and, for the watcher, packages/watcher/dist/api-thread.js: its HTTP API's worker thread, only
+// the modules that thread loads (a second copy of the whole program would cost ~15 MB of memory).
 // The rest of dist/ stays tsc's per-module output.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,3 +50,14 @@ await Promise.all(
     execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
   }),
 );
+
+await build({
+  stdin: {
+    contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n",
+    resolveDir: 'packages/watcher',
+    sourcefile: 'api-thread-entry.ts',
+    loader: 'ts',
+  },
+  outfile: 'packages/watcher/dist/api-thread.js',
+  ...bundled,
+});

@@ -8,7 +8,8 @@ import { PROGRAMS, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
-// What the image ships per program (Dockerfile): the entry, the bundle and its code cache.
+// What the image ships per program (Dockerfile): the entry, the bundle and its code cache (and
+// the watcher's API thread, api-thread.js).
 const SHIPPED = ['main.js', 'program.js', 'program.cache'];
 const programs = Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>;
 
@@ -18,7 +19,8 @@ function imageLikeCopy(): string {
   for (const program of programs) {
     const dist = path.join(app, 'packages', program, 'dist');
     fs.mkdirSync(dist, { recursive: true });
-    for (const f of SHIPPED) fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
+    for (const f of [...SHIPPED, ...(program === 'watcher' ? ['api-thread.js'] : [])])
+      fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
   }
   fs.cpSync(path.join(ROOT, 'conf'), path.join(app, 'conf'), { recursive: true });
   return app;
@@ -84,10 +86,10 @@ test("a code cache that does not fit the bundle (another program's, or garbage) 
   }
 });
 
-test('the shipped watcher serves its HTTP API from its shipped files', async (t) => {
+test('the shipped watcher starts its HTTP API thread from its shipped files', async (t) => {
   const app = imageLikeCopy();
   const port = await freePort();
-  // No ZooKeeper at all: the watcher keeps running and says so on /health.
+  // No ZooKeeper at all: the watcher keeps running and says so on /health (served by the thread).
   const child = spawn(process.execPath, [path.join('packages', 'watcher', 'dist', 'main.js')], {
     cwd: app,
     env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', HTTP_HOST: '127.0.0.1', PORT0: String(port), LOG_LEVEL: 'warn', REDIS_PASSWORD: 'bundle-test' },

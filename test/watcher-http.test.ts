@@ -7,7 +7,7 @@ import type { Address } from '../packages/core/src/address';
 import type { HistoryEvent } from '../packages/core/src/members/history';
 import { createApi } from '../packages/watcher/src/http/api';
 import { closeServer, listen } from '../packages/watcher/src/http/server';
-import { createMetrics, type Metrics } from '../packages/watcher/src/metrics';
+import { createMetrics, localApiMetrics, type Metrics } from '../packages/watcher/src/metrics';
 import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
 
 // The HTTP API is pure logic over the view, so a plain fake view is enough; the server is real.
@@ -58,6 +58,7 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
       ]),
     health: () => HEALTHY,
     freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }),
+    liveness: () => ({ ok: true, reason: 'test' }),
     status: async () => STATUS,
     history: async (name) => (name === 'mymaster' ? HISTORY : null),
     ...overrides,
@@ -77,7 +78,7 @@ async function start(view: WatcherView = fakeView()): Promise<Api> {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const metrics = createMetrics();
-  const server = await listen(createApi(view, metrics, log), '127.0.0.1', 0, log);
+  const server = await listen(createApi(view, localApiMetrics(metrics), log), '127.0.0.1', 0, log);
   servers.push(server);
   const { port } = server.address() as net.AddressInfo;
   return { base: `http://127.0.0.1:${port}`, port, metrics, logs, server };
@@ -218,15 +219,13 @@ test('GET /readiness: 200 once loaded and following, also while ZooKeeper is awa
   t.deepEqual(r.body, { status: 'unavailable', reason: 'not following any sentinel' });
 });
 
-test('GET /liveness: 200 whenever the process answers, whatever ZooKeeper and Sentinel', async (t) => {
-  t.deepEqual((await getJson(`${api.base}/liveness`)).body, { status: 'ok', reason: 'the process answers' });
-  const cut = await start(
-    fakeView({
-      health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] }),
-      freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }),
-    }),
-  );
-  t.is((await getJson(`${cut.base}/liveness`)).status, 200);
+test('GET /liveness: what the view says of the process (the API thread: of the main thread), whatever ZooKeeper', async (t) => {
+  const cut = await start(fakeView({ health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] }) }));
+  t.deepEqual((await getJson(`${cut.base}/liveness`)).body, { status: 'ok', reason: 'test' });
+  const stuck = await start(fakeView({ liveness: () => ({ ok: false, reason: 'no sign of life from the main thread for 12000 ms' }) }));
+  const r = await getJson(`${stuck.base}/liveness`);
+  t.is(r.status, 503);
+  t.deepEqual(r.body, { status: 'unavailable', reason: 'no sign of life from the main thread for 12000 ms' });
 });
 
 test('GET /sentinels: serialized once per change of the list, and a new list served at once', async (t) => {
@@ -450,7 +449,7 @@ test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t
 
 test('listen: rejects naming host:port when the port is taken', async (t) => {
   const log = pino({ level: 'silent' });
-  const err = await t.throwsAsync(listen(createApi(fakeView(), createMetrics(), log), '127.0.0.1', api.port, log));
+  const err = await t.throwsAsync(listen(createApi(fakeView(), localApiMetrics(createMetrics()), log), '127.0.0.1', api.port, log));
   t.regex(err?.message ?? '', new RegExp(`127\\.0\\.0\\.1:${api.port}.*EADDRINUSE`));
 });
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readiness } from '../../packages/watcher/src/http/probes';
+import { liveness, MAIN_THREAD_SILENCE_MS, readiness } from '../../packages/watcher/src/http/probes';
 import type { Freshness, Health } from '../../packages/watcher/src/view';
 
 const following = { host: '10.0.0.7', port: 26379 };
@@ -49,5 +49,19 @@ for (const c of readinessCases) {
     const v = readiness(c.f, c.h);
     t.is(v.ok, c.ok);
     t.regex(v.reason, c.says);
+  });
+}
+
+const livenessCases: Array<{ silentMs: number; ok: boolean }> = [
+  { silentMs: 0, ok: true },
+  { silentMs: 1500, ok: true },
+  { silentMs: MAIN_THREAD_SILENCE_MS, ok: true },
+  { silentMs: MAIN_THREAD_SILENCE_MS + 1, ok: false },
+  { silentMs: 60000, ok: false },
+];
+
+for (const c of livenessCases) {
+  test(`watcher liveness: main thread silent ${c.silentMs} ms → ${c.ok ? 'alive' : 'stuck'}`, (t) => {
+    t.is(liveness(c.silentMs).ok, c.ok);
   });
 }

@@ -1,10 +1,25 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemKind, SetStatus } from '@redis-zk/core';
+import { type ApiMetrics, countRequest } from './http/api';
 
 /** The watcher's Prometheus metrics (process, failovers, ZooKeeper, HTTP), on one registry of its own; per-set gauges join it below. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
+  const httpCounts = new Map<string, number>();
+  new Counter({
+    name: 'redis_zk_http_requests_total',
+    help: 'HTTP requests served',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, n] of httpCounts) {
+        const [method = '', route = '', status = ''] = key.split('\t');
+        this.inc({ method, route, status }, n);
+      }
+    },
+  });
   return {
     registry,
     failoversSeen: new Counter({
@@ -21,12 +36,8 @@ export function createMetrics() {
     }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
-    httpRequests: new Counter({
-      name: 'redis_zk_http_requests_total',
-      help: 'HTTP requests served',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [registry],
-    }),
+    /** HTTP requests served by `method\troute\tstatus`: counted where the API runs, read when scraped. */
+    httpCounts,
   };
 }
 
@@ -110,4 +121,12 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
   perSetValue('redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", (s) =>
     s.lastFailover ? Date.parse(s.lastFailover.at) / 1000 : null,
   );
+}
+
+/** The API's metrics when it runs beside the registry (tests; the main thread answering the API thread). */
+export function localApiMetrics(m: Metrics): ApiMetrics {
+  return {
+    count: (method, route, status) => countRequest(m.httpCounts, method, route, status),
+    text: async () => ({ text: await m.registry.metrics(), contentType: m.registry.contentType }),
+  };
 }

@@ -30,6 +30,8 @@ export interface WatcherView {
   masters(): ReadonlyMap<string, Address>;
   health(): Health;
   freshness(): Freshness;
+  /** Whether the process answers (on the API's thread: the main thread's last sign of life is recent). */
+  liveness(): Verdict;
   /** Gathered on request from the sentinels and the masters, each question bounded in time. */
   status(): Promise<Record<string, SetStatus>>;
   /** A set's history from ZooKeeper, oldest first; null when the set has none (never recorded, or unknown). */

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import {
   type Address,
   askSentinel,
@@ -17,8 +18,7 @@ import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
 import { FollowedSentinel } from './follow/followed-sentinel';
 import { MasterMap, SentinelList } from './follow/zk-views';
-import { createApi } from './http/api';
-import { closeServer, listen } from './http/server';
+import { ApiThread } from './http/api-thread';
 import { createMetrics, registerSetGauges } from './metrics';
 import type { Freshness, Health, WatcherView } from './view';
 import { FailoverClock } from './follow/failover-clock';
@@ -187,6 +187,7 @@ export async function runWatcher(): Promise<number> {
       ]),
     health,
     freshness,
+    liveness: () => ({ ok: true, reason: 'main thread' }),
     status: () =>
       gatherStatus({
         masters: masters.current,
@@ -205,26 +206,42 @@ export async function runWatcher(): Promise<number> {
     counts: new HistoryCounts(dir, () => [...masters.current.keys()]),
     staleSeconds: () => (disconnectedAt === null ? 0 : (Date.now() - disconnectedAt) / 1000),
   });
-  const server = await listen(createApi(view, metrics, log), cfg.HTTP_HOST, cfg.PORT0, log);
+  const api = await ApiThread.start({
+    entry: path.join(__dirname, 'api-thread.js'),
+    host: cfg.HTTP_HOST,
+    port: cfg.PORT0,
+    logLevel: cfg.LOG_LEVEL,
+    view,
+    metrics,
+    log,
+  });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');
+  // What the API serves follows every change at once; the timer only catches what has no event.
+  const publish = () => api.publish();
+  for (const source of [sentinels, masters]) source.on('change', publish);
+  for (const event of ['subscribed', 'lost']) subscriber.on(event, publish);
+  for (const event of ['connected', 'disconnected']) dir.zk.on(event, publish);
+  const publishing = setInterval(publish, 1000);
   sentinels.start();
   masters.start();
   subscriber.start();
   reconciler.start();
   cleanup.start();
 
-  const stopped = new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  const stopped = new Promise<null>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(null));
   });
-  await stopped;
-  log.info({ reason: 'stop requested' }, 'stopping');
+  const apiFailure = await Promise.race([stopped, api.failed]);
+  if (apiFailure) log.error({ err: apiFailure, reason: 'HTTP API thread stopped' }, 'stopping');
+  else log.info({ reason: 'stop requested' }, 'stopping');
+  clearInterval(publishing);
   cleanup.stop();
   reconciler.stop();
   await subscriber.stop();
   listeners.stop();
   sentinels.stop();
   masters.stop();
-  await closeServer(server);
+  await api.close();
   dir.zk.close();
-  return 0;
+  return apiFailure ? 1 : 0;
 }

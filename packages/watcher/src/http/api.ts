@@ -1,8 +1,9 @@
 import type http from 'node:http';
-import { type Address, hostPort, type Logger } from '@redis-zk/core';
-import type { Metrics } from '../metrics';
+import type { Address, Logger } from '@redis-zk/core';
+// Core's address module, not its index: the API thread's bundle stays without the clients.
+import { hostPort } from '@redis-zk/core/dist/address';
 import type { Verdict, WatcherView } from '../view';
-import { LIVE, notLoaded, readiness } from './probes';
+import { notLoaded, readiness } from './probes';
 
 /** Larger announced bodies are refused outright; every route is GET-only, so none is ever read. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,6 +20,18 @@ interface Answer {
 }
 type Route = (param: string) => Answer | Promise<Answer>;
 
+/** Adds one request to `counts`, by `method\troute\tstatus` (what the watcher's request counter reads). */
+export function countRequest(counts: Map<string, number>, method: string, route: string, status: number): void {
+  const key = `${method}\t${route}\t${status}`;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** What the API counts, and how it answers GET /metrics: the watcher's one registry, on whichever thread it lives. */
+export interface ApiMetrics {
+  count(method: string, route: string, status: number): void;
+  text(): Promise<{ text: string; contentType: string }>;
+}
+
 const json = (status: number, value: unknown): Answer => ({ status, body: Buffer.from(JSON.stringify(value)) });
 const verdict = (v: Verdict): Answer => json(v.ok ? 200 : 503, { status: v.ok ? 'ok' : 'unavailable', reason: v.reason });
 const UNAVAILABLE = json(503, { error: 'temporarily unavailable' });
@@ -34,7 +47,7 @@ const NOT_LOADED = json(503, notLoaded);
  * never takes the process down. `GET /sentinels`, what every client asks often, answers bytes
  * serialized once per change of the list (the list is replaced, never mutated, on a change).
  */
-export function createApi(view: WatcherView, metrics: Metrics, log: Logger): http.RequestListener {
+export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): http.RequestListener {
   let sentinelsFor: readonly Address[] | undefined;
   let sentinels = NOT_LOADED;
   // Discovery answers from the view once it was loaded from ZooKeeper (then through any outage,
@@ -64,8 +77,8 @@ export function createApi(view: WatcherView, metrics: Metrics, log: Logger): htt
     ['/masters', () => masters(() => json(200, Object.fromEntries([...view.masters()].map(([name, a]) => [name, hostPort(a)]))))],
     ['/masters/:name', master],
     ['/master', () => master(DEFAULT_SET)],
-    // Marathon's health check: an answer at all means the process and its event loop run.
-    ['/liveness', () => verdict(LIVE)],
+    // Marathon's health check: the process answers (never ZooKeeper's or Sentinel's state).
+    ['/liveness', () => verdict(view.liveness())],
     // Marathon's readiness check: something true to serve.
     ['/readiness', () => verdict(readiness(view.freshness(), view.health()))],
     ['/status', async () => json(200, await view.status())],
@@ -86,25 +99,19 @@ export function createApi(view: WatcherView, metrics: Metrics, log: Logger): htt
           : json(503, { status: 'unhealthy', reasons: h.reasons, zookeeper: h.zookeeper, following });
       },
     ],
-    ['/metrics', async () => ({ status: 200, body: Buffer.from(await metrics.registry.metrics()), type: metrics.registry.contentType })],
+    [
+      '/metrics',
+      async () => {
+        const m = await metrics.text();
+        return { status: 200, body: Buffer.from(m.text), type: m.contentType };
+      },
+    ],
   ]);
-
-  // Counter children by label values: prom-client hashes the labels on every inc() otherwise.
-  const counters = new Map<string, { inc(): void }>();
-  const count = (method: string, route: string, status: number) => {
-    const key = `${method} ${route} ${status}`;
-    let c = counters.get(key);
-    if (!c) {
-      c = metrics.httpRequests.labels({ method, route, status: String(status) });
-      counters.set(key, c);
-    }
-    c.inc();
-  };
 
   const send = (res: http.ServerResponse, method: string, route: string, a: Answer) => {
     res.writeHead(a.status, { 'Content-Type': a.type ?? JSON_TYPE, 'Content-Length': a.body.length, 'Cache-Control': 'no-store' });
     res.end(a.body); // Node sends no body for HEAD
-    count(method, route, a.status);
+    metrics.count(method, route, a.status);
   };
 
   return (req, res) => {

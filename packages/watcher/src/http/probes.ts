@@ -4,12 +4,18 @@ import type { Freshness, Health, Verdict } from '../view';
  * The watcher's answers to Marathon, as pure functions (case tables in
  * test/unit/watcher-probes.test.ts). Liveness is what Marathon's health check uses: it fails only
  * when the process itself is stuck, never because ZooKeeper or Sentinel is away (a watcher killed
- * for that comes back without the list it was serving). One thread serves HTTP and follows
- * Sentinel, so any answer at all shows that its event loop runs; a stuck loop answers nothing and
- * Marathon's check times out. Readiness gates a deployment: a new watcher counts once it has
- * something true to serve.
+ * for that comes back without the list it was serving). Readiness gates a deployment: a new
+ * watcher counts once it has something true to serve.
  */
-export const LIVE: Verdict = { ok: true, reason: 'the process answers' };
+
+/** The main thread sends a sign of life every second; this much silence means it is stuck. */
+export const MAIN_THREAD_SILENCE_MS = 10_000;
+
+export function liveness(mainThreadSilentMs: number): Verdict {
+  return mainThreadSilentMs <= MAIN_THREAD_SILENCE_MS
+    ? { ok: true, reason: 'the HTTP thread answers and the main thread is running' }
+    : { ok: false, reason: `no sign of life from the main thread for ${Math.round(mainThreadSilentMs)} ms` };
+}
 
 /** Ready: the ZooKeeper view was loaded (sentinels and masters) and a sentinel is followed. */
 export function readiness(f: Freshness, h: Health): Verdict {

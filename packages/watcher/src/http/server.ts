@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { formatAddress, type Logger } from '@redis-zk/core';
+import type { Logger } from '@redis-zk/core';
+import { formatAddress } from '@redis-zk/core/dist/address'; // not the index: see api.ts
 
 /**
  * Serves `api` on host:port; resolves once listening, rejects (naming host:port) when it cannot.
