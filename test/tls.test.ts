@@ -11,6 +11,7 @@ import { useTestTls } from './helpers/client-auth';
 import { TestEnv } from './helpers/env';
 import { ROOT } from './helpers/processes';
 import { TEST_PASSWORD } from './helpers/secrets';
+import { info } from './helpers/redis-info';
 import { ask } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 
@@ -111,8 +112,8 @@ test('TLS end to end: TLS-only ports, kill -9 failover over TLS; plaintext and c
   await waitFor(
     'the other replica to replicate the new master over TLS',
     async () => {
-      const info = String(await ask(portOf(promoted), 'INFO', 'replication').catch(() => ''));
-      return /connected_slaves:1/.test(info) && /state=online/.test(info);
+      const i = await info(portOf(promoted));
+      return i?.get('connected_slaves') === '1' && !!i.get('slave0')?.includes('state=online');
     },
     30000,
   );
