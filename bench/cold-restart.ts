@@ -106,7 +106,7 @@ export async function oursColdRestart(ours: Ours, ps: Processes, round: number):
       ELECTION_DATA_WAIT_MS: '10000',
     })),
   );
-  const d = await ours.deploy(ps, root, { redisEnv: (i) => env[i]! });
+  const d = await ours.deploy(ps, root, { redis: env });
   const sentinels = d.sentinels.map((s) => s.port);
   await settle(sentinels, 2);
   const masterPort = async () => (await d.dir.readMaster('mymaster'))!.address!.port;

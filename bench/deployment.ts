@@ -3,10 +3,11 @@ import { Directory } from '../packages/core/src/zk/directory';
 import { ZkClient } from '../packages/core/src/zk/client';
 import type { ManagedProcess } from '../packages/local-stack/src/managed-process';
 import { LocalZooKeeper } from '../packages/local-stack/src/zookeeper';
-import { freePort, type Processes, PROGRAM, until } from './lib';
+import { pairsToMap } from '../packages/core/src/sentinel/query';
+import { deploySet } from '../packages/local-stack/src/deploy-set';
+import { ask, freePort, type Processes, PROGRAM } from './lib';
 
 export { FAST_DOWN_AFTER_MS, FAST_SENTINEL } from '../packages/local-stack/src/harness';
-import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 
 /** Our programs against one ZooKeeper; each benchmark case takes its own ZK_ROOT. */
 export class Ours {
@@ -52,16 +53,21 @@ export class Ours {
     return { port, proc, ...(api.PORT1 ? { apiPort: Number(api.PORT1) } : {}) };
   }
 
-  /** 3 redis + 3 sentinels (+ watchers) under `root`, ready: quorum reached, replicas known. */
-  async deploy(ps: Processes, root: string, o: { redis?: number; watchers?: number; redisEnv?: (i: number) => NodeJS.ProcessEnv } = {}) {
+  /** 3 redis + 3 sentinels (+ watchers) under `root`, through the tests' deploy: sentinels know every replica and peer. */
+  async deploy(ps: Processes, root: string, o: { redis?: number | readonly NodeJS.ProcessEnv[]; watchers?: number } = {}) {
     const dir = this.directory(root);
-    const redis = [];
-    for (let i = 0; i < (o.redis ?? 3); i += 1) redis.push(await this.task(ps, 'redis-wrapper', root, o.redisEnv?.(i)));
-    await until('a master', () => dir.readMaster('mymaster'));
-    const sentinels = await Promise.all([1, 2, 3].map(() => this.task(ps, 'sentinel-wrapper', root, FAST_SENTINEL)));
-    const watchers = await Promise.all(Array.from({ length: o.watchers ?? 1 }, () => this.task(ps, 'watcher', root)));
-    await until('sentinels registered', async () => (await dir.listSentinels()).length === 3, 60000, 100);
-    return { dir, redis, sentinels, watchers };
+    const sentinelMaster = async (port: number, name: string) => {
+      const reply = await ask(port, 'SENTINEL', 'MASTER', name);
+      return reply === undefined ? undefined : pairsToMap(reply);
+    };
+    const d = await deploySet<Awaited<ReturnType<Ours['task']>>>({
+      start: (program, env) => this.task(ps, program, root, env),
+      dir,
+      sentinelMaster,
+      redis: o.redis,
+      watchers: o.watchers,
+    });
+    return { dir, ...d };
   }
 
   async stop(): Promise<void> {

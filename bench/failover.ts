@@ -89,8 +89,11 @@ export interface FailoverRig {
   /** The master left with one sentinel for CUT_MS, a client writing to it (see fencing.ts). */
   minority(): Promise<MinorityFigures>;
   masterPort(): Promise<number>;
-  /** Ours only: the watcher's HTTP port. */
+  /** Ours only: the watcher's HTTP port and process. */
   watcherPort?: number;
+  watcherPid?: number;
+  /** Ours only: the deployment's ZK_ROOT. */
+  root?: string;
   /** A sentinel that lives through every round. */
   sentinelPort: number;
   /**
@@ -199,7 +202,9 @@ export async function settle(sentinels: number[], replicas: number): Promise<voi
           const map = new Map<string, string>();
           for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
           const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
-          last = `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
+          last =
+            `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} ` +
+            `replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
           if (Number(map.get('num-slaves')) < replicas || (map.get('flags') ?? '') !== 'master') return false;
           if (!replicasReply || replicasReply.filter((x) => !x.join(',').includes('s_down') && !x.join(',').includes('disconnected')).length < replicas)
             return false;
@@ -245,6 +250,8 @@ export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<Failov
   const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   return {
     watcherPort: d.watchers[0]!.port,
+    watcherPid: d.watchers[0]!.proc.pid,
+    root,
     sentinelPort: sentinels[0]!,
     masterPort: currentMaster,
     async round(kill: Kill = 'task') {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { parseInfo } from '../packages/core/src/redis/connect';
 import { ManagedProcess } from '../packages/local-stack/src/managed-process';
 import { freePort } from '../packages/local-stack/src/ports';
 import { sleep, waitFor } from '../packages/local-stack/src/harness';
@@ -90,8 +91,8 @@ export async function ask(port: number, ...args: string[]): Promise<unknown> {
 
 /** Replicas a master reports online (INFO replication). */
 export async function onlineReplicas(port: number): Promise<number> {
-  const info = String((await ask(port, 'INFO', 'replication')) ?? '');
-  return (info.match(/^slave\d+:.*state=online/gm) ?? []).length;
+  const info = parseInfo(String((await ask(port, 'INFO', 'replication')) ?? ''));
+  return [...info].filter(([key, value]) => /^slave\d+$/.test(key) && value.includes('state=online')).length;
 }
 
 /** Resident memory of a process in MB (/proc). */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Ours } from './deployment';
+import { bareServer } from './discovery';
 import { type Processes, until } from './lib';
 
 export interface ApiFigures {
@@ -59,19 +60,6 @@ async function load(url: string, seconds: number, rate = 200): Promise<ApiFigure
   return { rps: s.length / seconds, p50: at(0.5), p99: at(0.99), ok: ok / Math.max(1, s.length) };
 }
 
-/** The baseline: a bare node:http server in its own process answering the same bytes, closing each connection. */
-async function bareServer(body: string): Promise<{ url: string; close(): void }> {
-  const script = `const http = require('node:http'); const body = Buffer.from(process.env.BODY);
-    const s = http.createServer((q, r) => { r.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' }); r.end(body); });
-    s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));`;
-  const child = spawn(process.execPath, ['-e', script], { env: { BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
-    child.once('exit', () => reject(new Error('bare server exited')));
-  });
-  return { url: `http://127.0.0.1:${port}/primary`, close: () => child.kill('SIGKILL') };
-}
-
 /** Keeps the master busy: redis-benchmark, 50 clients, pipelined, until stopped (it takes both cores with redis). */
 function busy(port: number): { stop(): void } {
   const child = spawn(
@@ -117,7 +105,7 @@ export async function nodeApiRounds(ours: Ours, ps: Processes, rounds: number, s
     60000,
     200,
   );
-  const bare = await bareServer(body);
+  const bare = await bareServer(body, '/primary', { closeEach: true });
   const out = {
     idle: [] as ApiFigures[],
     idleBare: [] as ApiFigures[],

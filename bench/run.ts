@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
-import { bareServer, load } from './discovery';
+import { bareServer, type HttpFigures, load } from './discovery';
 import { dataPathPairs } from './datapath';
 import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
@@ -17,7 +17,7 @@ import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=node-api, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=node-api, discovery, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -139,6 +139,104 @@ async function withProcesses<T>(use: (ps: Processes) => Promise<T>): Promise<T> 
   }
 }
 
+interface HttpServer {
+  port: number;
+  pid: number;
+}
+
+/**
+ * 3. Discovery: GET /sentinels on the watcher beside a bare node:http server answering the same
+ * bytes, in turns whose order rotates round by round so drift on the machine hits all alike.
+ * `fresh`, if given: a second watcher that followed no failover, its CPU per request beside.
+ */
+async function discoverySection(watcher: HttpServer, fresh?: HttpServer): Promise<void> {
+  const url = (port: number) => `http://127.0.0.1:${port}/sentinels`;
+  const body = await (await fetch(url(watcher.port))).text();
+  const bare = await bareServer(body, '/sentinels');
+  const seconds = quick ? 2 : 3;
+  const ws: HttpFigures[] = [];
+  const bs: HttpFigures[] = [];
+  const fw: HttpFigures[] = [];
+  try {
+    for (let r = 0; r < (quick ? 1 : 10); r += 1) {
+      say(`discovery round ${r + 1}`);
+      const turns = [
+        async () => ws.push(await load(url(watcher.port), seconds, watcher.pid)),
+        async () => bs.push(await load(bare.url, seconds, bare.pid)),
+        ...(fresh ? [async () => fw.push(await load(url(fresh.port), seconds, fresh.pid))] : []),
+      ];
+      for (let k = 0; k < turns.length; k += 1) await turns[(r + k) % turns.length]!();
+    }
+  } finally {
+    bare.close();
+  }
+  row(
+    'discovery: GET /sentinels req/s at 50 connections',
+    'req/s',
+    ws.map((x) => x.rps),
+    bs.map((x) => x.rps),
+    'ratio >= 0.8',
+  );
+  row(
+    'discovery: GET /sentinels p50 latency',
+    'ms',
+    ws.map((x) => x.p50),
+    bs.map((x) => x.p50),
+  );
+  row(
+    'discovery: GET /sentinels p99 latency',
+    'ms',
+    ws.map((x) => x.p99),
+    bs.map((x) => x.p99),
+    'p99 < 5 ms',
+  );
+  row(
+    'discovery: GET /sentinels CPU per request (server process)',
+    'µs',
+    ws.map((x) => x.cpuUsPerRequest),
+    bs.map((x) => x.cpuUsPerRequest),
+  );
+  if (fresh) {
+    row(
+      'discovery: a fresh watcher (no failover followed), req/s',
+      'req/s',
+      fw.map((x) => x.rps),
+      bs.map((x) => x.rps),
+    );
+    row(
+      'discovery: a fresh watcher, CPU per request',
+      'µs',
+      fw.map((x) => x.cpuUsPerRequest),
+      bs.map((x) => x.cpuUsPerRequest),
+    );
+  }
+}
+
+/**
+ * BENCH_ONLY=discovery: our deployment alone, aged as in the full run (failovers followed by the
+ * watcher before its first HTTP load: V8 compiles Node's socket code from every connection's
+ * feedback), then the discovery rounds, with a watcher started after the failovers beside it.
+ */
+async function discoveryOnly(ours: Ours): Promise<void> {
+  const ps = new Processes();
+  try {
+    const mine = await oursFailoverRig(ours, ps);
+    const failovers = quick ? 1 : 4;
+    for (let r = 0; r < failovers; r += 1) {
+      say(`failover ${r + 1}/${failovers} before the discovery load`);
+      await mine.round();
+    }
+    await mine.dispose();
+    await mine.settle();
+    const fresh = await ours.task(ps, 'watcher', mine.root!);
+    await until('the fresh watcher healthy', async () => (await fetch(`http://127.0.0.1:${fresh.port}/health`).catch(() => null))?.status === 200);
+    await discoverySection({ port: mine.watcherPort!, pid: mine.watcherPid! }, { port: fresh.port, pid: fresh.proc.pid });
+    row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
+  } finally {
+    await ps.dispose();
+  }
+}
+
 /** 2c. The whole set cold-restarted, nodes with different histories, oldest first (cold-restart.ts). */
 async function coldRestartSection(ours: Ours): Promise<void> {
   const o: Array<Awaited<ReturnType<typeof oursColdRestart>>> = [];
@@ -190,6 +288,10 @@ async function main() {
         for (const rig of rigs) await rig.dispose();
         await ps.dispose();
       }
+      return report(started);
+    }
+    if (only === 'discovery') {
+      await discoveryOnly(ours);
       return report(started);
     }
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
@@ -338,42 +440,8 @@ async function main() {
       // Discovery with only our deployment running: the plain rig's processes would take CPU
       // from whichever server is the bottleneck, not from the load generator.
       await Promise.all(ps.all.filter((x) => x.label.startsWith('fo-plain')).map((x) => x.stop(3000)));
+      await discoverySection({ port: mine.watcherPort!, pid: mine.watcherPid! });
 
-      // 3. Discovery (alternating which goes first, so drift on the machine hits both alike)
-      const port = mine.watcherPort!;
-      const url = `http://127.0.0.1:${port}/sentinels`;
-      const body = await (await fetch(url)).text();
-      const bare = await bareServer(body);
-      const ws: Array<Awaited<ReturnType<typeof load>>> = [];
-      const bs: Array<Awaited<ReturnType<typeof load>>> = [];
-      for (let r = 0; r < (quick ? 1 : 10); r += 1) {
-        say(`discovery round ${r + 1}`);
-        const pair = [() => load(url, quick ? 2 : 3).then((x) => ws.push(x)), () => load(bare.url, quick ? 2 : 3).then((x) => bs.push(x))];
-        for (const run of r % 2 ? pair.reverse() : pair) await run();
-      }
-      bare.close();
-      row(
-        'discovery: GET /sentinels req/s at 50 connections',
-        'req/s',
-        ws.map((x) => x.rps),
-        bs.map((x) => x.rps),
-        'ratio >= 0.8',
-      );
-      row(
-        'discovery: GET /sentinels p50 latency',
-        'ms',
-        ws.map((x) => x.p50),
-        bs.map((x) => x.p50),
-      );
-      row(
-        'discovery: GET /sentinels p99 latency',
-        'ms',
-        ws.map((x) => x.p99),
-        bs.map((x) => x.p99),
-        'p99 < 5 ms',
-      );
-
-      // V8's young generation grows under sustained load (to 2 x 16 MB by default) and stays.
       row('footprint after the discovery load: watcher RSS', 'MB', rss(ps, 'watcher'));
     } finally {
       await ps.dispose();
@@ -424,7 +492,8 @@ function report(started: number): void {
     '|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} | ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`,
+        `| ${r.metric} | ${fmt(r.ours.median)} (${fmt(r.ours.p95)}) ${r.unit} | ${r.base ? `${fmt(r.base.median)} (${fmt(r.base.p95)}) ${r.unit}` : '-'} ` +
+        `| ${r.ratio !== undefined ? r.ratio.toFixed(2) : '-'} | ${r.goal ?? ''} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

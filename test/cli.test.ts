@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import type { HistoryEvent } from '../packages/core/src/members/history';
-import { type Deployment, TestEnv } from './helpers/env';
+import { type Deployment, portOf, TestEnv } from './helpers/env';
 import { ROOT } from './helpers/processes';
 import { sentinelMasterAddr } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
@@ -45,7 +45,6 @@ function cli(env: TestEnv | NodeJS.ProcessEnv, ...args: string[]): Promise<Run> 
 }
 
 const json = <T>(r: Run): T => JSON.parse(r.out) as T;
-const portOf = (address: string) => Number(address.split(':')[1]);
 const history = async (env: TestEnv): Promise<HistoryEvent[]> => json<HistoryEvent[]>(await cli(env, 'history', 'mymaster', '--json'));
 
 test('redis-zk: usage, help, and exit codes without a deployment', async (t) => {

@@ -18,7 +18,8 @@ test('the data directory lock: one holder at a time, released when the holding p
     process.execPath,
     [
       '-e',
-      `require(${JSON.stringify(path.join(__dirname, '..', 'packages', 'redis-wrapper', 'dist', 'data-lock.js'))}).lockDataDir(process.argv[1]).then((l) => { console.log(JSON.stringify(l)); setInterval(() => {}, 1000); });`,
+      `require(${JSON.stringify(path.join(__dirname, '..', 'packages', 'redis-wrapper', 'dist', 'data-lock.js'))}).lockDataDir(process.argv[1])` +
+        '.then((l) => { console.log(JSON.stringify(l)); setInterval(() => {}, 1000); });',
       dir,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },

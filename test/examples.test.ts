@@ -18,7 +18,8 @@ const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 const lines = (p: Proc) => p.log().split('\n').filter(Boolean);
 const writesAfter = (p: Proc, t: number) => lines(p).filter((l) => / write ok /.test(l) && Date.parse(l.split(' ')[0]!) > t).length;
 
-test('the client examples across sentinels that all move and a kill -9 failover: ioredis and redis-py refresh the list from the watcher and read from replicas; a plain client writes through HAProxy', async (t) => {
+// ioredis and redis-py refresh the list from the watcher and read from replicas; a plain client writes through HAProxy.
+test('the client examples across sentinels that all move and a kill -9 failover', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy();
   const watcher = `http://127.0.0.1:${d.watchers[0]!.port}`;

@@ -30,7 +30,8 @@ test("HAProxy is Debian's 2.6, and the shipped conf/haproxy.cfg is valid and the
     t.true(shipped.includes(directive), directive);
 });
 
-test("marathon-lb's rendering of the shipped redis app (its health check on the API port is MESOS_HTTP, so marathon-lb forces mode http): a config HAProxy accepts, writes to each task's redis port checked at /primary on its API port; without HAPROXY_0_HTTP_FRONTEND_APPID_ACL it is refused", (t) => {
+// Its health check on the API port is MESOS_HTTP, so marathon-lb forces mode http.
+test("marathon-lb's rendering of the shipped redis app: HAProxy accepts it, writes go to each task's redis port checked at /primary on its API port; refused without HAPROXY_0_HTTP_FRONTEND_APPID_ACL", (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-mlb-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const nodes = [31001, 31011, 31021].map((port) => ({ port, apiPort: port + 1, address: `127.0.0.1:${port}` })) as unknown as Task[];
@@ -180,7 +181,8 @@ async function sentinelClient(d: Deployment): Promise<Redis> {
 /** The redis app as marathon/redis.json ships it (what marathon-lb reads of it: id, labels, health checks). */
 const redisApp = (): MarathonLbApp => JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis.json'), 'utf8')) as MarathonLbApp;
 
-test("HAProxy in front of a live set (the generated config and marathon-lb's rendering of the labels): plain clients write and read; a frozen-then-resumed master never passes; after kill -9 they write again", async (t: ExecutionContext) => {
+// The generated config and marathon-lb's rendering of the labels alike.
+test('HAProxy before a live set: plain clients write and read; a frozen-then-resumed master never passes; kill -9', async (t: ExecutionContext) => {
   const env = await TestEnv.create(t);
   t.teardown(() => Promise.all([...Writes.live].map((w) => w.stop())));
   const d = await env.deploy();

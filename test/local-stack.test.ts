@@ -9,7 +9,8 @@ import { ZkClient } from '../packages/core/src/zk/client';
 import { LocalStack } from '../packages/local-stack/src/stack';
 import type { LocalTask } from '../packages/local-stack/src/launcher';
 import { ROOT } from './helpers/processes';
-import { ask, sentinelMaster } from './helpers/sentinel';
+import { info } from './helpers/redis-info';
+import { sentinelMaster } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
 
@@ -95,8 +96,8 @@ test.serial('a killed master task comes back on a new port and rejoins as a repl
   await waitFor(
     'the replacement to replicate the new master',
     async () => {
-      const info = String(await ask(fresh.ports[0]!, 'INFO', 'replication').catch(() => ''));
-      return /role:slave/.test(info) && info.includes(`master_port:${promoted.split(':')[1]}`) && /master_link_status:up/.test(info);
+      const i = await info(fresh.ports[0]!);
+      return i?.get('role') === 'slave' && i.get('master_port') === promoted.split(':')[1] && i.get('master_link_status') === 'up';
     },
     30000,
   );

@@ -21,7 +21,8 @@ const SCALE = 0.2;
 if (!MODEL.ok) {
   test.skip(`the shipped Marathon definitions on the model: skipped, ${skipReason}`, () => undefined);
 } else {
-  test("marathon/redis-zk.json unchanged on 3 DC/OS agents (their port ranges, no 8080) whose interface is ens5: every app deploys healthy and ready, redis binds HOST, ZooKeeper names a master at an agent's address, each watcher lists every sentinel", async (t) => {
+  // Redis binds HOST, ZooKeeper names a master at an agent's address, each watcher lists every sentinel.
+  test('marathon/redis-zk.json unchanged on 3 DC/OS agents (their port ranges, no 8080, interface ens5): every app healthy and ready', async (t) => {
     const stack = await ModelStack.start({ agents: 3, timeScale: SCALE, portResources: DCOS_PORTS, ifaceName: 'ens5' });
     const { model } = stack;
     t.teardown(async () => {

@@ -190,7 +190,8 @@ if (MODEL.ok) {
     t.true(after.every((x) => x.version === d.version && x.health === 'healthy' && x.ready));
   });
 
-  test("a cut agent's tasks run on, turn unreachable, are replaced elsewhere after inactiveAfterSeconds, and the surplus is killed when it heals; a killed agent's tasks are replaced too", async (t) => {
+  // The surplus is killed when the cut agent heals; a killed agent's tasks are replaced too.
+  test("a cut agent's tasks run on, turn unreachable, and are replaced elsewhere after inactiveAfterSeconds", async (t) => {
     const model = await startModel(t, { agents: 4, agentUnreachableAfterSeconds: 1 });
     const app = standinApp({
       id: '/t/ha',
@@ -345,7 +346,7 @@ if (MODEL.ok) {
     }
   };
 
-  test('a resident instance (local persistent volume) keeps its volume: its next task runs on the same agent, the volume at containerPath in the sandbox', async (t) => {
+  test('a resident instance (local persistent volume) keeps it: its next task runs on the same agent, the volume at containerPath', async (t) => {
     const model = await startModel(t, { agents: 3 });
     const app = standinApp({
       id: '/t/disk',
@@ -367,7 +368,8 @@ if (MODEL.ok) {
     }
   });
 
-  test("a host volume is the agent's directory: a later task on that agent finds what an earlier one wrote, another agent's is its own, a killed agent's is gone; tasks are placed freely", async (t) => {
+  // Tasks are placed freely: the volume does not pin them.
+  test("a host volume is the agent's directory: a later task on that agent finds what an earlier one wrote, another agent's is its own, a killed agent's is gone", async (t) => {
     const model = await startModel(t, { agents: 3 });
     const app = standinApp({
       id: '/t/host',

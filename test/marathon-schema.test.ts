@@ -60,8 +60,11 @@ function makeValidators() {
 }
 
 if (!fs.existsSync(path.join(SCHEMA_DIR, 'AppDefinition.json'))) {
-  test.skip(`marathon/ against Marathon's JSON Schemas: skipped, no schema at ${SCHEMA_DIR} (set MARATHON_SCHEMA_DIR to a folder with AppDefinition.json and Group.json)`, () =>
-    undefined);
+  test.skip(
+    `marathon/ against Marathon's JSON Schemas: skipped, no schema at ${SCHEMA_DIR} ` +
+      `(set MARATHON_SCHEMA_DIR to a folder with AppDefinition.json and Group.json)`,
+    () => undefined,
+  );
 } else {
   const { check } = makeValidators();
   const marathonFiles = fs

@@ -231,7 +231,8 @@ test('every app has an explicit unreachableStrategy: replaced once Mesos calls i
 
 /** redis-cli's arguments: PORT0 on loopback, with TLS (and the task's certificate) when enabled. */
 const CLI_ARGS =
-  'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert "$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
+  'set -- -p "$PORT0"; [ "$REDIS_TLS_ENABLED" = yes ] && set -- "$@" --tls --cacert ' +
+  '"$REDIS_TLS_CA_FILE" --cert "$REDIS_TLS_CERT_FILE" --key "$REDIS_TLS_KEY_FILE"; ';
 const PING = 'redis-cli "$@" ping | grep -q PONG';
 const SENTINEL_CHECK = `${CLI_ARGS}REDISCLI_AUTH="\${SENTINEL_PASSWORD:-$REDIS_PASSWORD}" ${PING}`;
 

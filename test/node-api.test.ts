@@ -2,7 +2,7 @@ import test from 'ava';
 import { TestEnv } from './helpers/env';
 import { sleep } from '../packages/local-stack/src/harness';
 import { waitFor } from './helpers/wait';
-import { rawHttp } from './helpers/chaos-b';
+import { rawHttp } from './helpers/raw-http';
 import { sentinelReplicasOf } from './helpers/sentinel';
 
 // redis-wrapper's HTTP API (PORT1), on a live set: what a proxy checks (/primary, /replica),

@@ -4,7 +4,8 @@ import test from 'ava';
 import pino from 'pino';
 import type { Address } from '../packages/core/src';
 import { ApiThread } from '../packages/watcher/src/http/api-thread';
-import type { Freshness, Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+import { createMetrics } from '../packages/watcher/src/metrics';
+import type { Freshness, Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
@@ -33,9 +34,17 @@ function mutableView() {
   return { state, view };
 }
 
-async function startApi(view: WatcherView, metricsText = async () => '# main thread metrics\n') {
+async function startApi(view: WatcherView) {
   const port = await freePort();
-  const api = await ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText, log: pino({ level: 'silent' }) });
+  const api = await ApiThread.start({
+    entry: ENTRY,
+    host: '127.0.0.1',
+    port,
+    logLevel: 'silent',
+    view,
+    metrics: createMetrics(),
+    log: pino({ level: 'silent' }),
+  });
   return { api, base: `http://127.0.0.1:${port}` };
 }
 
@@ -107,8 +116,8 @@ test('GET /status and GET /metrics are answered by the main thread through the A
 
   await (await fetch(`${base}/sentinels`)).arrayBuffer();
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  t.true(metrics.startsWith('# main thread metrics\n'), metrics.slice(0, 80));
-  t.regex(metrics, /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} 1/);
+  t.regex(metrics, /^# HELP redis_zk_watcher_process_cpu_user_seconds_total/m, "the main thread's registry");
+  t.regex(metrics, /redis_zk_http_requests_total\{method="GET",route="\/sentinels",status="200"\} 1/, "the API thread's count, in it");
 
   state.status = async () => {
     throw new Error('sentinel 10.0.0.1:26379 did not answer');
@@ -125,7 +134,7 @@ test('a port already taken: start() rejects naming the address, and no thread is
   const port = (taken.address() as net.AddressInfo).port;
   const { view } = mutableView();
   const err = await t.throwsAsync(
-    ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metricsText: async () => '', log: pino({ level: 'silent' }) }),
+    ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metrics: createMetrics(), log: pino({ level: 'silent' }) }),
   );
   t.regex(err!.message, new RegExp(`cannot listen for HTTP on 127\\.0\\.0\\.1:${port}`));
 });

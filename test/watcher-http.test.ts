@@ -1,15 +1,14 @@
 import test from 'ava';
-import { rawHttp } from './helpers/chaos-b';
+import { rawHttp } from './helpers/raw-http';
 import type { Server } from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
 import type { Address } from '../packages/core/src/address';
 import type { HistoryEvent } from '../packages/core/src/members/history';
-import { createApp } from '../packages/watcher/src/http/app';
-import { listen } from '../packages/watcher/src/http/server';
-import { sentinelsFastPath } from '../packages/watcher/src/http/fast-sentinels';
-import { type ApiMetrics, createApiMetrics, createMetrics } from '../packages/watcher/src/metrics';
-import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/state';
+import { createApi } from '../packages/watcher/src/http/api';
+import { closeServer, listen } from '../packages/watcher/src/http/server';
+import { createMetrics, localApiMetrics, type Metrics } from '../packages/watcher/src/metrics';
+import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
 
 // The HTTP API is pure logic over the view, so a plain fake view is enough; the server is real.
 
@@ -69,20 +68,20 @@ function fakeView(overrides: Partial<WatcherView> = {}): WatcherView {
 interface Api {
   base: string;
   port: number;
-  metrics: ApiMetrics;
+  metrics: Metrics;
   logs: string[];
+  server: Server;
 }
 const servers: Server[] = [];
 
 async function start(view: WatcherView = fakeView()): Promise<Api> {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const watcherMetrics = createMetrics();
-  const metrics = createApiMetrics(() => watcherMetrics.registry.metrics());
-  const server = await listen(createApp(view, metrics, log), '127.0.0.1', 0);
+  const metrics = createMetrics();
+  const server = await listen(createApi(view, localApiMetrics(metrics), log), '127.0.0.1', 0, log);
   servers.push(server);
   const { port } = server.address() as net.AddressInfo;
-  return { base: `http://127.0.0.1:${port}`, port, metrics, logs };
+  return { base: `http://127.0.0.1:${port}`, port, metrics, logs, server };
 }
 
 let api: Api;
@@ -186,7 +185,7 @@ test('GET /health: 503 with the reasons when unhealthy', async (t) => {
   t.deepEqual(body, { status: 'unhealthy', reasons: ['ZooKeeper disconnected', 'no sentinel to follow'], zookeeper: false, following: null });
 });
 
-test('before the first read from ZooKeeper: discovery answers 503 (never an empty list), /readiness 503, /liveness 200; the fast path too', async (t) => {
+test('before the first read from ZooKeeper: discovery answers 503 (never an empty list), /readiness 503, /liveness 200', async (t) => {
   const fresh = await start(
     fakeView({ sentinels: () => [], masters: () => new Map(), freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) }),
   );
@@ -200,16 +199,6 @@ test('before the first read from ZooKeeper: discovery answers 503 (never an empt
   t.is((await getJson(`${half.base}/sentinels`)).status, 200, 'the sentinel list is read: served');
   t.is((await getJson(`${half.base}/master`)).status, 503, 'the masters are not');
   t.is((await getJson(`${fresh.base}/liveness`)).status, 200);
-  const metrics = createApiMetrics();
-  const view = fakeView({ freshness: () => ({ sentinelsLoaded: false, mastersLoaded: false, staleSince: null }) });
-  const fast = await listen(
-    createApp(view, metrics, pino({ level: 'silent' })),
-    '127.0.0.1',
-    0,
-    sentinelsFastPath(view.sentinels, metrics, () => false),
-  );
-  servers.push(fast);
-  t.is((await fetch(`http://127.0.0.1:${(fast.address() as net.AddressInfo).port}/sentinels`)).status, 503);
 });
 
 test('GET /readiness: 200 once loaded and following, also while ZooKeeper is away (stale); 503 following nobody', async (t) => {
@@ -230,12 +219,31 @@ test('GET /readiness: 200 once loaded and following, also while ZooKeeper is awa
   t.deepEqual(r.body, { status: 'unavailable', reason: 'not following any sentinel' });
 });
 
-test('GET /liveness: what the view says of the threads', async (t) => {
-  t.deepEqual((await getJson(`${api.base}/liveness`)).body, { status: 'ok', reason: 'test' });
+test('GET /liveness: what the view says of the process (the API thread: of the main thread), whatever ZooKeeper', async (t) => {
+  const cut = await start(fakeView({ health: () => ({ ok: false, zookeeper: false, following: null, reasons: ['not connected to ZooKeeper at zk:2181'] }) }));
+  t.deepEqual((await getJson(`${cut.base}/liveness`)).body, { status: 'ok', reason: 'test' });
   const stuck = await start(fakeView({ liveness: () => ({ ok: false, reason: 'no sign of life from the main thread for 12000 ms' }) }));
   const r = await getJson(`${stuck.base}/liveness`);
   t.is(r.status, 503);
   t.deepEqual(r.body, { status: 'unavailable', reason: 'no sign of life from the main thread for 12000 ms' });
+});
+
+test('GET /sentinels: serialized once per change of the list, and a new list served at once', async (t) => {
+  let reads = 0;
+  const counted: Address = {
+    get host() {
+      reads += 1;
+      return '10.0.0.1';
+    },
+    port: 26379,
+  };
+  let list: Address[] = [counted];
+  const own = await start(fakeView({ sentinels: () => list }));
+  for (let i = 0; i < 3; i += 1) t.deepEqual((await getJson(`${own.base}/sentinels`)).body, [{ host: '10.0.0.1', port: 26379 }]);
+  t.is(reads, 1, 'the same list (the view replaces it on a change, never mutates it) is serialized once');
+  list = [{ host: '10.0.0.3', port: 1 }];
+  t.deepEqual((await getJson(`${own.base}/sentinels`)).body, [{ host: '10.0.0.3', port: 1 }]);
+  t.is((await fetch(`${own.base}/sentinels?x=1`)).status, 200, 'a query string is ignored');
 });
 
 test('GET /metrics: Prometheus text with every metric, requests counted by route pattern', async (t) => {
@@ -244,7 +252,7 @@ test('GET /metrics: Prometheus text with every metric, requests counted by route
   await (await fetch(`${own.base}/sentinels`, { method: 'POST' })).arrayBuffer();
   const res = await fetch(`${own.base}/metrics`);
   t.is(res.status, 200);
-  t.is(res.headers.get('content-type'), own.metrics.contentType);
+  t.is(res.headers.get('content-type'), own.metrics.registry.contentType);
   const text = await res.text();
   for (const name of [
     'redis_zk_http_requests_total',
@@ -331,27 +339,28 @@ test('a view that throws or returns what JSON cannot hold: 503, never 500', asyn
 
 // --- junk --------------------------------------------------------------------------------------
 
-test('raw garbage bytes: 400, server still serving', async (t) => {
+test("raw garbage bytes: Node's own 400 (empty body), server still serving", async (t) => {
   const garbage = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0xff, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]);
   const reply = await raw(api.port, garbage);
   t.is(reply.status, 400);
-  t.deepEqual(JSON.parse(reply.body), { error: 'bad request' });
+  t.is(reply.body, '');
   t.is((await raw(api.port, 'HELLO\r\n\r\n')).status, 400);
   await assertStillServing(t);
 });
 
-test('a 100 KiB URL: refused (431), never a 5xx', async (t) => {
-  const reply = await raw(api.port, `GET /masters/${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  // The server may reset the connection before the client reads the answer (the rest of the URL
-  // is still unread); what matters is that there is no 5xx and the server goes on.
-  t.true(reply.status === null || reply.status === 431, String(reply.status));
+// Sent without the end of the request, so the server has read every byte when it refuses: its
+// close is then a clean one, never a reset that could drop the 431 before the client reads it.
+// (More bytes, as in bad-data.test.ts, may be reset: that only proves no 5xx.)
+test('a URL over the 16 KiB header limit: 431, the server still serving', async (t) => {
+  const reply = await raw(api.port, `GET /masters/${'a'.repeat(17 * 1024)}`);
+  t.is(reply.status, 431);
   await assertStillServing(t);
 });
 
-test('huge headers: 431, never a 5xx', async (t) => {
-  const headers = Array.from({ length: 40 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('');
-  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
-  t.true(reply.status === null || reply.status === 431, String(reply.status));
+test('headers over the 16 KiB limit: 431, the server still serving', async (t) => {
+  const headers = Array.from({ length: 17 }, (_, i) => `X-Junk-${i}: ${'j'.repeat(1000)}\r\n`).join('');
+  const reply = await raw(api.port, `GET /sentinels HTTP/1.1\r\nHost: x\r\n${headers}`);
+  t.is(reply.status, 431);
   await assertStillServing(t);
 });
 
@@ -376,15 +385,15 @@ test('malformed percent-encoding: JSON 400', async (t) => {
   await assertStillServing(t);
 });
 
-test('a POST with a 1 MiB body: 413 without reading it', async (t) => {
+test('a POST announcing a 1 MiB body: 413 on the announcement alone, the connection closed; sent, never a 5xx', async (t) => {
   const body = 'x'.repeat(1024 * 1024);
-  const reply = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-  t.true(reply.status === null || reply.status === 413, String(reply.status));
-  if (reply.status === 413) t.regex(reply.body, /request body too large/);
-  // Announced but not (yet) sent: refused on the announcement alone.
   const announced = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
   t.is(announced.status, 413);
   t.regex(announced.head, /connection: close/i);
+  t.regex(announced.body, /request body too large/);
+  // Sent along: the 413 may be lost to the reset of a connection closed with the body unread.
+  const sent = await raw(api.port, `POST /sentinels HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  t.false((sent.status ?? 0) >= 500, String(sent.status));
   await assertStillServing(t);
 });
 
@@ -439,8 +448,8 @@ test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t
 // --- listening ---------------------------------------------------------------------------------
 
 test('listen: rejects naming host:port when the port is taken', async (t) => {
-  const app = createApp(fakeView(), createApiMetrics(), pino({ level: 'silent' }));
-  const err = await t.throwsAsync(listen(app, '127.0.0.1', api.port));
+  const log = pino({ level: 'silent' });
+  const err = await t.throwsAsync(listen(createApi(fakeView(), localApiMetrics(createMetrics()), log), '127.0.0.1', api.port, log));
   t.regex(err?.message ?? '', new RegExp(`127\\.0\\.0\\.1:${api.port}.*EADDRINUSE`));
 });
 
@@ -450,4 +459,26 @@ test('listen: the limits', async (t) => {
   t.is(server.requestTimeout, 15000);
   t.is(server.keepAliveTimeout, 5000);
   t.is(server.maxHeadersCount, 100);
+});
+
+test('closeServer: an answer under way is finished, then nothing listens', async (t) => {
+  let entered = () => {};
+  const reached = new Promise<void>((resolve) => (entered = resolve));
+  let release = () => {};
+  const answered = new Promise<Record<string, SetStatus>>((resolve) => (release = () => resolve(STATUS)));
+  const slow = await start(
+    fakeView({
+      status: () => {
+        entered();
+        return answered;
+      },
+    }),
+  );
+  const pending = fetch(`${slow.base}/status`);
+  await reached;
+  const closing = closeServer(slow.server);
+  release();
+  t.is((await pending).status, 200);
+  await closing;
+  await t.throwsAsync(fetch(`${slow.base}/sentinels`));
 });

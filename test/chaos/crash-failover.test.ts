@@ -4,7 +4,7 @@ import { recordFigures, stats } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
 import { FAST_SENTINEL, childPids, liveRedis, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
-import { firstSentinelSwitch } from '../helpers/chaos-b';
+import { firstSentinelSwitch } from '../helpers/failovers';
 
 const ROUNDS = 10;
 
@@ -87,7 +87,8 @@ test('kill -9 the master ten rounds in a row under a steady writer, each task re
     t.is(liveRedis(d).length, 3);
     ackedPerRound.push(writer.acked - ackedBefore);
     t.log(
-      `round ${round}: killed ${master}, promoted ${promoted.address}${settled !== promoted.address ? ` then ${settled}` : ''}: ZooKeeper +${zkUpdateMs.at(-1)} ms, writes back +${outageMs.at(-1)} ms, settled +${settleMs.at(-1)} ms`,
+      `round ${round}: killed ${master}, promoted ${promoted.address}${settled !== promoted.address ? ` then ${settled}` : ''}: ` +
+        `ZooKeeper +${zkUpdateMs.at(-1)} ms, writes back +${outageMs.at(-1)} ms, settled +${settleMs.at(-1)} ms`,
     );
     master = settled;
   }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import test from 'ava';
 import { TestEnv, type Task } from '../helpers/env';
-import { deployWithDataDirs, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
+import { killTask, portOf, zkMasterRaw } from '../helpers/failovers';
+import { info } from '../helpers/redis-info';
 import { recordFigures } from '../helpers/figures';
 import { sleep, waitFor } from '../helpers/wait';
 import { HISTORY_BATCH, writeHistoryBatch } from '../../packages/local-stack/src/harness';
@@ -50,7 +51,7 @@ for (const order of ORDERS) {
   test.serial(`histories A > B > C, restarted ${names}: A is elected, every key back`, async (t) => {
     const env = await TestEnv.create(t);
     const dataDirs = [1, 2, 3].map((i) => path.join(env.dir, `redis-data-${i}`));
-    const d = await deployWithDataDirs(env, dataDirs, { sentinels: 1 });
+    const d = await env.deploy({ dataDirs, sentinels: 1, watchers: 0 });
     const dir = await env.directory();
     const byRole = d.redis.find((r) => r.address === d.master)!;
     const others = d.redis.filter((r) => r !== byRole);

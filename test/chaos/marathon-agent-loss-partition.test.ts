@@ -48,7 +48,8 @@ if (!MODEL.ok) {
   test.after.always(async (t) => stopScenario(s, completed === 2, (m) => t.log(m)));
 
   test.serial(
-    "Marathon 3: the master's agent lost (every task on it killed at once, never back): Sentinel fails over, Mesos calls the agent unreachable, Marathon replaces its tasks on the spare agent under UNIQUE; 0 acknowledged writes lost, never two writable masters",
+    "Marathon 3: the master's agent lost (every task on it killed at once, never back): Sentinel fails over, Mesos calls the agent " +
+      'unreachable, Marathon replaces its tasks on the spare agent under UNIQUE; 0 acknowledged writes lost, never two writable masters',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;
@@ -114,7 +115,10 @@ if (!MODEL.ok) {
   );
 
   test.serial(
-    "Marathon 4: the master's agent cut off the network for 30 s, then healed: the majority side fails over and writes on; the cut-off master takes writes from a client on its side (none reaches a replica) until its wrapper, cut off from ZooKeeper and the sentinels' majority, pauses them, then is demoted on healing; 0 acknowledged (WAIT 1) writes lost, never two writable masters",
+    "Marathon 4: the master's agent cut off the network for 30 s, then healed: the " +
+      'majority side fails over and writes on; the cut-off master takes writes from a ' +
+      "client on its side (none reaches a replica) until its wrapper, cut off from ZooKeeper and the sentinels' majority, " +
+      'pauses them, then is demoted on healing; 0 acknowledged (WAIT 1) writes lost, never two writable masters',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;

@@ -40,7 +40,8 @@ if (!MODEL.ok) {
   test.after.always(async (t) => stopScenario(s, completed === 2, (m) => t.log(m)));
 
   test.serial(
-    'Marathon 1: the group from marathon/redis-zk.json deploys unchanged (watcher on a dynamic port); every watcher is ready and lists every sentinel; a client finding the sentinels through a watcher writes (WAIT 1)',
+    'Marathon 1: the group from marathon/redis-zk.json deploys unchanged (watcher on a dynamic port); every ' +
+      'watcher is ready and lists every sentinel; a client finding the sentinels through a watcher writes (WAIT 1)',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;
@@ -96,7 +97,8 @@ if (!MODEL.ok) {
   );
 
   test.serial(
-    'Marathon 2: rolling restart of redis (the master killed first, in the middle, last), sentinel and watcher: 0 acknowledged writes lost, never two writable masters, no health-check kill',
+    'Marathon 2: rolling restart of redis (the master killed first, in the middle, last), sentinel ' +
+      'and watcher: 0 acknowledged writes lost, never two writable masters, no health-check kill',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;

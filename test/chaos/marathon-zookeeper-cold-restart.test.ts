@@ -45,7 +45,8 @@ if (!MODEL.ok) {
   test.after.always(async (t) => stopScenario(s, completed === 3, (m) => t.log(m)));
 
   test.serial(
-    'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
+    'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no ' +
+      'task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
     async (t) => {
       const sc = s!;
       const { model } = sc.stack;
@@ -201,7 +202,9 @@ if (!MODEL.ok) {
   }
 
   test.serial(
-    'Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: each redis task that lands on an agent that ran one finds its data on the host volume, the freshest is elected; 0 acknowledged writes lost, before or after; discovery answers; never two writable masters',
+    'Marathon 6: every task of every app killed at once (kill -9), Marathon restarts them all: each redis task that lands on an agent ' +
+      'that ran one finds its data on the host volume, the freshest is elected; 0 acknowledged writes lost, before or after; ' +
+      'discovery answers; never two writable masters',
     async (t) => {
       const { before } = await coldRestart(t, s!, 'marathon-cold-restart');
       t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
@@ -210,7 +213,8 @@ if (!MODEL.ok) {
   );
 
   test.serial(
-    "Marathon 6, with the README's persistent-volume opt-in: every task killed at once comes back on its agent with its data; 0 acknowledged writes lost, before or after",
+    "Marathon 6, with the README's persistent-volume opt-in: every task killed at once " +
+      'comes back on its agent with its data; 0 acknowledged writes lost, before or after',
     async (t) => {
       await stopScenario(s, completed === 2, (m) => t.log(m));
       s = undefined;

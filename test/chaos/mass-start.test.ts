@@ -1,6 +1,7 @@
 import test from 'ava';
 import { type Task, TestEnv } from '../helpers/env';
-import { directoryAt, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
+import { directoryAt, killTask, portOf, zkMasterRaw } from '../helpers/failovers';
+import { info } from '../helpers/redis-info';
 import { recordFigures, stats } from '../helpers/figures';
 import { waitFor } from '../helpers/wait';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
-import { info } from '../helpers/chaos-b';
+import { info } from '../helpers/redis-info';
 import { recordFigures } from '../helpers/figures';
 import { waitFor } from '../helpers/wait';
 

@@ -6,7 +6,8 @@ import { sleep, waitFor } from '../helpers/wait';
 import { FAST_DOWN_AFTER_MS, FAST_SENTINEL, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 
-test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replica is promoted, the old master rejoins as its replica, no acknowledged write lost', async (t) => {
+// A replica is promoted while the master is frozen; once resumed, the old master rejoins as its replica.
+test('the master task frozen (SIGSTOP) for 3x down-after, then resumed: a replica promoted, no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ env: FAST_SENTINEL });
   const writer = stopOnTeardown(t, new SteadyWriter(env, d));

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
 import { FAST_SENTINEL, stopOnTeardown, waitSteady, zkMaster } from '../helpers/chaos';
-import { killTask } from '../helpers/chaos-b';
+import { killTask } from '../helpers/failovers';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from '../helpers/env';
-import { firstSentinelSwitch, followedBy, killTask, portOf, waitForSentinelSwitch, zkMasterRaw, zkNamesLiveMasterThroughout } from '../helpers/chaos-b';
+import { firstSentinelSwitch, followedBy, killTask, portOf, waitForSentinelSwitch, zkMasterRaw, zkNamesLiveMasterThroughout } from '../helpers/failovers';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from '../helpers/env';
-import { deployWithDataDirs, info, killTask, portOf, zkMasterRaw } from '../helpers/chaos-b';
+import { killTask, portOf, zkMasterRaw } from '../helpers/failovers';
+import { info } from '../helpers/redis-info';
 import { recordFigures } from '../helpers/figures';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { sleep, waitFor } from '../helpers/wait';
@@ -74,7 +75,7 @@ test.serial('whole set kill -9, three new tasks on new ports with the same DATA_
   const env = await TestEnv.create(t);
   const dataDirs = [1, 2, 3].map((i) => path.join(env.dir, `redis-data-${i}`));
   const conf = {};
-  const d = await deployWithDataDirs(env, dataDirs, { sentinels: 3, env: conf });
+  const d = await env.deploy({ dataDirs, watchers: 0, env: conf });
   await writeKeys(t, env, d);
   for (const r of d.redis) t.is(await keysOn(env, r.port), N, `${r.address} holds every key before the kill`);
 
@@ -126,7 +127,7 @@ test.serial('whole set lost, an empty node starts first and a node with data 2 s
   const env = await TestEnv.create(t);
   const dataDirs = [1, 2, 3].map((i) => path.join(env.dir, `redis-data-${i}`));
   const conf = {};
-  const d = await deployWithDataDirs(env, dataDirs, { sentinels: 3, env: conf });
+  const d = await env.deploy({ dataDirs, watchers: 0, env: conf });
   await writeKeys(t, env, d);
   const oldMaster = d.redis.findIndex((r) => r.address === d.master);
   await Promise.all(d.redis.map((r) => killTask(r)));

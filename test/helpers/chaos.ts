@@ -5,7 +5,7 @@ import { ask, sentinelMasterAddr } from './sentinel';
 import { testAuth } from './client-auth';
 import { sleep, waitFor } from './wait';
 import { portOf } from '../../packages/local-stack/src/harness';
-import { info } from './chaos-b';
+import { info } from './redis-info';
 
 /** Small generic pieces shared by the chaos scenarios. */
 

@@ -10,14 +10,13 @@ import { freePort } from './ports';
 import { PROGRAMS, Proc } from './processes';
 import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
-import { info } from './chaos-b';
+import { deploySet } from '../../packages/local-stack/src/deploy-set';
+import { info } from './redis-info';
 import { sentinelMaster } from './sentinel';
 import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
 import { testAuth } from './client-auth';
 
 export type Program = keyof typeof PROGRAMS;
-
-import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
 
 export { FAST_SENTINEL, portOf } from '../../packages/local-stack/src/harness';
 
@@ -99,36 +98,22 @@ export class TestEnv {
   }
 
   /**
-   * A whole replica set: redis tasks first (the first becomes master), then sentinels (fast
-   * failover settings), then watchers; waits until the sentinels reach quorum and know the
-   * replicas.
+   * A whole replica set through the one deploy (local-stack's deploySet): redis tasks first (each
+   * with its own DATA_DIR from `dataDirs` when given), then sentinels (fast failover settings),
+   * then watchers; resolves once the sentinels know every replica and peer.
    */
-  async deploy(o: { redis?: number; sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
-    const extra = o.env ?? {};
-    const redis = await Promise.all(Array.from({ length: o.redis ?? 3 }, () => this.start('redis-wrapper', extra)));
+  async deploy(o: { redis?: number; dataDirs?: readonly string[]; sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
     const dir = await this.directory();
-    const master = (await waitFor('a master in ZooKeeper', () => dir.readMaster(String(extra.MASTER_NAME ?? 'mymaster')), 30000)).raw;
-    const sentinels = await Promise.all(Array.from({ length: o.sentinels ?? 3 }, () => this.start('sentinel-wrapper', { ...FAST_SENTINEL, ...extra })));
-    const watchers = await Promise.all(Array.from({ length: o.watchers ?? 1 }, () => this.start('watcher', extra)));
-    const name = String(extra.MASTER_NAME ?? 'mymaster');
-    if (sentinels.length > 0) {
-      await waitFor('sentinels registered', async () => (await dir.listSentinels()).length === sentinels.length, 30000);
-      await waitFor(
-        'every sentinel to know every replica and peer',
-        async () => {
-          for (const s of sentinels) {
-            const m = await sentinelMaster(s.port, name);
-            if (!m || Number(m.get('num-slaves')) < redis.length - 1 || Number(m.get('num-other-sentinels')) < sentinels.length - 1) return false;
-          }
-          return true;
-        },
-        30000,
-        200,
-      );
-    }
-    for (const w of watchers)
-      await waitFor('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 30000);
-    return { redis, sentinels, watchers, dir, master, name };
+    const d = await deploySet<Task>({
+      start: (program, env) => this.start(program, env),
+      dir,
+      sentinelMaster,
+      redis: o.dataDirs?.map((DATA_DIR) => ({ DATA_DIR })) ?? o.redis,
+      sentinels: o.sentinels,
+      watchers: o.watchers,
+      env: o.env,
+    });
+    return { ...d, dir };
   }
 
   /** A client of a redis node; with TEST_PASSWORD unless told otherwise ('' = none). */

@@ -10,6 +10,7 @@ import { ModelStack } from '../../packages/local-stack/src/model-stack';
 import { NsProbe } from '../../packages/local-stack/src/ns-probe';
 import { ROOT } from './processes';
 import { sleep, waitFor } from './wait';
+import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
 import { pairsToMap } from '../../packages/core/src/sentinel/query';
 
 /**
@@ -32,8 +33,7 @@ import { pairsToMap } from '../../packages/core/src/sentinel/query';
  */
 export const SCALE = 0.2;
 export const SCENARIO_ENV = {
-  SENTINEL_DOWN_AFTER_MS: '2000',
-  SENTINEL_FAILOVER_TIMEOUT_MS: '6000',
+  ...FAST_SENTINEL,
   SWITCHOVER_TIMEOUT_MS: String(20000 * SCALE),
 } as const;
 

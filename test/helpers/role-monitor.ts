@@ -1,5 +1,5 @@
 import type { Task } from './env';
-import { info } from './chaos-b';
+import { info } from './redis-info';
 import { sleep } from './wait';
 
 /**

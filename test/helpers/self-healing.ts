@@ -1,6 +1,6 @@
 import type { ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from './env';
-import { info } from './chaos-b';
+import { info } from './redis-info';
 import { stopOnTeardown } from './chaos';
 import { recordFigures } from './figures';
 import { RoleMonitor } from './role-monitor';

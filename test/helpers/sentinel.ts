@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { formatAddress } from '../../packages/core/src/address';
-import { parseSentinelReplicas } from '../../packages/core/src/sentinel/query';
+import { pairsToMap, parseSentinelReplicas } from '../../packages/core/src/sentinel/query';
 import { testAuth } from './client-auth';
 
 /** One question to a sentinel (or redis) on loopback, as testAuth(); a fresh connection each time. */
@@ -27,10 +27,7 @@ export async function ask(port: number, ...args: string[]): Promise<unknown> {
 /** SENTINEL MASTER <name> as a map, or undefined when not monitored / not reachable. */
 export async function sentinelMaster(port: number, name: string): Promise<Map<string, string> | undefined> {
   try {
-    const reply = (await ask(port, 'SENTINEL', 'MASTER', name)) as string[];
-    const m = new Map<string, string>();
-    for (let i = 0; i + 1 < reply.length; i += 2) m.set(reply[i]!, reply[i + 1]!);
-    return m;
+    return pairsToMap(await ask(port, 'SENTINEL', 'MASTER', name));
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { liveness, MAIN_THREAD_SILENCE_MS, readiness } from '../../packages/watcher/src/http/probes';
-import type { Freshness, Health } from '../../packages/watcher/src/state';
+import type { Freshness, Health } from '../../packages/watcher/src/view';
 
 const following = { host: '10.0.0.7', port: 26379 };
 const health = (o: Partial<Health>): Health => ({ ok: true, zookeeper: true, following, reasons: [], ...o });

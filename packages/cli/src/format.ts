@@ -43,7 +43,8 @@ export function historyTable(events: readonly HistoryEvent[], withReason: boolea
 export function setStatusText(name: string, s: SetStatus): string {
   const agreeing = `${s.sentinelsAgreeing}/${s.sentinels.length} sentinels name it${s.sentinelQuorum !== null ? ` (quorum ${s.sentinelQuorum})` : ''}`;
   const lines = [
-    `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
+    `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ` +
+      `${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
     '',
     indent(
       table([

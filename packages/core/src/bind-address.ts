@@ -45,7 +45,9 @@ export function chooseBindAddress(i: BindInputs): BindChoice {
     if (!v4) {
       return {
         ok: false,
-        problem: `invalid environment variable NET_IFACE=${JSON.stringify(i.netIface)}: no IPv4 address on that interface (interfaces here: ${known.join(', ')}); set NET_IFACE or BIND_IP`,
+        problem:
+          `invalid environment variable NET_IFACE=${JSON.stringify(i.netIface)}: no IPv4 address ` +
+          `on that interface (interfaces here: ${known.join(', ')}); set NET_IFACE or BIND_IP`,
       };
     }
     return { ok: true, host: v4.address, source: 'NET_IFACE', reason: `the IPv4 address of ${i.netIface}`, skipped: [] };
@@ -63,9 +65,9 @@ export function chooseBindAddress(i: BindInputs): BindChoice {
       const how = usable === c.value ? 'an address of this host' : `resolves to ${usable}, an address of this host`;
       return { ok: true, host: usable, source: c.source, reason: `${c.source}=${c.value} (Mesos: the agent's address) is ${how}`, skipped };
     }
-    skipped.push(
-      `${c.source}=${JSON.stringify(c.value)} ${c.addresses.length === 0 ? (isIP(c.value) ? 'is no usable address' : 'does not resolve to an address') : `(${c.addresses.join(', ')}) is not an address of this host`}`,
-    );
+    const unresolved = isIP(c.value) ? 'is no usable address' : 'does not resolve to an address';
+    const why = c.addresses.length === 0 ? unresolved : `(${c.addresses.join(', ')}) is not an address of this host`;
+    skipped.push(`${c.source}=${JSON.stringify(c.value)} ${why}`);
   }
   const tried = skipped.length > 0 ? skipped.join('; ') : 'neither HOST nor LIBPROCESS_IP is set (not under Mesos)';
   return {

@@ -1,5 +1,9 @@
-import { createLogger, type Directory, formatAddress, openDirectory, sleep } from '@redis-zk/core';
+import { createLogger, formatAddress, openDirectory, sleep } from '@redis-zk/core';
+import { waitFor } from './harness';
 import { LocalStack } from './stack';
+
+/** How long the demo waits for the set to come up before it gives up, saying what it waited for. */
+const START_TIMEOUT_MS = 120_000;
 
 const out = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${line}\n`);
 
@@ -50,8 +54,25 @@ export async function runDemo(argv: string[]): Promise<number> {
   await dir.zk.waitConnected(30000);
   const watcher = stack.tasksRunning('watcher')[0];
   const watcherUrl = watcher ? `http://127.0.0.1:${watcher.ports[0]}` : undefined;
-  const master = await waitForMaster(dir);
-  const sentinels = await waitForSentinels(dir, stack.appRunning('sentinel-wrapper').instances);
+  const master = await waitFor(
+    'ZooKeeper to name the master of mymaster',
+    async () => {
+      const m = await dir.readMaster('mymaster').catch(() => null);
+      return m?.address && formatAddress(m.address);
+    },
+    START_TIMEOUT_MS,
+    200,
+  );
+  const sentinelCount = stack.appRunning('sentinel-wrapper').instances;
+  const sentinels = await waitFor(
+    'every sentinel registered',
+    async () => {
+      const list = await dir.listSentinels().catch(() => []);
+      return list.length >= sentinelCount ? list.map((s) => formatAddress(s.address)) : undefined;
+    },
+    START_TIMEOUT_MS,
+    200,
+  );
 
   // The password: a file of mode 0600 to read into the shell, never printed itself.
   const passwordSource = stack.appRunning('redis-wrapper').secretEnv.REDIS_PASSWORD;
@@ -85,7 +106,9 @@ export async function runDemo(argv: string[]): Promise<number> {
       '',
       '  Client (ioredis), from another terminal in this directory:',
       exportPassword,
-      `    node -e "const Redis=require('ioredis');const p=process.env.REDIS_PASSWORD;fetch('${watcherUrl}/sentinels').then(r=>r.json()).then(async s=>{const r=new Redis({sentinels:s,name:'mymaster',password:p,sentinelPassword:p});await r.set('hello','world');console.log(await r.get('hello'));r.quit()})"`,
+      `    node -e "const Redis=require('ioredis');const ` +
+        `p=process.env.REDIS_PASSWORD;fetch('${watcherUrl}/sentinels').then(r=>r.json()).then(async s=>{const ` +
+        `r=new Redis({sentinels:s,name:'mymaster',password:p,sentinelPassword:p});await r.set('hello','world');console.log(await r.get('hello'));r.quit()})"`,
       `    REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p ${master.split(':')[1]} info replication`,
       '',
       "  Try a failover:   kill -9 the redis-server on the master's port, e.g.",
@@ -103,22 +126,6 @@ export async function runDemo(argv: string[]): Promise<number> {
       out(`failover: ZooKeeper now names ${now} the master of mymaster (was ${known})`);
       known = now;
     }
-    await sleep(200);
-  }
-}
-
-async function waitForMaster(dir: Directory): Promise<string> {
-  for (;;) {
-    const m = await dir.readMaster('mymaster').catch(() => null);
-    if (m?.address) return formatAddress(m.address);
-    await sleep(200);
-  }
-}
-
-async function waitForSentinels(dir: Directory, count: number): Promise<string[]> {
-  for (;;) {
-    const list = await dir.listSentinels().catch(() => []);
-    if (list.length >= count) return list.map((s) => formatAddress(s.address));
     await sleep(200);
   }
 }

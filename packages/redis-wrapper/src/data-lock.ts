@@ -37,7 +37,9 @@ export async function lockDataDir(dir: string): Promise<DataLock> {
     return {
       held: false,
       fatal: true,
-      reason: `${file} is locked: another redis-server uses this data directory (a previous task on this agent still stopping, or another set sharing the directory)`,
+      reason:
+        `${file} is locked: another redis-server uses this data directory ` +
+        '(a previous task on this agent still stopping, or another set sharing the directory)',
     };
   return { held: false, fatal: true, reason: `flock(1) on ${file} failed with status ${status}` };
 }

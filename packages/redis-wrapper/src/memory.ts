@@ -57,14 +57,18 @@ function maxmemoryBytes(i: MemoryInputs): { bytes: number | null; reason: string
     const bytes = i.maxmemory.bytes;
     if (mem !== undefined && bytes > mem * MB)
       return {
-        problem: `invalid environment variable REDIS_MAXMEMORY: ${bytes} bytes is more than the task's memory (MARATHON_APP_RESOURCE_MEM=${mem} MB); Mesos would kill Redis before it reaches the limit`,
+        problem:
+          `invalid environment variable REDIS_MAXMEMORY: ${bytes} bytes is more than the task's memory ` +
+          `(MARATHON_APP_RESOURCE_MEM=${mem} MB); Mesos would kill Redis before it reaches the limit`,
       };
     return bytes === 0 ? { bytes: 0, reason: 'no limit (REDIS_MAXMEMORY=0)' } : { bytes, reason: `maxmemory ${bytes} bytes (REDIS_MAXMEMORY)` };
   }
   if (i.maxmemory) {
     if (mem === undefined)
       return {
-        problem: `invalid environment variable REDIS_MAXMEMORY=${i.maxmemory.percent}%: a share needs MARATHON_APP_RESOURCE_MEM (set by Marathon); give a size instead`,
+        problem:
+          `invalid environment variable REDIS_MAXMEMORY=${i.maxmemory.percent}%: a ` +
+          `share needs MARATHON_APP_RESOURCE_MEM (set by Marathon); give a size instead`,
       };
     const bytes = Math.floor((mem * MB * i.maxmemory.percent) / 100);
     return { bytes, reason: `maxmemory ${bytes} bytes: ${i.maxmemory.percent}% (REDIS_MAXMEMORY) of the task's ${mem} MB` };
@@ -74,12 +78,16 @@ function maxmemoryBytes(i: MemoryInputs): { bytes: number | null; reason: string
   const mb = Math.floor((mem - WRAPPER_MB) * DATASET_SHARE);
   if (mb < MIN_DERIVED_MB) {
     return {
-      problem: `MARATHON_APP_RESOURCE_MEM=${mem} MB leaves no room for data (${WRAPPER_MB} MB for the wrapper, half the rest for fork copy-on-write and buffers): give the task at least ${WRAPPER_MB + MIN_DERIVED_MB / DATASET_SHARE} MB or set REDIS_MAXMEMORY`,
+      problem:
+        `MARATHON_APP_RESOURCE_MEM=${mem} MB leaves no room for data (${WRAPPER_MB} MB for the wrapper, half the rest for fork ` +
+        `copy-on-write and buffers): give the task at least ${WRAPPER_MB + MIN_DERIVED_MB / DATASET_SHARE} MB or set REDIS_MAXMEMORY`,
     };
   }
   return {
     bytes: mb * MB,
-    reason: `maxmemory ${mb} MB: half of the task's ${mem} MB less ${WRAPPER_MB} MB for the wrapper (the other half for fork copy-on-write, replication buffers, fragmentation)`,
+    reason:
+      `maxmemory ${mb} MB: half of the task's ${mem} MB less ${WRAPPER_MB} MB for the ` +
+      `wrapper (the other half for fork copy-on-write, replication buffers, fragmentation)`,
   };
 }
 

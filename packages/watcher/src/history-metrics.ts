@@ -55,7 +55,9 @@ export class HistoryCounts {
 export function registerHistoryMetrics(registry: Registry, o: { counts: HistoryCounts; staleSeconds: () => number }): void {
   new Counter({
     name: 'redis_zk_failovers_total',
-    help: 'Changes of master recorded in the history since this watcher started, by cause: sentinel-failover, crash-failover, switchover, recovery, election, fence',
+    help:
+      'Changes of master recorded in the history since this watcher started, by ' +
+      'cause: sentinel-failover, crash-failover, switchover, recovery, election, fence',
     labelNames: ['set', 'cause'] as const,
     registers: [registry],
     async collect() {
@@ -69,7 +71,9 @@ export function registerHistoryMetrics(registry: Registry, o: { counts: HistoryC
   });
   new Gauge({
     name: 'redis_zk_view_stale_seconds',
-    help: "How long the watcher's view of ZooKeeper (masters, sentinels) may be stale: 0 while connected (watches keep it current), else seconds since the connection was lost",
+    help:
+      "How long the watcher's view of ZooKeeper (masters, sentinels) may be stale: 0 " +
+      'while connected (watches keep it current), else seconds since the connection was lost',
     registers: [registry],
     collect() {
       this.set(o.staleSeconds());

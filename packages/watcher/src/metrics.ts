@@ -1,10 +1,25 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemKind, SetStatus } from '@redis-zk/core';
+import { type ApiMetrics, countRequest } from './http/api';
 
-/** The watcher's own Prometheus metrics (process, failovers, ZooKeeper), on their own registry. */
+/** The watcher's Prometheus metrics (process, failovers, ZooKeeper, HTTP), on one registry of its own; per-set gauges join it below. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'redis_zk_watcher_' });
+  const httpCounts = new Map<string, number>();
+  new Counter({
+    name: 'redis_zk_http_requests_total',
+    help: 'HTTP requests served',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, n] of httpCounts) {
+        const [method = '', route = '', status = ''] = key.split('\t');
+        this.inc({ method, route, status }, n);
+      }
+    },
+  });
   return {
     registry,
     failoversSeen: new Counter({
@@ -21,6 +36,8 @@ export function createMetrics() {
     }),
     sentinelsKnown: new Gauge({ name: 'redis_zk_sentinels_known', help: 'Sentinels registered in ZooKeeper', registers: [registry] }),
     zkConnected: new Gauge({ name: 'redis_zk_zookeeper_connected', help: '1 when connected to ZooKeeper', registers: [registry] }),
+    /** HTTP requests served by `method\troute\tstatus`: counted where the API runs, read when scraped. */
+    httpCounts,
   };
 }
 
@@ -59,10 +76,13 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), value: status().catch(() => ({})) };
     return cached.value;
   };
-  const set = ['set'] as const;
-  perSet(registry, current, 'redis_zk_set_master_up', "1 when ZooKeeper's master of the set answers as master", set, (name, s) => [
-    [{ set: name }, s.masterReachable ? 1 : 0],
-  ]);
+  /** A gauge with one value per set (none where `value` gives null). */
+  const perSetValue = (name: string, help: string, value: (s: SetStatus) => number | null) =>
+    perSet(registry, current, name, help, ['set'] as const, (set, s) => {
+      const v = value(s);
+      return v === null ? [] : [[{ set }, v]];
+    });
+  perSetValue('redis_zk_set_master_up', "1 when ZooKeeper's master of the set answers as master", (s) => (s.masterReachable ? 1 : 0));
   perSet(
     registry,
     current,
@@ -71,10 +91,12 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
     ['set', 'kind'] as const,
     (name, s) => KINDS.map((kind) => [{ set: name, kind }, s.problems.filter((p) => p.kind === kind).length]),
   );
-  perSet(registry, current, 'redis_zk_set_replicas', 'Replicas of the set the sentinels know', set, (name, s) => [[{ set: name }, s.replicas.length]]);
-  perSet(registry, current, 'redis_zk_set_replicas_in_sync', 'Replicas of the set with their link to the master up', set, (name, s) => [
-    [{ set: name }, s.replicas.filter((r) => r.linkStatus === 'up').length],
-  ]);
+  perSetValue('redis_zk_set_replicas', 'Replicas of the set the sentinels know', (s) => s.replicas.length);
+  perSetValue(
+    'redis_zk_set_replicas_in_sync',
+    'Replicas of the set with their link to the master up',
+    (s) => s.replicas.filter((r) => r.linkStatus === 'up').length,
+  );
   perSet(
     registry,
     current,
@@ -86,51 +108,25 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
         (r): Array<[Record<string, string>, number]> => (r.lag === null ? [] : [[{ set: name, replica: `${r.address.host}:${r.address.port}` }, r.lag]]),
       ),
   );
-  perSet(registry, current, 'redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', set, (name, s) => [
-    [{ set: name }, s.sentinels.length],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', set, (name, s) => [
-    [{ set: name }, s.sentinels.filter((x) => x.reachable).length],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", set, (name, s) => [
-    [{ set: name }, s.sentinelsAgreeing],
-  ]);
-  perSet(registry, current, 'redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", set, (name, s) =>
-    s.sentinelQuorum === null ? [] : [[{ set: name }, s.sentinelQuorum]],
-  );
-  perSet(registry, current, 'redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', set, (name, s) => [
-    [{ set: name }, s.failoverInProgress ? 1 : 0],
-  ]);
-  perSet(
-    registry,
-    current,
+  perSetValue('redis_zk_set_sentinels', 'Sentinels registered in ZooKeeper (asked about the set)', (s) => s.sentinels.length);
+  perSetValue('redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', (s) => s.sentinels.filter((x) => x.reachable).length);
+  perSetValue('redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", (s) => s.sentinelsAgreeing);
+  perSetValue('redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", (s) => s.sentinelQuorum);
+  perSetValue('redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', (s) => (s.failoverInProgress ? 1 : 0));
+  perSetValue(
     'redis_zk_last_failover_duration_seconds',
     "Duration of the set's last failover or switchover, as recorded in the history (write outage for a switchover)",
-    set,
-    (name, s) => (s.lastFailover?.durationMs === undefined ? [] : [[{ set: name }, s.lastFailover.durationMs / 1000]]),
+    (s) => (s.lastFailover?.durationMs === undefined ? null : s.lastFailover.durationMs / 1000),
   );
-  perSet(registry, current, 'redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", set, (name, s) =>
-    s.lastFailover ? [[{ set: name }, Date.parse(s.lastFailover.at) / 1000]] : [],
+  perSetValue('redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", (s) =>
+    s.lastFailover ? Date.parse(s.lastFailover.at) / 1000 : null,
   );
 }
 
-/**
- * What the HTTP API counts, and how it answers GET /metrics: its own request counter followed by
- * `others` (the rest of the watcher's metrics, which live on the main thread).
- */
-export function createApiMetrics(others: () => Promise<string> = async () => '') {
-  const own = new Registry();
-  const httpRequests = new Counter({
-    name: 'redis_zk_http_requests_total',
-    help: 'HTTP requests served',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [own],
-  });
+/** The API's metrics when it runs beside the registry (tests; the main thread answering the API thread). */
+export function localApiMetrics(m: Metrics): ApiMetrics {
   return {
-    httpRequests,
-    contentType: own.contentType,
-    text: async (): Promise<string> => (await others()) + (await own.metrics()),
+    count: (method, route, status) => countRequest(m.httpCounts, method, route, status),
+    text: async () => ({ text: await m.registry.metrics(), contentType: m.registry.contentType }),
   };
 }
-
-export type ApiMetrics = ReturnType<typeof createApiMetrics>;

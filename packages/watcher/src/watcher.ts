@@ -16,11 +16,11 @@ import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
-import { SwitchSubscriber } from './follow/switch-subscriber';
+import { FollowedSentinel } from './follow/followed-sentinel';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';
 import { createMetrics, registerSetGauges } from './metrics';
-import type { Freshness, Health, WatcherView } from './state';
+import type { Freshness, Health, WatcherView } from './view';
 import { FailoverClock } from './follow/failover-clock';
 import { HistoryRecorder } from './follow/history-recorder';
 import { historyOf } from './history-view';
@@ -54,7 +54,7 @@ export async function runWatcher(): Promise<number> {
       });
     }
   });
-  const subscriber = new SwitchSubscriber(() => sentinels.current, log);
+  const subscriber = new FollowedSentinel(() => sentinels.current, log);
   const listeners = new SwitchListeners(log);
   const reconciler = new Reconciler({
     dir,
@@ -212,7 +212,7 @@ export async function runWatcher(): Promise<number> {
     port: cfg.PORT0,
     logLevel: cfg.LOG_LEVEL,
     view,
-    metricsText: () => metrics.registry.metrics(),
+    metrics,
     log,
   });
   log.info({ host: cfg.HTTP_HOST, port: cfg.PORT0 }, 'HTTP API listening');

@@ -51,7 +51,10 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
     if (o.to && !sameAddress(outcome.promoted, o.to)) {
       throw new CliError(`switchover of ${set} done, but Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}`, EXIT.failed);
     }
-    return `${set}: switched over from ${formatAddress(decision.master)} to ${formatAddress(outcome.promoted)} (epoch ${outcome.epoch}; writes paused ${outcome.pausedMs} ms; ${outcome.tookMs} ms in all)`;
+    return (
+      `${set}: switched over from ${formatAddress(decision.master)} to ${formatAddress(outcome.promoted)} ` +
+      `(epoch ${outcome.epoch}; writes paused ${outcome.pausedMs} ms; ${outcome.tookMs} ms in all)`
+    );
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

@@ -1,43 +1,23 @@
 import path from 'node:path';
 import { PORT0, VARS } from './vars';
 
-const {
-  ZK_HOSTS,
-  ZK_ROOT,
-  ZK_SESSION_TIMEOUT_MS,
-  ZK_AUTH,
-  NET_IFACE,
-  BIND_IP,
-  HOST,
-  LIBPROCESS_IP,
-  ANNOUNCE_IP,
-  ANNOUNCE_PORT,
-  REDIS_PASSWORD,
-  ALLOW_EMPTY_PASSWORD,
-  SENTINEL_PASSWORD,
-  REDIS_TLS_ENABLED,
-  REDIS_TLS_CERT_FILE,
-  REDIS_TLS_KEY_FILE,
-  REDIS_TLS_CA_FILE,
-  REDIS_TLS_AUTH_CLIENTS,
-  DATA_DIR,
-  MASTER_WAIT_TIMEOUT_MS,
-  LOG_LEVEL,
-} = VARS;
+type Vars = typeof VARS;
+/** The catalogue's entries named, each with its own type. */
+const pick = <K extends keyof Vars>(...names: K[]): Pick<Vars, K> => Object.fromEntries(names.map((n) => [n, VARS[n]])) as Pick<Vars, K>;
 
-const zookeeper = { ZK_HOSTS, ZK_ROOT, ZK_SESSION_TIMEOUT_MS, ZK_AUTH };
+const zookeeper = pick('ZK_HOSTS', 'ZK_ROOT', 'ZK_SESSION_TIMEOUT_MS', 'ZK_AUTH');
 /** Every program talks to redis and Sentinel, so every program knows how to authenticate. */
-const security = {
-  REDIS_PASSWORD,
-  ALLOW_EMPTY_PASSWORD,
-  SENTINEL_PASSWORD,
-  REDIS_TLS_ENABLED,
-  REDIS_TLS_CERT_FILE,
-  REDIS_TLS_KEY_FILE,
-  REDIS_TLS_CA_FILE,
-  REDIS_TLS_AUTH_CLIENTS,
-};
-const node = { NET_IFACE, BIND_IP, HOST, LIBPROCESS_IP, ANNOUNCE_IP, ANNOUNCE_PORT, DATA_DIR, MASTER_WAIT_TIMEOUT_MS };
+const security = pick(
+  'REDIS_PASSWORD',
+  'ALLOW_EMPTY_PASSWORD',
+  'SENTINEL_PASSWORD',
+  'REDIS_TLS_ENABLED',
+  'REDIS_TLS_CERT_FILE',
+  'REDIS_TLS_KEY_FILE',
+  'REDIS_TLS_CA_FILE',
+  'REDIS_TLS_AUTH_CLIENTS',
+);
+const node = pick('NET_IFACE', 'BIND_IP', 'HOST', 'LIBPROCESS_IP', 'ANNOUNCE_IP', 'ANNOUNCE_PORT', 'DATA_DIR', 'MASTER_WAIT_TIMEOUT_MS');
 
 /** The variables each program reads; the README's env table lists the union. */
 export const PROGRAM_VARS = {
@@ -45,42 +25,43 @@ export const PROGRAM_VARS = {
     ...zookeeper,
     ...security,
     ...node,
-    LOG_LEVEL,
     PORT0: PORT0('redis-wrapper'),
-    PORT1: VARS.PORT1,
-    MASTER_NAME: VARS.MASTER_NAME,
-    REDIS_CONF: VARS.REDIS_CONF,
-    REDIS_SERVER_BIN: VARS.REDIS_SERVER_BIN,
-    ELECTION_DATA_WAIT_MS: VARS.ELECTION_DATA_WAIT_MS,
-    SWITCHOVER_TIMEOUT_MS: VARS.SWITCHOVER_TIMEOUT_MS,
-    REDIS_MAXMEMORY: VARS.REDIS_MAXMEMORY,
-    REDIS_MAXMEMORY_POLICY: VARS.REDIS_MAXMEMORY_POLICY,
-    MARATHON_APP_RESOURCE_MEM: VARS.MARATHON_APP_RESOURCE_MEM,
-    ROLE_CHECK_INTERVAL_MS: VARS.ROLE_CHECK_INTERVAL_MS,
-    SENTINEL_FAILOVER_TIMEOUT_MS: VARS.SENTINEL_FAILOVER_TIMEOUT_MS,
+    ...pick(
+      'LOG_LEVEL',
+      'PORT1',
+      'MASTER_NAME',
+      'REDIS_CONF',
+      'REDIS_SERVER_BIN',
+      'ELECTION_DATA_WAIT_MS',
+      'SWITCHOVER_TIMEOUT_MS',
+      'REDIS_MAXMEMORY',
+      'REDIS_MAXMEMORY_POLICY',
+      'MARATHON_APP_RESOURCE_MEM',
+      'ROLE_CHECK_INTERVAL_MS',
+      'SENTINEL_FAILOVER_TIMEOUT_MS',
+    ),
   },
   'sentinel-wrapper': {
     ...zookeeper,
     ...security,
     ...node,
-    LOG_LEVEL,
     PORT0: PORT0('sentinel-wrapper'),
-    MASTER_NAMES: VARS.MASTER_NAMES,
-    SENTINEL_QUORUM: VARS.SENTINEL_QUORUM,
-    SENTINEL_DOWN_AFTER_MS: VARS.SENTINEL_DOWN_AFTER_MS,
-    SENTINEL_FAILOVER_TIMEOUT_MS: VARS.SENTINEL_FAILOVER_TIMEOUT_MS,
-    SENTINEL_PARALLEL_SYNCS: VARS.SENTINEL_PARALLEL_SYNCS,
-    SENTINEL_CONF: VARS.SENTINEL_CONF,
-    REDIS_SENTINEL_BIN: VARS.REDIS_SENTINEL_BIN,
+    ...pick(
+      'LOG_LEVEL',
+      'MASTER_NAMES',
+      'SENTINEL_QUORUM',
+      'SENTINEL_DOWN_AFTER_MS',
+      'SENTINEL_FAILOVER_TIMEOUT_MS',
+      'SENTINEL_PARALLEL_SYNCS',
+      'SENTINEL_CONF',
+      'REDIS_SENTINEL_BIN',
+    ),
   },
   watcher: {
     ...zookeeper,
     ...security,
-    LOG_LEVEL,
     PORT0: PORT0('watcher'),
-    HTTP_HOST: VARS.HTTP_HOST,
-    RECONCILE_INTERVAL_MS: VARS.RECONCILE_INTERVAL_MS,
-    SENTINEL_CLEANUP_GRACE_MS: VARS.SENTINEL_CLEANUP_GRACE_MS,
+    ...pick('LOG_LEVEL', 'HTTP_HOST', 'RECONCILE_INTERVAL_MS', 'SENTINEL_CLEANUP_GRACE_MS'),
   },
   /** The operator's command: reads ZooKeeper, asks redis and Sentinel as the deployment's programs do. */
   'redis-zk': {

@@ -204,7 +204,9 @@ export const VARS = {
   }),
   ALLOW_EMPTY_PASSWORD: define({
     default: 'no',
-    doc: 'yes = start without REDIS_PASSWORD (and so without any Sentinel password): anyone who reaches a port can read, write and reconfigure; for a quick trial only',
+    doc:
+      'yes = start without REDIS_PASSWORD (and so without any Sentinel password): ' +
+      'anyone who reaches a port can read, write and reconfigure; for a quick trial only',
     parse: yesNo,
   }),
   SENTINEL_PASSWORD: define({
@@ -229,7 +231,9 @@ export const VARS = {
     parse: tlsAuthClients,
   }),
   ZK_AUTH: define({
-    doc: 'user:password (digest): every node redis-zk creates gets an ACL giving this identity all rights and everyone else read only; older nodes are brought under it at start; never logged',
+    doc:
+      'user:password (digest): every node redis-zk creates gets an ACL giving this identity all ' +
+      'rights and everyone else read only; older nodes are brought under it at start; never logged',
     secret: true,
     parse: zkAuth,
   }),
@@ -267,7 +271,9 @@ export const VARS = {
     parse: int(0),
   }),
   REDIS_MAXMEMORY: define({
-    doc: "Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task's memory (`40%` of MARATHON_APP_RESOURCE_MEM) (default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)",
+    doc:
+      "Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task's memory (`40%` of MARATHON_APP_RESOURCE_MEM) " +
+      '(default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)',
     parse: maxmemory,
   }),
   REDIS_MAXMEMORY_POLICY: define({
@@ -277,7 +283,9 @@ export const VARS = {
   MARATHON_APP_RESOURCE_MEM: define({ doc: "Set by Marathon: the task's memory in MB (`1024.0`), what REDIS_MAXMEMORY is derived from", parse: megabytes }),
   ROLE_CHECK_INTERVAL_MS: define({
     default: '1000',
-    doc: "How often redis-wrapper checks its node's role against the set (re-point an orphaned replica, demote a stale master, recover a set Sentinel left without a master) and publishes its member record",
+    doc:
+      "How often redis-wrapper checks its node's role against the set (re-point an orphaned replica, " +
+      'demote a stale master, recover a set Sentinel left without a master) and publishes its member record',
     parse: int(100, 60000),
   }),
   SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', parse: int(1, 1000) }),

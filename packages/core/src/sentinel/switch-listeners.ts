@@ -9,7 +9,7 @@ import { subscribeToFailovers } from './failover-events';
  * A subscription to the failover events (failover-events.ts) on every registered sentinel.
  * Only the failover's leader reports it at once (the others a second or so later, when its hello
  * messages reach them), and any sentinel may lead: listening to all of them puts the first
- * report into ZooKeeper. (The SwitchSubscriber still follows one sentinel, with liveness checks,
+ * report into ZooKeeper. (The watcher's FollowedSentinel still follows one sentinel, with liveness checks,
  * for /health.) Emits 'switch' (SwitchEvent) and 'start' (FailoverStart: a failover begins).
  */
 export class SwitchListeners extends EventEmitter {

@@ -152,7 +152,9 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   if (s.selfDataBytes === 0 && s.registered && s.elapsedMs < s.dataWaitMs) {
     return {
       kind: 'wait',
-      reason: `nothing live and this node is empty; the set had a master (${show(s.registered)}), so a node with data gets ${s.dataWaitMs} ms to come back first`,
+      reason:
+        `nothing live and this node is empty; the set had a master (${show(s.registered)}), ` +
+        `so a node with data gets ${s.dataWaitMs} ms to come back first`,
     };
   }
   const why = s.registered

@@ -33,7 +33,9 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   if (down.length < known) {
     return {
       kind: 'stand-by',
-      reason: `${down.length} of the ${known} sentinels known answer and take the master for down; a recovery needs them all (one out of reach may be beside a live master)`,
+      reason:
+        `${down.length} of the ${known} sentinels known answer and take the master for ` +
+        `down; a recovery needs them all (one out of reach may be beside a live master)`,
     };
   }
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);

@@ -81,7 +81,9 @@ export function decideRole(v: RoleView): RoleAction {
       if (!newer(sentinelTarget, v.self)) {
         return {
           kind: 'none',
-          reason: `${namedBy(sentinelTarget)} name ${show(sentinelTarget)}, but a sentinel names this node at epoch ${epochOf(v.self)} (not older): Sentinel is still switching`,
+          reason:
+            `${namedBy(sentinelTarget)} name ${show(sentinelTarget)}, but a sentinel names ` +
+            `this node at epoch ${epochOf(v.self)} (not older): Sentinel is still switching`,
         };
       }
       return {
@@ -111,7 +113,9 @@ export function decideRole(v: RoleView): RoleAction {
   if (liveMaster(following) && !newer(target, following)) {
     return {
       kind: 'none',
-      reason: `following live master ${show(following)}, which a sentinel names at epoch ${epochOf(following)} (not older than ${show(target)}'s): Sentinel is still switching`,
+      reason:
+        `following live master ${show(following)}, which a sentinel names at epoch ` +
+        `${epochOf(following)} (not older than ${show(target)}'s): Sentinel is still switching`,
     };
   }
   const state = !following

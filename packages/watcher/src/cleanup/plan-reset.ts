@@ -138,7 +138,9 @@ export function planReset(s: ResetSnapshot): ResetDecision {
     if (since < s.settleTimeoutMs) {
       return {
         kind: 'wait',
-        reason: `${set}: ${formatAddress(v.address)} was reset ${duration(since)} ago and ${progress}; waiting for it to recover (at most ${duration(s.settleTimeoutMs - since)} more) before resetting another for ${staleText}`,
+        reason:
+          `${set}: ${formatAddress(v.address)} was reset ${duration(since)} ago and ${progress}; waiting for it to ` +
+          `recover (at most ${duration(s.settleTimeoutMs - since)} more) before resetting another for ${staleText}`,
       };
     }
     gaveUp.push(`${formatAddress(v.address)} still ${progress} ${duration(since)} after its reset (settle timeout ${duration(s.settleTimeoutMs)})`);
@@ -157,7 +159,10 @@ export function planReset(s: ResetSnapshot): ResetDecision {
       sentinel: c.address,
       stale: forgets,
       reason:
-        `${set}: ${formatAddress(c.address)} still counts ${forgets.length === 1 ? 'stale peer' : 'stale peers'} ${list(forgets)} (${missingText(forgets, s)}, grace ${duration(s.graceMs)}); ${count(others.length, 'other sentinel')} know all ${s.expectedReplicas} replicas (${list(others.map((v) => v.address))}), quorum ${quorum}` +
+        `${set}: ${formatAddress(c.address)} still counts ${forgets.length === 1 ? 'stale peer' : 'stale peers'} ` +
+        `${list(forgets)} (${missingText(forgets, s)}, grace ` +
+        `${duration(s.graceMs)}); ${count(others.length, 'other sentinel')} know all ` +
+        `${s.expectedReplicas} replicas (${list(others.map((v) => v.address))}), quorum ${quorum}` +
         (extra.length ? `; ${extra.join('; ')}` : ''),
     };
   }
@@ -166,7 +171,10 @@ export function planReset(s: ResetSnapshot): ResetDecision {
   return {
     kind: 'wait',
     reason:
-      `${set}: ${knowAll.length} of the ${count(views.length, 'answering sentinel')} ${knowAll.length === 1 ? 'knows' : 'know'} all ${s.expectedReplicas} replicas${knowAll.length ? ` (${list(knowAll.map((v) => v.address))})` : ''}; resetting ${formatAddress(first.address)} for ${staleText} would leave ${left.length} other${left.length === 1 ? '' : 's'} knowing them, fewer than quorum ${quorum}` +
+      `${set}: ${knowAll.length} of the ${count(views.length, 'answering sentinel')} ${knowAll.length === 1 ? 'knows' : 'know'} ` +
+      `all ${s.expectedReplicas} replicas${knowAll.length ? ` (${list(knowAll.map((v) => v.address))})` : ''}; ` +
+      `resetting ${formatAddress(first.address)} for ${staleText} would leave ${left.length} ` +
+      `other${left.length === 1 ? '' : 's'} knowing them, fewer than quorum ${quorum}` +
       (candidates.length > 1 ? `, and resetting ${list(candidates.slice(1).map((v) => v.address))} would not leave enough either` : ''),
   };
 }

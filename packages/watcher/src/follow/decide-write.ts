@@ -47,6 +47,8 @@ export function decideOnReconcile(reg: RegisteredMaster | null, consensus: Conse
     kind: 'write',
     address: agreed,
     epoch: consensus.configEpoch,
-    reason: `${consensus.votes}/${consensus.voters} sentinels agree on live master ${formatAddress(agreed)} (epoch ${consensus.configEpoch}); ZooKeeper named ${was}`,
+    reason:
+      `${consensus.votes}/${consensus.voters} sentinels agree on live master ` +
+      `${formatAddress(agreed)} (epoch ${consensus.configEpoch}); ZooKeeper named ${was}`,
   };
 }

@@ -1,5 +1,5 @@
 import type { Address } from '@redis-zk/core';
-import type { Freshness, Health } from '../state';
+import type { Freshness, Health } from '../view';
 
 /** What the HTTP thread answers from, as sent by the main thread: only the parts that changed. */
 export interface ViewUpdate {
@@ -19,7 +19,17 @@ export type ToApiThread =
   | { type: 'answer'; id: number; value?: unknown; error?: string }
   | { type: 'close' };
 
-export type FromApiThread = { type: 'listening' } | { type: 'ask'; id: number; question: Question /** the set, for 'history' */; arg?: string };
+export type FromApiThread =
+  | { type: 'listening' }
+  | {
+      type: 'ask';
+      id: number;
+      question: Question;
+      /** The set, for 'history'. */
+      arg?: string;
+      /** For 'metrics': the requests the thread has served (key method\troute\tstatus), into the one registry. */
+      httpCounts?: Array<[string, number]>;
+    };
 
 export interface ApiThreadData {
   host: string;

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@redis-zk/core';
 import { hostPort } from '@redis-zk/core/dist/address';
-import type { WatcherView } from '../state';
+import type { Metrics } from '../metrics';
+import type { WatcherView } from '../view';
 import type { ApiThreadData, FromApiThread, Question, ToApiThread, ViewUpdate } from './api-messages';
 
 export interface ApiThreadOptions {
@@ -12,7 +13,8 @@ export interface ApiThreadOptions {
   logLevel: string;
   /** The main thread's view; what the API serves is a copy, sent whenever it changes. */
   view: WatcherView;
-  metricsText(): Promise<string>;
+  /** The watcher's one registry: the thread's request counts are copied into it when scraped. */
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -56,7 +58,7 @@ export class ApiThread {
       });
     });
     worker.on('message', (m: FromApiThread) => {
-      if (m.type === 'ask') void this.answer(m.id, m.question, m.arg);
+      if (m.type === 'ask') void this.answer(m);
     });
   }
 
@@ -119,14 +121,21 @@ export class ApiThread {
     return Object.keys(update).length > 0 ? update : null;
   }
 
-  private async answer(id: number, question: Question, arg?: string): Promise<void> {
+  private async answer(m: Extract<FromApiThread, { type: 'ask' }>): Promise<void> {
     try {
-      const value =
-        question === 'status' ? await this.o.view.status() : question === 'history' ? await this.o.view.history(arg ?? '') : await this.o.metricsText();
-      this.post({ type: 'answer', id, value });
+      this.post({ type: 'answer', id: m.id, value: await this.value(m.question, m) });
     } catch (err) {
-      this.post({ type: 'answer', id, error: err instanceof Error ? err.message : String(err) });
+      this.post({ type: 'answer', id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private async value(question: Question, m: { arg?: string; httpCounts?: Array<[string, number]> }): Promise<unknown> {
+    if (question === 'status') return this.o.view.status();
+    if (question === 'history') return this.o.view.history(m.arg ?? '');
+    const counts = this.o.metrics.httpCounts;
+    counts.clear();
+    for (const [key, n] of m.httpCounts ?? []) counts.set(key, n);
+    return { text: await this.o.metrics.registry.metrics(), contentType: this.o.metrics.registry.contentType };
   }
 
   private post(m: ToApiThread): void {

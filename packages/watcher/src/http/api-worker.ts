@@ -1,14 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Address } from '@redis-zk/core';
-import { createLogger } from '@redis-zk/core/dist/log'; // not the index: see server.ts
-import { createApiMetrics } from '../metrics';
-import type { Freshness, Health, WatcherView } from '../state';
+// Core's modules one by one, not its index: the thread's bundle stays without the ZooKeeper and Redis clients.
+import { createLogger } from '@redis-zk/core/dist/log';
+import type { Freshness, Health, WatcherView } from '../view';
 import type { ApiThreadData, FromApiThread, Question, ToApiThread } from './api-messages';
-import { createApp } from './app';
-import { sentinelsFastPath } from './fast-sentinels';
+import { countRequest, createApi } from './api';
 import { liveness } from './probes';
-import { listen } from './server';
+import { closeServer, listen } from './server';
 
 /** A question the main thread has not answered by then fails the request (a 503), not the thread. */
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -41,7 +40,7 @@ export async function runApiThread(): Promise<void> {
 
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   let nextId = 0;
-  const ask = <T>(question: Question, arg?: string): Promise<T> =>
+  const ask = <T>(question: Question, extra: { arg?: string; httpCounts?: Array<[string, number]> } = {}): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
       const timer = setTimeout(() => {
@@ -49,7 +48,7 @@ export async function runApiThread(): Promise<void> {
         reject(new Error(`no answer from the main thread to ${question} in ${ANSWER_TIMEOUT_MS} ms`));
       }, ANSWER_TIMEOUT_MS);
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      port.postMessage({ type: 'ask', id, question, ...(arg !== undefined ? { arg } : {}) } satisfies FromApiThread);
+      port.postMessage({ type: 'ask', id, question, ...extra } satisfies FromApiThread);
     });
 
   const view: WatcherView = {
@@ -59,14 +58,22 @@ export async function runApiThread(): Promise<void> {
     freshness: () => freshness,
     liveness: () => liveness(performance.now() - lastSignOfLife),
     status: () => ask('status'),
-    history: (name) => ask('history', name),
+    history: (name) => ask('history', { arg: name }),
   };
-  const metrics = createApiMetrics(() => ask<string>('metrics'));
+  // Counted here, kept in the main thread's one registry: sent along with every scrape.
+  const httpCounts = new Map<string, number>();
   const server = await listen(
-    createApp(view, metrics, log),
+    createApi(
+      view,
+      {
+        count: (method, route, status) => countRequest(httpCounts, method, route, status),
+        text: () => ask('metrics', { httpCounts: [...httpCounts] }),
+      },
+      log,
+    ),
     data.host,
     data.port,
-    sentinelsFastPath(view.sentinels, metrics, () => freshness.sentinelsLoaded),
+    log,
   );
 
   port.on('message', (m: ToApiThread) => {
@@ -91,8 +98,7 @@ export async function runApiThread(): Promise<void> {
         break;
       }
       case 'close':
-        server.close(() => port.close());
-        server.closeIdleConnections();
+        void closeServer(server).then(() => port.close());
         break;
     }
   });

@@ -1,4 +1,4 @@
-import type { Freshness, Health, Verdict } from '../state';
+import type { Freshness, Health, Verdict } from '../view';
 
 /**
  * The watcher's answers to Marathon, as pure functions (case tables in

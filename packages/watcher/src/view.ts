@@ -24,13 +24,13 @@ export interface Verdict {
   readonly reason: string;
 }
 
-/** What the HTTP API reads: in-memory state, kept current by ZooKeeper watches and Sentinel. */
+/** What the HTTP API reads (the watcher keeps it current from ZooKeeper's watches and Sentinel's events); requests never read ZooKeeper for discovery. */
 export interface WatcherView {
   sentinels(): readonly Address[];
   masters(): ReadonlyMap<string, Address>;
   health(): Health;
   freshness(): Freshness;
-  /** Whether the process's threads answer (the API thread: the main thread's last sign of life is recent). */
+  /** Whether the process answers (on the API's thread: the main thread's last sign of life is recent). */
   liveness(): Verdict;
   /** Gathered on request from the sentinels and the masters, each question bounded in time. */
   status(): Promise<Record<string, SetStatus>>;

@@ -12,7 +12,7 @@ const TIMEOUT_MS = 1000;
  * registered sentinel within about a second. Emits 'switch' (SwitchEvent) and 'subscribed' (Address) after every (re)subscription,
  * so its owner can reconcile what may have been missed meanwhile.
  */
-export class SwitchSubscriber extends EventEmitter {
+export class FollowedSentinel extends EventEmitter {
   private sub: Redis | undefined;
   private cmd: Redis | undefined;
   private current: Address | undefined;
