@@ -31,7 +31,8 @@ test("HAProxy is Debian's 2.6, and the shipped conf/haproxy.cfg is valid and the
 });
 
 // Its health check on the API port is MESOS_HTTP, so marathon-lb forces mode http.
-test("marathon-lb's rendering of the shipped redis app: HAProxy accepts it, writes go to each task's redis port checked at /primary on its API port; refused without HAPROXY_0_HTTP_FRONTEND_APPID_ACL", (t) => {
+// Writes go to each task's redis port, checked at /primary on its API port.
+test("marathon-lb's rendering of the shipped redis app: HAProxy accepts it; refused without HAPROXY_0_HTTP_FRONTEND_APPID_ACL", (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-mlb-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const nodes = [31001, 31011, 31021].map((port) => ({ port, apiPort: port + 1, address: `127.0.0.1:${port}` })) as unknown as Task[];

@@ -369,7 +369,8 @@ if (MODEL.ok) {
   });
 
   // Tasks are placed freely: the volume does not pin them.
-  test("a host volume is the agent's directory: a later task on that agent finds what an earlier one wrote, another agent's is its own, a killed agent's is gone", async (t) => {
+  // A later task on that agent finds what an earlier one wrote, another agent's is its own.
+  test("a host volume is the agent's directory, gone with a killed agent", async (t) => {
     const model = await startModel(t, { agents: 3 });
     const app = standinApp({
       id: '/t/host',
