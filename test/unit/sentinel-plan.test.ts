@@ -36,11 +36,15 @@ const noAgreement = (votes = 0, voters = 0, o: { failover?: boolean } = {}): Con
 interface MonitoredOpts {
   live?: boolean;
   failover?: boolean;
+  epoch?: number;
+  knowsReplicas?: boolean;
 }
 const monitoring = (address: Address, o: MonitoredOpts = {}): NonNullable<SetSnapshot['monitored']> => ({
   address,
   isLiveMaster: o.live ?? false,
   failoverInProgress: o.failover ?? false,
+  ...(o.epoch !== undefined ? { configEpoch: o.epoch } : {}),
+  ...(o.knowsReplicas !== undefined ? { knowsReplicas: o.knowsReplicas } : {}),
 });
 
 interface SnapInput {
@@ -50,6 +54,7 @@ interface SnapInput {
   monitored?: SetSnapshot['monitored'];
   others?: Consensus;
   othersMasterIsLive?: boolean;
+  othersNewest?: SetSnapshot['othersNewest'];
 }
 
 const snap = (i: SnapInput = {}): SetSnapshot => ({
@@ -59,6 +64,7 @@ const snap = (i: SnapInput = {}): SetSnapshot => ({
   monitored: i.monitored ?? null,
   others: i.others ?? noAgreement(),
   othersMasterIsLive: i.othersMasterIsLive ?? false,
+  ...(i.othersNewest ? { othersNewest: i.othersNewest } : {}),
 });
 
 // ---- cases -----------------------------------------------------------------------------------
@@ -188,6 +194,46 @@ const cases: Case[] = [
   {
     title: "monitored elsewhere, dead, ZooKeeper's live, other sentinels agree on another live master -> repoint to ZooKeeper's",
     snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(M), others: agree(A, 3, 3), othersMasterIsLive: true }),
+    expected: { kind: 'repoint', from: M, to: R },
+  },
+  {
+    title: "monitored elsewhere, dead; ZooKeeper's live master named by another sentinel at a newer epoch -> keep (Sentinel learns it from hellos)",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(M, { epoch: 3, knowsReplicas: true }),
+      othersNewest: { master: R, configEpoch: 4 },
+    }),
+    expected: { kind: 'keep', reason: /config epoch 4 \(this one: 3\); Sentinel follows them/ },
+  },
+  {
+    title: 'the same, but the local Sentinel knows no replica (it hears no hello) -> repoint',
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(M, { epoch: 3, knowsReplicas: false }),
+      othersNewest: { master: R, configEpoch: 4 },
+    }),
+    expected: { kind: 'repoint', from: M, to: R },
+  },
+  {
+    title: "monitored elsewhere, dead; the newest epoch elsewhere is no newer than the local one's -> repoint",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(M, { epoch: 4, knowsReplicas: true }),
+      othersNewest: { master: R, configEpoch: 4 },
+    }),
+    expected: { kind: 'repoint', from: M, to: R },
+  },
+  {
+    title: "monitored elsewhere, dead; the newer epoch elsewhere names another master than ZooKeeper's -> repoint to ZooKeeper's",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(M, { epoch: 3, knowsReplicas: true }),
+      othersNewest: { master: A, configEpoch: 5 },
+    }),
     expected: { kind: 'repoint', from: M, to: R },
   },
   {

@@ -7,10 +7,19 @@ export interface SetSnapshot {
   readonly registered: Address | null;
   readonly registeredIsLiveMaster: boolean;
   /** What the local Sentinel monitors for this set now (null: not monitored). */
-  readonly monitored: { readonly address: Address; readonly isLiveMaster: boolean; readonly failoverInProgress: boolean } | null;
+  readonly monitored: {
+    readonly address: Address;
+    readonly isLiveMaster: boolean;
+    readonly failoverInProgress: boolean;
+    /** The local Sentinel's config epoch for the set, and whether it knows a replica (it hears other sentinels' hello messages through them). */
+    readonly configEpoch?: number;
+    readonly knowsReplicas?: boolean;
+  } | null;
   /** What the other registered sentinels agree on, and whether that address is a live master. */
   readonly others: Consensus;
   readonly othersMasterIsLive: boolean;
+  /** What the other sentinels holding the newest config epoch give clients (newestConfig). */
+  readonly othersNewest?: { readonly master: Address | null; readonly configEpoch: number };
 }
 
 export type SetAction =
@@ -26,7 +35,11 @@ export type SetAction =
  * - monitored where ZooKeeper says: keep;
  * - monitored elsewhere: never move away from a master that still answers (ZooKeeper lags
  *   Sentinel, the watcher catches up), nor during a failover; move to ZooKeeper's master only
- *   when it is live and the monitored one is not (e.g. after a whole-set restart).
+ *   when it is live and the monitored one is not (e.g. after a whole-set restart), and not when
+ *   another sentinel already names it at a newer config epoch: the local Sentinel learns that from
+ *   their hello messages within moments (the watcher writes ZooKeeper when the failover's leader
+ *   sees the promotion, before the others have heard), and re-monitoring would reset its epoch
+ *   and forget the set's replicas and sentinels.
  */
 export function planSet(s: SetSnapshot): SetAction {
   const show = formatAddress;
@@ -63,6 +76,13 @@ export function planSet(s: SetSnapshot): SetAction {
   }
   if (!s.registeredIsLiveMaster) {
     return { kind: 'keep', reason: `neither the monitored ${show(current)} nor ZooKeeper's ${show(s.registered)} answers as master` };
+  }
+  const newest = s.othersNewest;
+  if (newest?.master && sameAddress(newest.master, s.registered) && newest.configEpoch > (s.monitored.configEpoch ?? 0) && s.monitored.knowsReplicas) {
+    return {
+      kind: 'keep',
+      reason: `other sentinels name ${show(s.registered)} at config epoch ${newest.configEpoch} (this one: ${s.monitored.configEpoch ?? 0}); Sentinel follows them`,
+    };
   }
   return { kind: 'repoint', from: current, to: s.registered, reason: `monitored ${show(current)} is dead; ZooKeeper names live master ${show(s.registered)}` };
 }

@@ -1,4 +1,14 @@
-import { type Address, askSentinel, askSentinels, type Directory, isLiveMaster, probeRedis, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import {
+  type Address,
+  askSentinel,
+  askSentinels,
+  type Directory,
+  isLiveMaster,
+  newestConfig,
+  probeRedis,
+  sameAddress,
+  sentinelConsensus,
+} from '@redis-zk/core';
 import type { SetSnapshot } from './plan';
 
 const TIMEOUT_MS = 1000;
@@ -23,8 +33,17 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
     name,
     registered: registered?.address ?? null,
     registeredIsLiveMaster,
-    monitored: monitored?.master ? { address: monitored.master, isLiveMaster: monitoredIsLive, failoverInProgress: monitored.failoverInProgress } : null,
+    monitored: monitored?.master
+      ? {
+          address: monitored.master,
+          isLiveMaster: monitoredIsLive,
+          failoverInProgress: monitored.failoverInProgress,
+          configEpoch: monitored.configEpoch,
+          knowsReplicas: (monitored.knownReplicas ?? 0) > 0,
+        }
+      : null,
     others: consensus,
     othersMasterIsLive,
+    othersNewest: newestConfig(views),
   };
 }

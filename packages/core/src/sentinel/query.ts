@@ -44,6 +44,8 @@ export type SentinelView =
       readonly downAfterMs?: number;
       /** The sentinels this one knows for the set, itself included (num-other-sentinels + 1): a failover needs a majority of them. */
       readonly knownSentinels?: number;
+      /** The replicas it knows (num-slaves), dead ones included until a reset. */
+      readonly knownReplicas?: number;
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -136,7 +138,8 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       }
       throw err;
     }
-    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels } = parseSentinelMaster(reply);
+    const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels, knownReplicas } =
+      parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
     return {
       sentinel,
@@ -151,6 +154,7 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
       quorum,
       downAfterMs,
       knownSentinels,
+      knownReplicas,
       ...(replicas ? { replicas } : {}),
     };
   };
