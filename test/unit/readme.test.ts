@@ -27,10 +27,22 @@ test('every variable a program reads is in the catalogue', (t) => {
   for (const vars of Object.values(PROGRAM_VARS)) for (const name of Object.keys(vars)) t.true(name === 'PORT0' || name in VARS, name);
 });
 
-test('README documents every ZooKeeper path', (t) => {
+test('README names every ZooKeeper path; docs/architecture.md documents each', (t) => {
   const p = new ZkPaths('/redis');
-  for (const documented of ['masters/<name>', '`master`', 'nodes/<name>/', 'sentinels/<id>', 'epochs/<name>', 'locks/<name>/'])
-    t.true(readme.includes(documented), documented);
+  const architecture = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'architecture.md'), 'utf8');
+  for (const documented of [
+    'masters/<name>',
+    '`master`',
+    'nodes/<name>/',
+    'sentinels/<id>',
+    'epochs/<name>',
+    'locks/<name>/',
+    'members/<name>/',
+    'history/<name>/',
+  ]) {
+    t.true(readme.includes(documented), `README: ${documented}`);
+    t.true(architecture.includes(`| \`${documented.replace(/`/g, '')}`), `docs/architecture.md: ${documented}`);
+  }
   t.is(p.master('x'), '/redis/masters/x');
   t.is(p.epoch('x'), '/redis/epochs/x');
   t.is(p.nodes('x'), '/redis/nodes/x');
