@@ -51,7 +51,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     { ZK_HOSTS: stack.zk.connectString, ZK_ROOT: stack.apps[0]?.env.ZK_ROOT ?? '/redis', ZK_SESSION_TIMEOUT_MS: 10000 },
     createLogger('demo', 'silent'),
   );
-  await dir.zk.waitConnected(30000);
+  await dir.waitConnected(30000);
   const watcher = stack.tasksRunning('watcher')[0];
   const watcherUrl = watcher ? `http://127.0.0.1:${watcher.ports[0]}` : undefined;
   const master = await waitFor(

@@ -65,7 +65,7 @@ export async function runRedisWrapper(): Promise<number> {
   });
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
-  await dir.zk.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
+  await dir.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
   let election: Elected;
   try {

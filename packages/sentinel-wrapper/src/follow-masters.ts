@@ -31,7 +31,7 @@ export class MasterFollower {
   constructor(private readonly d: FollowerDeps) {}
 
   start(): void {
-    this.unsubscribe = this.d.dir.zk.onReconnected(this.onReconnect);
+    this.unsubscribe = this.d.dir.onReconnected(this.onReconnect);
     this.timer = setInterval(() => this.trigger('periodic check'), this.d.intervalMs ?? 5000);
     this.trigger('start');
   }
@@ -51,7 +51,7 @@ export class MasterFollower {
       const names = (await dir.listMasterNames(this.onChange)).filter(this.d.wanted);
       await Promise.all(
         names.map(async (name) => {
-          await dir.zk.exists(dir.paths.master(name), this.onChange);
+          await dir.masterExists(name, this.onChange);
           const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
           if (action.kind !== 'keep') await this.apply(name, action, reason);
           else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');

@@ -18,7 +18,7 @@ const TIMEOUT_MS = 1000;
  * monitors, what the other registered sentinels agree on, and which of those answer as master.
  */
 export async function snapshotSet(dir: Directory, name: string, self: Address, local: Address | null, password: string | undefined): Promise<SetSnapshot> {
-  const [registered, sentinels] = await Promise.all([dir.readMaster(name), dir.listSentinels()]);
+  const { master: registered, sentinels } = await dir.readSet(name);
   const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
   const [localView, views] = await Promise.all([local ? askSentinel(local, name, TIMEOUT_MS) : null, askSentinels(others, name, TIMEOUT_MS)]);
   const consensus = sentinelConsensus(views);

@@ -35,7 +35,7 @@ export async function runSentinelWrapper(): Promise<number> {
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
     const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;
-    const zk = dir.zk.connected ? 'ZooKeeper answered' : `ZooKeeper at ${cfg.ZK_HOSTS} did not answer`;
+    const zk = dir.connected ? 'ZooKeeper answered' : `ZooKeeper at ${cfg.ZK_HOSTS} did not answer`;
     process.stderr.write(`fatal: waited ${cfg.MASTER_WAIT_TIMEOUT_MS} ms (MASTER_WAIT_TIMEOUT_MS) for ${what}; ${zk}\n`);
     return 1;
   }

@@ -138,38 +138,35 @@ export async function runWatcher(): Promise<number> {
     listeners.update(sentinels.current);
     reconciler.trigger('sentinel list changed');
   });
-  dir.zk.on('connected', () => {
-    metrics.zkConnected.set(1);
+  let disconnectedAt: number | null = Date.now();
+  // Stale from ZooKeeper's loss until the views are read again: they keep serving meanwhile.
+  let staleSince: string | null = null;
+  dir.onConnection((usable, change) => {
+    if (change) return; // a new session also reports usable: handled once
+    metrics.zkConnected.set(usable ? 1 : 0);
+    if (!usable) {
+      disconnectedAt ??= Date.now();
+      if (staleSince === null && sentinels.loaded) {
+        staleSince = new Date().toISOString();
+        log.warn({ reason: 'ZooKeeper connection lost' }, 'serving the last known sentinels and masters (stale)');
+      }
+      return;
+    }
+    disconnectedAt = null;
     for (const { event, epoch } of pending.values()) void writeSwitch(event, epoch);
     history.retry();
     reconciler.trigger('ZooKeeper reconnected');
-  });
-  let disconnectedAt: number | null = Date.now();
-  dir.zk.on('connected', () => {
-    disconnectedAt = null;
-  });
-  dir.zk.on('disconnected', () => {
-    metrics.zkConnected.set(0);
-    disconnectedAt ??= Date.now();
   });
   metrics.zkConnected.set(0);
 
   const health = (): Health => {
     const reasons: string[] = [];
-    if (!dir.zk.connected) reasons.push(`not connected to ZooKeeper at ${cfg.ZK_HOSTS}`);
+    if (!dir.connected) reasons.push(`not connected to ZooKeeper at ${cfg.ZK_HOSTS}`);
     if (!subscriber.following) reasons.push(sentinels.current.length === 0 ? 'no sentinel registered in ZooKeeper' : 'not following any sentinel');
-    return { ok: reasons.length === 0, zookeeper: dir.zk.connected, following: subscriber.following, reasons };
+    return { ok: reasons.length === 0, zookeeper: dir.connected, following: subscriber.following, reasons };
   };
-  // Stale from ZooKeeper's loss until the views are read again: they keep serving meanwhile.
-  let staleSince: string | null = null;
-  dir.zk.on('disconnected', () => {
-    if (staleSince === null && sentinels.loaded) {
-      staleSince = new Date().toISOString();
-      log.warn({ reason: 'ZooKeeper connection lost' }, 'serving the last known sentinels and masters (stale)');
-    }
-  });
   const refreshed = () => {
-    if (staleSince === null || !dir.zk.connected) return;
+    if (staleSince === null || !dir.connected) return;
     log.info({ staleSince }, 'view read from ZooKeeper again (current)');
     staleSince = null;
   };
@@ -220,7 +217,7 @@ export async function runWatcher(): Promise<number> {
   const publish = () => api.publish();
   for (const source of [sentinels, masters]) source.on('change', publish);
   for (const event of ['subscribed', 'lost']) subscriber.on(event, publish);
-  for (const event of ['connected', 'disconnected']) dir.zk.on(event, publish);
+  dir.onConnection(publish);
   const publishing = setInterval(publish, 1000);
   sentinels.start();
   masters.start();
@@ -242,6 +239,6 @@ export async function runWatcher(): Promise<number> {
   sentinels.stop();
   masters.stop();
   await api.close();
-  dir.zk.close();
+  dir.close();
   return apiFailure ? 1 : 0;
 }

@@ -11,7 +11,7 @@ export async function haproxyConfigCommand(
   set: string,
   o: { writeBind: Address; readBind?: Address | undefined; maxLagBytes: number; statsSocket?: string | undefined },
 ): Promise<string> {
-  const [nodes, records, master] = await Promise.all([ctx.dir.listNodes(set), ctx.dir.readMemberRecords(set), ctx.dir.readMaster(set)]);
+  const { nodes, members: records, master } = await ctx.dir.readSet(set, { nodes: true, members: true });
   if (nodes.length === 0 && !master) throw new CliError(`no replica set ${JSON.stringify(set)} in ZooKeeper`, EXIT.notFound);
   const found: HaproxyNode[] = [];
   for (const n of nodes) {

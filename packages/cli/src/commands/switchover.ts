@@ -12,7 +12,7 @@ const readOrNull = (a: Address): Promise<ReplicationState | null> => readReplica
  */
 export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: Address | undefined; timeoutMs: number }): Promise<string> {
   const { dir, log } = ctx;
-  const [reg, sentinels] = await Promise.all([dir.readMaster(set), dir.listSentinels()]);
+  const { master: reg, sentinels } = await dir.readSet(set);
   const addresses = sentinels.map((s) => s.address);
   const [master, views, targetState] = await Promise.all([
     reg?.address ? readOrNull(reg.address) : null,

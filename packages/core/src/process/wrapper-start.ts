@@ -7,7 +7,7 @@ import { waitUntilAnswers } from '../redis/wait-ready';
 import { configureProgram } from '../security/configure';
 import { openDirectory, type ZkConfig } from '../zk/connect';
 import type { Directory } from '../zk/directory';
-import { EphemeralRegistration } from '../zk/registration';
+import type { EphemeralRegistration } from '../zk/registration';
 import { ServerTask } from './server-task';
 
 type WrapperProgram = 'redis-wrapper' | 'sentinel-wrapper';
@@ -69,7 +69,7 @@ export async function launchServer(
  * the task ends (after the program's own exit steps, registered before).
  */
 export async function registerTask(w: Wrapper<WrapperProgram>, path: string, what: string): Promise<EphemeralRegistration> {
-  const registration = new EphemeralRegistration(w.dir.zk, path, formatAddress(w.announce), w.log);
+  const registration = w.dir.registration(path, formatAddress(w.announce), w.log);
   await registration.start().catch((err) => w.log.warn({ err: String(err) }, `${what} registration deferred until ZooKeeper answers`));
   return registration;
 }
@@ -77,5 +77,5 @@ export async function registerTask(w: Wrapper<WrapperProgram>, path: string, wha
 /** The last exit steps of every wrapper: leave the directory, then close ZooKeeper. */
 export function leaveOnExit(w: Wrapper<WrapperProgram>, registration: EphemeralRegistration): void {
   w.task.onExit(() => registration.stop());
-  w.task.onExit(() => w.dir.zk.close());
+  w.task.onExit(() => w.dir.close());
 }

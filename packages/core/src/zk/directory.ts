@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
 import { type Address, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
+import { ZkLock } from './lock';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
+import { EphemeralRegistration } from './registration';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
 import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent } from '../members/history';
 
@@ -22,6 +24,21 @@ export interface Member {
 }
 
 /**
+ * One replica set as ZooKeeper holds it, read at once: its registered master (with the epoch and
+ * version written with it), the live sentinels and, when asked for, its live nodes and member
+ * records. Frozen: a decision takes one snapshot and never sees it change under it.
+ */
+export interface SetRecord {
+  readonly name: string;
+  readonly master: RegisteredMaster | null;
+  readonly sentinels: readonly Member[];
+  /** Empty unless asked for (`nodes: true`). */
+  readonly nodes: readonly Member[];
+  /** Empty unless asked for (`members: true`). */
+  readonly members: readonly StoredMemberRecord[];
+}
+
+/**
  * The directory: everything redis-zk reads from and writes to ZooKeeper, over ZkPaths.
  * Atomicity it relies on:
  * - writeMaster sets `masters/{name}` (and `master` for mymaster) in one multi-op, optionally
@@ -32,12 +49,67 @@ export interface Member {
 export class Directory {
   readonly paths: ZkPaths;
 
+  /**
+   * @param zk the session: the programs reach it only through the methods below (connection,
+   * reconnects, locks, registrations); tests use it for raw reads and writes.
+   */
   constructor(
     readonly zk: ZkClient,
     root: string,
     private readonly log: Logger,
   ) {
     this.paths = new ZkPaths(root);
+  }
+
+  get connected(): boolean {
+    return this.zk.connected;
+  }
+
+  /** Resolves once connected; rejects after `timeoutMs` (the session keeps trying meanwhile). */
+  waitConnected(timeoutMs: number): Promise<void> {
+    return this.zk.waitConnected(timeoutMs);
+  }
+
+  /** `fn` on every reconnect or new session (watches may be gone: re-read); returns the unsubscribe. */
+  onReconnected(fn: () => void): () => void {
+    return this.zk.onReconnected(fn);
+  }
+
+  /**
+   * `fn(true)` when the session is usable again (its watches kept), `fn(false)` when it is lost,
+   * and `fn(true, 'new session')` when ZooKeeper gave a new one (its watches are gone). Returns the unsubscribe.
+   */
+  onConnection(fn: (usable: boolean, change?: 'new session') => void): () => void {
+    const up = () => fn(true);
+    const down = () => fn(false);
+    const session = () => fn(true, 'new session');
+    this.zk.on('connected', up);
+    this.zk.on('disconnected', down);
+    this.zk.on('session', session);
+    return () => {
+      this.zk.off('connected', up);
+      this.zk.off('disconnected', down);
+      this.zk.off('session', session);
+    };
+  }
+
+  close(): void {
+    this.zk.close();
+  }
+
+  /** The lock that serialises the elections (and recoveries) of set `name`; `data` names the contender. */
+  electionLock(name: string, log: Logger, data: string): ZkLock {
+    return new ZkLock(this.zk, this.paths.electionLock(name), log, data);
+  }
+
+  /** An ephemeral node at `path` holding `data`, kept present across reconnects and new sessions. */
+  registration(path: string, data: string, log: Logger): EphemeralRegistration {
+    return new EphemeralRegistration(this.zk, path, data, log);
+  }
+
+  /** Whether set `name` has a registered master; `watcher` fires once when that node changes. */
+  masterExists(name: string, watcher?: (e: ZkEvent) => void): Promise<boolean> {
+    return this.zk.exists(this.paths.master(name), watcher);
   }
 
   async readMaster(name: string, watcher?: (e: ZkEvent) => void): Promise<RegisteredMaster | null> {
@@ -110,6 +182,17 @@ export class Directory {
     await this.zk.create(path, '').catch((err) => {
       if (!isNodeExists(err)) throw err;
     });
+  }
+
+  /** One snapshot of a set (see SetRecord); the optional parts cost a read each. */
+  async readSet(name: string, parts: { nodes?: boolean; members?: boolean } = {}): Promise<SetRecord> {
+    const [master, sentinels, nodes, members] = await Promise.all([
+      this.readMaster(name),
+      this.listSentinels(),
+      parts.nodes ? this.listNodes(name) : [],
+      parts.members ? this.readMemberRecords(name) : [],
+    ]);
+    return Object.freeze({ name, master, sentinels: Object.freeze(sentinels), nodes: Object.freeze(nodes), members: Object.freeze(members) });
   }
 
   /** Names of the replica sets that have a registered master. */

@@ -1,4 +1,4 @@
-import { type Address, type Directory, formatAddress, type Logger, sleep, ZkLock } from '@redis-zk/core';
+import { type Address, type Directory, formatAddress, type Logger, sleep, type ZkLock } from '@redis-zk/core';
 import { decide, type Decision } from './decide';
 import { type ContenderInfo, takeSnapshot } from './snapshot';
 
@@ -57,7 +57,7 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
   // A quick snapshot that just asked for more is not worth repeating under a lock that was free.
   let askedForMore = unlocked?.kind === 'read-more';
   for (;;) {
-    const lock = new ZkLock(i.dir.zk, i.dir.paths.electionLock(i.name), i.log, JSON.stringify(info));
+    const lock = i.dir.electionLock(i.name, i.log, JSON.stringify(info));
     let decision: Decision;
     try {
       const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;

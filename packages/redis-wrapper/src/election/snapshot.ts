@@ -30,12 +30,9 @@ const PROBE_TIMEOUT_MS = 1000;
  * starting at once, probing every node in every election would cost 50 × 50 connections.
  */
 export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promise<ElectionSnapshot> {
-  const [registered, nodes, sentinels, contenders, records] = await Promise.all([
-    i.dir.readMaster(i.name),
-    complete ? i.dir.listNodes(i.name) : [],
-    i.dir.listSentinels(),
+  const [{ master: registered, nodes, sentinels, members: records }, contenders] = await Promise.all([
+    i.dir.readSet(i.name, { nodes: complete, members: complete }),
     complete && i.lock ? i.lock.contenders() : [],
-    complete ? i.dir.readMemberRecords(i.name) : [],
   ]);
   const sentinelViews = await askSentinels(
     sentinels.map((s) => s.address),

@@ -36,16 +36,16 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   const rearm = () => {
     if (!armed) arm();
   };
-  const onConnected = () => {
+  const unsubscribe = o.dir.onConnection((usable, change) => {
+    if (!usable) return;
+    if (change === 'new session') {
+      armed = false;
+      arm();
+      return;
+    }
     o.loop()?.poke('ZooKeeper is usable again');
     rearm();
-  };
-  const onSession = () => {
-    armed = false;
-    arm();
-  };
-  o.dir.zk.on('connected', onConnected);
-  o.dir.zk.on('session', onSession);
+  });
   arm();
   return {
     onView: (view) => {
@@ -54,8 +54,7 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
     },
     stop: () => {
       stopped = true;
-      o.dir.zk.off('connected', onConnected);
-      o.dir.zk.off('session', onSession);
+      unsubscribe();
       listeners.stop();
     },
   };

@@ -11,7 +11,6 @@ import {
   type RedisPool,
   sleep,
   withRedis,
-  ZkLock,
 } from '@redis-zk/core';
 import { decideRecovery } from './recovery-decide';
 
@@ -38,15 +37,10 @@ const LOCK_WAIT_MS = 5000;
  */
 export async function recover(i: RecoveryInputs, why: string): Promise<boolean> {
   const log = i.log.child({ step: 'recovery' });
-  const lock = new ZkLock(i.dir.zk, i.dir.paths.electionLock(i.name), log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
+  const lock = i.dir.electionLock(i.name, log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
   await lock.acquire(LOCK_WAIT_MS);
   try {
-    const [nodes, sentinels, records, registered] = await Promise.all([
-      i.dir.listNodes(i.name),
-      i.dir.listSentinels(),
-      i.dir.readMemberRecords(i.name).catch(() => []),
-      i.dir.readMaster(i.name),
-    ]);
+    const { nodes, sentinels, members: records, master: registered } = await i.dir.readSet(i.name, { nodes: true, members: true });
     const views = await askSentinels(
       sentinels.map((s) => s.address),
       i.name,

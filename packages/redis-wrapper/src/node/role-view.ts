@@ -61,8 +61,8 @@ export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gather
     );
   const [local, zk, early] = await Promise.all([
     readReplication(i.local, opts).catch(() => null),
-    withTimeout(Promise.all([i.dir.readMaster(i.name), i.dir.listSentinels()]), i.probeTimeoutMs, 'ZooKeeper read')
-      .then(([m, s]): ZkFacts => ({ registered: m?.address ?? null, sentinels: s.map((x) => x.address), current: true }))
+    withTimeout(i.dir.readSet(i.name), i.probeTimeoutMs, 'ZooKeeper read')
+      .then((set): ZkFacts => ({ registered: set.master?.address ?? null, sentinels: set.sentinels.map((x) => x.address), current: true }))
       .catch((): ZkFacts => ({ ...lastZk, current: false })),
     ask(lastZk.sentinels),
   ]);

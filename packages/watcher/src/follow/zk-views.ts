@@ -22,7 +22,7 @@ abstract class WatchedView<T> extends EventEmitter {
   }
 
   start(): void {
-    this.unsubscribe = this.dir.zk.onReconnected(this.onReconnect);
+    this.unsubscribe = this.dir.onReconnected(this.onReconnect);
     this.refresh.trigger('start');
   }
 
@@ -73,7 +73,7 @@ export class SentinelList extends WatchedView<Address[]> {
     const reconnected = () => {
       this.reconnectedAt = Date.now();
     };
-    dir.zk.onReconnected(reconnected);
+    dir.onReconnected(reconnected);
   }
 
   protected async load(): Promise<Address[]> {
