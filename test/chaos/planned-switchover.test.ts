@@ -30,6 +30,21 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
   t.is(await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster'), promoted);
   await waitFor('writes after the switchover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
   const figures = await writer.stop();
-  recordFigures(t, 'planned-switchover', { wrapperStopMs: stopMs, writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost });
+  // Where the paused time went, as the handover logged it.
+  const line = master.proc
+    .log()
+    .split('\n')
+    .find((l) => l.includes('switched over; the old master is now a replica'));
+  const steps = JSON.parse(line?.slice(line.indexOf('{')) ?? '{}') as Record<string, number>;
+  recordFigures(t, 'planned-switchover', {
+    wrapperStopMs: stopMs,
+    writeOutageMs: figures.maxOutageMs,
+    pausedMs: steps.pausedMs ?? -1,
+    infoAgeMs: steps.infoAgeMs ?? -1,
+    askedAfterMs: steps.askedAfterMs ?? -1,
+    promotedAfterMs: steps.promotedAfterMs ?? -1,
+    acked: figures.acked,
+    lost: figures.lost,
+  });
   t.is(figures.lost, 0);
 });
