@@ -12,7 +12,7 @@ export interface FailoverTimes {
   sentinelClient: number;
 }
 
-const addrOf = async (sentinelPort: number) => {
+export const addrOf = async (sentinelPort: number) => {
   const r = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
   return r ? Number(r[1]) : undefined;
 };
@@ -92,20 +92,18 @@ export interface FailoverRig {
   dispose(): Promise<void>;
 }
 
-async function settleRig(sentinels: number[], masterPort: () => Promise<number>): Promise<void> {
+export async function settleRig(sentinels: number[], masterPort: () => Promise<number>): Promise<void> {
   await settle(sentinels, 2);
   const port = await masterPort();
   await until('2 synced replicas', async () => (await onlineReplicas(port)) >= 2, 60000, 100);
 }
 
-/** Plain Redis Sentinel with hand-written configs: 3 redis, 3 sentinels. */
-export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
-  const master = await plainRedis(ps, 'fo-plain-m');
-  let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
+/** 3 plain sentinels with hand-written configs (down-after and failover-timeout as ours), monitoring `masterPort`. */
+export async function plainSentinels(ps: Processes, label: string, masterPort: number): Promise<number[]> {
   const sentinels: number[] = [];
   for (let i = 0; i < 3; i += 1) {
     const port = await freePort();
-    const dir = ps.sub(`fo-plain-s${i}`);
+    const dir = ps.sub(`${label}-s${i}`);
     const conf = path.join(dir, 'sentinel.conf');
     fs.writeFileSync(
       conf,
@@ -113,14 +111,22 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
         `port ${port}`,
         'bind 127.0.0.1',
         `dir ${dir}`,
-        `sentinel monitor mymaster 127.0.0.1 ${master.port} 2`,
+        `sentinel monitor mymaster 127.0.0.1 ${masterPort} 2`,
         `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
         `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
       ].join('\n'),
     );
-    ps.spawn(`fo-plain-s${i}`, 'redis-sentinel', [conf]);
+    ps.spawn(`${label}-s${i}`, 'redis-sentinel', [conf]);
     sentinels.push(port);
   }
+  return sentinels;
+}
+
+/** Plain Redis Sentinel with hand-written configs: 3 redis, 3 sentinels. */
+export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
+  const master = await plainRedis(ps, 'fo-plain-m');
+  let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
+  const sentinels = await plainSentinels(ps, 'fo-plain', master.port);
   const client = sentinelClient(sentinels);
   const prober = new Prober(() => client.set('bench', '1'));
   let r = 0;
@@ -157,7 +163,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
 }
 
 /** Every sentinel agrees and knows `replicas` replicas: a fair start for the next round. */
-async function settle(sentinels: number[], replicas: number): Promise<void> {
+export async function settle(sentinels: number[], replicas: number): Promise<void> {
   let last = '';
   try {
     await until(
