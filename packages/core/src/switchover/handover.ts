@@ -49,6 +49,9 @@ interface Handover extends HandoverInputs {
   alignUntil: number;
 }
 
+/** Writes stay paused at most this long for the replica to catch up (it takes milliseconds); then they resume and it starts over. */
+const CATCH_UP_MAX_MS = 2000;
+
 /** Why a paused attempt gave way to a new one (writes resumed): logged. */
 type Retry = string;
 
@@ -57,15 +60,18 @@ const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
 /**
  * A planned switchover without losing acknowledged writes and with a short write outage; the one
  * procedure behind a master's SIGTERM (redis-wrapper) and `redis-zk switchover` (the CLI).
- * First, with writes still flowing, wait until Sentinel could fail over (a sentinel takes this
- * node for the master, none is failing over, and one knows a replica with its link up — the
- * target, when one is given, with every other replica ineligible): handing over before that
- * (right after a previous failover, or before Sentinel has learnt a new replica) would leave the
- * set without a master. Then pause writes (CLIENT PAUSE WRITE), let the replica catch up, ask
- * Sentinel to fail over (SENTINEL FAILOVER), make the old master a replica of the promoted one and
- * cut its clients off (as Sentinel does when it reconfigures a node: they ask Sentinel again) and
- * unpause. Refused for a passing
- * reason, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the history.
+ * It names the replica to promote (the one given, else chooseTarget) and makes the others
+ * ineligible. Then, writes still flowing, it waits until Sentinel could fail over to it (a
+ * sentinel takes this node for the master, none is failing over, it knows the target with its link
+ * up and the others at priority 0): handing over before that (right after a previous failover, or
+ * before Sentinel has learnt a new replica) would leave the set without a master. It waits for the
+ * moment Sentinel will notice the promotion soonest (timing.ts: ~300 ms instead of ~1 s), pauses
+ * writes (CLIENT PAUSE WRITE), lets the replica catch up, asks Sentinel to fail over (SENTINEL
+ * FAILOVER) and, once that sentinel answers GET-MASTER-ADDR-BY-NAME with the new master, makes the
+ * old master its replica, cuts its clients off (as Sentinel does when it reconfigures a node: they
+ * ask Sentinel again) and unpauses. Refused for a passing reason, a missed moment or a replica
+ * slow to catch up, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the
+ * history.
  */
 export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const deadline = Date.now() + i.timeoutMs;
@@ -162,12 +168,18 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
   const pausedAt = Date.now();
   try {
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
+    // Bounded apart from the timeout: a replica that died meanwhile must not keep writes paused for it.
+    const catchUpUntil = Math.min(deadline, pausedAt + CATCH_UP_MAX_MS);
     let caughtUp = false;
-    while (!caughtUp && Date.now() < deadline) {
+    while (!caughtUp && Date.now() < catchUpUntil) {
       caughtUp = await caughtUpNow(i);
       if (!caughtUp) await sleep(2);
     }
-    if (!caughtUp) return no('no replica caught up with the master within the timeout');
+    if (!caughtUp) {
+      return Date.now() + RETRY_MS < deadline
+        ? `the replica did not catch up within ${CATCH_UP_MAX_MS} ms`
+        : no('no replica caught up with the master within the timeout');
+    }
     const caughtUpMs = Date.now() - pausedAt;
     // Catching up took time: still on time? Else resume writes and wait for the next moment.
     const infoAgeMs = await targetInfoAge(i, sentinels[0]!).catch(() => null);
