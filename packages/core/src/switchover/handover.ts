@@ -6,7 +6,7 @@ import { askSentinel, askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
 import type { Directory } from '../zk/directory';
 import { excludeFromPromotion, type Exclusion } from './priorities';
-import { sentinelReadiness } from './readiness';
+import { sentinelMove, sentinelReadiness } from './readiness';
 import { chooseTarget, failoverTiming } from './timing';
 
 export interface HandoverInputs {
@@ -128,14 +128,40 @@ async function untilSentinelCanFailOver(
 ): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string }> {
   const since = Date.now();
   let reason = '';
-  while (Date.now() < i.deadline) {
-    const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
-    const verdict = sentinelReadiness(views, i.announce, i.target);
-    if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
-    reason = verdict.waitingFor;
-    await sleep(RETRY_MS);
+  let paused = false;
+  try {
+    while (Date.now() < i.deadline) {
+      const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
+      // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.
+      const move = sentinelMove(views, i.announce);
+      // Only to a node that answers as master: sentinels that still name a dead former master are no reason to step down.
+      const live = move.kind === 'follow' && (await readReplication(move.to, { timeoutMs: 1000 }).catch(() => null))?.role === 'master';
+      if (move.kind === 'follow' && live) {
+        i.log.info({ master: formatAddress(move.to), reason: move.reason }, 'Sentinel failed over on its own: following the new master');
+        await demoteTo(i, move.to);
+        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+      }
+      if (move.kind === 'pause' && !paused) {
+        await pauseWrites(i);
+        paused = true;
+        i.log.info({ reason: move.reason }, 'writes paused until Sentinel names a master');
+      }
+      const verdict = sentinelReadiness(views, i.announce, i.target);
+      if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
+      reason = verdict.waitingFor;
+      // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.
+      const role = await readReplication(i.master, { timeoutMs: 1000 }).catch((err: unknown) => (gone(err) ? 'gone' : null));
+      if (role === 'gone') return { ok: false, reason: 'the master stopped answering (its redis-server is gone)' };
+      if (role && role.role !== 'master') {
+        i.log.info({ reason: `demoted while waiting for ${reason}` }, 'no switchover needed: Sentinel moved the master already');
+        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+      }
+      await sleep(paused ? 20 : RETRY_MS);
+    }
+    return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})` };
+  } finally {
+    if (paused) await unpauseWrites(i);
   }
-  return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})` };
 }
 
 /** How long ago `sentinel` last read the target's INFO (null: unknown, or no target). */
@@ -153,6 +179,8 @@ async function targetInfoAge(i: Handover, sentinel: Address): Promise<number | n
 async function onTime(i: Handover, ready: readonly Address[]): Promise<Address[]> {
   const leader = ready[0]!;
   while (Date.now() < i.alignUntil) {
+    // A master that died meanwhile: no moment to wait for (the attempt that follows fails at once).
+    if (await withRedis(i.master, {}, (r) => r.ping()).then(() => false, gone)) break;
     const timing = failoverTiming(await targetInfoAge(i, leader));
     if (timing.kind === 'now') break;
     // After its next INFO the age starts again from 0 and stays below 620 ms for 620 ms: polling every 200 ms catches it.
@@ -164,7 +192,7 @@ async function onTime(i: Handover, ready: readonly Address[]): Promise<Address[]
 /** Pause, catch up, SENTINEL FAILOVER (on time), follow the promoted node; unpauses whatever happens. */
 async function pausedHandover(i: Handover, sentinels: readonly Address[], started: number): Promise<HandoverOutcome | Retry> {
   const { deadline, log } = i;
-  await withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, deadline - Date.now())), 'WRITE'));
+  await pauseWrites(i);
   const pausedAt = Date.now();
   try {
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
@@ -199,19 +227,7 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     const promoted = await untilPromoted(i, asked);
     if (promoted) {
       const promotedAt = Date.now();
-      // As Sentinel does when it reconfigures a node: its clients are cut off, so they ask Sentinel
-      // again (or HAProxy sends them to the new master) instead of meeting READONLY for ever.
-      await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
-        await r.call('REPLICAOF', promoted.host, String(promoted.port));
-        await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
-        await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-      }).catch((err) => {
-        // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
-        log.info(
-          { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
-          'could not demote the old master; Sentinel or its wrapper will',
-        );
-      });
+      await demoteTo(i, promoted);
       const pausedMs = Date.now() - pausedAt;
       const view = await askSentinel(asked, i.name);
       const epoch = view.reachable ? view.configEpoch : 0;
@@ -245,7 +261,7 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     }
     return no('Sentinel did not promote a replica in time');
   } finally {
-    await withRedis(i.master, {}, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
+    await unpauseWrites(i);
   }
 }
 
@@ -264,6 +280,31 @@ async function caughtUpNow(i: Handover): Promise<boolean> {
   const candidates = i.target ? m.replicas.filter((r) => sameAddress(r.address, i.target)) : m.replicas;
   return candidates.some((r) => r.offset >= m.offset);
 }
+
+/**
+ * Makes the old master a replica of `promoted` and cuts its clients off, as Sentinel does when it
+ * reconfigures a node: they ask Sentinel again (or HAProxy sends them to the new master) instead
+ * of meeting READONLY for ever.
+ */
+async function demoteTo(i: Handover, promoted: Address): Promise<void> {
+  await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
+    await r.call('REPLICAOF', promoted.host, String(promoted.port));
+    await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
+    await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+  }).catch((err) => {
+    // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
+    i.log.info(
+      { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
+      'could not demote the old master; Sentinel or its wrapper will',
+    );
+  });
+}
+
+/** A connection refused: the server is not there (a timeout may be a busy one). */
+const gone = (err: unknown): boolean => /ECONNREFUSED/.test(String(err));
+
+const pauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, i.deadline - Date.now())), 'WRITE'));
+const unpauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
 
 /** The leader's answer to GET-MASTER-ADDR-BY-NAME once it names another master (one connection, polled); null at the deadline. */
 async function untilPromoted(i: Handover, leader: Address): Promise<Address | null> {
