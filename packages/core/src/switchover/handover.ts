@@ -39,13 +39,13 @@ const RETRY_MS = 200;
 /** Waiting for the right moment (timing.ts) gives up after this (Sentinel reads a replica every 10 s)... */
 const ALIGN_MAX_WAIT_MS = 11000;
 /** ...or when less than this is left of the timeout: then the command goes out at once. */
-const ALIGN_RESERVE_MS = 5000;
+const ALIGN_RESERVE_MS = 3000;
 
 /** The inputs with what the handover settled: the replica to promote, the deadlines. */
 interface Handover extends HandoverInputs {
   target: Address | undefined;
   deadline: number;
-  /** Until when the command waits for the moment Sentinel notices the promotion soonest (set once Sentinel is ready). */
+  /** Until when the command waits for the moment Sentinel notices the promotion soonest (set at each attempt once Sentinel is ready). */
   alignUntil: number;
 }
 
@@ -106,7 +106,8 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
       const waited = await untilSentinelCanFailOver(h, sentinels);
       if (!waited.ok) return no(waited.reason);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
-      if (attempt === 1) h.alignUntil = Math.min(deadline - ALIGN_RESERVE_MS, Date.now() + ALIGN_MAX_WAIT_MS);
+      // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (10 s).
+      h.alignUntil = Math.min(deadline - ALIGN_RESERVE_MS, Date.now() + ALIGN_MAX_WAIT_MS);
       const outcome = await pausedHandover(h, await onTime(h, waited.ready), started).catch(
         (err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`),
       );
