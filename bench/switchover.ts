@@ -40,6 +40,39 @@ async function measured(w: WaitWriter, stops: Array<() => Promise<void>>, settle
   return { gapMs: w.longestGap(from, Date.now()) };
 }
 
+/** One rig's rounds, given how it restarts a node: the master alone, or every node the round starts with in turn. */
+function rigOf<N extends { port: number }>(o: {
+  w: WaitWriter;
+  nodes: () => readonly N[];
+  currentMaster: () => Promise<number>;
+  settle: () => Promise<void>;
+  restart: (node: N) => Promise<void>;
+}): SwitchoverRig {
+  return {
+    plannedRestart: () =>
+      measured(
+        o.w,
+        [
+          async () => {
+            const port = await o.currentMaster();
+            await o.restart(o.nodes().find((x) => x.port === port)!);
+          },
+        ],
+        o.settle,
+      ),
+    rollingRestart: () =>
+      measured(
+        o.w,
+        o.nodes().map((x) => () => o.restart(x)),
+        o.settle,
+      ),
+    async dispose() {
+      const f = await o.w.stop();
+      return { lost: f.lost, acked: f.acked };
+    },
+  };
+}
+
 /**
  * Plain Redis + Sentinel, the planned restart an operator does: SENTINEL FAILOVER, wait until
  * Sentinel names the new master, stop the old one (SIGTERM: redis saves and exits), start it again
@@ -63,32 +96,7 @@ export async function plainSwitchoverRig(ps: Processes): Promise<SwitchoverRig> 
     nodes = nodes.filter((x) => x !== node);
     nodes.push(await plainRedis(ps, `so-plain-x${++n}`, await currentMaster()));
   };
-  return {
-    async plannedRestart() {
-      return measured(
-        w,
-        [
-          async () => {
-            const port = await currentMaster();
-            await restart(nodes.find((x) => x.port === port)!);
-          },
-        ],
-        settle,
-      );
-    },
-    async rollingRestart() {
-      const originals = [...nodes];
-      return measured(
-        w,
-        originals.map((x) => () => restart(x)),
-        settle,
-      );
-    },
-    async dispose() {
-      const f = await w.stop();
-      return { lost: f.lost, acked: f.acked };
-    },
-  };
+  return rigOf({ w, nodes: () => nodes, currentMaster, settle, restart });
 }
 
 /** Ours: SIGTERM to the task (redis-wrapper hands over first), a new task in its place, as Marathon does. */
@@ -105,30 +113,5 @@ export async function oursSwitchoverRig(ours: Ours, ps: Processes): Promise<Swit
     tasks = tasks.filter((x) => x !== task);
     tasks.push(await ours.task(ps, 'redis-wrapper', root));
   };
-  return {
-    async plannedRestart() {
-      return measured(
-        w,
-        [
-          async () => {
-            const port = await currentMaster();
-            await restart(tasks.find((x) => x.port === port)!);
-          },
-        ],
-        settle,
-      );
-    },
-    async rollingRestart() {
-      const originals = [...tasks];
-      return measured(
-        w,
-        originals.map((x) => () => restart(x)),
-        settle,
-      );
-    },
-    async dispose() {
-      const f = await w.stop();
-      return { lost: f.lost, acked: f.acked };
-    },
-  };
+  return rigOf({ w, nodes: () => tasks, currentMaster, settle, restart });
 }

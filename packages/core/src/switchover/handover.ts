@@ -52,6 +52,9 @@ interface Handover extends HandoverInputs {
 /** Writes stay paused at most this long for the replica to catch up (it takes milliseconds); then they resume and it starts over. */
 const CATCH_UP_MAX_MS = 2000;
 
+/** With less than this left, a replica the handover chose itself gives way to Sentinel's choice (an unaligned switchover takes ~1.5 s). */
+const FALLBACK_RESERVE_MS = 3000;
+
 /** Why a paused attempt gave way to a new one (writes resumed): logged. */
 type Retry = string;
 
@@ -95,6 +98,8 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     i.target ?? chooseTarget(state.replicas, await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 }), i.announce) ?? undefined;
   if (target && !i.target) log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
   const h: Handover = { ...i, target, deadline, alignUntil: 0, log };
+  // A replica it chose itself gives way to Sentinel's choice when Sentinel is not ready for it in time.
+  const fallbackAt = !i.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
 
   let exclusion: Exclusion | undefined;
   try {
@@ -103,7 +108,17 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
-      const waited = await untilSentinelCanFailOver(h, sentinels);
+      let waited = await untilSentinelCanFailOver(h, sentinels, h.target ? fallbackAt : deadline);
+      if (!waited.ok && waited.timedOut && h.target && !i.target) {
+        log.info(
+          { target: formatAddress(h.target), reason: `Sentinel was not ready for it in time (${waited.reason})` },
+          "falling back to Sentinel's own choice of replica (every replica catches up before it promotes one)",
+        );
+        await exclusion?.restore();
+        exclusion = undefined;
+        h.target = undefined;
+        waited = await untilSentinelCanFailOver(h, sentinels, deadline);
+      }
       if (!waited.ok) return no(waited.reason);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
       // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (10 s).
@@ -126,12 +141,13 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
 async function untilSentinelCanFailOver(
   i: Handover,
   sentinels: readonly Address[],
-): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string }> {
+  until: number,
+): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string; timedOut?: boolean }> {
   const since = Date.now();
   let reason = '';
   let paused = false;
   try {
-    while (Date.now() < i.deadline) {
+    while (Date.now() < until) {
       const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
       // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.
       const move = sentinelMove(views, i.announce);
@@ -159,7 +175,7 @@ async function untilSentinelCanFailOver(
       }
       await sleep(paused ? 20 : RETRY_MS);
     }
-    return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})` };
+    return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})`, timedOut: true };
   } finally {
     if (paused) await unpauseWrites(i);
   }
@@ -267,19 +283,22 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
 }
 
 /**
- * Whether the target (any replica without one) has everything the paused master has. The master's
- * count of a replica's offset moves only with its REPLCONF ACK, once a second; the replica's own
- * offset (same history) moves as it applies the stream, so it is asked first.
+ * Whether the replica to promote has everything the paused master has; without a target, every
+ * online replica (Sentinel may pick any). The master's count of a replica's offset moves only with
+ * its REPLCONF ACK, once a second; the replica's own offset (same history) moves as it applies the
+ * stream, so it is asked too.
  */
 async function caughtUpNow(i: Handover): Promise<boolean> {
   const m = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
   if (!m) return false;
-  if (i.target) {
-    const t = await readReplication(i.target, { timeoutMs: 1000 }).catch(() => null);
-    if (t && t.role === 'replica' && t.replid === m.replid && t.offset >= m.offset) return true;
-  }
-  const candidates = i.target ? m.replicas.filter((r) => sameAddress(r.address, i.target)) : m.replicas;
-  return candidates.some((r) => r.offset >= m.offset);
+  const has = async (r: { address: Address; offset: number }): Promise<boolean> => {
+    if (r.offset >= m.offset) return true;
+    const own = await readReplication(r.address, { timeoutMs: 1000 }).catch(() => null);
+    return !!own && own.role === 'replica' && own.replid === m.replid && own.offset >= m.offset;
+  };
+  if (i.target) return has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 });
+  const online = m.replicas.filter((r) => r.online);
+  return online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
 }
 
 /**
