@@ -18,7 +18,7 @@ export interface FailoverTimes {
   sentinelClient: number;
 }
 
-const addrOf = async (sentinelPort: number) => {
+export const addrOf = async (sentinelPort: number) => {
   const r = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
   return r ? Number(r[1]) : undefined;
 };
@@ -105,7 +105,7 @@ export interface FailoverRig {
   dispose(): Promise<void>;
 }
 
-async function settleRig(sentinels: number[], masterPort: () => Promise<number>): Promise<void> {
+export async function settleRig(sentinels: number[], masterPort: () => Promise<number>): Promise<void> {
   await settle(sentinels, 2);
   const port = await masterPort();
   await until('2 synced replicas', async () => (await onlineReplicas(port)) >= 2, 60000, 100);

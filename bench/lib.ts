@@ -42,9 +42,11 @@ export class Processes {
     this.all.length = 0;
   }
 
+  /** Stops everything and removes the files, unless BENCH_KEEP_FILES=1 (the processes' logs, to see where time went). */
   async dispose(): Promise<void> {
     await this.stopAll();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_FILES === '1') process.stderr.write(`bench: files kept in ${this.dir}\n`);
+    else fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -13,11 +13,12 @@ import { dataPathPairs } from './datapath';
 import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
 import { type FailoverRig, oursFailoverRig, plainFailoverRig } from './failover';
+import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=node-api, discovery, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=node-api, discovery, switchover, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -134,6 +135,38 @@ async function withProcesses<T>(use: (ps: Processes) => Promise<T>): Promise<T> 
   const ps = new Processes();
   try {
     return await use(ps);
+  } finally {
+    await ps.dispose();
+  }
+}
+
+/** 2b. Planned restarts under a WAIT-1 writer: ours (SIGTERM, the wrapper hands over) beside plain Sentinel (SENTINEL FAILOVER, then stop). */
+async function switchoverSection(ours: Ours): Promise<void> {
+  const ps = new Processes();
+  try {
+    say('switchover: setting up plain Sentinel and our deployment');
+    const plain = await plainSwitchoverRig(ps);
+    const mine = await oursSwitchoverRig(ours, ps);
+    const planned = { ours: [] as number[], base: [] as number[] };
+    const rolling = { ours: [] as number[], base: [] as number[] };
+    const rounds = quick ? 2 : 6;
+    for (let r = 0; r < rounds; r += 1) {
+      say(`planned restart round ${r + 1}/${rounds}`);
+      const pair = [async () => planned.base.push((await plain.plannedRestart()).gapMs), async () => planned.ours.push((await mine.plannedRestart()).gapMs)];
+      for (const run of r % 2 ? pair.reverse() : pair) await run();
+    }
+    const rollingRounds = quick ? 1 : 3;
+    for (let r = 0; r < rollingRounds; r += 1) {
+      say(`rolling restart round ${r + 1}/${rollingRounds}`);
+      const pair = [async () => rolling.base.push((await plain.rollingRestart()).gapMs), async () => rolling.ours.push((await mine.rollingRestart()).gapMs)];
+      for (const run of r % 2 ? pair.reverse() : pair) await run();
+    }
+    const lostBase = await plain.dispose();
+    const lostOurs = await mine.dispose();
+    row('planned restart of the master under a WAIT-1 writer: longest write gap', 'ms', planned.ours, planned.base, '<= 500 ms');
+    row('rolling restart of the redis app (3 nodes): longest write gap', 'ms', rolling.ours, rolling.base, '<= 500 ms');
+    row('planned and rolling restarts: acknowledged writes lost', '', [lostOurs.lost], [lostBase.lost], '0', () => undefined);
+    say(`switchover: acknowledged writes ours ${lostOurs.acked}, plain ${lostBase.acked}`);
   } finally {
     await ps.dispose();
   }
@@ -294,6 +327,10 @@ async function main() {
       await discoveryOnly(ours);
       return report(started);
     }
+    if (only === 'switchover') {
+      await switchoverSection(ours);
+      return report(started);
+    }
     // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
     // has not used for a while back to its host (free page reporting, DAMON pageout; touching
     // 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
@@ -447,6 +484,7 @@ async function main() {
       await ps.dispose();
     }
 
+    await switchoverSection(ours);
     await nodeApiSection(ours);
     await coldRestartSection(ours);
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
-import { sentinelMasterAddr } from '../helpers/sentinel';
+import { childPids, FAST_SENTINEL, stopOnTeardown, zkMaster } from '../helpers/chaos';
+import { ask, sentinelMasterAddr } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 import { recordFigures } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
@@ -27,9 +28,73 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
     },
     30000,
   );
-  t.is(await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster'), promoted);
+  // The handover ends once Sentinel's clients see the new master; SENTINEL MASTER follows when Sentinel's failover ends.
+  await waitFor('Sentinel names the new master', async () => (await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster')) === promoted, 30000);
   await waitFor('writes after the switchover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
   const figures = await writer.stop();
-  recordFigures(t, 'planned-switchover', { wrapperStopMs: stopMs, writeOutageMs: figures.maxOutageMs, acked: figures.acked, lost: figures.lost });
+  // Where the paused time went, as the handover logged it.
+  const line = master.proc
+    .log()
+    .split('\n')
+    .find((l) => l.includes('switched over; the old master is now a replica'));
+  const steps = JSON.parse(line?.slice(line.indexOf('{')) ?? '{}') as Record<string, number>;
+  recordFigures(t, 'planned-switchover', {
+    wrapperStopMs: stopMs,
+    writeOutageMs: figures.maxOutageMs,
+    pausedMs: steps.pausedMs ?? -1,
+    infoAgeMs: steps.infoAgeMs ?? -1,
+    askedAfterMs: steps.askedAfterMs ?? -1,
+    promotedAfterMs: steps.promotedAfterMs ?? -1,
+    acked: figures.acked,
+    lost: figures.lost,
+  });
+  t.is(figures.lost, 0);
+});
+
+test('SIGTERM to the master while Sentinel already fails over: it stops once demoted, no acknowledged write lost', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy();
+  const writer = stopOnTeardown(t, new SteadyWriter(env, d));
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50);
+  await waitFor('Sentinel can fail over', async () => (await ask(d.sentinels[0]!.port, 'SENTINEL', 'FAILOVER', 'mymaster').catch(() => null)) === 'OK', 30000);
+
+  const master = d.redis.find((r) => r.address === d.master)!;
+  const stopped = Date.now();
+  master.proc.kill('SIGTERM');
+  const exit = await master.proc.exited;
+  const stopMs = Date.now() - stopped;
+  t.is(exit.code, 0);
+  t.notRegex(master.proc.log(), /switched over; the old master is now a replica/, 'no second failover of its own');
+  const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
+  await waitFor('writes after the failover', () => writer.ackedSince(stopped + stopMs) > 50, 30000);
+  const figures = await writer.stop();
+  recordFigures(t, 'planned-switchover/sentinel-failing-over', { wrapperStopMs: stopMs, writeOutageMs: figures.maxOutageMs, promoted, lost: figures.lost });
+  t.is(figures.lost, 0);
+});
+
+test('the master crashes while its wrapper waits to hand over: Sentinel fails over, priorities restored, no acknowledged write lost', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy({ env: FAST_SENTINEL });
+  const writer = stopOnTeardown(t, new SteadyWriter(env, d));
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50);
+
+  const master = d.redis.find((r) => r.address === d.master)!;
+  master.proc.kill('SIGTERM');
+  // It has named the replica to promote and made the others ineligible: redis-server dies now.
+  await waitFor('the replica to promote named', () => /"msg":"replica to promote"/.test(master.proc.log()), 20000, 20);
+  for (const pid of childPids(master)) process.kill(pid, 'SIGKILL');
+  const killed = Date.now();
+  await master.proc.exited;
+  t.notRegex(master.proc.log(), /switched over; the old master is now a replica/);
+  const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
+  await waitFor('writes after the failover', () => writer.ackedSince(killed) > 50, 30000);
+  for (const r of d.redis.filter((x) => x !== master && x.proc.running)) {
+    const [, priority] = (await ask(r.port, 'CONFIG', 'GET', 'replica-priority')) as [string, string];
+    t.is(priority, '100', `${r.address}: replica-priority given back`);
+  }
+  const figures = await writer.stop();
+  recordFigures(t, 'planned-switchover/master-crash', { writeOutageMs: figures.maxOutageMs, promoted, lost: figures.lost });
   t.is(figures.lost, 0);
 });

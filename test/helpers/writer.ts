@@ -1,28 +1,12 @@
-import Redis from 'ioredis';
+import { WaitWriter, type WaitWriterFigures } from '../../packages/local-stack/src/wait-writer';
 import type { Deployment, TestEnv } from './env';
-import { sleep } from './wait';
 import { TEST_PASSWORD } from './secrets';
 
-export interface WriterFigures {
-  acked: number;
-  failed: number;
-  lost: number;
-  /** Longest gap between two acknowledged writes. */
-  maxOutageMs: number;
-}
+export type WriterFigures = WaitWriterFigures;
 
-/**
- * A steady writer through Sentinel (ioredis, the sentinels from ZooKeeper): each write is
- * acknowledged only once `WAIT 1` confirms a replica has it. At the end every acknowledged key
- * is read back from the current master; a missing one is a lost write.
- */
+/** The shared WAIT-1 writer (packages/local-stack/src/wait-writer.ts) on a test deployment, the sentinels read from ZooKeeper. */
 export class SteadyWriter {
-  private client: Redis | undefined;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly ackedAt: number[] = [];
-  private readonly ackedKeys: string[] = [];
-  failed = 0;
+  private writer: WaitWriter | undefined;
 
   constructor(
     readonly _env: TestEnv,
@@ -31,64 +15,23 @@ export class SteadyWriter {
   ) {}
 
   get acked(): number {
-    return this.ackedKeys.length;
+    return this.writer?.acked ?? 0;
+  }
+  get failed(): number {
+    return this.writer?.failed ?? 0;
   }
   ackedSince(t: number): number {
-    return this.ackedAt.filter((x) => x > t).length;
+    return this.writer?.ackedSince(t) ?? 0;
   }
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
-    // maxRetriesPerRequest 0: a command in flight when the connection drops fails instead of being
-    // sent again on the next connection. A WAIT re-sent to a new master after the old one cut its
-    // clients off (a fence, or Sentinel's demotion) would count the new master's replicas for a
-    // write that went to the old one: an acknowledgement that means nothing.
-    this.client = new Redis({
-      sentinels,
-      name: this.d.name,
-      password: this.password,
-      sentinelPassword: this.password,
-      sentinelRetryStrategy: () => 100,
-      retryStrategy: () => 100,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 2000,
-    });
-    this.client.on('error', () => undefined);
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    for (let i = 0; this.running; i += 1) {
-      const key = `w:${i}`;
-      try {
-        await this.client!.set(key, String(i));
-        const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
-        if (replicas >= 1) {
-          this.ackedKeys.push(key);
-          this.ackedAt.push(Date.now());
-        } else this.failed += 1;
-      } catch {
-        this.failed += 1;
-        await sleep(20);
-      }
-      await sleep(2);
-    }
+    this.writer = new WaitWriter({ sentinels, name: this.d.name, password: this.password });
+    this.writer.start();
   }
 
   /** Stops writing and checks every acknowledged key on the current master. */
-  async stop(): Promise<WriterFigures> {
-    this.running = false;
-    await this.loop;
-    let lost = 0;
-    for (let i = 0; i < this.ackedKeys.length; i += 500) {
-      const keys = this.ackedKeys.slice(i, i + 500);
-      const values = await this.client!.mget(...keys);
-      lost += values.filter((v) => v === null).length;
-    }
-    let maxOutageMs = 0;
-    for (let i = 1; i < this.ackedAt.length; i += 1) maxOutageMs = Math.max(maxOutageMs, this.ackedAt[i]! - this.ackedAt[i - 1]!);
-    this.client!.disconnect();
-    return { acked: this.ackedKeys.length, failed: this.failed, lost, maxOutageMs };
+  stop(): Promise<WriterFigures> {
+    return this.writer!.stop();
   }
 }

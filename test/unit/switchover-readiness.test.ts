@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { SentinelReplica } from '../../packages/core/src/sentinel/query';
-import { sentinelReadiness } from '../../packages/core/src/switchover/readiness';
+import { sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
 import { addr, notMonitoring, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');
@@ -56,5 +56,35 @@ for (const c of cases) {
     const r = sentinelReadiness(c.views, M, c.target);
     t.is(r.ready.length, c.ready);
     if (c.waiting) t.regex(r.waitingFor, c.waiting);
+  });
+}
+
+const moves: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; kind: 'none' | 'pause' | 'follow'; to?: typeof R1 }> = [
+  {
+    title: 'a majority names another master: follow it',
+    views: [sentinelView(S[0]!, R1), sentinelView(S[1]!, R1), sentinelView(S[2]!, M)],
+    kind: 'follow',
+    to: R1,
+  },
+  {
+    title: 'the leader failing over, the others name another master already: follow it',
+    views: [sentinelView(S[0]!, M, { failover: true }), sentinelView(S[1]!, R1), sentinelView(S[2]!, R1)],
+    kind: 'follow',
+    to: R1,
+  },
+  {
+    title: 'one failing over, the majority still on this master: pause',
+    views: [sentinelView(S[0]!, M, { failover: true }), sentinelView(S[1]!, M)],
+    kind: 'pause',
+  },
+  { title: 'no failover, the majority on this master: none', views: [sentinelView(S[0]!, M), sentinelView(S[1]!, M), sentinelView(S[2]!, R1)], kind: 'none' },
+  { title: 'no majority, no failover: none', views: [sentinelView(S[0]!, M), sentinelView(S[1]!, R1)], kind: 'none' },
+  { title: 'nobody answers: none', views: [unreachableSentinel(S[0]!), notMonitoring(S[1]!)], kind: 'none' },
+];
+for (const c of moves) {
+  test(`sentinelMove: ${c.title}`, (t) => {
+    const m = sentinelMove(c.views, M);
+    t.is(m.kind, c.kind);
+    if (c.to) t.deepEqual(m.kind === 'follow' ? m.to : null, c.to);
   });
 }

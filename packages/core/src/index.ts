@@ -36,6 +36,7 @@ export * from './security/configure';
 export * from './process/wrapper-start';
 export * from './switchover/handover';
 export * from './switchover/readiness';
+export * from './switchover/timing';
 export * from './status/types';
 export * from './status/problems';
 export * from './status/gather';

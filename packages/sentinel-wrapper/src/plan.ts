@@ -78,10 +78,11 @@ export function planSet(s: SetSnapshot): SetAction {
     return { kind: 'keep', reason: `neither the monitored ${show(current)} nor ZooKeeper's ${show(s.registered)} answers as master` };
   }
   const newest = s.othersNewest;
-  if (newest?.master && sameAddress(newest.master, s.registered) && newest.configEpoch > (s.monitored.configEpoch ?? 0) && s.monitored.knowsReplicas) {
+  const localEpoch = s.monitored.configEpoch ?? 0;
+  if (newest?.master && sameAddress(newest.master, s.registered) && newest.configEpoch > localEpoch && s.monitored.knowsReplicas) {
     return {
       kind: 'keep',
-      reason: `other sentinels name ${show(s.registered)} at config epoch ${newest.configEpoch} (this one: ${s.monitored.configEpoch ?? 0}); Sentinel follows them`,
+      reason: `other sentinels name ${show(s.registered)} at config epoch ${newest.configEpoch} (this one: ${localEpoch}); Sentinel follows them`,
     };
   }
   return { kind: 'repoint', from: current, to: s.registered, reason: `monitored ${show(current)} is dead; ZooKeeper names live master ${show(s.registered)}` };

@@ -10,6 +10,8 @@ import { exitStatus, Supervised } from './supervisor';
 export class ServerTask {
   private server: Supervised | undefined;
   private stopping = false;
+  /** The stop steps, while they run: a server that exits meanwhile waits for them (they restore what they changed). */
+  private stopSteps: Promise<void> = Promise.resolve();
   private readonly beforeStop: Array<() => Promise<void>> = [];
   private readonly cleanup: Array<() => Promise<void> | void> = [];
 
@@ -47,9 +49,12 @@ export class ServerTask {
     this.stopping = true;
     this.log.info({ signal, reason: 'stop requested' }, 'stopping');
     if (!this.server) process.exit(0); // nothing started yet; ephemeral nodes go with the session
-    for (const step of this.beforeStop) {
-      await step().catch((err) => this.log.warn({ err: String(err) }, 'stop step failed; stopping anyway'));
-    }
+    this.stopSteps = (async () => {
+      for (const step of this.beforeStop) {
+        await step().catch((err) => this.log.warn({ err: String(err) }, 'stop step failed; stopping anyway'));
+      }
+    })();
+    await this.stopSteps;
     this.server.terminate(signal);
   }
 
@@ -57,6 +62,8 @@ export class ServerTask {
   async run(): Promise<number> {
     if (!this.server) throw new Error('ServerTask.run before start');
     const exit = await this.server.exited;
+    // Died during a stop step (a switchover that made replicas ineligible): the step ends and restores first.
+    await this.stopSteps;
     const reason = this.stopping ? 'stop requested' : `${this.serverName} died`;
     this.log[this.stopping ? 'info' : 'error']({ ...exit, reason }, `${this.serverName} exited`);
     for (const step of this.cleanup)

@@ -14,6 +14,8 @@ export interface SentinelReplica {
   readonly priority: number;
   /** Its replication offset as Sentinel last read it. */
   readonly offset: number | null;
+  /** How long ago this sentinel last had an INFO reply from it (info-refresh); when a switchover times its command. */
+  readonly infoAgeMs?: number;
 }
 
 /** One sentinel's answer about one replica set. */
@@ -96,6 +98,7 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
     const down = flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected');
     const priority = Number(m.get('slave-priority') ?? 100);
     const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
+    const infoAgeMs = Number(m.get('info-refresh'));
     return [
       {
         address,
@@ -103,6 +106,7 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
         ok: m.get('master-link-status') === 'ok' && !down,
         priority: Number.isFinite(priority) ? priority : 100,
         offset: offset !== null && Number.isFinite(offset) ? offset : null,
+        ...(m.has('info-refresh') && Number.isFinite(infoAgeMs) ? { infoAgeMs } : {}),
       },
     ];
   });

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, sameAddress } from '../address';
+import { type Address, addressOf, formatAddress, sameAddress } from '../address';
 import type { Logger } from '../log';
 import { withRedis, withSentinel } from '../redis/connect';
 import { readReplication, type ReplicationState } from '../redis/replication';
@@ -6,7 +6,8 @@ import { askSentinel, askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
 import type { Directory } from '../zk/directory';
 import { excludeFromPromotion, type Exclusion } from './priorities';
-import { sentinelReadiness } from './readiness';
+import { sentinelMove, sentinelReadiness } from './readiness';
+import { chooseTarget, failoverTiming } from './timing';
 
 export interface HandoverInputs {
   dir: Directory;
@@ -16,7 +17,10 @@ export interface HandoverInputs {
   /** How Sentinel and the replicas name the master. */
   announce: Address;
   timeoutMs: number;
-  /** Promote this replica: the others are made ineligible (replica-priority 0) until the handover ends. */
+  /**
+   * Promote this replica: the others are made ineligible (replica-priority 0) until the handover
+   * ends. Without one, the handover names one itself (chooseTarget) and does the same.
+   */
   target?: Address | undefined;
   /** Who asks, for the history (`redis-wrapper 10.0.0.1:31001`, `redis-zk cli on host`). */
   by: string;
@@ -32,21 +36,45 @@ export type HandoverOutcome =
 /** Sentinel's refusals that go away by themselves: a failover still running, a replica it has not learnt yet. */
 const TRANSIENT = /INPROG|NOGOODSLAVE/;
 const RETRY_MS = 200;
+/** Waiting for the right moment (timing.ts) gives up after this (Sentinel reads a replica every 10 s)... */
+const ALIGN_MAX_WAIT_MS = 11000;
+/** ...or when less than this is left of the timeout: then the command goes out at once. */
+const ALIGN_RESERVE_MS = 3000;
+
+/** The inputs with what the handover settled: the replica to promote, the deadlines. */
+interface Handover extends HandoverInputs {
+  target: Address | undefined;
+  deadline: number;
+  /** Until when the command waits for the moment Sentinel notices the promotion soonest (set at each attempt once Sentinel is ready). */
+  alignUntil: number;
+}
+
+/** Writes stay paused at most this long for the replica to catch up (it takes milliseconds); then they resume and it starts over. */
+const CATCH_UP_MAX_MS = 2000;
+
+/** With less than this left, a replica the handover chose itself gives way to Sentinel's choice (an unaligned switchover takes ~1.5 s). */
+const FALLBACK_RESERVE_MS = 3000;
+
+/** Why a paused attempt gave way to a new one (writes resumed): logged. */
+type Retry = string;
 
 const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
 
 /**
  * A planned switchover without losing acknowledged writes and with a short write outage; the one
  * procedure behind a master's SIGTERM (redis-wrapper) and `redis-zk switchover` (the CLI).
- * First, with writes still flowing, wait until Sentinel could fail over (a sentinel takes this
- * node for the master, none is failing over, and one knows a replica with its link up — the
- * target, when one is given, with every other replica ineligible): handing over before that
- * (right after a previous failover, or before Sentinel has learnt a new replica) would leave the
- * set without a master. Then pause writes (CLIENT PAUSE WRITE), let the replica catch up, ask
- * Sentinel to fail over (SENTINEL FAILOVER), make the old master a replica of the promoted one and
- * cut its clients off (as Sentinel does when it reconfigures a node: they ask Sentinel again) and
- * unpause. Refused for a passing
- * reason, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the history.
+ * It names the replica to promote (the one given, else chooseTarget) and makes the others
+ * ineligible. Then, writes still flowing, it waits until Sentinel could fail over to it (a
+ * sentinel takes this node for the master, none is failing over, it knows the target with its link
+ * up and the others at priority 0): handing over before that (right after a previous failover, or
+ * before Sentinel has learnt a new replica) would leave the set without a master. It waits for the
+ * moment Sentinel will notice the promotion soonest (timing.ts: ~300 ms instead of ~1 s), pauses
+ * writes (CLIENT PAUSE WRITE), lets the replica catch up, asks Sentinel to fail over (SENTINEL
+ * FAILOVER) and, once that sentinel answers GET-MASTER-ADDR-BY-NAME with the new master, makes the
+ * old master its replica, cuts its clients off (as Sentinel does when it reconfigures a node: they
+ * ask Sentinel again) and unpauses. Refused for a passing reason, a missed moment or a replica
+ * slow to catch up, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the
+ * history.
  */
 export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const deadline = Date.now() + i.timeoutMs;
@@ -65,21 +93,41 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
   if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
 
+  // Naming the replica keeps Sentinel from picking one that has not caught up and lets the command be timed on it.
+  const target =
+    i.target ?? chooseTarget(state.replicas, await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 }), i.announce) ?? undefined;
+  if (target && !i.target) log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
+  const h: Handover = { ...i, target, deadline, alignUntil: 0, log };
+  // A replica it chose itself gives way to Sentinel's choice when Sentinel is not ready for it in time.
+  const fallbackAt = !i.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
+
   let exclusion: Exclusion | undefined;
   try {
-    if (i.target) {
-      exclusion = await excludeFromPromotion({ name: i.name, sentinels, masterReplicas: state.replicas.map((r) => r.address), keep: i.target, log });
+    if (target) {
+      exclusion = await excludeFromPromotion({ name: i.name, sentinels, masterReplicas: state.replicas.map((r) => r.address), keep: target, log });
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
-      const waited = await untilSentinelCanFailOver(i, sentinels, deadline);
+      let waited = await untilSentinelCanFailOver(h, sentinels, h.target ? fallbackAt : deadline);
+      if (!waited.ok && waited.timedOut && h.target && !i.target) {
+        log.info(
+          { target: formatAddress(h.target), reason: `Sentinel was not ready for it in time (${waited.reason})` },
+          "falling back to Sentinel's own choice of replica (every replica catches up before it promotes one)",
+        );
+        await exclusion?.restore();
+        exclusion = undefined;
+        h.target = undefined;
+        waited = await untilSentinelCanFailOver(h, sentinels, deadline);
+      }
       if (!waited.ok) return no(waited.reason);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
-      const outcome = await pausedHandover(i, waited.ready, deadline, started, log).catch(
+      // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (10 s).
+      h.alignUntil = Math.min(deadline - ALIGN_RESERVE_MS, Date.now() + ALIGN_MAX_WAIT_MS);
+      const outcome = await pausedHandover(h, await onTime(h, waited.ready), started).catch(
         (err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`),
       );
-      if (outcome !== 'retry') return outcome;
-      log.info({ attempt, reason: 'Sentinel refused for a passing reason' }, 'writes resumed; trying the switchover again');
+      if (typeof outcome !== 'string') return outcome;
+      log.info({ attempt, reason: outcome }, 'writes resumed; trying the switchover again');
     }
   } finally {
     await exclusion?.restore();
@@ -91,94 +139,213 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
  * one would promote the replica wanted (sentinelReadiness). Returns the sentinels to ask.
  */
 async function untilSentinelCanFailOver(
-  i: HandoverInputs,
+  i: Handover,
   sentinels: readonly Address[],
-  deadline: number,
-): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string }> {
+  until: number,
+): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string; timedOut?: boolean }> {
   const since = Date.now();
   let reason = '';
-  while (Date.now() < deadline) {
-    const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
-    const verdict = sentinelReadiness(views, i.announce, i.target);
-    if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
-    reason = verdict.waitingFor;
-    await sleep(RETRY_MS);
+  let paused = false;
+  try {
+    while (Date.now() < until) {
+      const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
+      // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.
+      const move = sentinelMove(views, i.announce);
+      // Only to a node that answers as master: sentinels that still name a dead former master are no reason to step down.
+      const live = move.kind === 'follow' && (await readReplication(move.to, { timeoutMs: 1000 }).catch(() => null))?.role === 'master';
+      if (move.kind === 'follow' && live) {
+        i.log.info({ master: formatAddress(move.to), reason: move.reason }, 'Sentinel failed over on its own: following the new master');
+        await demoteTo(i, move.to);
+        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+      }
+      if (move.kind === 'pause' && !paused) {
+        await pauseWrites(i);
+        paused = true;
+        i.log.info({ reason: move.reason }, 'writes paused until Sentinel names a master');
+      }
+      const verdict = sentinelReadiness(views, i.announce, i.target);
+      if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
+      reason = verdict.waitingFor;
+      // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.
+      const role = await readReplication(i.master, { timeoutMs: 1000 }).catch((err: unknown) => (gone(err) ? 'gone' : null));
+      if (role === 'gone') return { ok: false, reason: 'the master stopped answering (its redis-server is gone)' };
+      if (role && role.role !== 'master') {
+        i.log.info({ reason: `demoted while waiting for ${reason}` }, 'no switchover needed: Sentinel moved the master already');
+        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+      }
+      await sleep(paused ? 20 : RETRY_MS);
+    }
+    return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})`, timedOut: true };
+  } finally {
+    if (paused) await unpauseWrites(i);
   }
-  return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})` };
 }
 
-/** Pause, catch up, SENTINEL FAILOVER, follow the promoted node; unpauses whatever happens. */
-async function pausedHandover(
-  i: HandoverInputs,
-  sentinels: readonly Address[],
-  deadline: number,
-  started: number,
-  log: Logger,
-): Promise<HandoverOutcome | 'retry'> {
-  await withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, deadline - Date.now())), 'WRITE'));
+/** How long ago `sentinel` last read the target's INFO (null: unknown, or no target). */
+async function targetInfoAge(i: Handover, sentinel: Address): Promise<number | null> {
+  if (!i.target) return null;
+  const view = await askSentinel(sentinel, i.name, { withReplicas: true, timeoutMs: 1000 });
+  const r = view.reachable ? (view.replicas ?? []).find((x) => sameAddress(x.address, i.target)) : undefined;
+  return r?.infoAgeMs ?? null;
+}
+
+/**
+ * Writes still flowing, waits (until `alignUntil`) for the moment to send SENTINEL FAILOVER to the
+ * first ready sentinel (failoverTiming). Returns the sentinels to ask, that one first.
+ */
+async function onTime(i: Handover, ready: readonly Address[]): Promise<Address[]> {
+  const leader = ready[0]!;
+  while (Date.now() < i.alignUntil) {
+    // A master that died meanwhile: no moment to wait for (the attempt that follows fails at once).
+    if (await withRedis(i.master, {}, (r) => r.ping()).then(() => false, gone)) break;
+    const timing = failoverTiming(await targetInfoAge(i, leader));
+    if (timing.kind === 'now') break;
+    // After its next INFO the age starts again from 0 and stays below 620 ms for 620 ms: polling every 200 ms catches it.
+    await sleep(timing.kind === 'wait' ? Math.min(timing.ms, Math.max(0, i.alignUntil - Date.now())) : 200);
+  }
+  return [...ready];
+}
+
+/** Pause, catch up, SENTINEL FAILOVER (on time), follow the promoted node; unpauses whatever happens. */
+async function pausedHandover(i: Handover, sentinels: readonly Address[], started: number): Promise<HandoverOutcome | Retry> {
+  const { deadline, log } = i;
+  await pauseWrites(i);
   const pausedAt = Date.now();
   try {
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
+    // Bounded apart from the timeout: a replica that died meanwhile must not keep writes paused for it.
+    const catchUpUntil = Math.min(deadline, pausedAt + CATCH_UP_MAX_MS);
     let caughtUp = false;
-    while (!caughtUp && Date.now() < deadline) {
-      const s = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
-      const candidates = !s ? [] : i.target ? s.replicas.filter((r) => sameAddress(r.address, i.target)) : s.replicas;
-      caughtUp = !!s && candidates.some((r) => r.offset >= s.offset);
-      if (!caughtUp) await sleep(20);
+    while (!caughtUp && Date.now() < catchUpUntil) {
+      caughtUp = await caughtUpNow(i);
+      if (!caughtUp) await sleep(2);
     }
-    if (!caughtUp) return no('no replica caught up with the master within the timeout');
+    if (!caughtUp) {
+      return Date.now() + RETRY_MS < deadline
+        ? `the replica did not catch up within ${CATCH_UP_MAX_MS} ms`
+        : no('no replica caught up with the master within the timeout');
+    }
+    const caughtUpMs = Date.now() - pausedAt;
+    // Catching up took time: still on time? Else resume writes and wait for the next moment.
+    const infoAgeMs = await targetInfoAge(i, sentinels[0]!).catch(() => null);
+    const timing = failoverTiming(infoAgeMs);
+    if (timing.kind !== 'now' && Date.now() < i.alignUntil) return `missed the moment to ask Sentinel (${timing.reason})`;
+    const askedAt = Date.now();
     const asked = await askFailover(i, sentinels, log);
     if (asked === 'transient')
-      return Date.now() + RETRY_MS < deadline ? 'retry' : no('Sentinel kept refusing the failover (in progress, or no good replica) until the timeout');
+      return Date.now() + RETRY_MS < deadline
+        ? 'Sentinel refused for a passing reason'
+        : no('Sentinel kept refusing the failover (in progress, or no good replica) until the timeout');
     if (typeof asked === 'string') return no(asked);
-    // Sentinel promotes a replica, then would demote the old master on its next look; demoting it
-    // here at once shortens the window in which clients still reach the old master.
-    while (Date.now() < deadline) {
+    // Sentinel's clients see the new master as soon as the leader answers GET-MASTER-ADDR-BY-NAME
+    // with it (from +promoted-slave on); SENTINEL MASTER names it only at the end of the failover,
+    // once every other replica is reconfigured (~1 s later). Sentinel would demote the old master on
+    // its next look; demoting it here at once shortens the window in which clients still reach it.
+    const promoted = await untilPromoted(i, asked);
+    if (promoted) {
+      const promotedAt = Date.now();
+      await demoteTo(i, promoted);
+      const pausedMs = Date.now() - pausedAt;
       const view = await askSentinel(asked, i.name);
-      const promoted = view.reachable ? view.master : null;
-      if (view.reachable && promoted && !sameAddress(promoted, i.announce)) {
-        // As Sentinel does when it reconfigures a node: its clients are cut off, so they ask Sentinel
-        // again (or HAProxy sends them to the new master) instead of meeting READONLY for ever.
-        await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
-          await r.call('REPLICAOF', promoted.host, String(promoted.port));
-          await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
-          await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-        }).catch((err) => {
-          // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
-          log.info(
-            { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
-            'could not demote the old master; Sentinel or its wrapper will',
-          );
-        });
-        const pausedMs = Date.now() - pausedAt;
-        log.info(
-          { sentinel: formatAddress(asked), master: formatAddress(promoted), ms: Date.now() - started, pausedMs, reason: i.reason },
-          'switched over; the old master is now a replica',
-        );
-        await i.dir
-          .recordChange(i.name, {
-            at: Date.now(),
-            from: formatAddress(i.announce),
-            to: formatAddress(promoted),
-            cause: 'switchover',
-            epoch: view.configEpoch,
-            durationMs: pausedMs,
-            by: i.by,
-            reason: i.reason,
-          })
-          .catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
-        return { ok: true, promoted, epoch: view.configEpoch, pausedMs, tookMs: Date.now() - started };
-      }
-      await sleep(50);
+      const epoch = view.reachable ? view.configEpoch : 0;
+      log.info(
+        {
+          sentinel: formatAddress(asked),
+          master: formatAddress(promoted),
+          ms: Date.now() - started,
+          pausedMs,
+          caughtUpMs,
+          infoAgeMs,
+          askedAfterMs: askedAt - pausedAt,
+          promotedAfterMs: promotedAt - askedAt,
+          reason: i.reason,
+        },
+        'switched over; the old master is now a replica',
+      );
+      await i.dir
+        .recordChange(i.name, {
+          at: Date.now(),
+          from: formatAddress(i.announce),
+          to: formatAddress(promoted),
+          cause: 'switchover',
+          epoch,
+          durationMs: pausedMs,
+          by: i.by,
+          reason: i.reason,
+        })
+        .catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
+      return { ok: true, promoted, epoch, pausedMs, tookMs: Date.now() - started };
     }
     return no('Sentinel did not promote a replica in time');
   } finally {
-    await withRedis(i.master, {}, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
+    await unpauseWrites(i);
   }
 }
 
+/**
+ * Whether the replica to promote has everything the paused master has; without a target, every
+ * online replica (Sentinel may pick any). The master's count of a replica's offset moves only with
+ * its REPLCONF ACK, once a second; the replica's own offset (same history) moves as it applies the
+ * stream, so it is asked too.
+ */
+async function caughtUpNow(i: Handover): Promise<boolean> {
+  const m = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
+  if (!m) return false;
+  const has = async (r: { address: Address; offset: number }): Promise<boolean> => {
+    if (r.offset >= m.offset) return true;
+    const own = await readReplication(r.address, { timeoutMs: 1000 }).catch(() => null);
+    return !!own && own.role === 'replica' && own.replid === m.replid && own.offset >= m.offset;
+  };
+  if (i.target) return has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 });
+  const online = m.replicas.filter((r) => r.online);
+  return online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
+}
+
+/**
+ * Makes the old master a replica of `promoted` and cuts its clients off, as Sentinel does when it
+ * reconfigures a node: they ask Sentinel again (or HAProxy sends them to the new master) instead
+ * of meeting READONLY for ever.
+ */
+async function demoteTo(i: Handover, promoted: Address): Promise<void> {
+  await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
+    await r.call('REPLICAOF', promoted.host, String(promoted.port));
+    await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
+    await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+  }).catch((err) => {
+    // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
+    i.log.info(
+      { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
+      'could not demote the old master; Sentinel or its wrapper will',
+    );
+  });
+}
+
+/** A connection refused: the server is not there (a timeout may be a busy one). */
+const gone = (err: unknown): boolean => /ECONNREFUSED/.test(String(err));
+
+const pauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, i.deadline - Date.now())), 'WRITE'));
+const unpauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
+
+/** The leader's answer to GET-MASTER-ADDR-BY-NAME once it names another master (one connection, polled); null at the deadline. */
+async function untilPromoted(i: Handover, leader: Address): Promise<Address | null> {
+  while (Date.now() < i.deadline) {
+    const found = await withSentinel(leader, { timeoutMs: 1000 }, async (r) => {
+      while (Date.now() < i.deadline) {
+        const reply = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', i.name)) as [string, string] | null;
+        const now = reply ? addressOf(reply[0], reply[1]) : null;
+        if (now && !sameAddress(now, i.announce)) return now;
+        await sleep(5);
+      }
+      return null;
+    }).catch(() => null); // a dropped connection: ask again on a new one
+    if (found) return found;
+    await sleep(20);
+  }
+  return null;
+}
+
 /** SENTINEL FAILOVER on the first sentinel that accepts; 'transient' when all refused for a passing reason, else why. */
-async function askFailover(i: HandoverInputs, sentinels: readonly Address[], log: Logger): Promise<Address | 'transient' | string> {
+async function askFailover(i: Handover, sentinels: readonly Address[], log: Logger): Promise<Address | 'transient' | string> {
   const refusals: string[] = [];
   for (const s of sentinels) {
     try {

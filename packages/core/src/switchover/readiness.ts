@@ -1,4 +1,5 @@
 import { type Address, formatAddress, sameAddress } from '../address';
+import { sentinelConsensus } from '../sentinel/consensus';
 import type { SentinelView } from '../sentinel/query';
 
 export interface SentinelReadiness {
@@ -44,4 +45,31 @@ export function sentinelReadiness(views: readonly SentinelView[], master: Addres
     ready: ready.map((v) => v.sentinel),
     waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)',
   };
+}
+
+export type SentinelMove =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'pause'; readonly reason: string }
+  | { readonly kind: 'follow'; readonly to: Address; readonly reason: string };
+
+/**
+ * What a master that is handing over does about a failover Sentinel runs on its own (pure): writes
+ * it takes while Sentinel promotes another node are lost once that node takes over (its replicas
+ * still acknowledge them until Sentinel moves them), so it pauses them; once a majority of the
+ * sentinels that answer names another master, it follows that one (a stopping master has nothing
+ * to lose by it: its writes are paused, and it stops next).
+ *
+ * | sentinels (answering, monitoring)                  | move                 |
+ * |----------------------------------------------------|----------------------|
+ * | a majority names another master                    | follow it            |
+ * | one failing over, no majority for another master   | pause writes         |
+ * | no failover, a majority names this master or none  | none                 |
+ */
+export function sentinelMove(views: readonly SentinelView[], master: Address): SentinelMove {
+  const c = sentinelConsensus(views);
+  if (c.master && !sameAddress(c.master, master)) {
+    return { kind: 'follow', to: c.master, reason: `${c.votes}/${c.voters} sentinels name ${formatAddress(c.master)}` };
+  }
+  if (c.failoverInProgress) return { kind: 'pause', reason: 'Sentinel is failing over on its own: writes taken here now could be lost' };
+  return { kind: 'none' };
 }

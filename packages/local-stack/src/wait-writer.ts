@@ -1,0 +1,103 @@
+import Redis from 'ioredis';
+import { sleep } from './harness';
+
+export interface WaitWriterFigures {
+  acked: number;
+  failed: number;
+  lost: number;
+  /** Longest gap between two acknowledged writes. */
+  maxOutageMs: number;
+}
+
+export interface WaitWriterOptions {
+  sentinels: ReadonlyArray<{ host: string; port: number }>;
+  name: string;
+  /** Redis's and Sentinel's password, if any. */
+  password?: string | undefined;
+  /** ioredis's delay before reconnecting and before asking the sentinels again. */
+  retryMs?: number;
+}
+
+/**
+ * A steady writer through Sentinel (ioredis with the sentinel list): each write is acknowledged
+ * only once `WAIT 1` confirms a replica has it. At the end every acknowledged key is read back
+ * from the current master; a missing one is a lost write. Shared by the chaos tests and the bench.
+ */
+export class WaitWriter {
+  private client: Redis | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly ackedAt: number[] = [];
+  private readonly ackedKeys: string[] = [];
+  failed = 0;
+
+  constructor(private readonly o: WaitWriterOptions) {}
+
+  get acked(): number {
+    return this.ackedKeys.length;
+  }
+  ackedSince(t: number): number {
+    return this.ackedAt.filter((x) => x > t).length;
+  }
+  /** The longest gap between two acknowledged writes that overlaps [from, to]. */
+  longestGap(from: number, to = Date.now()): number {
+    let gap = 0;
+    for (let i = 1; i < this.ackedAt.length; i += 1) {
+      if (this.ackedAt[i]! > from && this.ackedAt[i - 1]! < to) gap = Math.max(gap, this.ackedAt[i]! - this.ackedAt[i - 1]!);
+    }
+    return gap;
+  }
+
+  start(): void {
+    const retry = this.o.retryMs ?? 100;
+    // maxRetriesPerRequest 0: a command in flight when the connection drops fails instead of being
+    // sent again on the next connection. A WAIT re-sent to a new master after the old one cut its
+    // clients off (a fence, or Sentinel's demotion) would count the new master's replicas for a
+    // write that went to the old one: an acknowledgement that means nothing.
+    this.client = new Redis({
+      sentinels: [...this.o.sentinels],
+      name: this.o.name,
+      password: this.o.password,
+      sentinelPassword: this.o.password,
+      sentinelRetryStrategy: () => retry,
+      retryStrategy: () => retry,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 2000,
+    });
+    this.client.on('error', () => undefined);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    for (let i = 0; this.running; i += 1) {
+      const key = `w:${i}`;
+      try {
+        await this.client!.set(key, String(i));
+        const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
+        if (replicas >= 1) {
+          this.ackedKeys.push(key);
+          this.ackedAt.push(Date.now());
+        } else this.failed += 1;
+      } catch {
+        this.failed += 1;
+        await sleep(20);
+      }
+      await sleep(2);
+    }
+  }
+
+  /** Stops writing and checks every acknowledged key on the current master. */
+  async stop(): Promise<WaitWriterFigures> {
+    this.running = false;
+    await this.loop;
+    let lost = 0;
+    for (let i = 0; i < this.ackedKeys.length; i += 500) {
+      const keys = this.ackedKeys.slice(i, i + 500);
+      const values = await this.client!.mget(...keys);
+      lost += values.filter((v) => v === null).length;
+    }
+    this.client!.disconnect();
+    return { acked: this.ackedKeys.length, failed: this.failed, lost, maxOutageMs: this.longestGap(0, Number.POSITIVE_INFINITY) };
+  }
+}
