@@ -54,7 +54,7 @@ export class Ours {
   }
 
   /** 3 redis + 3 sentinels (+ watchers) under `root`, through the tests' deploy: sentinels know every replica and peer. */
-  async deploy(ps: Processes, root: string, o: { redis?: number | readonly NodeJS.ProcessEnv[]; watchers?: number } = {}) {
+  async deploy(ps: Processes, root: string, o: { redis?: number | readonly NodeJS.ProcessEnv[]; watchers?: number; env?: NodeJS.ProcessEnv } = {}) {
     const dir = this.directory(root);
     const sentinelMaster = async (port: number, name: string) => {
       const reply = await ask(port, 'SENTINEL', 'MASTER', name);
@@ -66,6 +66,7 @@ export class Ours {
       sentinelMaster,
       redis: o.redis,
       watchers: o.watchers,
+      ...(o.env ? { env: o.env } : {}),
     });
     return { dir, ...d };
   }

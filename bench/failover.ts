@@ -111,11 +111,19 @@ export async function settleRig(sentinels: number[], masterPort: () => Promise<n
   await until('2 synced replicas', async () => (await onlineReplicas(port)) >= 2, 60000, 100);
 }
 
+/** How a rig's Sentinel runs: down-after as in the bench (2000) unless given (the shipped 5000 for the crash rows). */
+export interface RigOptions {
+  downAfterMs?: number;
+  /** Names the rig's processes and ZooKeeper root apart from another rig's. */
+  label?: string;
+}
+
 /** Plain Redis Sentinel with hand-written configs: 3 redis, 3 sentinels. */
-export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
-  const master = await plainRedis(ps, 'fo-plain-m');
-  let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `fo-plain-r${i}`, master.port))))];
-  const { ports: sentinels, procs: sentinelProcs } = await plainSentinels(ps, 'fo-plain-s', master.port);
+export async function plainFailoverRig(ps: Processes, o: RigOptions = {}): Promise<FailoverRig> {
+  const label = `fo-plain${o.label ?? ''}`;
+  const master = await plainRedis(ps, `${label}-m`);
+  let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `${label}-r${i}`, master.port))))];
+  const { ports: sentinels, procs: sentinelProcs } = await plainSentinels(ps, `${label}-s`, master.port, o.downAfterMs);
   const client = sentinelClient(sentinels);
   const prober = new Prober(() => client.set('bench', '1'));
   let r = 0;
@@ -140,7 +148,7 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
         return p !== masterPort ? p : undefined;
       });
       nodes = nodes.filter((x) => x !== victim);
-      nodes.push(await plainRedis(ps, `fo-plain-x${++r}`, now));
+      nodes.push(await plainRedis(ps, `${label}-x${++r}`, now));
       return { sentinel, sentinelClient: sentinelClientMs };
     },
     async freeze() {
@@ -164,7 +172,12 @@ export async function plainFailoverRig(ps: Processes): Promise<FailoverRig> {
 }
 
 /** 3 plain sentinels with hand-written configs monitoring `masterPort` as `mymaster` (down-after as ours in the bench). */
-export async function plainSentinels(ps: Processes, prefix: string, masterPort: number): Promise<{ ports: number[]; procs: Freezable[] }> {
+export async function plainSentinels(
+  ps: Processes,
+  prefix: string,
+  masterPort: number,
+  downAfterMs = FAST_DOWN_AFTER_MS,
+): Promise<{ ports: number[]; procs: Freezable[] }> {
   const ports: number[] = [];
   const procs: Freezable[] = [];
   for (let i = 0; i < 3; i += 1) {
@@ -178,7 +191,7 @@ export async function plainSentinels(ps: Processes, prefix: string, masterPort: 
         'bind 127.0.0.1',
         `dir ${dir}`,
         `sentinel monitor mymaster 127.0.0.1 ${masterPort} 2`,
-        `sentinel down-after-milliseconds mymaster ${FAST_SENTINEL.SENTINEL_DOWN_AFTER_MS}`,
+        `sentinel down-after-milliseconds mymaster ${downAfterMs}`,
         `sentinel failover-timeout mymaster ${FAST_SENTINEL.SENTINEL_FAILOVER_TIMEOUT_MS}`,
       ].join('\n'),
     );
@@ -220,9 +233,9 @@ export async function settle(sentinels: number[], replicas: number): Promise<voi
 }
 
 /** Our deployment: the same kill, also timed to ZooKeeper and to a client that reads it. */
-export async function oursFailoverRig(ours: Ours, ps: Processes): Promise<FailoverRig> {
-  const root = '/bench-failover';
-  const d = await ours.deploy(ps, root);
+export async function oursFailoverRig(ours: Ours, ps: Processes, o: RigOptions = {}): Promise<FailoverRig> {
+  const root = `/bench-failover${o.label ?? ''}`;
+  const d = await ours.deploy(ps, root, o.downAfterMs ? { env: { SENTINEL_DOWN_AFTER_MS: String(o.downAfterMs) } } : {});
   const sentinels = d.sentinels.map((s) => s.port);
   let tasks = d.redis;
   const client = sentinelClient(sentinels);

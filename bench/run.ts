@@ -12,13 +12,14 @@ import { bareServer, type HttpFigures, load } from './discovery';
 import { dataPathPairs } from './datapath';
 import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
-import { type FailoverRig, oursFailoverRig, plainFailoverRig } from './failover';
+import { type FailoverRig, type FailoverTimes, oursFailoverRig, plainFailoverRig } from './failover';
+import { VARS } from '../packages/core/src/config/vars';
 import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=node-api, discovery, switchover, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -128,6 +129,44 @@ async function fencingSection(plain: FailoverRig, mine: FailoverRig): Promise<vo
     mo.map((x) => x.acked),
     mp.map((x) => x.acked),
   );
+}
+
+/**
+ * 2a. redis-server dies (a crash, an OOM kill) under a live wrapper: ours asks Sentinel to fail
+ * over at once; plain Sentinel waits for down-after-milliseconds. Both at the shipped down-after
+ * (the goal is a ratio to plain Sentinel as shipped), on rigs of their own.
+ */
+async function crashSection(ours: Ours, ps: Processes): Promise<void> {
+  const downAfterMs = Number(VARS.SENTINEL_DOWN_AFTER_MS.default);
+  const plain = await plainFailoverRig(ps, { downAfterMs, label: '-shipped' });
+  const mine = await oursFailoverRig(ours, ps, { downAfterMs, label: '-shipped' });
+  try {
+    const p: FailoverTimes[] = [];
+    const o: FailoverTimes[] = [];
+    const rounds = quick ? 2 : 6;
+    for (let r = 0; r < rounds; r += 1) {
+      say(`crash round ${r + 1}/${rounds} (down-after ${downAfterMs})`);
+      const pair = [async () => p.push(await plain.round('server')), async () => o.push(await mine.round('server'))];
+      for (const run of r % 2 ? pair.reverse() : pair) await run();
+    }
+    const at = `down-after ${downAfterMs} as shipped`;
+    row(
+      `crash: redis-server dies, wrapper alive → Sentinel switched (${at})`,
+      'ms',
+      o.map((x) => x.sentinel),
+      p.map((x) => x.sentinel),
+    );
+    row(
+      `crash: redis-server dies, wrapper alive → ioredis Sentinel client writes (${at})`,
+      'ms',
+      o.map((x) => x.sentinelClient),
+      p.map((x) => x.sentinelClient),
+      'ratio <= 0.3; aim 1000 ms',
+    );
+  } finally {
+    await plain.dispose();
+    await mine.dispose();
+  }
 }
 
 /** Runs `use` with processes of its own, all stopped (and their files removed) afterwards. */
@@ -303,6 +342,15 @@ async function main() {
   const ours = await Ours.start(infra);
   const started = Date.now();
   try {
+    if (only === 'crash') {
+      const ps = new Processes();
+      try {
+        await crashSection(ours, ps);
+      } finally {
+        await ps.dispose();
+      }
+      return report(started);
+    }
     if (only === 'node-api') {
       await nodeApiSection(ours);
       return report(started);
@@ -421,34 +469,7 @@ async function main() {
         p.map((x) => x.sentinelClient),
       );
 
-      // redis-server dies (a crash, an OOM kill) under a live wrapper: ours asks Sentinel to fail
-      // over at once; plain Sentinel waits for down-after-milliseconds.
-      const pc: typeof p = [];
-      const oc: typeof o = [];
-      const crashRounds = quick ? 2 : 6;
-      for (let r = 0; r < crashRounds; r += 1) {
-        say(`crash round ${r + 1}/${crashRounds}`);
-        if (r % 2 === 0) {
-          pc.push(await plain.round('server'));
-          oc.push(await mine.round('server'));
-        } else {
-          oc.push(await mine.round('server'));
-          pc.push(await plain.round('server'));
-        }
-      }
-      row(
-        'crash: redis-server dies, wrapper alive → Sentinel switched',
-        'ms',
-        oc.map((x) => x.sentinel),
-        pc.map((x) => x.sentinel),
-      );
-      row(
-        'crash: redis-server dies, wrapper alive → ioredis Sentinel client writes',
-        'ms',
-        oc.map((x) => x.sentinelClient),
-        pc.map((x) => x.sentinelClient),
-        'ratio <= 0.3 (down-after 2000 here)',
-      );
+      await crashSection(ours, ps);
 
       await fencingSection(plain, mine);
 
