@@ -1,0 +1,37 @@
+// ava's configuration (a file, not package.json, because sortTestFiles is a function).
+//
+// The suite is mostly waiting on real servers' timers (Sentinel's down-after, failovers), not
+// CPU: three files at a time keep 2 cores busy. The longest files start first, so the run does not
+// end with one of them alone (longest-first scheduling); the rest keep their path order.
+const LONGEST_FIRST = [
+  'chaos/self-healing-rolling',
+  'chaos/marathon-deploy-upgrade',
+  'chaos/self-healing-promoted',
+  'chaos/self-healing-quick-kill',
+  'chaos/marathon-agent-loss-partition',
+  'chaos/marathon-zookeeper-cold-restart',
+  'chaos/crash-failover',
+  'chaos/planned-switchover',
+  'chaos/mass-start',
+  'chaos/bad-data',
+  'chaos/freshest-data',
+  'chaos/watcher-chaos',
+  'chaos/partition',
+  'chaos/zookeeper-outage',
+];
+const rank = (file) => {
+  const i = LONGEST_FIRST.findIndex((name) => file.endsWith(`test/${name}.test.ts`));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+
+export default {
+  files: ['test/**/*.test.ts'],
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  workerThreads: false,
+  concurrency: 3,
+  // ava's timeout is for inactivity (no test finishing anywhere); every wait in a test is bounded
+  // on its own, and a file of 20 rounds can run for minutes with no test finishing.
+  timeout: '10m',
+  sortTestFiles: (a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }),
+};
