@@ -1,10 +1,19 @@
 import test from 'ava';
-import { TestEnv } from '../helpers/env';
+import { type Deployment, TestEnv } from '../helpers/env';
 import { childPids, FAST_SENTINEL, stopOnTeardown, zkMaster } from '../helpers/chaos';
 import { ask, sentinelMasterAddr } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 import { recordFigures } from '../helpers/figures';
 import { SteadyWriter } from '../helpers/writer';
+
+/** SIGTERM to the master's task, as Marathon's kill does; resolves once its wrapper exited. */
+async function stopMaster(d: Deployment) {
+  const master = d.redis.find((r) => r.address === d.master)!;
+  const stopped = Date.now();
+  master.proc.kill('SIGTERM');
+  const exit = await master.proc.exited;
+  return { master, stopped, exit, stopMs: Date.now() - stopped };
+}
 
 test('planned restart: SIGTERM to the master switches over first; no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
@@ -13,11 +22,7 @@ test('planned restart: SIGTERM to the master switches over first; no acknowledge
   await writer.start();
   await waitFor('writes flowing', () => writer.acked > 50);
 
-  const master = d.redis.find((r) => r.address === d.master)!;
-  const stopped = Date.now();
-  master.proc.kill('SIGTERM');
-  const exit = await master.proc.exited;
-  const stopMs = Date.now() - stopped;
+  const { master, stopped, exit, stopMs } = await stopMaster(d);
   t.is(exit.code, 0);
   t.regex(master.proc.log(), /switched over; the old master is now a replica/);
   const promoted = await waitFor(
@@ -59,11 +64,7 @@ test('SIGTERM to the master while Sentinel already fails over: it stops once dem
   await waitFor('writes flowing', () => writer.acked > 50);
   await waitFor('Sentinel can fail over', async () => (await ask(d.sentinels[0]!.port, 'SENTINEL', 'FAILOVER', 'mymaster').catch(() => null)) === 'OK', 30000);
 
-  const master = d.redis.find((r) => r.address === d.master)!;
-  const stopped = Date.now();
-  master.proc.kill('SIGTERM');
-  const exit = await master.proc.exited;
-  const stopMs = Date.now() - stopped;
+  const { master, stopped, exit, stopMs } = await stopMaster(d);
   t.is(exit.code, 0);
   t.notRegex(master.proc.log(), /switched over; the old master is now a replica/, 'no second failover of its own');
   const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
