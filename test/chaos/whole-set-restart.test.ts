@@ -28,6 +28,11 @@ async function writeKeys(t: ExecutionContext, env: TestEnv, d: Deployment): Prom
   // (the election prefers data over no data, not the longest history).
   t.is(Number(await m.call('WAIT', String(d.redis.length - 1), '5000')), d.redis.length - 1, 'every replica caught up before the kill');
   m.disconnect();
+  // And every node has written them to its AOF (appendfsync everysec: when an fsync stalls, as on a
+  // busy machine, redis holds writes back in its AOF buffer for up to 2 s, and a kill -9 loses them).
+  for (const r of d.redis) {
+    await waitFor(`${r.address}'s AOF buffer written`, async () => (await info(r.port, 'persistence'))?.get('aof_buffer_length') === '0', 10000, 50);
+  }
 }
 
 /** How many of the N keys a node holds with the right value. */

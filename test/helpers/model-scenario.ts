@@ -11,7 +11,8 @@ import { NsProbe } from '../../packages/local-stack/src/ns-probe';
 import { ROOT } from './processes';
 import { sleep, waitFor } from './wait';
 import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
-import { pairsToMap } from '../../packages/core/src/sentinel/query';
+import { formatAddress } from '../../packages/core/src/address';
+import { pairsToMap, parseSentinelReplicas } from '../../packages/core/src/sentinel/query';
 
 /**
  * The Marathon scenarios (test/chaos/marathon-*.test.ts): the shipped group, read unchanged, on
@@ -205,6 +206,13 @@ export async function notSteady(s: Scenario): Promise<string | undefined> {
     );
     if (Number(known) + 1 !== sentinels.length)
       return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} knows ${Number(known) + 1} sentinels, ${sentinels.length} live`;
+    // And every replica: a sentinel that knows none (monitoring a master just promoted) finds no replica to fail over to.
+    const listed = await sentinelAsk(s, x, 'REPLICAS', 'mymaster').then(
+      (r) => parseSentinelReplicas(r).map((y) => formatAddress(y.address)),
+      () => [] as string[],
+    );
+    const unknown = infos.filter((i) => i !== masters[0] && !listed.includes(i.address)).map((i) => i.address);
+    if (unknown.length > 0) return `sentinel ${x.agent.ns.ip}:${x.hostPorts[0]} does not know replica(s) ${unknown.join(', ')}`;
   }
   return undefined;
 }

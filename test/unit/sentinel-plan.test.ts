@@ -55,6 +55,7 @@ interface SnapInput {
   others?: Consensus;
   othersMasterIsLive?: boolean;
   othersNewest?: SetSnapshot['othersNewest'];
+  registeredOnlineReplicas?: number;
 }
 
 const snap = (i: SnapInput = {}): SetSnapshot => ({
@@ -65,6 +66,7 @@ const snap = (i: SnapInput = {}): SetSnapshot => ({
   others: i.others ?? noAgreement(),
   othersMasterIsLive: i.othersMasterIsLive ?? false,
   ...(i.othersNewest ? { othersNewest: i.othersNewest } : {}),
+  ...(i.registeredOnlineReplicas !== undefined ? { registeredOnlineReplicas: i.registeredOnlineReplicas } : {}),
 });
 
 // ---- cases -----------------------------------------------------------------------------------
@@ -72,6 +74,7 @@ const snap = (i: SnapInput = {}): SetSnapshot => ({
 type Expected =
   | { kind: 'monitor'; address: Address; reason?: RegExp }
   | { kind: 'repoint'; from: Address; to: Address; reason?: RegExp }
+  | { kind: 'reset'; address: Address; reason?: RegExp }
   | { kind: 'keep'; reason?: RegExp };
 
 interface Case {
@@ -197,6 +200,41 @@ const cases: Case[] = [
     expected: { kind: 'repoint', from: M, to: R },
   },
   {
+    title: "monitoring ZooKeeper's live master but knowing none of its 2 online replicas (monitored before they followed it) -> reset",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(R, { live: true, knowsReplicas: false }),
+      registeredOnlineReplicas: 2,
+    }),
+    expected: { kind: 'reset', address: R, reason: /knows no replica of 10\.0\.0\.2:6379, which has 2 online/ },
+  },
+  {
+    title: "monitoring ZooKeeper's live master, knowing a replica -> keep (Sentinel learns others at its next INFO)",
+    snapshot: snap({ registered: R, registeredIsLiveMaster: true, monitored: monitoring(R, { live: true, knowsReplicas: true }), registeredOnlineReplicas: 2 }),
+    expected: { kind: 'keep', reason: /already monitoring/ },
+  },
+  {
+    title: "monitoring ZooKeeper's live master, knowing no replica, none online -> keep",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(R, { live: true, knowsReplicas: false }),
+      registeredOnlineReplicas: 0,
+    }),
+    expected: { kind: 'keep', reason: /already monitoring/ },
+  },
+  {
+    title: "monitoring ZooKeeper's master during a failover, knowing no replica -> keep",
+    snapshot: snap({
+      registered: R,
+      registeredIsLiveMaster: true,
+      monitored: monitoring(R, { live: true, knowsReplicas: false, failover: true }),
+      registeredOnlineReplicas: 2,
+    }),
+    expected: { kind: 'keep', reason: /already monitoring/ },
+  },
+  {
     title: "monitored elsewhere, dead; ZooKeeper's live master named by another sentinel at a newer epoch -> keep (Sentinel learns it from hellos)",
     snapshot: snap({
       registered: R,
@@ -280,6 +318,8 @@ const check = (c: Case) => (t: import('ava').ExecutionContext) => {
     t.deepEqual(same(a.from), same(c.expected.from), `from ${formatAddress(a.from)}`);
     t.deepEqual(same(a.to), same(c.expected.to), `to ${formatAddress(a.to)}`);
     t.false(a.from.host === a.to.host && a.from.port === a.to.port, 'a repoint must move somewhere else');
+  } else if (a.kind === 'reset' && c.expected.kind === 'reset') {
+    t.deepEqual(same(a.address), same(c.expected.address), `resets ${formatAddress(a.address)}`);
   } else if (a.kind === 'keep') {
     t.deepEqual(Object.keys(a).sort(), ['kind', 'reason'], 'keep carries no address');
   }
@@ -299,6 +339,7 @@ const monitoredChoices: Array<SetSnapshot['monitored']> = [
   monitoring(R, { live: true }),
   monitoring(R),
   monitoring(R, { failover: true }),
+  monitoring(R, { live: true, knowsReplicas: false }),
 ];
 const othersChoices: Array<{ others: Consensus; othersMasterIsLive: boolean }> = [
   { others: noAgreement(), othersMasterIsLive: false },
@@ -311,7 +352,7 @@ const all: SetSnapshot[] = [];
 for (const registered of registeredChoices) {
   for (const registeredIsLiveMaster of registered ? [true, false] : [false]) {
     for (const monitored of monitoredChoices) {
-      for (const o of othersChoices) all.push(snap({ registered, registeredIsLiveMaster, monitored, ...o }));
+      for (const o of othersChoices) all.push(snap({ registered, registeredIsLiveMaster, monitored, registeredOnlineReplicas: 2, ...o }));
     }
   }
 }
@@ -324,8 +365,9 @@ test(`every combination (${all.length}) yields a non-empty reason, and the invar
     if (s.monitored) {
       // Already monitored: never a fresh monitor.
       t.not(a.kind, 'monitor', what);
-      // Never move away from a live master, nor during a failover.
-      if (s.monitored.isLiveMaster || s.monitored.failoverInProgress) t.is(a.kind, 'keep', what);
+      // Never move away from a live master, nor during a failover (a reset stays on the master).
+      if (s.monitored.isLiveMaster || s.monitored.failoverInProgress) t.true(a.kind === 'keep' || a.kind === 'reset', what);
+      if (a.kind === 'reset') t.deepEqual(same(a.address), same(s.monitored.address), what);
       // A repoint always goes from what is monitored to ZooKeeper's live master.
       if (a.kind === 'repoint') {
         t.deepEqual(same(a.from), same(s.monitored.address), what);

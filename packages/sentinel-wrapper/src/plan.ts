@@ -15,6 +15,8 @@ export interface SetSnapshot {
     readonly configEpoch?: number;
     readonly knowsReplicas?: boolean;
   } | null;
+  /** Replicas online at ZooKeeper's master, as it says (when it answers as master). */
+  readonly registeredOnlineReplicas?: number;
   /** What the other registered sentinels agree on, and whether that address is a live master. */
   readonly others: Consensus;
   readonly othersMasterIsLive: boolean;
@@ -25,6 +27,7 @@ export interface SetSnapshot {
 export type SetAction =
   | { readonly kind: 'monitor'; readonly address: Address; readonly reason: string }
   | { readonly kind: 'repoint'; readonly from: Address; readonly to: Address; readonly reason: string }
+  | { readonly kind: 'reset'; readonly address: Address; readonly reason: string }
   | { readonly kind: 'keep'; readonly reason: string };
 
 /**
@@ -32,7 +35,8 @@ export type SetAction =
  * - not monitored yet: monitor ZooKeeper's master if it answers as master; otherwise the live
  *   master the other sentinels agree on; otherwise ZooKeeper's address all the same (it is
  *   re-pointed once ZooKeeper names a live one);
- * - monitored where ZooKeeper says: keep;
+ * - monitored where ZooKeeper says: keep, or reset when Sentinel knows none of its online replicas
+ *   (monitored before they followed it: until its next INFO it could not fail over);
  * - monitored elsewhere: never move away from a master that still answers (ZooKeeper lags
  *   Sentinel, the watcher catches up), nor during a failover; move to ZooKeeper's master only
  *   when it is live and the monitored one is not (e.g. after a whole-set restart), and not when
@@ -66,6 +70,16 @@ export function planSet(s: SetSnapshot): SetAction {
   }
   const current = s.monitored.address;
   if (!s.registered || sameAddress(current, s.registered)) {
+    const online = s.registeredOnlineReplicas ?? 0;
+    if (s.registered && s.registeredIsLiveMaster && !s.monitored.failoverInProgress && s.monitored.knowsReplicas === false && online > 0) {
+      return {
+        kind: 'reset',
+        address: s.registered,
+        reason:
+          `Sentinel knows no replica of ${show(s.registered)}, which has ${online} online (monitored before they followed it): ` +
+          'it would learn them only at its next INFO, up to 10 s, and could not fail over meanwhile',
+      };
+    }
     return { kind: 'keep', reason: s.registered ? "already monitoring ZooKeeper's master" : 'ZooKeeper holds no valid address for this set' };
   }
   if (s.monitored.isLiveMaster) {

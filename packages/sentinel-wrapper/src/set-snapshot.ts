@@ -23,12 +23,11 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
   const [localView, views] = await Promise.all([local ? askSentinel(local, name, TIMEOUT_MS) : null, askSentinels(others, name, TIMEOUT_MS)]);
   const consensus = sentinelConsensus(views);
   const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
-  const live = async (a: Address | null | undefined) => !!a && isLiveMaster(await probeRedis(a, { password, timeoutMs: TIMEOUT_MS }));
-  const [registeredIsLiveMaster, monitoredIsLive, othersMasterIsLive] = await Promise.all([
-    live(registered?.address),
-    live(monitored?.master),
-    live(consensus.master),
-  ]);
+  const probe = async (a: Address | null | undefined) => (a ? probeRedis(a, { password, timeoutMs: TIMEOUT_MS }) : undefined);
+  const [registeredProbe, monitoredProbe, othersProbe] = await Promise.all([probe(registered?.address), probe(monitored?.master), probe(consensus.master)]);
+  const registeredIsLiveMaster = isLiveMaster(registeredProbe);
+  const monitoredIsLive = isLiveMaster(monitoredProbe);
+  const othersMasterIsLive = isLiveMaster(othersProbe);
   return {
     name,
     registered: registered?.address ?? null,
@@ -45,5 +44,6 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
     others: consensus,
     othersMasterIsLive,
     othersNewest: newestConfig(views),
+    ...(registeredProbe?.reachable && registeredIsLiveMaster ? { registeredOnlineReplicas: registeredProbe.onlineReplicas ?? 0 } : {}),
   };
 }

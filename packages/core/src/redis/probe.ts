@@ -15,6 +15,8 @@ export type Probe =
       readonly replid: string;
       readonly replOffset: number;
       readonly keys: number;
+      /** For a master: its replicas in state online. */
+      readonly onlineReplicas?: number;
     };
 
 export const isLiveMaster = (p: Probe | undefined): boolean => !!p && p.reachable && p.role === 'master';
@@ -37,6 +39,7 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
         replid: state.replid,
         replOffset: state.offset,
         keys,
+        onlineReplicas: state.replicas.filter((x) => x.online).length,
       };
     });
   } catch (err) {
