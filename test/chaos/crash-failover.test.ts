@@ -5,6 +5,7 @@ import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
 import { FAST_SENTINEL, childPids, liveRedis, portOf, replication, stopOnTeardown, unsettled, waitSteady, zkMaster } from '../helpers/chaos';
 import { firstSentinelSwitch } from '../helpers/failovers';
+import { ask } from '../helpers/sentinel';
 
 const ROUNDS = 10;
 
@@ -156,6 +157,17 @@ test("the master's redis-server dies under a live wrapper: Sentinel is asked to 
     history.some((e) => e.cause === 'crash-failover' && e.from === d.master && e.to === sw.address),
     JSON.stringify(history),
   );
+
+  // The master's redis-server dies while Sentinel already fails over (an operator's SENTINEL
+  // FAILOVER): its wrapper leaves the failover to Sentinel instead of asking for another.
+  const second = d.redis.find((r) => r.address === master && r.proc.running)!;
+  t.is(await ask(d.sentinels[0]!.port, 'SENTINEL', 'FAILOVER', d.name), 'OK');
+  process.kill(childPids(second)[0]!, 'SIGKILL');
+  t.not((await second.proc.exited).code, 0);
+  t.notRegex(second.proc.log(), /asked Sentinel to fail over at once/);
+  t.regex(second.proc.log(), /"msg":"redis-server died; no crash failover"/);
+  d.redis.push(await env.start('redis-wrapper'));
+  t.not(await waitSteady(env, d, { timeoutMs: 60000 }), master, 'Sentinel promoted another node');
   const figures = await writer.stop();
   recordFigures(t, 'crash-failover/redis-server-died', {
     downAfterMs: 5000,

@@ -7,6 +7,7 @@ import {
   type Logger,
   sameAddress,
   sentinelConsensus,
+  type SentinelView,
   sleep,
   withSentinel,
 } from '@redis-zk/core';
@@ -43,18 +44,12 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
     i.name,
     500,
   );
-  const consensus = sentinelConsensus(views);
-  if (consensus.failoverInProgress) {
-    log.info({ reason: 'a failover is already running' }, 'redis-server died; leaving the failover to Sentinel');
+  const decision = decideCrashFailover(views, i.self);
+  if (decision.kind === 'leave') {
+    log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
   }
-  if (!sameAddress(consensus.master, i.self)) {
-    const named = consensus.master ? `the sentinels name ${formatAddress(consensus.master)}` : 'no majority of sentinels answers';
-    log.info({ reason: named }, 'redis-server died; no crash failover: the sentinels do not take this node for the master');
-    return false;
-  }
-  for (const v of views) {
-    if (!v.reachable) continue;
+  for (const v of decision.ask) {
     try {
       await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
     } catch (err) {
@@ -70,6 +65,24 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
   }
   log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER' }, 'redis-server died; exiting without a crash failover');
   return false;
+}
+
+export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly SentinelView[] } | { readonly kind: 'leave'; readonly reason: string };
+
+/**
+ * Whether the wrapper of a dead master's redis-server asks Sentinel to fail over now: only when a
+ * majority of the sentinels still take this node for the master and no failover is running
+ * anywhere (Sentinel's own would be disturbed; a second one could follow it). Asks the sentinels
+ * that answer, one after another, until one accepts.
+ */
+export function decideCrashFailover(views: readonly SentinelView[], self: Address): CrashDecision {
+  const consensus = sentinelConsensus(views);
+  if (consensus.failoverInProgress) return { kind: 'leave', reason: 'a failover is already running: leaving it to Sentinel' };
+  if (!sameAddress(consensus.master, self)) {
+    const named = consensus.master ? `the sentinels name ${formatAddress(consensus.master)}` : 'no majority of sentinels answers';
+    return { kind: 'leave', reason: `${named}: they do not take this node for the master` };
+  }
+  return { kind: 'ask', ask: views.filter((v) => v.reachable) };
 }
 
 /** Waits (bounded) for the sentinel to name the new master, then records the change. */
