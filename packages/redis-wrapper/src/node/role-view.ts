@@ -17,8 +17,9 @@ import {
 export interface ViewInputs {
   dir: Directory;
   name: string;
-  /** Where the local redis-server listens. */
+  /** Where the local redis-server listens, and this node as announced. */
   local: Address;
+  self: Address;
   password: string | undefined;
   pool: RedisPool;
   /**
@@ -71,7 +72,8 @@ export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gather
   const sentinels = [...kept, ...(added.length > 0 ? await ask(added) : [])];
   const consensus = sentinelConsensus(sentinels);
   const wanted = new Map<string, Address>();
-  for (const a of [consensus.master, zk.registered, local?.following]) if (a) wanted.set(formatAddress(a), a);
+  // Not this node: the local INFO above says what it is (and a stalled redis would hold the tick up twice).
+  for (const a of [consensus.master, zk.registered, local?.following]) if (a && !sameAddress(a, i.self)) wanted.set(formatAddress(a), a);
   const probes = new Map<string, Probe>();
   await Promise.all([...wanted.values()].map(async (a) => probes.set(formatAddress(a), await probeRedis(a, opts))));
   return { local, zk, sentinels, probes };
