@@ -31,8 +31,9 @@ export async function excludeFromPromotion(o: {
         await withRedis(address, { timeoutMs: 1000 }, async (r) => {
           const [, priority] = (await r.call('CONFIG', 'GET', 'replica-priority')) as [string, string];
           if (priority === '0') return;
-          await r.call('CONFIG', 'SET', 'replica-priority', '0');
+          // Noted before the SET: one whose answer is lost (a timeout on a busy machine) must still be undone.
           changed.push({ address, priority });
+          await r.call('CONFIG', 'SET', 'replica-priority', '0');
         });
       } catch (err) {
         // A replica that does not answer cannot be promoted either (Sentinel skips it).
