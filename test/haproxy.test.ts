@@ -14,6 +14,7 @@ import { freePort } from './helpers/ports';
 import { Proc, ROOT } from './helpers/processes';
 import { TEST_PASSWORD } from './helpers/secrets';
 import { sentinelMasterAddr } from './helpers/sentinel';
+import { firstSentinelSwitch } from './helpers/failovers';
 import { sleep, waitFor } from './helpers/wait';
 
 const HAPROXY = fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
@@ -257,14 +258,7 @@ test('HAProxy before a live set: plain clients write and read; a frozen-then-res
   await waitFor('writes through HAProxy', () => writes.okAt.length > 20);
   frozen.proc.killGroup('SIGSTOP');
   await sleep(3 * 2000);
-  const newMaster = await waitFor(
-    "Sentinel's new master",
-    async () => {
-      const m = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-      return m && m !== frozen.address ? m : undefined;
-    },
-    20000,
-  );
+  const newMaster = (await firstSentinelSwitch(d.sentinels, 'mymaster', frozen.address, 20000)).address;
   frozen.proc.killGroup('SIGCONT');
   const resumed = Date.now();
   const seen: string[] = [];

@@ -3,7 +3,8 @@ import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
 import test from 'ava';
 import Redis from 'ioredis';
 import { type Deployment, TestEnv } from './helpers/env';
-import { ask, sentinelMaster, sentinelMasterAddr } from './helpers/sentinel';
+import { ask, sentinelMaster } from './helpers/sentinel';
+import { firstSentinelSwitch } from './helpers/failovers';
 import { sleep, waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
 
@@ -87,15 +88,7 @@ test('watcher stopped, failover, watcher started: ZooKeeper is fixed right after
   const watcher = d.watchers[0]!;
   await watcher.proc.stop();
   await killMaster(d);
-  const promoted = await waitFor(
-    'Sentinel to promote a replica',
-    async () => {
-      const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-      return a && a !== d.master ? a : undefined;
-    },
-    30000,
-    100,
-  );
+  const promoted = (await firstSentinelSwitch(d.sentinels, 'mymaster', d.master)).address;
   await env.waitForRole(portOf(promoted), 'master');
   await sleep(500);
   t.is(await zkMaster(d), d.master, 'nobody updated ZooKeeper while the watcher was down');
@@ -149,15 +142,7 @@ test('ZooKeeper stopped during a failover: fixed as soon as it returns', async (
   const d = await env.deploy();
   await env.zk.stop();
   await killMaster(d);
-  const promoted = await waitFor(
-    'Sentinel to promote a replica',
-    async () => {
-      const a = await sentinelMasterAddr(d.sentinels[0]!.port, 'mymaster');
-      return a && a !== d.master ? a : undefined;
-    },
-    30000,
-    100,
-  );
+  const promoted = (await firstSentinelSwitch(d.sentinels, 'mymaster', d.master)).address;
   await d.watchers[0]!.proc.waitForLog(/ZooKeeper unavailable; the new master is written when it is back/, 10000);
   t.true(d.watchers[0]!.proc.running);
   await env.zk.resume();
