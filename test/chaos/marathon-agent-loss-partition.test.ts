@@ -173,6 +173,7 @@ if (!MODEL.ok) {
         cutOffMasterPausedAfterMs: pausedAt === undefined ? NaN : pausedAt - cutAt,
         cutOffMasterAckedAfterPause: ackedAfterPause,
         demotedAndSteadyAfterHealMs: steadyAt - healedAt,
+        staleReplicaListings: m.disowned,
         acked: r.acked,
         failed: r.failed,
         lost: r.lost,

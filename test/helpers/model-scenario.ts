@@ -146,9 +146,20 @@ export async function nodeInfo(s: Scenario, task: ModelTask): Promise<NodeInfo> 
 export const liveRedis = (s: Scenario): ModelTask[] => s.stack.model.tasks(REDIS).filter((x) => x.proc.running && !x.agent.gone);
 
 /**
+ * A replica listed by `master` that says otherwise itself (a master, or a replica of another): it
+ * acknowledges none of that master's writes, whatever the master's list says. Seen once after a
+ * partition healed: the old master listed the promoted replica with lag ≤ 1 s for two samples
+ * (most likely its REPLCONF ACKs from before the cut, delivered late, which carry old offsets).
+ */
+function disowns(infos: NodeInfo[], replica: string, master: string): boolean {
+  const own = infos.find((i) => i.address === replica);
+  return own?.role !== undefined && !(own.role === 'slave' && own.masterAddress === master);
+}
+
+/**
  * Never two writable masters: samples every live redis task (each asked on its own agent, so a
  * cut-off one too) every 250 ms. A master is writable when a replica acknowledged it within the
- * last second (a write there passes `WAIT 1`); two of them with different replicas at once is a
+ * last second (a write there passes `WAIT 1`) and that calls it its master; two of them with different replicas at once is a
  * split brain. A cut-off master keeps taking writes no replica will ever see, for up to
  * min-replicas-max-lag: that is reported by the far-side client, not counted here.
  */
@@ -156,6 +167,8 @@ export class WritableMasters {
   private running = true;
   private readonly loop: Promise<void>;
   samples = 0;
+  /** Samples where a master listed a good replica that named another master itself. */
+  disowned = 0;
   readonly twoWritable: string[] = [];
 
   constructor(s: Scenario) {
@@ -163,7 +176,14 @@ export class WritableMasters {
       while (this.running) {
         const infos = await Promise.all(liveRedis(s).map((x) => nodeInfo(s, x)));
         this.samples += 1;
-        const writable = infos.filter((i) => i.role === 'master' && i.goodReplicas.length > 0);
+        const writable = infos
+          .filter((i) => i.role === 'master')
+          .map((i) => {
+            const confirmed = i.goodReplicas.filter((r) => !disowns(infos, r, i.address));
+            if (confirmed.length < i.goodReplicas.length) this.disowned += 1;
+            return { ...i, goodReplicas: confirmed };
+          })
+          .filter((i) => i.goodReplicas.length > 0);
         const seen = new Set<string>();
         const disjoint = writable.filter((w) => {
           const clash = w.goodReplicas.some((r) => seen.has(r));
@@ -177,10 +197,10 @@ export class WritableMasters {
     })();
   }
 
-  async stop(): Promise<{ samples: number; twoWritable: string[] }> {
+  async stop(): Promise<{ samples: number; disowned: number; twoWritable: string[] }> {
     this.running = false;
     await this.loop;
-    return { samples: this.samples, twoWritable: this.twoWritable };
+    return { samples: this.samples, disowned: this.disowned, twoWritable: this.twoWritable };
   }
 }
 
