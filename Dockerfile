@@ -6,12 +6,13 @@ FROM node:26.10.0-bookworm-slim AS builder
 WORKDIR /app
 COPY . .
 RUN npm ci && npm run build
-# Each program is one bundle with its V8 code cache (scripts/bundle.mjs): no node_modules needed.
+# Each program is one bundle with its V8 code cache (scripts/bundle.mjs): no node_modules needed;
+# the watcher and redis-wrapper also have their HTTP thread's bundle (dist/*-thread.js).
 RUN for p in redis-wrapper sentinel-wrapper watcher cli; do \
       mkdir -p /out/packages/$p/dist \
-      && cp packages/$p/dist/main.js packages/$p/dist/program.js packages/$p/dist/program.cache /out/packages/$p/dist/; \
+      && cp packages/$p/dist/main.js packages/$p/dist/program.js packages/$p/dist/program.cache /out/packages/$p/dist/ \
+      && find packages/$p/dist -maxdepth 1 -name '*-thread.js' -exec cp {} /out/packages/$p/dist/ \; ; \
     done \
- && cp packages/watcher/dist/api-thread.js /out/packages/watcher/dist/ \
  && cp -r conf /out/conf
 
 # --- runtime (the same Node as the build: the code cache is only used by the Node that made it) --

@@ -6,8 +6,8 @@
 //   dist/program.cache  V8's code cache for it (see scripts/program-loader.cjs)
 //   dist/main.js        the entry, scripts/program-loader.cjs (over tsc's own main.js)
 // (the CLI's, packages/cli/dist/main.js, with a shebang: it is the `redis-zk` command)
-// and, for the watcher, packages/watcher/dist/api-thread.js: its HTTP API's worker thread, only
-// the modules that thread loads (a second copy of the whole program would cost ~15 MB of memory).
+// and the HTTP threads, packages/watcher/dist/api-thread.js and packages/redis-wrapper/dist/node-api-thread.js,
+// each with only the modules that thread loads (a second copy of the whole program would cost ~15 MB of memory).
 // The rest of dist/ stays tsc's per-module output.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,13 +51,22 @@ await Promise.all(
   }),
 );
 
-await build({
-  stdin: {
-    contents: "import { startApiThread } from './src/http/api-worker';\nstartApiThread();\n",
-    resolveDir: 'packages/watcher',
-    sourcefile: 'api-thread-entry.ts',
-    loader: 'ts',
-  },
-  outfile: 'packages/watcher/dist/api-thread.js',
-  ...bundled,
-});
+/** HTTP threads (core's HttpThread), each bundled with only the modules it loads. */
+const threads = [
+  { program: 'watcher', from: './src/http/api-worker', start: 'startApiThread', outfile: 'api-thread.js' },
+  { program: 'redis-wrapper', from: './src/node/api/worker', start: 'startNodeApiThread', outfile: 'node-api-thread.js' },
+];
+await Promise.all(
+  threads.map(({ program, from, start, outfile }) =>
+    build({
+      stdin: {
+        contents: `import { ${start} } from '${from}';\n${start}();\n`,
+        resolveDir: `packages/${program}`,
+        sourcefile: `${outfile}-entry.ts`,
+        loader: 'ts',
+      },
+      outfile: `packages/${program}/dist/${outfile}`,
+      ...bundled,
+    }),
+  ),
+);

@@ -8,9 +8,10 @@ import { PROGRAMS, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
-// What the image ships per program (Dockerfile): the entry, the bundle and its code cache (and
-// the watcher's API thread, api-thread.js).
+// What the image ships per program (Dockerfile): the entry, the bundle and its code cache, and
+// the HTTP thread's bundle of the watcher and redis-wrapper.
 const SHIPPED = ['main.js', 'program.js', 'program.cache'];
+const THREADS: Partial<Record<keyof typeof PROGRAMS, string>> = { watcher: 'api-thread.js', 'redis-wrapper': 'node-api-thread.js' };
 const programs = Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>;
 
 /** The shipped files of every program and conf/, alone in a temp dir, as in the image's /app. */
@@ -19,7 +20,7 @@ function imageLikeCopy(): string {
   for (const program of programs) {
     const dist = path.join(app, 'packages', program, 'dist');
     fs.mkdirSync(dist, { recursive: true });
-    for (const f of [...SHIPPED, ...(program === 'watcher' ? ['api-thread.js'] : [])])
+    for (const f of [...SHIPPED, ...(THREADS[program] ? [THREADS[program]] : [])])
       fs.copyFileSync(path.join(path.dirname(PROGRAMS[program]), f), path.join(dist, f));
   }
   fs.cpSync(path.join(ROOT, 'conf'), path.join(app, 'conf'), { recursive: true });
@@ -36,7 +37,7 @@ function run(app: string, program: keyof typeof PROGRAMS, env: Record<string, st
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('each program runs from its three shipped files and conf/ alone (no node_modules)', async (t) => {
+test('each program runs from its shipped files (three, and its HTTP thread) and conf/ alone (no node_modules)', async (t) => {
   const app = imageLikeCopy();
   t.teardown(() => fs.rmSync(app, { recursive: true, force: true }));
   for (const program of programs) {

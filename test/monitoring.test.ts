@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import pino from 'pino';
 import { parse } from 'yaml';
-import { nodeMetrics } from '../packages/redis-wrapper/src/node/api';
+import { nodeMetrics } from '../packages/redis-wrapper/src/node/api/metrics';
 import { newCounters } from '../packages/redis-wrapper/src/node/counters';
 import { HistoryCounts, registerHistoryMetrics } from '../packages/watcher/src/history-metrics';
 import { createMetrics, registerSetGauges } from '../packages/watcher/src/metrics';
@@ -15,13 +14,7 @@ function exportedNames(): Set<string> {
   const watcher = createMetrics();
   registerSetGauges(watcher.registry, async () => ({}));
   registerHistoryMetrics(watcher.registry, { counts: new HistoryCounts({} as Directory, () => []), staleSeconds: () => 0 });
-  const node = nodeMetrics({
-    listen: { host: '127.0.0.1', port: 0 },
-    view: () => undefined,
-    counters: newCounters(),
-    maxViewAgeMs: 3000,
-    log: pino({ level: 'silent' }),
-  });
+  const node = nodeMetrics({ view: () => undefined, counters: newCounters() });
   const names = new Set<string>();
   for (const m of [...watcher.registry.getMetricsAsArray(), ...node.getMetricsAsArray()]) names.add(m.name);
   return names;

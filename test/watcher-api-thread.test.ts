@@ -136,7 +136,7 @@ test('a port already taken: start() rejects naming the address, and no thread is
   const err = await t.throwsAsync(
     ApiThread.start({ entry: ENTRY, host: '127.0.0.1', port, logLevel: 'silent', view, metrics: createMetrics(), log: pino({ level: 'silent' }) }),
   );
-  t.regex(err!.message, new RegExp(`cannot listen for HTTP on 127\\.0\\.0\\.1:${port}`));
+  t.regex(err!.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
 });
 
 test('close() stops the API and ends the thread; it is not reported as a failure', async (t) => {
@@ -157,10 +157,10 @@ test('a thread that ends on its own is reported through `failed` (the watcher th
   const { api, base } = await startApi(view);
   t.teardown(() => api.close());
   // What an uncaught error inside the thread amounts to; the worker is private on purpose.
-  await (api as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await (api as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
   const why = await Promise.race([api.failed, new Promise<null>((r) => setTimeout(() => r(null), 10000))]);
   t.truthy(why, '`failed` resolved');
-  t.regex(why!.message, /the HTTP API thread exited \(code \d+\)/);
+  t.regex(why!.message, /the HTTP thread exited \(code \d+\)/);
   await t.throwsAsync(fetch(`${base}/sentinels`), undefined, 'nothing listens any more');
   api.publish(); // a view change after the thread is gone is dropped, not thrown
 });

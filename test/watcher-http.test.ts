@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Address } from '../packages/core/src/address';
 import type { HistoryEvent } from '../packages/core/src/members/history';
 import { createApi } from '../packages/watcher/src/http/api';
-import { closeServer, listen } from '../packages/watcher/src/http/server';
+import { closeServer, listen } from '../packages/core/src/http/server';
 import { createMetrics, localApiMetrics, type Metrics } from '../packages/watcher/src/metrics';
 import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
 

@@ -43,3 +43,5 @@ export * from './status/gather';
 export * from './process/redis-log';
 export * from './sentinel/failover-events';
 export * from './sentinel/switch-listeners';
+export * from './http/server';
+export * from './http/thread-host';

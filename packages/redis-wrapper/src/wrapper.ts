@@ -16,7 +16,7 @@ import { lockDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
-import { startNodeApi } from './node/api';
+import { startNodeApi } from './node/api/thread';
 import { newCounters } from './node/counters';
 import { crashFailover } from './node/crash-failover';
 import { promptLoop } from './node/prompts';
@@ -61,8 +61,11 @@ export async function runRedisWrapper(): Promise<number> {
     view: () => loop?.view,
     counters,
     log,
+    logLevel: cfg.LOG_LEVEL,
     maxViewAgeMs: Math.max(3000, 3 * cfg.ROLE_CHECK_INTERVAL_MS),
   });
+  // Never stops redis: Marathon's health check (the API's /health) then restarts the task, handing the role over first.
+  void api.failed.then((err) => log.error({ err, reason: 'the node API thread stopped' }, 'node API down'));
 
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
@@ -83,7 +86,7 @@ export async function runRedisWrapper(): Promise<number> {
   } catch (err) {
     if (err instanceof ElectionGaveUp) {
       log.error({ reason: err.message }, 'no safe election outcome; exiting so the task is restarted');
-      api.close();
+      await api.close();
       return 1;
     }
     throw err;
@@ -139,7 +142,10 @@ export async function runRedisWrapper(): Promise<number> {
     task: { id: process.env.MESOS_TASK_ID || undefined, agent: process.env.HOST || undefined },
     intervalMs: cfg.ROLE_CHECK_INTERVAL_MS,
     failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
-    onView: prompts.onView,
+    onView: (view) => {
+      api.publish(view);
+      prompts.onView(view);
+    },
   });
   loop.start();
   const running = loop;
@@ -157,9 +163,9 @@ export async function runRedisWrapper(): Promise<number> {
     if (task.isStopping || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });
-  task.onExit(() => {
-    api.close();
+  task.onExit(async () => {
     pool.close();
+    await api.close();
   });
   leaveOnExit(w, registration);
   return task.run();

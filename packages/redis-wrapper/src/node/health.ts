@@ -1,13 +1,8 @@
 import { formatAddress, isLiveMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
 import type { RoleView } from './role-decide';
+import { no, ok, type ReplicaLag, type Verdict, withinLag } from './verdict';
 
-export interface Verdict {
-  readonly ok: boolean;
-  readonly reason: string;
-}
-
-const ok = (reason: string): Verdict => ({ ok: true, reason });
-const no = (reason: string): Verdict => ({ ok: false, reason });
+export type { Verdict } from './verdict';
 
 /** The set's master as this node sees it: the Sentinel majority's live master, else ZooKeeper's. */
 function setMaster(v: RoleView) {
@@ -48,12 +43,15 @@ export function replica(v: RoleView, maxLagBytes?: number): Verdict {
       `follows ${local.following ? formatAddress(local.following) : 'nothing'}, not the set's master (${master ? formatAddress(master) : 'none known'})`,
     );
   }
-  if (maxLagBytes !== undefined) {
-    const m = v.probes.get(formatAddress(master));
-    const lag = m?.reachable ? Math.max(0, m.replOffset - local.offset) : Number.POSITIVE_INFINITY;
-    if (lag > maxLagBytes) return no(`lags ${lag} bytes behind ${formatAddress(master)} (at most ${maxLagBytes})`);
-  }
-  return ok(`replica of ${formatAddress(master)}, link up`);
+  return withinLag(ok(`replica of ${formatAddress(master)}, link up`), replicaLag(v), maxLagBytes);
+}
+
+/** How far this replica is behind the set's master (undefined unless it is a replica of a known master). */
+export function replicaLag(v: RoleView): ReplicaLag | undefined {
+  const { master } = setMaster(v);
+  if (v.local?.role !== 'replica' || !master) return undefined;
+  const m = v.probes.get(formatAddress(master));
+  return { bytes: m?.reachable ? Math.max(0, m.replOffset - v.local.offset) : Number.POSITIVE_INFINITY, master: formatAddress(master) };
 }
 
 /**

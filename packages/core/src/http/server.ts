@@ -1,15 +1,15 @@
 import http from 'node:http';
-import type { Logger } from '@redis-zk/core';
-import { formatAddress } from '@redis-zk/core/dist/address'; // not the index: see api.ts
+import { formatAddress } from '../address';
+import type { Logger } from '../log';
 
 /**
- * Serves `api` on host:port; resolves once listening, rejects (naming host:port) when it cannot.
+ * Serves `api` on host:port; resolves once listening, rejects (naming `what` and host:port) when it cannot.
  * The limits keep slow or oversized clients from holding connections or memory: Node's defaults
  * (60 s for headers, 5 min per request, 16 KiB of headers) are far more patient than an API
  * answering from memory needs to be. Requests Node's parser rejects (garbage, oversized headers,
  * a header timeout) get Node's own empty-bodied 400, 431 or 408 and never reach the API.
  */
-export async function listen(api: http.RequestListener, host: string, port: number, log: Logger): Promise<http.Server> {
+export async function listen(api: http.RequestListener, host: string, port: number, log: Logger, what = 'the HTTP API'): Promise<http.Server> {
   const server = http.createServer(
     {
       maxHeaderSize: 16 * 1024, // request line included: a 100 KiB URL is refused with a 431
@@ -26,12 +26,12 @@ export async function listen(api: http.RequestListener, host: string, port: numb
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
-    const failed = (err: Error) => reject(new Error(`cannot listen for HTTP on ${formatAddress({ host, port })}: ${err.message}`, { cause: err }));
+    const failed = (err: Error) => reject(new Error(`${what} cannot listen on ${formatAddress({ host, port })}: ${err.message}`, { cause: err }));
     server.once('error', failed);
     server.listen(port, host, () => {
       server.off('error', failed);
       // Unhandled, a later 'error' (accept() failing with EMFILE, say) would crash the process.
-      server.on('error', (err) => log.error({ err, reason: 'the HTTP server failed' }, 'HTTP server error'));
+      server.on('error', (err) => log.error({ err, reason: `${what} failed` }, 'HTTP server error'));
       resolve();
     });
   });

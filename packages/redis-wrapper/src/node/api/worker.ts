@@ -1,0 +1,46 @@
+import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
+// Core's modules one by one, not its index: the thread's bundle stays without the ZooKeeper and Redis clients.
+import { closeServer, listen } from '@redis-zk/core/dist/http/server';
+import { runThread, threadPort } from '@redis-zk/core/dist/http/thread-port';
+import { createLogger } from '@redis-zk/core/dist/log';
+import type { NodeApiState } from './answers';
+import { nodeRoutes } from './routes';
+
+export interface NodeApiThreadData {
+  hosts: string[];
+  port: number;
+  logLevel: string;
+  maxViewAgeMs: number;
+  /** The main thread's log context (the set, the node). */
+  context: Record<string, unknown>;
+}
+
+/** The thread's entry (scripts/bundle.mjs). */
+export const startNodeApiThread = (): void => runThread(serveNodeApi);
+
+/** The node API's thread (started by thread.ts): serves the answers the main thread sends after each view. */
+async function serveNodeApi(): Promise<void> {
+  const port = threadPort<NodeApiThreadData, NodeApiState>();
+  const { data } = port;
+  const log = createLogger('redis-wrapper', data.logLevel).child({ ...data.context, thread: 'http' });
+  let receivedAt = performance.now();
+  port.onState(() => {
+    receivedAt = performance.now();
+  });
+  const handler = nodeRoutes({
+    answers: () => ({ answers: port.state().answers, ageMs: port.state().viewAgeMs + performance.now() - receivedAt }),
+    maxViewAgeMs: data.maxViewAgeMs,
+    metrics: () => port.ask('metrics'),
+  });
+  const servers: http.Server[] = [];
+  try {
+    for (const host of data.hosts) servers.push(await listen(handler, host, data.port, log, 'node API'));
+  } catch (err) {
+    await Promise.all(servers.map((s) => closeServer(s)));
+    throw err;
+  }
+  port.listening(async () => {
+    await Promise.all(servers.map((s) => closeServer(s)));
+  });
+}
