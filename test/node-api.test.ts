@@ -4,6 +4,8 @@ import { sleep } from '../packages/local-stack/src/harness';
 import { waitFor } from './helpers/wait';
 import { rawHttp } from './helpers/raw-http';
 import { sentinelReplicasOf } from './helpers/sentinel';
+import { childPids } from './helpers/chaos';
+import { readFileSync } from 'node:fs';
 
 // redis-wrapper's HTTP API (PORT1), on a live set: what a proxy checks (/primary, /replica),
 // what Marathon checks (/readiness, /health, /liveness), metrics, and answers to junk.
@@ -22,6 +24,15 @@ test('the node API: /primary on the master only, /replica on replicas, readiness
   const master = d.redis.find((r) => r.address === d.master)!;
   const replica = d.redis.find((r) => r !== master)!;
   await waitFor("the master's /primary", async () => (await get(master.apiPort, '/primary')).status === 200, 15000);
+  // redis-server runs REDIS_NICE (5) levels below its wrapper: the API answers first on a saturated machine.
+  const niceOf = (pid: number) =>
+    Number(
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[16],
+    );
+  const server = childPids(master).at(-1)!;
+  t.is(niceOf(server) - niceOf(master.proc.pid), 5, 'redis-server nice level below its wrapper');
   t.is((await get(master.apiPort, '/replica')).status, 503);
   t.is((await get(master.apiPort, '/readiness')).status, 200);
   await waitFor("a replica's /replica", async () => (await get(replica.apiPort, '/replica')).status === 200, 15000);

@@ -9,7 +9,7 @@ const cases: Array<{ title: string; input: Partial<MemoryInputs>; lines: Array<[
     title: 'Marathon 1024 MB: half of what the wrapper leaves, noeviction',
     input: { taskMemMb: 1024 },
     lines: [
-      ['maxmemory', String(462 * MB)],
+      ['maxmemory', String(448 * MB)],
       ['maxmemory-policy', 'noeviction'],
     ],
   },
@@ -17,13 +17,13 @@ const cases: Array<{ title: string; input: Partial<MemoryInputs>; lines: Array<[
     title: 'Marathon 4096 MB',
     input: { taskMemMb: 4096 },
     lines: [
-      ['maxmemory', String(1998 * MB)],
+      ['maxmemory', String(1984 * MB)],
       ['maxmemory-policy', 'noeviction'],
     ],
   },
   {
-    title: 'the smallest task that holds data (132 MB)',
-    input: { taskMemMb: 132 },
+    title: 'the smallest task that holds data (160 MB)',
+    input: { taskMemMb: 160 },
     lines: [
       ['maxmemory', String(16 * MB)],
       ['maxmemory-policy', 'noeviction'],
@@ -59,7 +59,7 @@ const cases: Array<{ title: string; input: Partial<MemoryInputs>; lines: Array<[
     input: { taskMemMb: 1024, base: { maxmemory: true, policy: false } },
     lines: [['maxmemory-policy', 'noeviction']],
   },
-  { title: 'REDIS_CONF sets the policy: kept', input: { taskMemMb: 1024, base: { maxmemory: false, policy: true } }, lines: [['maxmemory', String(462 * MB)]] },
+  { title: 'REDIS_CONF sets the policy: kept', input: { taskMemMb: 1024, base: { maxmemory: false, policy: true } }, lines: [['maxmemory', String(448 * MB)]] },
   {
     title: 'REDIS_MAXMEMORY_POLICY wins over REDIS_CONF',
     input: { policy: 'allkeys-lru', base: { maxmemory: true, policy: true } },
@@ -79,8 +79,8 @@ for (const c of cases) {
 const refused: Array<{ title: string; input: Partial<MemoryInputs>; says: RegExp }> = [
   {
     title: 'a task too small to hold data',
-    input: { taskMemMb: 128 },
-    says: /MARATHON_APP_RESOURCE_MEM=128 MB leaves no room for data.*at least 132 MB or set REDIS_MAXMEMORY/,
+    input: { taskMemMb: 156 },
+    says: /MARATHON_APP_RESOURCE_MEM=156 MB leaves no room for data.*at least 160 MB or set REDIS_MAXMEMORY/,
   },
   { title: 'a share outside Marathon', input: { maxmemory: { percent: 40 } }, says: /REDIS_MAXMEMORY=40%: a share needs MARATHON_APP_RESOURCE_MEM/ },
   { title: "a size over the task's memory", input: { taskMemMb: 1024, maxmemory: { bytes: 2048 * MB } }, says: /more than the task's memory/ },

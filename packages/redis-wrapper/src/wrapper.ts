@@ -106,6 +106,7 @@ export async function runRedisWrapper(): Promise<number> {
       memory: memory.lines,
     }),
     password: cfg.REDIS_PASSWORD,
+    niceBelow: cfg.REDIS_NICE,
   });
 
   // An elected master starts a new era: epoch 0, so the sentinels' next failover always wins.

@@ -273,12 +273,19 @@ export const VARS = {
   REDIS_MAXMEMORY: define({
     doc:
       "Redis maxmemory: bytes (`0` = no limit), with a unit (`512mb`, `2gb`), or a share of the task's memory (`40%` of MARATHON_APP_RESOURCE_MEM) " +
-      '(default: half of MARATHON_APP_RESOURCE_MEM less 100 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)',
+      '(default: half of MARATHON_APP_RESOURCE_MEM less 128 MB for the wrapper; none outside Marathon, or when REDIS_CONF sets maxmemory)',
     parse: maxmemory,
   }),
   REDIS_MAXMEMORY_POLICY: define({
     doc: 'Redis maxmemory-policy (default: noeviction, unless REDIS_CONF sets one): a full master refuses writes instead of dropping keys',
     parse: maxmemoryPolicy,
+  }),
+  REDIS_NICE: define({
+    default: '5',
+    doc:
+      "How many nice levels below redis-wrapper redis-server runs (0-19; 0 = the same): on a saturated machine the wrapper's node API and " +
+      "node loop answer first (they use little CPU); the level weighs within the task's cgroup, so redis yields only to its own wrapper",
+    parse: int(0, 19),
   }),
   MARATHON_APP_RESOURCE_MEM: define({ doc: "Set by Marathon: the task's memory in MB (`1024.0`), what REDIS_MAXMEMORY is derived from", parse: megabytes }),
   ROLE_CHECK_INTERVAL_MS: define({

@@ -35,8 +35,8 @@ export class ServerTask {
     this.cleanup.push(step);
   }
 
-  start(bin: string, args: readonly string[]): Supervised {
-    this.server = new Supervised(bin, args, this.log);
+  start(bin: string, args: readonly string[], niceBelow = 0): Supervised {
+    this.server = new Supervised(bin, args, this.log, niceBelow);
     return this.server;
   }
 

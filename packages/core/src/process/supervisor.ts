@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -31,6 +32,24 @@ function relay(stream: Readable, log: Logger): void {
 }
 
 /**
+ * Lowers a server's CPU priority below the wrapper's, so that on a busy machine the wrapper's
+ * rare, short work (its HTTP answers, the node loop) runs first when it wakes instead of waiting
+ * behind the server's time slice. A nice level weighs against the processes of the same cgroup
+ * (a Marathon task's container) or session: the server yields to its own wrapper, whose CPU use
+ * is small, not to the rest of the machine. Linux sets it on the server's main thread, the one
+ * that serves clients. Failing to lower it is logged, never fatal.
+ */
+function lowerPriority(pid: number, below: number, log: Logger): void {
+  try {
+    const nice = Math.min(19, os.getPriority() + below);
+    os.setPriority(pid, nice);
+    log.info({ childPid: pid, nice, reason: `below the wrapper's by ${below} (REDIS_NICE)` }, 'server CPU priority lowered');
+  } catch (err) {
+    log.warn({ childPid: pid, err: String(err) }, 'could not lower the server CPU priority; it runs at the wrapper priority');
+  }
+}
+
+/**
  * One server process (redis-server or redis-sentinel) owned by a wrapper. Its output becomes the
  * wrapper's JSON lines on stdout (`"server":"redis-server"`), level mapped from redis's markers.
  */
@@ -43,8 +62,11 @@ export class Supervised {
     readonly bin: string,
     readonly args: readonly string[],
     readonly log: Logger,
+    /** How much lower the server's CPU priority is than the wrapper's (nice levels; 0: the same). */
+    readonly niceBelow = 0,
   ) {
     this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutSecrets(process.env) });
+    if (niceBelow > 0 && this.child.pid !== undefined) lowerPriority(this.child.pid, niceBelow, log);
     const serverLog = log.child({ server: path.basename(bin) });
     if (this.child.stdout) relay(this.child.stdout, serverLog);
     if (this.child.stderr) relay(this.child.stderr, serverLog);

@@ -56,10 +56,10 @@ export async function startWrapper<P extends WrapperProgram>(
 /** Writes DATA_DIR/<fileName> (the base config, then `lines`), starts the server on it, waits until it answers. */
 export async function launchServer(
   w: Wrapper<WrapperProgram>,
-  o: { bin: string; fileName: string; lines: readonly string[]; password: string | undefined },
+  o: { bin: string; fileName: string; lines: readonly string[]; password: string | undefined; niceBelow?: number },
 ): Promise<void> {
   const configFile = await writeGeneratedConfig({ base: w.baseConfig, dir: w.dataDir, fileName: o.fileName, lines: o.lines });
-  const server = w.task.start(o.bin, [configFile]);
+  const server = w.task.start(o.bin, [configFile], o.niceBelow);
   await waitUntilAnswers(w.bind, o.password, server);
 }
 
