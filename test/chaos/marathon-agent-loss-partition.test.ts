@@ -1,8 +1,9 @@
+import { scenarioFile } from '../helpers/scenario-file';
 import test from 'ava';
 import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
-import { MODEL, nextEvent, skipReason, uniqueViolations } from '../helpers/model';
+import { nextEvent, uniqueViolations } from '../helpers/model';
 import {
   type DirectResult,
   firstLogTime,
@@ -13,10 +14,7 @@ import {
   outageAround,
   REDIS,
   SCALE,
-  type Scenario,
   SENTINEL,
-  startScenario,
-  stopScenario,
   waitSteady,
   WATCHER,
   WritableMasters,
@@ -36,22 +34,12 @@ const PARTITION_MS = 30000;
 /** Mesos's real agent-unreachable timeout (75 s) during the partition: a 30 s partition is not an agent loss. */
 const MESOS_UNREACHABLE_S = 75 / SCALE;
 
-if (!MODEL.ok) {
-  test.skip(`Marathon scenarios (agent loss, partition): skipped, ${skipReason}`, () => undefined);
-} else {
-  let s: Scenario | undefined;
-  // Tests that got to their end (ava's t.passed is not the test's own in hooks): fewer keeps the files.
-  let completed = 0;
-  test.before(async () => {
-    s = await startScenario(4);
-  });
-  test.after.always(async (t) => stopScenario(s, completed === 2, (m) => t.log(m)));
-
+scenarioFile('agent loss, partition', 4, (f) => {
   test.serial(
     "Marathon 3: the master's agent lost (every task on it killed at once, never back): Sentinel fails over, Mesos calls the agent " +
       'unreachable, Marathon replaces its tasks on the spare agent under UNIQUE; 0 acknowledged writes lost, never two writable masters',
     async (t) => {
-      const sc = s!;
+      const sc = f.scenario;
       const { model } = sc.stack;
       const kills = healthKills(sc);
       const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'agentloss'));
@@ -110,7 +98,7 @@ if (!MODEL.ok) {
       t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
       t.deepEqual(kills, [], 'no task killed by a health check');
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
 
@@ -120,7 +108,7 @@ if (!MODEL.ok) {
       "client on its side (none reaches a replica) until its wrapper, cut off from ZooKeeper and the sentinels' majority, " +
       'pauses them, then is demoted on healing; 0 acknowledged (WAIT 1) writes lost, never two writable masters',
     async (t) => {
-      const sc = s!;
+      const sc = f.scenario;
       const { model } = sc.stack;
       model.setAgentUnreachableAfter(MESOS_UNREACHABLE_S);
       t.teardown(() => model.setAgentUnreachableAfter(75));
@@ -191,7 +179,7 @@ if (!MODEL.ok) {
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
       t.deepEqual(kills, [], 'no task killed by a health check');
       t.not(farResult.present, null, 'the far-side client checked its writes');
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
-}
+});

@@ -1,22 +1,10 @@
+import { scenarioFile } from '../helpers/scenario-file';
 import test from 'ava';
 import type { ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
-import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
-import {
-  healthKills,
-  masterTask,
-  ModelClient,
-  REDIS,
-  type Scenario,
-  SENTINEL,
-  startScenario,
-  stopScenario,
-  waitSteady,
-  WATCHER,
-  WritableMasters,
-  type WriterResult,
-} from '../helpers/model-scenario';
+import { uniqueViolations } from '../helpers/model';
+import { healthKills, masterTask, ModelClient, REDIS, SENTINEL, waitSteady, WATCHER, WritableMasters, type WriterResult } from '../helpers/model-scenario';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -25,25 +13,12 @@ import { waitFor } from '../helpers/wait';
  * each app in the kill orders Marathon may pick, a client writing throughout.
  */
 
-if (!MODEL.ok) {
-  test.skip(`Marathon scenarios (deploy, rolling upgrades): skipped, ${skipReason}`, () => undefined);
-} else {
-  let s: Scenario | undefined;
-  let deployMs = 0;
-  // Tests that got to their end (ava's t.passed is not the test's own in hooks): fewer keeps the files.
-  let completed = 0;
-  test.before(async () => {
-    const started = Date.now();
-    s = await startScenario(3);
-    deployMs = Date.now() - started;
-  });
-  test.after.always(async (t) => stopScenario(s, completed === 2, (m) => t.log(m)));
-
+scenarioFile('deploy, rolling upgrades', 3, (f) => {
   test.serial(
     'Marathon 1: the group from marathon/redis-zk.json deploys unchanged (watcher on a dynamic port); every ' +
       'watcher is ready and lists every sentinel; a client finding the sentinels through a watcher writes (WAIT 1)',
     async (t) => {
-      const sc = s!;
+      const sc = f.scenario;
       const { model } = sc.stack;
       for (const app of [REDIS, SENTINEL, WATCHER]) t.deepEqual(uniqueViolations(model, app), [], `${app}: hostname:UNIQUE`);
       const sentinels = model
@@ -82,7 +57,7 @@ if (!MODEL.ok) {
       const r = await writer.stop();
       const m = await monitor.stop();
       recordFigures(t, 'marathon-deploy', {
-        deployMs,
+        deployMs: f.startMs,
         firstAckAfterClientStartMs: (r.firstAckAt ?? NaN) - clientStartedAt,
         acked: r.acked,
         failed: r.failed,
@@ -92,7 +67,7 @@ if (!MODEL.ok) {
       t.true(r.verified, 'the client read its writes back');
       t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
 
@@ -100,7 +75,7 @@ if (!MODEL.ok) {
     'Marathon 2: rolling restart of redis (the master killed first, in the middle, last), sentinel ' +
       'and watcher: 0 acknowledged writes lost, never two writable masters, no health-check kill',
     async (t) => {
-      const sc = s!;
+      const sc = f.scenario;
       const { model } = sc.stack;
       const kills = healthKills(sc);
       const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'upgrade'));
@@ -156,7 +131,7 @@ if (!MODEL.ok) {
       t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
       t.deepEqual(kills, [], 'no task killed by a health check');
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
-}
+});

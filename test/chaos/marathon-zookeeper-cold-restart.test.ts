@@ -1,3 +1,4 @@
+import { scenarioFile } from '../helpers/scenario-file';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
-import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
+import { uniqueViolations } from '../helpers/model';
 import {
   healthKills,
   ModelClient,
@@ -15,8 +16,6 @@ import {
   SCALE,
   type Scenario,
   SENTINEL,
-  startScenario,
-  stopScenario,
   waitSteady,
   WATCHER,
   WritableMasters,
@@ -33,22 +32,12 @@ import { sleep, waitFor } from '../helpers/wait';
 
 const ZK_OUTAGE_MS = 180000 * SCALE;
 
-if (!MODEL.ok) {
-  test.skip(`Marathon scenarios (ZooKeeper outage, cold restart): skipped, ${skipReason}`, () => undefined);
-} else {
-  let s: Scenario | undefined;
-  // Tests that got to their end (ava's t.passed is not the test's own in hooks): fewer keeps the files.
-  let completed = 0;
-  test.before(async () => {
-    s = await startScenario(3);
-  });
-  test.after.always(async (t) => stopScenario(s, completed === 3, (m) => t.log(m)));
-
+scenarioFile('ZooKeeper outage, cold restart', 3, (f) => {
   test.serial(
     'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no ' +
       'task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
     async (t) => {
-      const sc = s!;
+      const sc = f.scenario;
       const { model } = sc.stack;
       const kills = healthKills(sc);
       const ended: string[] = [];
@@ -145,7 +134,7 @@ if (!MODEL.ok) {
       t.true(r.verified, 'the client read its writes back');
       t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
 
@@ -206,9 +195,9 @@ if (!MODEL.ok) {
       'that ran one finds its data on the host volume, the freshest is elected; 0 acknowledged writes lost, before or after; ' +
       'discovery answers; never two writable masters',
     async (t) => {
-      const { before } = await coldRestart(t, s!, 'marathon-cold-restart');
+      const { before } = await coldRestart(t, f.scenario, 'marathon-cold-restart');
       t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
 
@@ -216,14 +205,11 @@ if (!MODEL.ok) {
     "Marathon 6, with the README's persistent-volume opt-in: every task killed at once " +
       'comes back on its agent with its data; 0 acknowledged writes lost, before or after',
     async (t) => {
-      await stopScenario(s, completed === 2, (m) => t.log(m));
-      s = undefined;
       const file = writeResidentGroup(path.join(os.tmpdir(), `redis-zk-resident-${process.pid}.json`));
       t.teardown(() => fs.rmSync(file, { force: true }));
-      s = await startScenario(3, { group: file });
-      const { before } = await coldRestart(t, s, 'marathon-cold-restart-volumes');
+      const { before } = await coldRestart(t, await f.restart(t, file), 'marathon-cold-restart-volumes');
       t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
-      if (t.passed) completed += 1;
+      f.passed(t);
     },
   );
-}
+});

@@ -168,9 +168,13 @@ export class PingProbe {
 
 export { pidAlive } from '../../packages/local-stack/src/pid';
 
-/** The server child pid a wrapper logged when it started redis-server / redis-sentinel. */
+/** The server child pids a wrapper logged when it started redis-server / redis-sentinel (one line per start). */
 export function childPids(task: Task): number[] {
-  return [...task.proc.log().matchAll(/"childPid":(\d+)/g)].map((m) => Number(m[1]));
+  return task.proc
+    .log()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"server process started"'))
+    .map((line) => Number(/"childPid":(\d+)/.exec(line)?.[1]));
 }
 
 /**

@@ -94,8 +94,9 @@ export async function startScenario(agents: number, o: { group?: string } = {}):
 export async function stopScenario(s: Scenario | undefined, passed: boolean, say: (m: string) => void): Promise<void> {
   if (!s) return;
   s.close();
-  await s.stack.stop({ keepFiles: !passed });
-  if (!passed) say(`model files kept in ${s.stack.model.dir}`);
+  const keep = !passed || !!process.env.KEEP_TEST_FILES;
+  await s.stack.stop({ keepFiles: keep });
+  if (keep) say(`model files kept in ${s.stack.model.dir}`);
   const left = s.stack.model.network.leftovers();
   if (left.length > 0) throw new Error(`left behind: ${left.join(' ')}`);
 }
