@@ -88,11 +88,62 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     view: view({ local: replicaOf(P), registered: P, sentinels: all(P), probes: [liveMaster(P)] }),
     kind: 'none',
   },
+  // During Sentinel's failover a replica is left to Sentinel, unless its master is dead and the
+  // newest config names a live promoted master (Sentinel's leader may re-point it a failover-timeout late).
   {
-    title: 'a failover in progress -> none, whatever else',
-    view: view({ local: replicaOf(A), registered: P, sentinels: all(P, { failover: true }), probes: [dead(A), liveMaster(P)] }),
+    title: "a failover in progress; replica of a dead master; the newest config's sentinels name live P -> follow P",
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P, { failover: true }), probes: [dead(A), liveMaster(P)] }),
+    kind: 'follow',
+    master: P,
+    reason: /does not answer, while Sentinel fails over: the sentinels at config epoch 1 name live master 10\.0\.0\.3:6379 \(3\/3 answer\)/,
+  },
+  {
+    title: 'a failover in progress; the leader gives clients P at epoch 2, the others still name A at epoch 1; A dead -> follow P',
+    view: view({
+      local: replicaOf(A),
+      registered: A,
+      sentinels: [sentinelView(S[0]!, A, { failover: true, current: P, epoch: 2 }), sentinelView(S[1]!, A, { epoch: 1 }), unreachableSentinel(S[2]!)],
+      probes: [dead(A), liveMaster(P)],
+    }),
+    kind: 'follow',
+    master: P,
+  },
+  {
+    title: 'a failover in progress; replica of a live master (a switchover) -> none, left to Sentinel',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P, { failover: true }), probes: [liveMaster(A), liveMaster(P)] }),
     kind: 'none',
     reason: /failing over/,
+  },
+  {
+    title: 'a failover in progress; A dead; P named but not promoted yet (still a replica) -> none',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(P, { failover: true }), probes: [dead(A), liveReplica(P, A)] }),
+    kind: 'none',
+    reason: /failing over/,
+  },
+  {
+    title: 'a failover in progress; A dead; only 1 of 3 sentinels answers (it names live P) -> none',
+    view: view({
+      local: replicaOf(A),
+      registered: A,
+      sentinels: [sentinelView(S[0]!, P, { failover: true, epoch: 2 }), unreachableSentinel(S[1]!), unreachableSentinel(S[2]!)],
+      probes: [dead(A), liveMaster(P)],
+    }),
+    kind: 'none',
+  },
+  {
+    title: 'a failover in progress; A dead; the newest config names this node (being promoted) -> none',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(SELF, { failover: true }), probes: [dead(A)] }),
+    kind: 'none',
+  },
+  {
+    title: "a failover in progress; A dead; the newest config's sentinels disagree -> none",
+    view: view({
+      local: replicaOf(A),
+      registered: A,
+      sentinels: [sentinelView(S[0]!, P, { failover: true, epoch: 2 }), sentinelView(S[1]!, Q, { epoch: 2 }), sentinelView(S[2]!, A, { epoch: 1 })],
+      probes: [dead(A), liveMaster(P), liveMaster(Q)],
+    }),
+    kind: 'none',
   },
   { title: 'local redis-server does not answer -> none', view: view({ local: null, registered: P, sentinels: all(P), probes: [liveMaster(P)] }), kind: 'none' },
   {

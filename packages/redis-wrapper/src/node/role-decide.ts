@@ -2,6 +2,7 @@ import {
   type Address,
   formatAddress,
   isLiveMaster,
+  newestConfig,
   type Probe,
   type ReplicationState,
   sameAddress,
@@ -63,7 +64,10 @@ export function decideRole(v: RoleView): RoleAction {
   if (!v.local) return { kind: 'none', reason: 'the local redis-server does not answer' };
   const consensus = sentinelConsensus(v.sentinels);
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
-  if (consensus.failoverInProgress) return (v.local.role === 'master' && pauseFor(v, '')) || { kind: 'none', reason: 'sentinels are failing over' };
+  if (consensus.failoverInProgress) {
+    if (v.local.role === 'master') return pauseFor(v, '') || { kind: 'none', reason: 'sentinels are failing over' };
+    return followPromoted(v) ?? { kind: 'none', reason: 'sentinels are failing over' };
+  }
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
   // The latest Sentinel epoch at which any sentinel names `a` its master (-1: none does).
   const epochOf = (a: Address | null | undefined) =>
@@ -126,6 +130,33 @@ export function decideRole(v: RoleView): RoleAction {
         ? `${show(following)}, which is not a master`
         : `${show(following)}, which does not answer`;
   return { kind: 'follow', master: target, reason: `following ${state}; ${namedBy(target)} name live master ${show(target)}` };
+}
+
+/**
+ * During Sentinel's failover, a replica whose master does not answer follows the master Sentinel
+ * has promoted, once the sentinels holding the newest config epoch name it (a majority of the
+ * registered sentinels answering) and it answers as a master: Sentinel's leader would send it
+ * there, but re-points the replicas `parallel-syncs` at a time, and a dead replica still on its
+ * list (a lost agent's) holds that slot until failover-timeout: the set's only live replica then
+ * waited a whole failover-timeout (60 s as shipped) and no write passed WAIT 1. Sentinel's own
+ * later REPLICAOF to the same master changes nothing. A replica whose master answers (a
+ * switchover) is left to Sentinel.
+ */
+function followPromoted(v: RoleView): RoleAction | null {
+  const following = v.local?.following;
+  const followed = following ? v.probes.get(formatAddress(following)) : undefined;
+  if (!following || !followed || followed.reachable) return null;
+  const newest = newestConfig(v.sentinels);
+  const promoted = newest.master;
+  if (!promoted || sameAddress(promoted, following) || sameAddress(promoted, v.self)) return null;
+  if (newest.answering * 2 <= v.sentinels.length || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
+  return {
+    kind: 'follow',
+    master: promoted,
+    reason:
+      `following ${formatAddress(following)}, which does not answer, while Sentinel fails over: the sentinels at config epoch ` +
+      `${newest.configEpoch} name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
+  };
 }
 
 /**

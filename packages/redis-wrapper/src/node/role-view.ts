@@ -3,6 +3,7 @@ import {
   askSentinel,
   type Directory,
   formatAddress,
+  newestConfig,
   type Probe,
   probeRedis,
   readReplication,
@@ -48,7 +49,7 @@ export interface Gathered {
  * One tick's reads, all in parallel and each bounded by `probeTimeoutMs`: the local server,
  * ZooKeeper (the last answer is kept while it is away), every sentinel last registered (with the
  * replicas it knows, for readiness; one registered since is asked once ZooKeeper answered), then
- * the masters they and ZooKeeper name.
+ * the masters they (a majority, and the newest config) and ZooKeeper name.
  */
 export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gathered> {
   const opts = { password: i.password, timeoutMs: 1000, pool: i.pool };
@@ -73,7 +74,9 @@ export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gather
   const consensus = sentinelConsensus(sentinels);
   const wanted = new Map<string, Address>();
   // Not this node: the local INFO above says what it is (and a stalled redis would hold the tick up twice).
-  for (const a of [consensus.master, zk.registered, local?.following]) if (a && !sameAddress(a, i.self)) wanted.set(formatAddress(a), a);
+  // The newest config's master too: during a failover only the sentinels at its epoch name the promoted one.
+  for (const a of [consensus.master, newestConfig(sentinels).master, zk.registered, local?.following])
+    if (a && !sameAddress(a, i.self)) wanted.set(formatAddress(a), a);
   const probes = new Map<string, Probe>();
   await Promise.all([...wanted.values()].map(async (a) => probes.set(formatAddress(a), await probeRedis(a, opts))));
   return { local, zk, sentinels, probes };
