@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { scenarioFile } from '../helpers/scenario-file';
 import test from 'ava';
 import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marathon-model';
@@ -162,6 +163,10 @@ scenarioFile('agent loss, partition', 4, (f) => {
         cutOffMasterAckedAfterPause: ackedAfterPause,
         demotedAndSteadyAfterHealMs: steadyAt - healedAt,
         staleReplicaListings: m.disowned,
+        // Replicas whose wrapper followed the promoted master during Sentinel's failover (role-decide's followPromoted).
+        replicasFollowedPromotedEarly: model
+          .tasks(REDIS)
+          .filter((x) => fs.existsSync(x.proc.logFile) && fs.readFileSync(x.proc.logFile, 'utf8').includes('while Sentinel fails over')).length,
         acked: r.acked,
         failed: r.failed,
         lost: r.lost,
