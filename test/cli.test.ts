@@ -203,7 +203,11 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
         .config('GET', 'replica-priority')
         .then((x) => (x as string[])[1]),
       '100',
-      `${r.address}: replica-priority restored`,
+      `${r.address}: replica-priority restored; the CLI said: ${[done.err, back.err]
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.includes('replica-priority'))
+        .join(' | ')}`,
     );
   }
 

@@ -2,6 +2,7 @@ import { type Address, formatAddress, sameAddress } from '../address';
 import type { Logger } from '../log';
 import { withRedis } from '../redis/connect';
 import { askSentinels } from '../sentinel/query';
+import { sleep } from '../time';
 
 export interface Exclusion {
   /** Gives every replica its replica-priority back (best effort, logged). */
@@ -45,20 +46,35 @@ export async function excludeFromPromotion(o: {
     { keep: formatAddress(o.keep), ineligible: changed.map((c) => formatAddress(c.address)), reason: 'switchover to a chosen replica' },
     'other replicas made ineligible for promotion (replica-priority 0) until the switchover ends',
   );
-  return {
-    async restore() {
-      await Promise.all(
-        changed.map(async ({ address, priority }) => {
-          try {
-            await withRedis(address, { timeoutMs: 2000 }, (r) => r.call('CONFIG', 'SET', 'replica-priority', priority));
-          } catch (err) {
-            o.log.error(
-              { replica: formatAddress(address), priority, err: String(err) },
-              'could not restore replica-priority: set it back by hand (CONFIG SET replica-priority)',
-            );
-          }
-        }),
-      );
-    },
-  };
+  return { restore: () => Promise.all(changed.map((c) => restorePriority(c.address, c.priority, o.log))).then(() => undefined) };
+}
+
+/** Tries to give a replica its priority back this many times, RESTORE_RETRY_MS apart. */
+const RESTORE_TRIES = 10;
+const RESTORE_RETRY_MS = 300;
+
+/**
+ * Sets a replica's replica-priority back, and reads it back to be sure: retried, because right
+ * after the switchover Sentinel reconfigures the replicas with `CLIENT KILL TYPE normal`, which
+ * cuts off a connection whose SET is under way (a fresh run found a replica left at 0).
+ */
+async function restorePriority(address: Address, priority: string, log: Logger): Promise<void> {
+  let last = '';
+  for (let attempt = 1; attempt <= RESTORE_TRIES; attempt += 1) {
+    try {
+      const now = await withRedis(address, { timeoutMs: 2000 }, async (r) => {
+        await r.call('CONFIG', 'SET', 'replica-priority', priority);
+        return ((await r.call('CONFIG', 'GET', 'replica-priority')) as [string, string])[1];
+      });
+      if (now === priority) return;
+      last = `read back ${now}`;
+    } catch (err) {
+      last = String(err);
+    }
+    if (attempt < RESTORE_TRIES) await sleep(RESTORE_RETRY_MS);
+  }
+  log.error(
+    { replica: formatAddress(address), priority, err: last, tries: RESTORE_TRIES },
+    'could not restore replica-priority: set it back by hand (CONFIG SET replica-priority)',
+  );
 }

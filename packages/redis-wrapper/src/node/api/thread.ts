@@ -15,8 +15,6 @@ export interface NodeApiInputs {
   maxViewAgeMs: number;
   logLevel: string;
   log: Logger;
-  /** The thread's file; dist/node-api-thread.js beside the program's bundle by default. */
-  entry?: string;
 }
 
 export interface NodeApi {
@@ -52,7 +50,8 @@ export async function startNodeApi(i: NodeApiInputs): Promise<NodeApi> {
     context: i.log.bindings(),
   };
   const thread = await HttpThread.start<NodeApiThreadData, NodeApiState>({
-    entry: i.entry ?? path.join(__dirname, 'node-api-thread.js'),
+    // The thread's bundle, beside the program's (scripts/bundle.mjs).
+    entry: path.join(__dirname, 'node-api-thread.js'),
     data,
     state: apiState(undefined),
     youngGenerationMb: THREAD_YOUNG_GENERATION_MB,
