@@ -63,15 +63,6 @@ export class MasterFollower {
   }
 
   private async apply(name: string, action: Exclude<SetAction, { kind: 'keep' }>, trigger: string): Promise<void> {
-    if (action.kind === 'reset') {
-      // RESET reads the master again at once (its replicas with it); the other sentinels come back with their next hello.
-      await withSentinel(this.d.local, { timeoutMs: 2000 }, (r) => r.call('SENTINEL', 'RESET', name));
-      this.d.log.info(
-        { set: name, action: 'reset', master: formatAddress(action.address), reason: action.reason, trigger },
-        'reset Sentinel to learn the replicas now',
-      );
-      return;
-    }
     const to = action.kind === 'monitor' ? action.address : action.to;
     await withSentinel(this.d.local, { timeoutMs: 2000 }, async (r) => {
       if (action.kind === 'repoint') await r.call('SENTINEL', 'REMOVE', name);

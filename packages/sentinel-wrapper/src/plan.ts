@@ -15,8 +15,6 @@ export interface SetSnapshot {
     readonly configEpoch?: number;
     readonly knowsReplicas?: boolean;
   } | null;
-  /** Replicas online at ZooKeeper's master, as it says (when it answers as master). */
-  readonly registeredOnlineReplicas?: number;
   /** What the other registered sentinels agree on, and whether that address is a live master. */
   readonly others: Consensus;
   readonly othersMasterIsLive: boolean;
@@ -27,7 +25,6 @@ export interface SetSnapshot {
 export type SetAction =
   | { readonly kind: 'monitor'; readonly address: Address; readonly reason: string }
   | { readonly kind: 'repoint'; readonly from: Address; readonly to: Address; readonly reason: string }
-  | { readonly kind: 'reset'; readonly address: Address; readonly reason: string }
   | { readonly kind: 'keep'; readonly reason: string };
 
 /**
@@ -70,16 +67,6 @@ export function planSet(s: SetSnapshot): SetAction {
   }
   const current = s.monitored.address;
   if (!s.registered || sameAddress(current, s.registered)) {
-    const online = s.registeredOnlineReplicas ?? 0;
-    if (s.registered && s.registeredIsLiveMaster && !s.monitored.failoverInProgress && s.monitored.knowsReplicas === false && online > 0) {
-      return {
-        kind: 'reset',
-        address: s.registered,
-        reason:
-          `Sentinel knows no replica of ${show(s.registered)}, which has ${online} online (monitored before they followed it): ` +
-          'it would learn them only at its next INFO, up to 10 s, and could not fail over meanwhile',
-      };
-    }
     return { kind: 'keep', reason: s.registered ? "already monitoring ZooKeeper's master" : 'ZooKeeper holds no valid address for this set' };
   }
   if (s.monitored.isLiveMaster) {

@@ -44,6 +44,5 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
     others: consensus,
     othersMasterIsLive,
     othersNewest: newestConfig(views),
-    ...(registeredProbe?.reachable && registeredIsLiveMaster ? { registeredOnlineReplicas: registeredProbe.onlineReplicas ?? 0 } : {}),
   };
 }
