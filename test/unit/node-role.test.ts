@@ -320,9 +320,30 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     kind: 'none',
   },
   {
-    title: 'master; a failover in progress -> none',
+    title: 'master; a failover in progress of another master (this node is the one promoted) -> none',
     view: view({ local: master, registered: P, sentinels: all(P, { failover: true }), probes: [liveMaster(P)] }),
     kind: 'none',
+  },
+  {
+    title:
+      'master; a sentinel is failing over from this node (ZooKeeper and the others still name it) -> pause (its other replicas would acknowledge writes the promoted one never gets)',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => sentinelView(s, SELF, { failover: i === 0 })),
+    }),
+    kind: 'pause',
+    reason: /sentinel 10\.0\.1\.1:26379 is failing over from this master/,
+  },
+  {
+    title: 'master; the leader has promoted P (gives clients P at epoch 2) and still fails over from this node -> pause',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, SELF, { failover: true, current: P, epoch: 2 }) : sentinelView(s, SELF, { epoch: 1 }))),
+      probes: [liveMaster(P)],
+    }),
+    kind: 'pause',
   },
   // Sentinel switching: its leader names the promoted node at the new epoch before the others follow.
   {

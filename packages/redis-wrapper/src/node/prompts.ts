@@ -3,7 +3,7 @@ import type { NodeLoop, TakenView } from './role-loop';
 
 /**
  * What makes the node loop look at the set at once instead of at its next tick: a failover event
- * of this set from any registered sentinel (`+promoted-slave`, `+switch-master`), and a change of
+ * of this set from any registered sentinel (`+try-failover`, `+promoted-slave`, `+switch-master`), and a change of
  * `masters/<name>` in ZooKeeper (a watch), ZooKeeper being usable again (a master paused while
  * cut off, or resumed from a freeze, is fenced or lifted at once). So `/primary` and `/replica`,
  * which HAProxy checks, follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
@@ -16,6 +16,10 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   const listeners = new SwitchListeners(o.log);
   listeners.on('switch', (e: { name: string; channel: string }) => {
     if (e.name === o.name) o.loop()?.poke(`Sentinel reported ${e.channel}`);
+  });
+  // A failover's start: a master being failed over from pauses its writes before the promotion (~0.3 s later).
+  listeners.on('start', (e: { name: string; channel: string }) => {
+    if (e.name === o.name && e.channel === '+try-failover') o.loop()?.poke('Sentinel started a failover');
   });
   let armed = false;
   let stopped = false;

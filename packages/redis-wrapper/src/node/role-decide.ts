@@ -65,7 +65,7 @@ export function decideRole(v: RoleView): RoleAction {
   const consensus = sentinelConsensus(v.sentinels);
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   if (consensus.failoverInProgress) {
-    if (v.local.role === 'master') return pauseFor(v, '') || { kind: 'none', reason: 'sentinels are failing over' };
+    if (v.local.role === 'master') return pauseFor(v, '') || failingOverFrom(v) || { kind: 'none', reason: 'sentinels are failing over' };
     return followPromoted(v) ?? { kind: 'none', reason: 'sentinels are failing over' };
   }
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
@@ -130,6 +130,23 @@ export function decideRole(v: RoleView): RoleAction {
         ? `${show(following)}, which is not a master`
         : `${show(following)}, which does not answer`;
   return { kind: 'follow', master: target, reason: `following ${state}; ${namedBy(target)} name live master ${show(target)}` };
+}
+
+/**
+ * A master that a sentinel is failing over from (its failover of the set names this node as the
+ * master it leaves) pauses its writes: once Sentinel promotes a replica, the other replicas still
+ * follow this node until Sentinel re-points them, and a write they acknowledge here (`WAIT 1`
+ * passes) is lost when they resync from the new master. Renewed while the failover runs; lifted
+ * when it is aborted, and the fence follows when it ends. (A planned switchover pauses on its own.)
+ */
+function failingOverFrom(v: RoleView): RoleAction | null {
+  const leaving = v.sentinels.find((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self));
+  return leaving
+    ? {
+        kind: 'pause',
+        reason: `sentinel ${formatAddress(leaving.sentinel)} is failing over from this master: writes taken here now could be lost with the replicas it re-points`,
+      }
+    : null;
 }
 
 /**
