@@ -5,7 +5,7 @@ export interface NodeCounters {
   recoveryAttempts: number;
   recoveries: number;
   crashFailovers: number;
-  /** Times this master paused its writes, cut off from ZooKeeper and a Sentinel majority. */
+  /** Times this master paused its writes: cut off from ZooKeeper and a Sentinel majority, or being failed over from. */
   writePauses: number;
 }
 

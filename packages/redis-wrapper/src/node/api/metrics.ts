@@ -25,7 +25,11 @@ export function nodeMetrics(i: NodeMetricsInputs): Registry {
   counted('redis_zk_node_repoints_total', "Times this replica was re-pointed to the set's master by the node loop", (c) => c.repoints);
   counted('redis_zk_node_fences_total', 'Times this node, a stale master, demoted itself', (c) => c.fences);
   counted('redis_zk_node_recovery_attempts_total', 'Recoveries of a set Sentinel left without a master, attempted', (c) => c.recoveryAttempts);
-  counted('redis_zk_node_write_pauses_total', 'Times this master paused its writes, cut off from ZooKeeper and a Sentinel majority', (c) => c.writePauses);
+  counted(
+    'redis_zk_node_write_pauses_total',
+    'Times this master paused its writes: cut off from ZooKeeper and a Sentinel majority, or being failed over from',
+    (c) => c.writePauses,
+  );
   counted('redis_zk_node_recoveries_total', 'Recoveries in which this node became the master', (c) => c.recoveries);
   const gauge = (name: string, help: string, value: (v: TakenView) => number) =>
     new Gauge({
