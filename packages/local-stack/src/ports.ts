@@ -14,18 +14,32 @@ import { pidAlive } from './pid';
 export const PORT_CLAIMS_DIR = path.join(os.tmpdir(), `redis-zk-ports-${process.getuid?.() ?? 'user'}`);
 const claimed = new Set<number>();
 
+/**
+ * Where ports are handed out: below the kernel's ephemeral range, which outgoing connections take
+ * their local ports from. A port from that range (what listen(0) gives) can be taken by any
+ * client's connection between its hand-out and its server's bind: fifty wrappers starting at once
+ * open hundreds of connections (a fresh run saw a node API fail with EADDRINUSE).
+ */
+const HANDED_OUT = ((): { low: number; high: number } => {
+  const [low] = readOr('/proc/sys/net/ipv4/ip_local_port_range', '32768 60999').trim().split(/\s+/).map(Number);
+  const top = Number.isInteger(low) && low! > 12000 ? low! - 1 : 32767;
+  return { low: 10000, high: Math.min(top, 32767) };
+})();
+
+/** Whether nothing listens on 127.0.0.1:port now. */
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
 /** A loopback port nothing listens on now, and not handed out to this or another live process. */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
-    if (!claimed.has(port) && claim(port)) return port;
+    const port = HANDED_OUT.low + Math.floor(Math.random() * (HANDED_OUT.high - HANDED_OUT.low + 1));
+    if (claimed.has(port) || !(await bindable(port))) continue;
+    if (claim(port)) return port;
   }
 }
 
