@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import { performance } from 'node:perf_hooks';
 // Core's modules one by one, not its index: the thread's bundle stays without the ZooKeeper and Redis clients.
 import { closeServer, listen } from '@redis-zk/core/dist/http/server';
 import { runThread, threadPort } from '@redis-zk/core/dist/http/thread-port';
@@ -24,12 +23,9 @@ async function serveNodeApi(): Promise<void> {
   const port = threadPort<NodeApiThreadData, NodeApiState>();
   const { data } = port;
   const log = createLogger('redis-wrapper', data.logLevel).child({ ...data.context, thread: 'http' });
-  let receivedAt = performance.now();
-  port.onState(() => {
-    receivedAt = performance.now();
-  });
   const handler = nodeRoutes({
-    answers: () => ({ answers: port.state().answers, ageMs: port.state().viewAgeMs + performance.now() - receivedAt }),
+    // The main thread sends state after every view and nothing else: its silence is the time since this view arrived.
+    answers: () => ({ answers: port.state().answers, ageMs: port.state().viewAgeMs + port.silentMs() }),
     maxViewAgeMs: data.maxViewAgeMs,
     metrics: () => port.ask('metrics'),
   });
