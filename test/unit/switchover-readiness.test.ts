@@ -73,6 +73,23 @@ const moves: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; ki
     to: R1,
   },
   {
+    title: 'the leader gives clients the promoted replica at a newer epoch, the others still name this master: follow it',
+    views: [sentinelView(S[0]!, M, { failover: true, current: R1, epoch: 2 }), sentinelView(S[1]!, M), sentinelView(S[2]!, M)],
+    kind: 'follow',
+    to: R1,
+  },
+  {
+    title: 'the leader done (names the promoted replica at a newer epoch), the others not told yet: follow it',
+    views: [sentinelView(S[0]!, R1, { epoch: 2 }), sentinelView(S[1]!, M), sentinelView(S[2]!, M)],
+    kind: 'follow',
+    to: R1,
+  },
+  {
+    title: 'a sentinel names another master at an older epoch (stale): none',
+    views: [sentinelView(S[0]!, R1, { epoch: 1 }), sentinelView(S[1]!, M, { epoch: 2 }), sentinelView(S[2]!, M, { epoch: 2 })],
+    kind: 'none',
+  },
+  {
     title: 'one failing over, the majority still on this master: pause',
     views: [sentinelView(S[0]!, M, { failover: true }), sentinelView(S[1]!, M)],
     kind: 'pause',

@@ -79,6 +79,18 @@ const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
 export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const deadline = Date.now() + i.timeoutMs;
   const log = i.log.child({ step: 'switchover' });
+  const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
+  if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
+
+  // Sentinel may be failing over from this node already (down-after, an operator's SENTINEL
+  // FAILOVER): it promotes a replica within ~0.2 s, and every write this master takes meanwhile
+  // can be lost. So that is asked first, and writes are paused before anything else; the handover
+  // starts only if that failover ends with this node still the master.
+  if (sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce).kind === 'pause') {
+    const followed = await untilSentinelCanFailOver({ ...i, target: undefined, deadline, alignUntil: 0, log }, sentinels, deadline, true);
+    if (!followed.ok) return no(followed.reason);
+  }
+
   let state: ReplicationState;
   try {
     state = await readReplication(i.master, { timeoutMs: 1000 });
@@ -90,8 +102,6 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   if (i.target && !state.replicas.some((r) => sameAddress(r.address, i.target))) {
     return no(`${formatAddress(i.target)} is not a connected replica of ${formatAddress(i.announce)}`);
   }
-  const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
-  if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
 
   // Naming the replica keeps Sentinel from picking one that has not caught up and lets the command be timed on it.
   const target =
@@ -136,17 +146,24 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
 
 /**
  * Waits, writes flowing, until a reachable sentinel names the master, none is failing over, and
- * one would promote the replica wanted (sentinelReadiness). Returns the sentinels to ask.
+ * one would promote the replica wanted (sentinelReadiness). Returns the sentinels to ask. While
+ * Sentinel fails over on its own, writes are paused (`pauseAtOnce`: from the start, before asking).
  */
 async function untilSentinelCanFailOver(
   i: Handover,
   sentinels: readonly Address[],
   until: number,
+  pauseAtOnce = false,
 ): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string; timedOut?: boolean }> {
   const since = Date.now();
   let reason = '';
   let paused = false;
   try {
+    if (pauseAtOnce) {
+      await pauseWrites(i);
+      paused = true;
+      i.log.info({ reason: 'Sentinel is failing over on its own: writes taken here now could be lost' }, 'writes paused until Sentinel names a master');
+    }
     while (Date.now() < until) {
       const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
       // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.

@@ -1,5 +1,5 @@
 import { type Address, formatAddress, sameAddress } from '../address';
-import { sentinelConsensus } from '../sentinel/consensus';
+import { newestConfig, sentinelConsensus } from '../sentinel/consensus';
 import type { SentinelView } from '../sentinel/query';
 
 export interface SentinelReadiness {
@@ -56,19 +56,27 @@ export type SentinelMove =
  * What a master that is handing over does about a failover Sentinel runs on its own (pure): writes
  * it takes while Sentinel promotes another node are lost once that node takes over (its replicas
  * still acknowledge them until Sentinel moves them), so it pauses them; once a majority of the
- * sentinels that answer names another master, it follows that one (a stopping master has nothing
- * to lose by it: its writes are paused, and it stops next).
+ * sentinels that answer names another master, or the sentinels at the newest config epoch give
+ * clients another one (the failover's leader does from the promotion on, ~1 s before the others
+ * hear of it), it follows that one (a stopping master has nothing to lose by it: its writes are
+ * paused, and it stops next; the caller follows only a node that answers as master).
  *
- * | sentinels (answering, monitoring)                  | move                 |
- * |----------------------------------------------------|----------------------|
- * | a majority names another master                    | follow it            |
- * | one failing over, no majority for another master   | pause writes         |
- * | no failover, a majority names this master or none  | none                 |
+ * | sentinels (answering, monitoring)                          | move                 |
+ * |------------------------------------------------------------|----------------------|
+ * | a majority names another master                            | follow it            |
+ * | the newest config epoch's sentinels give clients another   | follow it            |
+ * | one failing over, neither of the above                     | pause writes         |
+ * | no failover, a majority names this master or none          | none                 |
  */
 export function sentinelMove(views: readonly SentinelView[], master: Address): SentinelMove {
   const c = sentinelConsensus(views);
   if (c.master && !sameAddress(c.master, master)) {
     return { kind: 'follow', to: c.master, reason: `${c.votes}/${c.voters} sentinels name ${formatAddress(c.master)}` };
+  }
+  const newest = newestConfig(views);
+  // newestConfig needs every sentinel at that epoch to agree: none of them names this master.
+  if (newest.master && !sameAddress(newest.master, master)) {
+    return { kind: 'follow', to: newest.master, reason: `the sentinels at config epoch ${newest.configEpoch} give clients ${formatAddress(newest.master)}` };
   }
   if (c.failoverInProgress) return { kind: 'pause', reason: 'Sentinel is failing over on its own: writes taken here now could be lost' };
   return { kind: 'none' };
