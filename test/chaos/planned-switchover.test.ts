@@ -74,6 +74,24 @@ test('SIGTERM to the master while Sentinel already fails over: it stops once dem
   t.is(figures.lost, 0);
 });
 
+test("an operator's SENTINEL FAILOVER of the live master: it pauses writes at Sentinel's +try-failover, no acknowledged write lost", async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy();
+  const writer = stopOnTeardown(t, new SteadyWriter(env, d));
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50);
+  const master = d.redis.find((r) => r.address === d.master)!;
+
+  await waitFor('Sentinel can fail over', async () => (await ask(d.sentinels[0]!.port, 'SENTINEL', 'FAILOVER', 'mymaster').catch(() => null)) === 'OK', 30000);
+  const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
+  const seen = Date.now();
+  await waitFor('writes after the failover', () => writer.ackedSince(seen) > 50, 30000);
+  const figures = await writer.stop();
+  t.regex(master.proc.log(), /"reason":"a sentinel reported starting a failover from this master \(\+try-failover\)"/);
+  recordFigures(t, 'planned-switchover/operator-failover', { writeOutageMs: figures.maxOutageMs, promoted, acked: figures.acked, lost: figures.lost });
+  t.is(figures.lost, 0);
+});
+
 test('the master crashes while its wrapper waits to hand over: Sentinel fails over, priorities restored, no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ env: FAST_SENTINEL });

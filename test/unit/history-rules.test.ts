@@ -3,6 +3,7 @@ import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory } from
 import { lastFailoverOf } from '../../packages/core/src/status/gather';
 import { failoverDuration } from '../../packages/watcher/src/follow/failover-clock';
 import { parseFailoverStart } from '../../packages/core/src/sentinel/failover-events';
+import { addr } from '../helpers/fixtures';
 
 const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>): HistoryEvent => ({
   at: 1000,
@@ -73,8 +74,13 @@ for (const [title, signs, expected] of durations) {
 }
 
 test('parseFailoverStart: masters only', (t) => {
-  t.deepEqual(parseFailoverStart('+sdown', 'master mymaster 10.0.0.1 6379', 5), { name: 'mymaster', channel: '+sdown', at: 5 });
-  t.deepEqual(parseFailoverStart('+try-failover', 'master cache 10.0.0.1 6379', 5), { name: 'cache', channel: '+try-failover', at: 5 });
+  t.deepEqual(parseFailoverStart('+sdown', 'master mymaster 10.0.0.1 6379', 5), { name: 'mymaster', channel: '+sdown', master: addr('10.0.0.1:6379'), at: 5 });
+  t.deepEqual(parseFailoverStart('+try-failover', 'master cache 10.0.0.1 6379', 5), {
+    name: 'cache',
+    channel: '+try-failover',
+    master: addr('10.0.0.1:6379'),
+    at: 5,
+  });
   t.is(parseFailoverStart('+sdown', 'slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379', 5), null);
   t.is(parseFailoverStart('+sdown', 'sentinel 10.0.0.7:26379 10.0.0.7 26379 @ mymaster 10.0.0.1 6379', 5), null);
   t.is(parseFailoverStart('+odown', 'master mymaster 10.0.0.1 6379', 5), null);

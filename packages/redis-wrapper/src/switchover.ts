@@ -7,6 +7,8 @@ export interface SwitchoverInputs {
   local: Address;
   announce: Address;
   timeoutMs: number;
+  /** A sentinel reported starting a failover from this master (its `+try-failover`). */
+  sentinelFailingOver: boolean;
   log: Logger;
 }
 
@@ -24,6 +26,7 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
     master: i.local,
     announce: i.announce,
     timeoutMs: i.timeoutMs,
+    sentinelFailingOver: i.sentinelFailingOver,
     log: i.log,
     by: `redis-wrapper ${formatAddress(i.announce)}`,
     reason: 'planned stop of the master',

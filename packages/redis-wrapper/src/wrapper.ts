@@ -155,7 +155,9 @@ export async function runRedisWrapper(): Promise<number> {
   task.onBeforeStop(async () => {
     running.stop();
     prompts.stop();
-    await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, log });
+    // A failover Sentinel started from this master (within its failover-timeout): the handover pauses writes first.
+    const sentinelFailingOver = running.failoverFromHereWithin(cfg.SENTINEL_FAILOVER_TIMEOUT_MS);
+    await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, sentinelFailingOver, log });
   });
   // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
   task.onExit(async () => {

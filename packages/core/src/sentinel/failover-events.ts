@@ -59,7 +59,9 @@ export type StartChannel = (typeof START_CHANNELS)[number];
 export interface FailoverStart {
   name: string;
   channel: StartChannel;
-  /** When this watcher received it (ms since the epoch). */
+  /** The master taken for down, or failed over from. */
+  master: Address;
+  /** When it was received (ms since the epoch). */
   at: number;
 }
 
@@ -67,8 +69,9 @@ export interface FailoverStart {
 export function parseFailoverStart(channel: string, message: string, at: number): FailoverStart | null {
   if (!(START_CHANNELS as readonly string[]).includes(channel)) return null;
   const [type, name, ip, port] = message.trim().split(/\s+/);
-  if (type !== 'master' || !name || !addressOf(ip, port)) return null;
-  return { name, channel: channel as StartChannel, at };
+  const master = addressOf(ip, port);
+  if (type !== 'master' || !name || !master) return null;
+  return { name, channel: channel as StartChannel, master, at };
 }
 
 /**

@@ -26,6 +26,11 @@ export interface HandoverInputs {
   by: string;
   /** Why, for the history and the logs. */
   reason: string;
+  /**
+   * The caller heard a sentinel start a failover from this master (`+try-failover`): writes are
+   * paused before anything is asked, and resumed if the sentinels then show no such failover.
+   */
+  sentinelFailingOver?: boolean | undefined;
   log: Logger;
 }
 
@@ -79,17 +84,22 @@ const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
 export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const deadline = Date.now() + i.timeoutMs;
   const log = i.log.child({ step: 'switchover' });
-  const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
-  if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
-
   // Sentinel may be failing over from this node already (down-after, an operator's SENTINEL
   // FAILOVER): it promotes a replica within ~0.2 s, and every write this master takes meanwhile
-  // can be lost. So that is asked first, and writes are paused before anything else; the handover
-  // starts only if that failover ends with this node still the master.
-  if (sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce).kind === 'pause') {
-    const followed = await untilSentinelCanFailOver({ ...i, target: undefined, deadline, alignUntil: 0, log }, sentinels, deadline, true);
+  // can be lost. So writes are paused first when the caller heard of it, that is asked before
+  // anything else, and the handover starts only if that failover ends with this node the master.
+  const early: Handover = { ...i, target: undefined, deadline, alignUntil: 0, log };
+  if (i.sentinelFailingOver) await pauseWrites(early).catch(() => undefined);
+  const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
+  const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce) : null;
+  if (move?.kind === 'pause' || (move?.kind === 'follow' && i.sentinelFailingOver)) {
+    const followed = await untilSentinelCanFailOver(early, sentinels, deadline, true);
     if (!followed.ok) return no(followed.reason);
+  } else if (i.sentinelFailingOver) {
+    await unpauseWrites(early);
+    log.info({ reason: 'the sentinels show no failover from this master any more' }, 'writes resumed');
   }
+  if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
 
   let state: ReplicationState;
   try {

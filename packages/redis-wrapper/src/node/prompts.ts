@@ -1,4 +1,4 @@
-import { type Directory, type Logger, SwitchListeners } from '@redis-zk/core';
+import { type Directory, type FailoverStart, type Logger, SwitchListeners } from '@redis-zk/core';
 import type { NodeLoop, TakenView } from './role-loop';
 
 /**
@@ -17,9 +17,9 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   listeners.on('switch', (e: { name: string; channel: string }) => {
     if (e.name === o.name) o.loop()?.poke(`Sentinel reported ${e.channel}`);
   });
-  // A failover's start: a master being failed over from pauses its writes before the promotion (~0.3 s later).
-  listeners.on('start', (e: { name: string; channel: string }) => {
-    if (e.name === o.name && e.channel === '+try-failover') o.loop()?.poke('Sentinel started a failover');
+  // A failover's start: a master being failed over from pauses its writes before the promotion (~0.2 s later).
+  listeners.on('start', (e: FailoverStart) => {
+    if (e.name === o.name && e.channel === '+try-failover') o.loop()?.failoverStarted(e.master);
   });
   let armed = false;
   let stopped = false;

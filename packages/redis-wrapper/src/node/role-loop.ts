@@ -8,6 +8,7 @@ import {
   type MemberRecord,
   type RedisPool,
   type ReplicationState,
+  sameAddress,
   sameShape,
   sentinelConsensus,
   withRedis,
@@ -91,6 +92,10 @@ export class NodeLoop {
   /** Until when (monotonic) the write pause this loop set lasts; 0: none of ours. */
   private pausedUntil = 0;
   private pausedSince = 0;
+  /** When (monotonic) this loop last paused or renewed the pause: a tick that looked before must not lift it. */
+  private pausedAt = 0;
+  /** When (monotonic) a sentinel last reported starting a failover from this node. */
+  private failoverFromHereAt = Number.NEGATIVE_INFINITY;
   /** When (monotonic) the next tick is due: a tick that starts far later was held up by a stopped process. */
   private dueAt = performance.now();
   /** Until when (monotonic) the loop looks four times a tick after a late wake-up. */
@@ -131,6 +136,26 @@ export class NodeLoop {
     void this.loop();
   }
 
+  /**
+   * A sentinel reported starting a failover from `master` (`+try-failover`). When that is this
+   * node and it is a master, its writes are paused at once rather than at the end of a tick:
+   * Sentinel promotes a replica ~0.2 s later, and a tick (local INFO, ZooKeeper, the sentinels)
+   * can take longer on a loaded host. The tick that follows renews the pause or lifts it
+   * (failingOverFrom in role-decide.ts).
+   */
+  failoverStarted(master: Address): void {
+    if (sameAddress(master, this.i.self)) {
+      this.failoverFromHereAt = performance.now();
+      if (this.running && this.lastRole === 'master') void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
+    }
+    this.poke('Sentinel started a failover');
+  }
+
+  /** Whether a sentinel reported starting a failover from this node within the last `ms` (a stopping master's handover pauses first then). */
+  failoverFromHereWithin(ms: number): boolean {
+    return performance.now() - this.failoverFromHereAt <= ms;
+  }
+
   private async loop(): Promise<void> {
     if (!this.running) return;
     this.ticking = true;
@@ -163,6 +188,7 @@ export class NodeLoop {
 
   /** One cycle: gather, decide, apply, publish. */
   async tick(): Promise<RoleAction> {
+    const began = performance.now();
     const g = await gatherView({ ...this.i, probeTimeoutMs: probeTimeoutFor(this.i.intervalMs) }, this.zk);
     this.zk = g.zk;
     const now = performance.now();
@@ -196,7 +222,7 @@ export class NodeLoop {
     } else {
       await this.apply(action);
       // After a fence: the writes held back meet a replica (their clients were cut off), never the stale master.
-      await this.resumeWrites(action.reason);
+      await this.resumeWrites(action.reason, began);
     }
     await this.publish(view);
     return action;
@@ -224,14 +250,19 @@ export class NodeLoop {
       this.i.log.debug({ action: 'pause', pauseMs: ms, reason }, 'write pause renewed');
     }
     this.pausedUntil = at + ms;
+    this.pausedAt = at;
   }
 
-  /** Lifts this loop's write pause at once (not one it never set, nor one already expired: that may be a switchover's). */
-  private async resumeWrites(reason: string): Promise<void> {
+  /**
+   * Lifts this loop's write pause at once (not one it never set, nor one already expired: that may
+   * be a switchover's), unless it was set after `lookedAt`, on news this tick's view predates.
+   */
+  private async resumeWrites(reason: string, lookedAt: number): Promise<void> {
     if (this.pausedUntil <= performance.now() || !this.running) {
       this.pausedUntil = 0;
       return;
     }
+    if (this.pausedAt > lookedAt) return;
     try {
       await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
     } catch (err) {
