@@ -336,11 +336,33 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     reason: /sentinel 10\.0\.1\.1:26379 is failing over from this master/,
   },
   {
-    title: 'master; the leader has promoted P (gives clients P at epoch 2) and still fails over from this node -> pause',
+    title: 'master; the leader has promoted P (gives clients P at epoch 2), still failing over from this node -> fence to P (the promotion is final)',
     view: view({
       local: master,
       registered: SELF,
       sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, SELF, { failover: true, current: P, epoch: 2 }) : sentinelView(s, SELF, { epoch: 1 }))),
+      probes: [liveMaster(P)],
+    }),
+    kind: 'fence',
+    master: P,
+    reason: /sentinels at config epoch 2 name live master/,
+  },
+  {
+    title: 'master; the leader has promoted P, which does not answer as a master yet -> pause',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: S.map((s, i) => (i === 0 ? sentinelView(s, SELF, { failover: true, current: P, epoch: 2 }) : sentinelView(s, SELF, { epoch: 1 }))),
+      probes: [liveReplica(P, SELF)],
+    }),
+    kind: 'pause',
+  },
+  {
+    title: 'master; the leader has promoted P but only it answers of three -> pause (no majority answering)',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: [sentinelView(S[0]!, SELF, { failover: true, current: P, epoch: 2 }), unreachableSentinel(S[1]!), unreachableSentinel(S[2]!)],
       probes: [liveMaster(P)],
     }),
     kind: 'pause',

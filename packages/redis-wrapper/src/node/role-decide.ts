@@ -65,7 +65,7 @@ export function decideRole(v: RoleView): RoleAction {
   const consensus = sentinelConsensus(v.sentinels);
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   if (consensus.failoverInProgress) {
-    if (v.local.role === 'master') return pauseFor(v, '') || failingOverFrom(v) || { kind: 'none', reason: 'sentinels are failing over' };
+    if (v.local.role === 'master') return pauseFor(v, '') || fenceToPromoted(v) || failingOverFrom(v) || { kind: 'none', reason: 'sentinels are failing over' };
     return followPromoted(v) ?? { kind: 'none', reason: 'sentinels are failing over' };
   }
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
@@ -147,6 +147,28 @@ function failingOverFrom(v: RoleView): RoleAction | null {
         reason: `sentinel ${formatAddress(leaving.sentinel)} is failing over from this master: writes taken here now could be lost with the replicas it re-points`,
       }
     : null;
+}
+
+/**
+ * A master that a sentinel is failing over from follows the replica Sentinel promoted as soon as
+ * the sentinels at the newest config epoch name it (a majority of the registered answering) and it
+ * answers as a master: from the promotion on the failover cannot be aborted and the leader gives
+ * clients the new master, but Sentinel demotes the old one only after the failover ends and the
+ * other sentinels hear of it (1-2 s later), and meanwhile its writes wait paused.
+ */
+function fenceToPromoted(v: RoleView): RoleAction | null {
+  if (!v.sentinels.some((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self))) return null;
+  const newest = newestConfig(v.sentinels);
+  const promoted = newest.master;
+  if (!promoted || sameAddress(promoted, v.self)) return null;
+  if (newest.answering * 2 <= v.sentinels.length || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
+  return {
+    kind: 'fence',
+    master: promoted,
+    reason:
+      `a sentinel is failing over from this master and the sentinels at config epoch ${newest.configEpoch} ` +
+      `name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
+  };
 }
 
 /**
