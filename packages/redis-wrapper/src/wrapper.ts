@@ -154,10 +154,11 @@ export async function runRedisWrapper(): Promise<number> {
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(async () => {
     running.stop();
-    prompts.stop();
     // A failover Sentinel started from this master (within its failover-timeout): the handover pauses writes first.
+    // One that starts during the handover still pauses writes at its +try-failover: the events are followed until the end.
     const sentinelFailingOver = running.failoverFromHereWithin(cfg.SENTINEL_FAILOVER_TIMEOUT_MS);
     await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, sentinelFailingOver, log });
+    prompts.stop();
   });
   // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
   task.onExit(async () => {

@@ -158,16 +158,22 @@ function failingOverFrom(v: RoleView): RoleAction | null {
  */
 function fenceToPromoted(v: RoleView): RoleAction | null {
   if (!v.sentinels.some((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self))) return null;
+  const p = promotedMaster(v);
+  return p && { kind: 'fence', master: p.master, reason: `a sentinel is failing over from this master and ${p.named}` };
+}
+
+/**
+ * The live master the sentinels at the newest config epoch name (a majority of the registered
+ * answering), unless it is this node: the replica a failover's leader promoted, before the others hear.
+ */
+function promotedMaster(v: RoleView): { master: Address; named: string } | null {
   const newest = newestConfig(v.sentinels);
   const promoted = newest.master;
   if (!promoted || sameAddress(promoted, v.self)) return null;
   if (newest.answering * 2 <= v.sentinels.length || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
   return {
-    kind: 'fence',
     master: promoted,
-    reason:
-      `a sentinel is failing over from this master and the sentinels at config epoch ${newest.configEpoch} ` +
-      `name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
+    named: `the sentinels at config epoch ${newest.configEpoch} name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
   };
 }
 
@@ -185,17 +191,9 @@ function followPromoted(v: RoleView): RoleAction | null {
   const following = v.local?.following;
   const followed = following ? v.probes.get(formatAddress(following)) : undefined;
   if (!following || !followed || followed.reachable) return null;
-  const newest = newestConfig(v.sentinels);
-  const promoted = newest.master;
-  if (!promoted || sameAddress(promoted, following) || sameAddress(promoted, v.self)) return null;
-  if (newest.answering * 2 <= v.sentinels.length || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
-  return {
-    kind: 'follow',
-    master: promoted,
-    reason:
-      `following ${formatAddress(following)}, which does not answer, while Sentinel fails over: the sentinels at config epoch ` +
-      `${newest.configEpoch} name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
-  };
+  const p = promotedMaster(v);
+  if (!p || sameAddress(p.master, following)) return null;
+  return { kind: 'follow', master: p.master, reason: `following ${formatAddress(following)}, which does not answer, while Sentinel fails over: ${p.named}` };
 }
 
 /**

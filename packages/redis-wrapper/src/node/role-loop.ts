@@ -141,12 +141,13 @@ export class NodeLoop {
    * node and it is a master, its writes are paused at once rather than at the end of a tick:
    * Sentinel promotes a replica ~0.2 s later, and a tick (local INFO, ZooKeeper, the sentinels)
    * can take longer on a loaded host. The tick that follows renews the pause or lifts it
-   * (failingOverFrom in role-decide.ts).
+   * (failingOverFrom in role-decide.ts). A stopped loop (a stopping master handing over) pauses
+   * too: unrenewed, the pause expires by itself, and the handover holds its own.
    */
   failoverStarted(master: Address): void {
     if (sameAddress(master, this.i.self)) {
       this.failoverFromHereAt = performance.now();
-      if (this.running && this.lastRole === 'master') void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
+      if (this.lastRole === 'master') void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
     }
     this.poke('Sentinel started a failover');
   }
