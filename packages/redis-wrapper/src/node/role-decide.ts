@@ -140,7 +140,7 @@ export function decideRole(v: RoleView): RoleAction {
  * when it is aborted, and the fence follows when it ends. (A planned switchover pauses on its own.)
  */
 function failingOverFrom(v: RoleView): RoleAction | null {
-  const leaving = v.sentinels.find((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self));
+  const leaving = leavingSentinel(v);
   return leaving
     ? {
         kind: 'pause',
@@ -148,6 +148,9 @@ function failingOverFrom(v: RoleView): RoleAction | null {
       }
     : null;
 }
+
+/** A sentinel whose failover of the set names this node as the master it leaves. */
+const leavingSentinel = (v: RoleView) => v.sentinels.find((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self));
 
 /**
  * A master that a sentinel is failing over from follows the replica Sentinel promoted as soon as
@@ -157,7 +160,7 @@ function failingOverFrom(v: RoleView): RoleAction | null {
  * other sentinels hear of it (1-2 s later), and meanwhile its writes wait paused.
  */
 function fenceToPromoted(v: RoleView): RoleAction | null {
-  if (!v.sentinels.some((s) => s.reachable && s.monitors && s.failoverInProgress && sameAddress(s.master, v.self))) return null;
+  if (!leavingSentinel(v)) return null;
   const p = promotedMaster(v);
   return p && { kind: 'fence', master: p.master, reason: `a sentinel is failing over from this master and ${p.named}` };
 }
