@@ -197,7 +197,14 @@ async function switchoverSection(ours: Ours): Promise<void> {
     const rollingRounds = quick ? 1 : 3;
     for (let r = 0; r < rollingRounds; r += 1) {
       say(`rolling restart round ${r + 1}/${rollingRounds}`);
-      const pair = [async () => rolling.base.push((await plain.rollingRestart()).gapMs), async () => rolling.ours.push((await mine.rollingRestart()).gapMs)];
+      const pair = [
+        async () => rolling.base.push((await plain.rollingRestart()).gapMs),
+        async () => {
+          const g = await mine.rollingRestart();
+          rolling.ours.push(g.gapMs);
+          say(`  ours, per stop: ${g.stops.map((x) => `${x.master ? 'master' : 'replica'} ${x.gapMs} ms`).join(', ')}`);
+        },
+      ];
       for (const run of r % 2 ? pair.reverse() : pair) await run();
     }
     const lostBase = await plain.dispose();

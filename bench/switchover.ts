@@ -8,6 +8,8 @@ import { ask, plainRedis, type Processes, until } from './lib';
 export interface Gap {
   /** Longest gap between two acknowledged writes from the first stop to the set being whole again. */
   gapMs: number;
+  /** Per stop, in order: whether it stopped the master, and the longest gap from its start to the set being whole again. */
+  stops: Array<{ master: boolean; gapMs: number }>;
 }
 
 export interface SwitchoverRig {
@@ -26,18 +28,25 @@ const writerOf = (sentinels: number[]) => {
   return w;
 };
 
-/** Runs `stops` (one planned stop each), then waits for writes and a whole set; the longest gap over all of it. */
-async function measured(w: WaitWriter, stops: Array<() => Promise<void>>, settle: () => Promise<void>): Promise<Gap> {
+/** Runs `stops` (one planned stop each; each says whether it stopped the master), then waits for writes and a whole set; the longest gap over all of it. */
+async function measured(w: WaitWriter, stops: Array<() => Promise<boolean>>, settle: () => Promise<void>): Promise<Gap> {
   await settle();
   await until('writes flowing', () => w.ackedSince(Date.now() - 1000) > 20, 30000, 20);
   const from = Date.now();
+  const each: Array<{ master: boolean; from: number; to: number }> = [];
   for (const stop of stops) {
-    await stop();
+    const began = Date.now();
+    const master = await stop();
     await settle(); // Marathon's health gate: the next task is stopped once the replacement is in
+    each.push({ master, from: began, to: Date.now() });
   }
   const after = Date.now();
   await until('writes after the restart', () => w.ackedSince(after) > 20, 30000, 20);
-  return { gapMs: w.longestGap(from, Date.now()) };
+  const end = Date.now();
+  return {
+    gapMs: w.longestGap(from, end),
+    stops: each.map((x, i) => ({ master: x.master, gapMs: w.longestGap(x.from, i === each.length - 1 ? end : x.to) })),
+  };
 }
 
 /** One rig's rounds, given how it restarts a node: the master alone, or every node the round starts with in turn. */
@@ -48,6 +57,11 @@ function rigOf<N extends { port: number }>(o: {
   settle: () => Promise<void>;
   restart: (node: N) => Promise<void>;
 }): SwitchoverRig {
+  const restart = async (node: N) => {
+    const master = node.port === (await o.currentMaster());
+    await o.restart(node);
+    return master;
+  };
   return {
     plannedRestart: () =>
       measured(
@@ -55,7 +69,7 @@ function rigOf<N extends { port: number }>(o: {
         [
           async () => {
             const port = await o.currentMaster();
-            await o.restart(o.nodes().find((x) => x.port === port)!);
+            return restart(o.nodes().find((x) => x.port === port)!);
           },
         ],
         o.settle,
@@ -63,7 +77,7 @@ function rigOf<N extends { port: number }>(o: {
     rollingRestart: () =>
       measured(
         o.w,
-        o.nodes().map((x) => () => o.restart(x)),
+        o.nodes().map((x) => () => restart(x)),
         o.settle,
       ),
     async dispose() {
