@@ -13,9 +13,12 @@ test('3 wrappers: one master, two synced replicas, ZooKeeper agrees', async (t) 
   await waitFor('3 registered nodes', async () => (await dir.listNodes('mymaster')).length === 3);
 
   const m = env.redis(portOf(master));
+  const replicas = tasks.filter((x) => x.address !== master);
+  // min-replicas-to-write 1: the master takes writes once a replica is linked (registered is not enough).
+  for (const task of replicas) await env.waitForRole(task.port, 'slave');
+  await waitFor('a replica linked to the master', async () => /^slave\d+:.*state=online/m.test(await m.info('replication')));
   await m.set('k', 'v');
-  for (const task of tasks.filter((x) => x.address !== master)) {
-    await env.waitForRole(task.port, 'slave');
+  for (const task of replicas) {
     const r = env.redis(task.port);
     await waitFor(`replica ${task.address} to have the key`, async () => (await r.get('k')) === 'v');
     const info = await r.info('replication');
