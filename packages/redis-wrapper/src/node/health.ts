@@ -1,14 +1,16 @@
-import { formatAddress, isLiveMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import { type Address, formatAddress, isLiveMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
 import type { RoleView } from './role-decide';
 import { no, ok, type ReplicaLag, type Verdict, withinLag } from './verdict';
 
 export type { Verdict } from './verdict';
 
 /** The set's master as this node sees it: the Sentinel majority's live master, else ZooKeeper's. */
-function setMaster(v: RoleView) {
-  const consensus = sentinelConsensus(v.sentinels);
-  const live = (a: typeof consensus.master) => !!a && (sameAddress(a, v.self) ? v.local?.role === 'master' : isLiveMaster(v.probes.get(formatAddress(a))));
-  return { consensus, master: live(consensus.master) ? consensus.master : live(v.registered) ? v.registered : null };
+function setMaster(v: RoleView): Address | null {
+  const live = (a: Address | null | undefined): a is Address =>
+    !!a && (sameAddress(a, v.self) ? v.local?.role === 'master' : isLiveMaster(v.probes.get(formatAddress(a))));
+  const { master } = sentinelConsensus(v.sentinels);
+  if (live(master)) return master;
+  return live(v.registered) ? v.registered : null;
 }
 
 /**
@@ -32,26 +34,34 @@ export function primary(v: RoleView): Verdict {
   return ok(`master named by ZooKeeper and the sentinels at config epoch ${newest.configEpoch} (${newest.answering}/${total} answer)`);
 }
 
-/** A replica with its link up to the set's master; `maxLagBytes` bounds how far behind it may be. */
-export function replica(v: RoleView, maxLagBytes?: number): Verdict {
-  const local = v.local;
-  if (local?.role !== 'replica') return no(local ? 'not a replica' : 'redis-server does not answer');
-  if (!local.linkUp || local.syncInProgress) return no(local.syncInProgress ? 'initial sync in progress' : 'link to its master is down');
-  const { master } = setMaster(v);
-  if (!master || !sameAddress(local.following, master)) {
-    return no(
-      `follows ${local.following ? formatAddress(local.following) : 'nothing'}, not the set's master (${master ? formatAddress(master) : 'none known'})`,
-    );
-  }
-  return withinLag(ok(`replica of ${formatAddress(master)}, link up`), replicaLag(v), maxLagBytes);
+/** The replica check of one view, worked out once: the verdict without a lag bound, and the lag behind the set's master. */
+export interface ReplicaCheck {
+  readonly verdict: Verdict;
+  /** Set when this node is a replica and the set's master is known. */
+  readonly lag?: ReplicaLag;
 }
 
-/** How far this replica is behind the set's master (undefined unless it is a replica of a known master). */
-export function replicaLag(v: RoleView): ReplicaLag | undefined {
-  const { master } = setMaster(v);
-  if (v.local?.role !== 'replica' || !master) return undefined;
-  const m = v.probes.get(formatAddress(master));
-  return { bytes: m?.reachable ? Math.max(0, m.replOffset - v.local.offset) : Number.POSITIVE_INFINITY, master: formatAddress(master) };
+/** A replica with its link up to the set's master, and how far behind it is. */
+export function replicaCheck(v: RoleView): ReplicaCheck {
+  const local = v.local;
+  if (local?.role !== 'replica') return { verdict: no(local ? 'not a replica' : 'redis-server does not answer') };
+  const master = setMaster(v);
+  const m = master ? v.probes.get(formatAddress(master)) : undefined;
+  const lag = master
+    ? { lag: { bytes: m?.reachable ? Math.max(0, m.replOffset - local.offset) : Number.POSITIVE_INFINITY, master: formatAddress(master) } }
+    : {};
+  if (!local.linkUp || local.syncInProgress) return { verdict: no(local.syncInProgress ? 'initial sync in progress' : 'link to its master is down'), ...lag };
+  if (!master || !sameAddress(local.following, master)) {
+    const follows = local.following ? formatAddress(local.following) : 'nothing';
+    return { verdict: no(`follows ${follows}, not the set's master (${master ? formatAddress(master) : 'none known'})`), ...lag };
+  }
+  return { verdict: ok(`replica of ${formatAddress(master)}, link up`), ...lag };
+}
+
+/** /replica: replicaCheck's verdict; `maxLagBytes` bounds how far behind the replica may be. */
+export function replica(v: RoleView, maxLagBytes?: number): Verdict {
+  const c = replicaCheck(v);
+  return withinLag(c.verdict, c.lag, maxLagBytes);
 }
 
 /**
@@ -60,7 +70,7 @@ export function replicaLag(v: RoleView): ReplicaLag | undefined {
  * such with its link up, so that Sentinel could fail over to it (with no sentinel registered yet,
  * as during a first deployment, the sync alone counts).
  */
-export function readiness(v: RoleView): Verdict {
+export function readiness(v: RoleView, synced: Verdict = replicaCheck(v).verdict): Verdict {
   const local = v.local;
   if (!local) return no('redis-server does not answer');
   if (local.role === 'master') {
@@ -68,7 +78,6 @@ export function readiness(v: RoleView): Verdict {
       ? ok('master, registered in ZooKeeper')
       : no(`master, but ZooKeeper names ${v.registered ? formatAddress(v.registered) : 'no master'}`);
   }
-  const synced = replica(v);
   if (!synced.ok) return synced;
   const asked = v.sentinels.filter((s) => s.reachable && s.monitors);
   if (v.sentinels.length === 0) return ok(`${synced.reason}; no sentinel registered yet`);

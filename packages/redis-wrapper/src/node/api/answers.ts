@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { primary, readiness, replica, replicaLag } from '../health';
+import { primary, readiness, replicaCheck } from '../health';
 import type { RoleView } from '../role-decide';
 import type { TakenView } from '../role-loop';
 import type { ReplicaLag, Verdict } from '../verdict';
@@ -7,7 +7,7 @@ import type { ReplicaLag, Verdict } from '../verdict';
 /** What the API thread answers from: each check decided on the node loop's last view. */
 export interface NodeAnswers {
   readonly primary: Verdict;
-  /** Without a lag bound; the thread applies `?lag=` with `replicaLag`. */
+  /** Without a lag bound; the thread applies `?lag=` with `replicaLag`, both from one replicaCheck. */
   readonly replica: Verdict;
   readonly replicaLag?: ReplicaLag;
   readonly readiness: Verdict;
@@ -29,12 +29,12 @@ export function nodeAnswers(v: TakenView): NodeAnswers {
   const slow = !v.local && v.slowLocal;
   const seen: RoleView = slow ? { ...v, local: slow.state } : v;
   const note = (x: Verdict): Verdict => (slow ? { ok: x.ok, reason: `${x.reason} (redis-server slow to answer: its last answer ${slow.agoMs} ms ago)` } : x);
-  const lag = replicaLag(seen);
+  const replica = replicaCheck(seen);
   return {
     primary: note(primary(seen)),
-    replica: note(replica(seen)),
-    ...(lag ? { replicaLag: lag } : {}),
-    readiness: note(readiness(seen)),
+    replica: note(replica.verdict),
+    ...(replica.lag ? { replicaLag: replica.lag } : {}),
+    readiness: note(readiness(seen, replica.verdict)),
     health: note(seen.local ? { ok: true, reason: `redis-server answers as ${seen.local.role}` } : { ok: false, reason: 'redis-server does not answer' }),
   };
 }
