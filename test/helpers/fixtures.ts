@@ -41,6 +41,17 @@ export const liveReplica = (a: Address, following: Address | null, o: ProbeOpts 
 });
 export const dead = (a: Address): Probe => ({ address: a, reachable: false, error: 'connect ECONNREFUSED' });
 
+/** A replica as a sentinel lists it: link up, priority 100, offset 10, following `master`. */
+export const sentinelReplica = (a: Address, master: Address, o: Partial<SentinelReplica> = {}): SentinelReplica => ({
+  address: a,
+  following: master,
+  ok: true,
+  up: true,
+  priority: 100,
+  offset: 10,
+  ...o,
+});
+
 export interface SentinelOpts {
   failover?: boolean;
   epoch?: number;

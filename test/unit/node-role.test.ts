@@ -7,7 +7,7 @@ import { decideRole, type RoleAction, type RoleView } from '../../packages/redis
 import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
 import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
 import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
-import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelView, unreachableSentinel } from '../helpers/fixtures';
+import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const SELF = addr('10.0.0.1:6379');
 const A = addr('10.0.0.2:6379'); // the old master
@@ -519,7 +519,7 @@ for (const c of recoveryCases) {
 }
 
 // The node API's verdicts.
-const listed = (ok: boolean, following = P) => [{ address: SELF, following, ok, priority: 100, offset: 0 }];
+const listed = (ok: boolean, following = P) => [sentinelReplica(SELF, following, { ok, offset: 0 })];
 const primaryCases: Array<{ title: string; view: RoleView; ok: boolean; reason?: RegExp }> = [
   { title: 'a master ZooKeeper and every sentinel name', view: view({ local: master, registered: SELF, sentinels: all(SELF) }), ok: true },
   { title: 'ZooKeeper names another', view: view({ local: master, registered: P, sentinels: all(SELF) }), ok: false, reason: /ZooKeeper names/ },

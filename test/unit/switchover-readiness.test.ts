@@ -1,13 +1,13 @@
 import test from 'ava';
 import type { SentinelReplica } from '../../packages/core/src/sentinel/query';
 import { sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
-import { addr, notMonitoring, sentinelView, unreachableSentinel } from '../helpers/fixtures';
+import { addr, notMonitoring, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');
 const R1 = addr('10.0.0.2:6379');
 const R2 = addr('10.0.0.3:6379');
 const S = [addr('10.0.0.7:26379'), addr('10.0.0.8:26379'), addr('10.0.0.9:26379')];
-const rep = (a: typeof R1, o: Partial<SentinelReplica> = {}): SentinelReplica => ({ address: a, following: M, ok: true, priority: 100, offset: 10, ...o });
+const rep = (a: typeof R1, o: Partial<SentinelReplica> = {}): SentinelReplica => sentinelReplica(a, M, o);
 
 const cases: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; target?: typeof R1; ready: number; waiting?: RegExp }> = [
   {
@@ -22,7 +22,38 @@ const cases: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; ta
   { title: 'a replica with its link up: ready', views: [sentinelView(S[0]!, M, { replicas: [rep(R1)] }), sentinelView(S[1]!, M, { replicas: [] })], ready: 1 },
   { title: 'only replicas of priority 0: none ready', views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { priority: 0 })] })], ready: 0 },
   { title: 'target up, the other priority 0: ready', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] })], ready: 1 },
-  { title: 'target up, the other down: ready', target: R1, views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { ok: false })] })], ready: 1 },
+  {
+    title: 'target up, the other down for Sentinel: ready',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { ok: false, up: false })] })],
+    ready: 1,
+  },
+  {
+    title: 'target up, the other reachable with its link down and as far along: wait (Sentinel may still pick it)',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { ok: false })] })],
+    ready: 0,
+    waiting: /replica-priority 0/,
+  },
+  {
+    title: 'target up, the other eligible but further behind as Sentinel last read it: ready (it ranks the target first)',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { offset: 12 }), rep(R2, { offset: 10 })] })],
+    ready: 1,
+  },
+  {
+    title: 'target up, the other eligible and further along: wait',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { offset: 10 }), rep(R2, { offset: 12 })] })],
+    ready: 0,
+    waiting: /replica-priority 0/,
+  },
+  {
+    title: 'target up, as far along as the other, with the lower run id: ready',
+    target: R1,
+    views: [sentinelView(S[0]!, M, { replicas: [rep(R1, { runId: 'aa' }), rep(R2, { runId: 'bb' })] })],
+    ready: 1,
+  },
   {
     title: 'target up, the other still eligible: wait for Sentinel to read the priority',
     target: R1,

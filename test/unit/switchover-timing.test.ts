@@ -2,7 +2,7 @@ import test from 'ava';
 import { formatAddress } from '../../packages/core/src/address';
 import { parseSentinelReplicas, type SentinelReplica } from '../../packages/core/src/sentinel/query';
 import { chooseTarget, type FailoverTiming, failoverTiming } from '../../packages/core/src/switchover/timing';
-import { addr, notMonitoring, sentinelView, unreachableSentinel } from '../helpers/fixtures';
+import { addr, notMonitoring, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const timings: Array<{ age: number | null | undefined; kind: FailoverTiming['kind']; ms?: number }> = [
   { age: null, kind: 'now' },
@@ -30,7 +30,7 @@ const M = addr('10.0.0.1:6379');
 const A = addr('10.0.0.2:6379');
 const B = addr('10.0.0.3:6379');
 const S = [addr('10.0.0.7:26379'), addr('10.0.0.8:26379')];
-const rep = (a: typeof A, o: Partial<SentinelReplica> = {}): SentinelReplica => ({ address: a, following: M, ok: true, priority: 100, offset: 10, ...o });
+const rep = (a: typeof A, o: Partial<SentinelReplica> = {}): SentinelReplica => sentinelReplica(a, M, o);
 const both = (a: Partial<SentinelReplica> = {}, b: Partial<SentinelReplica> = {}) => [sentinelView(S[0]!, M, { replicas: [rep(A, a), rep(B, b)] })];
 
 const targets: Array<{ title: string; listed: Array<[typeof A, number]>; views: ReturnType<typeof sentinelView>[]; chosen: typeof A | null }> = [
