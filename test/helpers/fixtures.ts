@@ -46,7 +46,6 @@ export const sentinelReplica = (a: Address, master: Address, o: Partial<Sentinel
   address: a,
   following: master,
   ok: true,
-  up: true,
   priority: 100,
   offset: 10,
   ...o,

@@ -10,10 +10,6 @@ export interface SentinelReplica {
   readonly following: Address | null;
   /** Its link to that master is up, and Sentinel does not think it down. */
   readonly ok: boolean;
-  /** Sentinel reaches it (not s_down, o_down or disconnected), whatever its link to its master. */
-  readonly up: boolean;
-  /** Its run id as Sentinel last read it (Sentinel's last tie-break between replicas to promote). */
-  readonly runId?: string;
   /** replica-priority as Sentinel last read it (INFO): 0 = never promoted. */
   readonly priority: number;
   /** Its replication offset as Sentinel last read it. */
@@ -103,14 +99,11 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
     const priority = Number(m.get('slave-priority') ?? 100);
     const offset = m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
     const infoAgeMs = Number(m.get('info-refresh'));
-    const runId = m.get('runid');
     return [
       {
         address,
         following: addressOf(m.get('master-host'), m.get('master-port')),
         ok: m.get('master-link-status') === 'ok' && !down,
-        up: !down,
-        ...(runId ? { runId } : {}),
         priority: Number.isFinite(priority) ? priority : 100,
         offset: offset !== null && Number.isFinite(offset) ? offset : null,
         ...(m.has('info-refresh') && Number.isFinite(infoAgeMs) ? { infoAgeMs } : {}),

@@ -2,12 +2,11 @@ import { type Address, addressOf, formatAddress, sameAddress } from '../address'
 import type { Logger } from '../log';
 import { withRedis, withSentinel } from '../redis/connect';
 import { readReplication, type ReplicationState } from '../redis/replication';
-import { askSentinel, askSentinels, type SentinelView } from '../sentinel/query';
+import { askSentinel, askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
 import type { Directory } from '../zk/directory';
 import { excludeFromPromotion, type Exclusion } from './priorities';
 import { sentinelMove, sentinelReadiness } from './readiness';
-import { sentinelPick, sentinelPickReadiness } from './sentinel-pick';
 import { chooseTarget, failoverTiming } from './timing';
 
 export interface HandoverInputs {
@@ -20,8 +19,7 @@ export interface HandoverInputs {
   timeoutMs: number;
   /**
    * Promote this replica: the others are made ineligible (replica-priority 0) until the handover
-   * ends. Without one, the handover takes the replica Sentinel would pick itself when that is
-   * safe (sentinel-pick.ts), else names one (chooseTarget) and does the same.
+   * ends. Without one, the handover names one itself (chooseTarget) and does the same.
    */
   target?: Address | undefined;
   /** Who asks, for the history (`redis-wrapper 10.0.0.1:31001`, `redis-zk cli on host`). */
@@ -51,12 +49,6 @@ const ALIGN_RESERVE_MS = 3000;
 /** The inputs with what the handover settled: the replica to promote, the deadlines. */
 interface Handover extends HandoverInputs {
   target: Address | undefined;
-  /**
-   * No replica is made ineligible: the target is the one the sentinel asked would pick itself,
-   * set afresh at each attempt, and every replica the master streams to must catch up (Sentinel
-   * may still pick another of them).
-   */
-  byPick: boolean;
   deadline: number;
   /** Until when the command waits for the moment Sentinel notices the promotion soonest (set at each attempt once Sentinel is ready). */
   alignUntil: number;
@@ -76,14 +68,11 @@ const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
 /**
  * A planned switchover without losing acknowledged writes and with a short write outage; the one
  * procedure behind a master's SIGTERM (redis-wrapper) and `redis-zk switchover` (the CLI).
- * The replica to promote is the one given; else the one Sentinel would pick itself when every
- * replica it may pick is streamed to (sentinel-pick.ts: all of them catch up, so nothing is made
- * ineligible and nothing waits for Sentinel to read a priority); else one named here
- * (chooseTarget). A replica named (given or chosen) has the others made ineligible. Then, writes
- * still flowing, it waits until Sentinel could fail over to it (a sentinel takes this node for the
- * master, none is failing over, it knows the target with its link up and would pick it): handing
- * over before that (right after a previous failover, or before Sentinel has learnt a new replica)
- * would leave the set without a master. It waits for the
+ * It names the replica to promote (the one given, else chooseTarget) and makes the others
+ * ineligible. Then, writes still flowing, it waits until Sentinel could fail over to it (a
+ * sentinel takes this node for the master, none is failing over, it knows the target with its link
+ * up and the others at priority 0): handing over before that (right after a previous failover, or
+ * before Sentinel has learnt a new replica) would leave the set without a master. It waits for the
  * moment Sentinel will notice the promotion soonest (timing.ts: ~300 ms instead of ~1 s), pauses
  * writes (CLIENT PAUSE WRITE), lets the replica catch up, asks Sentinel to fail over (SENTINEL
  * FAILOVER) and, once that sentinel answers GET-MASTER-ADDR-BY-NAME with the new master, makes the
@@ -99,7 +88,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   // FAILOVER): it promotes a replica within ~0.2 s, and every write this master takes meanwhile
   // can be lost. So writes are paused first when the caller heard of it, that is asked before
   // anything else, and the handover starts only if that failover ends with this node the master.
-  const early: Handover = { ...i, target: undefined, byPick: false, deadline, alignUntil: 0, log };
+  const early: Handover = { ...i, target: undefined, deadline, alignUntil: 0, log };
   if (i.sentinelFailingOver) await pauseWrites(early).catch(() => undefined);
   const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
   const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce) : null;
@@ -124,21 +113,13 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     return no(`${formatAddress(i.target)} is not a connected replica of ${formatAddress(i.announce)}`);
   }
 
-  // The replica Sentinel would pick itself, when every replica it may pick is streamed to (and so
-  // catches up while writes are paused): nothing waits for Sentinel to read a changed priority.
-  // Else a replica named here, the others made ineligible, keeps Sentinel from picking one that
-  // has not caught up. Either way the command is timed on the replica to be promoted.
-  const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
-  const byPick = !i.target && sentinelPickReadiness(views, i.announce, streamedTo(state)).ready.length > 0;
-  const target = i.target ?? (byPick ? undefined : (chooseTarget(state.replicas, views, i.announce) ?? undefined));
-  if (byPick)
-    log.info({ reason: 'every replica Sentinel may promote is streamed to: none made ineligible' }, 'replica to promote: the one Sentinel picks itself');
-  else if (target && !i.target)
-    log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
-  const h: Handover = { ...i, target, byPick, deadline, alignUntil: 0, log };
-  // A replica it chose (or Sentinel's pick) gives way to Sentinel's choice when Sentinel is not ready for it in time.
-  const chosenHere = !i.target && (target !== undefined || byPick);
-  const fallbackAt = chosenHere ? deadline - FALLBACK_RESERVE_MS : deadline;
+  // Naming the replica keeps Sentinel from picking one that has not caught up and lets the command be timed on it.
+  const target =
+    i.target ?? chooseTarget(state.replicas, await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 }), i.announce) ?? undefined;
+  if (target && !i.target) log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
+  const h: Handover = { ...i, target, deadline, alignUntil: 0, log };
+  // A replica it chose itself gives way to Sentinel's choice when Sentinel is not ready for it in time.
+  const fallbackAt = !i.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
 
   let exclusion: Exclusion | undefined;
   try {
@@ -147,16 +128,15 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
-      let waited = await untilSentinelCanFailOver(h, sentinels, chosenHere && (h.target || h.byPick) ? fallbackAt : deadline);
-      if (!waited.ok && waited.timedOut && chosenHere && (h.target || h.byPick)) {
+      let waited = await untilSentinelCanFailOver(h, sentinels, h.target ? fallbackAt : deadline);
+      if (!waited.ok && waited.timedOut && h.target && !i.target) {
         log.info(
-          { target: h.target ? formatAddress(h.target) : null, reason: `Sentinel was not ready for it in time (${waited.reason})` },
+          { target: formatAddress(h.target), reason: `Sentinel was not ready for it in time (${waited.reason})` },
           "falling back to Sentinel's own choice of replica (every replica catches up before it promotes one)",
         );
         await exclusion?.restore();
         exclusion = undefined;
         h.target = undefined;
-        h.byPick = false;
         waited = await untilSentinelCanFailOver(h, sentinels, deadline);
       }
       if (!waited.ok) return no(waited.reason);
@@ -210,7 +190,7 @@ async function untilSentinelCanFailOver(
         return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
       }
       if (move.kind === 'pause' && !paused) await pause(move.reason);
-      const verdict = await readinessOf(i, views);
+      const verdict = sentinelReadiness(views, i.announce, i.target);
       if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
       reason = verdict.waitingFor;
       // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.
@@ -228,29 +208,12 @@ async function untilSentinelCanFailOver(
   }
 }
 
-/** The master's online replicas: those its writes stream to, which catch up while they are paused. */
-const streamedTo = (m: ReplicationState): Address[] => m.replicas.filter((r) => r.online).map((r) => r.address);
-
-/**
- * The sentinels that would fail over now to the replica wanted (sentinelReadiness). Without one
- * named (byPick), those whose own pick is safe (sentinelPickReadiness) and the same as the first
- * one's, which becomes the target.
- */
-async function readinessOf(i: Handover, views: readonly SentinelView[]): Promise<{ ready: Address[]; waitingFor: string }> {
-  if (!i.byPick) return sentinelReadiness(views, i.announce, i.target);
-  const m = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
-  const r = sentinelPickReadiness(views, i.announce, m?.role === 'master' ? streamedTo(m) : []);
-  i.target = r.ready[0]?.target;
-  return { ready: r.ready.flatMap((x) => (sameAddress(x.target, i.target) ? [x.sentinel] : [])), waitingFor: r.waitingFor };
-}
-
-/** How long ago `sentinel` last read the target's INFO (null: unknown, or no target), and whether it would still pick the target. */
-async function targetOn(i: Handover, sentinel: Address): Promise<{ infoAgeMs: number | null; picks: boolean }> {
-  if (!i.target) return { infoAgeMs: null, picks: true };
+/** How long ago `sentinel` last read the target's INFO (null: unknown, or no target). */
+async function targetInfoAge(i: Handover, sentinel: Address): Promise<number | null> {
+  if (!i.target) return null;
   const view = await askSentinel(sentinel, i.name, { withReplicas: true, timeoutMs: 1000 });
-  const replicas = view.reachable ? (view.replicas ?? []) : [];
-  const r = replicas.find((x) => sameAddress(x.address, i.target));
-  return { infoAgeMs: r?.infoAgeMs ?? null, picks: sameAddress(sentinelPick(replicas)?.address, i.target) };
+  const r = view.reachable ? (view.replicas ?? []).find((x) => sameAddress(x.address, i.target)) : undefined;
+  return r?.infoAgeMs ?? null;
 }
 
 /**
@@ -262,7 +225,7 @@ async function onTime(i: Handover, ready: readonly Address[]): Promise<Address[]
   while (Date.now() < i.alignUntil) {
     // A master that died meanwhile: no moment to wait for (the attempt that follows fails at once).
     if (await withRedis(i.master, {}, (r) => r.ping()).then(() => false, gone)) break;
-    const timing = failoverTiming((await targetOn(i, leader)).infoAgeMs);
+    const timing = failoverTiming(await targetInfoAge(i, leader));
     if (timing.kind === 'now') break;
     // After its next INFO the age starts again from 0 and stays below 620 ms for 620 ms: polling every 200 ms catches it.
     await sleep(timing.kind === 'wait' ? Math.min(timing.ms, Math.max(0, i.alignUntil - Date.now())) : 200);
@@ -290,13 +253,10 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
         : no('no replica caught up with the master within the timeout');
     }
     const caughtUpMs = Date.now() - pausedAt;
-    // Catching up took time: still on time, and still the replica the sentinel would pick? Else
-    // resume writes and start over (another pick only costs the timing: every candidate caught up).
-    const seen = await targetOn(i, sentinels[0]!).catch(() => ({ infoAgeMs: null, picks: true }));
-    const { infoAgeMs } = seen;
+    // Catching up took time: still on time? Else resume writes and wait for the next moment.
+    const infoAgeMs = await targetInfoAge(i, sentinels[0]!).catch(() => null);
     const timing = failoverTiming(infoAgeMs);
     if (timing.kind !== 'now' && Date.now() < i.alignUntil) return `missed the moment to ask Sentinel (${timing.reason})`;
-    if (!seen.picks && Date.now() < i.alignUntil) return 'the sentinel would now pick another replica (it read a newer offset)';
     const askedAt = Date.now();
     const asked = await askFailover(i, sentinels, log);
     if (asked === 'transient')
@@ -350,8 +310,8 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
 }
 
 /**
- * Whether the replica to promote has everything the paused master has; without a target, or with
- * Sentinel's own pick (byPick), every online replica (Sentinel may pick any of them). The master's count of a replica's offset moves only with
+ * Whether the replica to promote has everything the paused master has; without a target, every
+ * online replica (Sentinel may pick any). The master's count of a replica's offset moves only with
  * its REPLCONF ACK, once a second; the replica's own offset (same history) moves as it applies the
  * stream, so it is asked too.
  */
@@ -363,7 +323,7 @@ async function caughtUpNow(i: Handover): Promise<boolean> {
     const own = await readReplication(r.address, { timeoutMs: 1000 }).catch(() => null);
     return !!own && own.role === 'replica' && own.replid === m.replid && own.offset >= m.offset;
   };
-  if (i.target && !i.byPick) return has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 });
+  if (i.target) return has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 });
   const online = m.replicas.filter((r) => r.online);
   return online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
 }

@@ -1,7 +1,6 @@
 import { type Address, formatAddress, sameAddress } from '../address';
 import { newestConfig, sentinelConsensus } from '../sentinel/consensus';
 import type { SentinelView } from '../sentinel/query';
-import { sentinelPick } from './sentinel-pick';
 
 export interface SentinelReadiness {
   /** The sentinels that would fail over now, to the replica wanted: ask them. */
@@ -13,10 +12,10 @@ export interface SentinelReadiness {
 /**
  * Which sentinels would carry out a switchover of `master` now (pure; asked with the replicas).
  * One is ready when it monitors the set, names `master`, and knows a replica with its link up
- * that it may promote; with a `target`, that replica is the one it would pick (sentinelPick): the
- * others have replica-priority 0 as Sentinel last read it (Sentinel reads a replica's INFO every
- * 10 s, so a changed priority takes up to that long to count), are down for it, or rank below the
- * target. No sentinel is ready while any is failing over.
+ * that it may promote; with a `target`, that replica is the target (priority above 0) and every
+ * other replica it could pick has replica-priority 0 as Sentinel last read it (Sentinel reads a
+ * replica's INFO every 10 s, so a changed priority takes up to that long to count). No sentinel is
+ * ready while any is failing over.
  *
  * | sentinels                                     | target | ready | waiting for                         |
  * |-----------------------------------------------|--------|-------|-------------------------------------|
@@ -26,8 +25,7 @@ export interface SentinelReadiness {
  * | names it, no replica with link up             | none   | none  | a replica with its link up          |
  * | names it, a replica with link up              | none   | it    | —                                   |
  * | names it, target up, others priority 0 / down | T      | it    | —                                   |
- * | names it, target up, others ranked below it   | T      | it    | —                                   |
- * | names it, target up, another ranks first/even | T      | none  | the other replicas' priority 0      |
+ * | names it, target up, another eligible         | T      | none  | the other replicas' priority 0      |
  * | names it, target down or unknown              | T      | none  | T to be known with its link up      |
  */
 export function sentinelReadiness(views: readonly SentinelView[], master: Address, target?: Address): SentinelReadiness {
@@ -42,8 +40,7 @@ export function sentinelReadiness(views: readonly SentinelView[], master: Addres
   }
   const knowsTarget = naming.filter((v) => (v.replicas ?? []).some((r) => sameAddress(r.address, target) && r.ok && r.priority > 0));
   if (knowsTarget.length === 0) return { ready: [], waitingFor: `Sentinel to know ${formatAddress(target)} as a replica with its link up` };
-  // It would promote the target itself (sentinel-pick.ts): the others read at priority 0, down for it, or ranked below.
-  const ready = knowsTarget.filter((v) => sameAddress(sentinelPick(v.replicas ?? [])?.address, target));
+  const ready = knowsTarget.filter((v) => (v.replicas ?? []).every((r) => sameAddress(r.address, target) || !r.ok || r.priority === 0));
   return {
     ready: ready.map((v) => v.sentinel),
     waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)',
