@@ -100,7 +100,8 @@ test("an operator's SENTINEL FAILOVER of the live master: it pauses writes at Se
 /**
  * redis-server dies while a handover waits for Sentinel to read the other replicas' priority 0
  * (seconds). Two ways in: the wrapper's own (SIGTERM: it names the furthest along) and a replica
- * named from outside (the CLI's `--to`; core's handOver run here). The priorities must come back.
+ * named from outside (the CLI's `--to`; core's handOver run here). The priorities must come back,
+ * and the master's wrapper asks Sentinel to fail over at once (a crash failover) either way.
  */
 interface Started {
   log: () => string;
@@ -169,6 +170,8 @@ for (const c of crashCases) {
     const killed = Date.now();
     await master.proc.exited;
     if (outcome) t.like(await outcome, { ok: false }, 'the switchover gave up: its master is gone');
+    // Its wrapper, stopping or not, has Sentinel fail over at once instead of after down-after.
+    t.regex(master.proc.log(), /"msg":"asked Sentinel to fail over at once"/);
     const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
     await waitFor('writes after the failover', () => writer.ackedSince(killed) > 50, 30000);
     for (const r of d.redis.filter((x) => x !== master && x.proc.running)) {

@@ -160,11 +160,13 @@ export async function runRedisWrapper(): Promise<number> {
     await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, sentinelFailingOver, log });
     prompts.stop();
   });
-  // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now.
+  // A master's redis-server that dies under a live wrapper: Sentinel is asked to fail over now,
+  // also when it died during a planned stop's handover (which then gave up). One the wrapper
+  // stopped itself asks nothing.
   task.onExit(async () => {
     running.stop();
     prompts.stop();
-    if (task.isStopping || running.lastRole !== 'master') return;
+    if (!task.diedOnItsOwn || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
   });
   task.onExit(async () => {

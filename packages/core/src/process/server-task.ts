@@ -10,6 +10,10 @@ import { exitStatus, Supervised } from './supervisor';
 export class ServerTask {
   private server: Supervised | undefined;
   private stopping = false;
+  /** The wrapper has signalled the server (the last step of a stop). */
+  private signalled = false;
+  /** Set once the server exited: it did so before the wrapper signalled it (a crash, also during the stop steps). */
+  private exitedUnasked = false;
   /** The stop steps, while they run: a server that exits meanwhile waits for them (they restore what they changed). */
   private stopSteps: Promise<void> = Promise.resolve();
   private readonly beforeStop: Array<() => Promise<void>> = [];
@@ -40,8 +44,9 @@ export class ServerTask {
     return this.server;
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
+  /** The server exited without the wrapper telling it to (it died), also during the stop steps; read in onExit steps. */
+  get diedOnItsOwn(): boolean {
+    return this.exitedUnasked;
   }
 
   private async stop(signal: NodeJS.Signals): Promise<void> {
@@ -55,6 +60,7 @@ export class ServerTask {
       }
     })();
     await this.stopSteps;
+    this.signalled = true;
     this.server.terminate(signal);
   }
 
@@ -62,10 +68,11 @@ export class ServerTask {
   async run(): Promise<number> {
     if (!this.server) throw new Error('ServerTask.run before start');
     const exit = await this.server.exited;
+    this.exitedUnasked = !this.signalled; // now: once the stop steps end, the stop signals it
     // Died during a stop step (a switchover that made replicas ineligible): the step ends and restores first.
     await this.stopSteps;
-    const reason = this.stopping ? 'stop requested' : `${this.serverName} died`;
-    this.log[this.stopping ? 'info' : 'error']({ ...exit, reason }, `${this.serverName} exited`);
+    const reason = this.exitedUnasked ? `${this.serverName} died${this.stopping ? ' during the stop steps' : ''}` : 'stop requested';
+    this.log[this.exitedUnasked ? 'error' : 'info']({ ...exit, reason }, `${this.serverName} exited`);
     for (const step of this.cleanup)
       await Promise.resolve()
         .then(step)

@@ -43,9 +43,16 @@ async function connectOnce<T>(address: Address, opts: ConnectOptions, auth: Clie
     enableReadyCheck: false,
   };
   const redis = new Redis(options);
-  redis.on('error', () => undefined); // reported through the rejected command instead
+  // Reported through the rejected call instead. connect() itself rejects with "Connection is
+  // closed." whatever the cause, so the cause (ECONNREFUSED: nothing listens) is kept from here.
+  let cause: unknown;
+  redis.on('error', (err: unknown) => {
+    cause ??= err;
+  });
   try {
-    await redis.connect();
+    await redis.connect().catch((err: unknown) => {
+      throw cause ?? err;
+    });
     return await use(redis);
   } finally {
     redis.disconnect();
