@@ -1,5 +1,5 @@
 import test from 'ava';
-import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory } from '../../packages/core/src/members/history';
+import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory, redundantFences } from '../../packages/core/src/members/history';
 import { lastFailoverOf } from '../../packages/core/src/status/gather';
 import { failoverDuration } from '../../packages/watcher/src/follow/failover-clock';
 import { parseFailoverStart } from '../../packages/core/src/sentinel/failover-events';
@@ -111,4 +111,22 @@ const fences: Array<[string, HistoryEvent | undefined, boolean]> = [
 ];
 for (const [title, last, expected] of fences) {
   test(`fenceCompletes: ${title}`, (t) => t.is(fenceCompletes(last, ev({ cause: 'fence', epoch: -1, at: 10_000 })), expected));
+}
+
+// Recorded at the same moment, the fence may land after or before the change it completes.
+const fence = (o: Partial<HistoryEvent> = {}) => ev({ cause: 'fence', epoch: -1, ...o });
+const redundant: Array<[string, HistoryEvent[], number[]]> = [
+  [
+    'switchover, then its fence 16 ms later: the fence',
+    [ev({ cause: 'election', epoch: 0, at: 0 }), ev({ cause: 'switchover', at: 1000 }), fence({ at: 1016 })],
+    [2],
+  ],
+  ['the fence written first, the switchover 30 ms later: the fence', [fence({ at: 1000 }), ev({ cause: 'switchover', at: 1030 })], [0]],
+  ["a Sentinel failover's fence: the fence", [ev({ cause: 'sentinel-failover', at: 1000 }), fence({ at: 1500 })], [1]],
+  ['a fence 20 s after: its own event', [ev({ cause: 'switchover', at: 1000 }), fence({ at: 21_000 })], []],
+  ['a fence to another master: its own event', [ev({ cause: 'switchover', at: 1000 }), fence({ at: 1016, to: '10.0.0.3:6379' })], []],
+  ['two fences alone: both kept', [fence({ at: 1000 }), fence({ at: 1005 })], []],
+];
+for (const [title, events, expected] of redundant) {
+  test(`redundantFences: ${title}`, (t) => t.deepEqual(redundantFences(events), expected));
 }

@@ -59,6 +59,28 @@ export function fenceCompletes(last: HistoryEvent | undefined, fence: HistoryEve
 }
 
 /**
+ * The fences in a history (indexes) that only complete another change: one not a fence, with the
+ * same old and new master, less than FENCE_PART_OF_CHANGE_MS apart, before or after it. The old
+ * master's loop and whoever asked for the change record at the same moment, so fenceCompletes
+ * (asked before writing) can miss the other's entry; this is asked again once both are written.
+ *
+ * | history (cause from→to, at)                                | redundant          |
+ * |------------------------------------------------------------|--------------------|
+ * | switchover A→B @0, fence A→B @16                           | the fence          |
+ * | fence A→B @0, switchover A→B @30                           | the fence          |
+ * | switchover A→B @0, fence A→B @20000                        | none (its own)     |
+ * | switchover A→B @0, fence A→C @16                           | none               |
+ * | fence A→B @0, fence A→B @5                                 | none               |
+ */
+export function redundantFences(events: readonly HistoryEvent[]): number[] {
+  return events.flatMap((f, i) =>
+    f.cause === 'fence' && events.some((e) => e.cause !== 'fence' && e.from === f.from && e.to === f.to && Math.abs(f.at - e.at) < FENCE_PART_OF_CHANGE_MS)
+      ? [i]
+      : [],
+  );
+}
+
+/**
  * Two recorders of one change: what the node should hold afterwards, or null to leave it. Whoever
  * asked for the change knows why (a switchover, a crash), a watcher only that Sentinel failed
  * over: the asker's cause replaces the observer's, never the other way round; a duration learnt

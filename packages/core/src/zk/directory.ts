@@ -6,7 +6,7 @@ import { ZkLock } from './lock';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
 import { EphemeralRegistration } from './registration';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
-import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent } from '../members/history';
+import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent, redundantFences } from '../members/history';
 
 export interface RegisteredMaster {
   /** null when the node holds something that is not `host:port` (logged with its path). */
@@ -276,13 +276,16 @@ export class Directory {
     const key = historyNodeName(event);
     if (!key) {
       if (event.cause === 'fence' && fenceCompletes((await this.readHistory(name)).at(-1), event)) return 'already recorded';
-      await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
+      const created = await this.zk.createWithParents(`${dir}/e-`, JSON.stringify(event), CreateMode.PERSISTENT_SEQUENTIAL);
+      // The change this fence completes may have been recorded meanwhile (its asker writes at the same moment).
+      if (event.cause === 'fence' && (await this.dropRedundantFences(name, created.slice(dir.length + 1)))) return 'already recorded';
       await this.trimHistory(name);
       return 'recorded';
     }
     const path = `${dir}/${key}`;
     try {
       await this.zk.createWithParents(path, JSON.stringify(event));
+      await this.dropRedundantFences(name); // the old master's fence, recorded a moment before
       await this.trimHistory(name);
       return 'recorded';
     } catch (err) {
@@ -301,6 +304,15 @@ export class Directory {
       }
     }
     return 'already recorded';
+  }
+
+  /** Removes the fence entries another recorded change completes (redundantFences); whether `own` (a node name) was one. */
+  private async dropRedundantFences(name: string, own?: string): Promise<boolean> {
+    const dir = this.paths.history(name);
+    const entries = (await this.readHistoryNodes(name, await this.zk.getChildren(dir))).flatMap((e) => (e.event ? [{ ...e, event: e.event }] : []));
+    const drop = redundantFences(entries.map((e) => e.event)).map((i) => entries[i]!.node);
+    await Promise.all(drop.map((node) => this.zk.remove(`${dir}/${node}`).catch(() => undefined)));
+    return own !== undefined && drop.includes(own);
   }
 
   /** Removes the oldest entries (by creation, ZooKeeper's order) beyond HISTORY_LIMIT. */
