@@ -92,6 +92,44 @@ test('redis-wrapper and sentinel-wrapper outside Mesos with no address given (no
   t.regex(foreign.out, /HOST="203.0.113.9" \(203.0.113.9\) is not an address of this host; LIBPROCESS_IP="198.51.100.4"/);
 });
 
+test('redis-wrapper and sentinel-wrapper: HOST resolving only to loopback with ZooKeeper on loopback too (a laptop without BIND_IP) exit 1 naming HOST', async (t) => {
+  const zk = `127.0.0.1:${await freePort()}`;
+  for (const program of ['redis-wrapper', 'sentinel-wrapper'] as const) {
+    const r = run(program, { BIND_IP: '', HOST: 'localhost', ZK_HOSTS: zk });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /no address other nodes can reach: HOST="localhost" resolves only to loopback/);
+    t.regex(r.out, new RegExp(`the route to ZooKeeper \\(${zk.replace(/\./g, '\\.')}\\) leaves from 127\\.0\\.0\\.1, loopback too; set HOST`));
+  }
+  const literal = run('redis-wrapper', { BIND_IP: '', HOST: '127.0.0.1', ZK_HOSTS: zk });
+  t.is(literal.code, 1, literal.out);
+  t.regex(literal.out, /HOST="127\.0\.0\.1" is loopback/);
+});
+
+test('redis-wrapper: HOST resolving only to loopback binds and announces the source address of the route to ZooKeeper', async (t) => {
+  const ours = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (!ours) return t.pass('no IPv4 address other than loopback on this machine: nothing to route from');
+  const r = run('redis-wrapper', {
+    BIND_IP: '',
+    HOST: 'localhost',
+    ZK_HOSTS: `${ours.address}:${await freePort()}`,
+    PORT1: String(await freePort()),
+    MASTER_WAIT_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'info',
+  });
+  const chosen = r.out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; bind?: string; source?: string; node?: string })
+    .find((l) => l.msg === 'bind address chosen');
+  t.truthy(chosen, r.out);
+  t.is(chosen?.source, 'ZK_ROUTE');
+  t.true(chosen?.bind?.startsWith(`${ours.address}:`), r.out);
+  t.true(chosen?.node?.startsWith(`${ours.address}:`), 'announced too');
+  t.is(r.code, 1, 'then gives up on the unreachable ZooKeeper');
+});
+
 test('redis-wrapper: a task too small for data (MARATHON_APP_RESOURCE_MEM) exits 1 saying how much it needs', (t) => {
   const r = run('redis-wrapper', { MARATHON_APP_RESOURCE_MEM: '128.0' });
   t.is(r.code, 1, r.out);

@@ -186,7 +186,9 @@ export const VARS = {
   NET_IFACE: define({ doc: 'Network interface whose IPv4 address to bind to; overrides HOST and LIBPROCESS_IP', parse: nonEmpty }),
   BIND_IP: define({ doc: 'Address to bind to; overrides NET_IFACE, HOST and LIBPROCESS_IP', parse: ip }),
   HOST: define({
-    doc: "Set by Marathon: the agent's hostname or address; the default bind address when it is (or resolves to) an address of this host",
+    doc:
+      "Set by Marathon: the agent's hostname or address; the default bind address when it is (or resolves to) an address of this host " +
+      'other than loopback; when it gives only loopback, the source address of the route to ZooKeeper (fatal if that is loopback too)',
     parse: text,
   }),
   LIBPROCESS_IP: define({ doc: 'Set by the Mesos agent: its IP address; the bind address when HOST gives none', parse: text }),
