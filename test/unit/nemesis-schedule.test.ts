@@ -1,0 +1,54 @@
+import test from 'ava';
+import { DEFAULT_WEIGHTS, describeSchedule, destroysData, generateSchedule, prng } from '../../nemesis/schedule';
+
+test('the PRNG is a function of its seed, uniform in [0, 1)', (t) => {
+  const a = prng(42);
+  const b = prng(42);
+  const xs = Array.from({ length: 1000 }, () => a());
+  t.deepEqual(
+    xs,
+    Array.from({ length: 1000 }, () => b()),
+  );
+  t.true(xs.every((x) => x >= 0 && x < 1));
+  t.notDeepEqual(xs.slice(0, 10), Array.from({ length: 10 }, prng(43)));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  t.true(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
+});
+
+test('same seed, same schedule; another seed, another schedule', (t) => {
+  t.deepEqual(generateSchedule(7), generateSchedule(7));
+  t.is(describeSchedule(generateSchedule(7)), describeSchedule(generateSchedule(7)));
+  t.notDeepEqual(generateSchedule(7).faults, generateSchedule(8).faults);
+  t.deepEqual(generateSchedule(7, { faults: 3 }), generateSchedule(7, { faults: 3 }));
+});
+
+test('faults in order, gaps and durations within the options', (t) => {
+  for (let seed = 1; seed <= 200; seed += 1) {
+    const s = generateSchedule(seed, { faults: 10, minGapMs: 1000, maxGapMs: 3000, maxFreezeMs: 5000 });
+    t.is(s.faults.length, 10);
+    let prev = 0;
+    for (const { at, fault } of s.faults) {
+      t.true(at - prev >= 1000 && at - prev <= 3000);
+      prev = at;
+      if (fault.kind === 'freeze') t.true(fault.ms >= 1000 && fault.ms <= 5000);
+      if (fault.kind === 'zk-outage') t.true(fault.ms >= 2000 && fault.ms <= 15000);
+    }
+  }
+});
+
+test('every kind is drawn over many seeds, and a weight of 0 removes a kind', (t) => {
+  const kinds = new Set<string>();
+  for (let seed = 1; seed <= 100; seed += 1) for (const f of generateSchedule(seed).faults) kinds.add(f.fault.kind);
+  t.deepEqual([...kinds].sort(), Object.keys(DEFAULT_WEIGHTS).sort());
+  for (let seed = 1; seed <= 100; seed += 1) t.false(generateSchedule(seed, { weights: { 'zk-outage': 0 } }).faults.some((f) => f.fault.kind === 'zk-outage'));
+});
+
+test('which faults destroy data (and so wait for two synced replicas)', (t) => {
+  t.true(destroysData({ kind: 'kill-server', role: 'replica', pick: 0 }));
+  t.true(destroysData({ kind: 'kill-task', app: 'redis', role: 'master', pick: 0 }));
+  t.true(destroysData({ kind: 'stop-task', app: 'redis', role: 'master', pick: 0 }));
+  t.true(destroysData({ kind: 'rolling-restart', app: 'redis', order: 0 }));
+  t.false(destroysData({ kind: 'kill-task', app: 'sentinel', pick: 0 }));
+  t.false(destroysData({ kind: 'freeze', app: 'redis', role: 'master', pick: 0, ms: 5000 }));
+  t.false(destroysData({ kind: 'switchover' }));
+});
