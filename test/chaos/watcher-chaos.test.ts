@@ -2,8 +2,9 @@ import test, { type ExecutionContext } from 'ava';
 import { type Deployment, type Task, TestEnv } from '../helpers/env';
 import { firstSentinelSwitch, followedBy, killTask, portOf, waitForSentinelSwitch, zkMasterRaw, zkNamesLiveMasterThroughout } from '../helpers/failovers';
 import { recordFigures } from '../helpers/figures';
+import { isSyncedReplicaOf, liveRedis, usableReplicas } from '../helpers/chaos';
 import { sentinelMasterAddr } from '../helpers/sentinel';
-import { waitFor } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 // The watcher is what carries Sentinel's failovers into ZooKeeper. Here it (or the sentinel it
 // follows, or both) dies at the worst moment: together with the master. Whatever survives, or
@@ -189,3 +190,71 @@ async function checkSettledAfterSentinelLoss(
   t.deepEqual(bad, [], 'ZooKeeper keeps naming the live master');
   t.true(watcher.proc.running);
 }
+
+/** Every live redis task other than `master` is its synced replica, and every sentinel can pick one. */
+async function replicasReady(d: Deployment, master: string): Promise<void> {
+  await waitFor(
+    `the replicas of ${master} synced and known to every sentinel`,
+    async () => {
+      const others = liveRedis(d).filter((r) => r.address !== master);
+      const synced = await Promise.all(others.map((r) => isSyncedReplicaOf(r.port, portOf(master))));
+      if (!synced.every(Boolean)) return false;
+      const usable = await Promise.all(d.sentinels.map((s) => usableReplicas(s.port, d.name).catch(() => [])));
+      return usable.every((u) => u.length >= 1);
+    },
+    40000,
+    100,
+  );
+}
+
+test.serial('(d) a watcher frozen through two kill -9 failovers, then resumed: ZooKeeper never moves back, the history once and in order', async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy({ watchers: 2 });
+  const [frozen, live] = d.watchers as [Task, Task];
+  await waitFor('the frozen-to-be watcher to follow a sentinel', () => followedBy(frozen.port), 10000);
+  frozen.proc.killGroup('SIGSTOP');
+
+  // Two failovers, each master's task killed and replaced (a fresh task, a new port), as Marathon does.
+  const promoted: string[] = [];
+  let master = d.master;
+  for (const round of [1, 2]) {
+    await replicasReady(d, master);
+    await killTask(taskAt(d, master));
+    const next = await waitForSentinelSwitch(env, d.sentinels, d.name, master);
+    await zkNames(d, next);
+    await watcherAgrees(live, next);
+    t.log(`failover ${round}: ${master} -> ${next}`);
+    promoted.push(next);
+    d.redis.push(await env.start('redis-wrapper'));
+    master = next;
+  }
+  const before = await d.dir.readMaster(d.name);
+  t.is(before?.raw, master);
+
+  // Resumed: its sockets hold both failovers' events, the first one's master now dead.
+  frozen.proc.killGroup('SIGCONT');
+  const samples: string[] = [];
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    const reg = await d.dir.readMaster(d.name).catch(() => null);
+    if (reg && (reg.raw !== master || reg.epoch < before!.epoch)) samples.push(`${new Date().toISOString()} ${reg.raw} epoch ${reg.epoch}`);
+    await sleep(20);
+  }
+  t.deepEqual(samples, [], `ZooKeeper kept naming ${master} at epoch ${before!.epoch} or newer`);
+  await watcherAgrees(frozen, master);
+  t.true(frozen.proc.running, 'the resumed watcher runs on');
+
+  // Sentinel's changes: each epoch once, in the order they happened, and none to a master after it was replaced.
+  const changes = (await d.dir.readHistory(d.name)).filter((e) => e.epoch > 0);
+  const epochs = changes.map((e) => e.epoch);
+  t.deepEqual(
+    epochs,
+    [...new Set(epochs)].sort((a, b) => a - b),
+    `history epochs once and in order: ${JSON.stringify(changes.map((e) => [e.epoch, e.from, e.to, e.by]))}`,
+  );
+  t.deepEqual(
+    changes.map((e) => e.to),
+    promoted,
+    'the history holds the two failovers',
+  );
+});

@@ -16,11 +16,11 @@ const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>): HistoryEven
 });
 
 const names: Array<[string, Partial<HistoryEvent> & Pick<HistoryEvent, 'cause'>, string | null]> = [
-  ['a Sentinel failover: keyed by epoch, from, to', { cause: 'sentinel-failover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
-  ["a switchover: the same key as the watcher's record of it", { cause: 'switchover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
-  ['a crash failover: the same key', { cause: 'crash-failover' }, 's-0000000007-10.0.0.1_6379-10.0.0.2_6379'],
-  ['unknown from', { cause: 'sentinel-failover', from: null }, 's-0000000007-unknown-10.0.0.2_6379'],
-  ['IPv6 addresses are made safe', { cause: 'sentinel-failover', from: '[::1]:6379', to: '[::1]:6380' }, 's-0000000007-___1__6379-___1__6380'],
+  ['a Sentinel failover: keyed by epoch and new master', { cause: 'sentinel-failover' }, 's-0000000007-10.0.0.2_6379'],
+  ["a switchover: the same key as the watcher's record of it", { cause: 'switchover' }, 's-0000000007-10.0.0.2_6379'],
+  ['a crash failover: the same key', { cause: 'crash-failover' }, 's-0000000007-10.0.0.2_6379'],
+  ['unknown from: the same key (a reconcile knows another old master)', { cause: 'sentinel-failover', from: null }, 's-0000000007-10.0.0.2_6379'],
+  ['IPv6 addresses are made safe', { cause: 'sentinel-failover', from: '[::1]:6379', to: '[::1]:6380' }, 's-0000000007-___1__6380'],
   ['epoch 0 (an election era): sequential', { cause: 'sentinel-failover', epoch: 0 }, null],
   ['an election: sequential', { cause: 'election', epoch: 0 }, null],
   ['a recovery: sequential', { cause: 'recovery', epoch: 0 }, null],
@@ -30,10 +30,14 @@ for (const [title, e, expected] of names) {
   test(`historyNodeName: ${title}`, (t) => t.is(historyNodeName(ev(e)), expected));
 }
 
-test('historyNodeName: different changes never share a node (epoch, or addresses after a Sentinel restart)', (t) => {
+test('historyNodeName: different changes never share a node (epoch, or new master after a Sentinel restart)', (t) => {
   const a = historyNodeName(ev({ cause: 'sentinel-failover', epoch: 1 }));
   t.not(a, historyNodeName(ev({ cause: 'sentinel-failover', epoch: 2 })));
   t.not(a, historyNodeName(ev({ cause: 'sentinel-failover', epoch: 1, to: '10.0.0.3:6379' })));
+});
+
+test('historyNodeName: one change recorded with different old masters is one node', (t) => {
+  t.is(historyNodeName(ev({ cause: 'sentinel-failover', from: '10.0.0.1:6379' })), historyNodeName(ev({ cause: 'crash-failover', from: '10.0.0.9:6379' })));
 });
 
 const merges: Array<[string, HistoryEvent, HistoryEvent, Partial<HistoryEvent> | null]> = [

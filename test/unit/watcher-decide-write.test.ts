@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { Consensus, RegisteredMaster } from '../../packages/core/src';
-import { decideOnReconcile, decideOnSwitch } from '../../packages/watcher/src/follow/decide-write';
+import type { Consensus, RegisteredMaster, SentinelView } from '../../packages/core/src';
+import { checkEvent, decideOnReconcile, decideOnSwitch } from '../../packages/watcher/src/follow/decide-write';
 
 const A = { host: '10.0.0.1', port: 6379 };
 const B = { host: '10.0.0.2', port: 6379 };
@@ -22,7 +22,8 @@ const consensus = (master: typeof A | null, o: Partial<Consensus> = {}): Consens
 const switchCases: Array<{ title: string; reg: RegisteredMaster | null; to: typeof A; epoch: number; kind: 'write' | 'skip' }> = [
   { title: 'empty ZooKeeper -> write', reg: null, to: B, epoch: 1, kind: 'write' },
   { title: 'ZooKeeper names another master, newer event -> write', reg: reg(A, 1), to: B, epoch: 2, kind: 'write' },
-  { title: "same epoch (unknown epoch is passed as ZooKeeper's) -> write", reg: reg(A, 2), to: B, epoch: 2, kind: 'write' },
+  { title: 'same epoch, another master -> skip (one epoch, one failover: a stale event)', reg: reg(A, 2), to: B, epoch: 2, kind: 'skip' },
+  { title: 'ZooKeeper epoch unknown (-1) -> write', reg: reg(A, -1), to: B, epoch: 0, kind: 'write' },
   { title: 'already named -> skip', reg: reg(B, 1), to: B, epoch: 2, kind: 'skip' },
   { title: "event older than ZooKeeper's epoch -> skip (no rollback)", reg: reg(A, 7), to: B, epoch: 6, kind: 'skip' },
   { title: 'garbage in ZooKeeper -> write', reg: reg(null, -1), to: B, epoch: 0, kind: 'write' },
@@ -74,5 +75,44 @@ for (const c of reconcileCases) {
       t.deepEqual(d.address, c.c.master!);
       t.is(d.epoch, c.c.configEpoch);
     }
+  });
+}
+
+const C = { host: '10.0.0.3', port: 6379 };
+const view = (current: typeof A | null, configEpoch: number, o: { monitors?: boolean; master?: typeof A | null } = {}): SentinelView => ({
+  sentinel: { host: '10.0.1.1', port: 26379 },
+  reachable: true,
+  monitors: o.monitors ?? true,
+  master: o.master === undefined ? current : o.master,
+  current,
+  failoverInProgress: false,
+  configEpoch,
+  flags: [],
+  failoverTimeoutMs: 0,
+});
+const down: SentinelView = { sentinel: { host: '10.0.1.2', port: 26379 }, reachable: false, error: 'ECONNREFUSED' };
+
+const eventCases: Array<{ title: string; to: typeof A; views: SentinelView[]; kind: 'current' | 'stale' | 'unconfirmed'; epoch?: number }> = [
+  { title: 'the reporter names the new master -> current, its config epoch', to: B, views: [view(B, 1)], kind: 'current', epoch: 1 },
+  {
+    title: "the leader mid-failover gives clients the promoted replica -> current (Sentinel's `current`, not `master`)",
+    to: B,
+    views: [view(B, 1, { master: A })],
+    kind: 'current',
+    epoch: 1,
+  },
+  { title: 'a later failover named another master (a frozen watcher resumed) -> stale', to: B, views: [view(C, 2)], kind: 'stale' },
+  { title: 'the newest of several configurations decides -> current at its epoch', to: C, views: [view(B, 1), view(C, 2)], kind: 'current', epoch: 2 },
+  { title: 'an older configuration naming the event does not make it current -> stale', to: B, views: [view(B, 1), view(C, 2)], kind: 'stale' },
+  { title: 'the newest configuration disagrees with itself -> unconfirmed', to: B, views: [view(B, 2), view(C, 2)], kind: 'unconfirmed' },
+  { title: 'nobody answers -> unconfirmed (a reconcile decides)', to: B, views: [down], kind: 'unconfirmed' },
+  { title: 'the set is not monitored -> unconfirmed', to: B, views: [view(null, 0, { monitors: false })], kind: 'unconfirmed' },
+  { title: 'an unreachable sentinel does not vote', to: B, views: [down, view(B, 3)], kind: 'current', epoch: 3 },
+];
+for (const c of eventCases) {
+  test(`event: ${c.title}`, (t) => {
+    const check = checkEvent(c.to, c.views);
+    t.is(check.kind, c.kind, check.reason);
+    if (check.kind === 'current') t.is(check.epoch, c.epoch!);
   });
 }

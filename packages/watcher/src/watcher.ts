@@ -8,15 +8,14 @@ import {
   formatAddress,
   gatherStatus,
   openDirectory,
-  sameAddress,
   type SwitchEvent,
   SwitchListeners,
 } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
-import { decideOnSwitch } from './follow/decide-write';
 import { MasterWriter } from './follow/master-writer';
 import { Reconciler } from './follow/reconciler';
 import { FollowedSentinel } from './follow/followed-sentinel';
+import { SwitchFollower } from './follow/switch-follower';
 import { MasterMap, SentinelList } from './follow/zk-views';
 import { ApiThread } from './http/api-thread';
 import { createMetrics, registerSetGauges } from './metrics';
@@ -72,63 +71,18 @@ export async function runWatcher(): Promise<number> {
     log,
   });
 
-  // Failovers seen while ZooKeeper was away, written as soon as it is back (newest per set).
-  const pending = new Map<string, { event: SwitchEvent; epoch: number | null }>();
-  const writeSwitch = async (event: SwitchEvent, epoch: number | null) => {
-    try {
-      await writer.apply(event.name, (reg) => decideOnSwitch(reg, event.to, epoch ?? reg?.epoch ?? 0), pending.has(event.name) ? 'replay' : 'switch-master');
-      pending.delete(event.name);
-    } catch (err) {
-      pending.set(event.name, { event, epoch });
-      log.warn({ set: event.name, master: formatAddress(event.to), err: String(err) }, 'ZooKeeper unavailable; the new master is written when it is back');
-    }
-  };
-
-  // The same failover arrives twice from its leader and once from every other sentinel within a
-  // second or two: handled once.
-  const recent = new Map<string, number>();
-  const onSwitch = (event: SwitchEvent) => {
-    const key = `${event.name} ${event.from ? formatAddress(event.from) : '-'} ${formatAddress(event.to)}`;
-    const now = Date.now();
-    if (now - (recent.get(key) ?? 0) < 10_000) return;
-    recent.set(key, now);
-    metrics.failoversSeen.inc({ set: event.name });
-    writer.record(event.name, event.from, event.to);
-    log.info(
-      { set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel },
-      'failover reported by Sentinel',
-    );
-    const promotedAt = now;
-    void (async () => {
-      const view = await askSentinel(event.via, event.name, 500);
-      const epoch = view.reachable && view.monitors ? view.configEpoch : null;
-      await writeSwitch(event, epoch);
-      const durationMs = clock.take(event.name, promotedAt, view.reachable ? (view.downAfterMs ?? 0) : 0);
-      // The history is keyed by the failover's epoch (one entry however many record it): without it, a reconcile records it.
-      const known = epoch ?? (await epochFromAny(event.name, event.to));
-      if (known === null) {
-        log.warn({ set: event.name, reason: "no sentinel told the failover's epoch" }, 'failover not recorded in the history now; a reconcile will');
-        return;
-      }
-      await history.record(event.name, {
-        at: promotedAt,
-        from: event.from && formatAddress(event.from),
-        to: formatAddress(event.to),
-        cause: 'sentinel-failover',
-        epoch: known,
-        ...(durationMs !== undefined ? { durationMs } : {}),
-        by,
-        reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)})`,
-      });
-    })();
-  };
-  const epochFromAny = async (name: string, to: Address): Promise<number | null> => {
-    for (const s of sentinels.current) {
-      const v = await askSentinel(s, name, 500);
-      if (v.reachable && v.monitors && sameAddress(v.master, to)) return v.configEpoch;
-    }
-    return null;
-  };
+  const switches = new SwitchFollower({
+    writer,
+    history,
+    clock,
+    metrics,
+    log,
+    sentinels: () => sentinels.current,
+    ask: (sentinel, name) => askSentinel(sentinel, name, 500),
+    by,
+    unconfirmed: (reason) => reconciler.trigger(reason),
+  });
+  const onSwitch = (event: SwitchEvent) => switches.onSwitch(event);
   listeners.on('start', (start) => clock.note(start));
   subscriber.on('switch', onSwitch);
   listeners.on('switch', onSwitch);
@@ -153,7 +107,7 @@ export async function runWatcher(): Promise<number> {
       return;
     }
     disconnectedAt = null;
-    for (const { event, epoch } of pending.values()) void writeSwitch(event, epoch);
+    switches.replay();
     history.retry();
     reconciler.trigger('ZooKeeper reconnected');
   });
@@ -180,7 +134,7 @@ export async function runWatcher(): Promise<number> {
     masters: () =>
       new Map([
         ...[...masters.current].flatMap(([name, reg]): Array<[string, Address]> => (reg.address ? [[name, reg.address]] : [])),
-        ...[...pending].map(([name, p]): [string, Address] => [name, p.event.to]),
+        ...switches.unwritten(),
       ]),
     health,
     freshness,

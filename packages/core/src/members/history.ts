@@ -26,16 +26,17 @@ export const HISTORY_LIMIT = 100;
 const SENTINEL_CAUSES: readonly ChangeCause[] = ['sentinel-failover', 'crash-failover', 'switchover'];
 
 /**
- * The history node of a change Sentinel carried out: one name per (epoch, from, to), so that every
+ * The history node of a change Sentinel carried out: one name per (epoch, new master), so that every
  * recorder of the same change (the watchers that observe it, the node or operator that asked for
- * it) creates the same node and only the first create succeeds. The addresses are in it because a
- * Sentinel deployment started afresh counts its epochs from 0 again. Null for the changes one node
- * makes alone (election, recovery, fence): they are appended as sequential nodes.
+ * it, a reconcile that found it late and knows a different old master) creates the same node and
+ * only the first create succeeds. The new master is in it because a Sentinel deployment started
+ * afresh counts its epochs from 0 again; the old master is not, since recorders may disagree on it
+ * (a reconcile knows only what ZooKeeper named). Null for the changes one node makes alone
+ * (election, recovery, fence): they are appended as sequential nodes.
  */
-export function historyNodeName(e: Pick<HistoryEvent, 'cause' | 'epoch' | 'from' | 'to'>): string | null {
+export function historyNodeName(e: Pick<HistoryEvent, 'cause' | 'epoch' | 'to'>): string | null {
   if (!SENTINEL_CAUSES.includes(e.cause) || e.epoch <= 0) return null;
-  const safe = (a: string | null) => (a ?? 'unknown').replace(/[^A-Za-z0-9.]/g, '_');
-  return `s-${String(e.epoch).padStart(10, '0')}-${safe(e.from)}-${safe(e.to)}`;
+  return `s-${String(e.epoch).padStart(10, '0')}-${e.to.replace(/[^A-Za-z0-9.]/g, '_')}`;
 }
 
 /** A fence this soon after the change it follows belongs to it. */

@@ -1,9 +1,12 @@
 import { type Address, type Directory, formatAddress, type Logger, type RegisteredMaster } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
 import type { FailoverRecord } from '@redis-zk/core';
-import type { WriteDecision } from './decide-write';
+import type { SkipKind, WriteDecision } from './decide-write';
 
 export type WriteSource = 'switch-master' | 'reconcile' | 'replay';
+
+/** What a write came to: ZooKeeper changed, left as it is (why), or other writers kept changing it first. */
+export type WriteOutcome = 'written' | SkipKind | 'contended';
 
 /**
  * Writes `masters/<name>` as a compare-and-set on the version it decided from: when another
@@ -21,14 +24,14 @@ export class MasterWriter {
     private readonly onMissedFailover: (name: string, from: Address | null, to: Address, epoch: number, reason: string) => void = () => undefined,
   ) {}
 
-  /** Returns true when ZooKeeper was changed. Throws when ZooKeeper is unavailable. */
-  async apply(name: string, decide: (reg: RegisteredMaster | null) => WriteDecision, source: WriteSource): Promise<boolean> {
+  /** Throws when ZooKeeper is unavailable. */
+  async apply(name: string, decide: (reg: RegisteredMaster | null) => WriteDecision, source: WriteSource): Promise<WriteOutcome> {
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       const reg = await this.dir.readMaster(name);
       const d = decide(reg);
       if (d.kind === 'skip') {
         this.log.debug({ set: name, source, reason: d.reason }, 'ZooKeeper left as it is');
-        return false;
+        return d.why;
       }
       if (await this.dir.writeMaster(name, d.address, { epoch: d.epoch, expectedVersion: reg ? reg.version : -1 })) {
         this.metrics.zkCorrections.inc({ set: name, source });
@@ -38,11 +41,11 @@ export class MasterWriter {
           { set: name, source, master: formatAddress(d.address), was: reg?.raw ?? null, epoch: d.epoch, reason: d.reason },
           'ZooKeeper master updated',
         );
-        return true;
+        return 'written';
       }
       this.log.debug({ set: name, source, attempt }, 'another writer changed the master first; deciding again');
     }
-    return false;
+    return 'contended';
   }
 
   record(name: string, from: Address | null, to: Address): void {
