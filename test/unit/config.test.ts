@@ -62,6 +62,7 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
       PORT1: 8008,
       MASTER_NAME: 'mymaster',
       REDIS_SERVER_BIN: 'redis-server',
+      DATA_LOCK_WAIT_MS: 60000,
       ELECTION_DATA_WAIT_MS: 10000,
       SWITCHOVER_TIMEOUT_MS: 20000,
       REDIS_MAXMEMORY: undefined,

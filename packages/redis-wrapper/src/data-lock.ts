@@ -6,7 +6,8 @@ export const LOCK_FILE = 'redis-zk.lock';
 /** flock(1)'s exit status when another holds the lock (chosen here, passed with -E). */
 const CONFLICT = 75;
 
-export type DataLock = { held: true; reason: string } | { held: false; reason: string; fatal: boolean };
+/** busy: another process holds the lock (worth waiting for). */
+export type DataLock = { held: true; reason: string } | { held: false; reason: string; fatal: boolean; busy?: boolean };
 
 /**
  * Takes an exclusive lock on `dir` for as long as this process lives, so that two redis-servers
@@ -37,9 +38,66 @@ export async function lockDataDir(dir: string): Promise<DataLock> {
     return {
       held: false,
       fatal: true,
+      busy: true,
       reason:
         `${file} is locked: another redis-server uses this data directory ` +
         '(a previous task on this agent still stopping, or another set sharing the directory)',
     };
   return { held: false, fatal: true, reason: `flock(1) on ${file} failed with status ${status}` };
+}
+
+/** What the holder wrote in the lock file (`<pid> <since>`), one short line, for the log. */
+function holderOf(file: string): string {
+  try {
+    const line = fs.readFileSync(file, 'utf8').split('\n')[0] ?? '';
+    const m = /^(\d{1,10}) (\S{1,40})$/.exec(line.trim());
+    return m ? `pid ${m[1]} since ${m[2]}` : 'unknown'; // the pid as its own container numbers it
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface LockWaiting {
+  file: string;
+  /** What the holder wrote when it took the lock. */
+  holder: string;
+  waitedMs: number;
+  timeoutMs: number;
+}
+
+/**
+ * lockDataDir, waiting up to `timeoutMs` while another process holds the lock: during an upgrade
+ * Marathon may start the new task on the agent whose old task still stops (UNIQUE ignores older
+ * versions), and that one lets go within its kill grace period. Tries every `pollMs`; `onWaiting`
+ * is told at the first refusal and every `reportEveryMs` after. At the deadline the refusal is
+ * fatal, naming the directory. Anything but a held lock is returned at once.
+ */
+export async function waitForDataDir(
+  dir: string,
+  o: { timeoutMs: number; pollMs?: number; reportEveryMs?: number; onWaiting?: (w: LockWaiting) => void },
+): Promise<DataLock> {
+  const pollMs = o.pollMs ?? 250;
+  const reportEveryMs = o.reportEveryMs ?? 10_000;
+  const started = Date.now();
+  let reportAt = 0;
+  for (;;) {
+    const lock = await lockDataDir(dir);
+    if (lock.held || !lock.busy) return lock;
+    const waitedMs = Date.now() - started;
+    if (waitedMs >= o.timeoutMs) {
+      if (o.timeoutMs === 0) return lock;
+      return {
+        held: false,
+        fatal: true,
+        busy: true,
+        reason: `data directory ${dir} still locked after ${o.timeoutMs} ms (DATA_LOCK_WAIT_MS): ${lock.reason}`,
+      };
+    }
+    if (waitedMs >= reportAt) {
+      const file = path.join(dir, LOCK_FILE);
+      o.onWaiting?.({ file, holder: holderOf(file), waitedMs, timeoutMs: o.timeoutMs });
+      reportAt = waitedMs + reportEveryMs;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, o.timeoutMs - waitedMs)));
+  }
 }

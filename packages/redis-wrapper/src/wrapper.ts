@@ -12,7 +12,7 @@ import {
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
-import { lockDataDir } from './data-lock';
+import { waitForDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
@@ -45,7 +45,22 @@ export async function runRedisWrapper(): Promise<number> {
   log.info({ maxmemory: memory.maxmemoryBytes, reason: memory.reason }, 'memory limit chosen');
 
   // Before anything reads or writes the data: one redis-server per data directory.
-  const dataLock = await lockDataDir(dataDir);
+  // The previous task on this agent may still be stopping (an upgrade): wait for it, bounded.
+  const dataLock = await waitForDataDir(dataDir, {
+    timeoutMs: cfg.DATA_LOCK_WAIT_MS,
+    onWaiting: (w) =>
+      log.warn(
+        {
+          dataDir,
+          lockFile: w.file,
+          holder: w.holder,
+          waitedMs: w.waitedMs,
+          timeoutMs: w.timeoutMs,
+          reason: 'another process holds the lock (a previous task on this agent still stopping?)',
+        },
+        'waiting for the data directory lock',
+      ),
+  });
   if (!dataLock.held && dataLock.fatal) {
     log.error({ dataDir, reason: dataLock.reason }, 'data directory in use; exiting so the task is restarted after backoff');
     return 1;

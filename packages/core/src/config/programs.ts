@@ -32,6 +32,7 @@ export const PROGRAM_VARS = {
       'MASTER_NAME',
       'REDIS_CONF',
       'REDIS_SERVER_BIN',
+      'DATA_LOCK_WAIT_MS',
       'ELECTION_DATA_WAIT_MS',
       'SWITCHOVER_TIMEOUT_MS',
       'REDIS_MAXMEMORY',

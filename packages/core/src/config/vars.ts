@@ -262,6 +262,13 @@ export const VARS = {
     doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever',
     parse: int(0),
   }),
+  DATA_LOCK_WAIT_MS: define({
+    default: '60000',
+    doc:
+      "How long redis-wrapper waits for its data directory's lock while another process holds it (the previous task on the agent " +
+      'in its kill grace period: keep it above the kill grace), then exits 1 naming the directory; 0 = exit at once',
+    parse: int(0),
+  }),
   ELECTION_DATA_WAIT_MS: define({
     default: '10000',
     doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first',
