@@ -41,6 +41,16 @@ const bad: Array<[string, string]> = [
   ['ALLOW_EMPTY_PASSWORD', 'maybe'],
   ['REDIS_TLS_ENABLED', 'sure'],
   ['REDIS_TLS_AUTH_CLIENTS', 'always'],
+  // Bounded at start (#26): a timer above 2^31-1 ms fires at once; no way out of ZK_ROOT or a set's node.
+  ['MASTER_WAIT_TIMEOUT_MS', '2147483648'],
+  ['SWITCHOVER_TIMEOUT_MS', '99999999999'],
+  ['DATA_LOCK_WAIT_MS', '2147483648'],
+  ['ZK_ROOT', '/redis/..'],
+  ['ZK_ROOT', '/zookeeper'],
+  ['ZK_HOSTS', '127.0.0.1:1/../x'],
+  ['MASTER_NAME', '..'],
+  ['MASTER_NAME', '*'],
+  ['REDIS_MAXMEMORY', '999999999999999gb'],
 ];
 
 for (const [name, value] of bad) {
@@ -65,7 +75,22 @@ const badSentinel: Array<[string, string]> = [
   ['MASTER_NAMES', 'a,b c'],
   ['PORT0', '65536'],
   ['SENTINEL_CONF', '/nonexistent/sentinel.conf'],
+  ['SENTINEL_DOWN_AFTER_MS', '2147483648'],
+  ['MASTER_NAMES', 'mymaster,*'],
+  ['MASTER_NAMES', '..'],
 ];
+
+for (const [name, value] of [
+  ['RECONCILE_INTERVAL_MS', '2147483648'],
+  ['SENTINEL_CLEANUP_GRACE_MS', '99999999999'],
+  ['ZK_ROOT', '/a/../b'],
+] as const) {
+  test(`watcher: ${name}=${JSON.stringify(value)} exits 1 naming it`, (t) => {
+    const r = run('watcher', { [name]: value, PORT0: '1' });
+    t.is(r.code, 1, r.out);
+    t.true(r.out.includes(`${name}=${JSON.stringify(value)}`), r.out);
+  });
+}
 
 for (const [name, value] of badSentinel) {
   test(`sentinel-wrapper: ${name}=${JSON.stringify(value)} exits 1 naming it`, (t) => {

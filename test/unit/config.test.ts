@@ -4,6 +4,7 @@ import { splitArgs } from '../helpers/config-args';
 import { EnvError } from 'envalid';
 import { loadConfig } from '../../packages/core/src/config/load';
 import { PROGRAM_VARS } from '../../packages/core/src/config/programs';
+import { VARS } from '../../packages/core/src/config/vars';
 import { ConfigError } from '../../packages/core/src/config/errors';
 import { configLine, quoteConfigValue } from '../../packages/core/src/server-config/render';
 
@@ -250,6 +251,36 @@ const rejected: Array<{ program: Program; name: string; value: string }> = [
   { program: 'watcher', name: 'ALLOW_EMPTY_PASSWORD', value: 'true' },
   { program: 'sentinel-wrapper', name: 'REDIS_TLS_ENABLED', value: 'on' },
   { program: 'watcher', name: 'REDIS_TLS_AUTH_CLIENTS', value: 'required' },
+  // Bounds (#26): Node's timers fire at once above 2^31-1 ms; paths and names with no way out.
+  { program: 'redis-wrapper', name: 'MASTER_WAIT_TIMEOUT_MS', value: '2147483648' },
+  { program: 'redis-wrapper', name: 'SWITCHOVER_TIMEOUT_MS', value: '99999999999999999999' },
+  { program: 'redis-wrapper', name: 'DATA_LOCK_WAIT_MS', value: '2147483648' },
+  { program: 'redis-wrapper', name: 'ELECTION_DATA_WAIT_MS', value: '1e10' },
+  { program: 'sentinel-wrapper', name: 'SENTINEL_DOWN_AFTER_MS', value: '2147483648' },
+  { program: 'sentinel-wrapper', name: 'SENTINEL_FAILOVER_TIMEOUT_MS', value: '4294967296' },
+  { program: 'watcher', name: 'RECONCILE_INTERVAL_MS', value: '2147483648' },
+  { program: 'watcher', name: 'SENTINEL_CLEANUP_GRACE_MS', value: '9007199254740993' },
+  { program: 'redis-wrapper', name: 'REDIS_MAXMEMORY', value: '999999999999999gb' },
+  { program: 'redis-wrapper', name: 'ZK_ROOT', value: '/redis/..' },
+  { program: 'redis-wrapper', name: 'ZK_ROOT', value: '/../redis' },
+  { program: 'watcher', name: 'ZK_ROOT', value: '/.' },
+  { program: 'watcher', name: 'ZK_ROOT', value: '/redis/a..b' },
+  { program: 'sentinel-wrapper', name: 'ZK_ROOT', value: '/zookeeper' },
+  { program: 'sentinel-wrapper', name: 'ZK_ROOT', value: '/zookeeper/quota' },
+  { program: 'redis-zk', name: 'ZK_ROOT', value: '/redis/*' },
+  { program: 'redis-zk', name: 'ZK_ROOT', value: '/re dis' },
+  { program: 'redis-wrapper', name: 'ZK_HOSTS', value: 'zk:2181/../other' },
+  { program: 'redis-wrapper', name: 'ZK_HOSTS', value: 'zk:2181/chroot/*' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: '..' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: '.' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: 'a..b' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: '*' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: 'my?set' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: 'set[1]' },
+  { program: 'redis-wrapper', name: 'MASTER_NAME', value: 'a/b' },
+  { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'mymaster,..' },
+  { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'mymaster,*' },
+  { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'a/b' },
 ];
 
 for (const c of rejected) {
@@ -261,6 +292,41 @@ for (const c of rejected) {
     t.true(err.message.includes(`${c.name}=${JSON.stringify(c.value)}`), `shows the value: ${err.message}`);
   });
 }
+
+const accepted26: Array<{ program: Program; env: NodeJS.ProcessEnv }> = [
+  { program: 'redis-wrapper', env: { MASTER_WAIT_TIMEOUT_MS: '2147483647', SWITCHOVER_TIMEOUT_MS: '2147483647' } },
+  { program: 'redis-wrapper', env: { MASTER_NAME: 'v1.2_cache-eu', ZK_ROOT: '/apps/redis-zk.v2' } },
+  { program: 'redis-wrapper', env: { ZK_HOSTS: 'zk:2181/apps/zookeeper', REDIS_MAXMEMORY: '8388607gb' } },
+  { program: 'sentinel-wrapper', env: { MASTER_NAMES: 'a.b,c-d,e_f', SENTINEL_DOWN_AFTER_MS: '2147483647' } },
+];
+for (const c of accepted26) {
+  test(`accepted at the bounds: ${c.program} ${JSON.stringify(c.env)}`, (t) => {
+    t.notThrows(() => load(c.program, c.env));
+  });
+}
+
+test('every numeric variable is bounded, every *_MS at most 2^31-1 ms, refused naming it', (t) => {
+  const numeric = Object.entries(VARS).filter(([, spec]) => {
+    try {
+      const v = spec.parse('1000') as unknown;
+      return typeof v === 'number' || (typeof v === 'object' && v !== null && 'bytes' in v);
+    } catch {
+      return false;
+    }
+  });
+  t.true(numeric.length >= 15, numeric.map(([n]) => n).join(', '));
+  for (const [name, spec] of numeric) {
+    t.throws(() => spec.parse('99999999999999999999'), undefined, `${name} accepts 1e20`);
+    if (name.endsWith('_MS')) {
+      t.throws(() => spec.parse(String(2 ** 31)), undefined, `${name} accepts 2^31`);
+      const program = PROGRAMS.find((p) => name in PROGRAM_VARS[p]);
+      if (!program) continue;
+      const err = catchConfigError(() => load(program, { [name]: String(2 ** 31) }));
+      t.true(err.message.includes(`${name}="2147483648"`), err.message);
+    }
+  }
+  t.regex(catchConfigError(() => load('watcher', { RECONCILE_INTERVAL_MS: '2147483648' })).message, /Node's timers fire at once above it/);
+});
 
 // ZK_HOSTS ports are checked like every other port (1..65535), at start rather than at connect time.
 for (const value of ['zk1:0', 'zk1:2181,zk2:99999']) {

@@ -115,7 +115,7 @@ export async function runWatcher(): Promise<number> {
 
   const health = (): Health => {
     const reasons: string[] = [];
-    if (!dir.connected) reasons.push(`not connected to ZooKeeper at ${cfg.ZK_HOSTS}`);
+    if (!dir.connected) reasons.push('not connected to ZooKeeper');
     if (!subscriber.following) reasons.push(sentinels.current.length === 0 ? 'no sentinel registered in ZooKeeper' : 'not following any sentinel');
     return { ok: reasons.length === 0, zookeeper: dir.connected, following: subscriber.following, reasons };
   };

@@ -23,7 +23,7 @@ const expect = (ok: boolean, what: string) => {
 };
 
 const int =
-  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (min: number, max: number) =>
   (raw: string): number => {
     const text = raw.trim();
     const n = Number(text);
@@ -32,6 +32,21 @@ const int =
   };
 
 const port = () => int(1, 65535);
+
+/** Node's timers take at most 2^31-1 ms (about 24.8 days); above it they fire at once (a busy loop). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A duration in milliseconds: a whole number from `min` to MAX_TIMER_MS (or less). */
+const ms =
+  (min: number, max = MAX_TIMER_MS) =>
+  (raw: string): number => {
+    const text = raw.trim();
+    const n = Number(text);
+    expect(
+      /^\d+$/.test(text) && n >= min && n <= max,
+      `must be a whole number of milliseconds from ${min} to ${max}${max === MAX_TIMER_MS ? " (Node's timers fire at once above it)" : ''}`,
+    );
+    return n;
+  };
 
 const ip = (raw: string): string => {
   expect(isIP(raw.trim()) !== 0, 'must be an IPv4 or IPv6 address');
@@ -43,6 +58,19 @@ const isHostPort = (s: string) => {
   return !!m && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 };
 
+/**
+ * A ZooKeeper path below which redis-zk keeps its nodes (ZK_ROOT, a chroot): segments of letters,
+ * digits, ".", "_" and "-", none of them "." or containing "..", not below ZooKeeper's own /zookeeper.
+ */
+const isZkPath = (p: string) =>
+  /^(\/[A-Za-z0-9._-]+)+$/.test(p) &&
+  p
+    .split('/')
+    .slice(1)
+    .every((seg) => seg !== '.' && !seg.includes('..')) &&
+  p.split('/')[1] !== 'zookeeper';
+const PATH_RULE = 'segments of letters, digits, ".", "_" or "-", none "." or with "..", not under /zookeeper';
+
 /** `h1:2181,h2:2181[/chroot]`: node-zookeeper-client takes the chroot at the end. */
 const zkHosts = (raw: string): string => {
   const s = raw.trim();
@@ -50,20 +78,25 @@ const zkHosts = (raw: string): string => {
   const hosts = slash === -1 ? s : s.slice(0, slash);
   const chroot = slash === -1 ? '' : s.slice(slash);
   expect(
-    hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || /^(\/[^/\s]+)+$/.test(chroot)),
-    'must be a comma list of host:port, optionally followed by a /chroot',
+    hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || isZkPath(chroot)),
+    `must be a comma list of host:port, optionally followed by a /chroot (${PATH_RULE})`,
   );
   return s;
 };
 
 const zkPath = (raw: string): string => {
-  expect(/^(\/[A-Za-z0-9._-]+)+$/.test(raw.trim()), 'must be an absolute ZooKeeper path such as /redis (no trailing slash)');
+  expect(isZkPath(raw.trim()), `must be an absolute ZooKeeper path such as /redis (no trailing slash; ${PATH_RULE})`);
   return raw.trim();
 };
 
-const masterNamePattern = /^[A-Za-z0-9._-]+$/;
+/**
+ * A replica set's name: a ZooKeeper node's name (masters/<name>) and Sentinel's master name, which
+ * SENTINEL RESET takes as a glob: letters, digits, ".", "_" and "-" only, not "." and no "..".
+ */
+export const isSetName = (n: string) => /^[A-Za-z0-9._-]+$/.test(n) && n !== '.' && !n.includes('..');
+const SET_NAME_RULE = 'letters, digits, ".", "_" or "-" (not "." and no "..")';
 const masterName = (raw: string): string => {
-  expect(masterNamePattern.test(raw.trim()), 'must be letters, digits, ".", "_" or "-"');
+  expect(isSetName(raw.trim()), `must be ${SET_NAME_RULE}`);
   return raw.trim();
 };
 
@@ -73,7 +106,7 @@ const masterNames = (raw: string): string[] => {
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
-  expect(names.length > 0 && names.every((n) => masterNamePattern.test(n)), 'must be a comma list of names made of letters, digits, ".", "_" or "-"');
+  expect(names.length > 0 && names.every(isSetName), `must be a comma list of names made of ${SET_NAME_RULE}`);
   return names;
 };
 
@@ -113,7 +146,9 @@ const maxmemory = (raw: string): MaxMemory => {
   }
   const size = /^(\d{1,15})(b|kb|mb|gb)?$/.exec(v);
   expect(!!size, 'must be bytes (0 = no limit), a size such as 512mb or 2gb, or a share such as 40%');
-  return { bytes: Number(size![1]) * UNITS[size![2] ?? '']! };
+  const bytes = Number(size![1]) * UNITS[size![2] ?? '']!;
+  expect(bytes <= Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER} bytes (8 PB)`);
+  return { bytes };
 };
 
 const MAXMEMORY_POLICIES = [
@@ -179,7 +214,7 @@ export const VARS = {
   ZK_SESSION_TIMEOUT_MS: define({
     default: '10000',
     doc: 'ZooKeeper session timeout: how long ephemeral registrations outlive a dead task',
-    parse: int(1000, 600000),
+    parse: ms(1000, 600000),
   }),
   MASTER_NAME: define({ default: 'mymaster', doc: 'Replica set (Sentinel master name) this redis node belongs to', parse: masterName }),
   MASTER_NAMES: define({ doc: 'Comma list restricting which replica sets this Sentinel monitors (default: every set in ZooKeeper)', parse: masterNames }),
@@ -260,24 +295,24 @@ export const VARS = {
   MASTER_WAIT_TIMEOUT_MS: define({
     default: '60000',
     doc: 'How long to wait for a usable master (redis-wrapper: a safe election; sentinel-wrapper: a registered master); 0 = forever',
-    parse: int(0),
+    parse: ms(0),
   }),
   DATA_LOCK_WAIT_MS: define({
     default: '60000',
     doc:
       "How long redis-wrapper waits for its data directory's lock while another process holds it (the previous task on the agent " +
       'in its kill grace period: keep it above the kill grace), then exits 1 naming the directory; 0 = exit at once',
-    parse: int(0),
+    parse: ms(0),
   }),
   ELECTION_DATA_WAIT_MS: define({
     default: '10000',
     doc: 'After a whole-set loss, how long an empty node waits for a node with data to come back and become master first',
-    parse: int(0),
+    parse: ms(0),
   }),
   SWITCHOVER_TIMEOUT_MS: define({
     default: '20000',
     doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period',
-    parse: int(0),
+    parse: ms(0),
   }),
   REDIS_MAXMEMORY: define({
     doc:
@@ -302,18 +337,18 @@ export const VARS = {
     doc:
       "How often redis-wrapper checks its node's role against the set (re-point an orphaned replica, " +
       'demote a stale master, recover a set Sentinel left without a master) and publishes its member record',
-    parse: int(100, 60000),
+    parse: ms(100, 60000),
   }),
   SENTINEL_QUORUM: define({ default: '2', doc: 'Sentinels that must agree a master is down', parse: int(1, 1000) }),
-  SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: int(1) }),
-  SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', parse: int(1) }),
+  SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: ms(1) }),
+  SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', parse: ms(1) }),
   SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', parse: int(1, 1000) }),
   HTTP_HOST: define({ default: '0.0.0.0', doc: "Address the watcher's HTTP API listens on", parse: nonEmpty }),
-  RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: int(100) }),
+  RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: ms(100) }),
   SENTINEL_CLEANUP_GRACE_MS: define({
     default: '30000',
     doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)',
-    parse: int(0),
+    parse: ms(0),
   }),
   LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', parse: logLevel }),
 } as const;
