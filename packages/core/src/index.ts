@@ -2,6 +2,7 @@ export * from './address';
 export * from './bind-address';
 export * from './time';
 export * from './coalesce';
+export * from './single-flight';
 export * from './log';
 export * from './config/errors';
 export * from './config/vars';

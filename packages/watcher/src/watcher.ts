@@ -8,6 +8,7 @@ import {
   formatAddress,
   gatherStatus,
   openDirectory,
+  SingleFlight,
   type SwitchEvent,
   SwitchListeners,
 } from '@redis-zk/core';
@@ -24,6 +25,9 @@ import { FailoverClock } from './follow/failover-clock';
 import { HistoryRecorder } from './follow/history-recorder';
 import { historyOf } from './history-view';
 import { HistoryCounts, registerHistoryMetrics } from './history-metrics';
+
+/** How long a /status or /history answer is served again before it is gathered anew. */
+const STATUS_TTL_MS = 1000;
 
 /**
  * watcher: follows Sentinel into ZooKeeper (events at once, reconciles as a safety net) and
@@ -128,6 +132,21 @@ export async function runWatcher(): Promise<number> {
   masters.on('change', refreshed);
   const freshness = (): Freshness => ({ sentinelsLoaded: sentinels.loaded, mastersLoaded: masters.loaded, staleSince });
 
+  // /status and /history ask every sentinel, node and ZooKeeper: at most once per STATUS_TTL_MS whatever the request rate.
+  const statusRead = new SingleFlight(
+    () =>
+      gatherStatus({
+        masters: masters.current,
+        sentinels: sentinels.current,
+        lastFailover: writer.lastFailover,
+        nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
+        history: (name) => dir.readHistory(name),
+        staleSince,
+        records: (name) => dir.readMemberRecords(name),
+      }),
+    STATUS_TTL_MS,
+  );
+  const historyRead = new SingleFlight((name: string) => historyOf(dir, name, masters.current), STATUS_TTL_MS);
   const view: WatcherView = {
     sentinels: () => sentinels.current,
     // ZooKeeper's masters, with any failover seen while ZooKeeper was away (not written yet) on top.
@@ -139,17 +158,8 @@ export async function runWatcher(): Promise<number> {
     health,
     freshness,
     liveness: () => ({ ok: true, reason: 'main thread' }),
-    status: () =>
-      gatherStatus({
-        masters: masters.current,
-        sentinels: sentinels.current,
-        lastFailover: writer.lastFailover,
-        nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
-        history: (name) => dir.readHistory(name),
-        staleSince,
-        records: (name) => dir.readMemberRecords(name),
-      }),
-    history: (name) => historyOf(dir, name, masters.current),
+    status: () => statusRead.get('all'),
+    history: (name) => historyRead.get(name),
   };
 
   registerSetGauges(metrics.registry, () => view.status());

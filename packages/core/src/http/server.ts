@@ -2,6 +2,9 @@ import http from 'node:http';
 import { formatAddress } from '../address';
 import type { Logger } from '../log';
 
+/** Open connections one HTTP server keeps; Marathon's checks, HAProxy and clients need far fewer. */
+export const MAX_CONNECTIONS = 512;
+
 /**
  * Serves `api` on host:port; resolves once listening, rejects (naming `what` and host:port) when it cannot.
  * The limits keep slow or oversized clients from holding connections or memory: Node's defaults
@@ -24,6 +27,8 @@ export async function listen(api: http.RequestListener, host: string, port: numb
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
+  // Connections past this are closed at once: a flood cannot take the process's file descriptors.
+  server.maxConnections = MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error) => reject(new Error(`${what} cannot listen on ${formatAddress({ host, port })}: ${err.message}`, { cause: err }));
