@@ -87,7 +87,14 @@ test('a thrown error (not a rejection) is a rejection', async (t) => {
 
 test('at most maxKeys keys are remembered, the oldest dropped first', async (t) => {
   let runs = 0;
-  const sf = new SingleFlight<number, number>(async (k) => (runs++, k), 60_000, 2);
+  const sf = new SingleFlight<number, number>(
+    async (k) => {
+      runs += 1;
+      return k;
+    },
+    60_000,
+    2,
+  );
   await sf.get(1);
   await sf.get(2);
   await sf.get(3); // drops 1
