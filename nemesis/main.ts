@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../test/helpers/processes';
 import { report } from './report';
 import { runNemesis } from './run';
 import { freshSeed, type ScheduleOptions } from './schedule';
@@ -38,10 +41,16 @@ async function main(): Promise<number> {
       const r = await runNemesis({ seed, schedule: args.schedule, keepFiles: args.keep, say });
       process.stdout.write(`\n${report(r)}\n\n`);
       if (r.violations.length > 0) failed += 1;
-      summary.push(
-        `seed ${seed}: ${r.violations.length} violations${r.violations.length ? ` (${[...new Set(r.violations.map((v) => v.checker))].join(', ')})` : ''}; ` +
-          `availability ${(r.figures.writeAvailability * 100).toFixed(1)}%, converged ${r.figures.convergenceMs ?? 'never'} ms, ${r.figures.acked} acked`,
+      // One line per run, for the figures in docs/failure-tests.md.
+      fs.appendFileSync(
+        path.join(ROOT, 'test-results', 'nemesis', 'runs.jsonl'),
+        `${JSON.stringify({ seed, at: new Date().toISOString(), options: args.schedule, figures: r.figures, violations: r.violations.map(({ checker, message }) => ({ checker, message })) })}\n`,
       );
+      const line =
+        `seed ${seed}: ${r.violations.length} violations${r.violations.length ? ` (${[...new Set(r.violations.map((v) => v.checker))].join(', ')})` : ''}; ` +
+        `availability ${(r.figures.writeAvailability * 100).toFixed(1)}%, converged ${r.figures.convergenceMs ?? 'never'} ms, ${r.figures.acked} acked`;
+      say(line);
+      summary.push(line);
     } catch (err) {
       failed += 1;
       summary.push(`seed ${seed}: the run failed: ${String(err)}`);
