@@ -98,7 +98,7 @@ if (!MODEL.ok) {
     t.deepEqual(uniqueViolations(model, '/t/web'), []);
   });
 
-  test('a task failing its health check maxConsecutiveFailures times in a row is killed and replaced after the backoff', async (t) => {
+  test('a task failing its health check maxConsecutiveFailures times in a row is killed and replaced at once (TASK_KILLED: no backoff); a task that fails by itself is replaced after the backoff', async (t) => {
     const model = await startModel(t, { agents: 2 });
     const app = standinApp({
       id: '/t/sick',
@@ -134,10 +134,18 @@ if (!MODEL.ok) {
     await terminal;
     const endedAt = Date.now();
     const [replacement] = await launched;
-    t.true(replacement.startedAt >= endedAt + model.ms(1) - 100, 'launched after backoffSeconds');
+    t.true(replacement.startedAt < endedAt + model.ms(1) - 100, 'launched at once: a kill adds no launch delay');
     t.is(replacement.agent, victim.agent, 'the only agent UNIQUE allows');
     await waitFor('the replacement healthy', () => replacement.health === 'healthy', 20000);
     t.is(model.status('/t/sick').healthy, 2);
+    // The replacement's process dies on its own (TASK_FAILED): the next launch waits backoffSeconds.
+    const crashed = nextEvent<[ModelTask]>(model, 'task-terminal', (task) => task === replacement, 'the replacement to end');
+    const relaunched = nextEvent<[ModelTask]>(model, 'task-launched', (task) => task.appId === '/t/sick', 'another replacement');
+    replacement.proc.killGroup('SIGKILL');
+    await crashed;
+    const failedAt = Date.now();
+    const [next] = await relaunched;
+    t.true(next.startedAt >= failedAt + model.ms(1) - 100, 'launched after backoffSeconds');
   });
 }
 
@@ -188,6 +196,73 @@ if (MODEL.ok) {
     const after = model.tasks('/t/roll');
     t.is(after.length, 3);
     t.true(after.every((x) => x.version === d.version && x.health === 'healthy' && x.ready));
+  });
+
+  test("an upgrade (a change of configuration) places new tasks ignoring the old version's under UNIQUE, as Marathon's ResourceMatcher; a restart counts them", async (t) => {
+    const model = await startModel(t, { agents: 2 });
+    const raw = {
+      id: '/t/up',
+      instances: 2,
+      constraints: [['hostname', 'UNIQUE']],
+      // Keep both old tasks healthy: the new one must start while both still run, on an agent with one of them.
+      upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 0 },
+      env: { V: '1' },
+    };
+    await model.deploymentDone(model.deploy([standinApp(raw)])[0]!, 30000);
+    const old = model.tasks('/t/up');
+    // A restart: same configuration, the old tasks count, no agent is free of one.
+    const restart = model.restart('/t/up');
+    await waitFor('the restart to wait for an offer', () => /UNIQUE/.test(model.status('/t/up').waiting ?? ''), 10000);
+    t.true(
+      model.tasks('/t/up').every((x) => old.includes(x)),
+      'nothing launched',
+    );
+    // The upgrade replaces it: the new version may go next to an old task.
+    const shared: string[] = [];
+    model.on('task-launched', (task: ModelTask) => {
+      if (old.some((x) => x.agent === task.agent && x.proc.running)) shared.push(`${task.id} next to an old task on ${task.agent.id}`);
+    });
+    const d = model.restart('/t/up', { def: standinApp({ ...raw, env: { V: '2' } }), force: true });
+    await t.throwsAsync(model.deploymentDone(restart, 1000), { message: /cancelled/ });
+    await model.deploymentDone(d, 60000);
+    t.true(shared.length >= 1, 'a new task started on an agent whose old task still ran');
+    t.true(model.tasks('/t/up').every((x) => x.version === d.version && x.env.V === '2'));
+    t.deepEqual(uniqueViolations(model, '/t/up'), [], 'UNIQUE among the new version at the end');
+  });
+
+  test('maximumOverCapacity 0 with an unreachable instance kept: the deployment spends its one kill on it and stalls until an old task is killed by hand (TaskReplaceActor)', async (t) => {
+    const model = await startModel(t, { agents: 4, agentUnreachableAfterSeconds: 0.5 });
+    const raw = {
+      id: '/t/stall',
+      instances: 3,
+      constraints: [['hostname', 'UNIQUE']],
+      upgradeStrategy: { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 },
+      unreachableStrategy: { inactiveAfterSeconds: 0, expungeAfterSeconds: 3600 },
+      env: { V: '1' },
+    };
+    await model.deploymentDone(model.deploy([standinApp(raw)])[0]!, 30000);
+    const [lost] = model.tasks('/t/stall');
+    const replaced = nextEvent<[ModelTask]>(model, 'task-launched', (x) => x.appId === '/t/stall', "the lost agent's task replaced");
+    model.cutAgent(lost!.agent.id);
+    await replaced;
+    t.is(lost!.state, 'inactive', 'kept (expungeAfterSeconds 3600), replaced');
+    await waitFor('3 running again', () => model.status('/t/stall').running === 3, 10000);
+    const decommissioned = nextEvent<[ModelTask]>(model, 'task-decommissioned', (x) => x === lost, 'the unreachable task to be given up');
+    const launched: ModelTask[] = [];
+    model.on('task-launched', (x: ModelTask) => launched.push(x));
+    const d = model.restart('/t/stall', { def: standinApp({ ...raw, env: { V: '2' } }) });
+    await decommissioned;
+    await new Promise((r) => setTimeout(r, 3000));
+    t.deepEqual(launched, [], 'stalled: three old tasks run, no room for a new one');
+    t.is(model.status('/t/stall').deployment?.id, d.id);
+    t.false(model.tasks('/t/stall').includes(lost!), 'Marathon forgot the unreachable task');
+    // The runbook: kill one old task by hand; its place goes to the new version, and the rest rolls.
+    model.killTask(model.tasks('/t/stall')[0]!.id);
+    await model.deploymentDone(d, 60000);
+    t.true(model.tasks('/t/stall').every((x) => x.version === d.version));
+    const back = nextEvent<[ModelTask, string]>(model, 'task-killing', (x) => x === lost, 'the forgotten task to be killed when it reports back');
+    model.healAgent(lost!.agent.id);
+    t.regex((await back)[1], /decommissioned task came back/);
   });
 
   // The surplus is killed when the cut agent heals; a killed agent's tasks are replaced too.
@@ -304,7 +379,7 @@ if (MODEL.ok) {
     t.true(lost!.proc.running, 'the forgotten task still runs behind the partition');
     const killed = nextEvent<[ModelTask, string]>(model, 'task-killing', (x) => x === lost, 'the task that came back to be killed');
     model.healAgent(lost!.agent.id);
-    t.regex((await killed)[1], /expunged task came back/);
+    t.regex((await killed)[1], /expunged or decommissioned task came back/);
     await waitFor('its process gone', () => !lost!.proc.running, 10000);
     t.deepEqual(model.tasks('/t/exp'), [replacement]);
   });
@@ -353,7 +428,8 @@ if (MODEL.ok) {
       instances: 2,
       constraints: [['hostname', 'UNIQUE']],
       container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 64 } }] },
-      residency: { taskLostBehavior: 'WAIT_FOREVER' },
+      // A resident app may not have the role * (Marathon 1.9+); unreachableStrategy is "disabled" by default for it.
+      role: 't',
     });
     await model.deploymentDone(model.deploy([app])[0]!, 30000);
     const first = model.tasks('/t/disk');

@@ -72,9 +72,19 @@ if (!fs.existsSync(path.join(SCHEMA_DIR, 'AppDefinition.json'))) {
     .filter((f) => f.endsWith('.json'))
     .sort();
   const group = readJson(path.join(MARATHON_DIR, 'redis-zk.json')) as { apps: Json[] };
+  /**
+   * App fields newer than the schema (the last JSON Schema Marathon had, 1.7; 1.8+ validate with
+   * RAML types and AppValidation, which unit/model-validation.test.ts applies per platform): `role`
+   * (Marathon 1.9, which a resident app needs). Left out before the schema check, and only those.
+   */
+  const NEWER_THAN_SCHEMA = ['role'];
+  const withoutNewer = (doc: Json): Json => {
+    const strip = (a: Json) => Object.fromEntries(Object.entries(a).filter(([k]) => !NEWER_THAN_SCHEMA.includes(k)));
+    return Array.isArray(doc.apps) ? { ...doc, apps: (doc.apps as Json[]).map(strip) } : strip(doc);
+  };
   for (const file of marathonFiles) {
-    test(`${file} is valid against Marathon's JSON Schema`, (t) => {
-      const r = check(readJson(path.join(MARATHON_DIR, file)));
+    test(`${file} is valid against Marathon's JSON Schema (but for fields newer than it: ${NEWER_THAN_SCHEMA.join(', ')})`, (t) => {
+      const r = check(withoutNewer(readJson(path.join(MARATHON_DIR, file))));
       if (!r.ok) t.log(JSON.stringify(r.raw, null, 2));
       t.true(r.ok, `${file} against ${r.schema}:\n${r.errors}`);
     });

@@ -8,7 +8,11 @@ import { VARS } from '../packages/core/src/config/vars';
 
 /**
  * The Marathon definitions in marathon/ carry the production choices the README documents
- * (marathon-schema.test.ts checks them against Marathon's own JSON Schemas). The health-check commands are also run for real against a redis-server.
+ * (marathon-schema.test.ts checks them against Marathon's own JSON Schemas; unit/model-validation
+ * each file against Marathon's validation on its platform). The health-check commands are also
+ * run for real against a redis-server. redis-zk.json (DC/OS Enterprise, Marathon secrets) is the
+ * reference; redis-zk-open.json (no secrets feature: open-source Marathon, DC/OS Open) and
+ * redis-zk-persistent.json (local persistent volumes) are kept equal to it but for what they change.
  */
 
 const ROOT = path.join(__dirname, '..');
@@ -92,8 +96,58 @@ const PROGRAMS = {
 type Name = keyof typeof PROGRAMS;
 const NAMES = Object.keys(PROGRAMS) as Name[];
 
-test('marathon/ holds the group and one file per app', (t) => {
-  for (const f of ['redis-zk.json', 'redis.json', 'sentinel.json', 'watcher.json']) t.true(marathonFiles.includes(f), f);
+test('marathon/ holds the group and one file per app, the open group and the persistent-volume group', (t) => {
+  for (const f of ['redis-zk.json', 'redis.json', 'sentinel.json', 'watcher.json', 'redis-zk-open.json', 'redis-zk-persistent.json'])
+    t.true(marathonFiles.includes(f), f);
+});
+
+const openGroup = readJson(path.join(MARATHON_DIR, 'redis-zk-open.json')) as unknown as Group;
+const persistentGroup = readJson(path.join(MARATHON_DIR, 'redis-zk-persistent.json')) as unknown as Group;
+/** Where the open group's tasks read REDIS_PASSWORD and ZK_AUTH: a file on the agent, mounted read-only (not in the definition, not in argv). */
+const ENV_FILE = '"$MESOS_SANDBOX/secrets/redis-zk.env"';
+const SECRETS_VOLUME = { containerPath: 'secrets', hostPath: '/etc/redis-zk', mode: 'RO' };
+/** The sentinel check of the open group reads the same file (a COMMAND check does not see what the task's shell sourced). */
+const CHECK_SOURCES = `set -a; . "\${MESOS_SANDBOX:-/mnt/mesos/sandbox}/secrets/redis-zk.env"; set +a; `;
+
+/** The Enterprise app as the open group must have it: no secrets, the env file sourced, its directory mounted. */
+function asOpen(a: App): App {
+  const { secrets: _secrets, ...rest } = a;
+  const env = Object.fromEntries(Object.entries(a.env ?? {}).filter(([k]) => k !== 'REDIS_PASSWORD' && k !== 'ZK_AUTH'));
+  const hc = (a.healthChecks ?? []).map((h) => (h.command ? { ...h, command: { value: `${CHECK_SOURCES}${h.command.value}` } } : h));
+  return {
+    ...rest,
+    cmd: `set -a && . ${ENV_FILE} && set +a && exec ${a.cmd}`,
+    container: { type: a.container?.type, volumes: [...(a.container?.volumes ?? []), SECRETS_VOLUME], docker: a.container?.docker },
+    env,
+    healthChecks: hc,
+  };
+}
+
+test('redis-zk-open.json: the Enterprise group without secret references; REDIS_PASSWORD and ZK_AUTH from a file on the agent, sourced before exec', (t) => {
+  t.is(openGroup.id, '/redis-zk');
+  t.deepEqual(openGroup.apps, apps.map(asOpen));
+  const text = fs.readFileSync(path.join(MARATHON_DIR, 'redis-zk-open.json'), 'utf8');
+  t.false(/"secrets?":/.test(text), 'no secret reference: open-source Marathon and DC/OS Open reject them');
+  for (const a of openGroup.apps ?? [])
+    t.regex(a.cmd ?? '', /&& exec node packages\/[a-z-]+\/dist\/main\.js$/, `${a.id}: node replaces the shell (PID 1, gets SIGTERM)`);
+});
+
+test('redis-zk-persistent.json: the open group with redis on local persistent volumes, as Marathon requires of a resident app', (t) => {
+  const redis = persistentGroup.apps?.find((a) => a.id === '/redis-zk/redis') as App & { role?: string; unreachableStrategy?: unknown };
+  const open = openGroup.apps?.find((a) => a.id === '/redis-zk/redis') as App & { role?: string; unreachableStrategy?: unknown };
+  t.deepEqual(redis.container?.volumes, [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 4096 } }, SECRETS_VOLUME]);
+  t.is(redis.unreachableStrategy, 'disabled', 'a resident app must have unreachableStrategy "disabled"');
+  t.deepEqual(redis.upgradeStrategy, { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 }, 'and no over-capacity');
+  t.is(redis.role, 'redis-zk', 'a reserved role (the top-level group): resident apps cannot have the role *');
+  t.is(redis.residency, undefined, 'residency is deprecated and changes nothing');
+  t.deepEqual(redis.constraints, [['hostname', 'UNIQUE']], 'the volumes pin each instance to its agent');
+  const { container: _c, unreachableStrategy: _u, upgradeStrategy: _s, role: _r, constraints: _k, ...same } = redis;
+  const { container: _c2, unreachableStrategy: _u2, upgradeStrategy: _s2, constraints: _k2, ...sameOpen } = open;
+  t.deepEqual(same, sameOpen, 'everything else as in the open group');
+  t.deepEqual(
+    persistentGroup.apps?.filter((a) => a.id !== '/redis-zk/redis'),
+    openGroup.apps?.filter((a) => a.id !== '/redis-zk/redis'),
+  );
 });
 
 // --- content ------------------------------------------------------------------------------------
@@ -137,8 +191,16 @@ for (const name of NAMES) {
     t.true((a.cpus ?? 0) > 0 && (a.mem ?? 0) > 0);
   });
 
-  test(`${name}: instances spread over agents`, (t) => {
-    t.deepEqual(app(name).constraints, [['hostname', 'UNIQUE']]);
+  test(`${name}: instances spread over agents${name === 'redis' ? ', on the agents labelled for its data' : ''}`, (t) => {
+    t.deepEqual(
+      app(name).constraints,
+      name === 'redis'
+        ? [
+            ['hostname', 'UNIQUE'],
+            ['redis_zk', 'IS', 'true'],
+          ]
+        : [['hostname', 'UNIQUE']],
+    );
   });
 
   test(`${name}: kill grace period and launch backoff`, (t) => {
@@ -401,4 +463,39 @@ test('redis: a readiness check on the node API, so a rolling upgrade never outru
   t.is(check?.portName, 'api');
   t.deepEqual(check?.httpStatusCodesForReady, [200]);
   t.is(a.portDefinitions?.[1]?.port, 0, 'the API gets a dynamic host port (PORT1)');
+});
+
+test("the open group's sentinel check reads the password from the agent's file, as the task does", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-hc-'));
+  const sandbox = path.join(dir, 'sandbox');
+  fs.mkdirSync(path.join(sandbox, 'secrets'), { recursive: true });
+  fs.writeFileSync(path.join(sandbox, 'secrets', 'redis-zk.env'), 'REDIS_PASSWORD=hunter2\nZK_AUTH=redis-zk:x\n', { mode: 0o600 });
+  const port = await freePort();
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', 'hunter2'],
+    { stdio: 'ignore' },
+  );
+  t.teardown(() => {
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const check = openGroup.apps!.find((a) => a.id === '/redis-zk/sentinel')!.healthChecks![0]!.command!.value!;
+  const env = { PORT0: String(port), MESOS_SANDBOX: sandbox };
+  const deadline = Date.now() + 10000;
+  while (runCheck(check, env) !== 0) {
+    if (Date.now() > deadline) throw new Error('redis-server never answered the health check');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is(runCheck(check, env), 0, 'REDIS_PASSWORD from the file');
+  fs.writeFileSync(path.join(sandbox, 'secrets', 'redis-zk.env'), 'REDIS_PASSWORD=wrong\n');
+  t.not(runCheck(check, env), 0, 'and only from it');
+  // The task's cmd: the file's variables reach the program's environment, not its argv.
+  const redisCmd = openGroup.apps!.find((a) => a.id === '/redis-zk/redis')!.cmd!.replace(/exec node .*$/, 'exec env');
+  fs.writeFileSync(path.join(sandbox, 'secrets', 'redis-zk.env'), 'REDIS_PASSWORD=hunter2\nZK_AUTH=redis-zk:x\n');
+  const out = spawnSync('/bin/sh', ['-c', redisCmd], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  t.regex(out.stdout, /^REDIS_PASSWORD=hunter2$/m);
+  t.regex(out.stdout, /^ZK_AUTH=redis-zk:x$/m);
+  fs.rmSync(path.join(sandbox, 'secrets', 'redis-zk.env'));
+  t.not(spawnSync('/bin/sh', ['-c', redisCmd], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' }).status, 0, 'no file: the task fails at once');
 });

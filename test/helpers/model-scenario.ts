@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { ZkClient } from '../../packages/core/src/zk/client';
+import { loadAppDefinitions } from '../../packages/local-stack/src/app-definition';
 import { ManagedProcess } from '../../packages/local-stack/src/managed-process';
 import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { ModelStack } from '../../packages/local-stack/src/model-stack';
 import { NsProbe } from '../../packages/local-stack/src/ns-probe';
+import type { PlatformName } from '../../packages/local-stack/src/platforms';
 import { ROOT } from './processes';
 import { sleep, waitFor } from './wait';
 import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
@@ -52,12 +55,40 @@ export interface Scenario {
   close(): void;
 }
 
+/** The agent attribute the redis app's constraint asks for (`["redis_zk", "IS", "true"]`): the agents that keep its data. */
+export const REDIS_AGENT_ATTRIBUTE = { redis_zk: 'true' } as const;
+
+/** Where the open groups (no Marathon secrets) read REDIS_PASSWORD and ZK_AUTH on every agent. */
+export const AGENT_ENV_FILE = '/etc/redis-zk/redis-zk.env';
+
+export interface ScenarioOptions {
+  /** A Marathon group file (default marathon/redis-zk.json). */
+  group?: string;
+  /** The platform (default: the model's, DC/OS Enterprise's features on plain Mesos agents). */
+  platform?: PlatformName;
+  /** How many agents (the first ones) carry REDIS_AGENT_ATTRIBUTE (default every one). */
+  labelled?: number;
+}
+
 /**
  * The group from marathon/redis-zk.json, unchanged (or `group`), on `agents` agents at the scenarios' scale,
  * every app deployed (healthy and ready). `stopScenario` stops it (a test file's after.always).
+ * A group without Marathon secrets reads REDIS_PASSWORD and ZK_AUTH from AGENT_ENV_FILE, which
+ * is put on every agent first, as the README tells an operator to.
  */
-export async function startScenario(agents: number, o: { group?: string } = {}): Promise<Scenario> {
-  const stack = await ModelStack.start({ agents, timeScale: SCALE, env: { ...SCENARIO_ENV }, ...(o.group ? { group: o.group } : {}) });
+export async function startScenario(agents: number, o: ScenarioOptions = {}): Promise<Scenario> {
+  const labelled = o.labelled ?? agents;
+  const group = o.group ?? path.join(ROOT, 'marathon', 'redis-zk.json');
+  const fromFile = loadAppDefinitions(group).every((a) => Object.keys(a.secretEnv).length === 0);
+  const agentSecrets = { REDIS_PASSWORD: randomBytes(18).toString('hex'), ZK_AUTH: `redis-zk:${randomBytes(18).toString('hex')}` };
+  const stack = await ModelStack.start({
+    agents: Array.from({ length: agents }, (_, i) => ({ attributes: i < labelled ? { ...REDIS_AGENT_ATTRIBUTE } : {} })),
+    timeScale: SCALE,
+    env: { ...SCENARIO_ENV },
+    group,
+    ...(o.platform ? { platform: o.platform } : {}),
+    ...(fromFile ? { hostFiles: { [AGENT_ENV_FILE]: `REDIS_PASSWORD=${agentSecrets.REDIS_PASSWORD}\nZK_AUTH=${agentSecrets.ZK_AUTH}\n` } } : {}),
+  });
   const { model } = stack;
   const watchersFile = path.join(model.dir, 'watchers.json');
   const writeWatchers = () => {
@@ -86,7 +117,7 @@ export async function startScenario(agents: number, o: { group?: string } = {}):
     await stack.stop({ keepFiles: true });
     throw new Error(`${String(err)} (model files kept in ${model.dir})`);
   }
-  const password = stack.secrets.envOf(stack.apps[0]!).REDIS_PASSWORD!;
+  const password = fromFile ? agentSecrets.REDIS_PASSWORD : stack.secrets.envOf(stack.apps[0]!).REDIS_PASSWORD!;
   return { stack, password, watchersFile, dir: new Directory(zk, '/redis', pino({ level: 'silent' })), close };
 }
 
@@ -386,17 +417,13 @@ export function healthKills(s: Scenario): string[] {
 }
 
 /**
- * marathon/redis-zk.json with the README's opt-in for data that survives its tasks: the redis app
- * on local persistent volumes (`data` in the sandbox, the default DATA_DIR), resident, upgraded
- * 0.5/0 as Marathon requires. Written to `file`.
+ * The persistent-volume variant, marathon/redis-zk-persistent.json, unchanged: the redis app on
+ * local persistent volumes (`data` in the sandbox, the default DATA_DIR), resident, upgraded
+ * 0.5/0 with unreachableStrategy "disabled" and a role, as Marathon requires; no Marathon secrets
+ * (startScenario puts the agents' env file in place). Copied to `file`.
  */
 export function writeResidentGroup(file: string): string {
-  const group = JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', 'redis-zk.json'), 'utf8')) as { apps: Array<Record<string, unknown>> };
-  const redis = group.apps.find((a) => a.id === REDIS)!;
-  redis.container = { ...(redis.container as object), volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 4096 } }] };
-  redis.residency = { taskLostBehavior: 'WAIT_FOREVER' };
-  redis.upgradeStrategy = { minimumHealthCapacity: 0.5, maximumOverCapacity: 0 };
-  fs.writeFileSync(file, JSON.stringify(group, null, 2));
+  fs.copyFileSync(path.join(ROOT, 'marathon', 'redis-zk-persistent.json'), file);
   return file;
 }
 

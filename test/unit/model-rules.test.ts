@@ -1,23 +1,31 @@
 import test from 'ava';
 import { parseApp } from '../../packages/local-stack/src/app-definition';
-import { nextLaunchDelay } from '../../packages/local-stack/src/backoff';
+import { delayAdvanced, delayAfterFailure, delayOverdue, launchNotBefore } from '../../packages/local-stack/src/backoff';
 import { applyCheckResult, type CheckState, NEW_CHECK, taskHealth } from '../../packages/local-stack/src/health-rules';
 import { cidrsOverlap, parseCidr, pickSubnet } from '../../packages/local-stack/src/netns';
 import { scalaDouble, taskEnvironment } from '../../packages/local-stack/src/task-env';
 import { unreachableStage } from '../../packages/local-stack/src/unreachable';
 
-test('nextLaunchDelay: backoffSeconds, then × backoffFactor up to maxLaunchDelaySeconds; a good run starts over', (t) => {
+test("launch delay: backoffSeconds, then × backoffFactor up to maxLaunchDelaySeconds; dropped maxLaunchDelaySeconds after it was last set or advanced (Marathon's RateLimiter)", (t) => {
   const b = { backoffSeconds: 5, backoffFactor: 1.5, maxLaunchDelaySeconds: 12 };
-  const cases: Array<[number | undefined, boolean, number]> = [
-    [undefined, false, 5],
-    [5, false, 7.5],
-    [7.5, false, 11.25],
-    [11.25, false, 12],
-    [12, false, 12],
-    [12, true, 5],
-  ];
-  for (const [prev, ranLong, want] of cases) t.is(nextLaunchDelay(prev, b, ranLong), want, `after ${prev}${ranLong ? ' and a good run' : ''}`);
-  t.is(nextLaunchDelay(undefined, { backoffSeconds: 10, backoffFactor: 2, maxLaunchDelaySeconds: 3 }, false), 3, 'never above the maximum');
+  const ms = (s: number) => s * 1000;
+  let d = delayAfterFailure(undefined, b, 0, ms);
+  t.deepEqual(d, { seconds: 5, since: 0 });
+  t.is(launchNotBefore(d, ms), 5000);
+  for (const want of [7.5, 11.25, 12, 12]) {
+    d = delayAfterFailure(d, b, 1000, ms);
+    t.is(d.seconds, want);
+  }
+  t.false(delayOverdue(d, b, 13_000, ms), 'not yet 12 s after it was set');
+  t.true(delayOverdue(d, b, 13_001, ms), 'maxLaunchDelaySeconds after it was set: dropped');
+  t.is(delayAfterFailure(d, b, 13_001, ms).seconds, 5, 'the next failure starts over');
+  const advanced = delayAdvanced(d, 12_000)!;
+  t.deepEqual(advanced, { seconds: 12, since: 12_000 }, 'a task that runs moves the reference time');
+  t.false(delayOverdue(advanced, b, 13_001, ms));
+  t.is(delayAfterFailure(advanced, b, 20_000, ms).seconds, 12, 'a failure within maxLaunchDelaySeconds of a launch keeps growing');
+  t.is(delayAdvanced(undefined, 1), undefined);
+  t.is(launchNotBefore(undefined, ms), 0);
+  t.is(delayAfterFailure(undefined, { backoffSeconds: 10, backoffFactor: 2, maxLaunchDelaySeconds: 3 }, 0, ms).seconds, 3, 'never above the maximum');
 });
 
 test('applyCheckResult: grace until first healthy, then maxConsecutiveFailures kills', (t) => {
@@ -44,8 +52,13 @@ test('applyCheckResult: grace until first healthy, then maxConsecutiveFailures k
   }
   t.false(
     applyCheckResult({ consecutiveFailures: 99, everHealthy: true, healthy: false }, { ok: false }, { gracePeriodMs: 0, maxConsecutiveFailures: 0 }, 1).kill,
-    '0: never kill',
+    "0: Marathon's own check never kills",
   );
+  t.true(
+    applyCheckResult(NEW_CHECK, { ok: false }, { gracePeriodMs: 0, maxConsecutiveFailures: 0, byMesos: true }, 1).kill,
+    '0: a check Mesos runs kills on the first failure (consecutive_failures 0)',
+  );
+  t.false(applyCheckResult(NEW_CHECK, { ok: false }, { gracePeriodMs: 10, maxConsecutiveFailures: 0, byMesos: true }, 1).kill, 'but not in its grace period');
   t.is(taskHealth([]), 'healthy');
   t.is(taskHealth([healthy, NEW_CHECK]), 'unknown');
   t.is(taskHealth([healthy, { ...healthy, healthy: false }]), 'unhealthy');
@@ -104,7 +117,6 @@ test('task environment as Marathon sets it', (t) => {
     PORT_ADMIN_API: '31002',
     PORT_10005: '31002',
     HOST: '198.18.0.11',
-    LIBPROCESS_IP: '198.18.0.11',
     MARATHON_APP_ID: '/g/web',
     MARATHON_APP_VERSION: 'v1',
     MARATHON_APP_DOCKER_IMAGE: 'img:1',
@@ -116,6 +128,21 @@ test('task environment as Marathon sets it', (t) => {
     MESOS_TASK_ID: 'g_web.1',
     MESOS_SANDBOX: '/s',
   });
+  t.false('LIBPROCESS_IP' in env, "a Docker task gets no LIBPROCESS_IP: docker run passes the task's environment, not the agent's");
+  const mesosTask = taskEnvironment({
+    app: { ...app, container: { type: 'MESOS' } },
+    version: 'v1',
+    taskId: 'g_web.1',
+    hostname: 'agent-1',
+    agentIp: '198.18.0.11',
+    hostPorts: [31001, 31002],
+    sandbox: '/s',
+  });
+  t.like(
+    mesosTask,
+    { HOST: 'agent-1', LIBPROCESS_IP: '198.18.0.11' },
+    "a Mesos containerizer task inherits the agent's LIBPROCESS_IP; HOST is the offer's hostname, a name on plain Mesos",
+  );
   t.false('SECRET' in env, "secrets have no value here: the stack's store supplies them");
   t.deepEqual(app.secretEnv, { SECRET: 'store/key' }, 'a variable from a secret names its source');
   t.throws(() => parseApp({ id: '/x', cmd: 'x', env: { S: { secret: 'nope' } } }), { message: /S refers to undeclared secret nope/ });
@@ -149,7 +176,7 @@ test("parseApp: Marathon's defaults, and definitions the model cannot run are re
     [{ id: '/c', cmd: 'x', networks: [{ mode: 'container/bridge' }] }, /host networking only/],
     [{ id: '/c', cmd: 'x', constraints: [['hostname', 'GROUP_BY']] }, /the model knows/],
     [{ id: '/c', cmd: 'x', healthChecks: [{ protocol: 'HTTPS' }] }, /health check protocol HTTPS/],
-    [{ id: '/c', cmd: 'x', readinessChecks: [{ portName: 'nope' }] }, /names no port/],
+    [{ id: '/c', cmd: 'x', readinessChecks: [{ portName: 'nope' }] }, /No port definition reference for portName nope/],
   ];
   for (const [raw, why] of refused) t.throws(() => parseApp(raw), { message: why });
 });

@@ -11,11 +11,12 @@ test('restartBudget: minHealthy, maxCapacity and the kills at once, as Marathon 
     [10, { minimumHealthCapacity: 0.7, maximumOverCapacity: 0.1 }, 10, { minHealthy: 7, maxCapacity: 11, killImmediately: 3 }],
     [3, { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 }, 1, { minHealthy: 2, maxCapacity: 3, killImmediately: 0 }], // old ones already missing
   ];
-  for (const [n, s, old, want] of cases) t.deepEqual(restartBudget(n, s, old), want, `${n} × ${JSON.stringify(s)} with ${old} running`);
+  for (const [n, s, old, want] of cases)
+    t.deepEqual(restartBudget(n, s, { healthy: old, current: old }), want, `${n} × ${JSON.stringify(s)} with ${old} running`);
 });
 
 test('upgradeStep, step by step for the redis app (3 instances, 0.66, 0)', (t) => {
-  const budget = restartBudget(3, { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 }, 3);
+  const budget = restartBudget(3, { minimumHealthCapacity: 0.66, maximumOverCapacity: 0 }, { healthy: 3, current: 3 });
   const base = { instances: 3, budget };
   const cases: Array<[string, Parameters<typeof upgradeStep>[0], { kill: string[]; launch: number; done: boolean }]> = [
     [
@@ -52,7 +53,7 @@ test('a whole rolling replacement keeps healthy capacity >= minHealthy and insta
     [4, { minimumHealthCapacity: 0, maximumOverCapacity: 0 }],
   ];
   for (const [n, s] of strategies) {
-    const budget = restartBudget(n, s, n);
+    const budget = restartBudget(n, s, { healthy: n, current: n });
     let old = Array.from({ length: n }, (_, i) => `old${i}`);
     let dying = 0;
     let killsOrdered = 0;

@@ -48,6 +48,23 @@ export interface Placed {
   attributes: Readonly<Record<string, string>>;
 }
 
+/** An instance Marathon knows, with the version of the app it runs. */
+export interface KnownInstance extends Placed {
+  version: string;
+}
+
+/**
+ * The instances an app's constraints are checked against: those of its current configuration.
+ * Marathon ignores instances older than the app's last change of configuration (a restart or a
+ * scale is no change): "this way we can place a new instance on an agent that already hosts an
+ * old instance that will be killed once a new one is running/healthy/ready"
+ * (mesos/ResourceMatcher.scala, meetsAllConstraints). So during an upgrade, hostname:UNIQUE lets a
+ * new task start on an agent whose old task is still running or stopping.
+ */
+export function constraintPeers<T extends KnownInstance>(known: readonly T[], lastConfigChangeVersion: string): T[] {
+  return known.filter((i) => i.version >= lastConfigChangeVersion);
+}
+
 export type PlacementRequest = Pick<AppDefinition, 'cpus' | 'mem' | 'disk' | 'portDefinitions' | 'requirePorts' | 'constraints'>;
 export type Placement = { agentId: string; hostPorts: number[] } | { waiting: string };
 

@@ -8,6 +8,8 @@ import fs from 'node:fs';
  */
 export interface AppDefinition {
   id: string;
+  /** The app as written (what Marathon's validation reads: validateApp). */
+  raw: Readonly<Record<string, unknown>>;
   /** Run by the task's shell (`sh -c`), as Mesos does; exactly one of cmd and args. */
   cmd?: string;
   /** Run directly, without a shell. */
@@ -81,7 +83,7 @@ export interface HealthCheck {
   gracePeriodSeconds: number;
   intervalSeconds: number;
   timeoutSeconds: number;
-  /** 0: never kill for this check. */
+  /** 0: Marathon's own checks (HTTP, TCP) never kill; Mesos-run ones (COMMAND, MESOS_*) kill on the first failure (health-rules.ts). */
   maxConsecutiveFailures: number;
   /** Mesos-run checks (COMMAND, MESOS_*) start this long after the task runs. */
   delaySeconds: number;
@@ -173,7 +175,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     const portIndex = typeof d.portIndex === 'number' ? d.portIndex : undefined;
     const port = typeof d.port === 'number' ? d.port : undefined;
     if (protocol !== 'COMMAND' && port === undefined && (portIndex ?? 0) >= portDefinitions.length)
-      fail(`health check portIndex ${portIndex ?? 0} names no port`);
+      fail(`health check portIndex ${portIndex ?? 0} names no port: ${MARATHON.portIndex}`);
     return {
       protocol: protocol as HealthProtocol,
       ...(command ? { command } : {}),
@@ -194,7 +196,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
     const d = obj(r);
     if ((d.protocol ?? 'HTTP') !== 'HTTP') fail(`readiness check protocol ${String(d.protocol)}: the model runs HTTP`);
     const portName = String(d.portName ?? 'http-api');
-    if (!portNames.includes(portName)) fail(`readiness check portName ${portName} names no port (ports: ${portNames.join(', ')})`);
+    if (!portNames.includes(portName)) fail(`${MARATHON.portName(portName)} (ports: ${portNames.join(', ')})`);
     return {
       name: String(d.name ?? 'readinessCheck'),
       protocol: 'HTTP',
@@ -221,6 +223,7 @@ export function parseApp(raw: Raw, where = 'app'): AppDefinition {
 
   return {
     id: raw.id as string,
+    raw,
     ...(cmd !== undefined ? { cmd } : {}),
     ...(args !== undefined ? { args } : {}),
     instances: num(raw.instances, 1),
@@ -266,7 +269,117 @@ export function rawApps(json: unknown): Raw[] {
   return apps;
 }
 
-/** Reads a Marathon group or app file, unchanged, into the apps it defines. */
-export function loadAppDefinitions(file: string): AppDefinition[] {
-  return rawApps(JSON.parse(fs.readFileSync(file, 'utf8'))).map((a, i) => parseApp(a, `${file} app ${i}`));
+/**
+ * Reads a Marathon group or app file, unchanged, into the apps it defines; with `features`
+ * (Marathon's `--enable_features`), first rejects what Marathon would (validateApp).
+ */
+export function loadAppDefinitions(file: string, o: { features?: ReadonlySet<string> } = {}): AppDefinition[] {
+  return rawApps(JSON.parse(fs.readFileSync(file, 'utf8'))).map((a, i) => {
+    if (o.features) assertValidApp(a, o.features, `${file} app ${i} ${String(a.id)}`);
+    return parseApp(a, `${file} app ${i}`);
+  });
+}
+
+// ---- Marathon's validation ------------------------------------------------------------------------
+
+/**
+ * Marathon's reasons, word for word, for the rules validateApp applies (Marathon 1.10, the
+ * mesosphere/marathon sources named at each rule).
+ */
+export const MARATHON = {
+  /** api/v2/validation/EnvVarValidation.scala, EnvVarValidationMessages.UseOfSecretRefsRequiresSecretFeature. */
+  secretRefsNeedFeature: 'use of secret-references in the environment requires the secrets feature to be enabled',
+  /** api/v2/Validation.scala, featureEnabled (the closing parenthesis is Marathon's). */
+  featureNotEnabled: (feature: string) => `Feature ${feature} is not enabled. Enable with --enable_features ${feature})`,
+  /** api/v2/validation/AppValidation.scala, requireUnreachableDisabledForResidentTasks. */
+  residentUnreachable: 'unreachableStrategy must be disabled for resident tasks',
+  /** state/AppDefinition.scala, validWithRoleEnforcement. */
+  residentRole: 'Resident apps cannot have the role *',
+  /** api/v2/validation/SchedulingValidation.scala, validForResidentTasks (`maximumOverCapacity should be == 0.0`). */
+  residentOverCapacity: (got: number) => `got ${got}, expected 0.0`,
+  /** api/v2/validation/AppValidation.scala, readinessCheckValidator. */
+  portName: (name: string) => `No port definition reference for portName ${name}`,
+  /** api/v2/validation/AppValidation.scala, complyWithReadinessCheckRules (`readinessChecks.size should be <= 1`). */
+  oneReadinessCheck: (got: number) => `got ${got}, expected 1 or less`,
+  /** api/v2/validation/AppValidation.scala, portIndexIsValid. */
+  portIndex: 'Health check port indices must address an element of the ports array or container port mappings.',
+  /** api/v2/validation/AppValidation.scala, haveAtMostOneMesosHealthCheck. */
+  oneMesosHealthCheck: 'AppDefinition can contain at most one Mesos health check',
+} as const;
+
+/** One rule an app breaks: where (a JSON path, as Marathon's 422 answer names it) and Marathon's reason. */
+export interface Violation {
+  path: string;
+  message: string;
+}
+
+/**
+ * What Marathon's validation (AppValidation.validateCanonicalAppAPI and the rules it calls)
+ * rejects in an app, given the features Marathon runs with (`--enable_features`): only the rules
+ * that concern redis-zk's definitions, each with Marathon's own message. Empty: Marathon accepts it.
+ */
+export function validateApp(raw: Readonly<Record<string, unknown>>, features: ReadonlySet<string>): Violation[] {
+  const out: Violation[] = [];
+  const env = obj(raw.env);
+  const secrets = obj(raw.secrets);
+  const container = obj(raw.container);
+  const volumes = (Array.isArray(container.volumes) ? container.volumes : []).map(obj);
+
+  // Secrets: `"env": {"X": {"secret": …}}` and a non-empty `secrets` need `--enable_features
+  // secrets` (EnvVarValidation.envValidator; AppValidation: `app.secrets is … ->
+  // featureEnabled(enabledFeatures, Features.SECRETS)`), and so do secret volumes
+  // (AppValidation.validContainer: `secretVolumes(container) is empty or featureEnabled(…)`).
+  if (!features.has('secrets')) {
+    if (Object.values(env).some((v) => typeof v === 'object' && v !== null && 'secret' in v))
+      out.push({ path: '/env', message: MARATHON.secretRefsNeedFeature });
+    if (Object.keys(secrets).length > 0) out.push({ path: '/secrets', message: MARATHON.featureNotEnabled('secrets') });
+    if (volumes.some((v) => 'secret' in v)) out.push({ path: '/container/volumes', message: MARATHON.featureNotEnabled('secrets') });
+  }
+
+  // Persistent volumes make the app resident (AppNormalization gives it a default `residency`;
+  // `residency` itself is deprecated and changes nothing else). A resident app's
+  // unreachableStrategy must be "disabled" (the default for it: UnreachableStrategy.default(true))
+  // and its upgradeStrategy may not go over capacity (SchedulingValidation.validForResidentTasks).
+  const resident = volumes.some((v) => 'persistent' in v) || raw.residency !== undefined;
+  if (resident) {
+    if (raw.unreachableStrategy !== undefined && raw.unreachableStrategy !== 'disabled') out.push({ path: '/', message: MARATHON.residentUnreachable });
+    // Its role is the app's `role`, else Marathon's `--mesos_role` (default "*"), which reserves
+    // nothing (RoleSettings.forService: the top-level group's name is always a valid role).
+    if ((raw.role ?? '*') === '*') out.push({ path: '/role', message: MARATHON.residentRole });
+    const over = obj(raw.upgradeStrategy).maximumOverCapacity;
+    if (typeof over === 'number' && over !== 0) out.push({ path: '/upgradeStrategy/maximumOverCapacity', message: MARATHON.residentOverCapacity(over) });
+  }
+
+  // Ports of host networking: the portDefinitions (one dynamic port when absent: AppNormalization).
+  const ports = (Array.isArray(raw.portDefinitions) ? raw.portDefinitions : [{ port: 0 }]).map(obj);
+
+  // Readiness: at most one check, on a port that has that name (AppValidation.complyWithReadinessCheckRules).
+  const readiness = (Array.isArray(raw.readinessChecks) ? raw.readinessChecks : []).map(obj);
+  if (readiness.length > 1) out.push({ path: '/readinessChecks', message: MARATHON.oneReadinessCheck(readiness.length) });
+  const names = new Set(ports.map((p) => p.name).filter((n): n is string => typeof n === 'string'));
+  readiness.forEach((r, i) => {
+    const name = String(r.portName ?? 'http-api');
+    if (!names.has(name)) out.push({ path: `/readinessChecks(${i})/portName`, message: MARATHON.portName(name) });
+  });
+
+  // Health checks Marathon runs itself (HTTP, HTTPS, TCP, without a command) must name a port by
+  // index, or give `port`, or the app must have exactly one port (AppValidation.portIndexIsValid);
+  // Mesos's own (COMMAND, MESOS_*) are not checked there. At most one Mesos-run check other than
+  // COMMAND (haveAtMostOneMesosHealthCheck).
+  const checks = (Array.isArray(raw.healthChecks) ? raw.healthChecks : []).map(obj);
+  checks.forEach((h, i) => {
+    const protocol = String(h.protocol ?? 'HTTP');
+    if (!['HTTP', 'HTTPS', 'TCP'].includes(protocol) || h.command !== undefined) return;
+    const ok = typeof h.portIndex === 'number' ? h.portIndex >= 0 && h.portIndex < ports.length : typeof h.port === 'number' || ports.length === 1;
+    if (!ok) out.push({ path: `/healthChecks(${i})`, message: MARATHON.portIndex });
+  });
+  if (checks.filter((h) => h.command === undefined && /^MESOS_/.test(String(h.protocol))).length > 1)
+    out.push({ path: '/', message: MARATHON.oneMesosHealthCheck });
+  return out;
+}
+
+/** Throws, as Marathon answers 422, when `validateApp` finds anything; `where` names the app. */
+export function assertValidApp(raw: Readonly<Record<string, unknown>>, features: ReadonlySet<string>, where: string): void {
+  const bad = validateApp(raw, features);
+  if (bad.length > 0) throw new Error(`${where}: Marathon rejects it (422): ${bad.map((v) => `${v.path}: ${v.message}`).join('; ')}`);
 }

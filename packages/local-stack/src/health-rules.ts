@@ -1,8 +1,12 @@
 /**
  * Marathon's health rules, as pure functions. A failure inside gracePeriodSeconds counts only once
- * the task has been healthy; past it, maxConsecutiveFailures consecutive failures (0: never) kill
- * the task. A task is healthy when every one of its checks last passed; with no checks, a running
- * task counts as healthy.
+ * the task has been healthy; past it, maxConsecutiveFailures consecutive failures kill the task.
+ * 0 means two things: Marathon's own checks (HTTP, HTTPS, TCP) never kill ("ignore failures if
+ * maxFailures == 0", core/health/impl/HealthCheckActor.scala), while a check Mesos runs (COMMAND,
+ * MESOS_*) gets it as `consecutive_failures` and kills on the first failure
+ * (`consecutiveFailures >= check.consecutive_failures()`, Mesos's src/checks/health_checker.cpp).
+ * A task is healthy when every one of its checks last passed; with no checks, a running task
+ * counts as healthy.
  */
 
 export interface CheckState {
@@ -18,6 +22,8 @@ export const NEW_CHECK: CheckState = { consecutiveFailures: 0, everHealthy: fals
 export interface CheckRules {
   gracePeriodMs: number;
   maxConsecutiveFailures: number;
+  /** Run by Mesos on the agent (COMMAND, MESOS_*): 0 kills on the first failure. */
+  byMesos?: boolean;
 }
 export interface CheckResult {
   ok: boolean;
@@ -31,7 +37,7 @@ export function applyCheckResult(s: CheckState, r: CheckResult, rules: CheckRule
   const consecutiveFailures = s.consecutiveFailures + 1;
   return {
     state: { consecutiveFailures, everHealthy: s.everHealthy, healthy: false, lastFailure },
-    kill: rules.maxConsecutiveFailures > 0 && consecutiveFailures >= rules.maxConsecutiveFailures,
+    kill: (rules.byMesos || rules.maxConsecutiveFailures > 0) && consecutiveFailures >= rules.maxConsecutiveFailures,
   };
 }
 

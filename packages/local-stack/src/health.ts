@@ -181,6 +181,7 @@ export class TaskChecks {
       {
         gracePeriodMs: this.o.ms(hc.gracePeriodSeconds),
         maxConsecutiveFailures: hc.maxConsecutiveFailures,
+        byMesos: runByMesos(hc),
       },
       Date.now() - this.o.target.startedAt,
     );

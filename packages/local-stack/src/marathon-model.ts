@@ -4,7 +4,10 @@
  * and Mesos do: port resources per agent, requirePorts, portDefinitions, constraints, the task
  * environment, health checks (COMMAND and MESOS_* on the agent, HTTP and TCP from Marathon),
  * readiness checks gating deployments, rolling replacement under upgradeStrategy, killSelection,
- * taskKillGracePeriodSeconds, launch backoff, unreachable agents under unreachableStrategy.
+ * taskKillGracePeriodSeconds, launch backoff, unreachable agents under unreachableStrategy; and,
+ * per platform (platforms.ts: open-source Marathon on Mesos, DC/OS Open, DC/OS Enterprise),
+ * Marathon's features, which decide what its validation accepts (app-definition.ts validateApp,
+ * run at deploy and restart), the agent-unreachable timer, the agents' ports and HOST.
  *
  * Where it simplifies (the one list; docs/marathon-model.md says the same):
  * - Time: every duration of a definition and of Mesos (intervals, grace periods, timeouts,
@@ -19,13 +22,18 @@
  * - Agents offer their resources to every app at once, least loaded agent first; Marathon takes
  *   the first offer that fits. A dynamic host port is picked at random from the free ranges.
  * - The Mesos master sees a cut or dead agent's loss itself (no pings): after
- *   `agentUnreachableAfterSeconds` (Mesos: 5 pings × 15 s = 75 s) its tasks are UNREACHABLE. A cut
+ *   `agentUnreachableAfterSeconds` (Mesos: 5 pings × 15 s = 75 s; DC/OS: 20 × 15 s = 300 s) its tasks are UNREACHABLE. A cut
  *   agent makes no offers at once. While cut, status updates and kills for its tasks wait for the
  *   link to heal; Mesos-run checks go on on the agent (and can kill there), Marathon's fail.
  * - Marathon's own checks (HTTP, TCP) first run one interval after launch; Mesos's after
  *   delaySeconds. Readiness checks run only for tasks a deployment launched, until they pass.
- * - A task whose process ends on its own (or is killed for failing health checks) delays the
- *   app's next launch (backoff.ts); one that ran `minimumViableTaskSeconds` starts the series over.
+ * - Launch backoff follows Marathon's RateLimiter (backoff.ts); a task runs as soon as it is
+ *   launched (no staging), so the delay is advanced at launch.
+ * - Rolling replacement kills the old tasks that are not healthy first, as Marathon does; among
+ *   the rest Marathon keeps no set order, the model uses killSelection (or the test's `order`).
+ * - Validation: only Marathon's rules that concern these definitions (validateApp lists them),
+ *   not its whole RAML schema; without a `platform`, Enterprise's features with a plain Mesos
+ *   agent's ports, 75 s and HOST an address.
  * - No DNS: every namespace's /etc/hosts names the infrastructure namespace master.mesos (and
  *   leader.mesos, zk-1.zk), where the stack runs ZooKeeper.
  * - Marathon's leadership is a switch (suspendMarathon/resumeMarathon), not an election in
@@ -44,9 +52,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { type Logger, projectRoot } from '@redis-zk/core';
-import { DEFAULT_AGENT_RESOURCES, freeRanges, type Offer, placeTask } from './agents';
-import type { AppDefinition } from './app-definition';
-import { nextLaunchDelay } from './backoff';
+import { constraintPeers, DEFAULT_AGENT_RESOURCES, freeRanges, MESOS_DEFAULT_PORTS, type Offer, placeTask } from './agents';
+import { type AppDefinition, assertValidApp } from './app-definition';
+import { delayAdvanced, delayAfterFailure, delayOverdue, launchNotBefore } from './backoff';
 import { type KillCandidate, killOrder, restartBudget, upgradeStep } from './deployment';
 import { onExit } from './exit-hooks';
 import { TaskChecks } from './health';
@@ -54,6 +62,7 @@ import { type Exit, ManagedProcess } from './managed-process';
 import type { AppState, AppStatus, Deployment, DeploymentKind, DeploymentRun, ModelAgent, ModelOptions, ModelTask, Reservation } from './model-types';
 import { ModelNetwork, type Netns } from './netns';
 import { NsProbe } from './ns-probe';
+import { PLATFORMS, type PlatformProfile } from './platforms';
 import { signalKill, startTaskProcess } from './task-process';
 import { taskEnvironment } from './task-env';
 import { unreachableStage } from './unreachable';
@@ -65,7 +74,8 @@ const TICK_MS = 100;
 /**
  * Events (arguments): task-launched, task-health (task, health), task-ready, task-killing (task,
  * reason), task-terminal (task: Marathon got its terminal status; task.exit says how it ended),
- * task-unreachable, task-inactive, task-expunged, task-reachable, app-waiting (appId, reason),
+ * task-unreachable, task-inactive, task-expunged, task-decommissioned (task, reason: an
+ * unreachable task Marathon was told to kill, forgotten instead), task-reachable, app-waiting (appId, reason),
  * agent-cut, agent-healed, agent-killed, agent-unreachable, deployment-finished (deployment),
  * marathon-suspended, marathon-resumed.
  */
@@ -85,6 +95,9 @@ export class MarathonModel extends EventEmitter {
   private leaderless = false;
   private readonly heldUpdates: ModelTask[] = [];
   private seq = 0;
+  /** Marathon's `--enable_features` and the platform's timers (platforms.ts). */
+  readonly platform: PlatformProfile | undefined;
+  private readonly features: ReadonlySet<string>;
 
   private constructor(
     readonly network: ModelNetwork,
@@ -96,13 +109,18 @@ export class MarathonModel extends EventEmitter {
     this.timeScale = o.timeScale ?? 1;
     this.rand = o.random ?? Math.random;
     this.infra = network.infra;
+    this.platform = o.platform ? PLATFORMS[o.platform] : undefined;
+    this.features = (this.platform ?? PLATFORMS['dcos-enterprise']).features;
+    const hostNames = o.hostNames ?? this.platform?.hostIsName ?? false;
+    const ports = o.portResources ?? this.platform?.ports ?? MESOS_DEFAULT_PORTS;
     const specs = Array.isArray(o.agents) ? o.agents : [];
     this.agents = network.agents.map((ns, i) => ({
       id: `agent-${i + 1}`,
       index: i,
       ns,
-      hostname: ns.ip,
-      resources: { ...DEFAULT_AGENT_RESOURCES, ...(o.portResources ? { ports: o.portResources } : {}), ...specs[i]?.resources },
+      name: `agent-${i + 1}`,
+      hostname: hostNames ? `agent-${i + 1}` : ns.ip,
+      resources: { ...DEFAULT_AGENT_RESOURCES, ports, ...specs[i]?.resources },
       attributes: { ...specs[i]?.attributes },
       state: 'active',
       linkUp: true,
@@ -110,6 +128,13 @@ export class MarathonModel extends EventEmitter {
       pendingExits: [],
       pendingKills: new Set(),
     }));
+    // What the operator put on every agent before deploying (e.g. the file the definitions read secrets from).
+    for (const agent of this.agents)
+      for (const [hostPath, content] of Object.entries(o.hostFiles ?? {})) {
+        const file = this.hostPath(agent, hostPath);
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, content, { mode: 0o600 });
+      }
     this.infraProbe = new NsProbe(this.infra, dir, log);
     // However this process ends, no task, helper or namespace outlives it.
     this.unregisterExit = onExit(() => this.destroySync());
@@ -134,22 +159,36 @@ export class MarathonModel extends EventEmitter {
 
   // ---- apps ------------------------------------------------------------------------------------
 
-  /** Deploys apps (a group's apps, each with its own deployment, as Marathon does without dependencies). */
+  /**
+   * Deploys apps (a group's apps, each with its own deployment, as Marathon does without
+   * dependencies). Throws, as Marathon answers 422, if Marathon on this platform rejects one
+   * (app-definition.ts validateApp); then nothing is deployed.
+   */
   deploy(defs: readonly AppDefinition[]): Deployment[] {
+    for (const def of defs) this.validate(def);
     return defs.map((def) => {
       if (this.apps.has(def.id)) throw new Error(`app ${def.id} already exists`);
-      const app: AppState = { def, reservations: [], version: new Date().toISOString(), tasks: new Map(), orphans: new Set(), notBefore: 0 };
+      const version = new Date().toISOString();
+      const app: AppState = { def, reservations: [], version, lastConfigChangeVersion: version, tasks: new Map(), orphans: new Set() };
       this.apps.set(def.id, app);
       this.log.info({ app: def.id, instances: def.instances }, 'app created');
       return this.beginDeployment(app, 'start');
     });
   }
 
+  /** Marathon's validation of the app on this platform (features), thrown as its 422 answer. */
+  private validate(def: AppDefinition): void {
+    assertValidApp(def.raw, this.features, `app ${def.id} on ${this.platform?.title ?? 'the model (DC/OS Enterprise features)'}`);
+  }
+
   /**
    * Replaces every task of the app with a new version (Marathon's restart, or an upgrade when
-   * `def` is given), rolling under its upgradeStrategy. `order` overrides the order old tasks
-   * are killed in (default: killOrder under the app's killSelection). `force` replaces a
-   * deployment still under way (Marathon's ?force=true), which ends 'cancelled'.
+   * `def` is given and differs in more than instances), rolling under its upgradeStrategy. An
+   * upgrade is a change of configuration: from then on UNIQUE and the other constraints ignore
+   * the old version's tasks (Marathon's ResourceMatcher), so a new task may start on an agent
+   * whose old task has not stopped yet; a restart keeps counting them. `order` overrides the
+   * order old tasks are killed in (default: the not healthy first, then killSelection). `force`
+   * replaces a deployment still under way (Marathon's ?force=true), which ends 'cancelled'.
    */
   restart(appId: string, opts: { def?: AppDefinition; order?: (old: ModelTask[]) => ModelTask[]; force?: boolean } = {}): Deployment {
     const app = this.app(appId);
@@ -159,17 +198,25 @@ export class MarathonModel extends EventEmitter {
       app.deployment.settle('cancelled');
       this.log.info({ app: appId, deployment: app.deployment.id }, 'deployment cancelled');
     }
+    let configChange = false;
     if (opts.def) {
       if (opts.def.id !== appId) throw new Error(`the new definition is of ${opts.def.id}, not ${appId}`);
+      this.validate(opts.def);
+      configChange = JSON.stringify({ ...opts.def.raw, instances: 0 }) !== JSON.stringify({ ...app.def.raw, instances: 0 });
       app.def = opts.def;
       app.waiting = undefined;
     }
     app.version = new Date(Math.max(Date.now(), Date.parse(app.version) + 1)).toISOString();
-    app.lastDelaySeconds = undefined;
-    app.notBefore = 0;
-    const oldRunning = [...app.tasks.values()].filter((t) => !t.killReason && t.state !== 'inactive').length;
+    if (configChange) app.lastConfigChangeVersion = app.version;
+    // TaskReplaceActor resets the launch delay when it starts.
+    app.delay = undefined;
+    const known = [...app.tasks.values()];
     const d = this.beginDeployment(app, 'restart', opts.order);
-    d.budget = restartBudget(app.def.instances, app.def.upgradeStrategy, oldRunning);
+    d.budget = restartBudget(app.def.instances, app.def.upgradeStrategy, {
+      healthy: known.filter((t) => t.state === 'running' && !t.killReason && t.health === 'healthy').length,
+      current: known.length,
+      resident: app.def.persistentVolumes.length > 0,
+    });
     this.log.info({ app: appId, deployment: d.id, version: app.version, ...d.budget }, 'rolling replacement');
     this.reconcile();
     return d;
@@ -243,7 +290,7 @@ export class MarathonModel extends EventEmitter {
       healthy: tasks.filter((t) => t.state === 'running' && t.health === 'healthy').length,
       unreachable: tasks.filter((t) => t.state === 'unreachable' || t.state === 'inactive').length,
       ...(app.waiting ? { waiting: app.waiting } : {}),
-      ...(app.notBefore > Date.now() ? { delayedUntil: app.notBefore } : {}),
+      ...(launchNotBefore(app.delay, (s) => this.ms(s)) > Date.now() ? { delayedUntil: launchNotBefore(app.delay, (s) => this.ms(s)) } : {}),
       ...(app.deployment && !app.deployment.finished ? { deployment: { id: app.deployment.id, kind: app.deployment.kind } } : {}),
     };
   }
@@ -286,7 +333,8 @@ export class MarathonModel extends EventEmitter {
   private stepUpgrade(app: AppState, d: DeploymentRun): void {
     const all = [...app.tasks.values()];
     const isOld = (t: ModelTask) => t.version !== app.version;
-    const oldAlive = all.filter((t) => isOld(t) && !t.killReason && t.state !== 'inactive');
+    // Every old task meant to run, an unreachable one kept within expungeAfterSeconds too.
+    const oldAlive = all.filter((t) => isOld(t) && !t.killReason);
     const ordered = d.order ? d.order(oldAlive) : killOrder(oldAlive.map(candidate), app.def.killSelection).map((c) => app.tasks.get(c.id)!);
     const fresh = all.filter((t) => !isOld(t) && !t.killReason && t.state !== 'inactive');
     const step = upgradeStep({
@@ -341,7 +389,8 @@ export class MarathonModel extends EventEmitter {
 
   private launch(app: AppState, count: number, byDeployment: boolean): void {
     const now = Date.now();
-    if (now < app.notBefore) return;
+    if (delayOverdue(app.delay, app.def, now, (s) => this.ms(s))) app.delay = undefined;
+    if (now < launchNotBefore(app.delay, (s) => this.ms(s))) return;
     const waiting = (reason: string) => {
       if (app.waiting === reason) return;
       app.waiting = reason;
@@ -349,7 +398,12 @@ export class MarathonModel extends EventEmitter {
       this.emit('app-waiting', app.def.id, reason);
     };
     for (let i = 0; i < count; i += 1) {
-      const placed = [...app.tasks.values(), ...app.orphans].map((t) => ({ hostname: t.agent.hostname, attributes: t.agent.attributes }));
+      // Constraints count the instances Marathon knows (not expunged or decommissioned ones) of the
+      // current configuration (agents.ts constraintPeers).
+      const placed = constraintPeers(
+        [...app.tasks.values()].map((t) => ({ version: t.version, hostname: t.agent.hostname, attributes: t.agent.attributes })),
+        app.lastConfigChangeVersion,
+      );
       // A resident instance goes back to the agent holding its volumes, and only there.
       const resident = app.def.persistentVolumes.length > 0;
       const free = resident ? app.reservations.find((r) => !r.task) : undefined;
@@ -455,6 +509,8 @@ export class MarathonModel extends EventEmitter {
     task.ready = task.checks.ready;
     if (reservation) reservation.task = task;
     app.tasks.set(id, task);
+    // The task runs (the model has no staging): Marathon advances the app's launch delay.
+    app.delay = delayAdvanced(app.delay, startedAt);
     task.checks.start();
     this.log.info({ task: id, app: def.id, version: app.version, agent: agent.id, host: agent.hostname, ports: hostPorts, pid: proc.pid }, 'task launched');
     this.emit('task-launched', task);
@@ -470,12 +526,40 @@ export class MarathonModel extends EventEmitter {
    */
   private kill(task: ModelTask, reason: string, o: { health?: boolean; local?: boolean } = {}): void {
     if (task.killReason || task.exit) return;
+    const known = this.apps.get(task.appId)?.tasks.get(task.id) === task;
+    if (!o.local && known && (task.state === 'unreachable' || task.state === 'inactive')) {
+      this.decommission(task, reason);
+      return;
+    }
     task.killReason = o.health ? `health: ${reason}` : reason;
     if (task.state === 'running') task.state = 'killing';
     this.log.info({ task: task.id, reason: task.killReason }, 'killing task');
     this.emit('task-killing', task, task.killReason);
     if (o.local || task.agent.linkUp) this.deliverKill(task);
     else task.agent.pendingKills.add(task);
+  }
+
+  /**
+   * Marathon cannot kill an unreachable task, so it forgets it (KillAction.Decommission): no
+   * longer an instance of the app, and killed if it ever reports back.
+   */
+  private decommission(task: ModelTask, reason: string): void {
+    const app = this.apps.get(task.appId);
+    if (!app?.tasks.delete(task.id)) return;
+    if (!task.agent.gone) app.orphans.add(task);
+    this.log.info({ task: task.id, reason }, 'unreachable task decommissioned');
+    this.emit('task-decommissioned', task, reason);
+  }
+
+  /**
+   * An operator kills a task (`DELETE /v2/apps/<app>/tasks/<id>`, without scale): Marathon kills it
+   * and launches another in its place; during a deployment an old one's place goes to the new version.
+   */
+  killTask(taskId: string, reason = 'killed by the operator'): void {
+    const task = this.tasks().find((t) => t.id === taskId);
+    if (!task) throw new Error(`no task ${taskId}`);
+    this.kill(task, reason);
+    this.reconcile();
   }
 
   private deliverKill(task: ModelTask): void {
@@ -507,13 +591,11 @@ export class MarathonModel extends EventEmitter {
     app.orphans.delete(task);
     for (const r of app.reservations) if (r.task === task) r.task = undefined;
     if (!app.tasks.delete(task.id)) return;
-    const failed = !task.killReason || task.killReason.startsWith('health:');
-    if (failed) {
-      const ranLong = Date.now() - task.startedAt >= this.ms(this.o.minimumViableTaskSeconds ?? 60);
-      const delay = nextLaunchDelay(app.lastDelaySeconds, app.def, ranLong);
-      app.lastDelaySeconds = delay;
-      app.notBefore = Date.now() + this.ms(delay);
-      this.log.info({ app: app.def.id, task: task.id, delaySeconds: delay }, 'task failed: next launch delayed');
+    // TASK_FAILED or TASK_FINISHED (the process ended by itself) delays the next launch;
+    // TASK_KILLED (any kill, a health check's too) does not (NotifyRateLimiterStep.limitWorthy).
+    if (!task.killReason) {
+      app.delay = delayAfterFailure(app.delay, app.def, Date.now(), (s) => this.ms(s));
+      this.log.info({ app: app.def.id, task: task.id, delaySeconds: app.delay.seconds }, 'task failed: next launch delayed');
     }
     this.emit('task-terminal', task, task.exit);
     this.reconcile();
@@ -579,7 +661,11 @@ export class MarathonModel extends EventEmitter {
           }
         }
         // Marathon no longer knows these: it kills what reports back.
-        for (const t of app.orphans) if (t.agent === a && !t.exit) this.kill(t, 'expunged task came back');
+        for (const t of app.orphans)
+          if (t.agent === a && !t.exit) {
+            t.state = t.killReason ? 'killing' : 'running';
+            this.kill(t, 'expunged or decommissioned task came back');
+          }
       }
     }
     this.emit('agent-healed', a);
@@ -630,16 +716,24 @@ export class MarathonModel extends EventEmitter {
 
   private checkAgent(a: ModelAgent, now: number): void {
     if (a.state !== 'active' || a.silentSince === undefined) return;
-    if (now - a.silentSince < this.ms(this.agentUnreachableAfterSeconds ?? this.o.agentUnreachableAfterSeconds ?? 75)) return;
+    if (
+      now - a.silentSince <
+      this.ms(this.agentUnreachableAfterSeconds ?? this.o.agentUnreachableAfterSeconds ?? this.platform?.agentUnreachableAfterSeconds ?? 75)
+    )
+      return;
     a.state = 'unreachable';
     this.log.warn({ agent: a.id }, 'agent unreachable');
     this.emit('agent-unreachable', a);
     for (const app of this.apps.values()) {
-      for (const t of app.tasks.values()) {
+      for (const t of [...app.tasks.values()]) {
         if (t.agent !== a) continue;
         t.state = 'unreachable';
         t.unreachableSince = now;
         this.emit('task-unreachable', t);
+        // An old task that becomes unreachable during a replacement is given up (TaskReplaceActor:
+        // considered terminal, its goal set to Decommissioned) and its place goes to the new version.
+        const d = app.deployment;
+        if (d && !d.finished && d.kind === 'restart' && t.version !== app.version && !t.killReason) this.decommission(t, `unreachable during ${d.id}`);
       }
     }
   }

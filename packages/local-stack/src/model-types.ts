@@ -1,12 +1,14 @@
 import type { Logger } from '@redis-zk/core';
 import type { AgentResources, PortRange } from './agents';
 import type { AppDefinition, UnreachableStrategy } from './app-definition';
+import type { LaunchDelay } from './backoff';
 import type { RestartBudget } from './deployment';
 import type { TaskChecks } from './health';
 import type { Health } from './health-rules';
 import type { Exit, ManagedProcess } from './managed-process';
 import type { Netns } from './netns';
 import type { NsProbe } from './ns-probe';
+import type { PlatformName } from './platforms';
 
 /** The Marathon model's options and state (marathon-model.ts runs it). */
 
@@ -18,8 +20,19 @@ export interface AgentOptions {
 export interface ModelOptions {
   /** How many agents, or each agent's resources and attributes. Default 3. */
   agents?: number | AgentOptions[];
-  /** Every agent's port resources unless its own options say (default a plain Mesos agent's [31000-32000]; DCOS_PORTS for DC/OS's). */
+  /**
+   * The platform (platforms.ts): Marathon's features (what deploy and restart accept, as
+   * AppValidation does), the agent-unreachable timer, the agents' ports and what HOST is. Without
+   * it: DC/OS Enterprise's features (every shipped file is accepted), and a plain Mesos agent's
+   * ports, 75 s and HOST the agent's address (the scenarios written before platforms).
+   */
+  platform?: PlatformName;
+  /** Every agent's port resources unless its own options say (default the platform's; without one a plain Mesos agent's [31000-32000]). */
   portResources?: readonly PortRange[];
+  /** HOST is the agent's name (`agent-<n>`, in every namespace's /etc/hosts) rather than its address (default: the platform's; without one an address). */
+  hostNames?: boolean;
+  /** Files on every agent's file system (host path → content), mode 0600, as an operator puts them there before deploying. */
+  hostFiles?: Readonly<Record<string, string>>;
   /** Sandboxes, logs, sockets; default a new temp dir (removed at stop unless keepFiles). */
   dir?: string;
   /** Working directory of DOCKER tasks (the image's WORKDIR: the project, as in the image). */
@@ -28,12 +41,10 @@ export interface ModelOptions {
   dockerShell?: string;
   timeScale?: number;
   minCheckTimeoutMs?: number;
-  /** How long the Mesos master takes to call a silent agent unreachable (default 75). */
+  /** How long the Mesos master takes to call a silent agent unreachable (default the platform's: 75 on Mesos, 300 on DC/OS; without one 75). */
   agentUnreachableAfterSeconds?: number;
   /** For apps without one (default 0/0, Marathon 1.9's and DC/OS 2's default). */
   defaultUnreachableStrategy?: UnreachableStrategy;
-  /** A task that ran this long before failing resets the app's backoff (default 60). */
-  minimumViableTaskSeconds?: number;
   /** Added to every task's environment after the definition's and Marathon's (e.g. faster settings in tests). */
   env?: Record<string, string>;
   /** The environment a task gets from its app's Marathon secrets (the stack's stand-in store). */
@@ -50,7 +61,9 @@ export interface ModelAgent {
   id: string;
   index: number;
   ns: Netns;
-  /** The agent's hostname as Mesos reports it (its IP, as on DC/OS). */
+  /** `agent-<n>`, the agent's name in every namespace's /etc/hosts. */
+  name: string;
+  /** The agent's hostname as Mesos reports it: its IP (as on DC/OS), or its name (hostNames, as on plain Mesos). */
   hostname: string;
   resources: AgentResources;
   attributes: Record<string, string>;
@@ -126,11 +139,13 @@ export interface AppState {
   /** Resident apps (persistent volumes): one per instance ever placed. */
   reservations: Reservation[];
   version: string;
+  /** The version of the app's last change of configuration (not a restart or a scale): UNIQUE and other constraints ignore older tasks (ResourceMatcher). */
+  lastConfigChangeVersion: string;
   tasks: Map<string, ModelTask>;
-  /** Expunged tasks whose process may still run on an unreachable agent. */
+  /** Expunged or decommissioned tasks whose process may still run on an unreachable agent: Marathon no longer knows them. */
   orphans: Set<ModelTask>;
-  lastDelaySeconds?: number;
-  notBefore: number;
+  /** Marathon's launch delay for the app (backoff.ts), while there is one. */
+  delay?: LaunchDelay;
   waiting?: string;
   deployment?: DeploymentRun;
 }

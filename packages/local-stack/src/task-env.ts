@@ -4,7 +4,7 @@ export interface TaskEnvInput {
   app: AppDefinition;
   version: string;
   taskId: string;
-  /** The agent's hostname as Mesos knows it (its IP address here, as on DC/OS). */
+  /** The agent's hostname as Mesos knows it: its IP address (as on DC/OS) or its name (as on plain Mesos). */
   hostname: string;
   agentIp: string;
   hostPorts: readonly number[];
@@ -19,9 +19,11 @@ export const scalaDouble = (n: number): string => (Number.isInteger(n) ? `${n}.0
 
 /**
  * The environment Marathon and Mesos give a task on host networking: the definition's `env`, then
- * the host ports (PORT0…, PORT, PORTS, PORT_<name>, PORT_<declared port>), HOST, the app's
- * metadata (MARATHON_APP_*), Mesos's (MESOS_TASK_ID, MESOS_SANDBOX) and LIBPROCESS_IP, which
- * the agent sets to its own address.
+ * the host ports (PORT0…, PORT, PORTS, PORT_<name>, PORT_<declared port>), HOST (the offer's
+ * hostname), the app's metadata (MARATHON_APP_*), Mesos's (MESOS_TASK_ID, MESOS_SANDBOX) and,
+ * for a task of the Mesos containerizer only, LIBPROCESS_IP: the command executor inherits the
+ * agent's, while the Docker containerizer's `docker run` passes the task's environment and
+ * Mesos's own variables but not the agent's LIBPROCESS_IP.
  */
 export function taskEnvironment(i: TaskEnvInput): Record<string, string> {
   const { app } = i;
@@ -49,6 +51,6 @@ export function taskEnvironment(i: TaskEnvInput): Record<string, string> {
   for (const [k, v] of Object.entries(app.labels)) env[`MARATHON_APP_LABEL_${envName(k)}`] = v;
   env.MESOS_TASK_ID = i.taskId;
   env.MESOS_SANDBOX = i.sandbox;
-  env.LIBPROCESS_IP = i.agentIp;
+  if (app.container.type !== 'DOCKER') env.LIBPROCESS_IP = i.agentIp;
   return env;
 }
