@@ -46,8 +46,9 @@ export class Ours {
       ...api,
       DATA_DIR: ps.sub(label),
       ELECTION_DATA_WAIT_MS: '0',
-      // The plain Redis/Sentinel it is compared with has no password either: like for like.
+      // The plain Redis/Sentinel it is compared with has no password, and no ZooKeeper: like for like.
       ALLOW_EMPTY_PASSWORD: 'yes',
+      ALLOW_ANONYMOUS_ZK: 'yes',
       ...env,
     });
     return { port, proc, ...(api.PORT1 ? { apiPort: Number(api.PORT1) } : {}) };

@@ -30,7 +30,7 @@ function imageLikeCopy(): string {
 function run(app: string, program: keyof typeof PROGRAMS, env: Record<string, string>) {
   const r = spawnSync(process.execPath, [path.join('packages', program, 'dist', 'main.js')], {
     cwd: app,
-    env: { PATH: process.env.PATH, BIND_IP: '127.0.0.1', REDIS_PASSWORD: 'bundle-test', ...env },
+    env: { PATH: process.env.PATH, BIND_IP: '127.0.0.1', REDIS_PASSWORD: 'bundle-test', ZK_AUTH: 'bundle-test:zk', ...env },
     encoding: 'utf8',
     timeout: 20000,
   });
@@ -93,7 +93,15 @@ test('the shipped watcher starts its HTTP API thread from its shipped files', as
   // No ZooKeeper at all: the watcher keeps running and says so on /health (served by the thread).
   const child = spawn(process.execPath, [path.join('packages', 'watcher', 'dist', 'main.js')], {
     cwd: app,
-    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', HTTP_HOST: '127.0.0.1', PORT0: String(port), LOG_LEVEL: 'warn', REDIS_PASSWORD: 'bundle-test' },
+    env: {
+      PATH: process.env.PATH,
+      ZK_HOSTS: '127.0.0.1:1',
+      HTTP_HOST: '127.0.0.1',
+      PORT0: String(port),
+      LOG_LEVEL: 'warn',
+      REDIS_PASSWORD: 'bundle-test',
+      ZK_AUTH: 'bundle-test:zk',
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

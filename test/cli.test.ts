@@ -61,7 +61,7 @@ test('redis-zk: usage, help, and exit codes without a deployment', async (t) => 
   const noPassword = await cli({ PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1' }, 'status');
   t.is(noPassword.code, 1, 'configured like the programs: a password is required');
   t.regex(noPassword.err, /REDIS_PASSWORD/);
-  const noZk = await cli({ PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', REDIS_PASSWORD: 'x' }, 'status');
+  const noZk = await cli({ PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', REDIS_PASSWORD: 'x', ZK_AUTH: 'u:x' }, 'status');
   t.is(noZk.code, 1);
   t.regex(noZk.err, /^redis-zk: cannot reach ZooKeeper at 127\.0\.0\.1:1/m);
 });

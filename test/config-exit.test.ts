@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { PROGRAMS } from './helpers/processes';
+import { PROGRAMS, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 
 /** Runs a program with `env` and no ZooKeeper: bad configuration must be fatal before any I/O. */
@@ -13,7 +13,15 @@ function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
   const started = Date.now();
   const r = spawnSync(process.execPath, [PROGRAMS[program]], {
     cwd,
-    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', BIND_IP: '127.0.0.1', MASTER_WAIT_TIMEOUT_MS: '2000', REDIS_PASSWORD: 'cfg-exit-pw', ...env },
+    env: {
+      PATH: process.env.PATH,
+      ZK_HOSTS: '127.0.0.1:1',
+      BIND_IP: '127.0.0.1',
+      MASTER_WAIT_TIMEOUT_MS: '2000',
+      REDIS_PASSWORD: 'cfg-exit-pw',
+      ZK_AUTH: 'cfg-exit:zk-secret-pw',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 10000,
   });
@@ -178,7 +186,7 @@ test('.env in the working directory fills gaps; the real environment wins', (t) 
   fs.writeFileSync(path.join(cwd, '.env'), 'PORT0=notaport\nLOG_LEVEL=alsobad\n');
   const r = spawnSync(process.execPath, [PROGRAMS['redis-wrapper']], {
     cwd,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1' },
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1', ZK_AUTH: 'cfg-exit:zk' },
     encoding: 'utf8',
     timeout: 10000,
   });
@@ -213,7 +221,25 @@ for (const program of Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>) {
     const r = run(program, { REDIS_PASSWORD: '', ALLOW_EMPTY_PASSWORD: 'yes', MASTER_WAIT_TIMEOUT_MS: '500', HTTP_HOST: '256.0.0.1' });
     t.is(r.code, 1, r.out);
     t.notRegex(r.out, /REDIS_PASSWORD is not set/, r.out);
-    t.regex(r.out, /ZK_AUTH is not set/, 'without ZK_AUTH it warns that discovery is open');
+    t.notRegex(r.out, /ZK_AUTH is not set/, 'with ZK_AUTH, no word of open ZooKeeper nodes');
+    t.notRegex(r.out, /^error:/m, 'past the configuration check');
+  });
+
+  test(`${program}: no ZK_AUTH and no ALLOW_ANONYMOUS_ZK: refuses to start, naming both, before any I/O`, (t) => {
+    const r = run(program, { ZK_AUTH: '' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /^error: ZK_AUTH is not set: the ZooKeeper nodes would be open/m);
+    t.regex(r.out, /ALLOW_ANONYMOUS_ZK=yes/);
+    t.notRegex(r.out, /ZooKeeper at 127\.0\.0\.1:1/, 'refused before connecting');
+    t.false(r.out.includes('cfg-exit-pw'), 'REDIS_PASSWORD is never printed');
+  });
+
+  test(`${program}: ALLOW_ANONYMOUS_ZK=yes waives ZK_AUTH (it goes on to ZooKeeper, warning that discovery is open)`, (t) => {
+    const r = run(program, { ZK_AUTH: '', ALLOW_ANONYMOUS_ZK: 'yes', MASTER_WAIT_TIMEOUT_MS: '500', HTTP_HOST: '256.0.0.1' });
+    t.is(r.code, 1, r.out);
+    t.notRegex(r.out, /^error:/m, 'past the configuration check');
+    t.regex(r.out, /ZK_AUTH is not set \(ALLOW_ANONYMOUS_ZK=yes\)/, 'it warns that discovery is open');
+    t.regex(r.out, /ZooKeeper nodes are open/);
   });
 
   test(`${program}: REDIS_TLS_ENABLED=yes without the files names each missing variable`, (t) => {
@@ -231,3 +257,30 @@ for (const program of Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>) {
     t.false(r.out.includes('no-colon-secret'));
   });
 }
+
+// ---- the operator's command, configured like the programs --------------------------------------
+
+const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
+function cli(env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [CLI, 'status'], {
+    env: { PATH: process.env.PATH, ZK_HOSTS: '127.0.0.1:1', REDIS_PASSWORD: 'cfg-exit-pw', ...env },
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('redis-zk: no ZK_AUTH and no ALLOW_ANONYMOUS_ZK: refuses to run, naming both; the waiver lets it go on to ZooKeeper', (t) => {
+  const refused = cli({});
+  t.is(refused.code, 1, refused.out);
+  t.regex(refused.out, /^error: ZK_AUTH is not set/m);
+  t.regex(refused.out, /ALLOW_ANONYMOUS_ZK=yes/);
+  t.notRegex(refused.out, /cannot reach ZooKeeper/, 'refused before connecting');
+  const waived = cli({ ALLOW_ANONYMOUS_ZK: 'yes' });
+  t.is(waived.code, 1, waived.out);
+  t.notRegex(waived.out, /ZK_AUTH/, waived.out);
+  t.regex(waived.out, /^redis-zk: cannot reach ZooKeeper at 127\.0\.0\.1:1/m);
+  const authed = cli({ ZK_AUTH: 'cfg-exit:zk-secret-pw', ALLOW_ANONYMOUS_ZK: 'no' });
+  t.regex(authed.out, /^redis-zk: cannot reach ZooKeeper at 127\.0\.0\.1:1/m, authed.out);
+  t.false(authed.out.includes('zk-secret-pw'));
+});

@@ -95,6 +95,7 @@ test('redis-wrapper on a data directory another process holds past DATA_LOCK_WAI
       PORT1: String(port1),
       DATA_DIR: dir,
       REDIS_PASSWORD: 'lock-test-pw',
+      ZK_AUTH: 'lock-test:zk-pw',
       MASTER_WAIT_TIMEOUT_MS: '2000',
       DATA_LOCK_WAIT_MS: '1500',
     },

@@ -127,9 +127,10 @@ test('NOAUTH: redis and Sentinel answer nothing without the password, and Sentin
 });
 
 // The anonymous client reads masters and sentinels; the deployment keeps working.
-test('ZooKeeper: every node carries the ACL; an anonymous client creates, changes and deletes nothing', async (t) => {
+test('ZooKeeper: every node carries the ACL; an anonymous client creates, changes and deletes nothing (ALLOW_ANONYMOUS_ZK=yes too: with ZK_AUTH set it changes nothing)', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy();
+  // The waiver only allows a missing ZK_AUTH: given the credentials, the ACLs apply whatever it says.
+  const d = await env.deploy({ env: { ALLOW_ANONYMOUS_ZK: 'yes' } });
   const checked = await aclsOf(d.dir, env.root);
   t.true(checked.has(d.dir.paths.master('mymaster')) && checked.has(d.dir.paths.sentinels), 'the set and its sentinels were checked');
   t.deepEqual(
@@ -153,7 +154,7 @@ test('ZooKeeper: every node carries the ACL; an anonymous client creates, change
 
 test('upgrade from an open deployment: its nodes are brought under the ACL when a program starts with ZK_AUTH', async (t) => {
   const env = await TestEnv.create(t);
-  const open = { ZK_AUTH: '' };
+  const open = { ZK_AUTH: '', ALLOW_ANONYMOUS_ZK: 'yes' };
   const d = await env.deploy({ redis: 2, sentinels: 1, watchers: 0, env: open });
   const anonymous = await env.directory({ anonymous: true });
   await anonymous.zk.setData(anonymous.paths.legacyMaster, d.master);
@@ -180,7 +181,7 @@ test('upgrade from an open deployment: its nodes are brought under the ACL when 
   await env.waitForRole(joined.port, 'slave');
 });
 
-test('ALLOW_EMPTY_PASSWORD=yes: the waiver runs without a password, and says ZooKeeper is open', async (t) => {
+test('ALLOW_EMPTY_PASSWORD=yes and ALLOW_ANONYMOUS_ZK=yes: the waivers run without a password and ZooKeeper credentials, and say ZooKeeper is open', async (t) => {
   const env = await TestEnv.create(t);
   const d = await env.deploy({ redis: 1, sentinels: 0, watchers: 0, env: OPEN_MODE });
   t.is(await ping(portOf(d.master)), 'PONG');

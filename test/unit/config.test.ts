@@ -31,6 +31,7 @@ const common = {
   ZK_ROOT: '/redis',
   ZK_SESSION_TIMEOUT_MS: 10000,
   ZK_AUTH: undefined,
+  ALLOW_ANONYMOUS_ZK: false,
   LOG_LEVEL: 'info',
   REDIS_PASSWORD: undefined,
   ALLOW_EMPTY_PASSWORD: false,
@@ -160,6 +161,7 @@ const accepted: Array<{ title: string; program: Program; env: NodeJS.ProcessEnv;
     expected: { REDIS_PASSWORD: ' p@ss "word" \\ ' },
   },
   { title: 'ALLOW_EMPTY_PASSWORD yes', program: 'sentinel-wrapper', env: { ALLOW_EMPTY_PASSWORD: 'yes' }, expected: { ALLOW_EMPTY_PASSWORD: true } },
+  { title: 'ALLOW_ANONYMOUS_ZK yes', program: 'redis-zk', env: { ALLOW_ANONYMOUS_ZK: 'yes' }, expected: { ALLOW_ANONYMOUS_ZK: true } },
   { title: 'REDIS_TLS_ENABLED no', program: 'redis-wrapper', env: { REDIS_TLS_ENABLED: 'no' }, expected: { REDIS_TLS_ENABLED: false } },
   {
     title: 'REDIS_TLS_AUTH_CLIENTS optional',
@@ -249,6 +251,8 @@ const rejected: Array<{ program: Program; name: string; value: string }> = [
   { program: 'redis-wrapper', name: 'MARATHON_APP_RESOURCE_MEM', value: '0.0' },
   { program: 'redis-wrapper', name: 'ALLOW_EMPTY_PASSWORD', value: 'maybe' },
   { program: 'watcher', name: 'ALLOW_EMPTY_PASSWORD', value: 'true' },
+  { program: 'sentinel-wrapper', name: 'ALLOW_ANONYMOUS_ZK', value: 'true' },
+  { program: 'redis-zk', name: 'ALLOW_ANONYMOUS_ZK', value: 'YES' },
   { program: 'sentinel-wrapper', name: 'REDIS_TLS_ENABLED', value: 'on' },
   { program: 'watcher', name: 'REDIS_TLS_AUTH_CLIENTS', value: 'required' },
   // Bounds (#26): Node's timers fire at once above 2^31-1 ms; paths and names with no way out.

@@ -7,7 +7,13 @@ import { resolveSecurity, type SecurityConfig } from '../../packages/core/src/se
 import { listenLines } from '../../packages/core/src/security/server-lines';
 import { deploymentAcl, digestId, sameAcl } from '../../packages/core/src/zk/acl';
 
-const base: SecurityConfig = { ALLOW_EMPTY_PASSWORD: false, REDIS_TLS_ENABLED: false, REDIS_TLS_AUTH_CLIENTS: 'yes' };
+const base: SecurityConfig = {
+  ALLOW_EMPTY_PASSWORD: false,
+  REDIS_TLS_ENABLED: false,
+  REDIS_TLS_AUTH_CLIENTS: 'yes',
+  ZK_AUTH: { user: 'u', password: 'zk-secret' },
+  ALLOW_ANONYMOUS_ZK: false,
+};
 
 const problems = (cfg: SecurityConfig): string[] => {
   try {
@@ -26,6 +32,21 @@ test('a password is required unless ALLOW_EMPTY_PASSWORD; the error names both a
   t.regex(p!, /ALLOW_EMPTY_PASSWORD=yes/);
   t.deepEqual(problems({ ...base, ALLOW_EMPTY_PASSWORD: true }), []);
   t.deepEqual(problems({ ...base, REDIS_PASSWORD: 'x' }), []);
+});
+
+test('ZooKeeper credentials are required unless ALLOW_ANONYMOUS_ZK; the error names both and no value', (t) => {
+  const anonymous = { ...base, REDIS_PASSWORD: 'x', ZK_AUTH: undefined };
+  const [p, ...rest] = problems(anonymous);
+  t.is(rest.length, 0);
+  t.regex(p!, /^ZK_AUTH is not set/);
+  t.regex(p!, /ALLOW_ANONYMOUS_ZK=yes/);
+  t.deepEqual(problems({ ...anonymous, ALLOW_ANONYMOUS_ZK: true }), []);
+  // The waiver only allows a missing ZK_AUTH: with it set, nothing changes (the ACLs follow ZK_AUTH).
+  t.deepEqual(problems({ ...base, REDIS_PASSWORD: 'x', ALLOW_ANONYMOUS_ZK: true }), []);
+  // Both missing: both said, in one run.
+  const both = problems({ ...anonymous, REDIS_PASSWORD: undefined });
+  t.is(both.length, 2);
+  t.false(both.join('\n').includes('zk-secret'));
 });
 
 test('SENTINEL_PASSWORD defaults to REDIS_PASSWORD, and may differ', (t) => {

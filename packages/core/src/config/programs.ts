@@ -5,7 +5,7 @@ type Vars = typeof VARS;
 /** The catalogue's entries named, each with its own type. */
 const pick = <K extends keyof Vars>(...names: K[]): Pick<Vars, K> => Object.fromEntries(names.map((n) => [n, VARS[n]])) as Pick<Vars, K>;
 
-const zookeeper = pick('ZK_HOSTS', 'ZK_ROOT', 'ZK_SESSION_TIMEOUT_MS', 'ZK_AUTH');
+const zookeeper = pick('ZK_HOSTS', 'ZK_ROOT', 'ZK_SESSION_TIMEOUT_MS', 'ZK_AUTH', 'ALLOW_ANONYMOUS_ZK');
 /** Every program talks to redis and Sentinel, so every program knows how to authenticate. */
 const security = pick(
   'REDIS_PASSWORD',

@@ -270,9 +270,16 @@ export const VARS = {
   ZK_AUTH: define({
     doc:
       'user:password (digest): every node redis-zk creates gets an ACL giving this identity all ' +
-      'rights and everyone else read only; older nodes are brought under it at start; never logged',
+      'rights and everyone else read only; older nodes are brought under it at start; required unless ALLOW_ANONYMOUS_ZK=yes; never logged',
     secret: true,
     parse: zkAuth,
+  }),
+  ALLOW_ANONYMOUS_ZK: define({
+    default: 'no',
+    doc:
+      'yes = start without ZK_AUTH: the nodes redis-zk creates are open, and anyone who reaches ZooKeeper can rewrite discovery ' +
+      '(masters, sentinels) and send clients and the nodes themselves elsewhere; for a quick trial only. With ZK_AUTH set, ACLs apply whatever this says',
+    parse: yesNo,
   }),
   DATA_DIR: define({ doc: 'Writable directory for data and generated config (default: $MESOS_SANDBOX/data, else ./data)', parse: nonEmpty }),
   // Looked up when first read, not when this module loads.

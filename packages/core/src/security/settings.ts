@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError } from '../config/errors';
+import type { ZkAuth } from '../config/vars';
 
 /** The security variables every program reads (see config/vars.ts). */
 export interface SecurityConfig {
@@ -11,6 +12,8 @@ export interface SecurityConfig {
   REDIS_TLS_KEY_FILE?: string | undefined;
   REDIS_TLS_CA_FILE?: string | undefined;
   REDIS_TLS_AUTH_CLIENTS: 'yes' | 'no' | 'optional';
+  ZK_AUTH?: ZkAuth | undefined;
+  ALLOW_ANONYMOUS_ZK: boolean;
 }
 
 export interface TlsSettings {
@@ -32,8 +35,10 @@ export interface Security {
 }
 
 /**
- * The rules no single variable can check: a password unless explicitly waived, and with TLS,
- * every file present and readable. Throws a ConfigError naming the variables (never a value).
+ * The rules no single variable can check: a password and ZooKeeper credentials unless each is
+ * explicitly waived, and with TLS, every file present and readable. Throws a ConfigError naming
+ * the variables (never a value). A waiver only allows what is missing: when ZK_AUTH is set, its
+ * ACLs apply whatever ALLOW_ANONYMOUS_ZK says (openDirectory decides on ZK_AUTH alone).
  */
 export function resolveSecurity(cfg: SecurityConfig): Security {
   const problems: string[] = [];
@@ -41,6 +46,13 @@ export function resolveSecurity(cfg: SecurityConfig): Security {
     problems.push(
       'REDIS_PASSWORD is not set: redis and Sentinel would let anyone who reaches their port read, write and reconfigure. ' +
         'Set REDIS_PASSWORD (from a secret), or set ALLOW_EMPTY_PASSWORD=yes to run without a password (a quick trial only)',
+    );
+  }
+  if (!cfg.ZK_AUTH && !cfg.ALLOW_ANONYMOUS_ZK) {
+    problems.push(
+      'ZK_AUTH is not set: the ZooKeeper nodes would be open, and anyone who reaches ZooKeeper could rewrite discovery ' +
+        "(masters, sentinels), sending clients, and the nodes' own password, to a host of theirs. " +
+        'Set ZK_AUTH=user:password (from a secret), or set ALLOW_ANONYMOUS_ZK=yes to run with ZooKeeper open (a quick trial only)',
     );
   }
   const tls = cfg.REDIS_TLS_ENABLED ? readTls(cfg, problems) : undefined;

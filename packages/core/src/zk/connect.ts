@@ -13,8 +13,9 @@ export interface ZkConfig {
 
 /**
  * A Directory over a fresh client; the client keeps (re)connecting in the background. With
- * ZK_AUTH every node it creates is protected and older ones are brought under the ACL; without,
- * it says once that discovery is open to anyone.
+ * ZK_AUTH every node it creates is protected and older ones are brought under the ACL; without
+ * (only with ALLOW_ANONYMOUS_ZK=yes: resolveSecurity refuses otherwise), it says once that
+ * discovery is open to anyone.
  */
 export function openDirectory(cfg: ZkConfig, log: Logger): Directory {
   const zkLog = log.child({ component: 'zookeeper' });
@@ -22,7 +23,7 @@ export function openDirectory(cfg: ZkConfig, log: Logger): Directory {
   if (cfg.ZK_AUTH) secureTreeInBackground(zk, cfg.ZK_ROOT, zkLog);
   else
     zkLog.warn(
-      { reason: 'ZK_AUTH is not set' },
+      { reason: 'ZK_AUTH is not set (ALLOW_ANONYMOUS_ZK=yes)' },
       'ZooKeeper nodes are open: anyone who reaches ZooKeeper can rewrite discovery (masters, sentinels) and send clients elsewhere',
     );
   return new Directory(zk, cfg.ZK_ROOT, log);
