@@ -25,10 +25,21 @@ RUN apt-get update \
 # taskKillGracePeriodSeconds and end in SIGKILL. bash execs a lone command, so node is PID 1 and
 # gets the SIGTERM (the wrappers handle it).
 RUN ln -sf bash /bin/sh
+# Nothing runs as root: the wrappers, the watcher, the CLI and the servers the wrappers spawn
+# (redis-server, redis-sentinel) all run as `redis-zk`, uid and gid 10001 (fixed: the agents'
+# host paths, the data volume and /etc/redis-zk, are chowned to it; docs/marathon.md). It owns
+# the data directories and nothing else: the code in /app stays root's, read-only to it.
+# DATA_DIR defaults to $MESOS_SANDBOX/data under Mesos (the volume is mounted there) and to
+# ./data (/app/data) elsewhere; /data is there for a `-v` of your own (DATA_DIR=/data).
+RUN groupadd --system --gid 10001 redis-zk \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home --shell /usr/sbin/nologin redis-zk \
+ && install -d -m 0755 /app \
+ && install -d -m 0700 -o redis-zk -g redis-zk /data /app/data /mnt/mesos/sandbox/data
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=builder /out/ ./
 # The operator's command, `redis-zk status|switchover|history` (docs/operate.md), on the PATH.
 RUN ln -s /app/packages/cli/dist/main.js /usr/local/bin/redis-zk
+USER 10001:10001
 # Marathon always gives `cmd`; this default only says what the image runs.
 CMD ["node", "-e", "console.log('redis-zk: run node packages/<redis-wrapper|sentinel-wrapper|watcher>/dist/main.js, or the redis-zk command')"]
