@@ -1,21 +1,74 @@
-import { scenarioFile } from '../helpers/scenario-file';
-import test from 'ava';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { parseApp } from '../../packages/local-stack/src/app-definition';
 import type { ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
-import { uniqueViolations } from '../helpers/model';
-import { healthKills, masterTask, ModelClient, REDIS, SENTINEL, waitSteady, WATCHER, WritableMasters, type WriterResult } from '../helpers/model-scenario';
+import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
+import {
+  healthKills,
+  masterTask,
+  ModelClient,
+  REDIS,
+  type Scenario,
+  SENTINEL,
+  startScenario,
+  stopScenario,
+  waitSteady,
+  WATCHER,
+  WritableMasters,
+  type WriterResult,
+} from '../helpers/model-scenario';
+import { ROOT } from '../helpers/processes';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Marathon scenarios 1 and 2 on the model (test/helpers/model-scenario.ts says how time is
- * scaled): the group deployed from marathon/redis-zk.json unchanged, then a rolling restart of
- * each app in the kill orders Marathon may pick, a client writing throughout.
+ * Marathon scenarios 1, 2 and 2b on the model (test/helpers/model-scenario.ts says how time is
+ * scaled), on the open-source Marathon profile (no secrets feature, Mesos's ports, HOST the
+ * agent's name): the group deployed from marathon/redis-zk-open.json unchanged (the password and
+ * ZooKeeper digest from the agents' /etc/redis-zk/redis-zk.env), then a rolling restart of each
+ * app in the kill orders Marathon may pick, then an upgrade (a new image: a change of
+ * configuration, which UNIQUE places ignoring the old tasks) of each, a client writing throughout.
  */
 
-scenarioFile('deploy, rolling upgrades', 3, (f) => {
+const GROUP = path.join(ROOT, 'marathon', 'redis-zk-open.json');
+
+/** What scenarioFile (helpers/scenario-file.ts) gives, on the open-source profile. */
+function openScenarioFile(what: string, agents: number, declare: (f: { scenario: Scenario; startMs: number; passed(t: ExecutionContext): void }) => void) {
+  if (!MODEL.ok) {
+    test.skip(`Marathon scenarios (${what}): skipped, ${skipReason}`, () => undefined);
+    return;
+  }
+  let s: Scenario | undefined;
+  let startMs = 0;
+  let started = 0;
+  let completed = 0;
+  test.before(async () => {
+    const at = Date.now();
+    s = await startScenario(agents, { group: GROUP, platform: 'marathon-oss' });
+    startMs = Date.now() - at;
+  });
+  test.beforeEach(() => {
+    started += 1;
+  });
+  test.after.always(async (t) => stopScenario(s, completed === started, (m) => t.log(m)));
+  declare({
+    get scenario() {
+      if (!s) throw new Error('no scenario running (its start failed)');
+      return s;
+    },
+    get startMs() {
+      return startMs;
+    },
+    passed: (t) => {
+      if (t.passed) completed += 1;
+    },
+  });
+}
+
+openScenarioFile('deploy, rolling upgrades, open-source Marathon', 3, (f) => {
   test.serial(
-    'Marathon 1: the group from marathon/redis-zk.json deploys unchanged (watcher on a dynamic port); every ' +
+    'Marathon 1: the group from marathon/redis-zk-open.json deploys unchanged on open-source Marathon (watcher on a dynamic port); every ' +
       'watcher is ready and lists every sentinel; a client finding the sentinels through a watcher writes (WAIT 1)',
     async (t) => {
       const sc = f.scenario;
@@ -45,9 +98,14 @@ scenarioFile('deploy, rolling upgrades', 3, (f) => {
         t.is((await model.infraProbe.http(`${base}/liveness`, 5000)).status, 200);
       }
       const master = await waitSteady(sc);
+      for (const x of model.tasks(REDIS)) {
+        t.is(x.env.HOST, x.agent.name, 'HOST is the agent name, as plain Mesos gives it');
+        t.false('LIBPROCESS_IP' in x.env, 'a Docker task gets no LIBPROCESS_IP');
+        t.is(x.env.REDIS_PASSWORD, undefined, 'the password is not in the task definition: the task reads it from the agent');
+      }
       t.true(
-        model.tasks(REDIS).some((x) => `${x.env.HOST}:${x.env.PORT0}` === master),
-        'the master announces HOST:PORT0 (no NET_IFACE)',
+        model.tasks(REDIS).some((x) => `${x.agent.ns.ip}:${x.env.PORT0}` === master),
+        'the master announces the address HOST resolves to, and PORT0 (no NET_IFACE)',
       );
 
       const clientStartedAt = Date.now();
@@ -130,6 +188,65 @@ scenarioFile('deploy, rolling upgrades', 3, (f) => {
       t.true(r.verified, 'the client read its writes back');
       t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
+      t.deepEqual(kills, [], 'no task killed by a health check');
+      f.passed(t);
+    },
+  );
+
+  test.serial(
+    'Marathon 2b: an upgrade of each app (a new image, a change of configuration: UNIQUE ignores the old tasks, so a new redis ' +
+      'may start beside an old one): 0 acknowledged writes lost, never two writable masters, no task failing by itself, no health-check kill',
+    async (t) => {
+      const sc = f.scenario;
+      const { model } = sc.stack;
+      const kills = healthKills(sc);
+      const failed: string[] = [];
+      const beside: string[] = [];
+      model.on('task-terminal', (task: ModelTask) => {
+        if (!task.killReason) failed.push(`${task.id} on ${task.agent.id}: ${JSON.stringify(task.exit)}`);
+      });
+      model.on('task-launched', (task: ModelTask) => {
+        const old = model.tasks(task.appId).find((x) => x !== task && x.agent === task.agent && x.version !== task.version && !x.exit);
+        if (old) beside.push(`${task.id} beside ${old.id} (${old.state}${old.killReason ? ', killed' : ''}) on ${task.agent.id}`);
+      });
+      const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'image'));
+      const monitor = stopOnTeardown(t, new WritableMasters(sc));
+      await writer.flowing('writes before the upgrades', 100);
+      const windows: Array<{ name: string; from: number; to: number }> = [];
+      for (const app of [REDIS, SENTINEL, WATCHER]) {
+        const from = Date.now();
+        const raw = model.definition(app).raw as Record<string, unknown> & { container: { docker: Record<string, unknown> } };
+        const def = parseApp({ ...raw, container: { ...raw.container, docker: { ...raw.container.docker, image: 'redis-zk/redis-zk:0.1.1' } } });
+        const d = model.restart(app, { def });
+        await model.deploymentDone(d, 180000);
+        t.true(
+          model.tasks(app).every((x) => x.env.MARATHON_APP_DOCKER_IMAGE === 'redis-zk/redis-zk:0.1.1'),
+          `${app}: every task of the new image`,
+        );
+        await waitSteady(sc);
+        await writer.flowing(`writes after upgrading ${app}`, 30);
+        windows.push({ name: app.split('/').pop()!, from, to: Date.now() });
+        t.deepEqual(uniqueViolations(model, app), [], `${app}: UNIQUE once the upgrade is done`);
+      }
+      const r = await writer.stop();
+      const m = await monitor.stop();
+      const outages = windows.map((w) => [...r.gaps.filter(([a, b]) => a <= w.to && b >= w.from).map(([a, b]) => b - a), 0].reduce((x, y) => Math.max(x, y)));
+      recordFigures(t, 'marathon-image-upgrade', {
+        ...Object.fromEntries(windows.map((w) => [`${w.name.replace(/[^a-z]+/gi, '_')}_ms`, w.to - w.from])),
+        ...Object.fromEntries(windows.map((w, i) => [`${w.name.replace(/[^a-z]+/gi, '_')}_writeOutageMs`, outages[i]!])),
+        acked: r.acked,
+        failed: r.failed,
+        lost: r.lost,
+        maxGapMs: r.maxGapMs,
+        newBesideOld: beside.length,
+        tasksFailed: failed.length,
+        healthKills: kills.length,
+      });
+      if (beside.length > 0) t.log(`new tasks started beside an old one: ${beside.join('; ')}`);
+      t.true(r.verified, 'the client read its writes back');
+      t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
+      t.deepEqual(m.twoWritable, [], 'never two writable masters');
+      t.deepEqual(failed, [], 'no task ended by itself (no crash loop)');
       t.deepEqual(kills, [], 'no task killed by a health check');
       f.passed(t);
     },
