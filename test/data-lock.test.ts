@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,4 +135,25 @@ test('redis-wrapper waits for a data directory held by a stopping task and start
   t.is(await redis.ping(), 'PONG');
   const role = (await redis.call('ROLE')) as unknown[];
   t.is(role[0], 'master', 'elected on the directory it waited for');
+});
+
+test("the flock child gets none of the wrapper's secrets in its environment", (t) => {
+  const dir = tempDir(t);
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  // A stand-in flock(1) that records its environment and says the lock is held.
+  fs.writeFileSync(path.join(bin, 'flock'), `#!/bin/sh\nenv > ${JSON.stringify(path.join(dir, 'env'))}\nexit 0\n`, { mode: 0o755 });
+  const lock = path.join(__dirname, '..', 'packages', 'redis-wrapper', 'dist', 'data-lock.js');
+  const r = spawnSync(
+    process.execPath,
+    ['-e', `require(${JSON.stringify(lock)}).lockDataDir(process.argv[1]).then((l) => console.log(JSON.stringify(l)))`, path.join(dir, 'data')],
+    {
+      env: { PATH: `${bin}:${process.env.PATH}`, REDIS_PASSWORD: 'lock-secret-1', SENTINEL_PASSWORD: 'lock-secret-2', ZK_AUTH: 'u:lock-secret-3', KEPT: 'yes' },
+      encoding: 'utf8',
+    },
+  );
+  t.regex(r.stdout, /"held":true/, r.stderr);
+  const env = fs.readFileSync(path.join(dir, 'env'), 'utf8');
+  t.regex(env, /^KEPT=yes$/m, 'the rest of the environment is passed on');
+  t.notRegex(env, /lock-secret/, env);
 });

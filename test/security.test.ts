@@ -214,7 +214,7 @@ function commandLines(): Array<{ pid: string; cmdline: string }> {
     });
 }
 
-test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeeper node or command line; the files that hold one are 0600', async (t) => {
+test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeeper node or command line; servers without secret variables and core dumps; the files that hold one are 0600', async (t) => {
   const env = await TestEnv.create(t);
   const secrets = [TEST_PASSWORD, TEST_ZK_SECRET];
   const found = (text: string | Buffer) => secrets.some((s) => text.includes(s));
@@ -250,6 +250,10 @@ test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeepe
   for (const pid of servers) {
     const environ = fs.readFileSync(`/proc/${pid}/environ`);
     t.false(found(environ), `redis-server/sentinel ${pid} was started without the secrets in its environment`);
+    t.false(/(^|\0)(REDIS_PASSWORD|SENTINEL_PASSWORD|ZK_AUTH)=/.test(environ.toString()), `redis-server/sentinel ${pid}: not even the names`);
+    // A core dump holds the server's whole memory, passwords and data: none is ever written.
+    t.regex(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s+bytes/m, `redis-server/sentinel ${pid}: core dumps off`);
+    t.regex(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'), /^redis-/, `pid ${pid} is the server itself (the shell exec'd it)`);
   }
 
   await d.redis.find((r) => r.address === promoted)!.proc.stop(20000);

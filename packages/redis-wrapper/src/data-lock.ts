@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { childEnv } from '@redis-zk/core';
 
 export const LOCK_FILE = 'redis-zk.lock';
 /** flock(1)'s exit status when another holds the lock (chosen here, passed with -E). */
@@ -24,6 +25,7 @@ export async function lockDataDir(dir: string): Promise<DataLock> {
   const status = await new Promise<number | 'missing'>((resolve) => {
     const child = spawn('flock', ['--exclusive', '--nonblock', '--conflict-exit-code', String(CONFLICT), '3'], {
       stdio: ['ignore', 'ignore', 'ignore', fd],
+      env: childEnv(), // flock needs none of the wrapper's secrets
     });
     child.on('error', () => resolve('missing'));
     child.on('exit', (code) => resolve(code ?? 1));

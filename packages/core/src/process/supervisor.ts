@@ -7,11 +7,31 @@ import { VARS } from '../config/vars';
 import type { Logger } from '../log';
 import { parseRedisLogLine } from './redis-log';
 
-/** The servers read their secrets from the generated config, never from the environment. */
-const SECRET_VARS = Object.entries(VARS)
-  .filter(([, spec]) => 'secret' in spec && spec.secret)
-  .map(([name]) => name);
-const withoutSecrets = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARS.includes(name)));
+/** The catalogue's secrets (REDIS_PASSWORD, SENTINEL_PASSWORD, ZK_AUTH). */
+const SECRET_VARS = new Set(
+  Object.entries(VARS)
+    .filter(([, spec]) => 'secret' in spec && spec.secret)
+    .map(([name]) => name),
+);
+/** Names that say a secret whoever set them (redis-cli's REDISCLI_AUTH, a platform's token or credential). */
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|(^|_)AUTH$/i;
+
+/**
+ * The environment for any child of a program (redis-server, redis-sentinel, flock): the
+ * program's own, without its secrets. The servers read theirs from the generated config, and
+ * nothing else needs one; a child's environment is readable in /proc/<pid>/environ by its user,
+ * and travels into its core dump and into whatever it spawns in turn.
+ */
+export const childEnv = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARS.has(name) && !SECRET_NAME.test(name)));
+
+/**
+ * How a server is started: through `sh`, which sets its core file size limit to 0 (soft and hard:
+ * the server cannot raise it again) and then execs it, so the pid is the server's. A core dump of
+ * redis-server or redis-sentinel holds its whole memory: the data, and the passwords. Only the
+ * shell is needed (no prlimit, no extra package); `$0` and `$@` keep the arguments as given.
+ */
+export const NO_CORE_DUMPS = 'ulimit -c 0 && exec "$0" "$@"';
 
 export interface ChildExit {
   readonly code: number | null;
@@ -65,7 +85,7 @@ export class Supervised {
     /** How much lower the server's CPU priority is than the wrapper's (nice levels; 0: the same). */
     readonly niceBelow = 0,
   ) {
-    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutSecrets(process.env) });
+    this.child = spawn('/bin/sh', ['-c', NO_CORE_DUMPS, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     if (niceBelow > 0 && this.child.pid !== undefined) lowerPriority(this.child.pid, niceBelow, log);
     const serverLog = log.child({ server: path.basename(bin) });
     if (this.child.stdout) relay(this.child.stdout, serverLog);
@@ -78,6 +98,8 @@ export class Supervised {
       });
       this.child.once('exit', (code, signal) => {
         this.done = true;
+        // 127: the shell found no such executable (its own line, relayed above, says which).
+        if (code === 127) log.error({ bin }, 'could not start server process');
         resolve({ code, signal });
       });
     });

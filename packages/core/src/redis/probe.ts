@@ -1,6 +1,7 @@
 import type { Address } from '../address';
 import { type ConnectOptions, parseInfo, withRedis } from './connect';
 import { parseReplication } from './replication';
+import { scrubErrorText } from '../safe-error';
 
 /** What a redis node says about itself; `reachable: false` when it does not answer. */
 export type Probe =
@@ -43,6 +44,6 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
       };
     });
   } catch (err) {
-    return { address, reachable: false, error: err instanceof Error ? err.message : String(err) };
+    return { address, reachable: false, error: scrubErrorText(err instanceof Error ? err.message : String(err)) };
   }
 }

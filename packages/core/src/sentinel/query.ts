@@ -2,6 +2,7 @@ import { type Address, addressOf } from '../address';
 import { withSentinel } from '../redis/connect';
 import type { RedisPool } from '../redis/pool';
 import type Redis from 'ioredis';
+import { scrubErrorText } from '../safe-error';
 
 /** A replica as one sentinel knows it (SENTINEL REPLICAS). */
 export interface SentinelReplica {
@@ -165,7 +166,7 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
   try {
     return await withSentinel(sentinel, { timeoutMs: o.timeoutMs ?? 1000, pool: o.pool }, ask);
   } catch (err) {
-    return { sentinel, reachable: false, error: err instanceof Error ? err.message : String(err) };
+    return { sentinel, reachable: false, error: scrubErrorText(err instanceof Error ? err.message : String(err)) };
   }
 }
 
