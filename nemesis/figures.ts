@@ -8,6 +8,9 @@ export interface Figures {
   /** WAIT client: writes acknowledged by WAIT 1, and writes that were not. */
   acked: number;
   notAcked: number;
+  /** HAProxy client: writes acknowledged by WAIT 1 through HAProxy's write port, and not. */
+  haproxyAcked: number;
+  haproxyNotAcked: number;
   /** Plain client: SETs answered OK, and failed ones. */
   plainOk: number;
   plainFailed: number;
@@ -39,6 +42,8 @@ export function figuresOf(h: History, t0: number): Figures {
     skipped: eventsOf(h, 'fault-skip').length,
     acked: ackTimes.length,
     notAcked: wait.length - ackTimes.length,
+    haproxyAcked: ops.filter((o) => o.client === 'haproxy' && o.acked).length,
+    haproxyNotAcked: ops.filter((o) => o.client === 'haproxy' && !o.acked).length,
     plainOk: plain.filter((o) => o.ok).length,
     plainFailed: plain.filter((o) => !o.ok).length,
     writeAvailability: covered.size / seconds,

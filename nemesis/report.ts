@@ -8,7 +8,7 @@ export function report(r: RunResult): string {
     `seed ${r.seed}`,
     'schedule:',
     describeSchedule(r.schedule),
-    `figures: ${f.faults} faults run, ${f.skipped} skipped; WAIT-1 writes ${f.acked} acknowledged, ${f.notAcked} not; plain writes ${f.plainOk} ok, ${f.plainFailed} failed; ` +
+    `figures: ${f.faults} faults run, ${f.skipped} skipped; WAIT-1 writes ${f.acked} acknowledged, ${f.notAcked} not; through HAProxy ${f.haproxyAcked} acknowledged, ${f.haproxyNotAcked} not; plain writes ${f.plainOk} ok, ${f.plainFailed} failed; ` +
       `write availability ${(f.writeAvailability * 100).toFixed(1)}%, longest gap ${f.longestAckGapMs} ms; ` +
       `converged ${f.convergenceMs === null ? 'never' : `${f.convergenceMs} ms after the last fault`}`,
     `history: ${r.historyFile}`,

@@ -10,6 +10,8 @@ import { Directory } from '../packages/core/src/zk/directory';
 import { sentinelsKnowSet } from '../packages/local-stack/src/deploy-set';
 import { FAST_SENTINEL, sleep, waitFor } from '../packages/local-stack/src/harness';
 import type { LocalTask } from '../packages/local-stack/src/launcher';
+import { ManagedProcess } from '../packages/local-stack/src/managed-process';
+import { freePort } from '../packages/local-stack/src/ports';
 import { LocalStack } from '../packages/local-stack/src/stack';
 import { ask, sentinelMaster } from '../test/helpers/sentinel';
 import { TEST_PASSWORD } from '../test/helpers/secrets';
@@ -267,6 +269,7 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
     });
 
     // --- clients ---------------------------------------------------------------------------
+    const zkAuth = fs.readFileSync(stack.secrets.file('redis-zk/zk-auth'), 'utf8');
     const sentinelsNow = async () => {
       for (const w of tasksOf('watcher')) {
         const r = await getJson(`http://127.0.0.1:${w.ports[0]}/sentinels`);
@@ -331,11 +334,100 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
     };
     client('wait', true);
     client('plain', false);
+
+    // HAProxy as marathon-lb runs it: the configuration `redis-zk haproxy-config` makes from
+    // ZooKeeper, made again every second and reloaded (-sf) when tasks moved; a WAIT-1 writer
+    // through its fixed write port. The node behind a connection: its INFO server tcp_port.
+    const haproxyDir = path.join(stack.dir, 'haproxy');
+    fs.mkdirSync(haproxyDir, { recursive: true });
+    const writePort = await freePort();
+    const readPort = await freePort();
+    const haproxies: ManagedProcess[] = [];
+    let haproxyConfig = '';
+    const cliEnv = { PATH: process.env.PATH, ZK_HOSTS: stack.zk.connectString, ZK_ROOT: '/redis', REDIS_PASSWORD: TEST_PASSWORD, ZK_AUTH: zkAuth };
+    const runCli = (args: string[], timeoutMs: number) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const cli = spawn(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), ...args], { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        cli.stdout.on('data', (d) => {
+          out += d;
+        });
+        cli.stderr.on('data', (d) => {
+          err += d;
+        });
+        const timer = setTimeout(() => cli.kill('SIGKILL'), timeoutMs);
+        cli.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out, err });
+        });
+      });
+    const followHaproxy = async () => {
+      const r = await runCli(['haproxy-config', SET, '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`], 5000);
+      if (r.code !== 0 || r.out === haproxyConfig || !/^ {4}server /m.test(r.out)) return;
+      haproxyConfig = r.out;
+      const file = path.join(haproxyDir, `haproxy-${haproxies.length}.cfg`);
+      fs.writeFileSync(file, r.out);
+      const old = haproxies.filter((x) => x.running).map((x) => String(x.pid));
+      haproxies.push(
+        new ManagedProcess(`haproxy-${haproxies.length}`, '/usr/sbin/haproxy', ['-db', '-f', file, ...(old.length ? ['-sf', ...old] : [])], {
+          env: { PATH: process.env.PATH },
+          cwd: haproxyDir,
+          logFile: path.join(haproxyDir, `haproxy-${haproxies.length}.log`),
+        }),
+      );
+      rec({ t: Date.now(), type: 'note', text: `HAProxy (re)loaded: ${(r.out.match(/^ {4}server /gm) ?? []).length / 2} nodes` });
+    };
+    await followHaproxy();
+    loop(1000, followHaproxy);
+    stoppers.push(async () => {
+      await Promise.all(haproxies.map((x) => x.stop(1000)));
+    });
+    {
+      const redis = new Redis({
+        host: '127.0.0.1',
+        port: writePort,
+        password: TEST_PASSWORD,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => 100,
+        commandTimeout: 2000,
+      });
+      redis.on('error', () => undefined);
+      let behind: { stream: unknown; node: string } | undefined;
+      const done = (async () => {
+        for (let i = 0; running; i += 1) {
+          const key = `haproxy:${i}`;
+          const op: OpEvent = { type: 'op', client: 'haproxy', key, start: Date.now(), end: 0, ok: false };
+          try {
+            if (behind?.stream !== redis.stream) {
+              const s = redis.stream;
+              const port = /tcp_port:(\d+)/.exec(String(await redis.info('server')))?.[1];
+              behind = { stream: s, node: `127.0.0.1:${port}` };
+              op.start = Date.now();
+            }
+            await redis.set(key, String(i));
+            const s1 = redis.stream;
+            op.ok = true;
+            if (behind.stream === s1) op.master = behind.node;
+            const replicas = Number(await redis.call('WAIT', '1', '1000'));
+            if (redis.stream !== s1) op.error = 'connection changed between SET and WAIT';
+            else op.acked = replicas >= 1;
+            if (!op.acked) op.error ??= `WAIT answered ${replicas}`;
+          } catch (err) {
+            op.error = String(err).slice(0, 120);
+          }
+          op.end = Date.now();
+          rec({ t: op.end, ...op });
+          await sleep(op.ok ? 2 : 20);
+        }
+        redis.disconnect();
+      })();
+      stoppers.push(() => done);
+    }
     await sleep(1500);
 
     // --- the schedule ----------------------------------------------------------------------
     let zkAway = false;
-    const zkAuth = fs.readFileSync(stack.secrets.file('redis-zk/zk-auth'), 'utf8');
     const masterTask = (): LocalTask | undefined => {
       const live = tasksOf('redis');
       return live.find((t) => addressOf(t) === zkMaster && roleNow.get(addressOf(t)) === 'master') ?? live.find((t) => roleNow.get(addressOf(t)) === 'master');
@@ -443,20 +535,8 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
         }
         case 'switchover': {
           start([]);
-          const cli = spawn(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), 'switchover', SET], {
-            env: { PATH: process.env.PATH, ZK_HOSTS: stack.zk.connectString, ZK_ROOT: '/redis', REDIS_PASSWORD: TEST_PASSWORD, ZK_AUTH: zkAuth },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let output = '';
-          cli.stdout.on('data', (d) => {
-            output += d;
-          });
-          cli.stderr.on('data', (d) => {
-            output += d;
-          });
-          const timer = setTimeout(() => cli.kill('SIGKILL'), 60000);
-          const code = await new Promise<number | null>((r) => cli.once('exit', (c) => r(c)));
-          clearTimeout(timer);
+          const { code, out, err } = await runCli(['switchover', SET], 60000);
+          const output = out + err;
           note(`switchover exited ${code}: ${output.trim().split('\n').slice(-2).join(' | ').slice(0, 300)}`);
           return end();
         }
