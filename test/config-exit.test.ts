@@ -225,6 +225,14 @@ for (const program of Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>) {
     t.notRegex(r.out, /^error:/m, 'past the configuration check');
   });
 
+  test(`${program}: no ZK_HOSTS: refuses to start naming it (no default: never a silent localhost)`, (t) => {
+    const r = run(program, { ZK_HOSTS: '', ZK_AUTH: '' });
+    t.is(r.code, 1, r.out);
+    t.regex(r.out, /^error: ZK_HOSTS is not set: give the ZooKeeper ensemble/m);
+    t.regex(r.out, /^error: ZK_AUTH is not set/m, 'with every other problem, in one run');
+    t.notRegex(r.out, /localhost:2181/);
+  });
+
   test(`${program}: no ZK_AUTH and no ALLOW_ANONYMOUS_ZK: refuses to start, naming both, before any I/O`, (t) => {
     const r = run(program, { ZK_AUTH: '' });
     t.is(r.code, 1, r.out);
@@ -269,6 +277,13 @@ function cli(env: Record<string, string>) {
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
+
+test('redis-zk: no ZK_HOSTS: refuses to run, naming it', (t) => {
+  const r = cli({ ZK_HOSTS: '', ZK_AUTH: 'cfg-exit:zk-secret-pw' });
+  t.is(r.code, 1, r.out);
+  t.regex(r.out, /^error: ZK_HOSTS is not set/m);
+  t.notRegex(r.out, /cannot reach ZooKeeper/);
+});
 
 test('redis-zk: no ZK_AUTH and no ALLOW_ANONYMOUS_ZK: refuses to run, naming both; the waiver lets it go on to ZooKeeper', (t) => {
   const refused = cli({});

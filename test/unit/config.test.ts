@@ -27,7 +27,7 @@ const catchConfigError = (fn: () => unknown): ConfigError => {
 // ---- defaults -------------------------------------------------------------------------------
 
 const common = {
-  ZK_HOSTS: 'localhost:2181',
+  ZK_HOSTS: undefined,
   ZK_ROOT: '/redis',
   ZK_SESSION_TIMEOUT_MS: 10000,
   ZK_AUTH: undefined,

@@ -209,7 +209,7 @@ function findUp(from: string, relative: string): string | undefined {
 }
 
 export const VARS = {
-  ZK_HOSTS: define({ default: 'localhost:2181', doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot', parse: zkHosts }),
+  ZK_HOSTS: define({ doc: 'ZooKeeper ensemble, comma list of host:port; may end with a /chroot; required (no default)', parse: zkHosts }),
   ZK_ROOT: define({ default: '/redis', doc: 'Root path of everything redis-zk keeps in ZooKeeper', parse: zkPath }),
   ZK_SESSION_TIMEOUT_MS: define({
     default: '10000',

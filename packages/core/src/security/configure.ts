@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { PROGRAM_VARS } from '../config/programs';
 import { useClientSecurity } from './clients';
@@ -17,16 +18,29 @@ void everyProgramReadsSecurity;
 
 /**
  * A program's start: its configuration, checked variable by variable and then as a whole
- * (resolveSecurity), and the process-wide security settings applied: every connection it opens
- * authenticates (and speaks TLS) as configured, and every file it or its server writes (generated
- * configs holding passwords, Sentinel's rewrites of them, RDB and AOF) is private to its user.
+ * (ZK_HOSTS given, resolveSecurity: every problem in one run), and the process-wide security
+ * settings applied: every connection it opens authenticates (and speaks TLS) as configured, and
+ * every file it or its server writes (generated configs holding passwords, Sentinel's rewrites of
+ * them, RDB and AOF) is private to its user.
  */
 export function configureProgram<P extends ProgramName>(program: P, env: NodeJS.ProcessEnv = process.env) {
   const cfg: ProgramConfig<P> = loadConfig(PROGRAM_VARS[program], env);
-  const security: Security = resolveSecurity(cfg as unknown as SecurityConfig);
+  const problems: string[] = [];
+  // No default: a task that silently dialled localhost would wait on a ZooKeeper that is not there
+  // (or, worse, find another deployment's).
+  const zkHosts = (cfg as { ZK_HOSTS?: string | undefined }).ZK_HOSTS;
+  if (!zkHosts) problems.push('ZK_HOSTS is not set: give the ZooKeeper ensemble that holds discovery, host:port[,host:port…][/chroot] (there is no default)');
+  let security: Security | undefined;
+  try {
+    security = resolveSecurity(cfg as unknown as SecurityConfig);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length > 0 || !zkHosts || !security) throw new ConfigError(problems);
   useClientSecurity(security);
   // Inherited by redis-server and redis-sentinel: Sentinel rewrites its config (passwords in it)
   // as a new file created with the umask, whatever mode the wrapper gave the original.
   process.umask(0o077);
-  return { ...cfg, security };
+  return { ...cfg, ZK_HOSTS: zkHosts, security };
 }
