@@ -1,48 +1,15 @@
 import { spawn } from 'node:child_process';
+import { CLI, cli, type Run } from './helpers/cli';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import type { HistoryEvent } from '../packages/core/src/members/history';
 import { type Deployment, portOf, TestEnv } from './helpers/env';
-import { ROOT } from './helpers/processes';
 import { sentinelMasterAddr } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 import { SteadyWriter } from './helpers/writer';
 import { recordFigures } from './helpers/figures';
-
-/** The built command, as npm's `bin` links it (`redis-zk`). */
-const CLI = path.join(ROOT, 'packages', 'cli', 'dist', 'main.js');
-
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-  ms: number;
-}
-
-/** Runs the built command (its own process, like an operator's shell) with the deployment's variables. */
-function cli(env: TestEnv | NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  const vars = env instanceof TestEnv ? env.baseEnv() : env;
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLI, args, { env: { ...vars, LOG_LEVEL: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err, ms: Date.now() - started });
-    });
-  });
-}
 
 const json = <T>(r: Run): T => JSON.parse(r.out) as T;
 const history = async (env: TestEnv): Promise<HistoryEvent[]> => json<HistoryEvent[]>(await cli(env, 'history', 'mymaster', '--json'));
@@ -77,7 +44,7 @@ test('redis-zk runs from its three shipped files alone, as the image has it', as
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
     });
-    child.on('close', (code) => resolve({ code, out, err: '', ms: 0 }));
+    child.on('close', (code, signal) => resolve({ code, signal, out, err: '', ms: 0 }));
   });
   t.is(r.code, 0, r.out);
   t.regex(r.out, /^Usage: redis-zk/m);

@@ -17,13 +17,19 @@ test("a replica's replica-priority comes back although the first tries to restor
   const priority = async () => ((await redis.config('GET', 'replica-priority')) as string[])[1];
   t.is(await priority(), '100');
 
+  const recorded: Array<{ address: { host: string; port: number }; priority: number }> = [];
   const exclusion = await excludeFromPromotion({
     name: 'mymaster',
     sentinels: [],
     masterReplicas: [{ host: '127.0.0.1', port: node.port }],
     keep: { host: '127.0.0.1', port: 1 },
     log: pino({ level: 'silent' }),
+    record: async (excluded) => {
+      recorded.push(...excluded);
+      t.is(await priority(), '100', 'recorded before any priority is changed');
+    },
   });
+  t.deepEqual(recorded, [{ address: { host: '127.0.0.1', port: node.port }, priority: 100 }]);
   t.is(await priority(), '0', 'made ineligible');
 
   // For 0.7 s no new connection gets in (its AUTH fails); connections already open stay in.

@@ -21,6 +21,13 @@ const positive = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number above 0');
   return Number(value);
 };
+/** A switchover's whole time: writes may be paused for part of it, so it is bounded. */
+export const MAX_SWITCHOVER_TIMEOUT_MS = 300_000;
+const timeout = (value: string): number => {
+  const ms = positive(value);
+  if (ms > MAX_SWITCHOVER_TIMEOUT_MS) throw new InvalidArgumentError(`at most ${MAX_SWITCHOVER_TIMEOUT_MS} (5 minutes)`);
+  return ms;
+};
 
 const HELP_FOOTER = `
 Configured by the deployment's variables: ZK_HOSTS, ZK_ROOT, ZK_AUTH, REDIS_PASSWORD (or
@@ -56,7 +63,11 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     .description("planned switchover of a set's master through Sentinel, no acknowledged write lost; refused when unsafe")
     .argument('<set>', 'replica set (Sentinel master name)', setName)
     .option('--to <host:port>', "the replica to promote (default: Sentinel's choice)", address)
-    .addOption(new Option('--timeout <ms>', 'give up after this long (writes are paused only for the last part)').argParser(positive).default(30000))
+    .addOption(
+      new Option('--timeout <ms>', `give up after this long, at most ${MAX_SWITCHOVER_TIMEOUT_MS} (writes are paused only for the last part)`)
+        .argParser(timeout)
+        .default(30000),
+    )
     .action((set: string, o: { to?: Address; timeout: number }) => {
       result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) };
     });

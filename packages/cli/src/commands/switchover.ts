@@ -3,6 +3,8 @@ import { type Address, askSentinels, formatAddress, handOver, readReplication, t
 import { CliError, type CliContext, EXIT } from '../context';
 import { decideSwitchover } from '../decide-switchover';
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 const readOrNull = (a: Address): Promise<ReplicationState | null> => readReplication(a, { timeoutMs: 1000 }).catch(() => null);
 
 /**
@@ -31,10 +33,13 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
   });
   if (decision.kind === 'refuse') throw new CliError(`refused: ${decision.reason}`, decision.code === 'not-found' ? EXIT.notFound : EXIT.refused);
 
-  // Interrupting would leave writes paused (until the pause's own bound) or replicas made
-  // ineligible: the switchover is bounded by the timeout, so it is let finish.
-  const onSignal = () => process.stderr.write(`switchover in progress; it ends within ${Math.round(o.timeoutMs / 1000)} s\n`);
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  // Interrupted, it would leave its work half done (writes paused for a slice, replicas ineligible
+  // until their node loops give their priority back): it is let finish, bounded by the timeout.
+  // SIGHUP (a dropped SSH session) too, silently: there is no terminal to tell any more.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signal !== 'SIGHUP') process.stderr.write(`switchover in progress; it ends within ${Math.round(o.timeoutMs / 1000)} s\n`);
+  };
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   try {
     const outcome = await handOver({
       dir,
@@ -56,6 +61,6 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
       `(epoch ${outcome.epoch}; writes paused ${outcome.pausedMs} ms; ${outcome.tookMs} ms in all)`
     );
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
   }
 }

@@ -23,6 +23,8 @@ export interface ReplicationState {
   readonly offset: number;
   /** For a master: its connected replicas. */
   readonly replicas: readonly ReplicaLine[];
+  /** For a replica: its replica-priority (slave_priority; 0 = never promoted). */
+  readonly priority?: number;
 }
 
 export function parseReplication(text: string): ReplicationState {
@@ -43,6 +45,7 @@ export function parseReplication(text: string): ReplicationState {
     replid: info.get('master_replid') ?? '',
     offset: Number(info.get('master_repl_offset') ?? info.get('slave_repl_offset') ?? 0) || 0,
     replicas,
+    ...(role === 'replica' && /^\d+$/.test(info.get('slave_priority') ?? '') ? { priority: Number(info.get('slave_priority')) } : {}),
   };
 }
 

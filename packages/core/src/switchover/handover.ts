@@ -8,6 +8,7 @@ import type { Directory } from '../zk/directory';
 import { excludeFromPromotion, type Exclusion } from './priorities';
 import { sentinelMove, sentinelReadiness } from './readiness';
 import { chooseTarget, failoverTiming } from './timing';
+import { WritePause } from './write-pause';
 
 export interface HandoverInputs {
   dir: Directory;
@@ -122,9 +123,30 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const fallbackAt = !i.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
 
   let exclusion: Exclusion | undefined;
+  // The replicas made ineligible, in ZooKeeper for as long as this process's session: their node loops give their priority back if it dies.
+  let claim: { close(): Promise<void> } | undefined;
+  const giveBack = async () => {
+    await exclusion?.restore();
+    exclusion = undefined;
+    await claim?.close();
+    claim = undefined;
+  };
   try {
     if (target) {
-      exclusion = await excludeFromPromotion({ name: i.name, sentinels, masterReplicas: state.replicas.map((r) => r.address), keep: target, log });
+      try {
+        exclusion = await excludeFromPromotion({
+          name: i.name,
+          sentinels,
+          masterReplicas: state.replicas.map((r) => r.address),
+          keep: target,
+          log,
+          record: async (excluded) => {
+            claim = await i.dir.openHandover(i.name, { by: i.by, at: Date.now(), excluded });
+          },
+        });
+      } catch (err) {
+        return no(`could not record the switchover in ZooKeeper before changing any priority (${String(err)})`);
+      }
     }
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
@@ -134,8 +156,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
           { target: formatAddress(h.target), reason: `Sentinel was not ready for it in time (${waited.reason})` },
           "falling back to Sentinel's own choice of replica (every replica catches up before it promotes one)",
         );
-        await exclusion?.restore();
-        exclusion = undefined;
+        await giveBack();
         h.target = undefined;
         waited = await untilSentinelCanFailOver(h, sentinels, deadline);
       }
@@ -150,7 +171,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
       log.info({ attempt, reason: outcome }, 'writes resumed; trying the switchover again');
     }
   } finally {
-    await exclusion?.restore();
+    await giveBack();
   }
 }
 
@@ -350,8 +371,21 @@ async function demoteTo(i: Handover, promoted: Address): Promise<void> {
 /** A connection refused: the server is not there (a timeout may be a busy one). */
 const gone = (err: unknown): boolean => /ECONNREFUSED/.test(String(err));
 
-const pauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'PAUSE', String(Math.max(1, i.deadline - Date.now())), 'WRITE'));
-const unpauseWrites = (i: Handover) => withRedis(i.master, {}, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => undefined);
+/** Each handover's write pause: renewed in short slices, so it ends soon after a handover that died (write-pause.ts). */
+const pauses = new WeakMap<Handover, WritePause>();
+async function pauseWrites(i: Handover): Promise<void> {
+  let pause = pauses.get(i);
+  if (!pause) {
+    pause = new WritePause(i.master, i.deadline, i.log);
+    pauses.set(i, pause);
+  }
+  await pause.start();
+}
+async function unpauseWrites(i: Handover): Promise<void> {
+  const pause = pauses.get(i);
+  pauses.delete(i);
+  await pause?.end();
+}
 
 /** The leader's answer to GET-MASTER-ADDR-BY-NAME once it names another master (one connection, polled); null at the deadline. */
 async function untilPromoted(i: Handover, leader: Address): Promise<Address | null> {

@@ -12,8 +12,10 @@ export interface Exclusion {
 /**
  * Makes every replica of the set but `keep` ineligible for promotion (replica-priority 0, the
  * live value only: nothing is written to a config file), so that Sentinel's failover picks
- * `keep`. The replicas are those the master lists and those any sentinel knows. restore() puts
- * back what each had; the caller must call it whatever happens.
+ * `keep`. The replicas are those the master lists and those any sentinel knows. Their priorities
+ * are read first and handed to `record` (the switchover's claim in ZooKeeper) before any is
+ * changed, so that each replica's own node loop can give its priority back if the caller dies.
+ * restore() puts back what each had; the caller must call it whatever happens.
  */
 export async function excludeFromPromotion(o: {
   name: string;
@@ -21,25 +23,33 @@ export async function excludeFromPromotion(o: {
   masterReplicas: readonly Address[];
   keep: Address;
   log: Logger;
+  record: (excluded: ReadonlyArray<{ address: Address; priority: number }>) => Promise<void>;
 }): Promise<Exclusion> {
   const views = await askSentinels(o.sentinels, o.name, { withReplicas: true, timeoutMs: 1000 });
   const all = [...o.masterReplicas, ...views.flatMap((v) => (v.reachable ? (v.replicas ?? []).map((r) => r.address) : []))];
   const others = all.filter((a, i) => !sameAddress(a, o.keep) && all.findIndex((b) => sameAddress(a, b)) === i);
-  const changed: Array<{ address: Address; priority: string }> = [];
-  await Promise.all(
+  const read = await Promise.all(
     others.map(async (address) => {
       try {
-        await withRedis(address, { timeoutMs: 1000 }, async (r) => {
-          const [, priority] = (await r.call('CONFIG', 'GET', 'replica-priority')) as [string, string];
-          if (priority === '0') return;
-          // Noted before the SET: one whose answer is lost (a timeout on a busy machine) must still be undone.
-          changed.push({ address, priority });
-          await r.call('CONFIG', 'SET', 'replica-priority', '0');
-        });
+        const [, priority] = await withRedis(address, { timeoutMs: 1000 }, (r) => r.call('CONFIG', 'GET', 'replica-priority') as Promise<[string, string]>);
+        return { address, priority: Number(priority) };
       } catch (err) {
         // A replica that does not answer cannot be promoted either (Sentinel skips it).
         o.log.info({ replica: formatAddress(address), err: String(err) }, 'replica not made ineligible: it does not answer');
+        return null;
       }
+    }),
+  );
+  const toExclude = read.filter((r): r is { address: Address; priority: number } => !!r && Number.isInteger(r.priority) && r.priority > 0);
+  await o.record(toExclude);
+  const changed: Array<{ address: Address; priority: string }> = [];
+  await Promise.all(
+    toExclude.map(async ({ address, priority }) => {
+      // Noted before the SET: one whose answer is lost (a timeout on a busy machine) must still be undone.
+      changed.push({ address, priority: String(priority) });
+      await withRedis(address, { timeoutMs: 1000 }, (r) => r.call('CONFIG', 'SET', 'replica-priority', '0')).catch((err: unknown) =>
+        o.log.info({ replica: formatAddress(address), err: String(err) }, 'replica not made ineligible: it does not answer'),
+      );
     }),
   );
   o.log.info(

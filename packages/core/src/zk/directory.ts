@@ -6,6 +6,7 @@ import { ZkLock } from './lock';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
 import { EphemeralRegistration } from './registration';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
+import { formatHandoverClaim, type HandoverClaim, parseHandoverClaim } from '../switchover/claims';
 import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent, redundantFences } from '../members/history';
 
 export interface RegisteredMaster {
@@ -335,6 +336,33 @@ export class Directory {
     return read
       .filter((e): e is { node: string; czxid: bigint; event: HistoryEvent | null } => e !== null)
       .sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : 0));
+  }
+
+  /**
+   * Records a switchover under way (claims.ts) as an ephemeral node of this session; the handle
+   * rewrites it and removes it when the switchover ends (a dead owner's goes with its session).
+   */
+  async openHandover(name: string, claim: HandoverClaim): Promise<{ update(claim: HandoverClaim): Promise<void>; close(): Promise<void> }> {
+    const path = await this.zk.createWithParents(`${this.paths.handovers(name)}/h-`, formatHandoverClaim(claim), CreateMode.EPHEMERAL_SEQUENTIAL);
+    return {
+      update: async (c) => {
+        await this.zk.setData(path, formatHandoverClaim(c));
+      },
+      close: () => this.zk.remove(path).catch(() => undefined),
+    };
+  }
+
+  /** The switchovers under way on a set; junk is skipped (and logged once). */
+  async readHandoverClaims(name: string): Promise<HandoverClaim[]> {
+    const dir = this.paths.handovers(name);
+    const nodes = await this.zk.getChildren(dir);
+    const read = await Promise.all(nodes.map(async (node) => ({ node, data: await this.zk.getData(`${dir}/${node}`) })));
+    return read.flatMap(({ node, data }) => {
+      if (!data) return [];
+      const claim = parseHandoverClaim(data.data.toString());
+      if (!claim) this.warnInvalid(`${dir}/${node}`, data.data.toString(), 'ignoring an invalid switchover record in ZooKeeper');
+      return claim ? [claim] : [];
+    });
   }
 
   /** The set's history, oldest first (in the order the entries were made); junk is left out. */

@@ -45,12 +45,21 @@ export class ZkPaths {
   }
 
   /**
-   * Persistent children, one per change of master, the last 100 kept: `s-<epoch>-<from>-<to>` for a
+   * Persistent children, one per change of master, the last 100 kept: `s-<epoch>-<to>` for a
    * change Sentinel carried out (one name per change, so it is recorded once however many see it),
    * sequential `e-<seq>` for one a node made alone (election, recovery, fence).
    */
   history(name: string): string {
     return `${this.root}/history/${name}`;
+  }
+
+  /**
+   * Ephemeral sequential children `h-<seq>`, one per switchover under way (its owner's session):
+   * data a JSON HandoverClaim, the replicas it made ineligible and their priorities, which their
+   * node loops give back once it is gone.
+   */
+  handovers(name: string): string {
+    return `${this.root}/handovers/${name}`;
   }
 
   /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */

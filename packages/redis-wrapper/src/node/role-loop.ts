@@ -16,6 +16,7 @@ import {
 import { decideRole, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
 import { recover } from './recovery';
+import { PriorityKeeper } from './priority-keeper';
 import type { NodeCounters } from './counters';
 
 export interface LoopInputs {
@@ -102,8 +103,11 @@ export class NodeLoop {
   private soonUntil = 0;
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
+  private readonly priorities: PriorityKeeper;
 
-  constructor(private readonly i: LoopInputs) {}
+  constructor(private readonly i: LoopInputs) {
+    this.priorities = new PriorityKeeper(i);
+  }
 
   get view(): TakenView | undefined {
     return this.latest;
@@ -226,6 +230,7 @@ export class NodeLoop {
       await this.resumeWrites(action.reason, began);
     }
     await this.publish(view);
+    await this.priorities.check(g.local).catch((err: unknown) => this.i.log.warn({ err: String(err) }, 'could not give replica-priority back'));
     return action;
   }
 
