@@ -400,9 +400,8 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
           const op: OpEvent = { type: 'op', client: 'haproxy', key, start: Date.now(), end: 0, ok: false };
           try {
             if (behind?.stream !== redis.stream) {
-              const s = redis.stream;
               const port = /tcp_port:(\d+)/.exec(String(await redis.info('server')))?.[1];
-              behind = { stream: s, node: `127.0.0.1:${port}` };
+              behind = { stream: redis.stream, node: `127.0.0.1:${port}` };
               op.start = Date.now();
             }
             await redis.set(key, String(i));
