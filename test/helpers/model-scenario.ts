@@ -68,6 +68,8 @@ export interface ScenarioOptions {
   platform?: PlatformName;
   /** How many agents (the first ones) carry REDIS_AGENT_ATTRIBUTE (default every one). */
   labelled?: number;
+  /** The order offers reach Marathon (ModelOptions.offerOrder). */
+  offerOrder?: 'least-loaded' | 'random';
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startScenario(agents: number, o: ScenarioOptions = {}): Pr
     env: { ...SCENARIO_ENV },
     group,
     ...(o.platform ? { platform: o.platform } : {}),
+    ...(o.offerOrder ? { offerOrder: o.offerOrder } : {}),
     ...(fromFile ? { hostFiles: { [AGENT_ENV_FILE]: `REDIS_PASSWORD=${agentSecrets.REDIS_PASSWORD}\nZK_AUTH=${agentSecrets.ZK_AUTH}\n` } } : {}),
   });
   const { model } = stack;

@@ -19,8 +19,9 @@
  *   Dockerfile), and is killed as `docker stop` kills (SIGTERM to its main process); other tasks run
  *   in their sandbox and their whole process group gets SIGTERM. MESOS_SANDBOX is the host path
  *   of the sandbox. Every agent shares the host's hostname and file system.
- * - Agents offer their resources to every app at once, least loaded agent first; Marathon takes
- *   the first offer that fits. A dynamic host port is picked at random from the free ranges.
+ * - Agents offer their resources to every app at once, least loaded agent first (or in a random
+ *   order: `offerOrder`, closer to a real cluster, where Marathon takes offers as they come);
+ *   Marathon takes the first offer that fits. A dynamic host port is picked at random from the free ranges.
  * - The Mesos master sees a cut or dead agent's loss itself (no pings): after
  *   `agentUnreachableAfterSeconds` (Mesos: 5 pings × 15 s = 75 s; DC/OS: 20 × 15 s = 300 s) its tasks are UNREACHABLE. A cut
  *   agent makes no offers at once. While cut, status updates and kills for its tasks wait for the
@@ -368,7 +369,9 @@ export class MarathonModel extends EventEmitter {
     for (const app of this.apps.values()) for (const t of [...app.tasks.values(), ...app.orphans]) used.get(t.agent)!.push(t);
     return this.agents
       .filter((a) => a.linkUp && !a.gone && a.state === 'active')
-      .sort((a, b) => used.get(a)!.length - used.get(b)!.length || a.index - b.index)
+      .map((a) => ({ a, key: this.o.offerOrder === 'random' ? this.rand() : used.get(a)!.length }))
+      .sort((x, y) => x.key - y.key || x.a.index - y.a.index)
+      .map(({ a }) => a)
       .map((a) => {
         const tasks = used.get(a)!;
         const sum = (k: 'cpus' | 'mem' | 'disk') => tasks.reduce((n, t) => n + t.def[k], 0);

@@ -39,6 +39,8 @@ export interface ModelOptions {
   workdir?: string;
   /** Shell a DOCKER task's cmd runs in (the image's /bin/sh, which the Dockerfile makes bash). */
   dockerShell?: string;
+  /** The order agents' offers reach Marathon: least loaded first (default), or random (as offers come on a real cluster). */
+  offerOrder?: 'least-loaded' | 'random';
   timeScale?: number;
   minCheckTimeoutMs?: number;
   /** How long the Mesos master takes to call a silent agent unreachable (default the platform's: 75 on Mesos, 300 on DC/OS; without one 75). */
