@@ -3,10 +3,10 @@ import path from 'node:path';
 import { ROOT } from '../test/helpers/processes';
 import { report } from './report';
 import { runNemesis } from './run';
-import { freshSeed, type ScheduleOptions } from './schedule';
+import { DEFAULT_WEIGHTS, freshSeed, type ScheduleOptions } from './schedule';
 
 /**
- * `npm run nemesis [-- --seed S[,S…]] [--runs N] [--faults N] [--min-gap MS] [--max-gap MS] [--keep]`:
+ * `npm run nemesis [-- --seed S[,S…]] [--runs N] [--faults N] [--min-gap MS] [--max-gap MS] [--weights kind=w,…] [--keep]`:
  * runs the schedules of the given seeds (replay), or N fresh seeds (default 1), one after the
  * other; prints each run's report; exits 1 when any run found a violation.
  */
@@ -24,8 +24,17 @@ function parseArgs(argv: string[]) {
     else if (a === '--faults') o.schedule.faults = Number(value());
     else if (a === '--min-gap') o.schedule.minGapMs = Number(value());
     else if (a === '--max-gap') o.schedule.maxGapMs = Number(value());
-    else if (a === '--keep') o.keep = true;
-    else throw new Error(`unknown argument ${a} (known: --seed S[,S…], --runs N, --faults N, --min-gap MS, --max-gap MS, --keep)`);
+    else if (a === '--weights') {
+      // kind=weight,… over the defaults (nemesis/schedule.ts), e.g. kill-task=6,zk-outage=0
+      const spec = argv[++i] ?? '';
+      for (const part of spec.split(',')) {
+        const [kind, w] = part.split('=');
+        if (!kind || !(kind in DEFAULT_WEIGHTS) || !/^\d+(\.\d+)?$/.test(w ?? ''))
+          throw new Error(`--weights: ${part} is not kind=weight (kinds: ${Object.keys(DEFAULT_WEIGHTS).join(', ')})`);
+        o.schedule.weights = { ...o.schedule.weights, [kind]: Number(w) };
+      }
+    } else if (a === '--keep') o.keep = true;
+    else throw new Error(`unknown argument ${a} (known: --seed S[,S…], --runs N, --faults N, --min-gap MS, --max-gap MS, --weights kind=w,…, --keep)`);
   }
   return o;
 }
