@@ -48,6 +48,15 @@ const invalid: Array<{ title: string; input: string | null | undefined }> = [
   { title: 'JSON object text', input: '{"host":"10.0.0.1","port":6379}' },
   { title: 'JSON string text', input: '"10.0.0.1:6379"' },
   { title: 'URL', input: 'redis://10.0.0.1:6379' },
+  { title: "HAProxy's comment character in the host", input: '10.0.0.1#x:6379' },
+  { title: 'a variable to expand', input: ['$', '{HOME}:6379'].join('') },
+  { title: 'a glob', input: '*:6379' },
+  { title: 'a quote', input: 'a"b:6379' },
+  { title: 'a control character', input: 'a\u001bb:6379' },
+  { title: 'an underscore (not in a DNS name)', input: 'my_host:6379' },
+  { title: 'a label starting with a hyphen', input: '-a.example:6379' },
+  { title: 'an all-digit name that is not IPv4', input: '999.1.1.1:6379' },
+  { title: 'a label over 63 characters', input: `${'a'.repeat(64)}.example:6379` },
 ];
 
 for (const c of invalid) {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { historyTable, table } from '../../packages/cli/src/format';
+import { historyTable, printable, table } from '../../packages/cli/src/format';
 import { renderHaproxyConfig } from '../../packages/cli/src/haproxy/render';
 
 test('table: columns padded to the widest cell, no trailing blanks', (t) => {
@@ -42,4 +42,19 @@ test("renderHaproxyConfig: a check on each node's API address, the read endpoint
   t.regex(withRead, /bind \[::\]:6380/);
   t.regex(withRead, /option httpchk GET \/replica\?lag=10/);
   t.regex(withRead, /stats socket \/run\/h\.sock mode 600 level admin/);
+});
+
+test('renderHaproxyConfig refuses what is outside its grammar: a stats socket path, a host that is not one', (t) => {
+  const ok = [{ redis: { host: '10.0.0.1', port: 1 }, api: { host: '10.0.0.1', port: 2 } }];
+  const base = { set: 'cache', writeBind: { host: '0.0.0.0', port: 6379 }, maxLagBytes: 10 };
+  t.throws(() => renderHaproxyConfig({ ...base, nodes: ok, statsSocket: '/run/a b' }), { message: /stats socket path/ });
+  t.throws(() => renderHaproxyConfig({ ...base, nodes: ok, statsSocket: ['/run/$', '{X}'].join('') }), { message: /stats socket path/ });
+  t.throws(() => renderHaproxyConfig({ ...base, nodes: [{ redis: { host: 'a#b', port: 1 }, api: { host: '10.0.0.1', port: 2 } }] }), {
+    message: /not an address/,
+  });
+});
+
+test('printable: control characters (escape sequences, bell, C1) become ?, newlines and tabs stay', (t) => {
+  t.is(printable('a\u001b[2Jb\u0007c\u009bd'), 'a?[2Jb?c?d');
+  t.is(printable('line 1\n\tline 2'), 'line 1\n\tline 2');
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory, redundantFences } from '../../packages/core/src/members/history';
+import { fenceCompletes, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent, redundantFences } from '../../packages/core/src/members/history';
 import { lastFailoverOf } from '../../packages/core/src/status/gather';
 import { failoverDuration } from '../../packages/watcher/src/follow/failover-clock';
 import { parseFailoverStart } from '../../packages/core/src/sentinel/failover-events';
@@ -134,3 +134,23 @@ const redundant: Array<[string, HistoryEvent[], number[]]> = [
 for (const [title, events, expected] of redundant) {
   test(`redundantFences: ${title}`, (t) => t.deepEqual(redundantFences(events), expected));
 }
+
+const hostileHistory: Array<[string, Record<string, unknown>]> = [
+  ['a time no Date holds', { at: 1e20 }],
+  ['a negative time', { at: -1 }],
+  ['a time that is not a number', { at: 'now' }],
+  ['a new master that is not an address', { to: 'evil#x' }],
+  ['an old master that is not an address', { from: ['$', '{HOME}:1'].join('') }],
+  ['an epoch that is not whole', { epoch: 1.5 }],
+  ['a duration that is not a number', { durationMs: 'long' }],
+  ['a negative duration', { durationMs: -5 }],
+];
+const entry = { at: 1000, from: '10.0.0.1:6379', to: '10.0.0.2:6379', cause: 'sentinel-failover', epoch: 3, by: 'x', reason: 'r' };
+for (const [title, change] of hostileHistory) {
+  test(`parseHistoryEvent refuses ${title}`, (t) => t.is(parseHistoryEvent(JSON.stringify({ ...entry, ...change })), null));
+}
+test('parseHistoryEvent keeps a well-formed entry, its long texts cut short', (t) => {
+  const e = parseHistoryEvent(JSON.stringify({ ...entry, reason: 'r'.repeat(5000) }));
+  t.truthy(e);
+  t.is(e!.reason.length, 2000);
+});

@@ -5,6 +5,7 @@ import { historyCommand } from './commands/history';
 import { statusCommand } from './commands/status';
 import { switchoverCommand } from './commands/switchover';
 import { CliError, type CliContext, EXIT, openContext } from './context';
+import { printable } from './format';
 
 const SET_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -20,6 +21,10 @@ const address = (value: string): Address => {
 const positive = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number above 0');
   return Number(value);
+};
+const socketPath = (value: string): string => {
+  if (!/^[A-Za-z0-9/._-]+$/.test(value)) throw new InvalidArgumentError('a path of letters, digits and "/._-" only (it goes into the HAProxy configuration)');
+  return value;
 };
 /** A switchover's whole time: writes may be paused for part of it, so it is bounded. */
 export const MAX_SWITCHOVER_TIMEOUT_MS = 300_000;
@@ -92,7 +97,7 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     )
     .option('--no-read', 'no read endpoint')
     .addOption(new Option('--max-lag <bytes>', 'a replica further behind takes no reads').argParser(positive).default(1048576))
-    .option('--stats-socket <path>', "HAProxy's runtime API socket (show stat, show servers state)")
+    .addOption(new Option('--stats-socket <path>', "HAProxy's runtime API socket (show stat, show servers state)").argParser(socketPath))
     .action((set: string, o: { writeBind: Address; readBind: Address; read: boolean; maxLag: number; statsSocket?: string }) => {
       result = {
         run: (ctx) =>
@@ -121,11 +126,11 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
   let ctx: CliContext | undefined;
   try {
     ctx = await openContext({ verbose });
-    process.stdout.write(`${await result.run(ctx)}\n`);
+    process.stdout.write(`${printable(await result.run(ctx))}\n`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`redis-zk: ${err.message}\n`);
+      process.stderr.write(`redis-zk: ${printable(err.message)}\n`);
       return err.exitCode;
     }
     throw err;

@@ -1,5 +1,13 @@
 import { type Address, formatAddress, type HistoryEvent, type SetStatus } from '@redis-zk/core';
 
+/**
+ * Text safe for a terminal: every control character but newline and tab (escape sequences
+ * included, C1 too) shown as `?`. What the CLI prints comes from ZooKeeper and the servers, which
+ * anyone with write access there could fill with sequences that rewrite the operator's screen.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const printable = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+
 /** Columns padded to their widest cell, two spaces apart (pure). */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];

@@ -12,6 +12,19 @@ export const hostPort = (a: Address): Address => ({ host: a.host, port: a.port }
 
 export const sameAddress = (a: Address | null | undefined, b: Address | null | undefined): boolean => !!a && !!b && a.host === b.host && a.port === b.port;
 
+/** A DNS name as RFC 1123 has it: labels of letters, digits and inner hyphens, at most 253 characters. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * A host an address may name: an IPv4 or IPv6 address, or a DNS name. Anything else (a `#`, a
+ * `${VAR}`, a glob, control characters) never reaches a generated file, a command or a terminal.
+ * All-digit dotted names that are not IPv4 addresses (`999.1.1.1`) are refused too.
+ */
+export function isHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  return HOST_NAME.test(host) && !/^[\d.]+$/.test(host);
+}
+
 /** Parses `host:port` (or `[v6]:port`); null for anything else, so callers can log the raw text. */
 export function parseAddress(text: string | undefined | null): Address | null {
   if (!text) return null;
@@ -21,6 +34,7 @@ export function parseAddress(text: string | undefined | null): Address | null {
   const port = Number(m[3]);
   if (!host || port < 1 || port > 65535) return null;
   if (m[1] !== undefined && isIP(m[1]) !== 6) return null; // brackets are for IPv6 only
+  if (!isHost(host)) return null;
   return { host, port };
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   type Address,
   askSentinel,
@@ -14,23 +15,31 @@ import type { SetSnapshot } from './plan';
 const TIMEOUT_MS = 1000;
 
 /**
+ * An address Sentinel can monitor: an IP address. Sentinel runs without resolve-hostnames, so a
+ * name in `masters/<name>` would make SENTINEL MONITOR (or the config file, and with it every
+ * set) fail: such a record counts as junk (waitForMasters then looks among the set's nodes).
+ */
+export const monitorable = (a: Address | null | undefined): Address | null => (a && isIP(a.host) !== 0 ? a : null);
+
+/**
  * Reads what planSet needs for one set: ZooKeeper's master, what the local Sentinel (if running)
  * monitors, what the other registered sentinels agree on, and which of those answer as master.
  */
 export async function snapshotSet(dir: Directory, name: string, self: Address, local: Address | null, password: string | undefined): Promise<SetSnapshot> {
-  const { master: registered, sentinels } = await dir.readSet(name);
+  const { master, sentinels } = await dir.readSet(name);
+  const registered = monitorable(master?.address);
   const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
   const [localView, views] = await Promise.all([local ? askSentinel(local, name, TIMEOUT_MS) : null, askSentinels(others, name, TIMEOUT_MS)]);
   const consensus = sentinelConsensus(views);
   const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
   const probe = async (a: Address | null | undefined) => (a ? probeRedis(a, { password, timeoutMs: TIMEOUT_MS }) : undefined);
-  const [registeredProbe, monitoredProbe, othersProbe] = await Promise.all([probe(registered?.address), probe(monitored?.master), probe(consensus.master)]);
+  const [registeredProbe, monitoredProbe, othersProbe] = await Promise.all([probe(registered), probe(monitored?.master), probe(consensus.master)]);
   const registeredIsLiveMaster = isLiveMaster(registeredProbe);
   const monitoredIsLive = isLiveMaster(monitoredProbe);
   const othersMasterIsLive = isLiveMaster(othersProbe);
   return {
     name,
-    registered: registered?.address ?? null,
+    registered,
     registeredIsLiveMaster,
     monitored: monitored?.master
       ? {

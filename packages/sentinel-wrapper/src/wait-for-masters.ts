@@ -1,4 +1,5 @@
 import { type Address, type Directory, isLiveMaster, type Logger, probeRedis, sleep } from '@redis-zk/core';
+import { monitorable } from './set-snapshot';
 
 /**
  * A set whose `masters/<name>` is not an address (junk) may still have a live master among its
@@ -9,7 +10,7 @@ async function liveMasterOfNodes(dir: Directory, name: string, password: string 
   const nodes = await dir.listNodes(name);
   const probes = await Promise.all(nodes.map((n) => probeRedis(n.address, { password, timeoutMs: 1000 })));
   const masters = probes.filter(isLiveMaster);
-  return masters.length === 1 ? masters[0]!.address : null;
+  return masters.length === 1 ? monitorable(masters[0]!.address) : null;
 }
 
 /**
@@ -32,7 +33,7 @@ export async function waitForMasters(
       const found = new Map<string, Address>();
       for (const name of names) {
         const m = await dir.readMaster(name);
-        const address = m?.address ?? (m ? await liveMasterOfNodes(dir, name, password) : null);
+        const address = monitorable(m?.address) ?? (m ? await liveMasterOfNodes(dir, name, password) : null);
         if (address) found.set(name, address);
       }
       if (found.size > 0) return found;

@@ -1,4 +1,4 @@
-import { type Address, formatAddress } from '@redis-zk/core';
+import { type Address, formatAddress, isHost } from '@redis-zk/core';
 
 export interface HaproxyNode {
   /** Where redis answers (as announced). */
@@ -29,6 +29,8 @@ export interface HaproxyInputs {
  */
 export const CHECK_TIMING = 'inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 on-marked-down shutdown-sessions';
 
+const SAFE_PATH = /^[A-Za-z0-9/._-]+$/;
+
 const serverName = (a: Address) => `node_${formatAddress(a).replace(/[^A-Za-z0-9]/g, '_')}`;
 const bind = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
@@ -40,12 +42,18 @@ const bind = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `
  * port (`check port`).
  */
 export function renderHaproxyConfig(i: HaproxyInputs): string {
+  // HAProxy's grammar: a space splits words, `#` starts a comment, quotes and `$` expand. Set names and
+  // addresses are checked where they are read (isSetName, parseAddress); a path from the command line is refused here.
+  if (i.statsSocket !== undefined && !SAFE_PATH.test(i.statsSocket)) {
+    throw new Error(`stats socket path ${JSON.stringify(i.statsSocket)} must be letters, digits and "/._-" only`);
+  }
+  for (const n of i.nodes) for (const a of [n.redis, n.api]) if (!isHost(a.host)) throw new Error(`not an address: ${JSON.stringify(a.host)}`);
   const set = i.set.replace(/[^A-Za-z0-9_.-]/g, '_');
   const servers = i.nodes.map(
     (n) => `    server ${serverName(n.redis)} ${formatAddress(n.redis)} check port ${n.api.port}${n.api.host !== n.redis.host ? ` addr ${n.api.host}` : ''}`,
   );
   const lines = [
-    `# HAProxy for the redis-zk replica set "${i.set}": clients without Sentinel support connect here.`,
+    `# HAProxy for the redis-zk replica set "${set}": clients without Sentinel support connect here.`,
     '# Made by `redis-zk haproxy-config` from what ZooKeeper lists; run it again (and reload HAProxy)',
     "# when tasks move. Each node's redis-wrapper answers GET /primary and GET /replica on its API port.",
     'global',

@@ -1,3 +1,5 @@
+import { parseAddress } from '../address';
+
 /** Why the set's master changed. */
 export type ChangeCause = 'election' | 'sentinel-failover' | 'crash-failover' | 'switchover' | 'recovery' | 'fence';
 
@@ -101,10 +103,26 @@ export function mergeHistory(stored: HistoryEvent, incoming: HistoryEvent): Hist
 
 const CAUSES: readonly ChangeCause[] = ['election', 'sentinel-failover', 'crash-failover', 'switchover', 'recovery', 'fence'];
 
+/** The latest time a JavaScript Date holds (ms since the epoch): a time past it makes Date throw on toISOString. */
+const MAX_TIME_MS = 8.64e15;
+/** Longest `by` and `reason` kept from a record read back. */
+const MAX_TEXT = 2000;
+
+const isTime = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_TIME_MS;
+const isAddressText = (a: unknown): a is string => typeof a === 'string' && parseAddress(a) !== null;
+
+/**
+ * A history entry read back from ZooKeeper; null when it is not one. Times are within what a Date
+ * holds, addresses parse, durations and epochs are whole and in range, texts are cut short: a
+ * hostile or broken entry is left out instead of making /status, the metrics or the CLI throw.
+ */
 export function parseHistoryEvent(text: string): HistoryEvent | null {
   try {
     const e = JSON.parse(text) as Partial<HistoryEvent>;
-    if (typeof e.at !== 'number' || typeof e.to !== 'string' || !CAUSES.includes(e.cause as ChangeCause)) return null;
+    if (!e || typeof e !== 'object' || !isTime(e.at) || !isAddressText(e.to) || !CAUSES.includes(e.cause as ChangeCause)) return null;
+    if (e.from !== undefined && e.from !== null && !isAddressText(e.from)) return null;
+    if (e.epoch !== undefined && !(Number.isSafeInteger(e.epoch) && e.epoch >= -1)) return null;
+    if (e.durationMs !== undefined && !isTime(e.durationMs)) return null;
     return {
       at: e.at,
       to: e.to,
@@ -112,8 +130,8 @@ export function parseHistoryEvent(text: string): HistoryEvent | null {
       from: typeof e.from === 'string' ? e.from : null,
       epoch: typeof e.epoch === 'number' ? e.epoch : 0,
       ...(typeof e.durationMs === 'number' ? { durationMs: e.durationMs } : {}),
-      by: typeof e.by === 'string' ? e.by : '',
-      reason: typeof e.reason === 'string' ? e.reason : '',
+      by: typeof e.by === 'string' ? e.by.slice(0, MAX_TEXT) : '',
+      reason: typeof e.reason === 'string' ? e.reason.slice(0, MAX_TEXT) : '',
     };
   } catch {
     return null;

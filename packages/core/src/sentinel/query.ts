@@ -1,4 +1,5 @@
 import { type Address, addressOf } from '../address';
+import { isSetName } from '../config/vars';
 import { withSentinel } from '../redis/connect';
 import type { RedisPool } from '../redis/pool';
 import type Redis from 'ioredis';
@@ -178,7 +179,8 @@ export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promi
   try {
     return await withSentinel(sentinel, { timeoutMs }, async (r) => {
       const masters = (await r.call('SENTINEL', 'MASTERS')) as unknown[];
-      return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n);
+      // A name Sentinel holds that is not a set name (a glob reaches SENTINEL RESET as a pattern) is not one of ours.
+      return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n && isSetName(n));
     });
   } catch {
     return [];

@@ -6,6 +6,7 @@ import { ZkLock } from './lock';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
 import { EphemeralRegistration } from './registration';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
+import { isSetName } from '../config/vars';
 import { formatHandoverClaim, type HandoverClaim, parseHandoverClaim } from '../switchover/claims';
 import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent, redundantFences } from '../members/history';
 
@@ -197,8 +198,17 @@ export class Directory {
   }
 
   /** Names of the replica sets that have a registered master. */
-  listMasterNames(watcher?: (e: ZkEvent) => void): Promise<string[]> {
-    return this.zk.getChildren(this.paths.masters, watcher);
+  async listMasterNames(watcher?: (e: ZkEvent) => void): Promise<string[]> {
+    return this.setNames(this.paths.masters, await this.zk.getChildren(this.paths.masters, watcher));
+  }
+
+  /** Children that are set names (isSetName: no glob, path or control characters); the rest logged once and skipped. */
+  private setNames(dir: string, children: readonly string[]): string[] {
+    return children.filter((name) => {
+      if (isSetName(name)) return true;
+      this.warnInvalid(`${dir}/${name}`, name, 'ignoring a replica set whose name is not a set name');
+      return false;
+    });
   }
 
   listNodes(name: string, watcher?: (e: ZkEvent) => void): Promise<Member[]> {
@@ -383,8 +393,9 @@ export class Directory {
   }
 
   /** Names of the sets that have a history (a set may have one and no master any more). */
-  listHistorySets(): Promise<string[]> {
-    return this.zk.getChildren(`${this.paths.root}/history`);
+  async listHistorySets(): Promise<string[]> {
+    const dir = `${this.paths.root}/history`;
+    return this.setNames(dir, await this.zk.getChildren(dir));
   }
 
   private async readMembers(dir: string, watcher?: (e: ZkEvent) => void): Promise<Member[]> {
