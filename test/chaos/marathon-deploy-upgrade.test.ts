@@ -1,14 +1,15 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { parseApp } from '../../packages/local-stack/src/app-definition';
-import type { ModelTask } from '../../packages/local-stack/src/marathon-model';
+import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marathon-model';
 import { stopOnTeardown } from '../helpers/chaos';
 import { recordFigures } from '../helpers/figures';
-import { MODEL, skipReason, uniqueViolations } from '../helpers/model';
+import { MODEL, nextEvent, skipReason, uniqueViolations } from '../helpers/model';
 import {
   healthKills,
   masterTask,
   ModelClient,
+  outageAround,
   REDIS,
   type Scenario,
   SENTINEL,
@@ -28,7 +29,9 @@ import { waitFor } from '../helpers/wait';
  * agent's name): the group deployed from marathon/redis-zk-open.json unchanged (the password and
  * ZooKeeper digest from the agents' /etc/redis-zk/redis-zk.env), then a rolling restart of each
  * app in the kill orders Marathon may pick, then an upgrade (a new image: a change of
- * configuration, which UNIQUE places ignoring the old tasks) of each, a client writing throughout.
+ * configuration, which UNIQUE places ignoring the old tasks) of each, then the master's agent
+ * lost (scenario 3 on this platform: Mesos's 75 s timer), a client writing throughout. 4 agents,
+ * all labelled for redis, so that a lost agent's tasks have somewhere to go.
  */
 
 const GROUP = path.join(ROOT, 'marathon', 'redis-zk-open.json');
@@ -66,7 +69,7 @@ function openScenarioFile(what: string, agents: number, declare: (f: { scenario:
   });
 }
 
-openScenarioFile('deploy, rolling upgrades, open-source Marathon', 3, (f) => {
+openScenarioFile('deploy, rolling upgrades, agent loss, open-source Marathon', 4, (f) => {
   test.serial(
     'Marathon 1: the group from marathon/redis-zk-open.json deploys unchanged on open-source Marathon (watcher on a dynamic port); every ' +
       'watcher is ready and lists every sentinel; a client finding the sentinels through a watcher writes (WAIT 1)',
@@ -248,6 +251,59 @@ openScenarioFile('deploy, rolling upgrades, open-source Marathon', 3, (f) => {
       t.deepEqual(m.twoWritable, [], 'never two writable masters');
       t.deepEqual(failed, [], 'no task ended by itself (no crash loop)');
       t.deepEqual(kills, [], 'no task killed by a health check');
+      f.passed(t);
+    },
+  );
+
+  test.serial(
+    "Marathon 3 on open-source Marathon: the master's agent lost; Mesos calls it unreachable after its 75 s, Marathon replaces its " +
+      'tasks on the spare agent under UNIQUE; 0 acknowledged writes lost, never two writable masters',
+    async (t) => {
+      const sc = f.scenario;
+      const { model } = sc.stack;
+      const writer = stopOnTeardown(t, ModelClient.start<WriterResult>(sc, 'oss-agentloss'));
+      const monitor = stopOnTeardown(t, new WritableMasters(sc));
+      await writer.flowing('writes before the loss', 100);
+      const master = await masterTask(sc);
+      const agent = master.agent;
+      const lost = model.tasks().filter((x) => x.agent === agent && x.proc.running);
+      const unreachable = nextEvent<[ModelAgent]>(model, 'agent-unreachable', (a) => a === agent, 'Mesos to call the agent unreachable', 120000);
+      const lostAt = Date.now();
+      model.killAgent(agent.id);
+      await writer.flowing("writes after the master's agent died", 30);
+      await unreachable;
+      const unreachableAfterMs = Date.now() - lostAt;
+      const apps = [...new Set(lost.map((x) => x.appId))];
+      await waitFor(
+        'a replacement of every lost task, running and healthy',
+        () =>
+          apps.every(
+            (app) =>
+              model.tasks(app).filter((x) => x.state === 'running' && x.health === 'healthy' && x.proc.running).length === model.definition(app).instances,
+          ),
+        120000,
+        200,
+      );
+      await waitSteady(sc);
+      await writer.flowing('writes once steady', 30);
+      const r = await writer.stop();
+      const m = await monitor.stop();
+      recordFigures(t, 'marathon-oss-agent-loss', {
+        unreachableAfterMs,
+        acked: r.acked,
+        failed: r.failed,
+        lost: r.lost,
+        writeOutageMs: outageAround(r, lostAt),
+      });
+      t.true(unreachableAfterMs >= model.ms(75) - 500, `unreachable after Mesos's 75 s (scaled: ${model.ms(75)} ms), not before: ${unreachableAfterMs} ms`);
+      for (const app of [REDIS, SENTINEL, WATCHER]) t.deepEqual(uniqueViolations(model, app), [], `${app}: hostname:UNIQUE`);
+      t.true(
+        model.tasks(REDIS).every((x) => x.agent.attributes.redis_zk === 'true'),
+        'redis only on labelled agents',
+      );
+      t.true(r.verified, 'the client read its writes back');
+      t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
+      t.deepEqual(m.twoWritable, [], 'never two writable masters');
       f.passed(t);
     },
   );
