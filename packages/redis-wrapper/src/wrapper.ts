@@ -12,7 +12,7 @@ import {
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { memberDataId, persistedBytes } from './data-dir';
-import { waitForDataDir } from './data-lock';
+import { markDataDirStopping, waitForDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
 import { redisConfigLines } from './redis-config';
 import { switchOver } from './switchover';
@@ -45,7 +45,8 @@ export async function runRedisWrapper(): Promise<number> {
   log.info({ maxmemory: memory.maxmemoryBytes, reason: memory.reason }, 'memory limit chosen');
 
   // Before anything reads or writes the data: one redis-server per data directory.
-  // The previous task on this agent may still be stopping (an upgrade): wait for it, bounded.
+  // The previous task on this agent may still be stopping (an upgrade): wait for it, bounded;
+  // one that runs on and is not stopping: exit at once, so Marathon places this task elsewhere.
   const dataLock = await waitForDataDir(dataDir, {
     timeoutMs: cfg.DATA_LOCK_WAIT_MS,
     onWaiting: (w) =>
@@ -56,7 +57,7 @@ export async function runRedisWrapper(): Promise<number> {
           holder: w.holder,
           waitedMs: w.waitedMs,
           timeoutMs: w.timeoutMs,
-          reason: 'another process holds the lock (a previous task on this agent still stopping?)',
+          reason: 'another process holds the lock and is stopping (a previous task on this agent in its kill grace period)',
         },
         'waiting for the data directory lock',
       ),
@@ -66,6 +67,24 @@ export async function runRedisWrapper(): Promise<number> {
     return 1;
   }
   log[dataLock.held ? 'info' : 'warn']({ dataDir, reason: dataLock.reason }, dataLock.held ? 'data directory locked' : 'data directory not locked');
+  if (dataLock.held && dataLock.holder) {
+    // Registered first, so it runs first: on SIGTERM, before the handover, a task Marathon starts
+    // beside this one on the directory learns that it may wait. Also when the wrapper ends otherwise.
+    const holder = dataLock.holder;
+    let marked = false;
+    const markStopping = (why: string) => {
+      if (marked) return;
+      marked = true;
+      try {
+        markDataDirStopping(dataDir, holder);
+        log.info({ dataDir, reason: why }, 'data directory marked stopping');
+      } catch (err) {
+        log.warn({ dataDir, err: String(err) }, 'could not mark the data directory stopping');
+      }
+    };
+    task.onBeforeStop(async () => markStopping('stop requested: a task waiting for this directory may wait for it'));
+    task.onExit(() => markStopping('the server exited'));
+  }
 
   const pool = new RedisPool({ timeoutMs: 1000 });
   const counters = newCounters();
