@@ -1,9 +1,14 @@
 import { type Address, Directory, formatAddress, launchServer, leaveOnExit, registerTask, startWrapper } from '@redis-zk/core';
+import path from 'node:path';
+import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
 import { planSet } from './plan';
 import { type MonitorSettings, sentinelConfigLines } from './sentinel-config';
 import { snapshotSet } from './set-snapshot';
 import { waitForMasters } from './wait-for-masters';
+
+/** The config file Sentinel runs with (in DATA_DIR), which it rewrites with its state. */
+const CONFIG_FILE = 'sentinel.generated.conf';
 
 /**
  * sentinel-wrapper: wait for ZooKeeper to name a master, start redis-sentinel monitoring every
@@ -24,6 +29,7 @@ export async function runSentinelWrapper(): Promise<number> {
     failoverTimeoutMs: cfg.SENTINEL_FAILOVER_TIMEOUT_MS,
     parallelSyncs: cfg.SENTINEL_PARALLEL_SYNCS,
     password: cfg.REDIS_PASSWORD,
+    auth: cfg.users.sentinel,
   };
 
   if (cfg.SENTINEL_DOWN_AFTER_MS < 2000) {
@@ -55,17 +61,35 @@ export async function runSentinelWrapper(): Promise<number> {
 
   await launchServer(w, {
     bin: cfg.REDIS_SENTINEL_BIN,
-    fileName: 'sentinel.generated.conf',
-    lines: sentinelConfigLines({ bind, announce, dataDir, sets, settings, access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls } }),
+    fileName: CONFIG_FILE,
+    lines: sentinelConfigLines({
+      bind,
+      announce,
+      dataDir,
+      sets,
+      settings,
+      access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls, users: cfg.users },
+    }),
     password: cfg.security.sentinelPassword,
   });
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
   const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log });
   follower.start();
+  const pruner = new PeerPruner({
+    dir,
+    local: bind,
+    configFile: path.join(dataDir, CONFIG_FILE),
+    task,
+    graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
+    log,
+    sets: async () => (await dir.listMasterNames()).filter(wanted),
+  });
+  pruner.start();
 
   // Leave the directory before Sentinel stops, so nobody is handed a sentinel that is going away.
   task.onBeforeStop(() => registration.stop());
   task.onExit(() => follower.stop());
+  task.onExit(() => pruner.stop());
   leaveOnExit(w, registration);
   return task.run();
 }

@@ -41,6 +41,13 @@ export const PROGRAM_VARS = {
       'MARATHON_APP_RESOURCE_MEM',
       'ROLE_CHECK_INTERVAL_MS',
       'SENTINEL_FAILOVER_TIMEOUT_MS',
+      // The ACL users every node defines (security/acl-users.ts).
+      'REPLICATION_USER',
+      'REPLICATION_PASSWORD',
+      'SENTINEL_AUTH_USER',
+      'SENTINEL_AUTH_PASSWORD',
+      'APP_USER',
+      'APP_PASSWORD',
     ),
   },
   'sentinel-wrapper': {
@@ -57,6 +64,12 @@ export const PROGRAM_VARS = {
       'SENTINEL_PARALLEL_SYNCS',
       'SENTINEL_CONF',
       'REDIS_SENTINEL_BIN',
+      // The user Sentinel logs in to the nodes as, and the discovery user it defines (security/acl-users.ts).
+      'SENTINEL_AUTH_USER',
+      'SENTINEL_AUTH_PASSWORD',
+      'DISCOVERY_USER',
+      'DISCOVERY_PASSWORD',
+      'SENTINEL_CLEANUP_GRACE_MS',
     ),
   },
   watcher: {

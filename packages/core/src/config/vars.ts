@@ -119,6 +119,13 @@ const logLevel = (raw: string): (typeof LOG_LEVELS)[number] => {
 
 const text = (raw: string): string => raw;
 
+/** A Redis ACL user name: written unquoted in a `user` line; `default` is the administrator's. */
+const aclUserName = (raw: string): string => {
+  const v = raw.trim();
+  expect(/^[A-Za-z0-9._-]{1,64}$/.test(v) && v !== 'default', 'must be 1 to 64 letters, digits, ".", "_" or "-", and not "default" (the administrator)');
+  return v;
+};
+
 /** `yes` or `no`, exactly: the health-check commands test the same text in the shell. */
 const yesNo = (raw: string): boolean => {
   const v = raw.trim();
@@ -251,6 +258,40 @@ export const VARS = {
     secret: true,
     parse: text,
   }),
+  REPLICATION_USER: define({
+    default: 'replication',
+    doc: 'Name of the redis user replicas log in to their master as (with REPLICATION_PASSWORD)',
+    parse: aclUserName,
+  }),
+  REPLICATION_PASSWORD: define({
+    doc:
+      'Password of the replication user (rights: PSYNC, REPLCONF, PING): every node defines it and its replicas log in as it (masteruser, masterauth); ' +
+      'unset = replicas log in as the default user with REDIS_PASSWORD; never logged',
+    secret: true,
+    parse: text,
+  }),
+  SENTINEL_AUTH_USER: define({ default: 'sentinel', doc: 'Name of the redis user Sentinel logs in to the nodes as (sentinel auth-user)', parse: aclUserName }),
+  SENTINEL_AUTH_PASSWORD: define({
+    doc:
+      "Password of Sentinel's redis user (Redis's documented Sentinel rights): every node defines it, every sentinel logs in as it (auth-user, auth-pass); " +
+      'unset = Sentinel logs in as the default user with REDIS_PASSWORD; never logged',
+    secret: true,
+    parse: text,
+  }),
+  APP_USER: define({ default: 'app', doc: "Name of the redis user for the application's clients (with APP_PASSWORD)", parse: aclUserName }),
+  APP_PASSWORD: define({
+    doc: "Password of the application's redis user: every data command, no administrative or dangerous one (+@all -@admin -@dangerous +info); unset = no such user; never logged",
+    secret: true,
+    parse: text,
+  }),
+  DISCOVERY_USER: define({ default: 'discovery', doc: "Name of the Sentinel user for clients' discovery (with DISCOVERY_PASSWORD)", parse: aclUserName }),
+  DISCOVERY_PASSWORD: define({
+    doc:
+      'Password of the Sentinel user clients discover the master with (SENTINEL GET-MASTER-ADDR-BY-NAME, MASTERS, MASTER, REPLICAS, SLAVES, SENTINELS, ' +
+      'SUBSCRIBE; never MONITOR, REMOVE, SET, FAILOVER, RESET, CONFIG); unset = no such user; never logged',
+    secret: true,
+    parse: text,
+  }),
   REDIS_TLS_ENABLED: define({
     default: 'no',
     doc: 'yes = redis and Sentinel speak TLS only on PORT0 (port 0, tls-port), replication and Sentinel links use TLS, and so does every probe',
@@ -354,7 +395,9 @@ export const VARS = {
   RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: ms(100) }),
   SENTINEL_CLEANUP_GRACE_MS: define({
     default: '30000',
-    doc: 'How long a sentinel must be missing from ZooKeeper before the survivors are told to forget it (SENTINEL RESET)',
+    doc:
+      'How long a sentinel must be missing from ZooKeeper before the survivors forget it: told by the watcher (SENTINEL RESET), ' +
+      'or, while dead sentinels keep a set from failing over, by their sentinel-wrappers (Sentinel restarted without them)',
     parse: ms(0),
   }),
   LOG_LEVEL: define({ default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent', parse: logLevel }),

@@ -16,6 +16,8 @@ export class ServerTask {
   private exitedUnasked = false;
   /** The stop steps, while they run: a server that exits meanwhile waits for them (they restore what they changed). */
   private stopSteps: Promise<void> = Promise.resolve();
+  /** A restart under way (restart()): run() waits for the new server instead of ending. */
+  private restarting: Promise<void> | undefined;
   private readonly beforeStop: Array<() => Promise<void>> = [];
   private readonly cleanup: Array<() => Promise<void> | void> = [];
 
@@ -49,9 +51,35 @@ export class ServerTask {
     return this.exitedUnasked;
   }
 
+  /**
+   * Stops the server (SIGTERM), runs `prepare` (e.g. edits its config file) and starts it again
+   * with the same command: the wrapper, its registration and its port stay. False when there is
+   * nothing to restart, a stop began, or a restart is under way.
+   */
+  async restart(prepare: () => Promise<void>, reason: string): Promise<boolean> {
+    const old = this.server;
+    if (!old || this.stopping || this.restarting) return false;
+    let done = () => {};
+    this.restarting = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      this.log.info({ reason }, `restarting ${this.serverName}`);
+      old.terminate('SIGTERM');
+      await old.exited;
+      await prepare().catch((err) => this.log.error({ err: String(err) }, `could not prepare the restart of ${this.serverName}; starting it as it was`));
+      this.server = new Supervised(old.bin, old.args, this.log, old.niceBelow);
+      return true;
+    } finally {
+      this.restarting = undefined;
+      done();
+    }
+  }
+
   private async stop(signal: NodeJS.Signals): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.restarting; // a stop during a restart signals the new server
     this.log.info({ signal, reason: 'stop requested' }, 'stopping');
     if (!this.server) process.exit(0); // nothing started yet; ephemeral nodes go with the session
     this.stopSteps = (async () => {
@@ -67,7 +95,14 @@ export class ServerTask {
   /** Waits for the server to exit; resolves with the wrapper's exit status. */
   async run(): Promise<number> {
     if (!this.server) throw new Error('ServerTask.run before start');
-    const exit = await this.server.exited;
+    let server = this.server;
+    let exit = await server.exited;
+    // Exited for a restart: wait for the one started in its place.
+    while (this.restarting || this.server !== server) {
+      await this.restarting;
+      server = this.server;
+      exit = await server.exited;
+    }
     this.exitedUnasked = !this.signalled; // now: once the stop steps end, the stop signals it
     // Died during a stop step (a switchover that made replicas ineligible): the step ends and restores first.
     await this.stopSteps;
