@@ -89,6 +89,7 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
       SENTINEL_FAILOVER_TIMEOUT_MS: 60000,
       SENTINEL_PARALLEL_SYNCS: 1,
       REDIS_SENTINEL_BIN: 'redis-sentinel',
+      SENTINEL_CLEANUP_GRACE_MS: 30000,
     },
     files: { SENTINEL_CONF: path.join('conf', 'sentinel.conf') },
   },
