@@ -379,7 +379,12 @@ async function pauseWrites(i: Handover): Promise<void> {
     pause = new WritePause(i.master, i.deadline, i.log);
     pauses.set(i, pause);
   }
-  await pause.start();
+  try {
+    await pause.start();
+  } catch (err) {
+    await unpauseWrites(i); // a slice may have taken although its answer was lost; and its connection goes
+    throw err;
+  }
 }
 async function unpauseWrites(i: Handover): Promise<void> {
   const pause = pauses.get(i);
