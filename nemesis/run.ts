@@ -146,7 +146,8 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
 
   say(`seed ${o.seed}: starting the stack`);
   const stack = await LocalStack.start({
-    env: { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD },
+    // Debug logs: every decision of the programs with its reason, kept with a run that found a violation.
+    env: { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD, LOG_LEVEL: 'debug' },
     backoffScale: 0.1,
   });
   const appOf = (program: string) => stack.appRunning(program);
