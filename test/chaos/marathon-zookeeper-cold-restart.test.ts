@@ -27,12 +27,17 @@ import { sleep, waitFor } from '../helpers/wait';
 /**
  * Marathon scenarios 5 and 6 on the model (test/helpers/model-scenario.ts says how time is
  * scaled): ZooKeeper unreachable from every agent for 3 minutes (scaled: 36 s), then every task
- * of every app killed at once and restarted by Marathon.
+ * of every app killed at once and restarted by Marathon. 5 agents, 3 of them labelled
+ * redis_zk:true (the redis app's constraint): a host volume pins no task, the label keeps redis
+ * on the agents that hold its data while the other two take sentinels and watchers.
  */
 
 const ZK_OUTAGE_MS = 180000 * SCALE;
 
-scenarioFile('ZooKeeper outage, cold restart', 3, (f) => {
+const AGENTS = 5;
+const LABELLED = 3;
+
+scenarioFile('ZooKeeper outage, cold restart', { agents: AGENTS, labelled: LABELLED }, (f) => {
   test.serial(
     'Marathon 5: ZooKeeper unreachable from every agent for 3 minutes (scaled): the data plane never notices, no ' +
       'task is killed by a health check, discovery keeps answering (marked stale in /status), all current again after',
@@ -172,7 +177,9 @@ scenarioFile('ZooKeeper outage, cold restart', 3, (f) => {
     const before = await beforeStopped;
     const m = await monitor.stop();
     for (const app of [REDIS, SENTINEL, WATCHER]) t.deepEqual(uniqueViolations(model, app), [], `${app}: hostname:UNIQUE`);
+    t.is(redisBackOnData, model.definition(REDIS).instances, `every redis task back on an agent that held a node's data (of ${AGENTS} agents)`);
     recordFigures(t, figures, {
+      agents: AGENTS,
       tasksKilled: old.length,
       redisBackOnData,
       allHealthyAfterMs: backAt - killedAt,
@@ -195,7 +202,12 @@ scenarioFile('ZooKeeper outage, cold restart', 3, (f) => {
       'that ran one finds its data on the host volume, the freshest is elected; 0 acknowledged writes lost, before or after; ' +
       'discovery answers; never two writable masters',
     async (t) => {
-      const { before } = await coldRestart(t, f.scenario, 'marathon-cold-restart');
+      const sc = f.scenario;
+      const onLabelled = () => sc.stack.model.tasks(REDIS).every((x) => x.agent.attributes.redis_zk === 'true');
+      t.is(sc.stack.model.agents.filter((a) => a.attributes.redis_zk === 'true').length, LABELLED);
+      t.true(onLabelled(), 'redis only on the labelled agents before');
+      const { before } = await coldRestart(t, sc, 'marathon-cold-restart');
+      t.true(onLabelled(), 'redis only on the labelled agents after');
       t.is(before.lost, 0, `acknowledged writes lost: ${before.lostKeys.join(',')}`);
       f.passed(t);
     },

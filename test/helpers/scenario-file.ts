@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { MODEL, skipReason } from './model';
-import { type Scenario, startScenario, stopScenario } from './model-scenario';
+import { type Scenario, type ScenarioOptions, startScenario, stopScenario } from './model-scenario';
 
 /** What a file of Marathon scenarios' tests use. */
 export interface ScenarioFile {
@@ -10,17 +10,19 @@ export interface ScenarioFile {
   readonly startMs: number;
   /** Call at a test's end: a test that got there with every assertion passed (else the model's files are kept). */
   passed(t: ExecutionContext): void;
-  /** Stops the scenario and starts another on the same agents' count, from `group` (a Marathon group file). */
+  /** Stops the scenario and starts another on the same agents (count, labels, platform, offer order), from `group` (a Marathon group file). */
   restart(t: ExecutionContext, group: string): Promise<Scenario>;
 }
 
 /**
  * One file of Marathon scenarios (test/chaos/marathon-*.test.ts): skipped, with the reason, where
- * the model cannot run here; else the shipped group on `agents` agents, started before the file's
- * tests and stopped after them, its files kept for a look unless every test that ran passed.
- * `declare` declares the (serial) tests.
+ * the model cannot run here; else the shipped group on `agents` agents (a count, or the count with
+ * startScenario's options: `labelled`, `platform`, `offerOrder`, `group`), started before the
+ * file's tests and stopped after them, its files kept for a look unless every test that ran
+ * passed. `declare` declares the (serial) tests.
  */
-export function scenarioFile(what: string, agents: number, declare: (f: ScenarioFile) => void): void {
+export function scenarioFile(what: string, agents: number | ({ agents: number } & ScenarioOptions), declare: (f: ScenarioFile) => void): void {
+  const { agents: count, ...options } = typeof agents === 'number' ? { agents } : agents;
   if (!MODEL.ok) {
     test.skip(`Marathon scenarios (${what}): skipped, ${skipReason}`, () => undefined);
     return;
@@ -32,7 +34,7 @@ export function scenarioFile(what: string, agents: number, declare: (f: Scenario
   let completed = 0;
   const start = async (group?: string) => {
     const at = Date.now();
-    s = await startScenario(agents, group ? { group } : {});
+    s = await startScenario(count, group ? { ...options, group } : options);
     startMs = Date.now() - at;
     return s;
   };
