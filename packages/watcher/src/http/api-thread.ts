@@ -1,5 +1,5 @@
 import { HttpThread, type Logger } from '@redis-zk/core';
-import { hostPort } from '@redis-zk/core/dist/address';
+import { hostPort } from '@redis-zk/core/thread';
 import type { Metrics } from '../metrics';
 import type { WatcherView } from '../view';
 import type { ApiThreadData, QuestionArgs, ViewState } from './api-messages';

@@ -1,8 +1,6 @@
 import type { Address } from '@redis-zk/core';
 // Core's modules one by one, not its index: the thread's bundle stays without the ZooKeeper and Redis clients.
-import { closeServer, listen } from '@redis-zk/core/dist/http/server';
-import { runThread, threadPort } from '@redis-zk/core/dist/http/thread-port';
-import { createLogger } from '@redis-zk/core/dist/log';
+import { closeServer, createLogger, listen, runThread, threadPort } from '@redis-zk/core/thread';
 import type { WatcherView } from '../view';
 import type { ApiThreadData, Question, QuestionArgs, ViewState } from './api-messages';
 import { countRequest, createApi } from './api';

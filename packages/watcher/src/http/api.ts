@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Address, Logger } from '@redis-zk/core';
 // Core's address module, not its index: the API thread's bundle stays without the clients.
-import { hostPort } from '@redis-zk/core/dist/address';
+import { hostPort } from '@redis-zk/core/thread';
 import type { Verdict, WatcherView } from '../view';
 import { notLoaded, readiness } from './probes';
 

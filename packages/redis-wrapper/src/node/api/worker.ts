@@ -1,8 +1,6 @@
 import type http from 'node:http';
 // Core's modules one by one, not its index: the thread's bundle stays without the ZooKeeper and Redis clients.
-import { closeServer, listen } from '@redis-zk/core/dist/http/server';
-import { runThread, threadPort } from '@redis-zk/core/dist/http/thread-port';
-import { createLogger } from '@redis-zk/core/dist/log';
+import { closeServer, createLogger, listen, runThread, threadPort } from '@redis-zk/core/thread';
 import type { NodeApiState } from './answers';
 import { nodeRoutes } from './routes';
 
