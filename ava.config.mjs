@@ -6,6 +6,7 @@
 const LONGEST_FIRST = [
   'chaos/self-healing-rolling',
   'chaos/marathon-deploy-upgrade',
+  'chaos/nemesis',
   'chaos/self-healing-promoted',
   'chaos/self-healing-quick-kill',
   'chaos/marathon-agent-loss-partition',
@@ -18,6 +19,9 @@ const LONGEST_FIRST = [
   'chaos/watcher-chaos',
   'chaos/partition',
   'chaos/zookeeper-outage',
+  'chaos/switchover-interrupted',
+  'chaos/sentinel-churn',
+  'chaos/hostile-records',
 ];
 const rank = (file) => {
   const i = LONGEST_FIRST.findIndex((name) => file.endsWith(`test/${name}.test.ts`));
