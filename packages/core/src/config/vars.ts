@@ -348,8 +348,9 @@ export const VARS = {
   DATA_LOCK_WAIT_MS: define({
     default: '60000',
     doc:
-      "How long redis-wrapper waits for its data directory's lock while another process holds it (the previous task on the agent " +
-      'in its kill grace period: keep it above the kill grace), then exits 1 naming the directory; 0 = exit at once',
+      "How long redis-wrapper waits for its data directory's lock while another process that is stopping holds it (the previous task " +
+      'on the agent in its kill grace period: keep it above the kill grace), then exits 1 naming the directory; a holder that is ' +
+      'not stopping is not waited for (exit 1 at once); 0 = exit at once',
     parse: ms(0),
   }),
   ELECTION_DATA_WAIT_MS: define({
