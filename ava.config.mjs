@@ -11,6 +11,7 @@ const LONGEST_FIRST = [
   'chaos/self-healing-quick-kill',
   'chaos/marathon-agent-loss-partition',
   'chaos/marathon-zookeeper-cold-restart',
+  'chaos/marathon-dcos-open',
   'chaos/crash-failover',
   'chaos/planned-switchover',
   'chaos/mass-start',
