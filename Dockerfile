@@ -17,16 +17,29 @@ RUN for p in redis-wrapper sentinel-wrapper watcher cli; do \
 
 # --- runtime (the same Node as the build: the code cache is only used by the Node that made it) --
 FROM node:26.10.0-bookworm-slim
-RUN apt-get update \
- && apt-get install -y --no-install-recommends redis-server redis-sentinel \
+# The engine: `redis` (Debian's Redis 7.0, the default) or `valkey` (Debian's Valkey 8.0, from
+# bookworm-backports): `docker build --build-arg ENGINE=valkey .`. The programs run it through
+# REDIS_SERVER_BIN / REDIS_SENTINEL_BIN; the health checks' `redis-cli` is valkey-cli there.
+ARG ENGINE=redis
+RUN case "$ENGINE" in \
+      redis) apt-get update \
+        && apt-get install -y --no-install-recommends redis-server redis-sentinel ;; \
+      valkey) printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
+          'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > /etc/apt/sources.list.d/debian-backports.sources \
+        && apt-get update \
+        && apt-get install -y --no-install-recommends -t bookworm-backports valkey-server valkey-sentinel \
+        && ln -s /usr/bin/valkey-cli /usr/local/bin/redis-cli ;; \
+      *) echo "ENGINE must be redis or valkey, not '$ENGINE'" >&2; exit 1 ;; \
+    esac \
  && rm -rf /var/lib/apt/lists/*
+ENV REDIS_SERVER_BIN=${ENGINE}-server REDIS_SENTINEL_BIN=${ENGINE}-sentinel
 # Mesos runs a Docker task's `cmd` as `/bin/sh -c "<cmd>"`, as PID 1. dash stays PID 1 and, as
 # PID 1, ignores SIGTERM: `docker stop` would never reach node, and every kill would wait out
 # taskKillGracePeriodSeconds and end in SIGKILL. bash execs a lone command, so node is PID 1 and
 # gets the SIGTERM (the wrappers handle it).
 RUN ln -sf bash /bin/sh
 # Nothing runs as root: the wrappers, the watcher, the CLI and the servers the wrappers spawn
-# (redis-server, redis-sentinel) all run as `redis-zk`, uid and gid 10001 (fixed: the agents'
+# (redis-server, redis-sentinel, or Valkey's) all run as `redis-zk`, uid and gid 10001 (fixed: the agents'
 # host paths, the data volume and /etc/redis-zk, are chowned to it; docs/marathon.md). It owns
 # the data directories and nothing else: the code in /app stays root's, read-only to it.
 # DATA_DIR defaults to $MESOS_SANDBOX/data under Mesos (the volume is mounted there) and to

@@ -55,3 +55,24 @@ test("docs/marathon.md tells the operator which uid the agents' host paths must 
   t.true(marathon.includes(`-o ${uid}`) && marathon.includes('/var/lib/redis-zk/redis-zk-redis'), 'the data volume chowned to it');
   t.regex(marathon, new RegExp(`chown ${uid}:${uid} /etc/redis-zk`), 'and the secrets file');
 });
+
+test('the image builds for either engine: ENGINE=redis (the default) or valkey (Debian bookworm-backports), the programs pointed at its binaries', (t) => {
+  const text = runtime.join('\n');
+  t.regex(text, /^ARG ENGINE=redis$/m, 'redis unless told otherwise');
+  const line = runtime.find((l) => l.startsWith('RUN ') && l.includes('"$ENGINE"')) ?? '';
+  const install = line.replace(/\s+/g, ' ');
+  t.regex(install, /redis\) apt-get update && apt-get install -y --no-install-recommends redis-server redis-sentinel ;;/);
+  t.regex(install, /valkey\) .*'Suites: bookworm-backports'.* > \/etc\/apt\/sources\.list\.d\/debian-backports\.sources/, 'backports added as a deb822 file');
+  t.regex(
+    install,
+    /'URIs: http:\/\/deb\.debian\.org\/debian' .*'Signed-By: \/usr\/share\/keyrings\/debian-archive-keyring\.gpg'/,
+    "Debian's mirror and keyring",
+  );
+  t.regex(install, /apt-get install -y --no-install-recommends -t bookworm-backports valkey-server valkey-sentinel/);
+  t.regex(install, /ln -s \/usr\/bin\/valkey-cli \/usr\/local\/bin\/redis-cli/, "the health checks' redis-cli");
+  t.regex(install, /\*\) echo .* exit 1 ;;/, 'any other engine fails the build');
+  t.regex(text, /^ENV REDIS_SERVER_BIN=\$\{ENGINE\}-server REDIS_SENTINEL_BIN=\$\{ENGINE\}-sentinel$/m);
+  const other = runtime.filter((l) => l.startsWith('RUN ') && /apt-get install/.test(l));
+  t.is(other.length, 1, 'the engine is the only package install');
+  t.true(runtime.indexOf(`ARG ENGINE=redis`) < runtime.indexOf(line), 'the argument is declared in the runtime stage before use');
+});

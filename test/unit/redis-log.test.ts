@@ -30,6 +30,25 @@ const cases: Array<[string, ReturnType<typeof parseRedisLogLine>]> = [
     '=== REDIS BUG REPORT START: Cut & paste starting from here ===\r',
     { level: 'info', msg: '=== REDIS BUG REPORT START: Cut & paste starting from here ===' },
   ],
+  // Valkey 8.0 (REDIS_SERVER_BIN=valkey-server) writes the same format; its words differ (PRIMARY).
+  [
+    '3395:X 07 Dec 2026 01:28:44.320 * Valkey version=8.0.1, bits=64, commit=00000000, modified=0, pid=3395, just started',
+    {
+      level: 'info',
+      role: 'sentinel',
+      serverPid: 3395,
+      serverTime: '07 Dec 2026 01:28:44.320',
+      msg: 'Valkey version=8.0.1, bits=64, commit=00000000, modified=0, pid=3395, just started',
+    },
+  ],
+  [
+    '41:S 07 Dec 2026 01:30:01.657 # Error condition on socket for SYNC: Connection refused',
+    { level: 'warn', role: 'replica', serverPid: 41, serverTime: '07 Dec 2026 01:30:01.657', msg: 'Error condition on socket for SYNC: Connection refused' },
+  ],
+  [
+    '41:S 07 Dec 2026 01:30:01.700 * PRIMARY <-> REPLICA sync started',
+    { level: 'info', role: 'replica', serverPid: 41, serverTime: '07 Dec 2026 01:30:01.700', msg: 'PRIMARY <-> REPLICA sync started' },
+  ],
   ['123:M 30 Nov 2026 06:40:01.123 ! odd marker', { level: 'info', msg: '123:M 30 Nov 2026 06:40:01.123 ! odd marker' }],
 ];
 for (const [line, expected] of cases) {
