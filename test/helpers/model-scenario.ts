@@ -70,6 +70,8 @@ export interface ScenarioOptions {
   labelled?: number;
   /** The order offers reach Marathon (ModelOptions.offerOrder). */
   offerOrder?: 'least-loaded' | 'random';
+  /** More environment for every task, over SCENARIO_ENV (e.g. the engine: test/helpers/engine.ts's VALKEY). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function startScenario(agents: number, o: ScenarioOptions = {}): Pr
   const stack = await ModelStack.start({
     agents: Array.from({ length: agents }, (_, i) => ({ attributes: i < labelled ? { ...REDIS_AGENT_ATTRIBUTE } : {} })),
     timeScale: SCALE,
-    env: { ...SCENARIO_ENV },
+    env: { ...SCENARIO_ENV, ...o.env },
     group,
     ...(o.platform ? { platform: o.platform } : {}),
     ...(o.offerOrder ? { offerOrder: o.offerOrder } : {}),
