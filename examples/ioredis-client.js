@@ -1,5 +1,7 @@
 // Connects through the sentinels the watcher lists, writes and reads a key.
 // Usage: WATCHER_URL=http://watcher.example:8080 REDIS_PASSWORD=... node examples/ioredis-client.js
+// With the deployment's ACL users (docs/clients.md): REDIS_USERNAME=app REDIS_PASSWORD=<APP_PASSWORD>
+// SENTINEL_USERNAME=discovery SENTINEL_PASSWORD=<DISCOVERY_PASSWORD>.
 // With TLS, also REDIS_TLS_CA_FILE, and REDIS_TLS_CERT_FILE + REDIS_TLS_KEY_FILE when the servers
 // ask clients for a certificate (REDIS_TLS_AUTH_CLIENTS=yes, the default).
 const fs = require('node:fs');
@@ -25,8 +27,10 @@ async function main() {
   const redis = new Redis({
     sentinels,
     name: process.env.MASTER_NAME || 'mymaster',
-    password, // redis: requirepass
-    sentinelPassword: process.env.SENTINEL_PASSWORD || password, // Sentinel's own requirepass
+    username: process.env.REDIS_USERNAME || undefined, // redis: the application's user (none: the default user)
+    password, // redis: that user's password (the default user's: requirepass)
+    sentinelUsername: process.env.SENTINEL_USERNAME || undefined, // Sentinel: the discovery user
+    sentinelPassword: process.env.SENTINEL_PASSWORD || password, // Sentinel: that user's password (or its requirepass)
     tls, // to the master
     sentinelTLS: tls, // to the sentinels
     enableTLSForSentinelMode: !!tls,

@@ -3,6 +3,7 @@
 // Usage: WATCHER_URL=http://watcher.example:8080 REDIS_PASSWORD=... node examples/ioredis-sentinel-refresh.js
 //   SENTINEL_REFRESH_MS  how often to ask the watcher for the sentinels (default 30000)
 //   MASTER_NAME          the replica set (default mymaster)
+//   REDIS_USERNAME, SENTINEL_USERNAME (with SENTINEL_PASSWORD)  the deployment's app and discovery users
 // Stops on SIGTERM/SIGINT, printing a summary. (TLS: as in ioredis-client.js.)
 'use strict';
 const Redis = require('ioredis');
@@ -41,7 +42,9 @@ async function main() {
   const options = {
     sentinels,
     name,
+    username: process.env.REDIS_USERNAME || undefined,
     password,
+    sentinelUsername: process.env.SENTINEL_USERNAME || undefined,
     sentinelPassword: process.env.SENTINEL_PASSWORD || password,
     sentinelRetryStrategy: () => 200,
     retryStrategy: () => 200,

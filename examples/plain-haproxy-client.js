@@ -16,7 +16,7 @@ const endpoint = (text) => {
 
 async function main() {
   const password = process.env.REDIS_PASSWORD || undefined;
-  const common = { password, retryStrategy: () => 100, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const common = { username: process.env.REDIS_USERNAME || undefined, password, retryStrategy: () => 100, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const writer = new Redis({ ...endpoint(process.env.REDIS_WRITE || '127.0.0.1:6379'), ...common });
   const reader = process.env.REDIS_READ ? new Redis({ ...endpoint(process.env.REDIS_READ), ...common }) : writer;
   for (const c of new Set([writer, reader])) c.on('error', () => undefined);

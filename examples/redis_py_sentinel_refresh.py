@@ -17,6 +17,7 @@ from redis.sentinel import Sentinel
 watcher = os.environ.get("WATCHER_URL", "http://127.0.0.1:8080")
 name = os.environ.get("MASTER_NAME", "mymaster")
 password = os.environ.get("REDIS_PASSWORD") or None
+username = os.environ.get("REDIS_USERNAME") or None  # the deployment's app user (none: the default user)
 refresh_s = int(os.environ.get("SENTINEL_REFRESH_MS", "30000")) / 1000
 
 
@@ -36,10 +37,14 @@ def show(sentinels):
 sentinels = sentinels_from_watcher()
 sentinel = Sentinel(
     sentinels,
-    sentinel_kwargs={"password": os.environ.get("SENTINEL_PASSWORD") or password, "socket_timeout": 1.0},
+    sentinel_kwargs={
+        "username": os.environ.get("SENTINEL_USERNAME") or None,  # the discovery user
+        "password": os.environ.get("SENTINEL_PASSWORD") or password,
+        "socket_timeout": 1.0,
+    },
 )
-master = sentinel.master_for(name, socket_timeout=1.0, password=password)
-replica = sentinel.slave_for(name, socket_timeout=1.0, password=password)  # the master if no replica
+master = sentinel.master_for(name, socket_timeout=1.0, username=username, password=password)
+replica = sentinel.slave_for(name, socket_timeout=1.0, username=username, password=password)  # the master if no replica
 say(f"sentinels: {show(sentinels)}")
 
 

@@ -6,7 +6,7 @@ import { TestEnv } from './helpers/env';
 import { recordFigures } from './helpers/figures';
 import { freePort } from './helpers/ports';
 import { Proc, ROOT } from './helpers/processes';
-import { TEST_PASSWORD } from './helpers/secrets';
+import { TEST_ACL_USERS, TEST_CLIENT_USERS } from './helpers/secrets';
 import { FAST_SENTINEL } from './helpers/env';
 import { sentinelMaster } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
@@ -19,9 +19,11 @@ const lines = (p: Proc) => p.log().split('\n').filter(Boolean);
 const writesAfter = (p: Proc, t: number) => lines(p).filter((l) => / write ok /.test(l) && Date.parse(l.split(' ')[0]!) > t).length;
 
 // ioredis and redis-py refresh the list from the watcher and read from replicas; a plain client writes through HAProxy.
+// The deployment has every ACL user: the examples log in as the application's user to redis and
+// as the discovery user to Sentinel (docs/clients.md), never as the administrator.
 test('the client examples across sentinels that all move and a kill -9 failover', async (t) => {
   const env = await TestEnv.create(t);
-  const d = await env.deploy();
+  const d = await env.deploy({ env: TEST_ACL_USERS });
   const watcher = `http://127.0.0.1:${d.watchers[0]!.port}`;
   const [writePort, readPort] = await Promise.all([freePort(), freePort()]);
   const config = await waitFor(
@@ -40,7 +42,7 @@ test('the client examples across sentinels that all move and a kill -9 failover'
 
   const start = (label: string, cmd: string, file: string, extra: NodeJS.ProcessEnv = {}) => {
     const p = new Proc(label, cmd, [path.join(ROOT, 'examples', file)], {
-      env: { PATH: process.env.PATH, WATCHER_URL: watcher, REDIS_PASSWORD: TEST_PASSWORD, SENTINEL_REFRESH_MS: '500', ...extra },
+      env: { PATH: process.env.PATH, WATCHER_URL: watcher, ...TEST_CLIENT_USERS, SENTINEL_REFRESH_MS: '500', ...extra },
       cwd: ROOT,
       logFile: path.join(env.dir, `${label}.log`),
     });
@@ -63,7 +65,7 @@ test('the client examples across sentinels that all move and a kill -9 failover'
   // Every sentinel moves: the old ones stop (and leave ZooKeeper), three new ones start elsewhere.
   const old = d.sentinels.map((s) => s.address);
   await Promise.all(d.sentinels.map((s) => s.proc.stop(10000)));
-  const fresh = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', FAST_SENTINEL)));
+  const fresh = await Promise.all([1, 2, 3].map(() => env.start('sentinel-wrapper', { ...FAST_SENTINEL, ...TEST_ACL_USERS })));
   const wanted = fresh
     .map((s) => s.address)
     .sort()

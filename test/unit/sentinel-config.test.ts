@@ -297,3 +297,79 @@ test('sentinelConfigLines: with TLS, PORT0 is the TLS port and the plain port is
   t.deepEqual(only('tls-auth-clients'), [['tls-auth-clients', 'yes']]);
   t.deepEqual(only('tls-ca-cert-file'), [['tls-ca-cert-file', '/ca.pem']]);
 });
+
+// ---- ACL users: Sentinel's own user on the nodes, the discovery user ----------------------------
+
+test("settingsArgs: with Sentinel's redis user, auth-user and its auth-pass (not the administrator's password)", (t) => {
+  const s = settings({ password: 'admin', auth: { name: 'sentinel', password: 's pw' } });
+  t.deepEqual(settingsArgs(s), [
+    'down-after-milliseconds',
+    '5000',
+    'failover-timeout',
+    '60000',
+    'parallel-syncs',
+    '1',
+    'auth-user',
+    'sentinel',
+    'auth-pass',
+    's pw',
+  ]);
+});
+
+test("monitorLines: with Sentinel's redis user, every set gets auth-user and auth-pass after its monitor line, like SENTINEL SET at run time", (t) => {
+  const s = settings({ password: 'admin', auth: { name: 'watch.er', password: 'a "b"' } });
+  const lines = monitorLines('cache-1', A, s);
+  t.deepEqual(sentinelLines(lines, 'auth-user'), [['sentinel', 'auth-user', 'cache-1', 'watch.er']]);
+  t.deepEqual(sentinelLines(lines, 'auth-pass'), [['sentinel', 'auth-pass', 'cache-1', 'a "b"']]);
+  t.false(lines.join('\n').includes('admin'), "the default user's password is not Sentinel's then");
+  const args = settingsArgs(s);
+  const pairs: string[][] = [];
+  for (let i = 0; i < args.length; i += 2) pairs.push(['sentinel', args[i]!, 'cache-1', args[i + 1]!]);
+  t.deepEqual(parse(lines).slice(1), pairs, 'the file form and SENTINEL SET say the same');
+});
+
+test('sentinelConfigLines: the discovery user beside requirepass, its password hashed, its rules read back', (t) => {
+  const lines = sentinelConfigLines({
+    bind: BIND,
+    announce: ANNOUNCE,
+    dataDir: '/d',
+    sets: new Map([['mymaster', R]]),
+    settings: settings({ password: 'admin', auth: { name: 'sentinel', password: 's' } }),
+    access: { password: 'sentinel-admin', users: { discovery: { name: 'discovery', password: 'd-secret' } } },
+  });
+  t.false(lines.join('\n').includes('d-secret'));
+  const users = parse(lines).filter((a) => a[0] === 'user');
+  t.is(users.length, 1);
+  t.deepEqual(users[0]!.slice(0, 4), ['user', 'discovery', 'reset', 'on']);
+  t.regex(users[0]![4]!, /^#[0-9a-f]{64}$/);
+  t.deepEqual(users[0]!.slice(5), [
+    '-@all',
+    '+ping',
+    '+role',
+    '+sentinel|get-master-addr-by-name',
+    '+sentinel|masters',
+    '+sentinel|master',
+    '+sentinel|replicas',
+    '+sentinel|slaves',
+    '+sentinel|sentinels',
+    '+subscribe',
+    '+psubscribe',
+    '+unsubscribe',
+    '+punsubscribe',
+    '&*',
+  ]);
+  t.deepEqual(sentinelLines(lines, 'auth-user', 'mymaster'), [['sentinel', 'auth-user', 'mymaster', 'sentinel']]);
+  // Without Sentinel's own password the default user is open to anyone: no user is made.
+  const open = sentinelConfigLines({
+    bind: BIND,
+    announce: ANNOUNCE,
+    dataDir: '/d',
+    sets: new Map(),
+    settings: settings(),
+    access: { users: { discovery: { name: 'discovery', password: 'd' } } },
+  });
+  t.deepEqual(
+    parse(open).filter((a) => a[0] === 'user'),
+    [],
+  );
+});

@@ -31,6 +31,7 @@ export * from './process/server-task';
 export * from './server-config/render';
 export * from './redis/pool';
 export * from './security/settings';
+export * from './security/acl-users';
 export * from './security/clients';
 export * from './security/server-lines';
 export * from './security/configure';

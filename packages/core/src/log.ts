@@ -4,7 +4,22 @@ import { safeError } from './safe-error';
 export type Logger = pino.Logger;
 
 /** Fields that hold a secret, wherever a log call puts them (top level or one object down). */
-const SECRET_FIELDS = ['password', 'sentinelPassword', 'REDIS_PASSWORD', 'SENTINEL_PASSWORD', 'ZK_AUTH', 'auth', 'security', 'tls', 'key'];
+const SECRET_FIELDS = [
+  'password',
+  'sentinelPassword',
+  'REDIS_PASSWORD',
+  'SENTINEL_PASSWORD',
+  'REPLICATION_PASSWORD',
+  'SENTINEL_AUTH_PASSWORD',
+  'APP_PASSWORD',
+  'DISCOVERY_PASSWORD',
+  'ZK_AUTH',
+  'auth',
+  'users',
+  'security',
+  'tls',
+  'key',
+];
 const SECRET_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
 
 /**

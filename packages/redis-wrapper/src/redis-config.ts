@@ -1,4 +1,4 @@
-import { type Address, bindLine, configLine, listenLines, type TlsSettings } from '@redis-zk/core';
+import { type AclUsers, type Address, bindLine, configLine, listenLines, redisUserLines, type TlsSettings } from '@redis-zk/core';
 
 export interface RedisConfigInputs {
   bind: Address;
@@ -11,6 +11,8 @@ export interface RedisConfigInputs {
   replicaOf: Address | undefined;
   /** maxmemory and maxmemory-policy directives (memory.ts). */
   memory?: ReadonlyArray<readonly [string, string]> | undefined;
+  /** The ACL users the node defines (replication, Sentinel's, the application's); none = the default user alone. */
+  users?: AclUsers | undefined;
 }
 
 /** The lines the wrapper adds to the base redis.conf. */
@@ -24,7 +26,15 @@ export function redisConfigLines(i: RedisConfigInputs): string[] {
     configLine('replica-announce-port', i.announce.port),
   ];
   for (const [directive, value] of i.memory ?? []) lines.push(configLine(directive, value));
-  if (i.password) lines.push(configLine('requirepass', i.password), configLine('masterauth', i.password));
+  if (i.password) {
+    lines.push(configLine('requirepass', i.password));
+    // A replica logs in to its master as the replication user when there is one, else as the default user.
+    const replication = i.users?.replication;
+    if (replication) lines.push(configLine('masteruser', replication.name), configLine('masterauth', replication.password));
+    else lines.push(configLine('masterauth', i.password));
+    // The users are made only beside the default user's password: without it anyone is administrator.
+    lines.push(...redisUserLines(i.users ?? {}));
+  }
   // A master says so explicitly: a replicaof line in the base config must not make it a replica.
   lines.push(i.replicaOf ? configLine('replicaof', i.replicaOf.host, i.replicaOf.port) : configLine('replicaof', 'no', 'one'));
   return lines;

@@ -138,6 +138,7 @@ export async function runRedisWrapper(): Promise<number> {
       tls: cfg.security.tls,
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
       memory: memory.lines,
+      users: cfg.users,
     }),
     password: cfg.REDIS_PASSWORD,
     niceBelow: cfg.REDIS_NICE,

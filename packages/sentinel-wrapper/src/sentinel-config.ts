@@ -1,4 +1,4 @@
-import { type Address, bindLine, configLine, listenLines, type TlsSettings } from '@redis-zk/core';
+import { type AclUser, type AclUsers, type Address, bindLine, configLine, listenLines, sentinelUserLines, type TlsSettings } from '@redis-zk/core';
 
 /** The monitoring settings every set gets, from the environment. */
 export interface MonitorSettings {
@@ -6,13 +6,17 @@ export interface MonitorSettings {
   downAfterMs: number;
   failoverTimeoutMs: number;
   parallelSyncs: number;
+  /** The nodes' default user's password (REDIS_PASSWORD): Sentinel's auth-pass unless `auth` is given; the wrapper's probes. */
   password: string | undefined;
+  /** The user Sentinel logs in to the nodes as (SENTINEL_AUTH_USER, SENTINEL_AUTH_PASSWORD): auth-user and auth-pass. */
+  auth?: AclUser | undefined;
 }
 
 /** The same settings as SENTINEL SET arguments, for sets added at run time. */
 export function settingsArgs(s: MonitorSettings): string[] {
   const args = ['down-after-milliseconds', String(s.downAfterMs), 'failover-timeout', String(s.failoverTimeoutMs), 'parallel-syncs', String(s.parallelSyncs)];
-  if (s.password) args.push('auth-pass', s.password);
+  if (s.auth) args.push('auth-user', s.auth.name, 'auth-pass', s.auth.password);
+  else if (s.password) args.push('auth-pass', s.password);
   return args;
 }
 
@@ -24,10 +28,12 @@ export function monitorLines(name: string, master: Address, s: MonitorSettings):
   return lines;
 }
 
-/** How Sentinel itself is reached: its own password and TLS (both optional). */
+/** How Sentinel itself is reached: its own password and TLS (both optional), and the users it defines. */
 export interface SentinelAccess {
   password?: string | undefined;
   tls?: TlsSettings | undefined;
+  /** The discovery user for clients (only beside Sentinel's own password: without it anyone is administrator). */
+  users?: AclUsers | undefined;
 }
 
 /**
@@ -54,6 +60,7 @@ export function sentinelConfigLines(o: {
     configLine('dir', o.dataDir),
     configLine('daemonize', 'no'),
     ...passwordLines(o.access?.password),
+    ...(o.access?.password ? sentinelUserLines(o.access.users ?? {}) : []),
     configLine('sentinel', 'announce-ip', o.announce.host),
     configLine('sentinel', 'announce-port', o.announce.port),
     ...[...o.sets].flatMap(([name, master]) => monitorLines(name, master, o.settings)),

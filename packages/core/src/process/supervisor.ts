@@ -7,7 +7,7 @@ import { VARS } from '../config/vars';
 import type { Logger } from '../log';
 import { parseRedisLogLine } from './redis-log';
 
-/** The catalogue's secrets (REDIS_PASSWORD, SENTINEL_PASSWORD, ZK_AUTH). */
+/** The catalogue's secrets (REDIS_PASSWORD, SENTINEL_PASSWORD, ZK_AUTH, the ACL users' passwords). */
 const SECRET_VARS = new Set(
   Object.entries(VARS)
     .filter(([, spec]) => 'secret' in spec && spec.secret)

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { PROGRAM_VARS } from '../config/programs';
+import { type AclUsers, type AclUsersConfig, resolveAclUsers } from './acl-users';
 import { useClientSecurity } from './clients';
 import { resolveSecurity, type Security, type SecurityConfig } from './settings';
 
@@ -37,10 +38,17 @@ export function configureProgram<P extends ProgramName>(program: P, env: NodeJS.
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  // The ACL users this program defines or logs in as (none unless their passwords are given).
+  const sec = cfg as unknown as SecurityConfig;
+  const users: AclUsers = resolveAclUsers(
+    cfg as unknown as AclUsersConfig,
+    { redisPassword: sec.REDIS_PASSWORD || undefined, sentinelPassword: sec.SENTINEL_PASSWORD || sec.REDIS_PASSWORD || undefined },
+    problems,
+  );
   if (problems.length > 0 || !zkHosts || !security) throw new ConfigError(problems);
   useClientSecurity(security);
   // Inherited by redis-server and redis-sentinel: Sentinel rewrites its config (passwords in it)
   // as a new file created with the umask, whatever mode the wrapper gave the original.
   process.umask(0o077);
-  return { ...cfg, ZK_HOSTS: zkHosts, security };
+  return { ...cfg, ZK_HOSTS: zkHosts, security, users };
 }
