@@ -5,6 +5,7 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import Redis from 'ioredis';
 import { portOf } from '../packages/local-stack/src/harness';
+import { childPids } from './helpers/chaos';
 import { cli } from './helpers/cli';
 import { TestEnv } from './helpers/env';
 import { ROOT } from './helpers/processes';
@@ -270,6 +271,30 @@ test('every ACL user configured: replication, kill -9 failover and switchover wo
   await writes(t, detecting, '3', 'the failover-detecting client writing after the switchover');
   ioredis.disconnect();
   detecting.disconnect();
+
+  // Never in an HTTP answer, a metric, a command line or a server's environment.
+  const passwords = Object.entries(USERS)
+    .filter(([n]) => n.endsWith('_PASSWORD'))
+    .map(([, v]) => v);
+  const leaks = (text: string | Buffer) => passwords.some((p) => text.includes(p));
+  const urls = [
+    ...d.watchers.flatMap((w) => ['/status', '/metrics', '/health', '/sentinels'].map((p) => `http://127.0.0.1:${w.port}${p}`)),
+    ...d.redis.filter((r) => r.proc.running).flatMap((r) => ['/metrics', '/health'].map((p) => `http://127.0.0.1:${r.apiPort}${p}`)),
+  ];
+  for (const url of urls) t.false(leaks(await (await fetch(url)).text()), `GET ${url} holds no user's password`);
+  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    const read = (f: string) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/${f}`);
+      } catch {
+        return Buffer.alloc(0); // gone, or not ours
+      }
+    };
+    t.false(leaks(read('cmdline')), `no command line holds a user's password (pid ${pid})`);
+  }
+  const servers = [...d.redis, ...d.sentinels, second].filter((x) => x.proc.running).flatMap(childPids);
+  t.true(servers.length >= 5, `servers: ${servers.join(', ')}`);
+  for (const pid of servers) t.false(leaks(fs.readFileSync(`/proc/${pid}/environ`)), `server ${pid}: no user's password in its environment`);
 
   // The users' passwords: only the ones redis and Sentinel must present (masterauth, auth-pass)
   // are in clear, in the generated configs (0600); the others only as their SHA-256.
