@@ -19,6 +19,12 @@ import { SteadyWriter } from '../helpers/writer';
 // valkey-server killed under its live wrapper), a kill -9 of the master's task, a planned
 // switchover through redis-zk; one WAIT-1 writer throughout, checked at the end. Sentinel's
 // down-after is 5 s so the crash failover shows the wrapper asking at once.
+interface StatusSet {
+  master: { port: number };
+  replicas: Array<{ address: { port: number }; role: string; linkStatus: string; lag: number | null }>;
+  sentinelsAgreeing: number;
+}
+
 test('Valkey 8.0: bootstrap, crash failover, kill -9 failover and planned switchover; no acknowledged write lost', async (t) => {
   const env = await TestEnv.create(t);
   const engine = { ...VALKEY, SENTINEL_DOWN_AFTER_MS: '5000', SENTINEL_FAILOVER_TIMEOUT_MS: '6000' };
@@ -117,6 +123,35 @@ test('Valkey 8.0: bootstrap, crash failover, kill -9 failover and planned switch
   const afterSwitch = Date.now();
   await waitFor('writes after the switchover', () => writer.ackedSince(afterSwitch) > 50, 30000);
   t.is(await waitSteady(env, d, { timeoutMs: 60000 }), to);
+
+  // What reads Valkey's INFO and Sentinel's answers: redis-zk status and the node API a proxy checks.
+  let lastStatus = '';
+  const status = await waitFor(
+    'redis-zk status to show the settled set',
+    async () => {
+      const run = await cli(env, 'status', '--json');
+      lastStatus = run.out + run.err;
+      const s = run.code === 0 ? (JSON.parse(run.out) as Record<string, StatusSet>)[d.name] : undefined;
+      // Sentinel remembers the killed nodes too (linkStatus down): the live ones are what counts.
+      const live = s?.replicas.filter((r) => liveRedis(d).some((x) => x.port === r.address.port && x.address !== to));
+      return s?.master.port === portOf(to) && live?.length === 2 && live.every((r) => r.linkStatus === 'up') ? { ...s, replicas: live } : undefined;
+    },
+    20000,
+    500,
+  ).catch((err) => {
+    throw new Error(`${String(err)}: ${lastStatus}`);
+  });
+  t.is(status.sentinelsAgreeing, 3);
+  for (const r of status.replicas) {
+    t.is(r.role, 'replica');
+    t.true(r.lag !== null, 'a lag read from INFO');
+  }
+  const get = async (port: number, p: string) => (await fetch(`http://127.0.0.1:${port}${p}`)).status;
+  for (const node of liveRedis(d)) {
+    const primary = node.address === to;
+    await waitFor(`${node.address}: /primary ${primary ? 200 : 503}`, async () => (await get(node.apiPort, '/primary')) === (primary ? 200 : 503), 15000);
+    t.is(await get(node.apiPort, '/replica?lag=100000000'), primary ? 503 : 200, `${node.address} /replica`);
+  }
 
   const figures = await writer.stop();
   recordFigures(t, 'valkey', {
