@@ -100,12 +100,12 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
     .split('\n')
     .find((l) => l.includes('Ready to accept connections'));
   t.truthy(ready, 'redis-server logged that it is ready');
-  t.like(JSON.parse(ready!), { server: 'redis-server', level: 30 });
+  t.like(JSON.parse(ready!), { server: env.baseEnv().REDIS_SERVER_BIN ?? 'redis-server', level: 30 });
   const monitoring = d.sentinels[0]!.proc.log()
     .split('\n')
     .find((l) => l.includes('+monitor master mymaster'));
   t.truthy(monitoring, 'Sentinel logged its +monitor');
-  t.like(JSON.parse(monitoring!), { server: 'redis-sentinel', role: 'sentinel', level: 40 });
+  t.like(JSON.parse(monitoring!), { server: env.baseEnv().REDIS_SENTINEL_BIN ?? 'redis-sentinel', role: 'sentinel', level: 40 });
   t.false(
     d.redis[0]!.proc.log()
       .split('\n')

@@ -253,7 +253,7 @@ test('secrets stay secret: no password in any log, HTTP answer, metric, ZooKeepe
     t.false(/(^|\0)(REDIS_PASSWORD|SENTINEL_PASSWORD|ZK_AUTH)=/.test(environ.toString()), `redis-server/sentinel ${pid}: not even the names`);
     // A core dump holds the server's whole memory, passwords and data: none is ever written.
     t.regex(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s+bytes/m, `redis-server/sentinel ${pid}: core dumps off`);
-    t.regex(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'), /^redis-/, `pid ${pid} is the server itself (the shell exec'd it)`);
+    t.regex(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'), /^(redis|valkey)-/, `pid ${pid} is the server itself (the shell exec'd it)`);
   }
 
   await d.redis.find((r) => r.address === promoted)!.proc.stop(20000);

@@ -15,6 +15,7 @@ import { info } from './redis-info';
 import { sentinelMaster } from './sentinel';
 import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
 import { testAuth } from './client-auth';
+import { VALKEY } from './engine';
 
 export type Program = keyof typeof PROGRAMS;
 
@@ -77,6 +78,8 @@ export class TestEnv {
       LOG_LEVEL: 'debug',
       REDIS_PASSWORD: TEST_PASSWORD,
       ZK_AUTH: TEST_ZK_AUTH,
+      // TEST_ENGINE=valkey runs a test file's programs on Valkey (test/helpers/engine.ts).
+      ...(process.env.TEST_ENGINE === 'valkey' ? VALKEY : {}),
     };
   }
 
