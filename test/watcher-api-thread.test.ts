@@ -108,6 +108,7 @@ test('GET /status and GET /metrics are answered by the main thread through the A
     failoverInProgress: false,
     lastFailover: null,
     recentChanges: [],
+    paused: null,
     stale: false,
     staleSince: null,
   };

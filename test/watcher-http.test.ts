@@ -30,6 +30,7 @@ const STATUS: Record<string, SetStatus> = {
     stale: false,
     staleSince: null,
     recentChanges: [],
+    paused: null,
   },
 };
 const HISTORY: HistoryEvent[] = [

@@ -37,6 +37,24 @@ const cases: Array<{ title: string; views: SentinelView[]; kind: CrashDecision['
   },
 ];
 
+const PAUSE = { by: 'redis-zk on ops1', at: 0, reason: 'maintenance' };
+const pausedCases: typeof cases = [
+  {
+    title: 'paused (maintenance mode), every sentinel names this node -> leave',
+    views: S.map((s) => sentinelView(s, SELF)),
+    kind: 'leave',
+    reason: /paused \(maintenance mode, by redis-zk on ops1\)/,
+  },
+  { title: 'paused, no sentinel answers -> leave (for the pause)', views: S.map(unreachableSentinel), kind: 'leave', reason: /paused/ },
+];
+for (const c of pausedCases) {
+  test(`crash failover: ${c.title}`, (t) => {
+    const d = decideCrashFailover(c.views, SELF, PAUSE);
+    t.is(d.kind, c.kind);
+    if (d.kind === 'leave' && c.reason) t.regex(d.reason, c.reason);
+  });
+}
+
 for (const c of cases) {
   test(`crash failover: ${c.title}`, (t) => {
     const d = decideCrashFailover(c.views, SELF);

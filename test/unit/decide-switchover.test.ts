@@ -18,6 +18,13 @@ const cases: Array<[string, Partial<SwitchoverFacts>, 'go' | 'not-found' | 'unsa
   ["healthy set, Sentinel's choice", {}, 'go'],
   ['healthy set, --to a synced replica', { target: R1, targetState: replicaState() }, 'go'],
   ['no such set', { known: false, registered: null, master: null }, 'not-found', /no replica set "mymaster"/],
+  [
+    'a healthy set that is paused (maintenance mode)',
+    { paused: { by: 'redis-zk on ops1', at: Date.parse('2026-12-07T01:00:00Z'), reason: '' } },
+    'unsafe',
+    /paused \(maintenance mode, since 2026-12-07T01:00:00\.000Z by redis-zk on ops1\): run `redis-zk resume mymaster` first/,
+  ],
+  ['not paused (null)', { paused: null }, 'go'],
   ['masters/<set> is junk', { registered: null, master: null }, 'unsafe', /not a host:port/],
   ['no sentinel registered', { sentinelsRegistered: 0 }, 'unsafe', /no sentinel/],
   ['a failover in progress', { consensus: agree(M, { failoverInProgress: true }) }, 'unsafe', /in progress/],

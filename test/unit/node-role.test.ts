@@ -22,6 +22,7 @@ interface ViewInput {
   probes?: Probe[];
   masterlessForMs?: number;
   zkCurrent?: boolean;
+  paused?: RoleView['paused'];
 }
 const view = (v: ViewInput): RoleView => ({
   self: SELF,
@@ -32,7 +33,9 @@ const view = (v: ViewInput): RoleView => ({
   probes: new Map((v.probes ?? []).map((p) => [formatAddress(p.address), p])),
   masterlessForMs: v.masterlessForMs ?? 0,
   stuckAfterMs: 12_000,
+  ...(v.paused !== undefined ? { paused: v.paused } : {}),
 });
+const PAUSE = { by: 'redis-zk on ops1 (alice)', at: Date.parse('2026-12-07T01:00:00Z'), reason: 'agent maintenance' };
 const all = (master: typeof A | null, o: { failover?: boolean } = {}) => S.map((s) => sentinelView(s, master, o));
 const replicaOf = (m: typeof A | null, o: Partial<ReplicationState> = {}) => replicationOf({ role: 'replica', following: m, linkUp: !!m, ...o });
 const master = replicationOf({ role: 'master' });
@@ -418,6 +421,48 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     reason: /still switching/,
   },
   { title: 'master named by all -> none', view: view({ local: master, registered: SELF, sentinels: all(SELF), probes: [] }), kind: 'none' },
+  // Maintenance mode (redis-zk pause): every case above that acts does nothing while the set is paused.
+  {
+    title: 'paused: replica of a dead master, sentinels and ZooKeeper name live P -> none (no re-pointing)',
+    view: view({ local: replicaOf(A), registered: P, sentinels: all(P), probes: [dead(A), liveMaster(P)], paused: PAUSE }),
+    kind: 'none',
+    reason: /paused \(maintenance mode, by redis-zk on ops1 \(alice\) since 2026-12-07T01:00:00\.000Z\)/,
+  },
+  {
+    title: 'paused: stale master, a Sentinel majority and ZooKeeper name live P -> none (no fence)',
+    view: view({ local: master, registered: P, sentinels: all(P, {}).map((v) => ({ ...v, configEpoch: 9 })), probes: [liveMaster(P)], paused: PAUSE }),
+    kind: 'none',
+    reason: /paused/,
+  },
+  {
+    title: 'paused: master cut off from ZooKeeper and every sentinel -> none (no write pause)',
+    view: view({ local: master, registered: SELF, zkCurrent: false, sentinels: S.map(unreachableSentinel), paused: PAUSE }),
+    kind: 'none',
+    reason: /paused/,
+  },
+  {
+    title: 'paused: a sentinel failing over from this master -> none (no write pause, no fence)',
+    view: view({ local: master, registered: SELF, sentinels: all(SELF, { failover: true }), probes: [], paused: PAUSE }),
+    kind: 'none',
+    reason: /paused/,
+  },
+  {
+    title: 'paused: replica with no live master far past stuckAfterMs -> none (no recovery)',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 600_000, paused: PAUSE }),
+    kind: 'none',
+    reason: /paused/,
+  },
+  {
+    title: 'not paused (null): replica with no live master past stuckAfterMs -> recover as before',
+    view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 600_000, paused: null }),
+    kind: 'recover',
+  },
+  {
+    title: 'paused, the local redis-server does not answer -> none (for that reason first)',
+    view: view({ local: null, paused: PAUSE }),
+    kind: 'none',
+    reason: /does not answer/,
+  },
 ];
 for (const c of roleCases) {
   test(`role: ${c.title}`, (t) => {
@@ -446,11 +491,12 @@ const NEW = 'c'.repeat(40);
 const OLD = 'b'.repeat(40);
 // Sentinel takes the master for down (o_down), three sentinels known: the side a failover could run on.
 const downAll = (known = 3) => S.map((s) => sentinelView(s, A, { flags: ['master', 's_down', 'o_down'], knownSentinels: known }));
-const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null } = {}) => ({
+const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null; paused?: typeof PAUSE | null } = {}) => ({
   self: SELF,
   probes: new Map(probes.map((p) => [formatAddress(p.address), p])),
   sentinels: o.sentinels ?? downAll(),
   latest: o.latest ?? NEW,
+  paused: o.paused ?? null,
 });
 const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by'; reason?: RegExp }> = [
   {
@@ -507,6 +553,12 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
     title: 'every one of the 3 known sentinels answers and takes it for down -> promote',
     s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(3) }),
     kind: 'promote',
+  },
+  {
+    title: 'paused (read again under the lock): this node would win -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(3), paused: PAUSE }),
+    kind: 'stand-by',
+    reason: /paused \(maintenance mode, by redis-zk on ops1/,
   },
   { title: 'no live node holds data -> stand by (never an empty node as master)', s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
 ];

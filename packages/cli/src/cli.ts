@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type Address, parseAddress } from '@redis-zk/core';
 import { haproxyConfigCommand } from './commands/haproxy-config';
+import { pauseCommand, resumeCommand } from './commands/pause';
 import { historyCommand } from './commands/history';
 import { statusCommand } from './commands/status';
 import { switchoverCommand } from './commands/switchover';
@@ -38,15 +39,22 @@ const HELP_FOOTER = `
 Configured by the deployment's variables: ZK_HOSTS, ZK_ROOT, ZK_AUTH, REDIS_PASSWORD (or
 ALLOW_EMPTY_PASSWORD=yes), SENTINEL_PASSWORD, REDIS_TLS_* (see the README's Configuration).
 
-Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed); 2 usage;
-3 switchover refused as unsafe now (the reason is printed); 4 no such replica set.`;
+Maintenance mode: while a set is paused (redis-zk pause) nothing fails it over by itself: no
+crash failover, fencing, re-pointing or recovery by the redis-wrappers, no SENTINEL RESET by the
+watchers, and Sentinel holds the set's quorum at 1000 (above any number of sentinels), so it
+starts no failover. A master's SIGTERM still hands over (the operator asked for that stop);
+redis-zk switchover is refused (exit 3). redis-zk resume gives Sentinel its quorum back.
+
+Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed, sentinels that did
+not take a pause or resume within 10 s); 2 usage; 3 switchover refused as unsafe now or while the
+set is paused (the reason is printed); 4 no such replica set.`;
 
 /** The `redis-zk` command: parses argv, runs one subcommand, prints its output; resolves with the exit code. */
 export async function runCli(argv: readonly string[] = process.argv): Promise<number> {
   let result: { run: (ctx: CliContext) => Promise<string> } | undefined;
   let verbose = false;
   const program = new Command('redis-zk')
-    .description('Operate a redis-zk deployment: status of every replica set, planned switchover, failover history.')
+    .description('Operate a redis-zk deployment: status of every replica set, planned switchover, maintenance mode, failover history.')
     .option('-v, --verbose', 'log what is done (JSON lines on stderr)')
     .addHelpText('after', HELP_FOOTER)
     .showHelpAfterError('(run redis-zk --help for usage)')
@@ -75,6 +83,23 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     )
     .action((set: string, o: { to?: Address; timeout: number }) => {
       result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) };
+    });
+
+  program
+    .command('pause')
+    .description('maintenance mode: no automatic failover of the set (Sentinel included) until resume; kept in ZooKeeper')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .option('--reason <text>', 'why (shown by status, kept with the pause)', '')
+    .action((set: string, o: { reason: string }) => {
+      result = { run: (ctx) => pauseCommand(ctx, set, { reason: o.reason }) };
+    });
+
+  program
+    .command('resume')
+    .description('end the maintenance mode: Sentinel and the redis-wrappers fail the set over again')
+    .argument('<set>', 'replica set (Sentinel master name)', setName)
+    .action((set: string) => {
+      result = { run: (ctx) => resumeCommand(ctx, set) };
     });
 
   program

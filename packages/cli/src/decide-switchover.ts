@@ -1,4 +1,4 @@
-import { type Address, type Consensus, formatAddress, type ReplicationState, sameAddress } from '@redis-zk/core';
+import { type Address, type Consensus, formatAddress, type PauseRecord, type ReplicationState, sameAddress } from '@redis-zk/core';
 
 /** What `redis-zk switchover` knows before it starts. */
 export interface SwitchoverFacts {
@@ -15,6 +15,8 @@ export interface SwitchoverFacts {
   readonly target?: Address | undefined;
   /** INFO replication of the target (null: it does not answer). */
   readonly targetState?: ReplicationState | null | undefined;
+  /** The set's pause (maintenance mode); null or absent: not paused. */
+  readonly paused?: PauseRecord | null | undefined;
 }
 
 export type SwitchoverDecision =
@@ -32,6 +34,7 @@ const refuse = (reason: string, code: 'not-found' | 'unsafe' = 'unsafe'): Switch
  * | situation                                              | decision                   |
  * |--------------------------------------------------------|----------------------------|
  * | no masters/<set>                                       | refuse (not found)         |
+ * | the set is paused (maintenance mode)                   | refuse                     |
  * | masters/<set> is junk                                  | refuse                     |
  * | no sentinel registered                                 | refuse                     |
  * | a failover in progress                                 | refuse                     |
@@ -43,6 +46,12 @@ const refuse = (reason: string, code: 'not-found' | 'unsafe' = 'unsafe'): Switch
  */
 export function decideSwitchover(f: SwitchoverFacts): SwitchoverDecision {
   if (!f.known) return refuse(`no replica set ${JSON.stringify(f.set)} in ZooKeeper`, 'not-found');
+  if (f.paused) {
+    return refuse(
+      `${f.set} is paused (maintenance mode, since ${new Date(f.paused.at).toISOString()} by ${f.paused.by}): ` +
+        `run \`redis-zk resume ${f.set}\` first (a master's SIGTERM still hands over)`,
+    );
+  }
   const m = f.registered;
   if (!m) return refuse(`ZooKeeper's master of ${f.set} is not a host:port`);
   const show = formatAddress(m);

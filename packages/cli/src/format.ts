@@ -53,6 +53,11 @@ export function setStatusText(name: string, s: SetStatus): string {
   const lines = [
     `${name}: master ${show(s.master)} ${s.masterReachable ? 'up' : 'DOWN'}, ` +
       `${s.keys ?? '?'} keys, ${agreeing}${s.failoverInProgress ? ', FAILOVER IN PROGRESS' : ''}`,
+    ...(s.paused
+      ? [
+          `  PAUSED (maintenance mode: no automatic failover) since ${s.paused.since} (${duration(s.paused.forSeconds)}) by ${s.paused.by}: ${s.paused.reason || '-'}`,
+        ]
+      : []),
     '',
     indent(
       table([
@@ -71,6 +76,17 @@ export function setStatusText(name: string, s: SetStatus): string {
   ];
   if (s.recentChanges.length > 0) lines.push('', indent(historyTable(s.recentChanges, false)));
   return lines.join('\n');
+}
+
+/** Seconds as people read them: 45 s, 12 min, 3 h 5 min, 2 d 4 h (pure). */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 const indent = (text: string) =>

@@ -202,7 +202,7 @@ export async function runRedisWrapper(): Promise<number> {
     running.stop();
     prompts.stop();
     if (!task.diedOnItsOwn || running.lastRole !== 'master') return;
-    if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now() })) counters.crashFailovers += 1;
+    if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now(), lastPaused: running.view?.paused })) counters.crashFailovers += 1;
   });
   task.onExit(async () => {
     pool.close();

@@ -1,5 +1,6 @@
-import { type Address, Coalesced, type Directory, formatAddress, type Logger, withSentinel } from '@redis-zk/core';
+import { type Address, Coalesced, type Directory, formatAddress, type Logger, PAUSED_QUORUM, parseSentinelMaster, withSentinel } from '@redis-zk/core';
 import { planSet, type SetAction } from './plan';
+import { planQuorum } from './plan-quorum';
 import { type MonitorSettings, settingsArgs } from './sentinel-config';
 import { snapshotSet } from './set-snapshot';
 
@@ -52,9 +53,14 @@ export class MasterFollower {
       await Promise.all(
         names.map(async (name) => {
           await dir.masterExists(name, this.onChange);
+          const paused = await dir.readPause(name, this.onChange).then(
+            (p) => p !== null,
+            () => null,
+          );
           const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
-          if (action.kind !== 'keep') await this.apply(name, action, reason);
+          if (action.kind !== 'keep') await this.apply(name, action, reason, paused === true);
           else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
+          await this.keepQuorum(name, paused, reason);
         }),
       );
     } catch (err) {
@@ -62,11 +68,28 @@ export class MasterFollower {
     }
   }
 
-  private async apply(name: string, action: Exclude<SetAction, { kind: 'keep' }>, trigger: string): Promise<void> {
+  /**
+   * Holds a paused set's quorum at PAUSED_QUORUM and gives SENTINEL_QUORUM back once it is resumed
+   * (planQuorum); the pause node is watched, so this follows `redis-zk pause`/`resume` at once.
+   */
+  private async keepQuorum(name: string, paused: boolean | null, trigger: string): Promise<void> {
+    const current = await withSentinel(
+      this.d.local,
+      { timeoutMs: 2000 },
+      async (r) => parseSentinelMaster(await r.call('SENTINEL', 'MASTER', name)).quorum,
+    ).catch(() => null);
+    const action = planQuorum(paused, current, this.d.settings.quorum);
+    if (action.kind === 'keep') return;
+    await withSentinel(this.d.local, { timeoutMs: 2000 }, (r) => r.call('SENTINEL', 'SET', name, 'quorum', String(action.quorum)));
+    this.d.log.warn({ set: name, action: 'quorum', quorum: action.quorum, reason: action.reason, trigger }, 'set the Sentinel quorum');
+  }
+
+  private async apply(name: string, action: Exclude<SetAction, { kind: 'keep' }>, trigger: string, paused: boolean): Promise<void> {
     const to = action.kind === 'monitor' ? action.address : action.to;
+    const quorum = paused ? PAUSED_QUORUM : this.d.settings.quorum;
     await withSentinel(this.d.local, { timeoutMs: 2000 }, async (r) => {
       if (action.kind === 'repoint') await r.call('SENTINEL', 'REMOVE', name);
-      await r.call('SENTINEL', 'MONITOR', name, to.host, String(to.port), String(this.d.settings.quorum));
+      await r.call('SENTINEL', 'MONITOR', name, to.host, String(to.port), String(quorum));
       await r.call('SENTINEL', 'SET', name, ...settingsArgs(this.d.settings));
     });
     this.d.log.info(

@@ -1,9 +1,9 @@
-import { type Address, Directory, formatAddress, launchServer, leaveOnExit, registerTask, startWrapper } from '@redis-zk/core';
+import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, registerTask, startWrapper } from '@redis-zk/core';
 import path from 'node:path';
 import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
 import { planSet } from './plan';
-import { type MonitorSettings, sentinelConfigLines } from './sentinel-config';
+import { type MonitorSettings, monitorLines, sentinelConfigLines } from './sentinel-config';
 import { snapshotSet } from './set-snapshot';
 import { waitForMasters } from './wait-for-masters';
 
@@ -48,6 +48,8 @@ export async function runSentinelWrapper(): Promise<number> {
 
   // Each set's starting address: ZooKeeper's, unless it is stale and other sentinels know better.
   const sets = new Map<string, Address>();
+  // A set paused (maintenance mode) is monitored from the start with PAUSED_QUORUM: this Sentinel never fails it over by itself.
+  const paused = new Map<string, Address>();
   for (const [name, found] of registered) {
     const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD);
     const action = planSet(snapshot);
@@ -55,21 +57,32 @@ export async function runSentinelWrapper(): Promise<number> {
     const address = action.kind === 'monitor' ? action.address : found;
     const reason =
       action.kind === 'monitor' ? action.reason : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
-    sets.set(name, address);
-    log.info({ set: name, action: 'monitor', master: formatAddress(address), reason }, 'initial monitoring decision');
+    // Unknown (ZooKeeper away) counts as paused: the follower lowers the quorum once it reads the set is not.
+    const isPaused = await dir.readPause(name).then(
+      (p) => p !== null,
+      () => true,
+    );
+    (isPaused ? paused : sets).set(name, address);
+    log.info(
+      { set: name, action: 'monitor', master: formatAddress(address), reason, ...(isPaused ? { quorum: PAUSED_QUORUM, paused: true } : {}) },
+      'initial monitoring decision',
+    );
   }
 
   await launchServer(w, {
     bin: cfg.REDIS_SENTINEL_BIN,
     fileName: CONFIG_FILE,
-    lines: sentinelConfigLines({
-      bind,
-      announce,
-      dataDir,
-      sets,
-      settings,
-      access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls, users: cfg.users },
-    }),
+    lines: [
+      ...sentinelConfigLines({
+        bind,
+        announce,
+        dataDir,
+        sets,
+        settings,
+        access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls, users: cfg.users },
+      }),
+      ...[...paused].flatMap(([name, master]) => monitorLines(name, master, { ...settings, quorum: PAUSED_QUORUM })),
+    ],
     password: cfg.security.sentinelPassword,
   });
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');

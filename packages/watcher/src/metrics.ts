@@ -112,6 +112,8 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
   perSetValue('redis_zk_set_sentinels_reachable', 'Registered sentinels that answer', (s) => s.sentinels.filter((x) => x.reachable).length);
   perSetValue('redis_zk_set_sentinels_agreeing', "Sentinels that name ZooKeeper's master of the set", (s) => s.sentinelsAgreeing);
   perSetValue('redis_zk_set_sentinel_quorum', "The set's Sentinel quorum (sentinels that must agree the master is down)", (s) => s.sentinelQuorum);
+  perSetValue('redis_zk_set_paused', '1 while the set is paused (maintenance mode, redis-zk pause): nothing fails it over', (s) => (s.paused ? 1 : 0));
+  perSetValue('redis_zk_set_paused_seconds', 'How long the set has been paused (0 when it is not)', (s) => s.paused?.forSeconds ?? 0);
   perSetValue('redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', (s) => (s.failoverInProgress ? 1 : 0));
   perSetValue(
     'redis_zk_last_failover_duration_seconds',

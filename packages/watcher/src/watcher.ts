@@ -70,6 +70,7 @@ export async function runWatcher(): Promise<number> {
   const cleanup = new SentinelCleanup({
     sentinels: () => sentinels.current,
     masters: () => masters.current,
+    paused: async (name) => (await dir.readPause(name)) !== null,
     password: cfg.REDIS_PASSWORD,
     graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
     log,
@@ -143,6 +144,7 @@ export async function runWatcher(): Promise<number> {
         history: (name) => dir.readHistory(name),
         staleSince,
         records: (name) => dir.readMemberRecords(name),
+        pause: (name) => dir.readPause(name),
       }),
     STATUS_TTL_MS,
   );

@@ -20,6 +20,7 @@ export async function statusCommand(ctx: CliContext, o: { json: boolean }): Prom
     nodes: async (name) => (await dir.listNodes(name)).map((n) => n.address),
     history: (name) => dir.readHistory(name),
     records: (name) => dir.readMemberRecords(name),
+    pause: (name) => dir.readPause(name),
   });
   if (o.json) return JSON.stringify(status, null, 2);
   const sets = Object.keys(status).sort();

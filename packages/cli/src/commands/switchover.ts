@@ -14,7 +14,7 @@ const readOrNull = (a: Address): Promise<ReplicationState | null> => readReplica
  */
 export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: Address | undefined; timeoutMs: number }): Promise<string> {
   const { dir, log } = ctx;
-  const { master: reg, sentinels } = await dir.readSet(set);
+  const [{ master: reg, sentinels }, paused] = await Promise.all([dir.readSet(set), dir.readPause(set)]);
   const addresses = sentinels.map((s) => s.address);
   const [master, views, targetState] = await Promise.all([
     reg?.address ? readOrNull(reg.address) : null,
@@ -30,6 +30,7 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
     sentinelsRegistered: addresses.length,
     target: o.to,
     targetState,
+    paused,
   });
   if (decision.kind === 'refuse') throw new CliError(`refused: ${decision.reason}`, decision.code === 'not-found' ? EXIT.notFound : EXIT.refused);
 

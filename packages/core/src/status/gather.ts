@@ -7,7 +7,8 @@ import { readReplication, type ReplicationState } from '../redis/replication';
 import { pairsToMap, askSentinels } from '../sentinel/query';
 import type { RegisteredMaster } from '../zk/directory';
 import { findProblems } from './problems';
-import type { FailoverRecord, ReplicaStatus, SentinelStatus, SetStatus } from './types';
+import type { PauseRecord } from '../pause/record';
+import { type FailoverRecord, pausedStatus, type ReplicaStatus, type SentinelStatus, type SetStatus } from './types';
 
 const TIMEOUT_MS = 800;
 /** How many of the last changes /status (and `redis-zk status`) show per set. */
@@ -85,6 +86,8 @@ export async function gatherStatus(o: {
   staleSince?: string | null;
   /** The set's member records, for the task and agent of each node (optional). */
   records?: (name: string) => Promise<readonly StoredMemberRecord[]>;
+  /** The set's pause (maintenance mode), null when not paused (optional). */
+  pause?: (name: string) => Promise<PauseRecord | null>;
 }): Promise<Record<string, SetStatus>> {
   const pinged = await pingAll(o.sentinels);
   const reachable = pinged.filter((s) => s.reachable).map((s) => s.address);
@@ -95,7 +98,7 @@ export async function gatherStatus(o: {
         ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
         : [null, null];
       const facts = probe?.reachable ? probe : null;
-      const [nodes, views, history, records] = await Promise.all([
+      const [nodes, views, history, records, pause] = await Promise.all([
         o
           .nodes(name)
           .catch(() => [] as Address[])
@@ -103,6 +106,7 @@ export async function gatherStatus(o: {
         askSentinels(reachable, name, TIMEOUT_MS),
         o.history(name).catch(() => [] as HistoryEvent[]),
         (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
+        (o.pause?.(name) ?? Promise.resolve(null)).catch(() => null),
       ]);
       const where = taskOf(records);
       const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes)).map((r) => ({
@@ -136,6 +140,7 @@ export async function gatherStatus(o: {
         failoverInProgress: monitoring.some((v) => v.failoverInProgress),
         lastFailover: lastFailoverOf(history) ?? o.lastFailover?.get(name) ?? null,
         recentChanges: history.slice(-RECENT_CHANGES),
+        paused: pause ? pausedStatus(pause, Date.now()) : null,
         stale: (o.staleSince ?? null) !== null,
         staleSince: o.staleSince ?? null,
       };

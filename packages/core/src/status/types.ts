@@ -1,5 +1,6 @@
 import type { Address } from '../address';
 import type { HistoryEvent } from '../members/history';
+import type { PauseRecord } from '../pause/record';
 import type { Problem } from './problems';
 
 /** The set's last change of master other than an election: from the history in ZooKeeper, else as the watcher saw it. */
@@ -31,6 +32,24 @@ export interface SentinelStatus {
   readonly names?: Address | null;
 }
 
+/** A set's pause as /status shows it. */
+export interface PausedStatus {
+  readonly by: string;
+  /** Since when (ISO time). */
+  readonly since: string;
+  readonly reason: string;
+  /** How long it has been paused, by the gatherer's clock. */
+  readonly forSeconds: number;
+}
+
+/** A pause record as /status shows it, `now` the gatherer's clock (pure). */
+export const pausedStatus = (p: PauseRecord, now: number): PausedStatus => ({
+  by: p.by,
+  since: new Date(p.at).toISOString(),
+  reason: p.reason,
+  forSeconds: Math.max(0, Math.round((now - p.at) / 1000)),
+});
+
 export interface SetStatus {
   readonly master: Address | null;
   readonly masterReachable: boolean;
@@ -50,6 +69,8 @@ export interface SetStatus {
   readonly lastFailover: FailoverRecord | null;
   /** The last changes of master recorded in ZooKeeper, newest last (the whole history: `/history/<set>`). */
   readonly recentChanges: readonly HistoryEvent[];
+  /** The set's pause (maintenance mode, `redis-zk pause`): who, since when (ISO), why; null when not paused (or unknown: ZooKeeper did not answer). */
+  readonly paused: PausedStatus | null;
   /** true while ZooKeeper is away: `master` (and /sentinels, /masters) are the last known, possibly out of date. */
   readonly stale: boolean;
   /** Since when (ISO), while stale. */

@@ -8,6 +8,7 @@ import { EphemeralRegistration } from './registration';
 import { encodeMemberRecord, type MemberRecord, parseMemberRecord, type StoredMemberRecord } from '../members/record';
 import { isSetName } from '../config/vars';
 import { formatHandoverClaim, type HandoverClaim, parseHandoverClaim } from '../switchover/claims';
+import { formatPauseRecord, type PauseRecord, parsePauseRecord } from '../pause/record';
 import { fenceCompletes, HISTORY_LIMIT, type HistoryEvent, historyNodeName, mergeHistory, parseHistoryEvent, redundantFences } from '../members/history';
 
 export interface RegisteredMaster {
@@ -373,6 +374,45 @@ export class Directory {
       if (!claim) this.warnInvalid(`${dir}/${node}`, data.data.toString(), 'ignoring an invalid switchover record in ZooKeeper');
       return claim ? [claim] : [];
     });
+  }
+
+  /**
+   * Whether set `name` is paused (maintenance mode), and by whom; null when it is not. A pause
+   * node whose data is not a PauseRecord still pauses the set (it was created on purpose; its
+   * time is ZooKeeper's) and is logged once. `watcher` fires once when the node is created,
+   * changed or removed.
+   */
+  async readPause(name: string, watcher?: (e: ZkEvent) => void): Promise<PauseRecord | null> {
+    const path = this.paths.paused(name);
+    const node = await this.zk.getData(path, watcher);
+    if (!node) {
+      // ZooKeeper sets no data watch on a missing node: watch its creation instead.
+      if (watcher && (await this.zk.exists(path, watcher))) return this.readPause(name, watcher);
+      return null;
+    }
+    const record = parsePauseRecord(node.data.toString());
+    if (record) return record;
+    this.warnInvalid(path, node.data.toString(), 'a pause record that is not {by, at, reason}: the set is paused all the same');
+    return { by: 'unknown', at: node.mtimeMs, reason: 'the pause record in ZooKeeper is not valid' };
+  }
+
+  /** Pauses set `name` (creates `paused/<name>`); an existing pause is kept and returned as it is. */
+  async pause(name: string, record: PauseRecord): Promise<{ created: boolean; record: PauseRecord }> {
+    try {
+      await this.zk.createWithParents(this.paths.paused(name), formatPauseRecord(record), CreateMode.PERSISTENT);
+      return { created: true, record };
+    } catch (err) {
+      if (!isNodeExists(err)) throw err;
+    }
+    const existing = await this.readPause(name);
+    return existing ? { created: false, record: existing } : this.pause(name, record); // resumed meanwhile
+  }
+
+  /** Ends the pause of set `name`; the record it ended, or null when it was not paused. */
+  async resume(name: string): Promise<PauseRecord | null> {
+    const existing = await this.readPause(name);
+    if (existing) await this.zk.remove(this.paths.paused(name));
+    return existing;
   }
 
   /** The set's history, oldest first (in the order the entries were made); junk is left out. */

@@ -62,6 +62,14 @@ export class ZkPaths {
     return `${this.root}/handovers/${name}`;
   }
 
+  /**
+   * Persistent, present while the set is paused (maintenance mode: `redis-zk pause`), data a JSON
+   * PauseRecord `{by, at, reason}`; removed by `redis-zk resume`.
+   */
+  paused(name: string): string {
+    return `${this.root}/paused/${name}`;
+  }
+
   /** The election lock of a set: ephemeral sequential children `lock-<uuid>-<seq>`. */
   electionLock(name: string): string {
     return `${this.root}/locks/${name}`;

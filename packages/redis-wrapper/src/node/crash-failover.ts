@@ -5,6 +5,7 @@ import {
   type Directory,
   formatAddress,
   type Logger,
+  type PauseRecord,
   sameAddress,
   sentinelConsensus,
   type SentinelView,
@@ -20,7 +21,11 @@ export interface CrashInputs {
   log: Logger;
   /** When redis-server died (ms since the epoch). */
   diedAt: number;
+  /** The set's pause as the node loop last read it: used when ZooKeeper does not answer now. */
+  lastPaused?: PauseRecord | null | undefined;
 }
+
+const pausedReason = (p: PauseRecord) => `the set is paused (maintenance mode, by ${p.by}): no automatic action; resume it to fail over`;
 
 /** How long to wait for the promoted address, only to record it in the history. */
 const FOLLOW_MS = 5000;
@@ -34,6 +39,8 @@ const FOLLOW_MS = 5000;
  */
 export async function crashFailover(i: CrashInputs): Promise<boolean> {
   const log = i.log.child({ step: 'crash-failover' });
+  // The pause as ZooKeeper has it now; when ZooKeeper does not answer, as the node loop last read it.
+  const paused = await i.dir.readPause(i.name).catch(() => i.lastPaused ?? null);
   const sentinels = await i.dir.listSentinels().catch(() => []);
   if (sentinels.length === 0) {
     log.warn({ reason: 'no sentinel registered, or ZooKeeper unavailable' }, 'redis-server died; exiting without a crash failover');
@@ -44,7 +51,7 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
     i.name,
     500,
   );
-  const decision = decideCrashFailover(views, i.self);
+  const decision = decideCrashFailover(views, i.self, paused);
   if (decision.kind === 'leave') {
     log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
@@ -73,9 +80,11 @@ export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly Senti
  * Whether the wrapper of a dead master's redis-server asks Sentinel to fail over now: only when a
  * majority of the sentinels still take this node for the master and no failover is running
  * anywhere (Sentinel's own would be disturbed; a second one could follow it). Asks the sentinels
- * that answer, one after another, until one accepts.
+ * that answer, one after another, until one accepts. Never while the set is paused (maintenance
+ * mode): the operator decides, and Sentinel fails nothing over by itself then either.
  */
-export function decideCrashFailover(views: readonly SentinelView[], self: Address): CrashDecision {
+export function decideCrashFailover(views: readonly SentinelView[], self: Address, paused: PauseRecord | null = null): CrashDecision {
+  if (paused) return { kind: 'leave', reason: pausedReason(paused) };
   const consensus = sentinelConsensus(views);
   if (consensus.failoverInProgress) return { kind: 'leave', reason: 'a failover is already running: leaving it to Sentinel' };
   if (!sameAddress(consensus.master, self)) {

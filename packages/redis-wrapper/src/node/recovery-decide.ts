@@ -1,4 +1,14 @@
-import { type Address, compareFreshness, formatAddress, isLiveMaster, type Probe, sameAddress, sentinelConsensus, type SentinelView } from '@redis-zk/core';
+import {
+  type Address,
+  compareFreshness,
+  formatAddress,
+  isLiveMaster,
+  type PauseRecord,
+  type Probe,
+  sameAddress,
+  sentinelConsensus,
+  type SentinelView,
+} from '@redis-zk/core';
 
 /** Everything a recovery looks at, read under the set's lock. */
 export interface RecoverySnapshot {
@@ -8,6 +18,8 @@ export interface RecoverySnapshot {
   readonly sentinels: readonly SentinelView[];
   /** The history the set's data last belonged to (see latestHistory), if known. */
   readonly latest: string | null;
+  /** The set's pause (maintenance mode), read under the lock; null or absent: not paused. */
+  readonly paused?: PauseRecord | null;
 }
 
 export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: string } | { readonly kind: 'stand-by'; readonly reason: string };
@@ -21,8 +33,10 @@ export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: stri
  * recovered master's Sentinel configuration starts again at epoch 0, the old side's sentinel (at
  * a later epoch) wins when the partition heals and the recovered side's writes are lost (the
  * Marathon partition scenario showed both). Sentinel, when it can fail over, is safe there.
+ * Never while the set is paused (maintenance mode), read again under the lock.
  */
 export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
+  if (s.paused) return { kind: 'stand-by', reason: `the set is paused (maintenance mode, by ${s.paused.by}): no automatic action` };
   const probes = [...s.probes.values()];
   const master = probes.find((p) => isLiveMaster(p));
   if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };

@@ -40,7 +40,10 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
   const lock = i.dir.electionLock(i.name, log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
   await lock.acquire(LOCK_WAIT_MS);
   try {
-    const { nodes, sentinels, members: records, master: registered } = await i.dir.readSet(i.name, { nodes: true, members: true });
+    const [{ nodes, sentinels, members: records, master: registered }, paused] = await Promise.all([
+      i.dir.readSet(i.name, { nodes: true, members: true }),
+      i.dir.readPause(i.name),
+    ]);
     const views = await askSentinels(
       sentinels.map((s) => s.address),
       i.name,
@@ -61,7 +64,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
-    const decision = decideRecovery({ self: i.self, probes, sentinels: views, latest: latestHistory(records, registered?.address ?? null) });
+    const decision = decideRecovery({ self: i.self, probes, sentinels: views, latest: latestHistory(records, registered?.address ?? null), paused });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind !== 'promote') return false;
 

@@ -3,6 +3,7 @@ import {
   formatAddress,
   isLiveMaster,
   newestConfig,
+  type PauseRecord,
   type Probe,
   type ReplicationState,
   sameAddress,
@@ -26,6 +27,8 @@ export interface RoleView {
   readonly masterlessForMs: number;
   /** Past this, Sentinel is taken to be stuck and the replicas recover by themselves. */
   readonly stuckAfterMs: number;
+  /** The set's pause (maintenance mode, `paused/<name>`) as last read; null or absent: not paused. */
+  readonly paused?: PauseRecord | null;
 }
 
 export type RoleAction =
@@ -57,11 +60,19 @@ export type RoleAction =
  * - a replica re-points to the set's master when what it follows is dead, not a master, or a live
  *   master that a Sentinel majority and ZooKeeper both no longer name, at a later epoch than any
  *   sentinel that names it (Sentinel's leader re-points replicas before the others catch up);
- * - a replica with no live master known for `stuckAfterMs` asks for a recovery.
+ * - a replica with no live master known for `stuckAfterMs` asks for a recovery;
+ * - nothing at all while the set is paused (maintenance mode, `redis-zk pause`): no re-pointing,
+ *   fencing, write pause or recovery; the operator acts (and Sentinel fails nothing over).
  */
 export function decideRole(v: RoleView): RoleAction {
   const show = formatAddress;
   if (!v.local) return { kind: 'none', reason: 'the local redis-server does not answer' };
+  if (v.paused) {
+    return {
+      kind: 'none',
+      reason: `the set is paused (maintenance mode, by ${v.paused.by} since ${new Date(v.paused.at).toISOString()}): no automatic action`,
+    };
+  }
   const consensus = sentinelConsensus(v.sentinels);
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   if (consensus.failoverInProgress) {

@@ -83,7 +83,7 @@ export class NodeLoop {
   private running = false;
   private ticking = false;
   private again = false;
-  private zk: ZkFacts = { registered: null, sentinels: [], current: false };
+  private zk: ZkFacts = { registered: null, sentinels: [], paused: null, current: false };
   private lastMasterAt = performance.now();
   private published: { record: MemberRecord; at: number } | undefined;
   private prunedAt = 0;
@@ -146,12 +146,13 @@ export class NodeLoop {
    * Sentinel promotes a replica ~0.2 s later, and a tick (local INFO, ZooKeeper, the sentinels)
    * can take longer on a loaded host. The tick that follows renews the pause or lifts it
    * (failingOverFrom in role-decide.ts). A stopped loop (a stopping master handing over) pauses
-   * too: unrenewed, the pause expires by itself, and the handover holds its own.
+   * too: unrenewed, the pause expires by itself, and the handover holds its own. Not while the set
+   * is paused (maintenance mode: no automatic action; only an asked-for failover runs then).
    */
   failoverStarted(master: Address): void {
     if (sameAddress(master, this.i.self)) {
       this.failoverFromHereAt = performance.now();
-      if (this.lastRole === 'master') void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
+      if (this.lastRole === 'master' && !this.zk.paused) void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
     }
     this.poke('Sentinel started a failover');
   }
@@ -200,7 +201,9 @@ export class NodeLoop {
     const consensus = sentinelConsensus(g.sentinels);
     const masterKnown =
       g.local?.role === 'master' || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
-    if (masterKnown || !g.local) this.lastMasterAt = now;
+    // Paused (maintenance mode): the set may stay masterless on purpose; after the resume Sentinel
+    // gets its whole time again before a recovery would take over.
+    if (masterKnown || !g.local || g.zk.paused) this.lastMasterAt = now;
     const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
     if (g.local) this.lastLocal = { state: g.local, at: now };
     const downAfter = Math.max(0, ...g.sentinels.map((s) => (s.reachable ? (s.downAfterMs ?? 0) : 0))) || DEFAULT_DOWN_AFTER_MS;
@@ -210,6 +213,7 @@ export class NodeLoop {
       local: g.local,
       registered: g.zk.registered,
       zkCurrent: g.zk.current,
+      paused: g.zk.paused,
       sentinels: g.sentinels,
       probes: g.probes,
       masterlessForMs: Math.round(now - this.lastMasterAt),

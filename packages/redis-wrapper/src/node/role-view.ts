@@ -4,6 +4,7 @@ import {
   type Directory,
   formatAddress,
   newestConfig,
+  type PauseRecord,
   type Probe,
   probeRedis,
   readReplication,
@@ -34,6 +35,8 @@ export interface ViewInputs {
 export interface ZkFacts {
   registered: Address | null;
   sentinels: readonly Address[];
+  /** The set's pause (maintenance mode); null: not paused. */
+  paused: PauseRecord | null;
   /** false when this tick's read failed and the facts are the last ones known. */
   current: boolean;
 }
@@ -63,8 +66,8 @@ export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gather
     );
   const [local, zk, early] = await Promise.all([
     readReplication(i.local, opts).catch(() => null),
-    withTimeout(i.dir.readSet(i.name), i.probeTimeoutMs, 'ZooKeeper read')
-      .then((set): ZkFacts => ({ registered: set.master?.address ?? null, sentinels: set.sentinels.map((x) => x.address), current: true }))
+    withTimeout(Promise.all([i.dir.readSet(i.name), i.dir.readPause(i.name)]), i.probeTimeoutMs, 'ZooKeeper read')
+      .then(([set, paused]): ZkFacts => ({ registered: set.master?.address ?? null, sentinels: set.sentinels.map((x) => x.address), paused, current: true }))
       .catch((): ZkFacts => ({ ...lastZk, current: false })),
     ask(lastZk.sentinels),
   ]);

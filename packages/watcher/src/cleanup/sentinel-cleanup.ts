@@ -16,6 +16,8 @@ import { planReset, type SentinelState } from './plan-reset';
 export interface CleanupDeps {
   sentinels: () => readonly Address[];
   masters: () => ReadonlyMap<string, RegisteredMaster>;
+  /** Whether a set is paused (maintenance mode): its sentinels are left alone then. Rejects when unknown. */
+  paused?: (name: string) => Promise<boolean>;
   password: string | undefined;
   graceMs: number;
   log: Logger;
@@ -94,6 +96,11 @@ export class SentinelCleanup {
   }
 
   private async cleanSet(name: string, reg: RegisteredMaster, registered: readonly Address[]): Promise<void> {
+    // Paused (maintenance mode): no automatic action on the set, no SENTINEL RESET either (unknown counts as paused).
+    if (this.d.paused && (await this.d.paused(name).catch(() => true))) {
+      this.d.log.debug({ set: name, reason: 'the set is paused (maintenance mode)' }, 'sentinel cleanup skipped');
+      return;
+    }
     const now = Date.now();
     const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`))))).filter(
       (v): v is SentinelState => v !== null,
