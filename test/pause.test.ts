@@ -122,3 +122,46 @@ test('paused: kill -9 of the master redis-server fails nothing over for 14 s; re
   const figures = await writer.stop();
   t.is(figures.lost, 0, 'no acknowledged write lost');
 });
+
+// A planned stop while paused: the operator asked for it, so a master's SIGTERM still hands the
+// role over (SENTINEL FAILOVER needs no quorum) and nothing acknowledged is lost; the set stays
+// paused, and `redis-zk --help` describes the mode.
+test("paused: a master's SIGTERM still hands over, no acknowledged write lost; the set stays paused", async (t) => {
+  const help = await cli(process.env, '--help');
+  t.is(help.code, 0);
+  t.regex(help.out, /^ {2}pause \[options\] <set>/m);
+  t.regex(help.out, /^ {2}resume <set>/m);
+  t.regex(help.out, /Maintenance mode: while a set is paused/);
+
+  const env = await TestEnv.create(t);
+  const d = await env.deploy();
+  const writer = stopOnTeardown(t, new SteadyWriter(env, d));
+  await writer.start();
+  await waitFor('writes flowing', () => writer.acked > 50, 20000);
+  const paused = await cli(env, 'pause', d.name);
+  t.is(paused.code, 0, paused.err);
+
+  const master = d.redis.find((r) => r.address === d.master)!;
+  const stopped = Date.now();
+  master.proc.kill('SIGTERM');
+  t.is((await master.proc.exited).code, 0);
+  t.regex(master.proc.log(), /switched over; the old master is now a replica/);
+  const promoted = await waitFor(
+    'ZooKeeper on the new master',
+    async () => {
+      const m = await zkMaster(d);
+      return m && m !== d.master ? m : undefined;
+    },
+    30000,
+  );
+  await waitFor('writes after the switchover', () => writer.ackedSince(stopped + 2000) > 20, 30000, 50);
+  t.truthy(await d.dir.readPause(d.name), 'still paused');
+  for (const s of d.sentinels) t.is((await sentinelMaster(s.port, d.name))?.get('quorum'), String(PAUSED_QUORUM));
+  const history = await d.dir.readHistory(d.name);
+  t.true(
+    history.some((e) => e.cause === 'switchover' && e.from === d.master && e.to === promoted),
+    JSON.stringify(history),
+  );
+  const figures = await writer.stop();
+  t.is(figures.lost, 0, 'no acknowledged write lost');
+});
