@@ -195,8 +195,13 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
     };
     let lastZk: { raw: string | null; epoch: number } | undefined;
     loop(30, async () => {
+      // masters/<set> and epochs/<set> are two reads (in order on one session); the watcher changes
+      // both in one multi-op. Two reads that agree on the master's version and the epoch bracket a
+      // consistent pair (one read alone can pair the old address with the new epoch).
+      const first = await within(dir.readMaster(SET), 1000);
+      if (first === undefined) return;
       const m = await within(dir.readMaster(SET), 1000);
-      if (m === undefined) return;
+      if (m === undefined || (first?.version ?? -1) !== (m?.version ?? -1) || (first?.epoch ?? -1) !== (m?.epoch ?? -1)) return;
       const raw = m?.raw ?? null;
       const epoch = m?.epoch ?? -1;
       if (lastZk && lastZk.raw === raw && lastZk.epoch === epoch) return;
@@ -601,7 +606,8 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
       const m = masters[0]!;
       for (const x of infos) {
         if (x.a === m) continue;
-        const r = x.r!;
+        const r = x.r;
+        if (!r) return `${x.a} does not answer`;
         if (
           r.get('role') !== 'slave' ||
           `${r.get('master_host')}:${r.get('master_port')}` !== m ||
