@@ -198,6 +198,10 @@ test('before the first read from ZooKeeper: discovery answers 503 (never an empt
   t.is((await getJson(`${fresh.base}/readiness`)).status, 503);
   const half = await start(fakeView({ freshness: () => ({ sentinelsLoaded: true, mastersLoaded: false, staleSince: null }) }));
   t.is((await getJson(`${half.base}/sentinels`)).status, 200, 'the sentinel list is read: served');
+  const none = await start(fakeView({ sentinels: () => [], freshness: () => ({ sentinelsLoaded: true, mastersLoaded: true, staleSince: null }) }));
+  const empty = await getJson(`${none.base}/sentinels`);
+  t.is(empty.status, 503, 'a list read empty (the sentinels re-registering after an outage): 503, never []');
+  t.regex((empty.body as { error: string }).error, /no sentinel registered/);
   t.is((await getJson(`${half.base}/master`)).status, 503, 'the masters are not');
   t.is((await getJson(`${fresh.base}/liveness`)).status, 200);
 });

@@ -40,6 +40,7 @@ const METHOD_NOT_ALLOWED = json(405, { error: 'method not allowed' });
 const MALFORMED_URL = json(400, { error: 'malformed URL' });
 const TOO_LARGE = json(413, { error: `request body too large (limit ${MAX_BODY_BYTES} bytes)` });
 const NOT_LOADED = json(503, notLoaded);
+const NO_SENTINEL = json(503, { error: 'no sentinel registered in ZooKeeper (yet): ask again shortly' });
 
 /**
  * The watcher's read-only HTTP API as one request listener for node:http: a route table over the
@@ -66,6 +67,9 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
       () => {
         if (!view.freshness().sentinelsLoaded) return NOT_LOADED;
         const list = view.sentinels();
+        // Never an empty list: a client would take it for the truth and have nowhere to go (a fresh
+        // watcher's first read while the sentinels re-register after a ZooKeeper outage is empty).
+        if (list.length === 0) return NO_SENTINEL;
         // Plain host+port objects: the list can be passed as ioredis's `sentinels` option as is.
         if (list !== sentinelsFor) {
           sentinels = json(200, list.map(hostPort));
