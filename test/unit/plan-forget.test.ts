@@ -35,9 +35,10 @@ const cases: Array<[string, Partial<ForgetSnapshot>, 'forget' | 'keep', number?]
   ['the dead never seen missing (no entry): keep', { goneSince: new Map() }, 'keep'],
   ['a dead peer still registered is not dead', { registered: [at(0), ...live, ...dead] }, 'keep'],
   [
-    '2 dead of 5 known: 3 live >= 3 needed, not blocked: keep',
+    '2 dead of 5 known (a failover still possible): forget them too, before a live one stops voting',
     { sets: [set({ peers: [...live.map((address) => ({ address, down: false })), ...dead.slice(0, 2).map((address) => ({ address, down: true }))] })] },
-    'keep',
+    'forget',
+    2,
   ],
   [
     'unregistered but not down (it still answers this Sentinel): keep',
@@ -45,14 +46,16 @@ const cases: Array<[string, Partial<ForgetSnapshot>, 'forget' | 'keep', number?]
     'keep',
   ],
   [
-    'a minority side (1 live of 3, the other 2 cut off): forgetting would not reach the quorum: keep',
+    'a minority side (1 live of 3, the other 2 cut off and unregistered): forgotten, and still no failover alone (a leader needs quorum 2)',
     {
       sets: [set({ peers: live.map((address) => ({ address, down: true })) })],
       registered: [at(0)],
       goneSince: new Map(live.map((a) => [`${a.host}:${a.port}`, 0])),
     },
-    'keep',
+    'forget',
+    2,
   ],
+  ['quorum 1: nothing forgotten (the quorum is what keeps a minority from failing over)', { sets: [set({ quorum: 1 })] }, 'keep'],
 ];
 for (const [title, o, kind, n] of cases) {
   test(`planForget: ${title}`, (t) => {

@@ -30,28 +30,30 @@ export const votesNeeded = (known: number, quorum: number): number => Math.max(q
 /**
  * Whether the local Sentinel must forget dead peers now (pure). Sentinel never forgets a sentinel
  * it once heard: every dead one (a task killed and replaced on a new port) still counts among the
- * voters a failover's leader needs a majority of. With enough of them no failover can ever be
- * authorised, while the set's master is dead; SENTINEL RESET would forget them but also the
- * replicas, which a Sentinel re-learns only from the master's INFO, so the watcher's cleanup
- * cannot use it then. Instead the local Sentinel is restarted without them in its config file.
+ * voters a failover's leader needs a majority of. Enough of them and no failover is authorised:
+ * with 3 dead of 6 known for ever; with 1 dead of 4 as soon as one live sentinel does not vote
+ * (nemesis seed 1645111017: a sentinel stuck in a failover whose promoted replica died, which
+ * Sentinel never ends, votes for no other). SENTINEL RESET would forget them but also the
+ * replicas, which a Sentinel re-learns only from its master's INFO: the watcher's cleanup cannot
+ * use it while the master is dead or a failover is under way. So the local Sentinel is restarted
+ * without them in its config file (replicas, epochs and id kept).
  *
  * A peer is dead when it is not registered in ZooKeeper, has been missing for `graceMs`, and the
- * local Sentinel takes it for down. Forgetting it is done only when it unblocks a set: the live
- * sentinels (not down, this one included) are fewer than the votes needed now and enough once the
- * dead are left out. Safe across a partition as long as the quorum is a majority of the sentinels
- * deployed (as shipped: 2 of 3): a leader always needs `quorum` votes, so a minority side cannot
- * fail over whatever it forgot. Never while a failover of any set is under way, nor without
- * ZooKeeper.
+ * local Sentinel takes it for down. Forgetting is safe across a partition as long as the quorum
+ * is a majority of the sentinels deployed (as shipped: 2 of 3): a leader always needs `quorum`
+ * votes, so a minority side cannot fail over whatever it forgot (and re-learns the others from
+ * their hello messages once the partition heals); a set with quorum 1 is left alone. Never while
+ * the local Sentinel fails over any set, nor without ZooKeeper.
  *
- * | sets                                                     | decision          |
- * |----------------------------------------------------------|-------------------|
- * | ZooKeeper unreadable                                     | keep              |
- * | a failover in progress                                   | keep              |
- * | 3 live of 6 known (3 dead, past grace), quorum 2         | forget the 3 dead |
- * | 3 live of 6 known, the dead missing for less than grace  | keep              |
- * | 3 live of 5 known (2 dead): 3 >= 3 needed                | keep (not blocked)|
- * | 1 live of 3 known (2 dead), quorum 2                     | keep (still < 2)  |
- * | a dead peer still registered (or not down)               | not dead          |
+ * | sets                                                       | decision          |
+ * |------------------------------------------------------------|-------------------|
+ * | ZooKeeper unreadable                                       | keep              |
+ * | a failover in progress here                                | keep              |
+ * | 3 dead of 6 known, past the grace (failover impossible)    | forget the 3      |
+ * | 1 dead of 4 known, past the grace                          | forget it         |
+ * | the dead missing for less than the grace                   | keep              |
+ * | a dead peer still registered (or not down)                 | not dead          |
+ * | quorum 1                                                   | keep              |
  */
 export function planForget(s: ForgetSnapshot): ForgetDecision {
   if (s.registered === null) return { kind: 'keep', reason: 'ZooKeeper could not be read' };
@@ -63,28 +65,24 @@ export function planForget(s: ForgetSnapshot): ForgetDecision {
     const since = s.goneSince.get(formatAddress(p.address));
     return since !== undefined && s.now - since >= s.graceMs;
   };
-  const unblocked: string[] = [];
+  const sets: string[] = [];
   const forget = new Map<string, Address>();
   for (const v of s.sets) {
     const dead = v.peers.filter(isDead);
-    if (dead.length === 0) continue;
+    if (dead.length === 0 || v.quorum < 2) continue;
     const known = v.peers.length + 1;
     const live = 1 + v.peers.filter((p) => !p.down).length;
-    const neededNow = votesNeeded(known, v.quorum);
-    const neededAfter = votesNeeded(known - dead.length, v.quorum);
-    if (live >= neededNow || live < neededAfter) continue;
-    unblocked.push(
-      `${v.name}: ${live} live of ${known} sentinels known, a failover needs ${neededNow}; without the ${dead.length} dead (${dead
-        .map((p) => formatAddress(p.address))
-        .join(', ')}) it needs ${neededAfter}`,
+    sets.push(
+      `${v.name}: ${live} live of ${known} known (a leader needs ${votesNeeded(known, v.quorum)} votes; without the ${dead.length} dead ` +
+        `${dead.map((p) => formatAddress(p.address)).join(', ')}: ${votesNeeded(known - dead.length, v.quorum)})`,
     );
     for (const p of dead) forget.set(formatAddress(p.address), p.address);
   }
-  if (forget.size === 0) return { kind: 'keep', reason: 'no set is kept from failing over by dead sentinels' };
+  if (forget.size === 0) return { kind: 'keep', reason: 'no dead sentinel to forget' };
   return {
     kind: 'forget',
     peers: [...forget.values()],
-    reason: `dead sentinels (unregistered for at least ${s.graceMs} ms, down) block a failover: ${unblocked.join('; ')}`,
+    reason: `dead sentinels (unregistered for at least ${s.graceMs} ms, down) still count among the voters: ${sets.join('; ')}`,
   };
 }
 
