@@ -561,6 +561,29 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
     reason: /paused \(maintenance mode, by redis-zk on ops1/,
   },
   { title: 'no live node holds data -> stand by (never an empty node as master)', s: rs([dead(A), liveReplica(SELF, A, { offset: 0 })]), kind: 'stand-by' },
+  {
+    title: 'a sentinel stuck past its promotion (promoted replica dead, Sentinel never ends it), on the old master now a replica -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 }), liveReplica(Q, A, { offset: 800 })], {
+      sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, Q, { flags: ['master'], failover: true, current: A, knownSentinels: 3 })],
+    }),
+    kind: 'promote',
+  },
+  {
+    title: 'a sentinel failing over before its promotion (it still gives clients the dead master) -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], {
+      sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, A, { flags: ['master', 's_down', 'o_down'], failover: true, knownSentinels: 3 })],
+    }),
+    kind: 'stand-by',
+    reason: /failing over/,
+  },
+  {
+    title: 'a sentinel past its promotion whose promoted replica answers -> stand by (Sentinel is finishing)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 }), liveReplica(Q, A, { offset: 800 })], {
+      sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, A, { flags: ['master'], failover: true, current: Q, knownSentinels: 3 })],
+    }),
+    kind: 'stand-by',
+    reason: /failing over/,
+  },
 ];
 for (const c of recoveryCases) {
   test(`recovery: ${c.title}`, (t) => {

@@ -1,14 +1,4 @@
-import {
-  type Address,
-  compareFreshness,
-  formatAddress,
-  isLiveMaster,
-  type PauseRecord,
-  type Probe,
-  sameAddress,
-  sentinelConsensus,
-  type SentinelView,
-} from '@redis-zk/core';
+import { type Address, compareFreshness, formatAddress, isLiveMaster, type PauseRecord, type Probe, sameAddress, type SentinelView } from '@redis-zk/core';
 
 /** Everything a recovery looks at, read under the set's lock. */
 export interface RecoverySnapshot {
@@ -27,8 +17,9 @@ export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: stri
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
  * master (ties: the lowest address, so every node agrees). Never while any master answers, nor
- * while a sentinel is failing over; never an empty node over one with data. And only when every
- * sentinel Sentinel knows answers and takes the master for down. A sentinel out of reach may be
+ * while a sentinel is failing over (one whose promoted replica is gone is not: Sentinel never ends
+ * it); never an empty node over one with data. And only when every sentinel Sentinel knows
+ * answers and takes the master for down (or names a master that answers as a replica). A sentinel out of reach may be
  * beside a live master (a partition): a recovery there makes a second master, and because the
  * recovered master's Sentinel configuration starts again at epoch 0, the old side's sentinel (at
  * a later epoch) wins when the partition heals and the recovered side's writes are lost (the
@@ -40,10 +31,21 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const probes = [...s.probes.values()];
   const master = probes.find((p) => isLiveMaster(p));
   if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };
-  if (sentinelConsensus(s.sentinels).failoverInProgress) return { kind: 'stand-by', reason: 'a sentinel is failing over' };
   const monitoring = s.sentinels.filter((v): v is Extract<SentinelView, { reachable: true }> => v.reachable && v.monitors);
+  const probed = (a: Address | null | undefined): Probe | undefined => (a ? s.probes.get(formatAddress(a)) : undefined);
+  // A failover past its promotion (the sentinel gives clients the promoted replica, no longer its
+  // master) whose promoted replica is gone never ends: Redis Sentinel waits for it to come back
+  // (nemesis seed 1645111017). It is not a failover under way. Before the promotion it is one.
+  const stuck = (v: (typeof monitoring)[number]): boolean => !!v.current && !sameAddress(v.current, v.master) && probed(v.current)?.reachable === false;
+  const failing = monitoring.filter((v) => v.failoverInProgress && !stuck(v));
+  if (failing.length > 0) return { kind: 'stand-by', reason: `a sentinel is failing over (${formatAddress(failing[0]!.sentinel)})` };
   const known = Math.max(0, ...monitoring.map((v) => v.knownSentinels ?? 0), s.sentinels.length);
-  const down = monitoring.filter((v) => v.flags.includes('s_down') || v.flags.includes('o_down'));
+  // Down for a sentinel: it takes its master for down, or the master it names answers as a replica
+  // (a sentinel left on a failed failover's old master, itself re-pointed to the dead promoted one).
+  const down = monitoring.filter((v) => {
+    const named = probed(v.master);
+    return v.flags.includes('s_down') || v.flags.includes('o_down') || (named?.reachable === true && named.role !== 'master');
+  });
   if (down.length < known) {
     return {
       kind: 'stand-by',

@@ -56,7 +56,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     };
     await probeAll([
       ...nodes.map((n) => n.address),
-      ...views.flatMap((v) => (v.reachable ? [v.master, ...(v.replicas ?? []).map((r) => r.address)] : [])),
+      ...views.flatMap((v) => (v.reachable ? [v.master, v.current, ...(v.replicas ?? []).map((r) => r.address)] : [])),
       registered?.address,
     ]);
     await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
