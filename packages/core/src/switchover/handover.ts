@@ -225,7 +225,7 @@ async function untilSentinelCanFailOver(
     }
     return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})`, timedOut: true };
   } finally {
-    if (paused) await unpauseWrites(i);
+    if (paused) await releaseWrites(i, sentinels);
   }
 }
 
@@ -259,6 +259,7 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
   const { deadline, log } = i;
   await pauseWrites(i);
   const pausedAt = Date.now();
+  let handedOver = false;
   try {
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
     // Bounded apart from the timeout: a replica that died meanwhile must not keep writes paused for it.
@@ -322,11 +323,12 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
           reason: i.reason,
         })
         .catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
+      handedOver = true;
       return { ok: true, promoted, epoch, pausedMs, tookMs: Date.now() - started };
     }
     return no('Sentinel did not promote a replica in time');
   } finally {
-    await unpauseWrites(i);
+    await (handedOver ? unpauseWrites(i) : releaseWrites(i, sentinels));
   }
 }
 
@@ -390,6 +392,22 @@ async function unpauseWrites(i: Handover): Promise<void> {
   const pause = pauses.get(i);
   pauses.delete(i);
   await pause?.end();
+}
+
+/**
+ * Ends a handover's pause that did not hand over: lifted, unless a sentinel is failing over from
+ * this master meanwhile (its wrapper pauses writes for that too, and CLIENT UNPAUSE would lift
+ * both: nemesis seed 806139292 lost 9 acknowledged writes so); then the pause runs out by itself
+ * within a slice while the wrapper renews its own.
+ */
+async function releaseWrites(i: Handover, sentinels: readonly Address[]): Promise<void> {
+  const pause = pauses.get(i);
+  if (!pause) return;
+  const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 500 }), i.announce) : { kind: 'none' as const };
+  if (move.kind === 'none') return unpauseWrites(i);
+  pauses.delete(i);
+  pause.abandon();
+  i.log.info({ reason: move.reason }, 'writes left paused until the slice runs out: Sentinel is failing over from this master');
 }
 
 /** The leader's answer to GET-MASTER-ADDR-BY-NAME once it names another master (one connection, polled); null at the deadline. */

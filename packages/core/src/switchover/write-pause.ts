@@ -57,6 +57,19 @@ export class WritePause {
     this.pool = undefined;
   }
 
+  /**
+   * Stops renewing without lifting the pause: the slice under way ends by itself within
+   * PAUSE_SLICE_MS. For a handover that gives up while Sentinel fails over from this master:
+   * CLIENT UNPAUSE would also lift the pause the node's own wrapper holds for that failover
+   * (Redis keeps one pause), and writes the promotion then discards would be acknowledged.
+   */
+  abandon(): void {
+    this.stopRenewing();
+    this.held = false;
+    this.pool?.close();
+    this.pool = undefined;
+  }
+
   private slice(): Promise<unknown> {
     return this.send((r) => r.call('CLIENT', 'PAUSE', String(pauseSliceMs(this.deadline, Date.now())), 'WRITE'));
   }
