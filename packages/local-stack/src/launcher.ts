@@ -73,7 +73,9 @@ export class Launcher extends EventEmitter {
       MARATHON_APP_ID: app.id,
       ...this.o.overrides,
     };
-    const proc = new ManagedProcess(id, '/bin/sh', ['-c', app.cmd], { env, cwd: this.o.cwd, logFile: path.join(sandbox, 'stdout.log') });
+    // bash, as the image's /bin/sh (Dockerfile): it execs a lone command, so a stop's SIGTERM reaches the
+    // program (dash, Debian's sh, would keep it as a child and never pass the signal on).
+    const proc = new ManagedProcess(id, '/bin/bash', ['-c', app.cmd], { env, cwd: this.o.cwd, logFile: path.join(sandbox, 'stdout.log') });
     const task: LocalTask = { id, app, ports, sandbox, proc, startedAt: Date.now() };
     this.tasks.set(id, task);
     this.emit('started', task);
