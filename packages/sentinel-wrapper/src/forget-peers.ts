@@ -1,13 +1,11 @@
 import fs from 'node:fs/promises';
 import {
   type Address,
-  addressOf,
+  askSentinelPeers,
   Coalesced,
   type Directory,
   formatAddress,
   type Logger,
-  pairsToMap,
-  parseSentinelMaster,
   type ServerTask,
   withSentinel,
   writePrivateFile,
@@ -31,25 +29,8 @@ const TIMEOUT_MS = 1000;
 
 /** The local Sentinel's view of one set's peers; null when it does not answer or monitor the set. */
 async function peerView(local: Address, name: string): Promise<PeerSetView | null> {
-  try {
-    return await withSentinel(local, { timeoutMs: TIMEOUT_MS }, async (r) => {
-      const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
-      const { quorum, failoverInProgress } = parseSentinelMaster(master);
-      return {
-        name,
-        quorum,
-        failoverInProgress,
-        peers: (peers as unknown[]).flatMap((p) => {
-          const m = pairsToMap(p);
-          const address = addressOf(m.get('ip'), m.get('port'));
-          const flags = (m.get('flags') ?? '').split(',');
-          return address ? [{ address, down: flags.includes('s_down') || flags.includes('o_down') }] : [];
-        }),
-      };
-    });
-  } catch {
-    return null;
-  }
+  const v = await askSentinelPeers(local, name, TIMEOUT_MS);
+  return v && { name, quorum: v.quorum, failoverInProgress: v.failoverInProgress, peers: v.peers };
 }
 
 /**

@@ -186,3 +186,29 @@ export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promi
     return [];
   }
 }
+
+/** One sentinel's view of a set's other sentinels: SENTINEL MASTER and SENTINEL SENTINELS, parsed once for every caller. */
+export interface SentinelPeers extends SentinelMasterState {
+  /** The other sentinels it counts for the set (never itself); `down`: it takes that one for down. */
+  readonly peers: ReadonlyArray<{ readonly address: Address; readonly down: boolean }>;
+}
+
+/** What `sentinel` knows of `name`'s other sentinels; null when it does not answer or does not monitor the set. */
+export async function askSentinelPeers(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelPeers | null> {
+  try {
+    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
+      const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
+      return {
+        ...parseSentinelMaster(master),
+        peers: (peers as unknown[]).flatMap((p) => {
+          const m = pairsToMap(p);
+          const address = addressOf(m.get('ip'), m.get('port'));
+          const flags = (m.get('flags') ?? '').split(',');
+          return address ? [{ address, down: flags.includes('s_down') || flags.includes('o_down') }] : [];
+        }),
+      };
+    });
+  } catch {
+    return null;
+  }
+}

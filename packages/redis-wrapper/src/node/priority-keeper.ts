@@ -1,15 +1,8 @@
-import { type Address, decidePriority, type Directory, formatAddress, type Logger, type RedisPool, type ReplicationState, withRedis } from '@redis-zk/core';
+import { decidePriority, formatAddress, type ReplicationState, withRedis } from '@redis-zk/core';
+import type { RecoveryInputs } from './recovery';
 
-export interface PriorityKeeperInputs {
-  dir: Directory;
-  name: string;
-  /** This node as announced (as a switchover's claim names it), and where its redis-server listens. */
-  self: Address;
-  local: Address;
-  password: string | undefined;
-  pool: RedisPool;
-  log: Logger;
-}
+/** What it needs: the set, this node as announced (as a switchover's claim names it) and where its redis-server listens. */
+export type PriorityKeeperInputs = RecoveryInputs;
 
 /**
  * Gives this replica its replica-priority back when a switchover that made it ineligible is over

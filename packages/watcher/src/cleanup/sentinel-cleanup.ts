@@ -1,11 +1,9 @@
 import {
   type Address,
-  addressOf,
+  askSentinelPeers,
   Coalesced,
   formatAddress,
   type Logger,
-  pairsToMap,
-  parseSentinelMaster,
   parseInfo,
   type RegisteredMaster,
   withRedis,
@@ -28,27 +26,18 @@ export interface CleanupDeps {
 const TIMEOUT_MS = 1000;
 
 async function sentinelState(sentinel: Address, name: string, resetAt: number | undefined): Promise<SentinelState | null> {
-  try {
-    return await withSentinel(sentinel, { timeoutMs: TIMEOUT_MS }, async (r) => {
-      const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
-      const { knownReplicas, failoverInProgress, quorum } = parseSentinelMaster(master);
-      return {
-        address: sentinel,
-        peers: (peers as unknown[])
-          .map((p) => {
-            const pm = pairsToMap(p);
-            return addressOf(pm.get('ip'), pm.get('port'));
-          })
-          .filter((a): a is Address => a !== null),
-        knownReplicas,
-        failoverInProgress,
-        quorum,
-        resetAt,
-      };
-    });
-  } catch {
-    return null; // not answering, or not monitoring the set: it has no say
-  }
+  // Not answering, or not monitoring the set: it has no say.
+  const v = await askSentinelPeers(sentinel, name, TIMEOUT_MS);
+  return (
+    v && {
+      address: sentinel,
+      peers: v.peers.map((p) => p.address),
+      knownReplicas: v.knownReplicas,
+      failoverInProgress: v.failoverInProgress,
+      quorum: v.quorum,
+      resetAt,
+    }
+  );
 }
 
 async function connectedReplicas(master: Address | null, password: string | undefined): Promise<number | null> {
