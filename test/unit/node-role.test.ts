@@ -569,6 +569,13 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
     kind: 'promote',
   },
   {
+    title: 'the stuck sentinel still counts a dead peer the others forgot (4 known to it, 3 to them) -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 }), liveReplica(Q, A, { offset: 800 })], {
+      sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, Q, { flags: ['master'], failover: true, current: A, knownSentinels: 4 })],
+    }),
+    kind: 'promote',
+  },
+  {
     title: 'a sentinel failing over before its promotion (it still gives clients the dead master) -> stand by',
     s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], {
       sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, A, { flags: ['master', 's_down', 'o_down'], failover: true, knownSentinels: 3 })],

@@ -39,7 +39,9 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const stuck = (v: (typeof monitoring)[number]): boolean => !!v.current && !sameAddress(v.current, v.master) && probed(v.current)?.reachable === false;
   const failing = monitoring.filter((v) => v.failoverInProgress && !stuck(v));
   if (failing.length > 0) return { kind: 'stand-by', reason: `a sentinel is failing over (${formatAddress(failing[0]!.sentinel)})` };
-  const known = Math.max(0, ...monitoring.map((v) => v.knownSentinels ?? 0), s.sentinels.length);
+  // A stuck sentinel's count of its peers is not current: its wrapper forgets dead peers only
+  // between failovers (plan-forget.ts), and its failover never ends. The others' counts are.
+  const known = Math.max(0, ...monitoring.filter((v) => !stuck(v)).map((v) => v.knownSentinels ?? 0), s.sentinels.length);
   // Down for a sentinel: it takes its master for down, or the master it names answers as a replica
   // (a sentinel left on a failed failover's old master, itself re-pointed to the dead promoted one).
   const down = monitoring.filter((v) => {
