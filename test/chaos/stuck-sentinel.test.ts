@@ -51,7 +51,8 @@ test('Sentinel cannot promote anyone: after 2 x failover-timeout the replica wit
   );
   const winner = replicas.find((r) => r.address === recovered.address);
   t.truthy(winner, 'a surviving replica took over');
-  t.regex(winner!.proc.log(), /"msg":"recovered the set: this node is its master"/);
+  // Logged right after its ZooKeeper write, which the poll above may see first.
+  await winner!.proc.waitForLog(/"msg":"recovered the set: this node is its master"/, 10000);
   for (const s of d.sentinels) {
     await waitFor(`sentinel ${s.port} re-pointed`, async () => (await sentinelMasterAddr(s.port, d.name)) === recovered.address, 30000, 100);
   }
