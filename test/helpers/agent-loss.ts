@@ -4,6 +4,7 @@ import { stopOnTeardown } from './chaos';
 import { recordFigures } from './figures';
 import { nextEvent, uniqueViolations } from './model';
 import {
+  checkNoLoss,
   masterTask,
   ModelClient,
   outageAround,
@@ -70,7 +71,5 @@ export async function masterAgentLoss(t: ExecutionContext, sc: Scenario, figures
     model.tasks(REDIS).every((x) => x.agent.attributes.redis_zk === 'true'),
     'redis only on labelled agents',
   );
-  t.true(r.verified, 'the client read its writes back');
-  t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
-  t.deepEqual(m.twoWritable, [], 'never two writable masters');
+  checkNoLoss(t, r, m);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ExecutionContext } from 'ava';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
@@ -447,4 +448,18 @@ export function firstLogTime(file: string, msg: string, since: number): number |
     }
   }
   return undefined;
+}
+
+/**
+ * What every Marathon scenario ends on: the client read its writes back, no write it saw
+ * acknowledged (WAIT 1) is lost, and never were two masters writable at once.
+ */
+export function checkNoLoss(
+  t: ExecutionContext,
+  r: Pick<WriterResult, 'verified' | 'lost' | 'lostKeys'>,
+  m: { readonly twoWritable: readonly string[] },
+): void {
+  t.true(r.verified, 'the client read its writes back');
+  t.is(r.lost, 0, `acknowledged writes lost: ${r.lostKeys.join(',')}`);
+  t.deepEqual(m.twoWritable, [], 'never two writable masters');
 }
