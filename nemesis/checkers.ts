@@ -106,7 +106,8 @@ export function checkZooKeeperMaster(h: History): Violation[] {
   for (const p of eventsOf(h, 'zk-probe')) {
     if (p.role === 'master') continue;
     const excused = faults.find(
-      (f) => f.t >= p.changedAt - 50 && f.t <= p.t && (f.addresses.includes(p.address) || /switchover|rolling restart of redis/.test(f.what)),
+      (f) =>
+        f.t >= p.changedAt - 50 && f.t <= p.t && (f.addresses.includes(p.address) || /switchover|rolling restart of redis|config change of redis/.test(f.what)),
     );
     if (excused) continue;
     out.push({

@@ -31,6 +31,10 @@ export type Fault =
   | { kind: 'freeze'; app: App; role?: Role; pick: number; ms: number }
   /** ZooKeeper hung (SIGSTOP) or down (stopped, then started on its data) for `ms`. */
   | { kind: 'zk-outage'; mode: 'hang' | 'down'; ms: number }
+  /** One member of the 3-server ZooKeeper ensemble (the leader or a follower) hung or stopped for `ms`. */
+  | { kind: 'zk-member'; member: 'leader' | 'follower'; pick: number; mode: 'hang' | 'down'; ms: number }
+  /** An app's configuration changed (Marathon's upgrade): each task replaced in turn by one with the new setting. */
+  | { kind: 'config-change'; app: App; order: number }
   /** `redis-zk switchover <set>`, the operator's command. */
   | { kind: 'switchover' }
   /** Every task of the app stopped in turn (SIGTERM), each replacement ready before the next stop. */
@@ -71,12 +75,14 @@ export const DEFAULT_WEIGHTS: Record<FaultKind, number> = {
   'zk-outage': 1,
   switchover: 2,
   'rolling-restart': 1,
+  'zk-member': 1,
+  'config-change': 1,
 };
 
 /** Faults that end a redis task (its replacement starts with an empty sandbox): gated on two synced replicas. */
 export function destroysData(f: Fault): boolean {
   if (f.kind === 'kill-server') return true;
-  if (f.kind === 'kill-task' || f.kind === 'stop-task' || f.kind === 'rolling-restart') return f.app === 'redis';
+  if (f.kind === 'kill-task' || f.kind === 'stop-task' || f.kind === 'rolling-restart' || f.kind === 'config-change') return f.app === 'redis';
   return false;
 }
 
@@ -130,7 +136,11 @@ export function generateSchedule(seed: number, o: ScheduleOptions = {}): Schedul
         fault = { kind };
         break;
       case 'rolling-restart':
+      case 'config-change':
         fault = { kind, app: pickOf(APPS), order: int(0, 5) };
+        break;
+      case 'zk-member':
+        fault = { kind, member: rnd() < 0.5 ? 'leader' : 'follower', pick: int(0, 1), mode: rnd() < 0.5 ? 'hang' : 'down', ms: int(2000, maxZk) };
         break;
     }
     faults.push({ at, fault });
@@ -156,6 +166,10 @@ export function describeFault(f: Fault): string {
       return 'redis-zk switchover';
     case 'rolling-restart':
       return `rolling restart of ${f.app} (order ${f.order})`;
+    case 'zk-member':
+      return `ZooKeeper ${f.member} #${f.pick} ${f.mode === 'hang' ? 'hung (SIGSTOP)' : 'stopped'} ${f.ms} ms`;
+    case 'config-change':
+      return `config change of ${f.app} (order ${f.order})`;
   }
 }
 

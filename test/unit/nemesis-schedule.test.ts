@@ -1,4 +1,5 @@
 import test from 'ava';
+import { configChange } from '../../nemesis/faults';
 import { DEFAULT_WEIGHTS, describeSchedule, destroysData, generateSchedule, prng } from '../../nemesis/schedule';
 
 test('the PRNG is a function of its seed, uniform in [0, 1)', (t) => {
@@ -31,7 +32,7 @@ test('faults in order, gaps and durations within the options', (t) => {
       t.true(at - prev >= 1000 && at - prev <= 3000);
       prev = at;
       if (fault.kind === 'freeze') t.true(fault.ms >= 1000 && fault.ms <= 5000);
-      if (fault.kind === 'zk-outage') t.true(fault.ms >= 2000 && fault.ms <= 15000);
+      if (fault.kind === 'zk-outage' || fault.kind === 'zk-member') t.true(fault.ms >= 2000 && fault.ms <= 15000);
     }
   }
 });
@@ -51,4 +52,14 @@ test('which faults destroy data (and so wait for two synced replicas)', (t) => {
   t.false(destroysData({ kind: 'kill-task', app: 'sentinel', pick: 0 }));
   t.false(destroysData({ kind: 'freeze', app: 'redis', role: 'master', pick: 0, ms: 5000 }));
   t.false(destroysData({ kind: 'switchover' }));
+  t.true(destroysData({ kind: 'config-change', app: 'redis', order: 1 }));
+  t.false(destroysData({ kind: 'config-change', app: 'watcher', order: 1 }));
+  t.false(destroysData({ kind: 'zk-member', member: 'leader', pick: 0, mode: 'down', ms: 5000 }));
+});
+
+test('a config change alternates a real setting of the app, never one that may evict data', (t) => {
+  t.deepEqual(configChange('redis', 1), { REDIS_MAXMEMORY_POLICY: 'volatile-lru', CONFIG_VERSION: '1' });
+  t.deepEqual(configChange('redis', 2), { REDIS_MAXMEMORY_POLICY: 'noeviction', CONFIG_VERSION: '2' });
+  t.is(configChange('sentinel', 3).SENTINEL_PARALLEL_SYNCS, '2');
+  t.is(configChange('watcher', 2).RECONCILE_INTERVAL_MS, '10000');
 });

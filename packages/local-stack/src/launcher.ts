@@ -83,11 +83,23 @@ export class Launcher extends EventEmitter {
     return task;
   }
 
+  /**
+   * A change of configuration, as a Marathon upgrade makes it: every task launched from now on
+   * (replacements included) gets `env` over the app's; running tasks keep theirs until replaced.
+   */
+  upgrade(appId: string, env: Record<string, string>): void {
+    const i = this.o.apps.findIndex((a) => a.id === appId);
+    if (i < 0) throw new Error(`no app ${appId}`);
+    const app = this.o.apps[i]!;
+    this.o.apps[i] = { ...app, env: { ...app.env, ...env } };
+  }
+
   private async onExit(task: LocalTask, exit: Exit): Promise<void> {
     this.tasks.delete(task.id);
     this.emit('exited', task, exit);
     if (this.stopping) return;
-    const app = task.app;
+    // Replaced with the app's configuration now (an upgrade may have changed it since).
+    const app = this.o.apps.find((a) => a.id === task.app.id) ?? task.app;
     const scale = this.o.backoffScale ?? 1;
     // As Marathon: the delay grows with each quick failure and starts over after a good run.
     const ranLong = Date.now() - task.startedAt > 60_000;

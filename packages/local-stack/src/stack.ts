@@ -6,6 +6,7 @@ import { Launcher } from './launcher';
 import { type AppSpec, loadApps } from './marathon';
 import { LocalSecrets } from './secrets';
 import { LocalZooKeeper } from './zookeeper';
+import { LocalZooKeeperEnsemble } from './zookeeper-ensemble';
 
 export interface StackOptions {
   /** Marathon group or app file; default: the project's marathon/redis-zk.json. */
@@ -15,13 +16,18 @@ export interface StackOptions {
   /** Extra environment for every task (e.g. faster Sentinel settings in tests). */
   env?: Record<string, string>;
   backoffScale?: number;
+  /** ZooKeeper servers: 1 (default) or an ensemble of 3 or 5, as production runs. */
+  zkServers?: number;
 }
+
+/** What a stack's ZooKeeper offers, one server or an ensemble. */
+export type StackZooKeeper = Pick<LocalZooKeeper, 'connectString' | 'pause' | 'cont' | 'stop' | 'resume' | 'members'>;
 
 /** ZooKeeper plus every app of the Marathon definitions, run locally. */
 export class LocalStack {
   private constructor(
     readonly dir: string,
-    readonly zk: LocalZooKeeper,
+    readonly zk: StackZooKeeper,
     readonly launcher: Launcher,
     readonly apps: AppSpec[],
     readonly secrets: LocalSecrets,
@@ -30,7 +36,8 @@ export class LocalStack {
   static async start(o: StackOptions = {}): Promise<LocalStack> {
     const apps = loadApps(o.group ?? path.join(projectRoot(), 'marathon', 'redis-zk.json'));
     const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-local-'));
-    const zk = await LocalZooKeeper.start(path.join(dir, 'zookeeper'));
+    const zkDir = path.join(dir, 'zookeeper');
+    const zk: StackZooKeeper = (o.zkServers ?? 1) > 1 ? await LocalZooKeeperEnsemble.start(zkDir, { size: o.zkServers }) : await LocalZooKeeper.start(zkDir);
     // Marathon's secret store, locally: generated values (`env` still overrides them).
     const secrets = LocalSecrets.create(path.join(dir, 'secrets'), apps);
     // What differs from a Mesos agent: ZooKeeper is local, and tasks serve on loopback.

@@ -8,22 +8,37 @@ import { freePort } from './ports';
 /** Debian's `zookeeper` package: its jars and config directory. */
 const CLASSPATH = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/*';
 
-/** ZooKeeper's four-letter `ruok`, answered `imok` once the server serves. */
-function ruok(port: number): Promise<boolean> {
+/** A four-letter command's reply from a server on loopback ('' when it does not answer). */
+function fourLetter(port: number, word: string): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let reply = '';
     s.setTimeout(1000, () => {
       s.destroy();
-      resolve(false);
+      resolve('');
     });
-    s.on('connect', () => s.write('ruok'));
+    s.on('connect', () => s.write(word));
     s.on('data', (d) => {
       reply += d.toString();
     });
-    s.on('close', () => resolve(reply === 'imok'));
-    s.on('error', () => resolve(false));
+    s.on('close', () => resolve(reply));
+    s.on('error', () => resolve(''));
   });
+}
+
+/**
+ * Whether the server serves clients: `ruok` alone (a standalone server), or `srvr` naming its
+ * mode (an ensemble member answers `ruok` before it has a quorum, and serves nothing then).
+ */
+async function serving(port: number, member: boolean): Promise<boolean> {
+  if (!member) return (await fourLetter(port, 'ruok')) === 'imok';
+  return /^Mode: (leader|follower)$/m.test(await fourLetter(port, 'srvr'));
+}
+
+/** One member of an ensemble: its id (myid) and every member's ports, in id order. */
+export interface EnsembleMembership {
+  id: number;
+  peers: ReadonlyArray<{ clientPort: number; quorumPort: number; electionPort: number }>;
 }
 
 /**
@@ -43,30 +58,45 @@ export class LocalZooKeeper {
     readonly dir: string,
     readonly port: number,
     private readonly placement?: ZooKeeperPlacement,
+    private readonly ensemble?: EnsembleMembership,
   ) {}
 
-  static async start(dir: string, opts: { port?: number; startTimeoutMs?: number; placement?: ZooKeeperPlacement } = {}): Promise<LocalZooKeeper> {
-    const zk = new LocalZooKeeper(dir, opts.port ?? (opts.placement ? 2181 : await freePort()), opts.placement);
+  static async start(
+    dir: string,
+    opts: { port?: number; startTimeoutMs?: number; placement?: ZooKeeperPlacement; ensemble?: EnsembleMembership; wait?: boolean } = {},
+  ): Promise<LocalZooKeeper> {
+    const port = opts.ensemble?.peers[opts.ensemble.id - 1]?.clientPort ?? opts.port ?? (opts.placement ? 2181 : await freePort());
+    const zk = new LocalZooKeeper(dir, port, opts.placement, opts.ensemble);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    const quorum = opts.ensemble
+      ? ['initLimit=10', 'syncLimit=4', ...opts.ensemble.peers.map((p, i) => `server.${i + 1}=127.0.0.1:${p.quorumPort}:${p.electionPort}`)]
+      : [];
+    if (opts.ensemble) fs.writeFileSync(path.join(dir, 'data', 'myid'), String(opts.ensemble.id));
     fs.writeFileSync(
       path.join(dir, 'zoo.cfg'),
       [
+        ...quorum,
         'tickTime=500', // allows sessions down to 1 s
         `dataDir=${path.join(dir, 'data')}`,
         `clientPort=${zk.port}`,
         `clientPortAddress=${zk.host}`,
         'admin.enableServer=false',
-        '4lw.commands.whitelist=ruok,stat',
+        '4lw.commands.whitelist=ruok,stat,srvr',
         'maxSessionTimeout=60000',
         'maxClientCnxns=0',
       ].join('\n'),
     );
-    await zk.resume(opts.startTimeoutMs);
+    if (opts.wait === false) zk.spawn();
+    else await zk.resume(opts.startTimeoutMs);
     return zk;
   }
 
   get host(): string {
     return this.placement?.host ?? '127.0.0.1';
+  }
+  /** Its servers, as an ensemble's: this one. */
+  get members(): readonly LocalZooKeeper[] {
+    return [this];
   }
   get connectString(): string {
     return `${this.host}:${this.port}`;
@@ -75,19 +105,36 @@ export class LocalZooKeeper {
   /** Starts (again) on the same port and data; resolves once it answers. */
   async resume(timeoutMs = 30000): Promise<void> {
     if (this.proc?.running) return;
-    const java: [string, string[]] = [
-      'java',
-      ['-Xmx256m', '-XX:+UseSerialGC', '-cp', CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', path.join(this.dir, 'zoo.cfg')],
-    ];
+    this.spawn();
+    await this.serves(timeoutMs);
+  }
+
+  /** Starts the server without waiting for it (an ensemble's members start together). */
+  spawn(): void {
+    if (this.proc?.running) return;
+    // A member runs QuorumPeerMain (the ensemble protocol); a lone server the standalone main.
+    const main = this.ensemble ? 'org.apache.zookeeper.server.quorum.QuorumPeerMain' : 'org.apache.zookeeper.server.ZooKeeperServerMain';
+    const java: [string, string[]] = ['java', ['-Xmx256m', '-XX:+UseSerialGC', '-cp', CLASSPATH, main, path.join(this.dir, 'zoo.cfg')]];
     const [cmd, args] = this.placement ? this.placement.wrap(...java) : java;
-    this.proc = new ManagedProcess('zookeeper', cmd, args, { env: process.env, cwd: this.dir, logFile: path.join(this.dir, 'zookeeper.log') });
+    const name = this.ensemble ? `zookeeper-${this.ensemble.id}` : 'zookeeper';
+    this.proc = new ManagedProcess(name, cmd, args, { env: process.env, cwd: this.dir, logFile: path.join(this.dir, 'zookeeper.log') });
+  }
+
+  /** Resolves once the server serves clients (an ensemble member: once it has a quorum). */
+  async serves(timeoutMs = 30000): Promise<void> {
+    if (!this.proc) throw new Error('ZooKeeper was not started');
     const deadline = Date.now() + timeoutMs;
-    const answers = () => (this.placement ? this.placement.ruok(this.host, this.port) : ruok(this.port));
+    const answers = () => (this.placement ? this.placement.ruok(this.host, this.port) : serving(this.port, Boolean(this.ensemble)));
     while (!(await answers())) {
       if (!this.proc.running) throw new Error(`ZooKeeper exited at start; see ${this.proc.logFile} (is Debian's zookeeper package installed?)`);
       if (Date.now() > deadline) throw new Error(`ZooKeeper did not answer on ${this.connectString} within ${timeoutMs} ms; see ${this.proc.logFile}`);
       await sleep(200);
     }
+  }
+
+  /** The server's mode as `srvr` gives it (leader, follower, standalone), undefined when it does not answer. */
+  async mode(): Promise<string | undefined> {
+    return /^Mode: (\w+)$/m.exec(await fourLetter(this.port, 'srvr'))?.[1];
   }
 
   async stop(): Promise<void> {
