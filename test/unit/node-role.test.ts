@@ -6,6 +6,7 @@ import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
 import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
 import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
+import { namedMasterKnown } from '../../packages/redis-wrapper/src/node/role-decide';
 import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
 import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
@@ -170,11 +171,6 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     title: 'no live master for longer than stuckAfterMs -> recover',
     view: view({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 12_000 }),
     kind: 'recover',
-  },
-  {
-    title: 'no live master named, but following a live master nobody names -> none, never recover',
-    view: view({ local: replicaOf(Q), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(Q)], masterlessForMs: 60_000 }),
-    kind: 'none',
   },
   {
     title: 'every sentinel unreachable and ZooKeeper names the followed live master -> none',
@@ -463,6 +459,29 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     kind: 'none',
     reason: /does not answer/,
   },
+  // An orphan (nemesis seed 151222646): a promoted master whose sentinel died before telling anyone.
+  {
+    title: 'master no sentinel nor ZooKeeper names (they name dead A), unnamed past the stuck bound -> recover (names it)',
+    view: view({ local: master, registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 12_500 }),
+    kind: 'recover',
+    reason: /an orphan/,
+  },
+  {
+    title: 'the same master, unnamed for less than the stuck bound -> none',
+    view: view({ local: master, registered: A, sentinels: all(A), probes: [dead(A)], masterlessForMs: 3000 }),
+    kind: 'none',
+  },
+  {
+    title: 'replica following a live master no one names, past the stuck bound -> recover (which names it: never a promotion beside a live master)',
+    view: view({ local: replicaOf(P), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(P)], masterlessForMs: 12_500 }),
+    kind: 'recover',
+  },
+  {
+    title: 'replica following a live master no one names, before the bound -> none',
+    view: view({ local: replicaOf(P), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(P)], masterlessForMs: 100 }),
+    kind: 'none',
+    reason: /no majority of sentinels nor ZooKeeper names yet/,
+  },
 ];
 for (const c of roleCases) {
   test(`role: ${c.title}`, (t) => {
@@ -491,14 +510,56 @@ const NEW = 'c'.repeat(40);
 const OLD = 'b'.repeat(40);
 // Sentinel takes the master for down (o_down), three sentinels known: the side a failover could run on.
 const downAll = (known = 3) => S.map((s) => sentinelView(s, A, { flags: ['master', 's_down', 'o_down'], knownSentinels: known }));
-const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null; paused?: typeof PAUSE | null } = {}) => ({
+const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null; paused?: typeof PAUSE | null; registered?: typeof A | null } = {}) => ({
   self: SELF,
   probes: new Map(probes.map((p) => [formatAddress(p.address), p])),
   sentinels: o.sentinels ?? downAll(),
   latest: o.latest ?? NEW,
   paused: o.paused ?? null,
+  registered: o.registered ?? A,
 });
-const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by'; reason?: RegExp }> = [
+const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by' | 'register'; reason?: RegExp; master?: typeof A }> = [
+  // Nemesis seed 151222646: a sentinel promoted P, then was stopped before it told anyone; the
+  // fresh sentinels and ZooKeeper name the dead A, never learn P, never fail over.
+  {
+    title: 'an orphan: live master P that no sentinel nor ZooKeeper names, every sentinel takes A for down -> ZooKeeper names P',
+    s: rs([dead(A), liveMaster(P), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(3) }),
+    kind: 'register',
+    master: P,
+    reason: /no sentinel nor ZooKeeper names/,
+  },
+  {
+    title: 'the orphan itself runs the recovery -> ZooKeeper names it',
+    s: rs([dead(A), liveMaster(SELF), liveReplica(Q, A, { offset: 900 })], { sentinels: downAll(3) }),
+    kind: 'register',
+    master: SELF,
+  },
+  {
+    title: 'a live master a sentinel gives clients mid-failover (its promotion) -> stand by',
+    s: rs([dead(A), liveMaster(P), liveReplica(SELF, A, { offset: 900 })], {
+      sentinels: [...downAll(3).slice(0, 2), sentinelView(S[2]!, A, { flags: ['master'], failover: true, current: P, knownSentinels: 3 })],
+    }),
+    kind: 'stand-by',
+    reason: /10\.0\.0\.3:6379 is a live master/,
+  },
+  {
+    title: 'ZooKeeper names the live master (the sentinels name dead A) -> stand by',
+    s: rs([dead(A), liveMaster(P), liveReplica(SELF, A, { offset: 900 })], { registered: P }),
+    kind: 'stand-by',
+    reason: /is a live master/,
+  },
+  {
+    title: 'two live masters no one names -> stand by (no choice to make blind)',
+    s: rs([dead(A), liveMaster(P), liveMaster(Q), liveReplica(SELF, A, { offset: 900 })]),
+    kind: 'stand-by',
+    reason: /no one names/,
+  },
+  {
+    title: 'an orphan, but one sentinel known does not answer (maybe beside the real master) -> stand by',
+    s: rs([dead(A), liveMaster(P), liveReplica(SELF, A, { offset: 900 })], { sentinels: downAll(4).slice(0, 3) }),
+    kind: 'stand-by',
+    reason: /needs them all/,
+  },
   {
     title: 'this node has the highest offset of the latest history -> promote',
     s: rs([dead(A), liveReplica(SELF, A, { offset: 500, replid: NEW }), liveReplica(Q, A, { offset: 400, replid: NEW })]),
@@ -521,8 +582,8 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
     kind: 'promote',
   },
   {
-    title: 'a live master exists -> stand by (follow it instead)',
-    s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })]),
+    title: 'a live master the sentinels name exists -> stand by (follow it instead)',
+    s: rs([liveMaster(P), liveReplica(SELF, A, { offset: 900 })], { sentinels: all(P) }),
     kind: 'stand-by',
     reason: /live master/,
   },
@@ -597,6 +658,7 @@ for (const c of recoveryCases) {
     const d = decideRecovery(c.s);
     t.is(d.kind, c.kind, d.reason);
     if (c.reason) t.regex(d.reason, c.reason);
+    if (c.master) t.deepEqual(d.kind === 'register' ? d.master : null, c.master);
   });
 }
 
@@ -679,4 +741,19 @@ test('readiness: a replica is ready only once a Sentinel majority lists it with 
   t.false(readiness(view({ ...base, local: replicaOf(P, { syncInProgress: true }), sentinels: [] })).ok, 'still syncing');
   t.true(readiness(view({ local: master, registered: SELF, sentinels: [] })).ok, 'a registered master');
   t.false(readiness(view({ local: master, registered: P, sentinels: [] })).ok, 'a master ZooKeeper does not name');
+});
+
+const known = (v: ViewInput) => namedMasterKnown(view(v));
+test('a named master is known: this master named by ZooKeeper or a sentinel; a live master named elsewhere; a followed named one', (t) => {
+  t.true(known({ local: master, registered: SELF, sentinels: all(A), probes: [dead(A)] }), 'ZooKeeper names this master');
+  t.true(known({ local: master, registered: A, sentinels: all(SELF), probes: [dead(A)] }), 'the sentinels name this master');
+  t.true(
+    known({ local: master, registered: A, sentinels: all(A, { failover: true }).map((x) => ({ ...x, current: SELF })), probes: [dead(A)] }),
+    'a sentinel gives it to clients mid-failover',
+  );
+  t.false(known({ local: master, registered: A, sentinels: all(A), probes: [dead(A)] }), 'an orphan: everyone names dead A');
+  t.true(known({ local: replicaOf(P), registered: P, sentinels: all(A), probes: [dead(A), liveMaster(P)] }), 'following P, which ZooKeeper names');
+  t.false(known({ local: replicaOf(P), registered: A, sentinels: all(A), probes: [dead(A), liveMaster(P)] }), 'following an orphan: no one names P');
+  t.true(known({ local: replicaOf(A), registered: A, sentinels: all(P), probes: [dead(A), liveMaster(P)] }), 'the sentinels name live P');
+  t.false(known({ local: replicaOf(A), registered: A, sentinels: all(A), probes: [dead(A)] }), 'everyone names dead A');
 });

@@ -10,13 +10,20 @@ export interface RecoverySnapshot {
   readonly latest: string | null;
   /** The set's pause (maintenance mode), read under the lock; null or absent: not paused. */
   readonly paused?: PauseRecord | null;
+  /** ZooKeeper's master (`masters/<set>`), read under the lock. */
+  readonly registered?: Address | null;
 }
 
-export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: string } | { readonly kind: 'stand-by'; readonly reason: string };
+export type RecoveryDecision =
+  | { readonly kind: 'promote'; readonly reason: string }
+  /** A live master nobody names (an orphan): ZooKeeper names it, so the sentinels and replicas follow it. */
+  | { readonly kind: 'register'; readonly master: Address; readonly reason: string }
+  | { readonly kind: 'stand-by'; readonly reason: string };
 
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
- * master (ties: the lowest address, so every node agrees). Never while any master answers, nor
+ * master (ties: the lowest address, so every node agrees); a live master no one names (an orphan)
+ * is named in ZooKeeper instead. Never while a named master answers, nor
  * while a sentinel is failing over (one whose promoted replica is gone is not: Sentinel never ends
  * it); never an empty node over one with data. And only when every sentinel Sentinel knows
  * answers and takes the master for down (or names a master that answers as a replica). A sentinel out of reach may be
@@ -29,9 +36,13 @@ export type RecoveryDecision = { readonly kind: 'promote'; readonly reason: stri
 export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   if (s.paused) return { kind: 'stand-by', reason: `the set is paused (maintenance mode, by ${s.paused.by}): no automatic action` };
   const probes = [...s.probes.values()];
-  const master = probes.find((p) => isLiveMaster(p));
-  if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };
   const monitoring = s.sentinels.filter((v): v is Extract<SentinelView, { reachable: true }> => v.reachable && v.monitors);
+  // Named: ZooKeeper's master, or a sentinel's (as monitored, or as given to clients mid-failover).
+  const named = (a: Address) => sameAddress(s.registered, a) || monitoring.some((v) => sameAddress(v.master, a) || sameAddress(v.current, a));
+  const masters = probes.filter((p) => isLiveMaster(p));
+  const master = masters.find((p) => named(p.address));
+  if (master) return { kind: 'stand-by', reason: `${formatAddress(master.address)} is a live master` };
+  if (masters.length > 1) return { kind: 'stand-by', reason: `live masters no one names: ${masters.map((p) => formatAddress(p.address)).join(', ')}` };
   const probed = (a: Address | null | undefined): Probe | undefined => (a ? s.probes.get(formatAddress(a)) : undefined);
   // A failover past its promotion (the sentinel gives clients the promoted replica, no longer its
   // master) whose promoted replica is gone never ends: Redis Sentinel waits for it to come back
@@ -54,6 +65,17 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
       reason:
         `${down.length} of the ${known} sentinels known answer and take the master for ` +
         `down; a recovery needs them all (one out of reach may be beside a live master)`,
+    };
+  }
+  // An orphan: a replica Sentinel promoted whose sentinel died before it told the others (nemesis
+  // seed 151222646: fresh sentinels started from ZooKeeper's dead master never learn a replica
+  // nor each other, and never fail over). It holds the writes since; ZooKeeper names it.
+  const orphan = masters[0];
+  if (orphan) {
+    return {
+      kind: 'register',
+      master: orphan.address,
+      reason: `${formatAddress(orphan.address)} is a live master that no sentinel nor ZooKeeper names (a failover's promotion whose sentinel is gone)`,
     };
   }
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);

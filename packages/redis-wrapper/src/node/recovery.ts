@@ -32,8 +32,8 @@ const LOCK_WAIT_MS = 5000;
  * lock, probe every node anyone mentions and promote this one if it holds the longest history.
  * The master is written to ZooKeeper before the lock goes, so the next contender follows it; the
  * other replicas re-point to it on their next tick, and the sentinel-wrappers re-point their
- * sentinels to it (ZooKeeper names a live master, the monitored one is dead). Returns whether
- * this node was promoted.
+ * sentinels to it (ZooKeeper names a live master, the monitored one is dead). A live master no one
+ * names (an orphan) is named in ZooKeeper the same way. Returns whether the set got a master.
  */
 export async function recover(i: RecoveryInputs, why: string): Promise<boolean> {
   const log = i.log.child({ step: 'recovery' });
@@ -64,9 +64,21 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
-    const decision = decideRecovery({ self: i.self, probes, sentinels: views, latest: latestHistory(records, registered?.address ?? null), paused });
+    const decision = decideRecovery({
+      self: i.self,
+      probes,
+      sentinels: views,
+      latest: latestHistory(records, registered?.address ?? null),
+      paused,
+      registered: registered?.address ?? null,
+    });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
-    if (decision.kind !== 'promote') return false;
+    if (decision.kind === 'stand-by') return false;
+    if (decision.kind === 'register') {
+      await name(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, 0);
+      log.info({ master: formatAddress(decision.master), reason: decision.reason }, 'recovered the set: ZooKeeper names its orphaned master');
+      return true;
+    }
 
     const started = Date.now();
     await withRedis(i.local, { password: i.password, pool: i.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
@@ -74,24 +86,30 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);
     }
-    const from = registered?.address ? formatAddress(registered.address) : null;
-    // Epoch 0, as an election: the sentinels' next failover always wins over it.
-    await i.dir.writeMaster(i.name, i.self, { epoch: 0 });
-    log.info({ master: formatAddress(i.self), from, reason: decision.reason }, 'recovered the set: this node is its master');
-    await i.dir
-      .recordChange(i.name, {
-        at: Date.now(),
-        from,
-        to: formatAddress(i.self),
-        cause: 'recovery',
-        epoch: 0,
-        durationMs: Date.now() - started,
-        by: `redis-wrapper ${formatAddress(i.self)}`,
-        reason: `${why}; ${decision.reason}`,
-      })
-      .catch((err) => log.warn({ err: String(err) }, 'could not record the recovery in the history'));
+    await name(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, Date.now() - started);
+    log.info({ master: formatAddress(i.self), reason: decision.reason }, 'recovered the set: this node is its master');
     return true;
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/**
+ * ZooKeeper names `master` (epoch 0, as an election: the sentinels' next failover always wins
+ * over it), and the history records the recovery.
+ */
+async function name(i: RecoveryInputs, master: Address, from: Address | null, reason: string, durationMs: number): Promise<void> {
+  await i.dir.writeMaster(i.name, master, { epoch: 0 });
+  await i.dir
+    .recordChange(i.name, {
+      at: Date.now(),
+      from: from ? formatAddress(from) : null,
+      to: formatAddress(master),
+      cause: 'recovery',
+      epoch: 0,
+      durationMs,
+      by: `redis-wrapper ${formatAddress(i.self)}`,
+      reason,
+    })
+    .catch((err) => i.log.warn({ err: String(err) }, 'could not record the recovery in the history'));
 }

@@ -60,7 +60,9 @@ export type RoleAction =
  * - a replica re-points to the set's master when what it follows is dead, not a master, or a live
  *   master that a Sentinel majority and ZooKeeper both no longer name, at a later epoch than any
  *   sentinel that names it (Sentinel's leader re-points replicas before the others catch up);
- * - a replica with no live master known for `stuckAfterMs` asks for a recovery;
+ * - a replica with no live master anyone names (ZooKeeper or a sentinel) for `stuckAfterMs`, or a
+ *   master no one names for as long (an orphan: its promoting sentinel died before telling the
+ *   others), asks for a recovery, which promotes the freshest replica or names the orphan;
  * - nothing at all while the set is paused (maintenance mode, `redis-zk pause`): no re-pointing,
  *   fencing, write pause or recovery; the operator acts (and Sentinel fails nothing over).
  */
@@ -109,16 +111,19 @@ export function decideRole(v: RoleView): RoleAction {
     }
     const paused = pauseFor(v, sentinelTarget && newer(sentinelTarget, v.self) ? `${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)}` : '');
     if (paused) return paused;
+    if (v.masterlessForMs >= v.stuckAfterMs) {
+      return { kind: 'recover', reason: `this master has been named by no sentinel nor ZooKeeper for ${v.masterlessForMs} ms (an orphan)` };
+    }
     return { kind: 'none', reason: 'master' };
   }
 
   const following = v.local.following;
   if (!target) {
+    if (v.masterlessForMs >= v.stuckAfterMs) {
+      return { kind: 'recover', reason: `no live master named for ${v.masterlessForMs} ms (Sentinel stuck after ${v.stuckAfterMs} ms)` };
+    }
     if (liveMaster(following))
       return { kind: 'none', reason: `following live master ${show(following)}, which no majority of sentinels nor ZooKeeper names yet` };
-    if (v.masterlessForMs >= v.stuckAfterMs) {
-      return { kind: 'recover', reason: `no live master known for ${v.masterlessForMs} ms (Sentinel stuck after ${v.stuckAfterMs} ms)` };
-    }
     return { kind: 'none', reason: `no live master known (for ${v.masterlessForMs} ms); waiting for Sentinel` };
   }
   if (sameAddress(following, target)) return { kind: 'none', reason: `following the set's master ${show(target)}` };
@@ -233,4 +238,23 @@ export function sentinelReach(views: readonly SentinelView[]): { known: number; 
   const known = Math.max(views.length, ...counted);
   const unreachable = known - reachable;
   return { known, unreachable, majorityLost: known > 0 && unreachable * 2 > known };
+}
+
+/**
+ * Whether the node knows a live master someone names: ZooKeeper (as last read) or a sentinel
+ * (its master, or the promoted replica it gives clients mid-failover). A master no one names,
+ * or a replica of one, counts as masterless: past `stuckAfterMs` the recovery names it.
+ */
+export function namedMasterKnown(v: Pick<RoleView, 'self' | 'local' | 'registered' | 'sentinels' | 'probes'>): boolean {
+  const named = (a: Address) =>
+    sameAddress(v.registered, a) || v.sentinels.some((s) => s.reachable && s.monitors && (sameAddress(s.master, a) || sameAddress(s.current, a)));
+  if (v.local?.role === 'master') return named(v.self) || namedLiveElsewhere(v, named);
+  const following = v.local?.following;
+  return namedLiveElsewhere(v, named) || (!!following && named(following) && isLiveMaster(v.probes.get(formatAddress(following))));
+}
+
+/** A live master other than this node that ZooKeeper or a sentinel names. */
+function namedLiveElsewhere(v: Pick<RoleView, 'self' | 'registered' | 'sentinels' | 'probes'>, named: (a: Address) => boolean): boolean {
+  const candidates = [v.registered, ...v.sentinels.flatMap((s) => (s.reachable && s.monitors ? [s.master, s.current] : []))];
+  return candidates.some((a) => !!a && !sameAddress(a, v.self) && named(a) && isLiveMaster(v.probes.get(formatAddress(a))));
 }

@@ -13,7 +13,7 @@ import {
   sentinelConsensus,
   withRedis,
 } from '@redis-zk/core';
-import { decideRole, type RoleAction, type RoleView } from './role-decide';
+import { decideRole, namedMasterKnown, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
 import { recover } from './recovery';
 import { PriorityKeeper } from './priority-keeper';
@@ -198,9 +198,7 @@ export class NodeLoop {
     const g = await gatherView({ ...this.i, probeTimeoutMs: probeTimeoutFor(this.i.intervalMs) }, this.zk);
     this.zk = g.zk;
     const now = performance.now();
-    const consensus = sentinelConsensus(g.sentinels);
-    const masterKnown =
-      g.local?.role === 'master' || [consensus.master, g.zk.registered, g.local?.following].some((a) => a && isLiveMaster(g.probes.get(formatAddress(a))));
+    const masterKnown = namedMasterKnown({ self: this.i.self, local: g.local, registered: g.zk.registered, sentinels: g.sentinels, probes: g.probes });
     // Paused (maintenance mode): the set may stay masterless on purpose; after the resume Sentinel
     // gets its whole time again before a recovery would take over.
     if (masterKnown || !g.local || g.zk.paused) this.lastMasterAt = now;
