@@ -188,7 +188,7 @@ export async function runRedisWrapper(): Promise<number> {
 
   // A planned stop of the master hands the role over first (Marathon's kill grace period covers it).
   task.onBeforeStop(async () => {
-    running.stop();
+    await running.stop();
     // A failover Sentinel started from this master (within its failover-timeout): the handover pauses writes first.
     // One that starts during the handover still pauses writes at its +try-failover: the events are followed until the end.
     const sentinelFailingOver = running.failoverFromHereWithin(cfg.SENTINEL_FAILOVER_TIMEOUT_MS);
@@ -199,7 +199,8 @@ export async function runRedisWrapper(): Promise<number> {
   // also when it died during a planned stop's handover (which then gave up). One the wrapper
   // stopped itself asks nothing.
   task.onExit(async () => {
-    running.stop();
+    // Not waited for: the server is gone, so a tick in flight can change nothing, and the crash failover is urgent.
+    void running.stop();
     prompts.stop();
     if (!task.diedOnItsOwn || running.lastRole !== 'master') return;
     if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now(), lastPaused: running.view?.paused })) counters.crashFailovers += 1;

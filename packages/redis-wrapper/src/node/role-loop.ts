@@ -82,6 +82,8 @@ export class NodeLoop {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking = false;
+  /** The tick under way, if any (stop() waits for it). */
+  private inFlight: Promise<void> | undefined;
   private again = false;
   private zk: ZkFacts = { registered: null, sentinels: [], paused: null, current: false };
   private lastMasterAt = performance.now();
@@ -119,9 +121,18 @@ export class NodeLoop {
     void this.loop();
   }
 
-  stop(): void {
+  /**
+   * Stops the loop, and waits for a tick in flight to end (bounded by the longest a tick's reads
+   * take): a handover that starts after it never races a tick still applying an action.
+   */
+  async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (!this.inFlight) return;
+    const boundMs = this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.inFlight, new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -171,7 +182,12 @@ export class NodeLoop {
     // master fails at once until its pooled client has reconnected): look often for two ticks.
     const late = began - this.dueAt > this.i.intervalMs;
     if (late) this.soonUntil = began + 2 * this.i.intervalMs;
-    await this.tick().catch((err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'));
+    this.inFlight = this.tick().then(
+      () => undefined,
+      (err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'),
+    );
+    await this.inFlight;
+    this.inFlight = undefined;
     this.ticking = false;
     if (!this.running) return;
     // A tick longer than any tick's reads can take was most likely frozen and decided on answers
