@@ -31,7 +31,7 @@ export async function switchOver(i: SwitchoverInputs): Promise<void> {
     by: `redis-wrapper ${formatAddress(i.announce)}`,
     reason: 'planned stop of the master',
   });
-  if (!outcome.ok && !/is not a master$/.test(outcome.reason)) {
+  if (!outcome.ok && !outcome.notMaster) {
     i.log.warn({ step: 'switchover', reason: outcome.reason, timeoutMs: i.timeoutMs }, 'stopping without switchover');
   }
 }

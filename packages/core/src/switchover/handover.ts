@@ -37,7 +37,8 @@ export interface HandoverInputs {
 
 export type HandoverOutcome =
   | { readonly ok: true; readonly promoted: Address; readonly epoch: number; readonly pausedMs: number; readonly tookMs: number }
-  | { readonly ok: false; readonly reason: string };
+  /** notMaster: the node is no master (any more: Sentinel moved it already), so there was nothing to hand over. */
+  | { readonly ok: false; readonly reason: string; readonly notMaster?: true };
 
 /** Sentinel's refusals that go away by themselves: a failover still running, a replica it has not learnt yet. */
 const TRANSIENT = /INPROG|NOGOODSLAVE/;
@@ -65,6 +66,9 @@ const FALLBACK_RESERVE_MS = 3000;
 type Retry = string;
 
 const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
+const notMaster = (i: Pick<Handover, 'announce'>) => ({ ok: false, reason: `${formatAddress(i.announce)} is not a master`, notMaster: true }) as const;
+/** A wait's failure as the handover's outcome, keeping whether the node was no master. */
+const failed = (w: { reason: string; notMaster?: true }): HandoverOutcome => (w.notMaster ? { ok: false, reason: w.reason, notMaster: true } : no(w.reason));
 
 /**
  * A planned switchover without losing acknowledged writes and with a short write outage; the one
@@ -95,7 +99,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce) : null;
   if (move?.kind === 'pause' || (move?.kind === 'follow' && i.sentinelFailingOver)) {
     const followed = await untilSentinelCanFailOver(early, sentinels, deadline, true);
-    if (!followed.ok) return no(followed.reason);
+    if (!followed.ok) return failed(followed);
   } else if (i.sentinelFailingOver) {
     await unpauseWrites(early);
     log.info({ reason: 'the sentinels show no failover from this master any more' }, 'writes resumed');
@@ -108,7 +112,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
   } catch (err) {
     return no(`the master ${formatAddress(i.announce)} does not answer (${String(err)})`);
   }
-  if (state.role !== 'master') return no(`${formatAddress(i.announce)} is not a master`);
+  if (state.role !== 'master') return notMaster(i);
   if (state.replicas.length === 0) return no('no connected replica to promote');
   if (i.target && !state.replicas.some((r) => sameAddress(r.address, i.target))) {
     return no(`${formatAddress(i.target)} is not a connected replica of ${formatAddress(i.announce)}`);
@@ -160,7 +164,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
         h.target = undefined;
         waited = await untilSentinelCanFailOver(h, sentinels, deadline);
       }
-      if (!waited.ok) return no(waited.reason);
+      if (!waited.ok) return failed(waited);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
       // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (10 s).
       h.alignUntil = Math.min(deadline - ALIGN_RESERVE_MS, Date.now() + ALIGN_MAX_WAIT_MS);
@@ -185,7 +189,7 @@ async function untilSentinelCanFailOver(
   sentinels: readonly Address[],
   until: number,
   pauseAtOnce = false,
-): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string; timedOut?: boolean }> {
+): Promise<{ ok: true; ready: Address[]; waitedMs: number; reason: string } | { ok: false; reason: string; timedOut?: boolean; notMaster?: true }> {
   const since = Date.now();
   let reason = '';
   let paused = false;
@@ -208,7 +212,7 @@ async function untilSentinelCanFailOver(
       if (move.kind === 'follow' && live) {
         i.log.info({ master: formatAddress(move.to), reason: move.reason }, 'Sentinel failed over on its own: following the new master');
         await demoteTo(i, move.to);
-        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+        return notMaster(i);
       }
       if (move.kind === 'pause' && !paused) await pause(move.reason);
       const verdict = sentinelReadiness(views, i.announce, i.target);
@@ -219,7 +223,7 @@ async function untilSentinelCanFailOver(
       if (role === 'gone') return { ok: false, reason: 'the master stopped answering (its redis-server is gone)' };
       if (role && role.role !== 'master') {
         i.log.info({ reason: `demoted while waiting for ${reason}` }, 'no switchover needed: Sentinel moved the master already');
-        return { ok: false, reason: `${formatAddress(i.announce)} is not a master` };
+        return notMaster(i);
       }
       await sleep(paused ? 20 : RETRY_MS);
     }
