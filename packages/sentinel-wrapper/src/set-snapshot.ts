@@ -29,7 +29,10 @@ export async function snapshotSet(dir: Directory, name: string, self: Address, l
   const { master, sentinels } = await dir.readSet(name);
   const registered = monitorable(master?.address);
   const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
-  const [localView, views] = await Promise.all([local ? askSentinel(local, name, TIMEOUT_MS) : null, askSentinels(others, name, TIMEOUT_MS)]);
+  const [localView, views] = await Promise.all([
+    local ? askSentinel(local, name, { timeoutMs: TIMEOUT_MS }) : null,
+    askSentinels(others, name, { timeoutMs: TIMEOUT_MS }),
+  ]);
   const consensus = sentinelConsensus(views);
   const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
   const probe = async (a: Address | null | undefined) => (a ? probeRedis(a, { password, timeoutMs: TIMEOUT_MS }) : undefined);

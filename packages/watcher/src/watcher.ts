@@ -83,7 +83,7 @@ export async function runWatcher(): Promise<number> {
     metrics,
     log,
     sentinels: () => sentinels.current,
-    ask: (sentinel, name) => askSentinel(sentinel, name, 500),
+    ask: (sentinel, name) => askSentinel(sentinel, name, { timeoutMs: 500 }),
     by,
     unconfirmed: (reason) => reconciler.trigger(reason),
   });

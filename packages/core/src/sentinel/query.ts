@@ -122,8 +122,7 @@ export interface AskOptions {
   pool?: RedisPool;
 }
 
-export async function askSentinel(sentinel: Address, name: string, opts: AskOptions | number = {}): Promise<SentinelView> {
-  const o: AskOptions = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+export async function askSentinel(sentinel: Address, name: string, o: AskOptions = {}): Promise<SentinelView> {
   const ask = async (r: Redis): Promise<SentinelView> => {
     // One round trip: the state and the address clients are given (they differ during a failover).
     const replies = (await r.pipeline().call('SENTINEL', 'MASTER', name).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).exec()) ?? [];
@@ -171,7 +170,7 @@ export async function askSentinel(sentinel: Address, name: string, opts: AskOpti
   }
 }
 
-export const askSentinels = (sentinels: readonly Address[], name: string, opts: AskOptions | number = {}): Promise<SentinelView[]> =>
+export const askSentinels = (sentinels: readonly Address[], name: string, opts: AskOptions = {}): Promise<SentinelView[]> =>
   Promise.all(sentinels.map((s) => askSentinel(s, name, opts)));
 
 /** Names of every set a sentinel monitors; empty when it does not answer. */

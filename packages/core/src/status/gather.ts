@@ -103,7 +103,7 @@ export async function gatherStatus(o: {
           .nodes(name)
           .catch(() => [] as Address[])
           .then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
-        askSentinels(reachable, name, TIMEOUT_MS),
+        askSentinels(reachable, name, { timeoutMs: TIMEOUT_MS }),
         o.history(name).catch(() => [] as HistoryEvent[]),
         (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
         (o.pause?.(name) ?? Promise.resolve(null)).catch(() => null),

@@ -37,7 +37,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
   const sentinelViews = await askSentinels(
     sentinels.map((s) => s.address),
     i.name,
-    PROBE_TIMEOUT_MS,
+    { timeoutMs: PROBE_TIMEOUT_MS },
   );
 
   const probes = new Map<string, Probe>();

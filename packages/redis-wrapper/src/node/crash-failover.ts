@@ -49,7 +49,7 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
   const views = await askSentinels(
     sentinels.map((s) => s.address),
     i.name,
-    500,
+    { timeoutMs: 500 },
   );
   const decision = decideCrashFailover(views, i.self, paused);
   if (decision.kind === 'leave') {
@@ -98,7 +98,7 @@ export function decideCrashFailover(views: readonly SentinelView[], self: Addres
 async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void> {
   const until = Date.now() + FOLLOW_MS;
   while (Date.now() < until) {
-    const view = await askSentinel(sentinel, i.name, 500);
+    const view = await askSentinel(sentinel, i.name, { timeoutMs: 500 });
     if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
       await i.dir
         .recordChange(i.name, {

@@ -55,7 +55,7 @@ export class Reconciler {
       const names = new Set([...inZk, ...monitored.flat()]);
       await Promise.all(
         [...names].map(async (name) => {
-          const consensus = sentinelConsensus(await askSentinels(sentinels, name, TIMEOUT_MS));
+          const consensus = sentinelConsensus(await askSentinels(sentinels, name, { timeoutMs: TIMEOUT_MS }));
           const live = consensus.master ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS })) : false;
           await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
         }),
