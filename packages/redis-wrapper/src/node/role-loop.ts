@@ -3,14 +3,12 @@ import {
   type Address,
   type Directory,
   formatAddress,
-  isLiveMaster,
   type Logger,
   type MemberRecord,
   type RedisPool,
   type ReplicationState,
   sameAddress,
   sameShape,
-  sentinelConsensus,
   withRedis,
 } from '@redis-zk/core';
 import { decideRole, namedMasterKnown, type RoleAction, type RoleView } from './role-decide';
