@@ -77,18 +77,26 @@ for (const [title, signs, expected] of durations) {
   test(`failoverDuration: ${title}`, (t) => t.is(failoverDuration(signs, 10_000, 2000), expected));
 }
 
-test('parseFailoverStart: masters only', (t) => {
-  t.deepEqual(parseFailoverStart('+sdown', 'master mymaster 10.0.0.1 6379', 5), { name: 'mymaster', channel: '+sdown', master: addr('10.0.0.1:6379'), at: 5 });
-  t.deepEqual(parseFailoverStart('+try-failover', 'master cache 10.0.0.1 6379', 5), {
+test('parseFailoverStart: masters only, with the sentinel that reported it', (t) => {
+  const via = addr('10.0.1.1:26379');
+  t.deepEqual(parseFailoverStart('+sdown', 'master mymaster 10.0.0.1 6379', 5, via), {
+    name: 'mymaster',
+    channel: '+sdown',
+    master: addr('10.0.0.1:6379'),
+    at: 5,
+    via,
+  });
+  t.deepEqual(parseFailoverStart('+try-failover', 'master cache 10.0.0.1 6379', 5, via), {
     name: 'cache',
     channel: '+try-failover',
     master: addr('10.0.0.1:6379'),
     at: 5,
+    via,
   });
-  t.is(parseFailoverStart('+sdown', 'slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379', 5), null);
-  t.is(parseFailoverStart('+sdown', 'sentinel 10.0.0.7:26379 10.0.0.7 26379 @ mymaster 10.0.0.1 6379', 5), null);
-  t.is(parseFailoverStart('+odown', 'master mymaster 10.0.0.1 6379', 5), null);
-  t.is(parseFailoverStart('+sdown', 'master mymaster junk', 5), null);
+  t.is(parseFailoverStart('+sdown', 'slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379', 5, via), null);
+  t.is(parseFailoverStart('+sdown', 'sentinel 10.0.0.7:26379 10.0.0.7 26379 @ mymaster 10.0.0.1 6379', 5, via), null);
+  t.is(parseFailoverStart('+odown', 'master mymaster 10.0.0.1 6379', 5, via), null);
+  t.is(parseFailoverStart('+sdown', 'master mymaster junk', 5, via), null);
 });
 
 test('lastFailoverOf: the last change that is not an election or a fence', (t) => {

@@ -24,6 +24,7 @@ interface ViewInput {
   masterlessForMs?: number;
   zkCurrent?: boolean;
   paused?: RoleView['paused'];
+  failoverReported?: RoleView['failoverReported'];
 }
 const view = (v: ViewInput): RoleView => ({
   self: SELF,
@@ -35,6 +36,7 @@ const view = (v: ViewInput): RoleView => ({
   masterlessForMs: v.masterlessForMs ?? 0,
   stuckAfterMs: 12_000,
   ...(v.paused !== undefined ? { paused: v.paused } : {}),
+  ...(v.failoverReported ? { failoverReported: v.failoverReported } : {}),
 });
 const PAUSE = { by: 'redis-zk on ops1 (alice)', at: Date.parse('2026-12-07T01:00:00Z'), reason: 'agent maintenance' };
 const all = (master: typeof A | null, o: { failover?: boolean } = {}) => S.map((s) => sentinelView(s, master, o));
@@ -458,6 +460,25 @@ const roleCases: Array<{ title: string; view: RoleView; kind: RoleAction['kind']
     view: view({ local: null, paused: PAUSE }),
     kind: 'none',
     reason: /does not answer/,
+  },
+  // Nemesis seed 244768771: a sentinel reported +try-failover from this master right after a
+  // partition healed, and its connection was not back yet at the next tick.
+  {
+    title: 'master; a sentinel reported a failover from it 500 ms ago and does not answer now -> pause (it may be promoting)',
+    view: view({
+      local: master,
+      registered: SELF,
+      sentinels: [unreachableSentinel(S[0]!), ...S.slice(1).map((s) => sentinelView(s, SELF))],
+      probes: [],
+      failoverReported: { sentinel: S[0]!, agoMs: 500 },
+    }),
+    kind: 'pause',
+    reason: /reported a failover from this master 500 ms ago and does not answer/,
+  },
+  {
+    title: 'master; the sentinel that reported a failover answers and runs none (aborted) -> none',
+    view: view({ local: master, registered: SELF, sentinels: all(SELF), probes: [], failoverReported: { sentinel: S[0]!, agoMs: 500 } }),
+    kind: 'none',
   },
   // An orphan (nemesis seed 151222646): a promoted master whose sentinel died before telling anyone.
   {

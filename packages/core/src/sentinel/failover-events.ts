@@ -63,15 +63,17 @@ export interface FailoverStart {
   master: Address;
   /** When it was received (ms since the epoch). */
   at: number;
+  /** The sentinel that reported it. */
+  via: Address;
 }
 
 /** `+sdown master <name> <ip> <port>` / `+try-failover master <name> <ip> <port>`; null for replicas, sentinels and junk. */
-export function parseFailoverStart(channel: string, message: string, at: number): FailoverStart | null {
+export function parseFailoverStart(channel: string, message: string, at: number, via: Address): FailoverStart | null {
   if (!(START_CHANNELS as readonly string[]).includes(channel)) return null;
   const [type, name, ip, port] = message.trim().split(/\s+/);
   const master = addressOf(ip, port);
   if (type !== 'master' || !name || !master) return null;
-  return { name, channel: channel as StartChannel, master, at };
+  return { name, channel: channel as StartChannel, master, at, via };
 }
 
 /**
@@ -88,7 +90,7 @@ export function subscribeToFailovers(
 ): Promise<unknown> {
   conn.on('message', (channel: string, message: string) => {
     if ((START_CHANNELS as readonly string[]).includes(channel)) {
-      const start = parseFailoverStart(channel, message, Date.now());
+      const start = parseFailoverStart(channel, message, Date.now(), via);
       if (start) onStart?.(start);
       return;
     }

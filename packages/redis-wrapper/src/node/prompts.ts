@@ -19,7 +19,7 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   });
   // A failover's start: a master being failed over from pauses its writes before the promotion (~0.2 s later).
   listeners.on('start', (e: FailoverStart) => {
-    if (e.name === o.name && e.channel === '+try-failover') o.loop()?.failoverStarted(e.master);
+    if (e.name === o.name && e.channel === '+try-failover') o.loop()?.failoverStarted(e.master, e.via);
   });
   let armed = false;
   let stopped = false;

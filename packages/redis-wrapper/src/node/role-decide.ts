@@ -29,6 +29,8 @@ export interface RoleView {
   readonly stuckAfterMs: number;
   /** The set's pause (maintenance mode, `paused/<name>`) as last read; null or absent: not paused. */
   readonly paused?: PauseRecord | null;
+  /** A sentinel reported starting a failover from this node (`+try-failover`) this long ago, within a failover-timeout. */
+  readonly failoverReported?: { readonly sentinel: Address; readonly agoMs: number };
 }
 
 export type RoleAction =
@@ -78,7 +80,8 @@ export function decideRole(v: RoleView): RoleAction {
   const consensus = sentinelConsensus(v.sentinels);
   const liveMaster = (a: Address | null | undefined): a is Address => !!a && !sameAddress(a, v.self) && isLiveMaster(v.probes.get(show(a)));
   if (consensus.failoverInProgress) {
-    if (v.local.role === 'master') return pauseFor(v, '') || fenceToPromoted(v) || failingOverFrom(v) || { kind: 'none', reason: 'sentinels are failing over' };
+    if (v.local.role === 'master')
+      return pauseFor(v, '') || fenceToPromoted(v) || failingOverFrom(v) || reportedFailoverFrom(v) || { kind: 'none', reason: 'sentinels are failing over' };
     return followPromoted(v) ?? { kind: 'none', reason: 'sentinels are failing over' };
   }
   const byBoth = (a: Address) => sameAddress(consensus.master, a) && sameAddress(v.registered, a);
@@ -111,6 +114,8 @@ export function decideRole(v: RoleView): RoleAction {
     }
     const paused = pauseFor(v, sentinelTarget && newer(sentinelTarget, v.self) ? `${namedBy(sentinelTarget)} name live master ${show(sentinelTarget)}` : '');
     if (paused) return paused;
+    const reported = reportedFailoverFrom(v);
+    if (reported) return reported;
     if (v.masterlessForMs >= v.stuckAfterMs) {
       return { kind: 'recover', reason: `this master has been named by no sentinel nor ZooKeeper for ${v.masterlessForMs} ms (an orphan)` };
     }
@@ -163,6 +168,25 @@ function failingOverFrom(v: RoleView): RoleAction | null {
         reason: `sentinel ${formatAddress(leaving.sentinel)} is failing over from this master: writes taken here now could be lost with the replicas it re-points`,
       }
     : null;
+}
+
+/**
+ * A sentinel reported starting a failover from this master (`+try-failover`) and cannot be asked
+ * now (nemesis seed 244768771: its connection was still coming back after the partition of this
+ * node's agent healed; a tick that did not hear it lifted the pause, and Sentinel promoted a
+ * replica 0.6 s later: writes the other replica acknowledged meanwhile were lost). Not knowing is
+ * not "no failover": the pause holds until that sentinel answers (its failover aborted, or ended:
+ * the fence follows), for at most a failover-timeout.
+ */
+function reportedFailoverFrom(v: RoleView): RoleAction | null {
+  const r = v.failoverReported;
+  if (!r) return null;
+  const reporter = v.sentinels.find((s) => sameAddress(s.sentinel, r.sentinel));
+  if (reporter?.reachable) return null;
+  return {
+    kind: 'pause',
+    reason: `sentinel ${formatAddress(r.sentinel)} reported a failover from this master ${r.agoMs} ms ago and does not answer now: it may be promoting a replica`,
+  };
 }
 
 /** A sentinel whose failover of the set names this node as the master it leaves. */

@@ -97,6 +97,8 @@ export class NodeLoop {
   private pausedAt = 0;
   /** When (monotonic) a sentinel last reported starting a failover from this node. */
   private failoverFromHereAt = Number.NEGATIVE_INFINITY;
+  /** The sentinel that reported it. */
+  private failoverFromHereBy: Address | undefined;
   /** When (monotonic) the next tick is due: a tick that starts far later was held up by a stopped process. */
   private dueAt = performance.now();
   /** Until when (monotonic) the loop looks four times a tick after a late wake-up. */
@@ -158,9 +160,10 @@ export class NodeLoop {
    * too: unrenewed, the pause expires by itself, and the handover holds its own. Not while the set
    * is paused (maintenance mode: no automatic action; only an asked-for failover runs then).
    */
-  failoverStarted(master: Address): void {
+  failoverStarted(master: Address, via: Address): void {
     if (sameAddress(master, this.i.self)) {
       this.failoverFromHereAt = performance.now();
+      this.failoverFromHereBy = via;
       if (this.lastRole === 'master' && !this.zk.paused) void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
     }
     this.poke('Sentinel started a failover');
@@ -217,6 +220,7 @@ export class NodeLoop {
     // gets its whole time again before a recovery would take over.
     if (masterKnown || !g.local || g.zk.paused) this.lastMasterAt = now;
     const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
+    const failoverTimeoutMs = timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs;
     if (g.local) this.lastLocal = { state: g.local, at: now };
     const downAfter = Math.max(0, ...g.sentinels.map((s) => (s.reachable ? (s.downAfterMs ?? 0) : 0))) || DEFAULT_DOWN_AFTER_MS;
     const slowFor = this.lastLocal ? now - this.lastLocal.at : Number.POSITIVE_INFINITY;
@@ -229,7 +233,11 @@ export class NodeLoop {
       sentinels: g.sentinels,
       probes: g.probes,
       masterlessForMs: Math.round(now - this.lastMasterAt),
-      stuckAfterMs: 2 * (timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs),
+      stuckAfterMs: 2 * failoverTimeoutMs,
+      // A failover from here reported within a failover-timeout: it may still be running.
+      ...(this.failoverFromHereBy && now - this.failoverFromHereAt <= failoverTimeoutMs
+        ? { failoverReported: { sentinel: this.failoverFromHereBy, agoMs: Math.round(now - this.failoverFromHereAt) } }
+        : {}),
       takenAt: now,
       ...(!g.local && this.lastLocal && slowFor <= downAfter ? { slowLocal: { state: this.lastLocal.state, agoMs: Math.round(slowFor) } } : {}),
     };
