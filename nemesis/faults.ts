@@ -1,6 +1,5 @@
 import { sleep } from '../packages/local-stack/src/harness';
-import type { RunContext } from './context';
-import { SET } from './context';
+import { type RunContext, SET } from './context';
 import type { Task } from './deployment';
 import { partition } from './partition';
 import { type App, describeFault, destroysData, type Fault } from './schedule';
