@@ -121,8 +121,9 @@ export function checkZooKeeperMaster(h: History): Violation[] {
 
 /**
  * /sentinels is never an empty list, and never lists a sentinel whose task is dead longer than
- * deadSentinelMs, counted from its death, or from the end of a ZooKeeper outage or of the
- * watcher's own freeze when later (the watcher serves the list as last read meanwhile).
+ * deadSentinelMs, counted from its death, or from the end of a ZooKeeper outage, of the
+ * watcher's own freeze or of its agent's partition when later (the watcher serves the list as
+ * last read meanwhile).
  */
 export function checkSentinels(h: History, bounds: Bounds = DEFAULT_BOUNDS): Violation[] {
   const out: Violation[] = [];
@@ -135,7 +136,7 @@ export function checkSentinels(h: History, bounds: Bounds = DEFAULT_BOUNDS): Vio
     let until = from;
     for (const f of faultStarts) {
       if (f.t > to) continue;
-      const holds = /^ZooKeeper/.test(f.what) || (/^freeze/.test(f.what) && f.addresses.includes(watcher));
+      const holds = /^ZooKeeper/.test(f.what) || (/^(freeze|partition)/.test(f.what) && f.addresses.includes(watcher));
       if (!holds) continue;
       const end = faultEnds.find((x) => x.id === f.id)?.t ?? to;
       if (end > until) until = end;
@@ -194,9 +195,9 @@ export function convergenceMs(h: History): number | undefined {
   return ok ? ok.t - h.lastFaultEnd : undefined;
 }
 
-/** No program exits unless the nemesis killed or stopped its task (or its redis-server). */
+/** No program exits unless the nemesis killed or stopped its task (or its redis-server), or Marathon killed it (model mode). */
 export function checkExits(h: History): Violation[] {
-  const killed = new Set(eventsOf(h, 'fault-start').flatMap((f) => f.tasks));
+  const killed = new Set([...eventsOf(h, 'fault-start').flatMap((f) => f.tasks), ...eventsOf(h, 'task-kill').map((k) => k.task)]);
   const teardown = eventsOf(h, 'teardown')[0]?.t ?? Number.POSITIVE_INFINITY;
   return eventsOf(h, 'task-exit')
     .filter((e) => e.t < teardown && !killed.has(e.task))

@@ -19,10 +19,10 @@ export async function startClients(ctx: RunContext): Promise<void> {
   await haproxyClient(ctx);
 }
 
-/** The first non-empty /sentinels of a live watcher. */
+/** The first non-empty /sentinels of a live watcher (announced addresses). */
 async function sentinelsNow(ctx: RunContext): Promise<Array<{ host: string; port: number }> | undefined> {
   for (const w of ctx.tasksOf('watcher')) {
-    const r = await getJson(`http://127.0.0.1:${w.ports[0]}/sentinels`);
+    const r = await getJson(`http://127.0.0.1:${w.local[0]}/sentinels`);
     if (r?.status === 200 && Array.isArray(r.body) && r.body.length > 0) return r.body as Array<{ host: string; port: number }>;
   }
   return undefined;
@@ -55,8 +55,16 @@ function sentinelClient(ctx: RunContext, name: ClientName, wait: boolean): void 
     const sentinels = await sentinelsNow(ctx);
     if (!sentinels) return;
     redis?.disconnect();
+    // Sentinel names nodes (and its peers) by their announced addresses: each is reached through
+    // the deployment's loopback port for it (the same port in loopback mode).
+    const natMap = (key: string) => {
+      const port = ctx.dep.reach(key);
+      return port === undefined ? null : { host: '127.0.0.1', port };
+    };
     redis = new Redis({
-      sentinels,
+      sentinels: sentinels.map((x) => natMap(`${x.host}:${x.port}`) ?? x),
+      natMap,
+      connectTimeout: 2000,
       name: SET,
       password: TEST_PASSWORD,
       sentinelPassword: TEST_PASSWORD,
@@ -79,7 +87,7 @@ function sentinelClient(ctx: RunContext, name: ClientName, wait: boolean): void 
       }
       const r = redis;
       const op: OpEvent = { type: 'op', client: name, key: `${name}:${i}`, start: Date.now(), end: 0, ok: false };
-      await writeOnce(r, op, i, wait, () => (r.stream ? `${r.stream.remoteAddress}:${r.stream.remotePort}` : undefined));
+      await writeOnce(r, op, i, wait, () => (r.stream?.remotePort ? ctx.dep.announced(r.stream.remotePort) : undefined));
       if (op.ok && (!wait || op.acked)) lastOk = Date.now();
       ctx.rec({ t: op.end, ...op });
       await sleep(op.ok ? 2 : 20);
@@ -91,11 +99,12 @@ function sentinelClient(ctx: RunContext, name: ClientName, wait: boolean): void 
 
 /**
  * HAProxy as marathon-lb runs it: the configuration `redis-zk haproxy-config` makes from
- * ZooKeeper, made again every second and reloaded (-sf) when tasks moved; a WAIT-1 writer
- * through its fixed write port. The node behind a connection: its INFO server tcp_port.
+ * ZooKeeper, made again every second and reloaded (-sf) when tasks moved, run where it reaches
+ * the tasks (the model's infra namespace); a WAIT-1 writer through its fixed write port. The
+ * node behind a connection: the server side's address of it (CLIENT INFO laddr).
  */
 async function haproxyClient(ctx: RunContext): Promise<void> {
-  const haproxyDir = path.join(ctx.stack.dir, 'haproxy');
+  const haproxyDir = path.join(ctx.dep.dir, 'haproxy');
   fs.mkdirSync(haproxyDir, { recursive: true });
   const writePort = await freePort();
   const readPort = await freePort();
@@ -109,8 +118,9 @@ async function haproxyClient(ctx: RunContext): Promise<void> {
     const file = path.join(haproxyDir, `haproxy-${n}.cfg`);
     fs.writeFileSync(file, r.out);
     const old = haproxies.filter((x) => x.running).map((x) => String(x.pid));
+    const [cmd, args] = ctx.dep.wrap('/usr/sbin/haproxy', ['-db', '-f', file, ...(old.length ? ['-sf', ...old] : [])]);
     haproxies.push(
-      new ManagedProcess(`haproxy-${n}`, '/usr/sbin/haproxy', ['-db', '-f', file, ...(old.length ? ['-sf', ...old] : [])], {
+      new ManagedProcess(`haproxy-${n}`, cmd, args, {
         env: { PATH: process.env.PATH },
         cwd: haproxyDir,
         logFile: path.join(haproxyDir, `haproxy-${n}.log`),
@@ -125,21 +135,21 @@ async function haproxyClient(ctx: RunContext): Promise<void> {
   });
   const redis = new Redis({
     host: '127.0.0.1',
-    port: writePort,
+    port: await ctx.dep.forward('127.0.0.1', writePort),
     password: TEST_PASSWORD,
     maxRetriesPerRequest: 0,
     retryStrategy: () => 100,
     commandTimeout: 2000,
   });
   redis.on('error', () => undefined);
-  let behind: { stream: unknown; node: string } | undefined;
+  let behind: { stream: unknown; node: string | undefined } | undefined;
   const done = (async () => {
     for (let i = 0; ctx.running; i += 1) {
       const op: OpEvent = { type: 'op', client: 'haproxy', key: `haproxy:${i}`, start: Date.now(), end: 0, ok: false };
       try {
         if (behind?.stream !== redis.stream) {
-          const port = /tcp_port:(\d+)/.exec(String(await redis.info('server')))?.[1];
-          behind = { stream: redis.stream, node: `127.0.0.1:${port}` };
+          const laddr = /\bladdr=(\S+)/.exec(String(await redis.call('CLIENT', 'INFO')))?.[1];
+          behind = { stream: redis.stream, node: laddr };
           op.start = Date.now();
         }
       } catch (err) {

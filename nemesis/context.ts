@@ -1,25 +1,20 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { formatAddress } from '../packages/core/src/address';
 import type { Directory } from '../packages/core/src/zk/directory';
 import { sleep } from '../packages/local-stack/src/harness';
-import type { LocalTask } from '../packages/local-stack/src/launcher';
-import type { LocalStack } from '../packages/local-stack/src/stack';
 import { ROOT } from '../test/helpers/processes';
 import { TEST_PASSWORD } from '../test/helpers/secrets';
+import type { Deployment, Task } from './deployment';
 import type { History, HistoryEvent } from './history';
 import { getJson, replicationOf } from './probes';
 import type { App } from './schedule';
 
 export const SET = 'mymaster';
-const APP_PROGRAM: Record<App, string> = { redis: 'redis-wrapper', sentinel: 'sentinel-wrapper', watcher: 'watcher' };
-export const addressOf = (t: LocalTask) => `127.0.0.1:${t.ports[0]}`;
-export const portOf = (a: string) => Number(a.split(':').at(-1));
 
 /**
  * One run's deployment as the nemesis sees it, shared by its observers, clients, faults and
- * checks: the stack, the history being recorded, what the observers saw last, and the loops to
+ * checks: the deployment, the history being recorded, what the observers saw last, and the loops to
  * stop at the end.
  */
 export class RunContext {
@@ -31,7 +26,7 @@ export class RunContext {
   private readonly stoppers: Array<() => Promise<void>> = [];
 
   constructor(
-    readonly stack: LocalStack,
+    readonly dep: Deployment,
     readonly dir: Directory,
     readonly h: History,
     readonly say: (line: string) => void,
@@ -63,28 +58,21 @@ export class RunContext {
     await Promise.all(this.stoppers.splice(0).map((s) => s().catch(() => undefined)));
   }
 
-  /** The app whose tasks run `app`'s program. */
-  appSpec(app: App) {
-    return this.stack.appRunning(APP_PROGRAM[app]);
-  }
   /** Live tasks of an app. */
-  tasksOf(app: App): LocalTask[] {
-    return this.stack.tasksRunning(APP_PROGRAM[app]).filter((t) => t.proc.running);
-  }
-  appName(t: LocalTask): string {
-    return (Object.keys(APP_PROGRAM) as App[]).find((a) => t.app.id === this.appSpec(a).id) ?? t.app.id;
+  tasksOf(app: App): Task[] {
+    return this.dep.tasks(app);
   }
 
   /** The live task ZooKeeper names and that answers as master, else any that answers as master. */
-  masterTask(): LocalTask | undefined {
+  masterTask(): Task | undefined {
     const live = this.tasksOf('redis');
-    const isMaster = (t: LocalTask) => this.roleNow.get(addressOf(t)) === 'master';
-    return live.find((t) => addressOf(t) === this.zkMaster && isMaster(t)) ?? live.find(isMaster);
+    const isMaster = (t: Task) => this.roleNow.get(t.address) === 'master';
+    return live.find((t) => t.address === this.zkMaster && isMaster(t)) ?? live.find(isMaster);
   }
 
   /** A fault's target, resolved now: the master, a replica by index, or another app's task by index (oldest first). */
-  target(app: App, role: 'master' | 'replica' | undefined, pick: number): LocalTask | undefined {
-    const oldestFirst = (ts: LocalTask[]) => ts.sort((a, b) => a.startedAt - b.startedAt);
+  target(app: App, role: 'master' | 'replica' | undefined, pick: number): Task | undefined {
+    const oldestFirst = (ts: Task[]) => ts.sort((a, b) => a.startedAt - b.startedAt);
     if (app !== 'redis') {
       const live = oldestFirst(this.tasksOf(app));
       return live[pick % Math.max(1, live.length)];
@@ -99,33 +87,34 @@ export class RunContext {
   async gate(): Promise<string | undefined> {
     const m = this.masterTask();
     if (!m) return 'no live master';
-    const r = await replicationOf(m.ports[0]!);
-    if (r?.get('role') !== 'master') return `the master ${addressOf(m)} does not answer as master`;
-    const live = new Set(this.tasksOf('redis').map(addressOf));
+    const r = await replicationOf(m.local[0]!);
+    if (r?.get('role') !== 'master') return `the master ${m.address} does not answer as master`;
+    const live = new Set(this.tasksOf('redis').map((t) => t.address));
     const synced = [...r]
       .filter(([k]) => /^slave\d+$/.test(k))
       .map(([, v]) => Object.fromEntries(v.split(',').map((kv) => kv.split('=') as [string, string])))
       .filter((s) => s.state === 'online' && Number(s.lag) <= 1 && live.has(`${s.ip}:${s.port}`));
-    return synced.length >= 2 ? undefined : `the master ${addressOf(m)} has ${synced.length} synced replicas (2 needed)`;
+    return synced.length >= 2 ? undefined : `the master ${m.address} has ${synced.length} synced replicas (2 needed)`;
   }
 
   /** Marathon's readiness for a replacement: redis and watcher `/readiness`, a sentinel registered. */
-  async ready(app: App, t: LocalTask): Promise<boolean> {
-    if (app === 'sentinel') return (await this.dir.listSentinels()).some((s) => formatAddress(s.address) === addressOf(t));
-    return (await getJson(`http://127.0.0.1:${t.ports[app === 'redis' ? 1 : 0]}/readiness`))?.status === 200;
+  async ready(app: App, t: Task): Promise<boolean> {
+    if (app === 'sentinel') return (await this.dir.listSentinels()).some((s) => formatAddress(s.address) === t.address);
+    return (await getJson(`http://127.0.0.1:${t.local[app === 'redis' ? 1 : 0]}/readiness`))?.status === 200;
   }
 
-  /** The built `redis-zk` command against this deployment, killed after `timeoutMs`. */
+  /** The built `redis-zk` command against this deployment (where it reaches the tasks), killed after `timeoutMs`. */
   runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
     const env = {
       PATH: process.env.PATH,
-      ZK_HOSTS: this.stack.zk.connectString,
+      ZK_HOSTS: this.dep.zkThere,
       ZK_ROOT: '/redis',
       REDIS_PASSWORD: TEST_PASSWORD,
-      ZK_AUTH: fs.readFileSync(this.stack.secrets.file('redis-zk/zk-auth'), 'utf8'),
+      ZK_AUTH: this.dep.zkAuth(),
     };
     return new Promise((resolve) => {
-      const cli = spawn(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const [cmd, argv] = this.dep.wrap(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), ...args]);
+      const cli = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       cli.stdout.on('data', (d) => {

@@ -1,6 +1,6 @@
 import { sleep } from '../packages/local-stack/src/harness';
 import { sentinelMaster } from '../test/helpers/sentinel';
-import { addressOf, type RunContext, SET } from './context';
+import { type RunContext, SET } from './context';
 import { getJson, replicationOf, within } from './probes';
 
 /**
@@ -11,7 +11,7 @@ import { getJson, replicationOf, within } from './probes';
 export async function unconverged(ctx: RunContext): Promise<string | undefined> {
   const redis = ctx.tasksOf('redis');
   if (redis.length !== 3) return `${redis.length} live redis tasks`;
-  const infos = await Promise.all(redis.map(async (t) => ({ a: addressOf(t), r: await replicationOf(t.ports[0]!) })));
+  const infos = await Promise.all(redis.map(async (t) => ({ a: t.address, r: await replicationOf(t.local[0]!) })));
   const masters = infos.filter((x) => x.r?.get('role') === 'master').map((x) => x.a);
   if (masters.length !== 1) return `${masters.length} masters (${infos.map((x) => `${x.a}=${x.r?.get('role') ?? 'dead'}`).join(', ')})`;
   const m = masters[0]!;
@@ -27,16 +27,16 @@ export async function unconverged(ctx: RunContext): Promise<string | undefined> 
   const sentinels = ctx.tasksOf('sentinel');
   if (sentinels.length !== 3) return `${sentinels.length} live sentinel tasks`;
   for (const s of sentinels) {
-    const sm = await sentinelMaster(s.ports[0]!, SET);
+    const sm = await sentinelMaster(s.local[0]!, SET);
     const named = sm ? `${sm.get('ip')}:${sm.get('port')}` : undefined;
-    if (named !== m) return `sentinel ${addressOf(s)} names ${named}`;
+    if (named !== m) return `sentinel ${s.address} names ${named}`;
   }
   for (const w of ctx.tasksOf('watcher')) {
-    const st = await getJson(`http://127.0.0.1:${w.ports[0]}/status`, 3000);
+    const st = await getJson(`http://127.0.0.1:${w.local[0]}/status`, 3000);
     const set = (st?.body as Record<string, { problems: Array<{ kind: string; detail: string }>; stale: boolean }> | undefined)?.[SET];
-    if (!set) return `watcher ${addressOf(w)} /status has no ${SET}`;
-    if (set.stale) return `watcher ${addressOf(w)} /status is stale`;
-    if (set.problems.length > 0) return `watcher ${addressOf(w)} reports ${set.problems.map((p) => `${p.kind}: ${p.detail}`).join('; ')}`;
+    if (!set) return `watcher ${w.address} /status has no ${SET}`;
+    if (set.stale) return `watcher ${w.address} /status is stale`;
+    if (set.problems.length > 0) return `watcher ${w.address} reports ${set.problems.map((p) => `${p.kind}: ${p.detail}`).join('; ')}`;
   }
   return undefined;
 }

@@ -1,13 +1,13 @@
-import { sleep, waitFor } from '../packages/local-stack/src/harness';
-import type { LocalTask } from '../packages/local-stack/src/launcher';
-import { addressOf, type RunContext, SET } from './context';
-import { groupMembers, plannedStop, within } from './probes';
+import { sleep } from '../packages/local-stack/src/harness';
+import { type RunContext, SET } from './context';
+import type { Task } from './deployment';
+import { partition } from './partition';
 import { type App, describeFault, destroysData, type Fault } from './schedule';
 
 /** A fault's bookkeeping in the history: its start (with its targets), its end, or why it was skipped. */
-interface FaultRecord {
+export interface FaultRecord {
   id: number;
-  start(tasks: LocalTask[]): void;
+  start(tasks: Task[]): void;
   end(): void;
   skip(reason: string): void;
 }
@@ -26,6 +26,7 @@ export class FaultRunner {
 
   async run(f: Fault): Promise<void> {
     const r = this.record(f);
+    // A restart is gated step by step (loopback) or by Marathon's readiness checks (model).
     if (destroysData(f) && f.kind !== 'rolling-restart' && f.kind !== 'config-change') {
       const why = await this.ctx.gate();
       if (why) return r.skip(why);
@@ -49,8 +50,10 @@ export class FaultRunner {
       }
       case 'rolling-restart':
         r.start([]);
-        await this.rollingRestart(f.app, f.order, describeFault(f), r);
+        await this.restart(f.app, f.order, describeFault(f), r);
         return r.end();
+      case 'partition':
+        return partition(this.ctx, r, f);
       case 'config-change': {
         // Marathon's upgrade: the new configuration for every task launched from now on, the old
         // tasks replaced one at a time under the upgrade strategy (ready before the next stop).
@@ -63,8 +66,7 @@ export class FaultRunner {
             .map(([k, v]) => `${k}=${v}`)
             .join(' ')}`,
         );
-        this.ctx.stack.launcher.upgrade(this.ctx.appSpec(f.app).id, env);
-        await this.rollingRestart(f.app, f.order, describeFault(f), r);
+        await this.restart(f.app, f.order, describeFault(f), r, env);
         return r.end();
       }
     }
@@ -78,7 +80,7 @@ export class FaultRunner {
     return {
       id,
       start: (tasks) => {
-        const addresses = tasks.map(addressOf);
+        const addresses = tasks.map((x) => x.address);
         ctx.rec({ t: Date.now(), type: 'fault-start', id, what, tasks: tasks.map((x) => x.id), addresses });
         ctx.say(`  ${at()} ${what}: ${addresses.join(', ') || '-'}`);
       },
@@ -97,7 +99,7 @@ export class FaultRunner {
   private async killServer(r: FaultRecord, f: Extract<Fault, { kind: 'kill-server' }>): Promise<void> {
     const t = this.ctx.target('redis', f.role, f.pick);
     if (!t) return r.skip(`no ${f.role}`);
-    const pids = groupMembers(t.proc.pid, 'redis-server');
+    const pids = this.ctx.dep.serverPids(t);
     if (pids.length === 0) return r.skip(`no redis-server in ${t.id}`);
     r.start([t]);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
@@ -108,14 +110,15 @@ export class FaultRunner {
     const t = this.ctx.target(f.app, f.role, f.pick);
     if (!t) return r.skip(`no ${f.app} task`);
     r.start([t]);
+    const { dep } = this.ctx;
     if (f.kind === 'kill-task') {
-      t.proc.killGroup('SIGKILL');
-      await within(t.proc.exited, 10000);
-    } else if (f.kind === 'stop-task') await plannedStop(t);
+      dep.signal(t, 'SIGKILL');
+      await dep.exited(t, 10000);
+    } else if (f.kind === 'stop-task') await dep.plannedStop(t);
     else {
-      t.proc.killGroup('SIGSTOP');
+      dep.signal(t, 'SIGSTOP');
       await sleep(f.ms);
-      t.proc.killGroup('SIGCONT');
+      dep.signal(t, 'SIGCONT');
     }
     r.end();
   }
@@ -123,7 +126,7 @@ export class FaultRunner {
   private async zkOutage(r: FaultRecord, f: Extract<Fault, { kind: 'zk-outage' }>): Promise<void> {
     if (this.zkAway) return r.skip('ZooKeeper is already away');
     this.zkAway = true;
-    const zk = this.ctx.stack.zk;
+    const zk = this.ctx.dep.zk;
     r.start([]);
     try {
       if (f.mode === 'hang') {
@@ -143,7 +146,7 @@ export class FaultRunner {
 
   /** One member of the ensemble hung or stopped (the leader, or a follower); the others keep a quorum. */
   private async zkMember(r: FaultRecord, f: Extract<Fault, { kind: 'zk-member' }>): Promise<void> {
-    const members = this.ctx.stack.zk.members;
+    const members = this.ctx.dep.zk.members;
     if (members.length < 3) return r.skip('ZooKeeper is one server, not an ensemble');
     if (this.zkAway) return r.skip('ZooKeeper is already away');
     const modes = await Promise.all(members.map((m) => m.mode()));
@@ -169,36 +172,18 @@ export class FaultRunner {
     r.end();
   }
 
-  /** Every task of `app` stopped in turn (SIGTERM), each replacement ready before the next stop. */
-  private async rollingRestart(app: App, order: number, what: string, r: FaultRecord): Promise<void> {
+  /** The deployment's rolling replacement of `app` (an upgrade with `env`), each old task's stop recorded as part of the fault. */
+  private async restart(app: App, order: number, what: string, r: FaultRecord, env?: Record<string, string>): Promise<void> {
     const { ctx } = this;
-    const old = ctx.tasksOf(app).sort((a, b) => a.startedAt - b.startedAt);
-    const turn = [...old.slice(order % old.length), ...old.slice(0, order % old.length)];
-    for (const t of turn) {
-      if (!t.proc.running) continue;
-      if (app === 'redis') {
-        // A rolling restart gated on readiness; the nemesis also waits for two synced replicas.
-        const ok = await within(
-          waitFor('two synced replicas', async () => !(await ctx.gate()), 30000, 300),
-          31000,
-        );
-        if (!ok) {
-          ctx.note(`${what} stopped before ${t.id}: ${await ctx.gate()}`);
-          break;
-        }
-      }
-      ctx.rec({ t: Date.now(), type: 'fault-start', id: r.id, what: `${what}: stop ${t.id}`, tasks: [t.id], addresses: [addressOf(t)] });
-      const before = new Set(ctx.tasksOf(app).map((x) => x.id));
-      await plannedStop(t);
-      const replaced = async () => {
-        for (const n of ctx.tasksOf(app)) if (!before.has(n.id) && (await ctx.ready(app, n))) return true;
-        return false;
-      };
-      if (!(await within(waitFor(`a ready replacement of ${t.id}`, replaced, 60000, 200), 61000))) {
-        ctx.note(`${what}: no ready replacement of ${t.id} within 60 s`);
-        break;
-      }
-    }
+    await ctx.dep.restart(app, {
+      ...(env ? { env } : {}),
+      order,
+      what,
+      onStop: (t) => ctx.rec({ t: Date.now(), type: 'fault-start', id: r.id, what: `${what}: stop ${t.id}`, tasks: [t.id], addresses: [t.address] }),
+      gate: () => ctx.gate(),
+      ready: (a, t) => ctx.ready(a, t),
+      note: (text) => ctx.note(text),
+    });
   }
 }
 

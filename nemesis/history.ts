@@ -39,6 +39,8 @@ export type HistoryEvent = { t: number } & (
   | { type: 'sentinel-master'; sentinel: string; master: string }
   | { type: 'task-start'; task: string; app: string; address: string }
   | { type: 'task-exit'; task: string; app: string; address: string; code: number | null; signal: string | null }
+  /** Marathon decided to kill a task (model mode), with its reason: a deployment step, a failed health check, an instance too many. */
+  | { type: 'task-kill'; task: string; address: string; reason: string }
   /** A convergence sample after the last fault: ok, or what is not converged yet. */
   | { type: 'converge'; ok: boolean; reason?: string }
   /** The read-back at the end: which acknowledged keys the final master lacks. */

@@ -3,15 +3,22 @@ import path from 'node:path';
 import { ROOT } from '../test/helpers/processes';
 import { report } from './report';
 import { runNemesis } from './run';
-import { DEFAULT_WEIGHTS, freshSeed, type ScheduleOptions } from './schedule';
+import { DEFAULT_WEIGHTS, freshSeed, type Mode, type ScheduleOptions } from './schedule';
 
 /**
- * `npm run nemesis [-- --seed S[,S…]] [--runs N] [--faults N] [--min-gap MS] [--max-gap MS] [--weights kind=w,…] [--keep]`:
+ * `npm run nemesis [-- --seed S[,S…]] [--runs N] [--faults N] [--min-gap MS] [--max-gap MS] [--weights kind=w,…] [--model [--agents N]] [--keep]`:
  * runs the schedules of the given seeds (replay), or N fresh seeds (default 1), one after the
- * other; prints each run's report; exits 1 when any run found a violation.
+ * other, on the loopback stack or (--model) the Marathon model; prints each run's report; exits
+ * 1 when any run found a violation.
  */
 function parseArgs(argv: string[]) {
-  const o: { seeds: number[]; runs: number; schedule: ScheduleOptions; keep: boolean } = { seeds: [], runs: 1, schedule: {}, keep: false };
+  const o: { seeds: number[]; runs: number; schedule: ScheduleOptions; keep: boolean; mode: Mode; agents?: number } = {
+    seeds: [],
+    runs: 1,
+    schedule: {},
+    keep: false,
+    mode: 'loopback',
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i]!;
     const value = () => {
@@ -34,7 +41,12 @@ function parseArgs(argv: string[]) {
         o.schedule.weights = { ...o.schedule.weights, [kind]: Number(w) };
       }
     } else if (a === '--keep') o.keep = true;
-    else throw new Error(`unknown argument ${a} (known: --seed S[,S…], --runs N, --faults N, --min-gap MS, --max-gap MS, --weights kind=w,…, --keep)`);
+    else if (a === '--model') o.mode = 'model';
+    else if (a === '--agents') o.agents = Number(value());
+    else
+      throw new Error(
+        `unknown argument ${a} (known: --seed S[,S…], --runs N, --faults N, --min-gap MS, --max-gap MS, --weights kind=w,…, --model, --agents N, --keep)`,
+      );
   }
   return o;
 }
@@ -47,13 +59,20 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const seed of seeds) {
     try {
-      const r = await runNemesis({ seed, schedule: args.schedule, keepFiles: args.keep, say });
+      const r = await runNemesis({
+        seed,
+        mode: args.mode,
+        ...(args.agents ? { agents: args.agents } : {}),
+        schedule: args.schedule,
+        keepFiles: args.keep,
+        say,
+      });
       process.stdout.write(`\n${report(r)}\n\n`);
       if (r.violations.length > 0) failed += 1;
       // One line per run, for the figures in docs/failure-tests.md.
       fs.appendFileSync(
         path.join(ROOT, 'test-results', 'nemesis', 'runs.jsonl'),
-        `${JSON.stringify({ seed, at: new Date().toISOString(), options: args.schedule, figures: r.figures, violations: r.violations.map(({ checker, message }) => ({ checker, message })) })}\n`,
+        `${JSON.stringify({ seed, mode: args.mode, at: new Date().toISOString(), options: args.schedule, figures: r.figures, violations: r.violations.map(({ checker, message }) => ({ checker, message })) })}\n`,
       );
       const line =
         `seed ${seed}: ${r.violations.length} violations${r.violations.length ? ` (${[...new Set(r.violations.map((v) => v.checker))].join(', ')})` : ''}; ` +

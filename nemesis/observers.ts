@@ -1,5 +1,6 @@
 import { ask } from '../test/helpers/sentinel';
-import { addressOf, portOf, type RunContext, SET } from './context';
+import { type RunContext, SET } from './context';
+import type { Task } from './deployment';
 import { getJson, replicationOf, within } from './probes';
 
 /**
@@ -38,8 +39,10 @@ function observeZooKeeper(ctx: RunContext): void {
 
 async function probeRole(ctx: RunContext, address: string, changedAt: number): Promise<void> {
   let role: string;
+  const port = ctx.dep.reach(address);
   try {
-    role = String(((await ask(portOf(address), 'ROLE')) as unknown[])[0]);
+    if (port === undefined) throw new Error('no task announced this address');
+    role = String(((await ask(port, 'ROLE')) as unknown[])[0]);
   } catch (err) {
     role = `dead (${String(err).slice(0, 80)})`;
   }
@@ -51,15 +54,15 @@ function watchEach<T>(
   ctx: RunContext,
   app: 'watcher' | 'sentinel' | 'redis',
   everyMs: number,
-  read: (port: number) => Promise<{ key: string; value: T }>,
+  read: (task: Task) => Promise<{ key: string; value: T }>,
   record: (address: string, value: T) => void,
 ): void {
   const last = new Map<string, string>();
   ctx.loop(everyMs, async () => {
     await Promise.all(
       ctx.tasksOf(app).map(async (task) => {
-        const a = addressOf(task);
-        const { key, value } = await read(task.ports[0]!);
+        const a = task.address;
+        const { key, value } = await read(task);
         if (last.get(a) === key) return;
         last.set(a, key);
         record(a, value);
@@ -73,8 +76,8 @@ function observeWatchers(ctx: RunContext): void {
     ctx,
     'watcher',
     200,
-    async (port) => {
-      const r = await getJson(`http://127.0.0.1:${port}/sentinels`);
+    async (task) => {
+      const r = await getJson(`http://127.0.0.1:${task.local[0]}/sentinels`);
       const list = r && Array.isArray(r.body) ? (r.body as Array<{ host: string; port: number }>).map((s) => `${s.host}:${s.port}`).sort() : null;
       return { key: `${r?.status ?? 0} ${JSON.stringify(list)}`, value: { status: r?.status ?? 0, list } };
     },
@@ -87,10 +90,10 @@ function observeSentinels(ctx: RunContext): void {
     ctx,
     'sentinel',
     250,
-    async (port) => {
+    async (task) => {
       let named: string;
       try {
-        const reply = (await ask(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SET)) as string[] | null;
+        const reply = (await ask(task.local[0]!, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SET)) as string[] | null;
         named = reply ? `${reply[0]}:${reply[1]}` : 'none';
       } catch {
         named = 'dead';
@@ -106,12 +109,12 @@ function observeNodes(ctx: RunContext): void {
     ctx,
     'redis',
     250,
-    async (port) => {
-      const r = await replicationOf(port);
+    async (task) => {
+      const r = await replicationOf(task.local[0]!);
       const role = r?.get('role') ?? 'dead';
       const master = r?.get('role') === 'slave' ? `${r.get('master_host')}:${r.get('master_port')}` : undefined;
       const link = r?.get('master_link_status');
-      ctx.roleNow.set(`127.0.0.1:${port}`, role);
+      ctx.roleNow.set(task.address, role);
       return { key: `${role} ${master} ${link}`, value: { role, ...(master ? { master } : {}), ...(link ? { link } : {}) } };
     },
     (address, v) => ctx.rec({ t: Date.now(), type: 'role', address, ...v }),

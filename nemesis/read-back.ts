@@ -1,12 +1,13 @@
 import Redis from 'ioredis';
 import { TEST_PASSWORD } from '../test/helpers/secrets';
-import { addressOf, portOf, type RunContext, SET } from './context';
+import { type RunContext, SET } from './context';
 import type { HistoryEvent, OpEvent } from './history';
 import { within } from './probes';
 
-/** The acknowledged keys a node lacks (undefined: it did not answer). */
-async function lacking(address: string, acked: string[]): Promise<string[] | undefined> {
-  const r = new Redis({ host: '127.0.0.1', port: portOf(address), password: TEST_PASSWORD, maxRetriesPerRequest: 1, commandTimeout: 10000, lazyConnect: true });
+/** The acknowledged keys the node on a loopback port lacks (undefined: it did not answer). */
+async function lacking(port: number | undefined, acked: string[]): Promise<string[] | undefined> {
+  if (port === undefined) return undefined;
+  const r = new Redis({ host: '127.0.0.1', port, password: TEST_PASSWORD, maxRetriesPerRequest: 1, commandTimeout: 10000, lazyConnect: true });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -33,13 +34,13 @@ async function lacking(address: string, acked: string[]): Promise<string[] | und
 export async function readBack(ctx: RunContext): Promise<void> {
   const acked = ctx.h.events.filter((e): e is HistoryEvent & OpEvent => e.type === 'op' && e.acked === true).map((e) => e.key);
   const finalMaster = (await within(ctx.dir.readMaster(SET), 5000))?.raw ?? null;
-  const fromMaster = finalMaster ? await lacking(finalMaster, acked) : undefined;
+  const fromMaster = finalMaster ? await lacking(ctx.dep.reach(finalMaster), acked) : undefined;
   if (finalMaster && fromMaster) {
     ctx.rec({ t: Date.now(), type: 'read-back', master: finalMaster, checked: acked.length, missing: fromMaster });
     return;
   }
-  const nodes = ctx.tasksOf('redis').map(addressOf);
-  const answers = (await Promise.all(nodes.map((a) => lacking(a, acked)))).filter((m): m is string[] => m !== undefined);
+  const nodes = ctx.tasksOf('redis');
+  const answers = (await Promise.all(nodes.map((t) => lacking(t.local[0], acked)))).filter((m): m is string[] => m !== undefined);
   if (answers.length === 0) {
     const error = `neither ZooKeeper's master ${finalMaster} nor any live node answered`;
     ctx.rec({ t: Date.now(), type: 'read-back', master: finalMaster, checked: 0, missing: [], error });

@@ -4,33 +4,38 @@ import pino from 'pino';
 import { ZkClient } from '../packages/core/src/zk/client';
 import { Directory } from '../packages/core/src/zk/directory';
 import { sentinelsKnowSet } from '../packages/local-stack/src/deploy-set';
-import { FAST_SENTINEL, sleep, waitFor } from '../packages/local-stack/src/harness';
-import type { LocalTask } from '../packages/local-stack/src/launcher';
-import { LocalStack } from '../packages/local-stack/src/stack';
+import { sleep, waitFor } from '../packages/local-stack/src/harness';
 import { ROOT } from '../test/helpers/processes';
 import { TEST_PASSWORD } from '../test/helpers/secrets';
 import { sentinelMaster } from '../test/helpers/sentinel';
 import { type Bounds, checkAll, convergenceMs, DEFAULT_BOUNDS, eventsAround, type Violation } from './checkers';
 import { startClients } from './clients';
-import { addressOf, RunContext, SET } from './context';
+import { RunContext, SET } from './context';
 import { awaitConvergence } from './converge';
+import type { Deployment } from './deployment';
 import { FaultRunner } from './faults';
 import { type Figures, figuresOf } from './figures';
 import type { History } from './history';
 import { startObservers } from './observers';
+import { LoopbackDeployment } from './loopback';
+import { ModelDeployment } from './model';
 import { getJson } from './probes';
 import { readBack } from './read-back';
-import { describeFault, generateSchedule, type Schedule, type ScheduleOptions } from './schedule';
+import { describeFault, generateSchedule, type Mode, type Schedule, type ScheduleOptions } from './schedule';
 
 /**
- * One nemesis run: the local stack in loopback mode (a 3-server ZooKeeper ensemble, 3
- * redis-wrappers, 3 sentinel-wrappers, 2 watchers, run from marathon/redis-zk.json as Marathon
- * would), clients and observers recording a history, the seed's schedule of faults, then
- * convergence, the read-back and the checkers.
+ * One nemesis run: a deployment of marathon/redis-zk.json (3 redis-wrappers, 3
+ * sentinel-wrappers, 2 watchers), on the local stack in loopback mode (loopback.ts) or on the
+ * Marathon model with agents in network namespaces (model.ts), clients and observers recording
+ * a history, the seed's schedule of faults, then convergence, the read-back and the checkers.
  */
 
 export interface RunOptions {
   seed: number;
+  /** Default loopback. */
+  mode?: Mode;
+  /** Model mode: how many agents (default 4, so a lost or cut agent's tasks have somewhere to go under hostname:UNIQUE). */
+  agents?: number;
   schedule?: ScheduleOptions;
   bounds?: Bounds;
   /** Where the history (JSON) and, with keepFiles, the deployment's files go. */
@@ -48,15 +53,13 @@ export interface RunResult {
   stackDir: string;
 }
 
-/** Records every task's start and exit (the launcher's events) in the history. */
+/** Records every task's start and exit, and Marathon's kills with their reason, in the history. */
 function recordTasks(ctx: RunContext): void {
-  const { launcher } = ctx.stack;
-  const started = (t: LocalTask, at: number) => ctx.rec({ t: at, type: 'task-start', task: t.id, app: ctx.appName(t), address: addressOf(t) });
-  for (const t of launcher.tasks.values()) started(t, t.startedAt);
-  launcher.on('started', (t: LocalTask) => started(t, Date.now()));
-  launcher.on('exited', (t: LocalTask, exit: { code: number | null; signal: string | null }) =>
-    ctx.rec({ t: Date.now(), type: 'task-exit', task: t.id, app: ctx.appName(t), address: addressOf(t), code: exit.code, signal: exit.signal }),
-  );
+  ctx.dep.onTask({
+    start: (t, at) => ctx.rec({ t: at, type: 'task-start', task: t.id, app: t.app, address: t.address }),
+    exit: (t, exit) => ctx.rec({ t: Date.now(), type: 'task-exit', task: t.id, app: t.app, address: t.address, code: exit.code, signal: exit.signal }),
+    kill: (t, reason) => ctx.rec({ t: Date.now(), type: 'task-kill', task: t.id, address: t.address, reason }),
+  });
 }
 
 /** Up as deploySet waits for it: a master, every node registered, sentinels that know the set, watchers healthy. */
@@ -65,10 +68,10 @@ async function awaitDeployed(ctx: RunContext): Promise<void> {
   await waitFor('a master in ZooKeeper', () => dir.readMaster(SET), 60000, 200);
   await waitFor('every redis task registered', async () => (await dir.listNodes(SET)).length === 3, 60000, 200);
   await waitFor('every sentinel registered', async () => (await dir.listSentinels()).length === 3, 60000, 200);
-  const sentinels = ctx.tasksOf('sentinel').map((t) => ({ port: t.ports[0]! }));
+  const sentinels = ctx.tasksOf('sentinel').map((t) => ({ port: t.local[0]! }));
   await sentinelsKnowSet(sentinelMaster, sentinels, SET, 2, 60000);
   for (const w of ctx.tasksOf('watcher'))
-    await waitFor('watcher healthy', async () => (await getJson(`http://127.0.0.1:${w.ports[0]}/health`))?.status === 200, 60000, 200);
+    await waitFor('watcher healthy', async () => (await getJson(`http://127.0.0.1:${w.local[0]}/health`))?.status === 200, 60000, 200);
 }
 
 /** The schedule's faults, each at its offset from now (they may overlap); when they began. */
@@ -88,20 +91,16 @@ async function runSchedule(ctx: RunContext, schedule: Schedule): Promise<number>
 export async function runNemesis(o: RunOptions): Promise<RunResult> {
   const say = o.say ?? (() => undefined);
   const bounds = o.bounds ?? DEFAULT_BOUNDS;
-  const schedule = generateSchedule(o.seed, o.schedule);
+  const mode = o.mode ?? 'loopback';
+  const schedule = generateSchedule(o.seed, o.schedule, mode);
   const outDir = o.outDir ?? path.join(ROOT, 'test-results', 'nemesis');
   fs.mkdirSync(outDir, { recursive: true });
   const h: History = { seed: o.seed, startedAt: Date.now(), lastFaultEnd: 0, events: [] };
 
-  say(`seed ${o.seed}: starting the stack`);
-  const stack = await LocalStack.start({
-    // Debug logs: every decision of the programs with its reason, kept with a run that found a violation.
-    env: { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD, LOG_LEVEL: 'debug' },
-    backoffScale: 0.1,
-    zkServers: 3,
-  });
-  const zk = new ZkClient({ connectString: stack.zk.connectString, sessionTimeoutMs: 4000, log: pino({ level: 'silent' }) });
-  const ctx = new RunContext(stack, new Directory(zk, '/redis', pino({ level: 'silent' })), h, say);
+  say(`seed ${o.seed}: starting the ${mode === 'model' ? `Marathon model (${o.agents ?? 4} agents)` : 'loopback stack'}`);
+  const dep: Deployment = mode === 'model' ? await ModelDeployment.start(o.agents ?? 4, TEST_PASSWORD) : await LoopbackDeployment.start(TEST_PASSWORD);
+  const zk = new ZkClient({ connectString: dep.zkHere, sessionTimeoutMs: 4000, log: pino({ level: 'silent' }) });
+  const ctx = new RunContext(dep, new Directory(zk, '/redis', pino({ level: 'silent' })), h, say);
   recordTasks(ctx);
   let result: RunResult | undefined;
   try {
@@ -125,15 +124,15 @@ export async function runNemesis(o: RunOptions): Promise<RunResult> {
     const violations = checkAll(h, bounds).map((v) => ({ ...v, context: eventsAround(h, v.at, 3000).slice(0, 80) }));
     const figures = figuresOf(h, t0);
     const historyFile = path.join(outDir, `nemesis-${o.seed}.json`);
-    fs.writeFileSync(historyFile, JSON.stringify({ seed: o.seed, schedule, violations, figures, history: h }));
-    result = { seed: o.seed, schedule, violations, figures, historyFile, stackDir: stack.dir };
+    fs.writeFileSync(historyFile, JSON.stringify({ seed: o.seed, mode, schedule, violations, figures, history: h }));
+    result = { seed: o.seed, schedule, violations, figures, historyFile, stackDir: dep.dir };
     return result;
   } finally {
     await ctx.stop();
     if (!h.events.some((e) => e.type === 'teardown')) ctx.rec({ t: Date.now(), type: 'teardown' });
     zk.close();
     const keep = o.keepFiles || (result?.violations.length ?? 1) > 0;
-    await stack.stop({ keepFiles: keep });
-    if (keep) say(`seed ${o.seed}: deployment files kept in ${stack.dir}`);
+    await dep.stop(keep);
+    if (keep) say(`seed ${o.seed}: deployment files kept in ${dep.dir}`);
   }
 }

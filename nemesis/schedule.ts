@@ -38,7 +38,9 @@ export type Fault =
   /** `redis-zk switchover <set>`, the operator's command. */
   | { kind: 'switchover' }
   /** Every task of the app stopped in turn (SIGTERM), each replacement ready before the next stop. */
-  | { kind: 'rolling-restart'; app: App; order: number };
+  | { kind: 'rolling-restart'; app: App; order: number }
+  /** An agent cut off the network for `ms`, then healed (the Marathon model only): the master's, or another holding a task (by index). */
+  | { kind: 'partition'; agent: 'master' | 'other'; pick: number; ms: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -65,7 +67,12 @@ export interface ScheduleOptions {
   maxFreezeMs?: number;
   /** Longest ZooKeeper outage (default 15000; shortest 2000). */
   maxZkOutageMs?: number;
+  /** Longest partition of an agent (default 30000; shortest 2000). */
+  maxPartitionMs?: number;
 }
+
+/** Where the schedule runs: the loopback stack, or the Marathon model with agents in network namespaces. */
+export type Mode = 'loopback' | 'model';
 
 export const DEFAULT_WEIGHTS: Record<FaultKind, number> = {
   'kill-server': 3,
@@ -77,10 +84,25 @@ export const DEFAULT_WEIGHTS: Record<FaultKind, number> = {
   'rolling-restart': 1,
   'zk-member': 1,
   'config-change': 1,
+  partition: 0,
 };
 
-/** Faults that end a redis task (its replacement starts with an empty sandbox): gated on two synced replicas. */
+/**
+ * The model's: a partition drawn as often as a freeze; no member of an ensemble lost (the model's
+ * ZooKeeper is one server). Loopback draws no partition, and its schedules are those drawn before
+ * partitions existed (a kind of weight 0 takes no part in the draw).
+ */
+export const MODEL_WEIGHTS: Record<FaultKind, number> = { ...DEFAULT_WEIGHTS, 'zk-member': 0, partition: 4 };
+
+export const weightsFor = (mode: Mode): Record<FaultKind, number> => (mode === 'model' ? MODEL_WEIGHTS : DEFAULT_WEIGHTS);
+
+/**
+ * Faults that end a redis task (its replacement starts with an empty sandbox), or cut its master
+ * off (Sentinel promotes a replica and the cut master's data is thrown away on healing, as after
+ * its kill): gated on two synced replicas.
+ */
 export function destroysData(f: Fault): boolean {
+  if (f.kind === 'partition') return f.agent === 'master';
   if (f.kind === 'kill-server') return true;
   if (f.kind === 'kill-task' || f.kind === 'stop-task' || f.kind === 'rolling-restart' || f.kind === 'config-change') return f.app === 'redis';
   return false;
@@ -89,11 +111,11 @@ export function destroysData(f: Fault): boolean {
 const APPS: readonly App[] = ['redis', 'sentinel', 'watcher'];
 
 /** The schedule of `seed`: pure, the same seed and options give the same schedule. */
-export function generateSchedule(seed: number, o: ScheduleOptions = {}): Schedule {
+export function generateSchedule(seed: number, o: ScheduleOptions = {}, mode: Mode = 'loopback'): Schedule {
   const rnd = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pickOf = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+  const weights = { ...weightsFor(mode), ...o.weights };
   const kinds = (Object.keys(weights) as FaultKind[]).filter((k) => weights[k] > 0);
   const total = kinds.reduce((s, k) => s + weights[k], 0);
   const drawKind = (): FaultKind => {
@@ -107,6 +129,7 @@ export function generateSchedule(seed: number, o: ScheduleOptions = {}): Schedul
   const role = (): Role => (rnd() < 0.5 ? 'master' : 'replica');
   const maxFreeze = o.maxFreezeMs ?? 15000;
   const maxZk = o.maxZkOutageMs ?? 15000;
+  const maxPartition = o.maxPartitionMs ?? 30000;
   const faults: ScheduledFault[] = [];
   let at = 0;
   for (let i = 0; i < (o.faults ?? 8); i += 1) {
@@ -142,6 +165,9 @@ export function generateSchedule(seed: number, o: ScheduleOptions = {}): Schedul
       case 'zk-member':
         fault = { kind, member: rnd() < 0.5 ? 'leader' : 'follower', pick: int(0, 1), mode: rnd() < 0.5 ? 'hang' : 'down', ms: int(2000, maxZk) };
         break;
+      case 'partition':
+        fault = { kind, agent: rnd() < 0.5 ? 'master' : 'other', pick: int(0, 2), ms: int(2000, maxPartition) };
+        break;
     }
     faults.push({ at, fault });
   }
@@ -170,6 +196,8 @@ export function describeFault(f: Fault): string {
       return `ZooKeeper ${f.member} #${f.pick} ${f.mode === 'hang' ? 'hung (SIGSTOP)' : 'stopped'} ${f.ms} ms`;
     case 'config-change':
       return `config change of ${f.app} (order ${f.order})`;
+    case 'partition':
+      return `partition ${f.ms} ms: the ${f.agent === 'master' ? "master's agent" : `agent #${f.pick} of the others`}`;
   }
 }
 

@@ -139,6 +139,15 @@ test('sentinels: an empty list is a violation; a dead sentinel may stay listed f
     { t: 14000, type: 'sentinels', watcher: W1, status: 200, list: [S2, '127.0.0.1:26003'] },
   ];
   t.deepEqual(checkSentinels(hist(outage)), []);
+  // The watcher's agent cut off from 500 to 12000 (model mode): the same, for that watcher only.
+  const cut = (watcher: string): HistoryEvent[] => [
+    ...death,
+    { t: 500, type: 'fault-start', id: 1, what: 'partition 11500 ms: the agent #0 of the others', tasks: ['w.1'], addresses: [watcher] },
+    { t: 12000, type: 'fault-end', id: 1, what: 'partition 11500 ms: the agent #0 of the others' },
+    { t: 13000, type: 'sentinels', watcher: W1, status: 200, list: [S1, S2] },
+  ];
+  t.deepEqual(checkSentinels(hist(cut(W1))), []);
+  t.is(checkSentinels(hist(cut('127.0.0.1:8082'))).length, 1);
 });
 
 test('convergence: within the bound after the last fault, else a violation with the last reason', (t) => {
@@ -160,6 +169,18 @@ test('exits: a task the nemesis did not kill that exits is a violation; teardown
   const v = checkExits(hist(events));
   t.is(v.length, 1);
   t.regex(v[0]!.message, /w.7 \(127.0.0.1:8081\) exited by itself: code 1/);
+});
+
+test('checkExits: a task Marathon killed (model mode: a deployment step, a health check) did not exit by itself', (t) => {
+  const events: HistoryEvent[] = [
+    { t: 100, type: 'task-kill', task: 'w.7', address: W1, reason: 'health: /health answered 503' },
+    { t: 110, type: 'task-exit', task: 'w.7', app: 'watcher', address: W1, code: 143, signal: null },
+    { t: 120, type: 'task-exit', task: 's.4', app: 'sentinel', address: S1, code: 1, signal: null },
+  ];
+  t.deepEqual(
+    checkExits(hist(events)).map((v) => v.message),
+    ['s.4 (127.0.0.1:26001) exited by itself: code 1'],
+  );
 });
 
 test('checkAll orders the violations; eventsAround sums up client operations', (t) => {

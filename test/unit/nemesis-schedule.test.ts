@@ -1,6 +1,8 @@
 import test from 'ava';
 import { configChange } from '../../nemesis/faults';
-import { DEFAULT_WEIGHTS, describeSchedule, destroysData, generateSchedule, prng } from '../../nemesis/schedule';
+import type { Task } from '../../nemesis/deployment';
+import { partitionTarget } from '../../nemesis/partition';
+import { DEFAULT_WEIGHTS, describeSchedule, destroysData, generateSchedule, MODEL_WEIGHTS, prng } from '../../nemesis/schedule';
 
 test('the PRNG is a function of its seed, uniform in [0, 1)', (t) => {
   const a = prng(42);
@@ -40,7 +42,12 @@ test('faults in order, gaps and durations within the options', (t) => {
 test('every kind is drawn over many seeds, and a weight of 0 removes a kind', (t) => {
   const kinds = new Set<string>();
   for (let seed = 1; seed <= 100; seed += 1) for (const f of generateSchedule(seed).faults) kinds.add(f.fault.kind);
-  t.deepEqual([...kinds].sort(), Object.keys(DEFAULT_WEIGHTS).sort());
+  t.deepEqual(
+    [...kinds].sort(),
+    Object.keys(DEFAULT_WEIGHTS)
+      .filter((k) => k !== 'partition')
+      .sort(),
+  );
   for (let seed = 1; seed <= 100; seed += 1) t.false(generateSchedule(seed, { weights: { 'zk-outage': 0 } }).faults.some((f) => f.fault.kind === 'zk-outage'));
 });
 
@@ -62,4 +69,54 @@ test('a config change alternates a real setting of the app, never one that may e
   t.deepEqual(configChange('redis', 2), { REDIS_MAXMEMORY_POLICY: 'noeviction', CONFIG_VERSION: '2' });
   t.is(configChange('sentinel', 3).SENTINEL_PARALLEL_SYNCS, '2');
   t.is(configChange('watcher', 2).RECONCILE_INTERVAL_MS, '10000');
+});
+
+test("loopback schedules are those drawn before partitions existed (seed 1's, written down then)", (t) => {
+  t.is(
+    describeSchedule(generateSchedule(1, { faults: 4 })),
+    [
+      '  +7.0s  kill -9 redis-server of the replica #1',
+      '  +16.8s  kill -9 task: sentinel #2',
+      '  +22.2s  config change of sentinel (order 2)',
+      '  +25.3s  planned stop (SIGTERM): redis master #0',
+    ].join('\n'),
+  );
+  t.deepEqual(generateSchedule(9, {}, 'loopback'), generateSchedule(9));
+});
+
+test('model mode draws partitions (2-30 s, or up to maxPartitionMs) and never a ZooKeeper member lost; loopback never a partition', (t) => {
+  const kinds = new Set<string>();
+  for (let seed = 1; seed <= 200; seed += 1) {
+    for (const { fault } of generateSchedule(seed, { maxPartitionMs: 9000 }, 'model').faults) {
+      kinds.add(fault.kind);
+      if (fault.kind === 'partition') t.true(fault.ms >= 2000 && fault.ms <= 9000 && fault.pick >= 0 && fault.pick <= 2);
+    }
+    t.false(generateSchedule(seed).faults.some((f) => f.fault.kind === 'partition'));
+  }
+  t.deepEqual(
+    [...kinds].sort(),
+    Object.entries(MODEL_WEIGHTS)
+      .filter(([, w]) => w > 0)
+      .map(([k]) => k)
+      .sort(),
+  );
+  t.false(kinds.has('zk-member'));
+  t.notDeepEqual(generateSchedule(5, {}, 'model'), generateSchedule(5));
+});
+
+test("a partition of the master's agent waits for two synced replicas; of another agent, not", (t) => {
+  t.true(destroysData({ kind: 'partition', agent: 'master', pick: 0, ms: 5000 }));
+  t.false(destroysData({ kind: 'partition', agent: 'other', pick: 1, ms: 5000 }));
+});
+
+test("a partition's agent: the master's, or the pick-th (by id) of the other agents that hold a task", (t) => {
+  const task = (id: string, agent: string): Task => ({ id, app: 'redis', address: `${agent}:1`, local: [1], startedAt: 0, agent });
+  const live = [task('r1', 'agent-2'), task('r2', 'agent-4'), task('s1', 'agent-1'), task('w1', 'agent-4'), task('r3', 'agent-3')];
+  const master = live[0];
+  t.is(partitionTarget(live, master, { agent: 'master', pick: 2 }), 'agent-2');
+  t.is(partitionTarget(live, master, { agent: 'other', pick: 0 }), 'agent-1');
+  t.is(partitionTarget(live, master, { agent: 'other', pick: 2 }), 'agent-4');
+  t.is(partitionTarget(live, master, { agent: 'other', pick: 3 }), 'agent-1');
+  t.is(partitionTarget(live, undefined, { agent: 'master', pick: 0 }), undefined);
+  t.is(partitionTarget([task('r1', 'agent-2')], master, { agent: 'other', pick: 1 }), undefined);
 });
