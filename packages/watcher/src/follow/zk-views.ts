@@ -11,6 +11,8 @@ abstract class WatchedView<T> extends EventEmitter {
   protected readonly onWatch = () => this.refresh.trigger('watch fired');
   private readonly onReconnect = () => this.refresh.trigger('reconnected');
   private unsubscribe = () => {};
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
 
   constructor(
     protected readonly dir: Directory,
@@ -28,6 +30,7 @@ abstract class WatchedView<T> extends EventEmitter {
 
   stop(): void {
     this.unsubscribe();
+    clearTimeout(this.retry);
   }
 
   get current(): T {
@@ -43,13 +46,21 @@ abstract class WatchedView<T> extends EventEmitter {
   protected abstract load(): Promise<T>;
 
   private async reload(reason: string): Promise<void> {
+    clearTimeout(this.retry);
     try {
       this.value = await this.load();
       this.loadedOnce = true;
+      this.failures = 0;
       this.emit('change', reason);
     } catch (err) {
-      // Kept as it was; the next reconnect refreshes it.
-      this.log.debug({ err: String(err), reason }, 'ZooKeeper view not refreshed');
+      // Kept as it was, and read again soon: a read that failed while connected (a timeout on a
+      // loaded host) may have set no watch, and no reconnect would come to refresh it (nemesis
+      // model seed 1980227205: a watcher whose first read failed never loaded, 503 for minutes).
+      this.failures += 1;
+      const inMs = Math.min(5000, 500 * 2 ** Math.min(this.failures - 1, 4));
+      this.log.debug({ err: String(err), reason, retryInMs: inMs }, 'ZooKeeper view not refreshed; reading again soon');
+      this.retry = setTimeout(() => this.refresh.trigger('retry after a failed read'), inMs);
+      this.retry.unref();
     }
   }
 }
