@@ -1,6 +1,6 @@
 import test from 'ava';
 import pino from 'pino';
-import type { Directory } from '../../packages/core/src/zk/directory';
+import type { Directory } from '@redis-zk/core';
 import { SentinelList } from '../../packages/watcher/src/follow/zk-views';
 
 // A watcher whose first ZooKeeper read failed while connected (a timeout on a loaded host) set no
