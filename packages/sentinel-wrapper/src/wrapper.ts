@@ -51,12 +51,20 @@ export async function runSentinelWrapper(): Promise<number> {
   // A set paused (maintenance mode) is monitored from the start with PAUSED_QUORUM: this Sentinel never fails it over by itself.
   const paused = new Map<string, Address>();
   for (const [name, found] of registered) {
-    const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD);
-    const action = planSet(snapshot);
+    // ZooKeeper gone quiet since waitForMasters read it (nemesis seed 65083130: a hang here ended
+    // the program): start on the master just found; the follower corrects it once ZooKeeper answers.
+    const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD).catch((err: unknown) => {
+      log.warn({ set: name, err: String(err) }, 'could not read the set again; monitoring the master just found');
+      return null;
+    });
+    const action = snapshot ? planSet(snapshot) : null;
     // Junk in masters/<name>: waitForMasters found the set's only live master among its nodes.
-    const address = action.kind === 'monitor' ? action.address : found;
-    const reason =
-      action.kind === 'monitor' ? action.reason : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
+    const address = action?.kind === 'monitor' ? action.address : found;
+    const reason = !action
+      ? `ZooKeeper did not answer again; ${formatAddress(found)} is the master just read`
+      : action.kind === 'monitor'
+        ? action.reason
+        : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
     // Unknown (ZooKeeper away) counts as paused: the follower lowers the quorum once it reads the set is not.
     const isPaused = await dir.readPause(name).then(
       (p) => p !== null,
