@@ -13,6 +13,8 @@ import {
   withSentinel,
 } from '@redis-zk/core';
 
+import { catchUpReplicas } from './catch-up';
+
 export interface CrashInputs {
   dir: Directory;
   name: string;
@@ -56,6 +58,7 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
     log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
   }
+  await catchUpReplicas(i);
   for (const v of decision.ask) {
     try {
       await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
