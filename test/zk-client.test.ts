@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
-import { ZkClient } from '../packages/core/src/zk/client';
+import { CreateMode, ZkClient } from '../packages/core/src/zk/client';
 import { ZkLock } from '../packages/core/src/zk/lock';
 import { TimeoutError } from '../packages/core/src/time';
 import { TestEnv } from './helpers/env';
@@ -106,6 +106,23 @@ test.serial('acquire gives up after its timeout and leaves no node behind', asyn
     ['holder'],
   );
   await holder.release();
+});
+
+test.serial("a node of this session's failed attempt, left ahead in the queue, is removed: never a wait on itself", async (t) => {
+  const dir = '/locks/leftover';
+  const zk = await client();
+  // What an attempt leaves when ZooKeeper went away between its create and its removal.
+  await zk.createWithParents(`${dir}/lock-failed-attempt-`, 'leftover', CreateMode.EPHEMERAL_SEQUENTIAL);
+  const again = new ZkLock(zk, dir, log, 'again');
+  t.false(await again.acquire(5000), 'taken without waiting on its own session');
+  t.deepEqual(
+    (await again.contenders()).map((c) => c.data),
+    ['again'],
+  );
+  // Two live locks of one process on one session still exclude each other.
+  const second = new ZkLock(zk, dir, log, 'second');
+  await t.throwsAsync(second.acquire(500), { instanceOf: TimeoutError });
+  await again.release();
 });
 
 test.serial('operations fail fast while ZooKeeper is down, and work again when it is back', async (t) => {

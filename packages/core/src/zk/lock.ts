@@ -22,6 +22,8 @@ const sequenceOf = (node: string): number => Number(SEQ.exec(node)?.[1] ?? Numbe
  * found again instead of leaving a second, orphaned node in the queue.
  */
 export class ZkLock {
+  /** Every lock node a ZkLock of this process holds or waits with (until it releases or gives up). */
+  private static readonly live = new Set<string>();
   private node: string | undefined;
   private readonly prefix = `lock-${randomUUID()}-`;
 
@@ -43,6 +45,7 @@ export class ZkLock {
   async acquire(timeoutMs = 0): Promise<boolean> {
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     const mine = await this.enqueue(deadline);
+    ZkLock.live.add(`${this.dir}/${mine}`);
     let waited = false;
     try {
       for (;;) {
@@ -53,8 +56,18 @@ export class ZkLock {
           this.node = mine;
           return waited;
         }
-        waited = true;
         const predecessor = `${this.dir}/${children[index - 1]}`;
+        // A node of this very session ahead of ours that no lock of this process holds or waits with
+        // is a leftover of an attempt that failed while ZooKeeper was away (its removal failed too):
+        // it never goes, and this contender would wait on itself for ever (nemesis seed 1117549303:
+        // a new redis task stuck in its election).
+        const ahead = ZkLock.live.has(predecessor) ? null : await this.zk.getData(predecessor);
+        if (ahead && ahead.ephemeralOwner === this.zk.sessionId) {
+          this.log.warn({ node: predecessor, reason: 'a leftover of a failed attempt of this session' }, 'removing a stale lock node of ours');
+          await this.zk.remove(predecessor);
+          continue;
+        }
+        waited = true;
         let wake!: () => void;
         const changed = new Promise<void>((resolve) => {
           wake = resolve;
@@ -67,6 +80,7 @@ export class ZkLock {
         if (Date.now() >= deadline) throw new TimeoutError(`waiting for lock ${this.dir}`, timeoutMs);
       }
     } catch (err) {
+      ZkLock.live.delete(`${this.dir}/${mine}`);
       await this.zk.remove(`${this.dir}/${mine}`).catch(() => undefined);
       throw err;
     }
@@ -108,6 +122,8 @@ export class ZkLock {
   async release(): Promise<void> {
     const node = this.node;
     this.node = undefined;
-    if (node) await this.zk.remove(`${this.dir}/${node}`);
+    if (!node) return;
+    ZkLock.live.delete(`${this.dir}/${node}`);
+    await this.zk.remove(`${this.dir}/${node}`);
   }
 }
