@@ -47,6 +47,7 @@ export class ZkLock {
     const mine = await this.enqueue(deadline);
     ZkLock.live.add(`${this.dir}/${mine}`);
     let waited = false;
+    let watch: { path: string; session: string; fired: Promise<void> } | undefined;
     try {
       for (;;) {
         const children = (await this.zk.getChildren(this.dir)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
@@ -68,15 +69,25 @@ export class ZkLock {
           continue;
         }
         waited = true;
-        let wake!: () => void;
-        const changed = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        if (!(await this.zk.exists(predecessor, () => wake()))) continue;
+        // One watch per predecessor and session (a watch set at each re-check would pile up
+        // listeners in the client for as long as the wait lasts); a fired one is set again.
+        if (watch?.path !== predecessor || watch.session !== this.zk.sessionId) {
+          let wake!: () => void;
+          const fired = new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          const armed = { path: predecessor, session: this.zk.sessionId, fired };
+          const present = await this.zk.exists(predecessor, () => {
+            if (watch === armed) watch = undefined;
+            wake();
+          });
+          if (!present) continue;
+          watch = armed;
+        } else if (!(await this.zk.exists(predecessor))) continue;
         const left = deadline - Date.now();
         if (left <= 0) throw new TimeoutError(`waiting for lock ${this.dir}`, timeoutMs);
         // Wake on the watch, or re-check now and then: a watch is lost with a session.
-        await Promise.race([changed, sleep(Math.min(left, 2000))]);
+        await Promise.race([watch?.fired ?? Promise.resolve(), sleep(Math.min(left, 2000))]);
         if (Date.now() >= deadline) throw new TimeoutError(`waiting for lock ${this.dir}`, timeoutMs);
       }
     } catch (err) {
