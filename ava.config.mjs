@@ -7,6 +7,8 @@ const LONGEST_FIRST = [
   'chaos/self-healing-rolling',
   'chaos/marathon-deploy-upgrade',
   'chaos/nemesis',
+  'chaos/nemesis-more',
+  'chaos/nemesis-model',
   'chaos/self-healing-promoted',
   'chaos/self-healing-quick-kill',
   'chaos/marathon-agent-loss-partition',
