@@ -109,14 +109,25 @@ test('ZooKeeper master: an older epoch is a violation; a probe excused by a faul
     { t: 3005, type: 'zk-probe', address: B, role: 'dead', changedAt: 3000 },
   ]);
   t.deepEqual(checkZooKeeperMaster(excused), []);
-  // A fault on that address before the change does not excuse it.
+  // A fault on that address that was over before the change does not excuse it.
   const before = hist([
     { t: 0, type: 'zk-master', raw: A, epoch: 0 },
     { t: 1000, type: 'fault-start', id: 1, what: 'kill -9 task: redis replica #0', tasks: ['r.2'], addresses: [B] },
+    { t: 1001, type: 'fault-end', id: 1, what: 'kill -9 task: redis replica #0' },
     { t: 3000, type: 'zk-master', raw: B, epoch: 1 },
     { t: 3005, type: 'zk-probe', address: B, role: 'dead', changedAt: 3000 },
   ]);
   t.is(checkZooKeeperMaster(before).length, 1);
+  // One still in effect at the change does (nemesis seed 1506471166: the master frozen 165 ms
+  // before ZooKeeper named it, probed during the freeze).
+  const frozen = hist([
+    { t: 0, type: 'zk-master', raw: A, epoch: 0 },
+    { t: 1000, type: 'fault-start', id: 1, what: 'freeze 10869 ms: redis master #0', tasks: ['r.2'], addresses: [B] },
+    { t: 1165, type: 'zk-master', raw: B, epoch: 1 },
+    { t: 6371, type: 'zk-probe', address: B, role: 'dead (Error: Connection is closed.)', changedAt: 1165 },
+    { t: 11869, type: 'fault-end', id: 1, what: 'freeze 10869 ms: redis master #0' },
+  ]);
+  t.deepEqual(checkZooKeeperMaster(frozen), []);
 });
 
 test('sentinels: an empty list is a violation; a dead sentinel may stay listed for the bound, counted from ZooKeeper’s return', (t) => {
