@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuUs } from './lib';
 
 export interface HttpFigures {
   rps: number;
@@ -10,11 +10,6 @@ export interface HttpFigures {
   cpuUsPerRequest: number;
 }
 
-/** CPU time a process has used so far, in µs (/proc/<pid>/stat utime + stime, at 100 ticks a second). */
-function cpuUs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 /** autocannon at 50 connections for `seconds` against `url`, served by process `pid`. */
 export async function load(url: string, seconds: number, pid: number): Promise<HttpFigures> {

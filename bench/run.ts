@@ -17,9 +17,11 @@ import { VARS } from '../packages/core/src/config/vars';
 import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
+import { manySets } from './many-sets';
+import { recordPeaks } from './peaks';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing, cold-restart, bootstrap or many-sets: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -344,6 +346,77 @@ async function coldRestartSection(ours: Ours): Promise<void> {
   );
 }
 
+/**
+ * 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
+ * has not used for a while back to its host (free page reporting, DAMON pageout; touching
+ * 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
+ * getting ~3 GB back (1+50: 5.0-5.8 s in today's runs, the next rounds 3.5-5.0 s, same code;
+ * a plain round uses an eighth of the memory). The 1+50 warm-up keeps a row of its own.
+ * 1 + 50 is also measured beside plain Redis with its defaults (no config file: its diskless
+ * sync waits 5 s for more replicas), the anchor of #27, and with each wrapper's start-up CPU.
+ */
+async function bootstrapSection(ours: Ours): Promise<void> {
+  const bootstrapRound = async (n: number, r: number) => {
+    const ps = new Processes();
+    try {
+      const o = await bootstrapOurs(ours, ps, n, r);
+      const plain = await bootstrapPlain(ps, n);
+      const defaults = n === 50 ? await bootstrapPlain(ps, n, 'defaults') : Number.NaN;
+      return { ours: o, plain, defaults };
+    } finally {
+      await ps.dispose();
+    }
+  };
+  for (const [n, rounds] of [
+    [3, quick ? 2 : 5],
+    [20, quick ? 1 : 3],
+    [50, quick ? 1 : 3],
+  ] as const) {
+    say(`bootstrap 1+${n}, warm-up round`);
+    const warm = await bootstrapRound(n, 0);
+    const counted = [];
+    for (let r = 1; r <= rounds; r += 1) {
+      say(`bootstrap 1+${n}, round ${r}/${rounds}`);
+      counted.push(await bootstrapRound(n, r));
+    }
+    const a = counted.map((x) => x.ours.ms);
+    row(
+      `bootstrap 1+${n}: all synced, registered, ZooKeeper names master`,
+      'ms',
+      a,
+      counted.map((x) => x.plain),
+      n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined,
+    );
+    if (n !== 50) continue;
+    row('bootstrap 1+50, beside plain Redis with its defaults (no config file)', 'ms', a, counted.map((x) => x.defaults), 'ratio <= 1.0');
+    row('bootstrap 1+50: a wrapper\'s start-up CPU, user + sys until the set is ready (all wrappers of all rounds)', 'ms', counted.flatMap((x) => x.ours.wrapperCpuMs));
+    row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warm.ours.ms], [warm.plain]);
+  }
+}
+
+/**
+ * 6. Many sets on one Sentinel trio (BENCH_SETS, 100): N-1 sets of one redis and a probe set of
+ * two, all started at once with one watcher, beside the probe set alone on a trio of its own
+ * (the same code with N = 1). The peaks of both runs go to bench/peaks.json.
+ */
+async function manySetsSection(ours: Ours): Promise<void> {
+  const sets = Number(process.env.BENCH_SETS ?? 100);
+  const o = { rounds: quick ? 1 : 3, restMs: 20000, say };
+  say('many sets: the probe set alone');
+  const one = await withProcesses((ps) => manySets(ours, ps, 1, o));
+  say(`many sets: ${sets} sets`);
+  const many = await withProcesses((ps) => manySets(ours, ps, sets, o));
+  const n = `${sets} sets on one Sentinel trio`;
+  row(`${n}: start → every set's master in ZooKeeper, every sentinel monitors all (baseline: 1 set)`, 'ms', [many.readyMs], [one.readyMs], '<= 60000 ms');
+  row(`${n}: GET /status (baseline: 1 set)`, 'ms', many.statusMs, one.statusMs, '<= 1000 ms', ratioOfMedians);
+  row(`${n}: probe set's crash failover → a sentinel names the new master (baseline: the set alone)`, 'ms', many.failoverMs, one.failoverMs, 'ratio <= 1.5', ratioOfMedians);
+  row(`${n}, 20 s idle: redis-wrapper RSS (baseline: 1 set)`, 'MB', many.rest['redis-wrapper'], one.rest['redis-wrapper'], '<= 64 MB', ratioOfMedians);
+  row(`${n}, 20 s idle: sentinel-wrapper RSS (baseline: 1 set)`, 'MB', many.rest['sentinel-wrapper'], one.rest['sentinel-wrapper'], '<= 64 MB', ratioOfMedians);
+  row(`${n}, 20 s idle: watcher RSS (baseline: 1 set)`, 'MB', many.rest.watcher, one.rest.watcher, '<= 96 MB', ratioOfMedians);
+  for (const [program, peak] of Object.entries(many.peaks)) row(`${n}: ${program} peak RSS (program / with its child)`, 'MB', [peak.programMb], [peak.taskMb]);
+  if (!quick) recordPeaks('many-sets', many.peaks, `${sets} sets on one Sentinel trio, start to the last probe failover`);
+}
+
 async function main() {
   const infra = new Processes();
   const ours = await Ours.start(infra);
@@ -386,43 +459,15 @@ async function main() {
       await switchoverSection(ours);
       return report(started);
     }
-    // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
-    // has not used for a while back to its host (free page reporting, DAMON pageout; touching
-    // 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
-    // getting ~3 GB back (1+50: 5.0-5.8 s in today's runs, the next rounds 3.5-5.0 s, same code;
-    // a plain round uses an eighth of the memory). The 1+50 warm-up keeps a row of its own.
-    const bootstrapRound = async (n: number, r: number): Promise<[number, number]> => {
-      const ps = new Processes();
-      try {
-        return [await bootstrapOurs(ours, ps, n, r), await bootstrapPlain(ps, n)];
-      } finally {
-        await ps.dispose();
-      }
-    };
-    for (const [n, rounds] of [
-      [3, quick ? 2 : 5],
-      [20, quick ? 1 : 3],
-      [50, quick ? 1 : 3],
-    ] as const) {
-      say(`bootstrap 1+${n}, warm-up round`);
-      const [warmOurs, warmBase] = await bootstrapRound(n, 0);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let r = 1; r <= rounds; r += 1) {
-        say(`bootstrap 1+${n}, round ${r}/${rounds}`);
-        const [x, y] = await bootstrapRound(n, r);
-        a.push(x);
-        b.push(y);
-      }
-      row(
-        `bootstrap 1+${n}: all synced, registered, ZooKeeper names master`,
-        'ms',
-        a,
-        b,
-        n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined,
-      );
-      if (n === 50) row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warmOurs], [warmBase]);
+    if (only === 'bootstrap') {
+      await bootstrapSection(ours);
+      return report(started);
     }
+    if (only === 'many-sets') {
+      await manySetsSection(ours);
+      return report(started);
+    }
+    await bootstrapSection(ours);
 
     // 2. Failover, interleaved
     const ps = new Processes();
