@@ -20,8 +20,12 @@ export const until = <T>(what: string, check: () => Promise<T> | T, timeoutMs = 
 
 /** Every process a benchmark starts; all killed at the end, whatever happens. */
 export class Processes {
+  /** Every set of processes not disposed yet (what peaks.ts samples). */
+  static readonly live = new Set<Processes>();
   readonly all: ManagedProcess[] = [];
-  constructor(readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-bench-'))) {}
+  constructor(readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-bench-'))) {
+    Processes.live.add(this);
+  }
 
   spawn(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
     const p = new ManagedProcess(label, cmd, args, {
@@ -47,6 +51,7 @@ export class Processes {
   /** Stops everything and removes the files, unless BENCH_KEEP_FILES=1 (the processes' logs, to see where time went). */
   async dispose(): Promise<void> {
     await this.stopAll();
+    Processes.live.delete(this);
     if (process.env.BENCH_KEEP_FILES === '1') process.stderr.write(`bench: files kept in ${this.dir}\n`);
     else fs.rmSync(this.dir, { recursive: true, force: true });
   }

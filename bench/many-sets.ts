@@ -28,7 +28,7 @@ export async function manySets(ours: Ours, ps: Processes, sets: number, o: { rou
   const root = `/bench-sets-${sets}-${Date.now()}`;
   const dir = ours.directory(root);
   const names = [...Array.from({ length: sets - 1 }, (_, i) => `set${i}`), PROBE];
-  const sampler = new PeakSampler([ps]);
+  const sampler = new PeakSampler(() => [ps]);
   try {
     const started = Date.now();
     const [redis, sentinels, watchers] = await Promise.all([

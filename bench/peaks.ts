@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Processes, ROOT, rssMb } from './lib';
+import { Processes, ROOT, rssMb } from './lib';
 
 export const PROGRAMS = ['redis-wrapper', 'sentinel-wrapper', 'watcher'] as const;
 export type Program = (typeof PROGRAMS)[number];
@@ -31,20 +31,20 @@ const rssOr0 = (pid: number): number => {
   }
 };
 
-/** The highest resident memory each program of ours reached while `ps` ran, sampled every `everyMs`. */
+/** The highest resident memory each program of ours reached while `ps` ran (by default every process the bench runs), sampled every `everyMs`. */
 export class PeakSampler {
   private readonly peaks: Peaks = {};
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly ps: readonly Processes[],
+    private readonly ps: () => Iterable<Processes> = () => Processes.live,
     everyMs = 250,
   ) {
     this.timer = setInterval(() => this.sample(), everyMs);
   }
 
   sample(): void {
-    for (const p of this.ps.flatMap((x) => x.all)) {
+    for (const p of [...this.ps()].flatMap((x) => x.all)) {
       const program = PROGRAMS.find((name) => p.label.startsWith(`${name}-`));
       if (!program || !p.running) continue;
       const own = rssOr0(p.pid);

@@ -18,7 +18,7 @@ import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 import { manySets } from './many-sets';
-import { recordPeaks } from './peaks';
+import { PeakSampler, recordPeaks } from './peaks';
 
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=crash, node-api, discovery, switchover, fencing, cold-restart, bootstrap or many-sets: that section alone (the table and results-<section>.json hold only its rows). */
@@ -414,8 +414,10 @@ async function manySetsSection(ours: Ours): Promise<void> {
   row(`${n}, 20 s idle: sentinel-wrapper RSS (baseline: 1 set)`, 'MB', many.rest['sentinel-wrapper'], one.rest['sentinel-wrapper'], '<= 64 MB', ratioOfMedians);
   row(`${n}, 20 s idle: watcher RSS (baseline: 1 set)`, 'MB', many.rest.watcher, one.rest.watcher, '<= 96 MB', ratioOfMedians);
   for (const [program, peak] of Object.entries(many.peaks)) row(`${n}: ${program} peak RSS (program / with its child)`, 'MB', [peak.programMb], [peak.taskMb]);
-  if (!quick) recordPeaks('many-sets', many.peaks, `${sets} sets on one Sentinel trio, start to the last probe failover`);
 }
+
+/** Every program's peak resident memory over the whole run (bench/peaks.json, test/unit/marathon-mem.test.ts). */
+const peaks = new PeakSampler();
 
 async function main() {
   const infra = new Processes();
@@ -597,6 +599,10 @@ async function main() {
 }
 
 function report(started: number): void {
+  const highest = peaks.stop();
+  for (const [program, peak] of Object.entries(highest)) row(`peak RSS over the run: ${program} (baseline column: with its child)`, 'MB', [peak.programMb], [peak.taskMb]);
+  // A smoke run's peaks are not a deployment's: only full rounds are recorded.
+  if (!quick) recordPeaks(only ?? 'full run', highest, only ? `BENCH_ONLY=${only}${only === 'many-sets' ? `, BENCH_SETS=${process.env.BENCH_SETS ?? 100}` : ''}` : 'the whole bench');
   const fmt = (n: number) => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
   const lines = [
     '| metric | ours median (p95) | baseline median (p95) | ours/baseline | goal |',

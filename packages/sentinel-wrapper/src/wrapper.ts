@@ -1,4 +1,4 @@
-import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, registerTask, startWrapper } from '@redis-zk/core';
+import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, RedisPool, registerTask, startWrapper } from '@redis-zk/core';
 import path from 'node:path';
 import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
@@ -86,7 +86,10 @@ export async function runSentinelWrapper(): Promise<number> {
     password: cfg.security.sentinelPassword,
   });
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
-  const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log });
+  // One long-lived connection per server for the follower's and the pruner's periodic questions:
+  // with many sets, a connection per question was hundreds opened and closed a second (#27).
+  const pool = new RedisPool({ timeoutMs: 1000 });
+  const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log, pool });
   follower.start();
   const pruner = new PeerPruner({
     dir,
@@ -96,6 +99,7 @@ export async function runSentinelWrapper(): Promise<number> {
     graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
     log,
     sets: async () => (await dir.listMasterNames()).filter(wanted),
+    pool,
   });
   pruner.start();
 
@@ -103,6 +107,7 @@ export async function runSentinelWrapper(): Promise<number> {
   task.onBeforeStop(() => registration.stop());
   task.onExit(() => follower.stop());
   task.onExit(() => pruner.stop());
+  task.onExit(() => pool.close());
   leaveOnExit(w, registration);
   return task.run();
 }
