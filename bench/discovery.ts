@@ -10,7 +10,6 @@ export interface HttpFigures {
   cpuUsPerRequest: number;
 }
 
-
 /** autocannon at 50 connections for `seconds` against `url`, served by process `pid`. */
 export async function load(url: string, seconds: number, pid: number): Promise<HttpFigures> {
   const before = cpuUs(pid);

@@ -24,7 +24,12 @@ export interface ManySetsFigures {
  * footprint, and `rounds` crash failovers of the probe set (its master's redis-server killed
  * under a live wrapper, the wrapper's replacement started as Marathon would).
  */
-export async function manySets(ours: Ours, ps: Processes, sets: number, o: { rounds: number; restMs: number; say: (m: string) => void }): Promise<ManySetsFigures> {
+export async function manySets(
+  ours: Ours,
+  ps: Processes,
+  sets: number,
+  o: { rounds: number; restMs: number; say: (m: string) => void },
+): Promise<ManySetsFigures> {
   const root = `/bench-sets-${sets}-${Date.now()}`;
   const dir = ours.directory(root);
   const names = [...Array.from({ length: sets - 1 }, (_, i) => `set${i}`), PROBE];
@@ -37,7 +42,12 @@ export async function manySets(ours: Ours, ps: Processes, sets: number, o: { rou
       Promise.all([ours.task(ps, 'watcher', root)]),
     ]);
     const sentinelPorts = sentinels.map((s) => s.port);
-    await until('a master in ZooKeeper for every set', async () => (await Promise.all(names.map((n) => dir.readMaster(n)))).every((m) => m?.address), 180000, 200);
+    await until(
+      'a master in ZooKeeper for every set',
+      async () => (await Promise.all(names.map((n) => dir.readMaster(n)))).every((m) => m?.address),
+      180000,
+      200,
+    );
     await until(
       'every sentinel monitoring every set',
       async () => (await Promise.all(sentinelPorts.map((p) => ask(p, 'SENTINEL', 'MASTERS')))).every((m) => Array.isArray(m) && m.length === sets),
