@@ -5,11 +5,12 @@
  * bench start a program. What each bought: docs/benchmarks.md, "A light sidecar".
  *
  * - `--lite-mode` (V8's memory-for-speed trade: no JIT compilers, so their code pages in the node
- *   binary are never touched, and a heap tuned for size) for the two wrappers: ~30 MB less
- *   resident each. Their JavaScript runs interpreted, which their work (a tick a second, a
- *   handful of HTTP checks a second, Sentinel events) does not notice. WebAssembly is off with
- *   it: nothing in them uses it (Node's fetch() does: they do not call it).
- * - `--optimize-for-size` for the watcher (~10 MB less): its discovery API must keep up with a
+ *   binary are never touched, and a heap tuned for size) for the two wrappers: 23-29 MB less
+ *   resident each. Their JavaScript runs interpreted: their steady work (a tick a second, a
+ *   few HTTP checks a second, Sentinel events) does not notice, their start does (more CPU until
+ *   ready: measured in the bench's bootstrap rows). WebAssembly is off with it: nothing in them
+ *   uses it (Node's fetch() does: they do not call it).
+ * - `--optimize-for-size` for the watcher (~11 MB less): its discovery API must keep up with a
  *   bare node:http server under load, which an interpreter does not.
  */
 export const NODE_FLAGS = {

@@ -97,8 +97,8 @@ export async function gatherStatus(o: {
   pause?: (name: string) => Promise<PauseRecord | null>;
   /**
    * Ask every server over its long-lived connection (a long-running caller, the watcher: with
-   * 100 sets a gathering would otherwise open and close some 700 connections); absent, each
-   * question opens its own (the CLI, run once).
+   * 100 sets a gathering would otherwise open and close some 700 connections), each question
+   * then bounded by the pool's timeout; absent, each opens its own (the CLI, run once).
    */
   pool?: RedisPool;
 }): Promise<Record<string, SetStatus>> {
