@@ -33,7 +33,8 @@ const apps: Array<{ file: string; app: App }> = fs
     const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'marathon', f), 'utf8')) as App & { apps?: App[] };
     return (json.apps ?? [json]).map((app) => ({ file: f, app }));
   });
-const programOf = (app: App): Program | undefined => (['redis-wrapper', 'sentinel-wrapper', 'watcher'] as const).find((p) => app.cmd?.includes(`packages/${p}/`));
+const programOf = (app: App): Program | undefined =>
+  (['redis-wrapper', 'sentinel-wrapper', 'watcher'] as const).find((p) => app.cmd?.includes(`packages/${p}/`));
 
 test('the bench recorded a peak for every program', (t) => {
   for (const p of ['redis-wrapper', 'sentinel-wrapper', 'watcher'] as const) t.true(highest(p).programMb > 0, p);

@@ -109,7 +109,10 @@ export async function gatherStatus(o: {
   await Promise.all(
     [...o.masters].map(async ([name, reg]) => {
       const [probe, replication] = reg.address
-        ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS, pool }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS, pool }).catch(() => null)])
+        ? await Promise.all([
+            probeRedis(reg.address, { timeoutMs: TIMEOUT_MS, pool }),
+            readReplication(reg.address, { timeoutMs: TIMEOUT_MS, pool }).catch(() => null),
+          ])
         : [null, null];
       const facts = probe?.reachable ? probe : null;
       const [nodes, views, history, records, pause] = await Promise.all([
