@@ -1,11 +1,17 @@
-import { onlineReplicas, plainRedis, type Processes, until } from './lib';
+import { cpuUs, onlineReplicas, plainRedis, type Processes, until } from './lib';
 import type { Ours } from './deployment';
+
+export interface OursBootstrap {
+  ms: number;
+  /** Each wrapper's CPU (user + system, its own process, not redis-server) from its start until the set was ready. */
+  wrapperCpuMs: number[];
+}
 
 /**
  * 1 master + n replicas started at once, until every replica is synced (and, for ours,
  * registered, with ZooKeeper naming the master).
  */
-export async function bootstrapOurs(ours: Ours, ps: Processes, n: number, round: number): Promise<number> {
+export async function bootstrapOurs(ours: Ours, ps: Processes, n: number, round: number): Promise<OursBootstrap> {
   const root = `/bench-boot-${n}-${round}`;
   const dir = ours.directory(root);
   const started = Date.now();
@@ -16,17 +22,17 @@ export async function bootstrapOurs(ours: Ours, ps: Processes, n: number, round:
   await until('every node registered', async () => (await ours.client.getChildren(dir.paths.nodes('boot'))).length === n + 1, 120000, 10);
   await until('every replica synced', async () => (await onlineReplicas(master.port)) === n, 120000, 10);
   const ms = Date.now() - started;
+  const wrapperCpuMs = tasks.map((x) => cpuUs(x.proc.pid) / 1000);
   if ((await dir.listNodes('boot')).length !== n + 1) throw new Error('bench: a node registration is not an address');
-  void tasks;
   await ps.stopAll();
-  return ms;
+  return { ms, wrapperCpuMs };
 }
 
-/** The same with plain redis-server processes given their roles by hand. */
-export async function bootstrapPlain(ps: Processes, n: number): Promise<number> {
+/** The same with plain redis-server processes given their roles by hand: the shipped base config, or Redis's defaults. */
+export async function bootstrapPlain(ps: Processes, n: number, config: 'shipped' | 'defaults' = 'shipped'): Promise<number> {
   const started = Date.now();
-  const master = await plainRedis(ps, `plain-m-${Date.now()}`);
-  await Promise.all(Array.from({ length: n }, (_, i) => plainRedis(ps, `plain-r${i}-${Date.now()}`, master.port)));
+  const master = await plainRedis(ps, `plain-m-${Date.now()}`, undefined, undefined, config);
+  await Promise.all(Array.from({ length: n }, (_, i) => plainRedis(ps, `plain-r${i}-${Date.now()}`, master.port, undefined, config)));
   await until('every replica synced', async () => (await onlineReplicas(master.port)) === n, 120000, 10);
   const ms = Date.now() - started;
   await ps.stopAll();

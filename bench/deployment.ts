@@ -37,7 +37,7 @@ export class Ours {
     const port = Number(env.PORT0 ?? (await freePort()));
     const api = program === 'redis-wrapper' ? { PORT1: String(env.PORT1 ?? (await freePort())) } : {};
     const label = `${program}-${++this.n}`;
-    const proc = ps.spawn(label, process.execPath, [PROGRAM(program)], {
+    const proc = ps.spawn(label, process.execPath, PROGRAM(program), {
       ZK_HOSTS: this.zk.connectString,
       ZK_ROOT: root,
       BIND_IP: '127.0.0.1',

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuUs } from './lib';
 
 export interface HttpFigures {
   rps: number;
@@ -8,12 +8,6 @@ export interface HttpFigures {
   p99: number;
   /** CPU the server process used per request (user + system): what other work on the machine moves least. */
   cpuUsPerRequest: number;
-}
-
-/** CPU time a process has used so far, in µs (/proc/<pid>/stat utime + stime, at 100 ticks a second). */
-function cpuUs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** autocannon at 50 connections for `seconds` against `url`, served by process `pid`. */

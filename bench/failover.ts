@@ -18,8 +18,8 @@ export interface FailoverTimes {
   sentinelClient: number;
 }
 
-export const addrOf = async (sentinelPort: number) => {
-  const r = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
+export const addrOf = async (sentinelPort: number, name = 'mymaster') => {
+  const r = (await ask(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[] | undefined;
   return r ? Number(r[1]) : undefined;
 };
 
@@ -27,11 +27,11 @@ export const addrOf = async (sentinelPort: number) => {
  * Sentinel's switch, as its clients see it: the first sentinel (usually the failover's leader)
  * answering GET-MASTER-ADDR-BY-NAME with another master. Same definition for both rigs.
  */
-const sentinelSwitched = (sentinels: number[], from: number) =>
+export const sentinelSwitched = (sentinels: number[], from: number, name = 'mymaster') =>
   until(
     'Sentinel switched',
     async () => {
-      const answers = await Promise.all(sentinels.map(addrOf));
+      const answers = await Promise.all(sentinels.map((s) => addrOf(s, name)));
       return answers.some((port) => port !== undefined && port !== from) ? 1 : 0;
     },
     60000,
@@ -202,7 +202,7 @@ export async function plainSentinels(
 }
 
 /** Every sentinel agrees, knows `replicas` replicas and is out of TILT (30 s after it was frozen): a fair start for the next round. */
-export async function settle(sentinels: number[], replicas: number): Promise<void> {
+export async function settle(sentinels: number[], replicas: number, name = 'mymaster'): Promise<void> {
   let last = '';
   try {
     await until(
@@ -210,11 +210,11 @@ export async function settle(sentinels: number[], replicas: number): Promise<voi
       async () => {
         for (const s of sentinels) {
           if (!/^sentinel_tilt:0/m.test(String((await ask(s, 'INFO', 'sentinel')) ?? ''))) return false;
-          const m = (await ask(s, 'SENTINEL', 'MASTER', 'mymaster')) as string[] | undefined;
+          const m = (await ask(s, 'SENTINEL', 'MASTER', name)) as string[] | undefined;
           if (!m) return false;
           const map = new Map<string, string>();
           for (let i = 0; i + 1 < m.length; i += 2) map.set(m[i]!, m[i + 1]!);
-          const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][] | undefined;
+          const replicasReply = (await ask(s, 'SENTINEL', 'REPLICAS', name)) as string[][] | undefined;
           last =
             `sentinel ${s}: flags=${map.get('flags')} num-slaves=${map.get('num-slaves')} ` +
             `replicas=${JSON.stringify((replicasReply ?? []).map((x) => `${x[3]}:${x[9]}`))}`;
@@ -310,7 +310,7 @@ export async function oursFailoverRig(ours: Ours, ps: Processes, o: RigOptions =
 }
 
 /** The redis-server a wrapper runs (its child). */
-function serverPid(wrapperPid: number): number {
+export function serverPid(wrapperPid: number): number {
   const out = spawnSync('pgrep', ['-P', String(wrapperPid), 'redis-server'], { encoding: 'utf8' }).stdout.trim();
   const pid = Number(out.split('\n')[0]);
   if (!pid) throw new Error(`bench: no redis-server under wrapper ${wrapperPid}`);

@@ -68,7 +68,7 @@ async function load(url: string, seconds: number, rate = 200): Promise<ApiFigure
 const LOAD_SESSION = { stdio: 'ignore', detached: true } as const;
 
 /** Keeps the master busy: redis-benchmark, 50 clients, pipelined, until stopped (it takes both cores with redis). */
-function busy(port: number): { stop(): void } {
+export function busy(port: number): { stop(): void } {
   const child = spawn(
     'redis-benchmark',
     ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,lpush,lrange_100', '-n', '100000000', '-c', '50', '-P', '16', '-q', '-l'],

@@ -10,16 +10,19 @@ import { bootstrapOurs, bootstrapPlain } from './bootstrap';
 import { Ours } from './deployment';
 import { bareServer, type HttpFigures, load } from './discovery';
 import { dataPathPairs } from './datapath';
-import { nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
+import { busy, nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
 import { type FailoverRig, type FailoverTimes, oursFailoverRig, plainFailoverRig } from './failover';
 import { VARS } from '../packages/core/src/config/vars';
 import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
-import { clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
+import { parseInfo } from '../packages/core/src/redis/connect';
+import { ask, clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
+import { manySets } from './many-sets';
+import { PeakSampler, recordPeaks } from './peaks';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing or cold-restart: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing, cold-restart, bootstrap, footprint or many-sets: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -344,6 +347,181 @@ async function coldRestartSection(ours: Ours): Promise<void> {
   );
 }
 
+/**
+ * 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
+ * has not used for a while back to its host (free page reporting, DAMON pageout; touching
+ * 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
+ * getting ~3 GB back (1+50: 5.0-5.8 s in today's runs, the next rounds 3.5-5.0 s, same code;
+ * a plain round uses an eighth of the memory). The 1+50 warm-up keeps a row of its own.
+ * 1 + 50 is also measured beside plain Redis with its defaults (no config file: its diskless
+ * sync waits 5 s for more replicas), the anchor of #27, and with each wrapper's start-up CPU.
+ */
+async function bootstrapSection(ours: Ours): Promise<void> {
+  const bootstrapRound = async (n: number, r: number) => {
+    const ps = new Processes();
+    try {
+      const o = await bootstrapOurs(ours, ps, n, r);
+      const plain = await bootstrapPlain(ps, n);
+      const defaults = n === 50 ? await bootstrapPlain(ps, n, 'defaults') : Number.NaN;
+      return { ours: o, plain, defaults };
+    } finally {
+      await ps.dispose();
+    }
+  };
+  for (const [n, rounds] of [
+    [3, quick ? 2 : 5],
+    [20, quick ? 1 : 3],
+    [50, quick ? 1 : 3],
+  ] as const) {
+    say(`bootstrap 1+${n}, warm-up round`);
+    const warm = await bootstrapRound(n, 0);
+    const counted = [];
+    for (let r = 1; r <= rounds; r += 1) {
+      say(`bootstrap 1+${n}, round ${r}/${rounds}`);
+      counted.push(await bootstrapRound(n, r));
+    }
+    const a = counted.map((x) => x.ours.ms);
+    row(
+      `bootstrap 1+${n}: all synced, registered, ZooKeeper names master`,
+      'ms',
+      a,
+      counted.map((x) => x.plain),
+      n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined,
+    );
+    if (n !== 50) continue;
+    row(
+      'bootstrap 1+50, beside plain Redis with its defaults (no config file)',
+      'ms',
+      a,
+      counted.map((x) => x.defaults),
+      'ratio <= 1.0',
+    );
+    row(
+      "bootstrap 1+50: a wrapper's start-up CPU, user + sys until the set is ready (all wrappers of all rounds)",
+      'ms',
+      counted.flatMap((x) => x.ours.wrapperCpuMs),
+    );
+    row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warm.ours.ms], [warm.plain]);
+  }
+}
+
+/**
+ * 6. Many sets on one Sentinel trio (BENCH_SETS, 100): N-1 sets of one redis and a probe set of
+ * two, all started at once with one watcher, beside the probe set alone on a trio of its own
+ * (the same code with N = 1). The peaks of both runs go to bench/peaks.json.
+ */
+async function manySetsSection(ours: Ours): Promise<void> {
+  const sets = Number(process.env.BENCH_SETS ?? 100);
+  const o = { rounds: quick ? 1 : 3, restMs: 20000, say };
+  say('many sets: the probe set alone');
+  const one = await withProcesses((ps) => manySets(ours, ps, 1, o));
+  say(`many sets: ${sets} sets`);
+  const many = await withProcesses((ps) => manySets(ours, ps, sets, o));
+  const n = `${sets} sets on one Sentinel trio`;
+  row(`${n}: start → every set's master in ZooKeeper, every sentinel monitors all (baseline: 1 set)`, 'ms', [many.readyMs], [one.readyMs], '<= 60000 ms');
+  row(`${n}: GET /status (baseline: 1 set)`, 'ms', many.statusMs, one.statusMs, '<= 1000 ms', ratioOfMedians);
+  row(
+    `${n}: probe set's crash failover → a sentinel names the new master (baseline: the set alone)`,
+    'ms',
+    many.failoverMs,
+    one.failoverMs,
+    'ratio <= 1.5',
+    ratioOfMedians,
+  );
+  row(`${n}, 20 s idle: redis-wrapper RSS (baseline: 1 set)`, 'MB', many.rest['redis-wrapper'], one.rest['redis-wrapper'], '<= 64 MB', ratioOfMedians);
+  row(`${n}, 20 s idle: sentinel-wrapper RSS (baseline: 1 set)`, 'MB', many.rest['sentinel-wrapper'], one.rest['sentinel-wrapper'], '<= 64 MB', ratioOfMedians);
+  row(`${n}, 20 s idle: watcher RSS (baseline: 1 set)`, 'MB', many.rest.watcher, one.rest.watcher, '<= 96 MB', ratioOfMedians);
+  for (const [program, peak] of Object.entries(many.peaks)) row(`${n}: ${program} peak RSS (program / with its child)`, 'MB', [peak.programMb], [peak.taskMb]);
+}
+
+/** 4. The footprints at rest, the deployment idle after the failover rounds, beside the anchor started with it. */
+async function footprintAtRest(ps: Processes): Promise<void> {
+  await sleep(2000);
+  const anchor = rss(ps, 'anchor-at-rest');
+  row('footprint at rest: redis-wrapper RSS', 'MB', rss(ps, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+  row('footprint at rest: sentinel-wrapper RSS', 'MB', rss(ps, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+  row('footprint at rest: watcher RSS', 'MB', rss(ps, 'watcher'), anchor, '<= 96 MB', ratioOfMedians);
+}
+
+/** 4. The master's wrapper while redis-benchmark saturates its redis (20 s), beside the anchor: its highest RSS, sampled every 250 ms. */
+async function loadedMaster(ps: Processes, masterPort: number): Promise<void> {
+  const pid = await wrapperOf(masterPort);
+  const wrapper = ps.all.find((p) => p.label.startsWith('redis-wrapper-') && p.running && p.pid === pid);
+  if (!wrapper) throw new Error(`bench: no wrapper runs the master on ${masterPort}`);
+  say('footprint: the master under redis-benchmark');
+  const highest = { ours: 0, anchor: 0 };
+  const sampling = setInterval(() => {
+    highest.ours = Math.max(highest.ours, rssMb(wrapper.pid));
+    highest.anchor = Math.max(highest.anchor, ...rss(ps, 'anchor-at-rest'));
+  }, 250);
+  const load = busy(masterPort);
+  try {
+    await sleep(20000);
+  } finally {
+    load.stop();
+    clearInterval(sampling);
+  }
+  row('footprint as the master under redis-benchmark (20 s): redis-wrapper highest RSS', 'MB', [highest.ours], [highest.anchor], '<= 64 MB', ratioOfMedians);
+}
+
+/** The process that started the redis-server on `port` (INFO's process_id, then its parent): our wrapper. */
+async function wrapperOf(port: number): Promise<number | undefined> {
+  const pid = parseInfo(String((await ask(port, 'INFO', 'server')) ?? '')).get('process_id');
+  if (!pid) return undefined;
+  return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+}
+
+/** 4b. Footprint with 1 + 50 replicas, 3 sentinels and a watcher, after 30 s idle. */
+async function footprint50Section(ours: Ours): Promise<void> {
+  const big = new Processes();
+  try {
+    say('footprint with 1 + 50 replicas');
+    const root = '/bench-footprint';
+    const dir = ours.directory(root);
+    await Promise.all(Array.from({ length: 51 }, () => ours.task(big, 'redis-wrapper', root)));
+    const master = await until('master', async () => (await dir.readMaster('mymaster'))?.address, 120000, 50);
+    clientsOnly(big, 'anchor-50', master.port, ours.zk.connectString);
+    await until('50 replicas synced', async () => (await onlineReplicas(master.port)) === 50, 120000, 100);
+    await Promise.all([1, 2, 3].map(() => ours.task(big, 'sentinel-wrapper', root)));
+    const w = await ours.task(big, 'watcher', root);
+    await until('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 60000, 200);
+    await fetch(`http://127.0.0.1:${w.port}/status`).then((r) => r.text());
+    await sleep(2000);
+    // Seconds after start a process still holds its start-up garbage (the watcher ~84 MB, ~70 MB
+    // once V8's memory reducer has run): "at rest" is measured after 30 s idle, like the rows
+    // above (taken minutes after start); the figure just after start is kept for comparison.
+    row('footprint with 50 replicas, 2 s after start: watcher RSS', 'MB', rss(big, 'watcher'));
+    await sleep(30000);
+    const anchor = rss(big, 'anchor-50');
+    row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+    row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
+    row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), anchor, '<= 96 MB', ratioOfMedians);
+  } finally {
+    await big.dispose();
+  }
+}
+
+/** BENCH_ONLY=footprint: a deployment aged by a few failovers (as in the full run) at rest and its master loaded, then 1 + 50. */
+async function footprintOnly(ours: Ours): Promise<void> {
+  await withProcesses(async (ps) => {
+    const mine = await oursFailoverRig(ours, ps);
+    clientsOnly(ps, 'anchor-at-rest', mine.sentinelPort, ours.zk.connectString);
+    const failovers = quick ? 1 : 4;
+    for (let r = 0; r < failovers; r += 1) {
+      say(`failover ${r + 1}/${failovers} before the footprints`);
+      await mine.round();
+    }
+    await mine.dispose();
+    await mine.settle();
+    await footprintAtRest(ps);
+    await loadedMaster(ps, await mine.masterPort());
+  });
+  await footprint50Section(ours);
+}
+
+/** Every program's peak resident memory over the whole run (bench/peaks.json, test/unit/marathon-mem.test.ts). */
+const peaks = new PeakSampler();
+
 async function main() {
   const infra = new Processes();
   const ours = await Ours.start(infra);
@@ -386,43 +564,19 @@ async function main() {
       await switchoverSection(ours);
       return report(started);
     }
-    // 1. Bootstrap. Each size starts with a round that is not counted: this VM hands memory it
-    // has not used for a while back to its host (free page reporting, DAMON pageout; touching
-    // 3 GB fresh takes ~10 s here), and the first round after a pause most likely pays for
-    // getting ~3 GB back (1+50: 5.0-5.8 s in today's runs, the next rounds 3.5-5.0 s, same code;
-    // a plain round uses an eighth of the memory). The 1+50 warm-up keeps a row of its own.
-    const bootstrapRound = async (n: number, r: number): Promise<[number, number]> => {
-      const ps = new Processes();
-      try {
-        return [await bootstrapOurs(ours, ps, n, r), await bootstrapPlain(ps, n)];
-      } finally {
-        await ps.dispose();
-      }
-    };
-    for (const [n, rounds] of [
-      [3, quick ? 2 : 5],
-      [20, quick ? 1 : 3],
-      [50, quick ? 1 : 3],
-    ] as const) {
-      say(`bootstrap 1+${n}, warm-up round`);
-      const [warmOurs, warmBase] = await bootstrapRound(n, 0);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let r = 1; r <= rounds; r += 1) {
-        say(`bootstrap 1+${n}, round ${r}/${rounds}`);
-        const [x, y] = await bootstrapRound(n, r);
-        a.push(x);
-        b.push(y);
-      }
-      row(
-        `bootstrap 1+${n}: all synced, registered, ZooKeeper names master`,
-        'ms',
-        a,
-        b,
-        n === 50 ? '< 5000 ms (mr-redis: 14300 ms on its cluster)' : undefined,
-      );
-      if (n === 50) row('bootstrap 1+50, the warm-up round (not counted above)', 'ms', [warmOurs], [warmBase]);
+    if (only === 'footprint') {
+      await footprintOnly(ours);
+      return report(started);
     }
+    if (only === 'bootstrap') {
+      await bootstrapSection(ours);
+      return report(started);
+    }
+    if (only === 'many-sets') {
+      await manySetsSection(ours);
+      return report(started);
+    }
+    await bootstrapSection(ours);
 
     // 2. Failover, interleaved
     const ps = new Processes();
@@ -488,14 +642,11 @@ async function main() {
       await mine.settle();
 
       // 4. Footprint at rest: measured before the HTTP load of 3
-      await sleep(2000);
-      const anchor = rss(ps, 'anchor-at-rest');
-      row('footprint at rest: redis-wrapper RSS', 'MB', rss(ps, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
-      row('footprint at rest: sentinel-wrapper RSS', 'MB', rss(ps, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
-      row('footprint at rest: watcher RSS', 'MB', rss(ps, 'watcher'), anchor, '<= 80 MB', ratioOfMedians);
+      await footprintAtRest(ps);
+      const oursMaster = await mine.masterPort();
+      await loadedMaster(ps, oursMaster);
 
       // 5. Data path: master + 2 replicas each, same base config
-      const oursMaster = await mine.masterPort();
       const plainMaster = await plain.masterPort();
       say('data path');
       const d = dataPathPairs(oursMaster, plainMaster, quick ? 10 : 320, 10000);
@@ -516,33 +667,7 @@ async function main() {
     await nodeApiSection(ours);
     await coldRestartSection(ours);
 
-    // 4b. Footprint with 50 replicas
-    const big = new Processes();
-    try {
-      say('footprint with 1 + 50 replicas');
-      const root = '/bench-footprint';
-      const dir = ours.directory(root);
-      await Promise.all(Array.from({ length: 51 }, () => ours.task(big, 'redis-wrapper', root)));
-      const master = await until('master', async () => (await dir.readMaster('mymaster'))?.address, 120000, 50);
-      clientsOnly(big, 'anchor-50', master.port, ours.zk.connectString);
-      await until('50 replicas synced', async () => (await onlineReplicas(master.port)) === 50, 120000, 100);
-      await Promise.all([1, 2, 3].map(() => ours.task(big, 'sentinel-wrapper', root)));
-      const w = await ours.task(big, 'watcher', root);
-      await until('watcher healthy', async () => (await fetch(`http://127.0.0.1:${w.port}/health`).catch(() => null))?.status === 200, 60000, 200);
-      await fetch(`http://127.0.0.1:${w.port}/status`).then((r) => r.text());
-      await sleep(2000);
-      // Seconds after start a process still holds its start-up garbage (the watcher ~84 MB, ~70 MB
-      // once V8's memory reducer has run): "at rest" is measured after 30 s idle, like the rows
-      // above (taken minutes after start); the figure just after start is kept for comparison.
-      row('footprint with 50 replicas, 2 s after start: watcher RSS', 'MB', rss(big, 'watcher'));
-      await sleep(30000);
-      const anchor = rss(big, 'anchor-50');
-      row('footprint with 50 replicas: redis-wrapper RSS', 'MB', rss(big, 'redis-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
-      row('footprint with 50 replicas: sentinel-wrapper RSS', 'MB', rss(big, 'sentinel-wrapper'), anchor, '<= 64 MB', ratioOfMedians);
-      row('footprint with 50 replicas: watcher RSS', 'MB', rss(big, 'watcher'), anchor, '<= 80 MB', ratioOfMedians);
-    } finally {
-      await big.dispose();
-    }
+    await footprint50Section(ours);
   } finally {
     await ours.stop();
     await infra.dispose();
@@ -552,6 +677,16 @@ async function main() {
 }
 
 function report(started: number): void {
+  const highest = peaks.stop();
+  for (const [program, peak] of Object.entries(highest))
+    row(`peak RSS over the run: ${program} (baseline column: with its child)`, 'MB', [peak.programMb], [peak.taskMb]);
+  // A smoke run's peaks are not a deployment's: only full rounds are recorded.
+  if (!quick)
+    recordPeaks(
+      only ?? 'full run',
+      highest,
+      only ? `BENCH_ONLY=${only}${only === 'many-sets' ? `, BENCH_SETS=${process.env.BENCH_SETS ?? 100}` : ''}` : 'the whole bench',
+    );
   const fmt = (n: number) => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '-');
   const lines = [
     '| metric | ours median (p95) | baseline median (p95) | ours/baseline | goal |',

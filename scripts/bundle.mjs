@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { build } from 'esbuild';
+import { NODE_FLAGS } from '../packages/core/dist/process/node-flags.js';
 
 /** Each program's main function: what its src/main.ts hands to runMain. */
 const programs = {
@@ -47,7 +48,8 @@ await Promise.all(
     const loader = fs.readFileSync('scripts/program-loader.cjs', 'utf8');
     fs.writeFileSync(`${dist}/main.js`, commands.has(program) ? `#!/usr/bin/env node\n${loader}` : loader, { mode: commands.has(program) ? 0o755 : 0o644 });
     fs.chmodSync(`${dist}/main.js`, commands.has(program) ? 0o755 : 0o644);
-    execFileSync(process.execPath, [`${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
+    // With the flags the program runs with: V8 rejects a cache written under other flags.
+    execFileSync(process.execPath, [...NODE_FLAGS[program], `${dist}/main.js`, '--write-code-cache'], { stdio: 'inherit' });
   }),
 );
 

@@ -2,9 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import vm from 'node:vm';
 import test from 'ava';
-import { PROGRAMS, ROOT } from './helpers/processes';
+import { PROGRAMS, programArgs, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
@@ -28,7 +27,7 @@ function imageLikeCopy(): string {
 }
 
 function run(app: string, program: keyof typeof PROGRAMS, env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [path.join('packages', program, 'dist', 'main.js')], {
+  const r = spawnSync(process.execPath, [...programArgs(program).slice(0, -1), path.join('packages', program, 'dist', 'main.js')], {
     cwd: app,
     env: { PATH: process.env.PATH, BIND_IP: '127.0.0.1', REDIS_PASSWORD: 'bundle-test', ZK_AUTH: 'bundle-test:zk', ...env },
     encoding: 'utf8',
@@ -59,17 +58,24 @@ test('each program runs from its shipped files (three, and its HTTP thread) and 
   t.regex(r.out, /ZooKeeper/i);
 });
 
-test('the code cache was made by this Node for these bytes: V8 accepts it', (t) => {
+/** Whether V8, run with `program`'s flags (the code cache depends on them), rejects its code cache. */
+const ACCEPTS = `
+const fs = require('node:fs'), path = require('node:path'), vm = require('node:vm');
+const dist = process.argv[1];
+const file = path.join(dist, 'program.js');
+const script = new vm.Script(fs.readFileSync(file, 'utf8'), {
+  filename: file,
+  cachedData: fs.readFileSync(path.join(dist, 'program.cache')).subarray(32), // after the bundle's sha256 (scripts/program-loader.cjs)
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+process.stdout.write(String(script.cachedDataRejected));
+`;
+
+test('the code cache was made by this Node, with the flags the program runs with, for these bytes: V8 accepts it', (t) => {
   for (const program of programs) {
-    const dist = path.dirname(PROGRAMS[program]);
-    const cache = fs.readFileSync(path.join(dist, 'program.cache'));
-    const file = path.join(dist, 'program.js');
-    const script = new vm.Script(fs.readFileSync(file, 'utf8'), {
-      filename: file,
-      cachedData: cache.subarray(32), // after the bundle's sha256 (scripts/program-loader.cjs)
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
-    t.false(script.cachedDataRejected, program);
+    const flags = programArgs(program).slice(0, -1);
+    const r = spawnSync(process.execPath, [...flags, '-e', ACCEPTS, path.dirname(PROGRAMS[program])], { encoding: 'utf8' });
+    t.is(r.stdout, 'false', `${program} (${flags.join(' ')}): ${r.stderr}`);
   }
 });
 

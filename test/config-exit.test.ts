@@ -4,14 +4,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { PROGRAMS, ROOT } from './helpers/processes';
+import { PROGRAMS, programArgs, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 
 /** Runs a program with `env` and no ZooKeeper: bad configuration must be fatal before any I/O. */
 function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-cfg-'));
   const started = Date.now();
-  const r = spawnSync(process.execPath, [PROGRAMS[program]], {
+  const r = spawnSync(process.execPath, programArgs(program), {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -184,7 +184,7 @@ test('redis-wrapper: an unreachable ZooKeeper is fatal after MASTER_WAIT_TIMEOUT
 test('.env in the working directory fills gaps; the real environment wins', (t) => {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-dotenv-'));
   fs.writeFileSync(path.join(cwd, '.env'), 'PORT0=notaport\nLOG_LEVEL=alsobad\n');
-  const r = spawnSync(process.execPath, [PROGRAMS['redis-wrapper']], {
+  const r = spawnSync(process.execPath, programArgs('redis-wrapper'), {
     cwd,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1', ZK_AUTH: 'cfg-exit:zk' },
     encoding: 'utf8',

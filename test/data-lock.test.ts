@@ -5,7 +5,7 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { type LockWaiting, lockDataDir, waitForDataDir } from '../packages/redis-wrapper/src/data-lock';
 import { TestEnv } from './helpers/env';
-import { PROGRAMS } from './helpers/processes';
+import { programArgs } from './helpers/processes';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
 
@@ -119,7 +119,7 @@ test('redis-wrapper on a data directory a stopping process holds past DATA_LOCK_
   const [port0, port1] = [await freePort(), await freePort()];
   const started = Date.now();
   // Not spawnSync: the other tests of this file keep their timers meanwhile.
-  const child = spawn(process.execPath, [PROGRAMS['redis-wrapper']], {
+  const child = spawn(process.execPath, programArgs('redis-wrapper'), {
     env: {
       PATH: process.env.PATH,
       ZK_HOSTS: '127.0.0.1:1',

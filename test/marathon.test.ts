@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { VARS } from '../packages/core/src/config/vars';
+import { launchCommand } from '../packages/core/src/process/node-flags';
 
 /**
  * The Marathon definitions in marathon/ carry the production choices the README documents
@@ -89,9 +90,9 @@ for (const line of readme.split('\n')) {
 }
 
 const PROGRAMS = {
-  redis: { cmd: 'node packages/redis-wrapper/dist/main.js', instances: 3, killGrace: 30, port: 'redis', ports: ['redis', 'api'] },
-  sentinel: { cmd: 'node packages/sentinel-wrapper/dist/main.js', instances: 3, killGrace: 10, port: 'sentinel', ports: ['sentinel'] },
-  watcher: { cmd: 'node packages/watcher/dist/main.js', instances: 2, killGrace: 10, port: 'http', ports: ['http'] },
+  redis: { cmd: launchCommand('redis-wrapper'), instances: 3, killGrace: 30, port: 'redis', ports: ['redis', 'api'] },
+  sentinel: { cmd: launchCommand('sentinel-wrapper'), instances: 3, killGrace: 10, port: 'sentinel', ports: ['sentinel'] },
+  watcher: { cmd: launchCommand('watcher'), instances: 2, killGrace: 10, port: 'http', ports: ['http'] },
 } as const;
 type Name = keyof typeof PROGRAMS;
 const NAMES = Object.keys(PROGRAMS) as Name[];
@@ -129,7 +130,7 @@ test('redis-zk-open.json: the Enterprise group without secret references; REDIS_
   const text = fs.readFileSync(path.join(MARATHON_DIR, 'redis-zk-open.json'), 'utf8');
   t.false(/"secrets?":/.test(text), 'no secret reference: open-source Marathon and DC/OS Open reject them');
   for (const a of openGroup.apps ?? [])
-    t.regex(a.cmd ?? '', /&& exec node packages\/[a-z-]+\/dist\/main\.js$/, `${a.id}: node replaces the shell (PID 1, gets SIGTERM)`);
+    t.regex(a.cmd ?? '', /&& exec node (--[a-z-]+ )*packages\/[a-z-]+\/dist\/main\.js$/, `${a.id}: node replaces the shell (PID 1, gets SIGTERM)`);
 });
 
 test('redis-zk-persistent.json: the open group with redis on local persistent volumes, as Marathon requires of a resident app', (t) => {

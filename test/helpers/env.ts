@@ -7,7 +7,7 @@ import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { ZkClient } from '../../packages/core/src/zk/client';
 import { freePort } from './ports';
-import { PROGRAMS, Proc } from './processes';
+import { type PROGRAMS, Proc, programArgs } from './processes';
 import { ZooKeeperServer } from './zookeeper';
 import { waitFor } from './wait';
 import { deploySet } from '../../packages/local-stack/src/deploy-set';
@@ -91,7 +91,7 @@ export class TestEnv {
     const port = Number(extra.PORT0 ?? (await freePort()));
     const apiPort = program === 'redis-wrapper' ? Number(extra.PORT1 ?? (await freePort())) : 0;
     const dataDir = String(extra.DATA_DIR ?? path.join(taskDir, 'data'));
-    const proc = new Proc(`${program}#${n}`, process.execPath, [PROGRAMS[program]], {
+    const proc = new Proc(`${program}#${n}`, process.execPath, programArgs(program), {
       env: { ...this.baseEnv(), PORT0: String(port), ...(apiPort ? { PORT1: String(apiPort) } : {}), DATA_DIR: dataDir, ...extra },
       cwd: taskDir,
       logFile: path.join(taskDir, 'out.log'),

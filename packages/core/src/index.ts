@@ -28,6 +28,7 @@ export * from './sentinel/query';
 export * from './sentinel/consensus';
 export * from './process/supervisor';
 export * from './process/run-main';
+export * from './process/node-flags';
 export * from './process/server-task';
 export * from './server-config/render';
 export * from './redis/pool';

@@ -7,8 +7,9 @@ import type { MaxMemory } from '@redis-zk/core';
  * (`OOM command not allowed`) and stays up.
  *
  * The default leaves room for what Redis uses beyond its dataset and for the wrapper:
- * - WRAPPER_MB for the Node wrapper (90-120 MB resident on Node 26 with its node API thread,
- *   measured in the bench) and redis-server's own baseline;
+ * - WRAPPER_MB for the Node wrapper (72-80 MB resident on Node 26 with --lite-mode and its node
+ *   API thread: bench/peaks.json, held to this by test/unit/marathon-mem.test.ts) and
+ *   redis-server's own baseline;
  * - of the rest, half for the dataset (maxmemory) and half for the copy-on-write of the fork that
  *   writes the RDB and rewrites the AOF (pages written during a save are copied, up to the whole
  *   dataset under heavy writes), replication buffers (not counted in maxmemory) and fragmentation.

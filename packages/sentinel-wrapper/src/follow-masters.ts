@@ -1,4 +1,14 @@
-import { type Address, Coalesced, type Directory, formatAddress, type Logger, PAUSED_QUORUM, parseSentinelMaster, withSentinel } from '@redis-zk/core';
+import {
+  type Address,
+  Coalesced,
+  type Directory,
+  formatAddress,
+  type Logger,
+  PAUSED_QUORUM,
+  parseSentinelMaster,
+  type RedisPool,
+  withSentinel,
+} from '@redis-zk/core';
 import { planSet, type SetAction } from './plan';
 import { planQuorum } from './plan-quorum';
 import { type MonitorSettings, settingsArgs } from './sentinel-config';
@@ -15,6 +25,8 @@ export interface FollowerDeps {
   log: Logger;
   /** Safety net for lost watches: reconcile at least this often. */
   intervalMs?: number;
+  /** Long-lived connections, one per server: every set is asked about every few seconds. */
+  pool?: RedisPool;
 }
 
 /**
@@ -57,7 +69,7 @@ export class MasterFollower {
             (p) => p !== null,
             () => null,
           );
-          const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password));
+          const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password, this.d.pool));
           if (action.kind !== 'keep') await this.apply(name, action, reason, paused === true);
           else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
           await this.keepQuorum(name, paused, reason);
@@ -75,12 +87,12 @@ export class MasterFollower {
   private async keepQuorum(name: string, paused: boolean | null, trigger: string): Promise<void> {
     const current = await withSentinel(
       this.d.local,
-      { timeoutMs: 2000 },
+      { timeoutMs: 2000, pool: this.d.pool },
       async (r) => parseSentinelMaster(await r.call('SENTINEL', 'MASTER', name)).quorum,
     ).catch(() => null);
     const action = planQuorum(paused, current, this.d.settings.quorum);
     if (action.kind === 'keep') return;
-    await withSentinel(this.d.local, { timeoutMs: 2000 }, (r) => r.call('SENTINEL', 'SET', name, 'quorum', String(action.quorum)));
+    await withSentinel(this.d.local, { timeoutMs: 2000, pool: this.d.pool }, (r) => r.call('SENTINEL', 'SET', name, 'quorum', String(action.quorum)));
     this.d.log.warn({ set: name, action: 'quorum', quorum: action.quorum, reason: action.reason, trigger }, 'set the Sentinel quorum');
   }
 

@@ -6,6 +6,7 @@ import {
   type Directory,
   formatAddress,
   type Logger,
+  type RedisPool,
   type ServerTask,
   withSentinel,
   writePrivateFile,
@@ -23,13 +24,15 @@ export interface PeerPrunerDeps {
   /** The sets to look at (those the local Sentinel monitors and ZooKeeper names). */
   sets: () => Promise<readonly string[]>;
   intervalMs?: number;
+  /** Long-lived connections: every set is looked at every tick. */
+  pool?: RedisPool;
 }
 
 const TIMEOUT_MS = 1000;
 
 /** The local Sentinel's view of one set's peers; null when it does not answer or monitor the set. */
-async function peerView(local: Address, name: string): Promise<PeerSetView | null> {
-  const v = await askSentinelPeers(local, name, TIMEOUT_MS);
+async function peerView(local: Address, name: string, pool: RedisPool | undefined): Promise<PeerSetView | null> {
+  const v = await askSentinelPeers(local, name, TIMEOUT_MS, pool);
   return v && { name, quorum: v.quorum, failoverInProgress: v.failoverInProgress, peers: v.peers };
 }
 
@@ -59,7 +62,7 @@ export class PeerPruner {
       .listSentinels()
       .then((list) => list.map((m) => m.address))
       .catch(() => null);
-    const views = (await Promise.all((await this.d.sets().catch(() => [])).map((name) => peerView(this.d.local, name)))).filter(
+    const views = (await Promise.all((await this.d.sets().catch(() => [])).map((name) => peerView(this.d.local, name, this.d.pool)))).filter(
       (v): v is PeerSetView => v !== null,
     );
     const now = Date.now();

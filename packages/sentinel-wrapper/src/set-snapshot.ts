@@ -6,7 +6,10 @@ import {
   type Directory,
   isLiveMaster,
   newestConfig,
+  formatAddress,
+  type Probe,
   probeRedis,
+  type RedisPool,
   sameAddress,
   sentinelConsensus,
 } from '@redis-zk/core';
@@ -24,18 +27,31 @@ export const monitorable = (a: Address | null | undefined): Address | null => (a
 /**
  * Reads what planSet needs for one set: ZooKeeper's master, what the local Sentinel (if running)
  * monitors, what the other registered sentinels agree on, and which of those answer as master.
+ * `pool`: ask over long-lived connections (the follower asks every set every few seconds); each
+ * address is probed once even when ZooKeeper, the local Sentinel and the others name the same.
  */
-export async function snapshotSet(dir: Directory, name: string, self: Address, local: Address | null, password: string | undefined): Promise<SetSnapshot> {
+export async function snapshotSet(
+  dir: Directory,
+  name: string,
+  self: Address,
+  local: Address | null,
+  password: string | undefined,
+  pool?: RedisPool,
+): Promise<SetSnapshot> {
   const { master, sentinels } = await dir.readSet(name);
   const registered = monitorable(master?.address);
   const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
-  const [localView, views] = await Promise.all([
-    local ? askSentinel(local, name, { timeoutMs: TIMEOUT_MS }) : null,
-    askSentinels(others, name, { timeoutMs: TIMEOUT_MS }),
-  ]);
+  const asked = { timeoutMs: TIMEOUT_MS, pool };
+  const [localView, views] = await Promise.all([local ? askSentinel(local, name, asked) : null, askSentinels(others, name, asked)]);
   const consensus = sentinelConsensus(views);
   const monitored = localView?.reachable && localView.monitors && localView.master ? localView : null;
-  const probe = async (a: Address | null | undefined) => (a ? probeRedis(a, { password, timeoutMs: TIMEOUT_MS }) : undefined);
+  const probes = new Map<string, Promise<Probe>>();
+  const probe = async (a: Address | null | undefined) => {
+    if (!a) return undefined;
+    const key = formatAddress(a);
+    if (!probes.has(key)) probes.set(key, probeRedis(a, { password, timeoutMs: TIMEOUT_MS, pool }));
+    return probes.get(key);
+  };
   const [registeredProbe, monitoredProbe, othersProbe] = await Promise.all([probe(registered), probe(monitored?.master), probe(consensus.master)]);
   const registeredIsLiveMaster = isLiveMaster(registeredProbe);
   const monitoredIsLive = isLiveMaster(monitoredProbe);

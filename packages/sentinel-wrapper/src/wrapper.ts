@@ -1,4 +1,4 @@
-import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, registerTask, startWrapper } from '@redis-zk/core';
+import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, RedisPool, registerTask, startWrapper } from '@redis-zk/core';
 import path from 'node:path';
 import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
@@ -46,18 +46,32 @@ export async function runSentinelWrapper(): Promise<number> {
     return 1;
   }
 
+  // One long-lived connection per server for the start's and the follower's and the pruner's
+  // questions: with many sets, a connection per question was hundreds opened and closed a second (#27).
+  const pool = new RedisPool({ timeoutMs: 1000 });
   // Each set's starting address: ZooKeeper's, unless it is stale and other sentinels know better.
   const sets = new Map<string, Address>();
   // A set paused (maintenance mode) is monitored from the start with PAUSED_QUORUM: this Sentinel never fails it over by itself.
   const paused = new Map<string, Address>();
-  for (const [name, found] of registered) {
-    // ZooKeeper gone quiet since waitForMasters read it (nemesis seed 65083130: a hang here ended
-    // the program): start on the master just found; the follower corrects it once ZooKeeper answers.
-    const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD).catch((err: unknown) => {
-      log.warn({ set: name, err: String(err) }, 'could not read the set again; monitoring the master just found');
-      return null;
-    });
-    const action = snapshot ? planSet(snapshot) : null;
+  // Every set at once: one after the other, 100 sets took half a minute before Sentinel started (#27).
+  const decided = await Promise.all(
+    [...registered].map(async ([name, found]) => {
+      // ZooKeeper gone quiet since waitForMasters read it (nemesis seed 65083130: a hang here ended
+      // the program): start on the master just found; the follower corrects it once ZooKeeper answers.
+      const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD, pool).catch((err: unknown) => {
+        log.warn({ set: name, err: String(err) }, 'could not read the set again; monitoring the master just found');
+        return null;
+      });
+      const action = snapshot ? planSet(snapshot) : null;
+      // Unknown (ZooKeeper away) counts as paused: the follower lowers the quorum once it reads the set is not.
+      const isPaused = await dir.readPause(name).then(
+        (p) => p !== null,
+        () => true,
+      );
+      return { name, found, action, isPaused };
+    }),
+  );
+  for (const { name, found, action, isPaused } of decided) {
     // Junk in masters/<name>: waitForMasters found the set's only live master among its nodes.
     const address = action?.kind === 'monitor' ? action.address : found;
     const reason = !action
@@ -65,11 +79,6 @@ export async function runSentinelWrapper(): Promise<number> {
       : action.kind === 'monitor'
         ? action.reason
         : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
-    // Unknown (ZooKeeper away) counts as paused: the follower lowers the quorum once it reads the set is not.
-    const isPaused = await dir.readPause(name).then(
-      (p) => p !== null,
-      () => true,
-    );
     (isPaused ? paused : sets).set(name, address);
     log.info(
       { set: name, action: 'monitor', master: formatAddress(address), reason, ...(isPaused ? { quorum: PAUSED_QUORUM, paused: true } : {}) },
@@ -94,7 +103,7 @@ export async function runSentinelWrapper(): Promise<number> {
     password: cfg.security.sentinelPassword,
   });
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
-  const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log });
+  const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log, pool });
   follower.start();
   const pruner = new PeerPruner({
     dir,
@@ -104,6 +113,7 @@ export async function runSentinelWrapper(): Promise<number> {
     graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
     log,
     sets: async () => (await dir.listMasterNames()).filter(wanted),
+    pool,
   });
   pruner.start();
 
@@ -111,6 +121,7 @@ export async function runSentinelWrapper(): Promise<number> {
   task.onBeforeStop(() => registration.stop());
   task.onExit(() => follower.stop());
   task.onExit(() => pruner.stop());
+  task.onExit(() => pool.close());
   leaveOnExit(w, registration);
   return task.run();
 }

@@ -8,6 +8,7 @@ import {
   formatAddress,
   gatherStatus,
   openDirectory,
+  RedisPool,
   SingleFlight,
   type SwitchEvent,
   SwitchListeners,
@@ -39,6 +40,10 @@ export async function runWatcher(): Promise<number> {
   const log = createLogger('watcher', cfg.LOG_LEVEL);
   const metrics = createMetrics();
   const dir = openDirectory(cfg, log);
+  // One long-lived connection per sentinel and per redis node for every periodic question (the
+  // reconcile, the sentinel cleanup, /status): with many sets, a connection per question was
+  // hundreds opened and closed a second (#27).
+  const pool = new RedisPool({ timeoutMs: 1000 });
   const sentinels = new SentinelList(dir, log, cfg.ZK_SESSION_TIMEOUT_MS);
   const masters = new MasterMap(dir, log);
   const by = `watcher ${os.hostname()}:${cfg.PORT0}`;
@@ -64,6 +69,7 @@ export async function runWatcher(): Promise<number> {
     sentinels: () => sentinels.current,
     writer,
     password: cfg.REDIS_PASSWORD,
+    pool,
     intervalMs: cfg.RECONCILE_INTERVAL_MS,
     log,
   });
@@ -72,6 +78,7 @@ export async function runWatcher(): Promise<number> {
     masters: () => masters.current,
     paused: async (name) => (await dir.readPause(name)) !== null,
     password: cfg.REDIS_PASSWORD,
+    pool,
     graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
     log,
   });
@@ -145,6 +152,7 @@ export async function runWatcher(): Promise<number> {
         staleSince,
         records: (name) => dir.readMemberRecords(name),
         pause: (name) => dir.readPause(name),
+        pool,
       }),
     STATUS_TTL_MS,
   );
@@ -205,6 +213,7 @@ export async function runWatcher(): Promise<number> {
   sentinels.stop();
   masters.stop();
   await api.close();
+  pool.close();
   dir.close();
   return apiFailure ? 1 : 0;
 }

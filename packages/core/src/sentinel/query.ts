@@ -173,10 +173,10 @@ export async function askSentinel(sentinel: Address, name: string, o: AskOptions
 export const askSentinels = (sentinels: readonly Address[], name: string, opts: AskOptions = {}): Promise<SentinelView[]> =>
   Promise.all(sentinels.map((s) => askSentinel(s, name, opts)));
 
-/** Names of every set a sentinel monitors; empty when it does not answer. */
-export async function monitoredNames(sentinel: Address, timeoutMs = 1000): Promise<string[]> {
+/** Names of every set a sentinel monitors; empty when it does not answer. `pool`: ask over its long-lived connection. */
+export async function monitoredNames(sentinel: Address, timeoutMs = 1000, pool?: RedisPool): Promise<string[]> {
   try {
-    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs, pool }, async (r) => {
       const masters = (await r.call('SENTINEL', 'MASTERS')) as unknown[];
       // A name Sentinel holds that is not a set name (a glob reaches SENTINEL RESET as a pattern) is not one of ours.
       return masters.map((m) => pairsToMap(m).get('name')).filter((n): n is string => !!n && isSetName(n));
@@ -192,10 +192,10 @@ export interface SentinelPeers extends SentinelMasterState {
   readonly peers: ReadonlyArray<{ readonly address: Address; readonly down: boolean }>;
 }
 
-/** What `sentinel` knows of `name`'s other sentinels; null when it does not answer or does not monitor the set. */
-export async function askSentinelPeers(sentinel: Address, name: string, timeoutMs = 1000): Promise<SentinelPeers | null> {
+/** What `sentinel` knows of `name`'s other sentinels; null when it does not answer or does not monitor the set. `pool`: as monitoredNames. */
+export async function askSentinelPeers(sentinel: Address, name: string, timeoutMs = 1000, pool?: RedisPool): Promise<SentinelPeers | null> {
   try {
-    return await withSentinel(sentinel, { timeoutMs }, async (r) => {
+    return await withSentinel(sentinel, { timeoutMs, pool }, async (r) => {
       const [master, peers] = await Promise.all([r.call('SENTINEL', 'MASTER', name), r.call('SENTINEL', 'SENTINELS', name)]);
       return {
         ...parseSentinelMaster(master),

@@ -3,6 +3,7 @@ import type { HistoryEvent } from '../members/history';
 import type { StoredMemberRecord } from '../members/record';
 import { withSentinel } from '../redis/connect';
 import { type Probe, probeRedis } from '../redis/probe';
+import type { RedisPool } from '../redis/pool';
 import { readReplication, type ReplicationState } from '../redis/replication';
 import { pairsToMap, askSentinels } from '../sentinel/query';
 import type { RegisteredMaster } from '../zk/directory';
@@ -15,11 +16,17 @@ const TIMEOUT_MS = 800;
 export const RECENT_CHANGES = 5;
 
 /** The replicas as a sentinel sees them (it also knows the ones whose link is down). */
-async function replicasFrom(sentinels: readonly Address[], name: string, master: ReplicationState | null, probes: readonly Probe[]): Promise<ReplicaStatus[]> {
+async function replicasFrom(
+  sentinels: readonly Address[],
+  name: string,
+  master: ReplicationState | null,
+  probes: readonly Probe[],
+  pool: RedisPool | undefined,
+): Promise<ReplicaStatus[]> {
   const masterOffset = master?.offset ?? null;
   for (const s of sentinels) {
     try {
-      const reply = (await withSentinel(s, { timeoutMs: TIMEOUT_MS }, (r) => r.call('SENTINEL', 'REPLICAS', name))) as unknown[];
+      const reply = (await withSentinel(s, { timeoutMs: TIMEOUT_MS, pool }, (r) => r.call('SENTINEL', 'REPLICAS', name))) as unknown[];
       return reply.map((entry) => {
         const m = pairsToMap(entry);
         const address = addressOf(m.get('ip'), m.get('port')) ?? { host: String(m.get('ip')), port: Number(m.get('port')) };
@@ -45,11 +52,11 @@ async function replicasFrom(sentinels: readonly Address[], name: string, master:
   return [];
 }
 
-async function pingAll(sentinels: readonly Address[]) {
+async function pingAll(sentinels: readonly Address[], pool: RedisPool | undefined) {
   return Promise.all(
     sentinels.map(async (address) => ({
       address,
-      reachable: await withSentinel(address, { timeoutMs: TIMEOUT_MS }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
+      reachable: await withSentinel(address, { timeoutMs: TIMEOUT_MS, pool }, async (r) => (await r.ping()) === 'PONG').catch(() => false),
     })),
   );
 }
@@ -88,28 +95,38 @@ export async function gatherStatus(o: {
   records?: (name: string) => Promise<readonly StoredMemberRecord[]>;
   /** The set's pause (maintenance mode), null when not paused (optional). */
   pause?: (name: string) => Promise<PauseRecord | null>;
+  /**
+   * Ask every server over its long-lived connection (a long-running caller, the watcher: with
+   * 100 sets a gathering would otherwise open and close some 700 connections), each question
+   * then bounded by the pool's timeout; absent, each opens its own (the CLI, run once).
+   */
+  pool?: RedisPool;
 }): Promise<Record<string, SetStatus>> {
-  const pinged = await pingAll(o.sentinels);
+  const { pool } = o;
+  const pinged = await pingAll(o.sentinels, pool);
   const reachable = pinged.filter((s) => s.reachable).map((s) => s.address);
   const out: Record<string, SetStatus> = {};
   await Promise.all(
     [...o.masters].map(async ([name, reg]) => {
       const [probe, replication] = reg.address
-        ? await Promise.all([probeRedis(reg.address, { timeoutMs: TIMEOUT_MS }), readReplication(reg.address, { timeoutMs: TIMEOUT_MS }).catch(() => null)])
+        ? await Promise.all([
+            probeRedis(reg.address, { timeoutMs: TIMEOUT_MS, pool }),
+            readReplication(reg.address, { timeoutMs: TIMEOUT_MS, pool }).catch(() => null),
+          ])
         : [null, null];
       const facts = probe?.reachable ? probe : null;
       const [nodes, views, history, records, pause] = await Promise.all([
         o
           .nodes(name)
           .catch(() => [] as Address[])
-          .then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS })))),
-        askSentinels(reachable, name, { timeoutMs: TIMEOUT_MS }),
+          .then((a) => Promise.all(a.map((x) => probeRedis(x, { timeoutMs: TIMEOUT_MS, pool })))),
+        askSentinels(reachable, name, { timeoutMs: TIMEOUT_MS, pool }),
         o.history(name).catch(() => [] as HistoryEvent[]),
         (o.records?.(name) ?? Promise.resolve([])).catch(() => [] as StoredMemberRecord[]),
         (o.pause?.(name) ?? Promise.resolve(null)).catch(() => null),
       ]);
       const where = taskOf(records);
-      const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes)).map((r) => ({
+      const replicas = (await replicasFrom(reachable, name, facts && replication?.role === 'master' ? replication : null, nodes, pool)).map((r) => ({
         ...r,
         ...where(r.address),
       }));

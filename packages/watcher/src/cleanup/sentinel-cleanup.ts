@@ -5,6 +5,7 @@ import {
   formatAddress,
   type Logger,
   parseInfo,
+  type RedisPool,
   type RegisteredMaster,
   withRedis,
   withSentinel,
@@ -17,6 +18,8 @@ export interface CleanupDeps {
   /** Whether a set is paused (maintenance mode): its sentinels are left alone then. Rejects when unknown. */
   paused?: (name: string) => Promise<boolean>;
   password: string | undefined;
+  /** The watcher's long-lived connections (one per server, whatever the number of sets). */
+  pool?: RedisPool;
   graceMs: number;
   log: Logger;
   intervalMs?: number;
@@ -25,9 +28,9 @@ export interface CleanupDeps {
 
 const TIMEOUT_MS = 1000;
 
-async function sentinelState(sentinel: Address, name: string, resetAt: number | undefined): Promise<SentinelState | null> {
+async function sentinelState(sentinel: Address, name: string, resetAt: number | undefined, pool: RedisPool | undefined): Promise<SentinelState | null> {
   // Not answering, or not monitoring the set: it has no say.
-  const v = await askSentinelPeers(sentinel, name, TIMEOUT_MS);
+  const v = await askSentinelPeers(sentinel, name, TIMEOUT_MS, pool);
   return (
     v && {
       address: sentinel,
@@ -40,10 +43,10 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
   );
 }
 
-async function connectedReplicas(master: Address | null, password: string | undefined): Promise<number | null> {
+async function connectedReplicas(master: Address | null, password: string | undefined, pool: RedisPool | undefined): Promise<number | null> {
   if (!master) return null;
   try {
-    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS }, async (r) =>
+    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS, pool }, async (r) =>
       Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN),
     );
   } catch {
@@ -91,7 +94,7 @@ export class SentinelCleanup {
       return;
     }
     const now = Date.now();
-    const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`))))).filter(
+    const views = (await Promise.all(registered.map((s) => sentinelState(s, name, this.resetAt.get(`${name} ${formatAddress(s)}`), this.d.pool)))).filter(
       (v): v is SentinelState => v !== null,
     );
     const gone = this.goneSince.get(name) ?? new Map<string, number>();
@@ -101,7 +104,7 @@ export class SentinelCleanup {
     for (const key of [...gone.keys()]) if (!listed.has(key)) gone.delete(key);
     for (const key of listed) if (!gone.has(key)) gone.set(key, now);
 
-    const fromMaster = await connectedReplicas(reg.address, this.d.password);
+    const fromMaster = await connectedReplicas(reg.address, this.d.password, this.d.pool);
     const expectedReplicas = fromMaster ?? Math.max(0, ...views.map((v) => v.knownReplicas));
     const decision = planReset({
       name,

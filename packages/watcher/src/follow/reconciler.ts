@@ -7,6 +7,7 @@ import {
   type Logger,
   monitoredNames,
   probeRedis,
+  type RedisPool,
   sentinelConsensus,
 } from '@redis-zk/core';
 import { decideOnReconcile } from './decide-write';
@@ -17,6 +18,8 @@ export interface ReconcilerDeps {
   sentinels: () => readonly Address[];
   writer: MasterWriter;
   password: string | undefined;
+  /** The watcher's long-lived connections (one per server, whatever the number of sets). */
+  pool?: RedisPool;
   intervalMs: number;
   log: Logger;
 }
@@ -51,12 +54,14 @@ export class Reconciler {
     const { dir, log } = this.d;
     const sentinels = this.d.sentinels();
     try {
-      const [inZk, ...monitored] = await Promise.all([dir.listMasterNames(), ...sentinels.map((s) => monitoredNames(s, TIMEOUT_MS))]);
+      const [inZk, ...monitored] = await Promise.all([dir.listMasterNames(), ...sentinels.map((s) => monitoredNames(s, TIMEOUT_MS, this.d.pool))]);
       const names = new Set([...inZk, ...monitored.flat()]);
       await Promise.all(
         [...names].map(async (name) => {
-          const consensus = sentinelConsensus(await askSentinels(sentinels, name, { timeoutMs: TIMEOUT_MS }));
-          const live = consensus.master ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS })) : false;
+          const consensus = sentinelConsensus(await askSentinels(sentinels, name, { timeoutMs: TIMEOUT_MS, pool: this.d.pool }));
+          const live = consensus.master
+            ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS, pool: this.d.pool }))
+            : false;
           await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
         }),
       );
