@@ -61,7 +61,7 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   t.is(table.code, 0, table.err);
   t.regex(table.out, new RegExp(`^mymaster: master ${d.master} up, .* 3/3 sentinels name it \\(quorum 2\\)`, 'm'));
   t.regex(table.out, /problems: none/);
-  t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TASK\s+AGENT/);
+  t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TAGS\s+TASK\s+AGENT/);
   const status = await waitFor(
     "the nodes' tasks and agents from their member records",
     async () => {

@@ -22,6 +22,7 @@ export * from './redis/replication';
 export * from './members/record';
 export * from './members/freshness';
 export * from './members/history';
+export * from './members/tags';
 export * from './pause/record';
 export * from './redis/wait-ready';
 export * from './sentinel/query';

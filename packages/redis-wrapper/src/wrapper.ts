@@ -6,11 +6,14 @@ import {
   launchServer,
   leaveOnExit,
   RedisPool,
+  type NodeTags,
   registerTask,
+  replicaPriorityOf,
   sleep,
   startWrapper,
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
+import { publishTags } from './election/publish-tags';
 import { memberDataId, persistedBytes } from './data-dir';
 import { markDataDirStopping, waitForDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
@@ -35,6 +38,8 @@ export async function runRedisWrapper(): Promise<number> {
   });
   const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const name = cfg.MASTER_NAME;
+  const tags: NodeTags = { neverPromote: cfg.NEVER_PROMOTE, priority: cfg.FAILOVER_PRIORITY };
+  log.info({ ...tags, replicaPriority: replicaPriorityOf(tags), reason: 'NEVER_PROMOTE, FAILOVER_PRIORITY' }, 'failover tags');
   const memory = decideMemory({
     maxmemory: cfg.REDIS_MAXMEMORY,
     policy: cfg.REDIS_MAXMEMORY_POLICY,
@@ -104,6 +109,7 @@ export async function runRedisWrapper(): Promise<number> {
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
+  await publishTags(dir, name, selfDataId, tags, log);
   let election: Elected;
   try {
     election = await elect({
@@ -115,6 +121,7 @@ export async function runRedisWrapper(): Promise<number> {
       password: cfg.REDIS_PASSWORD,
       timeoutMs,
       dataWaitMs: cfg.ELECTION_DATA_WAIT_MS,
+      neverPromote: tags.neverPromote,
       log,
     });
   } catch (err) {
@@ -139,6 +146,7 @@ export async function runRedisWrapper(): Promise<number> {
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
       memory: memory.lines,
       users: cfg.users,
+      replicaPriority: replicaPriorityOf(tags),
     }),
     password: cfg.REDIS_PASSWORD,
     niceBelow: cfg.REDIS_NICE,
@@ -171,6 +179,8 @@ export async function runRedisWrapper(): Promise<number> {
     local: bind,
     password: cfg.REDIS_PASSWORD,
     dataId: selfDataId,
+    tags,
+    maxLagBytes: cfg.FAILOVER_MAX_LAG_BYTES,
     pool,
     log,
     counters,

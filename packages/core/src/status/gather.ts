@@ -1,6 +1,7 @@
 import { type Address, addressOf, sameAddress } from '../address';
 import type { HistoryEvent } from '../members/history';
 import type { StoredMemberRecord } from '../members/record';
+import { type NodeTags, tagsOf } from '../members/tags';
 import { withSentinel } from '../redis/connect';
 import { type Probe, probeRedis } from '../redis/probe';
 import { readReplication, type ReplicationState } from '../redis/replication';
@@ -124,6 +125,7 @@ export async function gatherStatus(o: {
         masterReachable: facts !== null,
         ...(masterWhere.task ? { masterTask: masterWhere.task } : {}),
         ...(masterWhere.agent ? { masterAgent: masterWhere.agent } : {}),
+        ...(masterWhere.tags ? { masterTags: masterWhere.tags } : {}),
         problems: findProblems({
           master: reg.address,
           masterProbe: probe,
@@ -149,10 +151,10 @@ export async function gatherStatus(o: {
   return out;
 }
 
-/** The task and agent of the newest member record at an address. */
+/** The task, agent and failover tags of the newest member record at an address. */
 function taskOf(records: readonly StoredMemberRecord[]) {
-  return (a: Address): { task?: string; agent?: string } => {
+  return (a: Address): { task?: string; agent?: string; tags?: NodeTags } => {
     const r = records.filter((x) => sameAddress(x.address, a)).sort((x, y) => (x.mzxid < y.mzxid ? 1 : -1))[0];
-    return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}) };
+    return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}), ...(r ? { tags: tagsOf(r) } : {}) };
   };
 }

@@ -1,7 +1,10 @@
-import { decidePriority, formatAddress, type ReplicationState, withRedis } from '@redis-zk/core';
+import { decidePriority, formatAddress, replicaPriorityOf, type ReplicationState, withRedis } from '@redis-zk/core';
 import type { RecoveryInputs } from './recovery';
 
-/** What it needs: the set, this node as announced (as a switchover's claim names it) and where its redis-server listens. */
+/**
+ * What it needs: the set, this node as announced (as a switchover's claim names it), where its
+ * redis-server listens, and its tags (the replica-priority it must have: 0 when never-promote).
+ */
 export type PriorityKeeperInputs = RecoveryInputs;
 
 /**
@@ -16,12 +19,14 @@ export class PriorityKeeper {
 
   async check(local: ReplicationState | null): Promise<void> {
     if (!local || local.priority === undefined) return;
-    if (local.priority !== 0) {
+    const configured = replicaPriorityOf(this.i.tags);
+    if (configured === 0 && local.priority === 0) return;
+    if (local.priority !== 0 && configured !== 0) {
       this.remembered = undefined;
       return;
     }
-    const claims = await this.i.dir.readHandoverClaims(this.i.name).catch(() => null);
-    const d = decidePriority(this.i.self, local.priority, claims, this.remembered);
+    const claims = local.priority === 0 ? await this.i.dir.readHandoverClaims(this.i.name).catch(() => null) : [];
+    const d = decidePriority(this.i.self, local.priority, claims, this.remembered, configured);
     if (d.kind === 'remember') {
       if (this.remembered !== d.priority)
         this.i.log.info({ priority: d.priority, by: d.by }, 'a switchover made this replica ineligible; its priority is given back when it ends');

@@ -3,8 +3,11 @@ import {
   askSentinels,
   type Directory,
   formatAddress,
+  lastKnownOffset,
   latestHistory,
+  tagsAt,
   type Logger,
+  type NodeTags,
   type Probe,
   probeRedis,
   readReplication,
@@ -23,6 +26,10 @@ export interface RecoveryInputs {
   password: string | undefined;
   pool: RedisPool;
   log: Logger;
+  /** This node's failover tags (NEVER_PROMOTE, FAILOVER_PRIORITY). */
+  tags: NodeTags;
+  /** RPO guard (FAILOVER_MAX_LAG_BYTES; 0: none). */
+  maxLagBytes: number;
 }
 
 const LOCK_WAIT_MS = 5000;
@@ -64,7 +71,20 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
-    const decision = decideRecovery({ self: i.self, probes, sentinels: views, latest: latestHistory(records, registered?.address ?? null), paused });
+    const latest = latestHistory(records, registered?.address ?? null);
+    // Every probed node's tags as its newest record publishes them; this node's own are its environment's.
+    const tags = new Map([...probes.values()].map((p) => [formatAddress(p.address), tagsAt(records, p.address)]));
+    tags.set(formatAddress(i.self), i.tags);
+    const decision = decideRecovery({
+      self: i.self,
+      probes,
+      sentinels: views,
+      latest,
+      paused,
+      tags,
+      maxLagBytes: i.maxLagBytes,
+      lastMasterOffset: lastKnownOffset(records, latest),
+    });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind !== 'promote') return false;
 

@@ -6,6 +6,7 @@ import {
   isLiveMaster,
   type Logger,
   type MemberRecord,
+  type NodeTags,
   type RedisPool,
   type ReplicationState,
   sameAddress,
@@ -27,6 +28,10 @@ export interface LoopInputs {
   local: Address;
   password: string | undefined;
   dataId: string;
+  /** NEVER_PROMOTE, FAILOVER_PRIORITY: published in the member record, held by the priority keeper, used by the recovery. */
+  tags: NodeTags;
+  /** RPO guard of the recovery (FAILOVER_MAX_LAG_BYTES; 0: none). */
+  maxLagBytes: number;
   /** Where the node API answers (published in the member record, for proxies' configs). */
   api?: Address | undefined;
   /** The Mesos task and agent running this node (published in the member record, for operators). */
@@ -342,6 +347,8 @@ export class NodeLoop {
       api: this.i.api,
       task: this.i.task?.id,
       agent: this.i.task?.agent,
+      neverPromote: this.i.tags.neverPromote,
+      priority: this.i.tags.priority,
     };
     const now = performance.now();
     const last = this.published;
