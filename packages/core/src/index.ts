@@ -23,6 +23,7 @@ export * from './members/record';
 export * from './members/freshness';
 export * from './members/history';
 export * from './members/tags';
+export * from './members/wiped';
 export * from './pause/record';
 export * from './redis/wait-ready';
 export * from './sentinel/query';

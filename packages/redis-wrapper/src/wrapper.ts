@@ -11,6 +11,7 @@ import {
   replicaPriorityOf,
   sleep,
   startWrapper,
+  wipedFrom,
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
 import { publishTags } from './election/publish-tags';
@@ -109,7 +110,14 @@ export async function runRedisWrapper(): Promise<number> {
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
-  await publishTags(dir, name, selfDataId, tags, log);
+  // The set's member records as the node starts: its tags published, and whether it comes back wiped (empty guard).
+  const records = await dir.readMemberRecords(name).catch((err: unknown) => {
+    log.warn({ err: String(err) }, 'could not read the member records at start: no empty guard, tags published by the node loop');
+    return [];
+  });
+  await publishTags(dir, name, { dataId: selfDataId, tags, records }, log);
+  const wiped = wipedFrom(records, announce, selfDataId, selfDataBytes);
+  if (wiped.wiped) log.warn({ reason: wiped.reason }, 'empty guard: never master nor sync source while a node with the data lives');
   let election: Elected;
   try {
     election = await elect({
@@ -122,6 +130,7 @@ export async function runRedisWrapper(): Promise<number> {
       timeoutMs,
       dataWaitMs: cfg.ELECTION_DATA_WAIT_MS,
       neverPromote: tags.neverPromote,
+      wiped: wiped.wiped,
       log,
     });
   } catch (err) {
@@ -146,7 +155,8 @@ export async function runRedisWrapper(): Promise<number> {
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
       memory: memory.lines,
       users: cfg.users,
-      replicaPriority: replicaPriorityOf(tags),
+      // Held at 0 while wiped, until the first full sync (node/empty-guard.ts).
+      replicaPriority: wiped.wiped ? 0 : replicaPriorityOf(tags),
     }),
     password: cfg.REDIS_PASSWORD,
     niceBelow: cfg.REDIS_NICE,
@@ -180,6 +190,7 @@ export async function runRedisWrapper(): Promise<number> {
     password: cfg.REDIS_PASSWORD,
     dataId: selfDataId,
     tags,
+    wiped: wiped.wiped,
     maxLagBytes: cfg.FAILOVER_MAX_LAG_BYTES,
     pool,
     log,

@@ -50,6 +50,8 @@ export interface ElectionSnapshot {
   readonly dataWaitMs: number;
   /** This node is never-promote (NEVER_PROMOTE=yes): it yields to any other node with data. */
   readonly selfNeverPromote?: boolean;
+  /** This node came back with its data directory wiped (wipedFrom): it never goes ahead of a node with data. */
+  readonly selfWiped?: boolean;
 }
 
 export interface Contender {
@@ -155,14 +157,15 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   const yielded = neverPromoteYields(s);
   if (yielded) return yielded;
   const richer = s.contenders.find((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self));
+  const empty = s.selfWiped ? 'this node came back wiped' : 'this node has none';
   if (s.selfDataBytes === 0 && richer) {
-    return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
+    return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and ${empty}` };
   }
   if (s.selfDataBytes === 0 && s.registered && s.elapsedMs < s.dataWaitMs) {
     return {
       kind: 'wait',
       reason:
-        `nothing live and this node is empty; the set had a master (${show(s.registered)}), ` +
+        `nothing live and this node is empty${s.selfWiped ? ' (wiped)' : ''}; the set had a master (${show(s.registered)}), ` +
         `so a node with data gets ${s.dataWaitMs} ms to come back first`,
     };
   }

@@ -25,6 +25,8 @@ export interface ElectionInputs {
   dataWaitMs: number;
   /** This node is never-promote (NEVER_PROMOTE=yes). */
   neverPromote: boolean;
+  /** This node came back with its data directory wiped (the empty guard). */
+  wiped: boolean;
   log: Logger;
 }
 

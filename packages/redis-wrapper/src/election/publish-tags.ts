@@ -1,13 +1,19 @@
-import { type Directory, encodeMemberRecord, type Logger, type NodeTags, parseMemberRecord, withTags } from '@redis-zk/core';
+import { type Directory, encodeMemberRecord, type Logger, type NodeTags, parseMemberRecord, type StoredMemberRecord, withTags } from '@redis-zk/core';
 
 /**
  * Before the election: this data directory's member record gets the node's current tags (when it
  * has a record and they changed), so the others' elections read them (withTags). Best effort: a
  * ZooKeeper error leaves the old record, and the node loop publishes the tags once it runs.
  */
-export async function publishTags(dir: Directory, name: string, dataId: string, tags: NodeTags, log: Logger): Promise<void> {
+export async function publishTags(
+  dir: Directory,
+  name: string,
+  o: { dataId: string; tags: NodeTags; records: readonly StoredMemberRecord[] },
+  log: Logger,
+): Promise<void> {
+  const { dataId, tags } = o;
   try {
-    const own = (await dir.readMemberRecords(name)).find((r) => r.dataId === dataId);
+    const own = o.records.find((r) => r.dataId === dataId);
     const updated = own ? withTags(own, tags) : null;
     if (!updated) return;
     // Only the record's own fields: not the dataId and zxid read back with it.

@@ -23,6 +23,7 @@ export interface SnapshotInputs {
   timeoutMs: number;
   dataWaitMs: number;
   neverPromote: boolean;
+  wiped: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -72,6 +73,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     timeoutMs: i.timeoutMs,
     dataWaitMs: i.dataWaitMs,
     selfNeverPromote: i.neverPromote,
+    selfWiped: i.wiped,
   };
 }
 

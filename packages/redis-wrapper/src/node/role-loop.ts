@@ -30,6 +30,8 @@ export interface LoopInputs {
   dataId: string;
   /** NEVER_PROMOTE, FAILOVER_PRIORITY: published in the member record, held by the priority keeper, used by the recovery. */
   tags: NodeTags;
+  /** The node came back with its data directory wiped (wipedFrom): the empty guard holds its replica-priority at 0 until its first sync. */
+  wiped: boolean;
   /** RPO guard of the recovery (FAILOVER_MAX_LAG_BYTES; 0: none). */
   maxLagBytes: number;
   /** Where the node API answers (published in the member record, for proxies' configs). */
@@ -111,7 +113,7 @@ export class NodeLoop {
   private readonly priorities: PriorityKeeper;
 
   constructor(private readonly i: LoopInputs) {
-    this.priorities = new PriorityKeeper(i);
+    this.priorities = new PriorityKeeper(i, i.wiped);
   }
 
   get view(): TakenView | undefined {
