@@ -104,7 +104,10 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
 
   program
     .command('history')
-    .description("a set's changes of master (failovers, switchovers, elections, recoveries), oldest first")
+    .description(
+      "a set's changes of master (failovers, switchovers, elections, recoveries), oldest first, each with its write outage " +
+        '(OUTAGE, and what was measured) and offset gap (GAP: bytes the old master had beyond the promoted node, possibly lost)',
+    )
     .argument('<set>', 'replica set (Sentinel master name)', setName)
     .option('--json', 'JSON for scripts')
     .addOption(new Option('--limit <n>', 'the last n changes').argParser(positive).default(100))

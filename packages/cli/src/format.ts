@@ -30,9 +30,13 @@ const ms = (n: number | undefined) => (n === undefined ? '-' : `${n} ms`);
 const tags = (t: NodeTags | undefined) => (t ? describeTags(t) : '-');
 const time = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** History entries, oldest first, as a table. */
+/**
+ * History entries, oldest first, as a table. OUTAGE is the write outage as its recorder measured
+ * it, with what it measures (outageBasis); GAP the bytes the old master had beyond the promoted
+ * node's offset (possibly lost; a lower bound: its last known offset).
+ */
 export function historyTable(events: readonly HistoryEvent[], withReason: boolean): string {
-  const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'BY', ...(withReason ? ['REASON'] : [])];
+  const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'GAP', 'BY', ...(withReason ? ['REASON'] : [])];
   return table([
     head,
     ...events.map((e) => [
@@ -41,7 +45,8 @@ export function historyTable(events: readonly HistoryEvent[], withReason: boolea
       e.from ?? '-',
       e.to,
       e.epoch < 0 ? '-' : String(e.epoch),
-      ms(e.durationMs),
+      e.durationMs === undefined ? '-' : `${ms(e.durationMs)}${e.outageBasis ? ` (${e.outageBasis})` : ''}`,
+      e.offsetGapBytes === undefined ? '-' : `${e.offsetGapBytes} B`,
       e.by || '-',
       ...(withReason ? [e.reason] : []),
     ]),

@@ -24,6 +24,7 @@ export * from './members/freshness';
 export * from './members/history';
 export * from './members/tags';
 export * from './members/wiped';
+export * from './members/offset-gap';
 export * from './pause/record';
 export * from './redis/wait-ready';
 export * from './sentinel/query';

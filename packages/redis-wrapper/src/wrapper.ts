@@ -223,7 +223,19 @@ export async function runRedisWrapper(): Promise<number> {
     running.stop();
     prompts.stop();
     if (!task.diedOnItsOwn || running.lastRole !== 'master') return;
-    if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now(), lastPaused: running.view?.paused })) counters.crashFailovers += 1;
+    const view = running.view;
+    const last = view?.local ?? view?.slowLocal?.state;
+    const asked = await crashFailover({
+      dir,
+      name,
+      self: announce,
+      log,
+      diedAt: Date.now(),
+      lastPaused: view?.paused,
+      last,
+      maxLagBytes: cfg.FAILOVER_MAX_LAG_BYTES,
+    });
+    if (asked) counters.crashFailovers += 1;
   });
   task.onExit(async () => {
     pool.close();

@@ -61,7 +61,15 @@ export function lastFailoverOf(history: readonly HistoryEvent[]): FailoverRecord
   const to = last ? addressOf(...splitHostPort(last.to)) : null;
   if (!last || !to) return null;
   const from = last.from ? addressOf(...splitHostPort(last.from)) : null;
-  return { at: new Date(last.at).toISOString(), from, to, cause: last.cause, ...(last.durationMs !== undefined ? { durationMs: last.durationMs } : {}) };
+  return {
+    at: new Date(last.at).toISOString(),
+    from,
+    to,
+    cause: last.cause,
+    ...(last.durationMs !== undefined ? { durationMs: last.durationMs } : {}),
+    ...(last.outageBasis !== undefined ? { outageBasis: last.outageBasis } : {}),
+    ...(last.offsetGapBytes !== undefined ? { offsetGapBytes: last.offsetGapBytes } : {}),
+  };
 }
 
 function splitHostPort(text: string): [string, string] {

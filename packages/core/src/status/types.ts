@@ -10,7 +10,11 @@ export interface FailoverRecord {
   readonly from: Address | null;
   readonly to: Address;
   readonly cause?: HistoryEvent['cause'];
+  /** The write outage as recorded, and what it measures. */
   readonly durationMs?: number;
+  readonly outageBasis?: HistoryEvent['outageBasis'];
+  /** Bytes the old master had beyond the promoted node's offset (possibly lost), when measured. */
+  readonly offsetGapBytes?: number;
 }
 
 export interface ReplicaStatus {

@@ -5,6 +5,7 @@ import {
   formatAddress,
   lastKnownOffset,
   latestHistory,
+  offsetGap,
   tagsAt,
   type Logger,
   type NodeTags,
@@ -42,7 +43,7 @@ const LOCK_WAIT_MS = 5000;
  * sentinels to it (ZooKeeper names a live master, the monitored one is dead). Returns whether
  * this node was promoted.
  */
-export async function recover(i: RecoveryInputs, why: string): Promise<boolean> {
+export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 0): Promise<boolean> {
   const log = i.log.child({ step: 'recovery' });
   const lock = i.dir.electionLock(i.name, log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
   await lock.acquire(LOCK_WAIT_MS);
@@ -72,6 +73,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
     const latest = latestHistory(records, registered?.address ?? null);
+    const lastMasterOffset = lastKnownOffset(records, latest);
     // Every probed node's tags as its newest record publishes them; this node's own are its environment's.
     const tags = new Map([...probes.values()].map((p) => [formatAddress(p.address), tagsAt(records, p.address)]));
     tags.set(formatAddress(i.self), i.tags);
@@ -83,7 +85,7 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
       paused,
       tags,
       maxLagBytes: i.maxLagBytes,
-      lastMasterOffset: lastKnownOffset(records, latest),
+      lastMasterOffset,
     });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind !== 'promote') return false;
@@ -105,7 +107,9 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
         to: formatAddress(i.self),
         cause: 'recovery',
         epoch: 0,
-        durationMs: Date.now() - started,
+        durationMs: masterlessForMs + (Date.now() - started),
+        outageBasis: 'masterless-to-promotion',
+        ...offsetGap(lastMasterOffset ?? undefined, own.reachable ? own.replOffset : undefined),
         by: `redis-wrapper ${formatAddress(i.self)}`,
         reason: `${why}; ${decision.reason}`,
       })

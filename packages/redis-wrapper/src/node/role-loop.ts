@@ -299,7 +299,7 @@ export class NodeLoop {
     this.lastReason = '';
     if (action.kind === 'recover') {
       this.i.counters.recoveryAttempts += 1;
-      const promoted = await recover(this.i, action.reason).catch((err) => {
+      const promoted = await recover(this.i, action.reason, this.latest?.masterlessForMs).catch((err) => {
         log.warn({ err: String(err), reason: action.reason }, 'recovery attempt failed; will retry');
         return false;
       });
