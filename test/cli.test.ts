@@ -195,7 +195,7 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   t.like(events[1], { from: d.master, to, epoch: Number(epoch), durationMs: Number(pausedMs) });
   t.regex(events[1]!.by, /^redis-zk on /);
   const asTable = await cli(env, 'history', 'mymaster');
-  t.regex(asTable.out, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+BY\s+REASON/m);
+  t.regex(asTable.out, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+GAP\s+BY\s+REASON/m);
   t.regex(asTable.out, /switchover/);
 
   // The watcher serves the same history, and its /status and metrics read it.
