@@ -216,8 +216,8 @@ export const VARS = {
   FAILOVER_PRIORITY: define({
     default: '100',
     doc:
-      "This node's replica-priority (lower is preferred, as Sentinel reads it); the wrappers' own choices (recovery) break ties of equally " +
-      'fresh data with it; ignored with NEVER_PROMOTE=yes',
+      "This node's replica-priority (lower is preferred, as Sentinel reads it; written over REDIS_CONF's); the wrappers' own choices " +
+      '(recovery, drain) prefer the lowest, the recovery only among equally fresh data; ignored with NEVER_PROMOTE=yes',
     parse: int(1, 2 ** 31 - 1),
   }),
   FAILOVER_MAX_LAG_BYTES: define({
