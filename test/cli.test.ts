@@ -61,7 +61,7 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   t.is(table.code, 0, table.err);
   t.regex(table.out, new RegExp(`^mymaster: master ${d.master} up, .* 3/3 sentinels name it \\(quorum 2\\)`, 'm'));
   t.regex(table.out, /problems: none/);
-  t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TASK\s+AGENT/);
+  t.regex(table.out, /ROLE\s+ADDRESS\s+LINK\s+LAG\s+TAGS\s+TASK\s+AGENT/);
   const status = await waitFor(
     "the nodes' tasks and agents from their member records",
     async () => {
@@ -195,7 +195,7 @@ test("status, switchover (Sentinel's choice, then --to), history: against a live
   t.like(events[1], { from: d.master, to, epoch: Number(epoch), durationMs: Number(pausedMs) });
   t.regex(events[1]!.by, /^redis-zk on /);
   const asTable = await cli(env, 'history', 'mymaster');
-  t.regex(asTable.out, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+BY\s+REASON/m);
+  t.regex(asTable.out, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+GAP\s+BY\s+REASON/m);
   t.regex(asTable.out, /switchover/);
 
   // The watcher serves the same history, and its /status and metrics read it.

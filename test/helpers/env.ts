@@ -105,13 +105,26 @@ export class TestEnv {
    * with its own DATA_DIR from `dataDirs` when given), then sentinels (fast failover settings),
    * then watchers; resolves once the sentinels know every replica and peer.
    */
-  async deploy(o: { redis?: number; dataDirs?: readonly string[]; sentinels?: number; watchers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Deployment> {
+  async deploy(
+    o: {
+      redis?: number;
+      dataDirs?: readonly string[];
+      /** One environment per redis task (node tags, say), merged with its DATA_DIR from `dataDirs`. */
+      redisEnv?: readonly NodeJS.ProcessEnv[];
+      sentinels?: number;
+      watchers?: number;
+      env?: NodeJS.ProcessEnv;
+    } = {},
+  ): Promise<Deployment> {
     const dir = await this.directory();
     const d = await deploySet<Task>({
       start: (program, env) => this.start(program, env),
       dir,
       sentinelMaster,
-      redis: o.dataDirs?.map((DATA_DIR) => ({ DATA_DIR })) ?? o.redis,
+      redis:
+        o.redisEnv?.map((e, i) => ({ ...e, ...(o.dataDirs?.[i] ? { DATA_DIR: o.dataDirs[i] } : {}) })) ??
+        o.dataDirs?.map((DATA_DIR) => ({ DATA_DIR })) ??
+        o.redis,
       sentinels: o.sentinels,
       watchers: o.watchers,
       env: o.env,

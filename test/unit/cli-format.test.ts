@@ -17,8 +17,31 @@ test('historyTable: a row per change, unknown values as -', (t) => {
     [{ at: Date.UTC(2026, 10, 30, 6, 0, 0), from: null, to: '10.0.0.1:6379', cause: 'election', epoch: 0, by: '', reason: 'first start' }],
     true,
   );
-  t.regex(text, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+BY\s+REASON$/m);
-  t.regex(text, /^2026-11-30T06:00:00Z\s+election\s+-\s+10\.0\.0\.1:6379\s+0\s+-\s+-\s+first start$/m);
+  t.regex(text, /^TIME\s+CAUSE\s+FROM\s+TO\s+EPOCH\s+OUTAGE\s+GAP\s+BY\s+REASON$/m);
+  t.regex(text, /^2026-11-30T06:00:00Z\s+election\s+-\s+10\.0\.0\.1:6379\s+0\s+-\s+-\s+-\s+first start$/m);
+});
+
+test('historyTable: the write outage with what it measures, and the offset gap', (t) => {
+  const text = historyTable(
+    [
+      {
+        at: Date.UTC(2026, 10, 30, 6, 0, 0),
+        from: '10.0.0.1:6379',
+        to: '10.0.0.2:6379',
+        cause: 'crash-failover',
+        epoch: 3,
+        durationMs: 812,
+        outageBasis: 'death-to-promotion',
+        lastOffset: 5000,
+        promotedOffset: 4880,
+        offsetGapBytes: 120,
+        by: 'redis-wrapper 10.0.0.1:6379',
+        reason: 'died',
+      },
+    ],
+    false,
+  );
+  t.regex(text, /crash-failover\s+10\.0\.0\.1:6379\s+10\.0\.0\.2:6379\s+3\s+812 ms \(death-to-promotion\)\s+120 B\s+redis-wrapper/);
 });
 
 test("renderHaproxyConfig: a check on each node's API address, the read endpoint optional", (t) => {

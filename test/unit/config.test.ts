@@ -67,6 +67,9 @@ const defaults: Array<{ title: string; program: Program; expected: Record<string
       DATA_LOCK_WAIT_MS: 60000,
       ELECTION_DATA_WAIT_MS: 10000,
       SWITCHOVER_TIMEOUT_MS: 20000,
+      NEVER_PROMOTE: false,
+      FAILOVER_PRIORITY: 100,
+      FAILOVER_MAX_LAG_BYTES: 0,
       REDIS_MAXMEMORY: undefined,
       REDIS_MAXMEMORY_POLICY: undefined,
       REDIS_NICE: 5,
@@ -297,6 +300,13 @@ const rejected: Array<{ program: Program; name: string; value: string }> = [
   { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'mymaster,..' },
   { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'mymaster,*' },
   { program: 'sentinel-wrapper', name: 'MASTER_NAMES', value: 'a/b' },
+  // Node tags and the RPO guard (#29).
+  { program: 'redis-wrapper', name: 'NEVER_PROMOTE', value: 'true' },
+  { program: 'redis-wrapper', name: 'FAILOVER_PRIORITY', value: '0' },
+  { program: 'redis-wrapper', name: 'FAILOVER_PRIORITY', value: 'high' },
+  { program: 'redis-wrapper', name: 'FAILOVER_PRIORITY', value: '2147483648' },
+  { program: 'redis-wrapper', name: 'FAILOVER_MAX_LAG_BYTES', value: '-1' },
+  { program: 'redis-wrapper', name: 'FAILOVER_MAX_LAG_BYTES', value: '1 tb' },
 ];
 
 for (const c of rejected) {
@@ -314,6 +324,8 @@ const accepted26: Array<{ program: Program; env: NodeJS.ProcessEnv }> = [
   { program: 'redis-wrapper', env: { MASTER_NAME: 'v1.2_cache-eu', ZK_ROOT: '/apps/redis-zk.v2' } },
   { program: 'redis-wrapper', env: { ZK_HOSTS: 'zk:2181/apps/zookeeper', REDIS_MAXMEMORY: '8388607gb' } },
   { program: 'sentinel-wrapper', env: { MASTER_NAMES: 'a.b,c-d,e_f', SENTINEL_DOWN_AFTER_MS: '2147483647' } },
+  { program: 'redis-wrapper', env: { NEVER_PROMOTE: 'yes', FAILOVER_PRIORITY: '2147483647', FAILOVER_MAX_LAG_BYTES: '16mb' } },
+  { program: 'redis-wrapper', env: { FAILOVER_PRIORITY: '1', FAILOVER_MAX_LAG_BYTES: '1048576' } },
 ];
 for (const c of accepted26) {
   test(`accepted at the bounds: ${c.program} ${JSON.stringify(c.env)}`, (t) => {

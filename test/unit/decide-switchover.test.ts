@@ -16,6 +16,13 @@ const base: SwitchoverFacts = { set: 'mymaster', known: true, registered: M, mas
 
 const cases: Array<[string, Partial<SwitchoverFacts>, 'go' | 'not-found' | 'unsafe', RegExp?]> = [
   ["healthy set, Sentinel's choice", {}, 'go'],
+  [
+    '--to a never-promote replica (replica-priority 0)',
+    { target: R1, targetState: { ...replicaState(), priority: 0 } },
+    'unsafe',
+    /replica-priority 0 \(never-promote/,
+  ],
+  ['--to a replica at priority 10', { target: R1, targetState: { ...replicaState(), priority: 10 } }, 'go'],
   ['healthy set, --to a synced replica', { target: R1, targetState: replicaState() }, 'go'],
   ['no such set', { known: false, registered: null, master: null }, 'not-found', /no replica set "mymaster"/],
   [

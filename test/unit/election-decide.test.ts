@@ -28,7 +28,8 @@ interface SnapInput {
   nodes?: Address[];
   probes?: Probe[];
   sentinels?: SentinelView[];
-  contenders?: Array<{ address: Address; dataBytes: number; dataId?: string }>;
+  contenders?: Array<{ address: Address; dataBytes: number; dataId?: string; neverPromote?: boolean }>;
+  selfNeverPromote?: boolean;
   selfDataId?: string;
   records?: StoredMemberRecord[];
   elapsedMs?: number;
@@ -51,6 +52,7 @@ const snap = (i: SnapInput = {}): ElectionSnapshot => ({
   timeoutMs: i.timeoutMs ?? 60_000,
   dataWaitMs: i.dataWaitMs ?? 0,
   complete: i.complete ?? true,
+  ...(i.selfNeverPromote ? { selfNeverPromote: true } : {}),
 });
 
 // ---- cases -----------------------------------------------------------------------------------
@@ -661,6 +663,127 @@ const freshCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decis
 ];
 for (const c of freshCases) {
   test(`freshest data: ${c.title}`, (t) => {
+    const d = decide(c.snapshot);
+    t.is(d.kind, c.kind, d.reason);
+    if (c.reason) t.regex(d.reason, c.reason);
+  });
+}
+
+// Node tags (#29): a never-promote node never wins the cold start while another node has data,
+// and the others never wait for it (it would never go first: a deadlock).
+const never = (r: StoredMemberRecord): StoredMemberRecord => ({ ...r, neverPromote: true });
+const tagRecords = [never(rec('n-data', SELF, 'master', NEW, 900, 10)), rec('a-data', A, 'replica', NEW, 880, 12)];
+const tagCases: Array<{ title: string; snapshot: ElectionSnapshot; kind: Decision['kind']; reason?: RegExp }> = [
+  {
+    title: 'never-promote and empty, a brand-new set (nothing anywhere) -> wait for another node to be master',
+    snapshot: snap({ selfNeverPromote: true }),
+    kind: 'wait',
+    reason: /never-promote and empty/,
+  },
+  {
+    title: 'never-promote and empty, past dataWaitMs, nobody else -> still wait (bounded by the timeout: give up)',
+    snapshot: snap({ selfNeverPromote: true, elapsedMs: 60_000, timeoutMs: 60_000 }),
+    kind: 'give-up',
+  },
+  {
+    title: 'never-promote with the longest history, a promotable contender with data queued -> wait (even past dataWaitMs)',
+    snapshot: snap({
+      selfNeverPromote: true,
+      registered: SELF,
+      selfDataBytes: 100,
+      selfDataId: 'n-data',
+      records: tagRecords,
+      elapsedMs: 30_000,
+      dataWaitMs: 10_000,
+      contenders: [{ address: A, dataBytes: 50, dataId: 'a-data' }],
+    }),
+    kind: 'wait',
+    reason: /never-promote and contender 10\.0\.0\.3:6379 holds data/,
+  },
+  {
+    title: 'never-promote, a promotable data dir with data not back, within dataWaitMs -> wait for it',
+    snapshot: snap({
+      selfNeverPromote: true,
+      registered: SELF,
+      selfDataBytes: 100,
+      selfDataId: 'n-data',
+      records: tagRecords,
+      elapsedMs: 0,
+      dataWaitMs: 10_000,
+    }),
+    kind: 'wait',
+    reason: /never-promote and a-data .* may hold data/,
+  },
+  {
+    title: 'never-promote, past dataWaitMs, no other node with data -> become-master (it alone holds the data)',
+    snapshot: snap({
+      selfNeverPromote: true,
+      registered: SELF,
+      selfDataBytes: 100,
+      selfDataId: 'n-data',
+      records: tagRecords,
+      elapsedMs: 10_000,
+      dataWaitMs: 10_000,
+    }),
+    kind: 'become-master',
+  },
+  {
+    title: 'never-promote, only empty contenders -> become-master past dataWaitMs',
+    snapshot: snap({
+      selfNeverPromote: true,
+      selfDataBytes: 100,
+      selfDataId: 'n-data',
+      records: [never(rec('n-data', SELF, 'master', NEW, 900, 10))],
+      contenders: [{ address: A, dataBytes: 0, dataId: 'fresh' }],
+    }),
+    kind: 'become-master',
+  },
+  {
+    title: 'never-promote, the other queued contender is never-promote too -> not waited for',
+    snapshot: snap({
+      selfNeverPromote: true,
+      selfDataBytes: 100,
+      selfDataId: 'n-data',
+      records: [never(rec('n-data', SELF, 'master', NEW, 900, 10))],
+      contenders: [{ address: A, dataBytes: 50, neverPromote: true }],
+    }),
+    kind: 'become-master',
+  },
+  {
+    title: 'promotable replica, the never-promote node holds a longer history and is queued -> does not wait for it',
+    snapshot: snap({
+      self: A,
+      registered: SELF,
+      selfDataBytes: 50,
+      selfDataId: 'a-data',
+      records: tagRecords,
+      contenders: [{ address: SELF, dataBytes: 100, dataId: 'n-data', neverPromote: true }],
+      dataWaitMs: 10_000,
+    }),
+    kind: 'become-master',
+  },
+  {
+    title: 'promotable replica, the never-promote node (longer history) not back -> does not wait for it',
+    snapshot: snap({ self: A, registered: SELF, selfDataBytes: 50, selfDataId: 'a-data', records: tagRecords, dataWaitMs: 10_000 }),
+    kind: 'become-master',
+  },
+  {
+    title: 'an empty promotable node, the never-promote node with data queued -> waits for it (data is kept)',
+    snapshot: snap({
+      self: B,
+      registered: SELF,
+      selfDataBytes: 0,
+      selfDataId: 'fresh',
+      records: [never(rec('n-data', SELF, 'master', NEW, 900, 10))],
+      contenders: [{ address: SELF, dataBytes: 100, dataId: 'n-data', neverPromote: true }],
+      elapsedMs: 30_000,
+      dataWaitMs: 10_000,
+    }),
+    kind: 'wait',
+  },
+];
+for (const c of tagCases) {
+  test(`node tags: ${c.title}`, (t) => {
     const d = decide(c.snapshot);
     t.is(d.kind, c.kind, d.reason);
     if (c.reason) t.regex(d.reason, c.reason);

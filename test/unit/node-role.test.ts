@@ -5,8 +5,9 @@ import type { ReplicationState } from '../../packages/core/src/redis/replication
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
 import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
-import { decideRecovery } from '../../packages/redis-wrapper/src/node/recovery-decide';
+import { decideRecovery, type RecoverySnapshot } from '../../packages/redis-wrapper/src/node/recovery-decide';
 import { namedMasterKnown } from '../../packages/redis-wrapper/src/node/role-decide';
+import type { NodeTags } from '../../packages/core/src/members/tags';
 import { primary, readiness, replica } from '../../packages/redis-wrapper/src/node/health';
 import { addr, dead, liveMaster, liveReplica, replicationOf, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
@@ -531,14 +532,28 @@ const NEW = 'c'.repeat(40);
 const OLD = 'b'.repeat(40);
 // Sentinel takes the master for down (o_down), three sentinels known: the side a failover could run on.
 const downAll = (known = 3) => S.map((s) => sentinelView(s, A, { flags: ['master', 's_down', 'o_down'], knownSentinels: known }));
-const rs = (probes: Probe[], o: { sentinels?: SentinelView[]; latest?: string | null; paused?: typeof PAUSE | null; registered?: typeof A | null } = {}) => ({
+interface RsOptions {
+  sentinels?: SentinelView[];
+  latest?: string | null;
+  paused?: typeof PAUSE | null;
+  tags?: Array<[typeof A, NodeTags]>;
+  maxLagBytes?: number;
+  lastMasterOffset?: number | null;
+  registered?: typeof A | null;
+}
+const rs = (probes: Probe[], o: RsOptions = {}): RecoverySnapshot => ({
   self: SELF,
   probes: new Map(probes.map((p) => [formatAddress(p.address), p])),
   sentinels: o.sentinels ?? downAll(),
   latest: o.latest ?? NEW,
   paused: o.paused ?? null,
   registered: o.registered ?? A,
+  tags: new Map((o.tags ?? []).map(([a, t]) => [formatAddress(a), t])),
+  maxLagBytes: o.maxLagBytes ?? 0,
+  lastMasterOffset: o.lastMasterOffset ?? null,
 });
+const NEVER: NodeTags = { neverPromote: true, priority: 100 };
+const prio = (priority: number): NodeTags => ({ neverPromote: false, priority });
 const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'promote' | 'stand-by' | 'register'; reason?: RegExp; master?: typeof A }> = [
   // Nemesis seed 151222646: a sentinel promoted P, then was stopped before it told anyone; the
   // fresh sentinels and ZooKeeper name the dead A, never learn P, never fail over.
@@ -672,6 +687,51 @@ const recoveryCases: Array<{ title: string; s: ReturnType<typeof rs>; kind: 'pro
     }),
     kind: 'stand-by',
     reason: /failing over/,
+  },
+  // Node tags (#29): never a never-promote node; FAILOVER_PRIORITY breaks ties of equal data.
+  {
+    title: 'this node is never-promote, with the longest history -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 }), liveReplica(Q, A, { offset: 800 })], { tags: [[SELF, NEVER]] }),
+    kind: 'stand-by',
+    reason: /never-promote/,
+  },
+  {
+    title: 'the freshest replica is never-promote -> this node (next freshest) is promoted',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 800 }), liveReplica(Q, A, { offset: 900 })], { tags: [[Q, NEVER]] }),
+    kind: 'promote',
+  },
+  {
+    title: 'equal offsets, the other has the lower FAILOVER_PRIORITY -> stand by for it (despite the lower address here)',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 500 }), liveReplica(Q, A, { offset: 500 })], { tags: [[Q, prio(10)]] }),
+    kind: 'stand-by',
+    reason: /10\.0\.0\.4:6379 holds the longest/,
+  },
+  {
+    title: 'a lower FAILOVER_PRIORITY never beats more data -> promote the fresher',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 501 }), liveReplica(Q, A, { offset: 500 })], { tags: [[Q, prio(1)]] }),
+    kind: 'promote',
+  },
+  // RPO guard (#29, point 4): FAILOVER_MAX_LAG_BYTES against the old master's last known offset.
+  {
+    title: 'RPO guard: 100 bytes behind the last known master offset, limit 1000 -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { maxLagBytes: 1000, lastMasterOffset: 1000 }),
+    kind: 'promote',
+  },
+  {
+    title: 'RPO guard: 5000 bytes behind the last known master offset, limit 1000 -> stand by',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { maxLagBytes: 1000, lastMasterOffset: 5900 }),
+    kind: 'stand-by',
+    reason: /RPO guard: this node is 5000 bytes behind/,
+  },
+  {
+    title: 'RPO guard off (0): far behind -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { maxLagBytes: 0, lastMasterOffset: 1_000_000 }),
+    kind: 'promote',
+  },
+  {
+    title: 'RPO guard, master offset unknown: measured against the live nodes only -> promote',
+    s: rs([dead(A), liveReplica(SELF, A, { offset: 900 })], { maxLagBytes: 10 }),
+    kind: 'promote',
   },
 ];
 for (const c of recoveryCases) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type Address, parseAddress } from '@redis-zk/core';
+import { drainCommand } from './commands/drain';
 import { haproxyConfigCommand } from './commands/haproxy-config';
 import { pauseCommand, resumeCommand } from './commands/pause';
 import { historyCommand } from './commands/history';
@@ -7,6 +8,7 @@ import { statusCommand } from './commands/status';
 import { switchoverCommand } from './commands/switchover';
 import { CliError, type CliContext, EXIT, openContext } from './context';
 import { printable } from './format';
+import { uninterrupted } from './signals';
 
 const SET_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -22,6 +24,11 @@ const address = (value: string): Address => {
 const positive = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number above 0');
   return Number(value);
+};
+/** An agent as Marathon names it: a hostname or an IPv4/IPv6 address. */
+const agentHost = (value: string): string => {
+  if (!/^[A-Za-z0-9._:-]{1,253}$/.test(value)) throw new InvalidArgumentError('an agent hostname or address: letters, digits, ".", "-", "_" or ":"');
+  return value;
 };
 const socketPath = (value: string): string => {
   if (!/^[A-Za-z0-9/._-]+$/.test(value)) throw new InvalidArgumentError('a path of letters, digits and "/._-" only (it goes into the HAProxy configuration)');
@@ -45,16 +52,21 @@ watchers, and Sentinel holds the set's quorum at 1000 (above any number of senti
 starts no failover. A master's SIGTERM still hands over (the operator asked for that stop);
 redis-zk switchover is refused (exit 3). redis-zk resume gives Sentinel its quorum back.
 
-Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed, sentinels that did
-not take a pause or resume within 10 s); 2 usage; 3 switchover refused as unsafe now or while the
-set is paused (the reason is printed); 4 no such replica set.`;
+Agent drain: redis-zk drain <agent host> moves every master whose member record names that agent
+(its HOST under Marathon) or whose address is that host to a replica on another agent, one set at
+a time, each by the planned switchover's path (no acknowledged write lost), and prints a line per set.
+
+Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed, a master left on a
+drained agent, sentinels that did not take a pause or resume within 10 s); 2 usage; 3 switchover
+refused as unsafe now or while the set is paused (the reason is printed); 4 no such replica set.`;
 
 /** The `redis-zk` command: parses argv, runs one subcommand, prints its output; resolves with the exit code. */
 export async function runCli(argv: readonly string[] = process.argv): Promise<number> {
-  let result: { run: (ctx: CliContext) => Promise<string> } | undefined;
+  /** `hold`: the command must not be interrupted (signals held off while it runs: signals.ts), told so on stderr. */
+  let result: { run: (ctx: CliContext) => Promise<string | { text: string; exitCode: number }>; hold?: string } | undefined;
   let verbose = false;
   const program = new Command('redis-zk')
-    .description('Operate a redis-zk deployment: status of every replica set, planned switchover, maintenance mode, failover history.')
+    .description('Operate a redis-zk deployment: status of every replica set, planned switchover, agent drain, maintenance mode, failover history.')
     .option('-v, --verbose', 'log what is done (JSON lines on stderr)')
     .addHelpText('after', HELP_FOOTER)
     .showHelpAfterError('(run redis-zk --help for usage)')
@@ -82,7 +94,25 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
         .default(30000),
     )
     .action((set: string, o: { to?: Address; timeout: number }) => {
-      result = { run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }) };
+      result = {
+        run: (ctx) => switchoverCommand(ctx, set, { to: o.to, timeoutMs: o.timeout }),
+        hold: `switchover in progress; it ends within ${Math.round(o.timeout / 1000)} s`,
+      };
+    });
+
+  program
+    .command('drain')
+    .description('move every master off an agent (all sets, one at a time, each a planned switchover), then report per set; for agent maintenance')
+    .argument('<agent-host>', "the agent's hostname (as Marathon's HOST names it) or address", agentHost)
+    .option('--json', 'JSON for scripts')
+    .addOption(
+      new Option('--timeout <ms>', `each set's switchover gives up after this long, at most ${MAX_SWITCHOVER_TIMEOUT_MS}`).argParser(timeout).default(30000),
+    )
+    .action((host: string, o: { json?: boolean; timeout: number }) => {
+      result = {
+        run: (ctx) => drainCommand(ctx, host, { timeoutMs: o.timeout, json: !!o.json }),
+        hold: `drain of ${host} in progress; each set's switchover ends within ${Math.round(o.timeout / 1000)} s`,
+      };
     });
 
   program
@@ -104,7 +134,10 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
 
   program
     .command('history')
-    .description("a set's changes of master (failovers, switchovers, elections, recoveries), oldest first")
+    .description(
+      "a set's changes of master (failovers, switchovers, elections, recoveries), oldest first, each with its write outage " +
+        '(OUTAGE, and what was measured) and offset gap (GAP: bytes the old master had beyond the promoted node, possibly lost)',
+    )
     .argument('<set>', 'replica set (Sentinel master name)', setName)
     .option('--json', 'JSON for scripts')
     .addOption(new Option('--limit <n>', 'the last n changes').argParser(positive).default(100))
@@ -149,10 +182,16 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<nu
     return EXIT.usage;
   }
   let ctx: CliContext | undefined;
+  const { run, hold } = result;
   try {
-    ctx = await openContext({ verbose });
-    process.stdout.write(`${printable(await result.run(ctx))}\n`);
-    return EXIT.ok;
+    const work = async () => {
+      ctx = await openContext({ verbose });
+      return run(ctx);
+    };
+    const out = hold ? await uninterrupted(hold, work) : await work();
+    const { text, exitCode } = typeof out === 'string' ? { text: out, exitCode: EXIT.ok } : out;
+    process.stdout.write(`${printable(text)}\n`);
+    return exitCode;
   } catch (err) {
     if (err instanceof CliError) {
       process.stderr.write(`redis-zk: ${printable(err.message)}\n`);

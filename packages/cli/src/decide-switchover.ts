@@ -42,6 +42,7 @@ const refuse = (reason: string, code: 'not-found' | 'unsafe' = 'unsafe'): Switch
  * | the sentinels' majority names another master, or none  | refuse                     |
  * | no synced replica                                      | refuse                     |
  * | target = the master, not a synced replica, link down   | refuse                     |
+ * | target at replica-priority 0 (never-promote)           | refuse                     |
  * | otherwise                                              | go                         |
  */
 export function decideSwitchover(f: SwitchoverFacts): SwitchoverDecision {
@@ -75,6 +76,8 @@ export function decideSwitchover(f: SwitchoverFacts): SwitchoverDecision {
     if (!f.targetState) return refuse(`${t} does not answer`);
     if (f.targetState.role !== 'replica' || !f.targetState.linkUp || !sameAddress(f.targetState.following, m))
       return refuse(`${t} is not a replica of ${show} with its link up`);
+    if (f.targetState.priority === 0)
+      return refuse(`${t} has replica-priority 0 (never-promote, NEVER_PROMOTE=yes, or held out by another switchover): Sentinel never promotes it`);
   }
   return { kind: 'go', master: m };
 }

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, type HistoryEvent, type SetStatus } from '@redis-zk/core';
+import { type Address, describeTags, formatAddress, type HistoryEvent, type NodeTags, type SetStatus } from '@redis-zk/core';
 
 /**
  * Text safe for a terminal: every control character but newline and tab (escape sequences
@@ -27,11 +27,16 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 const show = (a: Address | null | undefined) => (a ? formatAddress(a) : '-');
 const ms = (n: number | undefined) => (n === undefined ? '-' : `${n} ms`);
+const tags = (t: NodeTags | undefined) => (t ? describeTags(t) : '-');
 const time = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** History entries, oldest first, as a table. */
+/**
+ * History entries, oldest first, as a table. OUTAGE is the write outage as its recorder measured
+ * it, with what it measures (outageBasis); GAP the bytes the old master had beyond the promoted
+ * node's offset (possibly lost; a lower bound: its last known offset).
+ */
 export function historyTable(events: readonly HistoryEvent[], withReason: boolean): string {
-  const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'BY', ...(withReason ? ['REASON'] : [])];
+  const head = ['TIME', 'CAUSE', 'FROM', 'TO', 'EPOCH', 'OUTAGE', 'GAP', 'BY', ...(withReason ? ['REASON'] : [])];
   return table([
     head,
     ...events.map((e) => [
@@ -40,7 +45,8 @@ export function historyTable(events: readonly HistoryEvent[], withReason: boolea
       e.from ?? '-',
       e.to,
       e.epoch < 0 ? '-' : String(e.epoch),
-      ms(e.durationMs),
+      e.durationMs === undefined ? '-' : `${ms(e.durationMs)}${e.outageBasis ? ` (${e.outageBasis})` : ''}`,
+      e.offsetGapBytes === undefined ? '-' : `${e.offsetGapBytes} B`,
       e.by || '-',
       ...(withReason ? [e.reason] : []),
     ]),
@@ -61,9 +67,9 @@ export function setStatusText(name: string, s: SetStatus): string {
     '',
     indent(
       table([
-        ['ROLE', 'ADDRESS', 'LINK', 'LAG', 'TASK', 'AGENT'],
-        ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-', s.masterTask ?? '-', s.masterAgent ?? '-'],
-        ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`, r.task ?? '-', r.agent ?? '-']),
+        ['ROLE', 'ADDRESS', 'LINK', 'LAG', 'TAGS', 'TASK', 'AGENT'],
+        ['master', show(s.master), s.masterReachable ? 'up' : 'down', '-', tags(s.masterTags), s.masterTask ?? '-', s.masterAgent ?? '-'],
+        ...s.replicas.map((r) => [r.role, show(r.address), r.linkStatus, r.lag === null ? '-' : `${r.lag} B`, tags(r.tags), r.task ?? '-', r.agent ?? '-']),
       ]),
     ),
     '',

@@ -13,6 +13,8 @@ export interface RedisConfigInputs {
   memory?: ReadonlyArray<readonly [string, string]> | undefined;
   /** The ACL users the node defines (replication, Sentinel's, the application's); none = the default user alone. */
   users?: AclUsers | undefined;
+  /** replica-priority from the node's tags (0: never promoted); absent: the base config's. */
+  replicaPriority?: number | undefined;
 }
 
 /** The lines the wrapper adds to the base redis.conf. */
@@ -26,6 +28,7 @@ export function redisConfigLines(i: RedisConfigInputs): string[] {
     configLine('replica-announce-port', i.announce.port),
   ];
   for (const [directive, value] of i.memory ?? []) lines.push(configLine(directive, value));
+  if (i.replicaPriority !== undefined) lines.push(configLine('replica-priority', i.replicaPriority));
   if (i.password) {
     lines.push(configLine('requirepass', i.password));
     // A replica logs in to its master as the replication user when there is one, else as the default user.

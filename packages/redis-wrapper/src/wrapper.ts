@@ -6,11 +6,15 @@ import {
   launchServer,
   leaveOnExit,
   RedisPool,
+  type NodeTags,
   registerTask,
+  replicaPriorityOf,
   sleep,
   startWrapper,
+  wipedFrom,
 } from '@redis-zk/core';
 import { type Elected, elect, ElectionGaveUp } from './election/elect';
+import { publishTags } from './election/publish-tags';
 import { memberDataId, persistedBytes } from './data-dir';
 import { markDataDirStopping, waitForDataDir } from './data-lock';
 import { decideMemory, setsDirective } from './memory';
@@ -35,6 +39,8 @@ export async function runRedisWrapper(): Promise<number> {
   });
   const { cfg, bind, announce, dataDir, log, dir, task } = w;
   const name = cfg.MASTER_NAME;
+  const tags: NodeTags = { neverPromote: cfg.NEVER_PROMOTE, priority: cfg.FAILOVER_PRIORITY };
+  log.info({ ...tags, replicaPriority: replicaPriorityOf(tags), reason: 'NEVER_PROMOTE, FAILOVER_PRIORITY' }, 'failover tags');
   const memory = decideMemory({
     maxmemory: cfg.REDIS_MAXMEMORY,
     policy: cfg.REDIS_MAXMEMORY_POLICY,
@@ -104,6 +110,14 @@ export async function runRedisWrapper(): Promise<number> {
   const timeoutMs = cfg.MASTER_WAIT_TIMEOUT_MS;
   await dir.waitConnected(timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1);
   const [selfDataBytes, selfDataId] = await Promise.all([persistedBytes(dataDir), memberDataId(dataDir)]);
+  // The set's member records as the node starts: its tags published, and whether it comes back wiped (empty guard).
+  const records = await dir.readMemberRecords(name).catch((err: unknown) => {
+    log.warn({ err: String(err) }, 'could not read the member records at start: no empty guard, tags published by the node loop');
+    return [];
+  });
+  await publishTags(dir, name, { dataId: selfDataId, tags, records }, log);
+  const wiped = wipedFrom(records, announce, selfDataId, selfDataBytes);
+  if (wiped.wiped) log.warn({ reason: wiped.reason }, 'empty guard: never master nor sync source while a node with the data lives');
   let election: Elected;
   try {
     election = await elect({
@@ -115,6 +129,8 @@ export async function runRedisWrapper(): Promise<number> {
       password: cfg.REDIS_PASSWORD,
       timeoutMs,
       dataWaitMs: cfg.ELECTION_DATA_WAIT_MS,
+      neverPromote: tags.neverPromote,
+      wiped: wiped.wiped,
       log,
     });
   } catch (err) {
@@ -139,6 +155,8 @@ export async function runRedisWrapper(): Promise<number> {
       replicaOf: outcome.kind === 'replicate' ? outcome.master : undefined,
       memory: memory.lines,
       users: cfg.users,
+      // Held at 0 while wiped, until the first full sync (node/empty-guard.ts).
+      replicaPriority: wiped.wiped ? 0 : replicaPriorityOf(tags),
     }),
     password: cfg.REDIS_PASSWORD,
     niceBelow: cfg.REDIS_NICE,
@@ -171,6 +189,9 @@ export async function runRedisWrapper(): Promise<number> {
     local: bind,
     password: cfg.REDIS_PASSWORD,
     dataId: selfDataId,
+    tags,
+    wiped: wiped.wiped,
+    maxLagBytes: cfg.FAILOVER_MAX_LAG_BYTES,
     pool,
     log,
     counters,
@@ -203,7 +224,19 @@ export async function runRedisWrapper(): Promise<number> {
     void running.stop();
     prompts.stop();
     if (!task.diedOnItsOwn || running.lastRole !== 'master') return;
-    if (await crashFailover({ dir, name, self: announce, log, diedAt: Date.now(), lastPaused: running.view?.paused })) counters.crashFailovers += 1;
+    const view = running.view;
+    const last = view?.local ?? view?.slowLocal?.state;
+    const asked = await crashFailover({
+      dir,
+      name,
+      self: announce,
+      log,
+      diedAt: Date.now(),
+      lastPaused: view?.paused,
+      last,
+      maxLagBytes: cfg.FAILOVER_MAX_LAG_BYTES,
+    });
+    if (asked) counters.crashFailovers += 1;
   });
   task.onExit(async () => {
     pool.close();

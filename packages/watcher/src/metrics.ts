@@ -117,8 +117,13 @@ export function registerSetGauges(registry: Registry, status: () => Promise<Reco
   perSetValue('redis_zk_set_failover_in_progress', '1 while a sentinel is failing the set over', (s) => (s.failoverInProgress ? 1 : 0));
   perSetValue(
     'redis_zk_last_failover_duration_seconds',
-    "Duration of the set's last failover or switchover, as recorded in the history (write outage for a switchover)",
+    "Write outage of the set's last failover or switchover, as its recorder measured it (the history's outageBasis: from the death, from the master's last answer, the write pause, or masterless time)",
     (s) => (s.lastFailover?.durationMs === undefined ? null : s.lastFailover.durationMs / 1000),
+  );
+  perSetValue(
+    'redis_zk_last_failover_offset_gap_bytes',
+    "Bytes the old master had beyond the promoted node's offset at the set's last failover (possibly lost; against the old master's last known offset)",
+    (s) => s.lastFailover?.offsetGapBytes ?? null,
   );
   perSetValue('redis_zk_last_failover_timestamp_seconds', "When the set's last failover or switchover happened (Unix time)", (s) =>
     s.lastFailover ? Date.parse(s.lastFailover.at) / 1000 : null,

@@ -12,6 +12,7 @@ import {
   SingleFlight,
   type SwitchEvent,
   SwitchListeners,
+  measureOffsetGap,
 } from '@redis-zk/core';
 import { SentinelCleanup } from './cleanup/sentinel-cleanup';
 import { MasterWriter } from './follow/master-writer';
@@ -91,6 +92,8 @@ export async function runWatcher(): Promise<number> {
     log,
     sentinels: () => sentinels.current,
     ask: (sentinel, name) => askSentinel(sentinel, name, { timeoutMs: 500 }),
+    // The old master's last offset as its member record last published it (the watcher saw no INFO of it).
+    measure: (name, from, to) => measureOffsetGap({ promoted: to, from, records: () => dir.readMemberRecords(name) }),
     by,
     unconfirmed: (reason) => reconciler.trigger(reason),
   });

@@ -3,16 +3,20 @@ import { type Address, askSentinels, formatAddress, handOver, readReplication, t
 import { CliError, type CliContext, EXIT } from '../context';
 import { decideSwitchover } from '../decide-switchover';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 const readOrNull = (a: Address): Promise<ReplicationState | null> => readReplication(a, { timeoutMs: 1000 }).catch(() => null);
 
+/** What one set's planned switchover came to. */
+export type SwitchResult =
+  | { readonly kind: 'done'; readonly from: Address; readonly to: Address; readonly epoch: number; readonly pausedMs: number; readonly tookMs: number }
+  | { readonly kind: 'refused'; readonly code: 'not-found' | 'unsafe'; readonly reason: string }
+  | { readonly kind: 'failed'; readonly from: Address; readonly reason: string };
+
 /**
- * `redis-zk switchover <set> [--to host:port]`: a planned switchover with the guarantees of a
- * master's SIGTERM (core's handOver: no acknowledged write lost), refused with a reason when the
- * set is not in a state to do it safely.
+ * One set's planned switchover, the one path behind `redis-zk switchover` and `redis-zk drain`:
+ * refused with a reason when the set is not in a state to do it safely (decideSwitchover), else
+ * core's handOver (the guarantees of a master's SIGTERM: no acknowledged write lost).
  */
-export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: Address | undefined; timeoutMs: number }): Promise<string> {
+export async function switchSet(ctx: CliContext, set: string, o: { to?: Address | undefined; timeoutMs: number; why?: string }): Promise<SwitchResult> {
   const { dir, log } = ctx;
   const [{ master: reg, sentinels }, paused] = await Promise.all([dir.readSet(set), dir.readPause(set)]);
   const addresses = sentinels.map((s) => s.address);
@@ -32,36 +36,32 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
     targetState,
     paused,
   });
-  if (decision.kind === 'refuse') throw new CliError(`refused: ${decision.reason}`, decision.code === 'not-found' ? EXIT.notFound : EXIT.refused);
-
-  // Interrupted, it would leave its work half done (writes paused for a slice, replicas ineligible
-  // until their node loops give their priority back): it is let finish, bounded by the timeout.
-  // SIGHUP (a dropped SSH session) too, silently: there is no terminal to tell any more.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signal !== 'SIGHUP') process.stderr.write(`switchover in progress; it ends within ${Math.round(o.timeoutMs / 1000)} s\n`);
-  };
-  for (const sig of SIGNALS) process.on(sig, onSignal);
-  try {
-    const outcome = await handOver({
-      dir,
-      name: set,
-      master: decision.master,
-      announce: decision.master,
-      target: o.to,
-      timeoutMs: o.timeoutMs,
-      log,
-      by: `redis-zk on ${os.hostname()}`,
-      reason: `operator's switchover${o.to ? ` to ${formatAddress(o.to)}` : ''} (redis-zk)`,
-    });
-    if (!outcome.ok) throw new CliError(`switchover of ${set} not done: ${outcome.reason}`, EXIT.failed);
-    if (o.to && !sameAddress(outcome.promoted, o.to)) {
-      throw new CliError(`switchover of ${set} done, but Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}`, EXIT.failed);
-    }
-    return (
-      `${set}: switched over from ${formatAddress(decision.master)} to ${formatAddress(outcome.promoted)} ` +
-      `(epoch ${outcome.epoch}; writes paused ${outcome.pausedMs} ms; ${outcome.tookMs} ms in all)`
-    );
-  } finally {
-    for (const sig of SIGNALS) process.off(sig, onSignal);
+  if (decision.kind === 'refuse') return { kind: 'refused', code: decision.code, reason: decision.reason };
+  const outcome = await handOver({
+    dir,
+    name: set,
+    master: decision.master,
+    announce: decision.master,
+    target: o.to,
+    timeoutMs: o.timeoutMs,
+    log,
+    by: `redis-zk on ${os.hostname()}`,
+    reason: `${o.why ?? "operator's switchover"}${o.to ? ` to ${formatAddress(o.to)}` : ''} (redis-zk)`,
+  });
+  if (!outcome.ok) return { kind: 'failed', from: decision.master, reason: outcome.reason };
+  if (o.to && !sameAddress(outcome.promoted, o.to)) {
+    return { kind: 'failed', from: decision.master, reason: `Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}` };
   }
+  return { kind: 'done', from: decision.master, to: outcome.promoted, epoch: outcome.epoch, pausedMs: outcome.pausedMs, tookMs: outcome.tookMs };
+}
+
+/** `redis-zk switchover <set> [--to host:port]`: switchSet, its outcome as one line or a CliError. */
+export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: Address | undefined; timeoutMs: number }): Promise<string> {
+  const r = await switchSet(ctx, set, o);
+  if (r.kind === 'refused') throw new CliError(`refused: ${r.reason}`, r.code === 'not-found' ? EXIT.notFound : EXIT.refused);
+  if (r.kind === 'failed') {
+    const done = /^Sentinel promoted/.test(r.reason);
+    throw new CliError(done ? `switchover of ${set} done, but ${r.reason}` : `switchover of ${set} not done: ${r.reason}`, EXIT.failed);
+  }
+  return `${set}: switched over from ${formatAddress(r.from)} to ${formatAddress(r.to)} (epoch ${r.epoch}; writes paused ${r.pausedMs} ms; ${r.tookMs} ms in all)`;
 }

@@ -41,6 +41,9 @@ export const PROGRAM_VARS = {
       'MARATHON_APP_RESOURCE_MEM',
       'ROLE_CHECK_INTERVAL_MS',
       'SENTINEL_FAILOVER_TIMEOUT_MS',
+      'NEVER_PROMOTE',
+      'FAILOVER_PRIORITY',
+      'FAILOVER_MAX_LAG_BYTES',
       // The ACL users every node defines (security/acl-users.ts).
       'REPLICATION_USER',
       'REPLICATION_PASSWORD',

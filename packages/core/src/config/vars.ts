@@ -1,7 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isIP } from 'node:net';
-import { EnvError } from 'envalid';
+import {
+  int,
+  port,
+  ms,
+  ip,
+  zkHosts,
+  zkPath,
+  masterName,
+  masterNames,
+  logLevel,
+  text,
+  aclUserName,
+  yesNo,
+  tlsAuthClients,
+  maxmemory,
+  maxmemoryPolicy,
+  megabytes,
+  zkAuth,
+  nonEmpty,
+  bytes,
+} from './parsers';
+
+export { isSetName, MAX_TIMER_MS, type MaxMemory, type ZkAuth } from './parsers';
 
 /**
  * Every environment variable of every program, with its default and its check: the one place
@@ -17,184 +38,6 @@ export interface VarSpec<T, D extends string | undefined = string | undefined> {
 }
 
 const define = <T, D extends string | undefined = undefined>(spec: VarSpec<T, D>): VarSpec<T, D> => spec;
-
-const expect = (ok: boolean, what: string) => {
-  if (!ok) throw new EnvError(what);
-};
-
-const int =
-  (min: number, max: number) =>
-  (raw: string): number => {
-    const text = raw.trim();
-    const n = Number(text);
-    expect(/^\d+$/.test(text) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
-    return n;
-  };
-
-const port = () => int(1, 65535);
-
-/** Node's timers take at most 2^31-1 ms (about 24.8 days); above it they fire at once (a busy loop). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-/** A duration in milliseconds: a whole number from `min` to MAX_TIMER_MS (or less). */
-const ms =
-  (min: number, max = MAX_TIMER_MS) =>
-  (raw: string): number => {
-    const text = raw.trim();
-    const n = Number(text);
-    expect(
-      /^\d+$/.test(text) && n >= min && n <= max,
-      `must be a whole number of milliseconds from ${min} to ${max}${max === MAX_TIMER_MS ? " (Node's timers fire at once above it)" : ''}`,
-    );
-    return n;
-  };
-
-const ip = (raw: string): string => {
-  expect(isIP(raw.trim()) !== 0, 'must be an IPv4 or IPv6 address');
-  return raw.trim();
-};
-
-const isHostPort = (s: string) => {
-  const m = /^[A-Za-z0-9.\-_[\]:]+:(\d{1,5})$/.exec(s);
-  return !!m && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
-};
-
-/**
- * A ZooKeeper path below which redis-zk keeps its nodes (ZK_ROOT, a chroot): segments of letters,
- * digits, ".", "_" and "-", none of them "." or containing "..", not below ZooKeeper's own /zookeeper.
- */
-const isZkPath = (p: string) =>
-  /^(\/[A-Za-z0-9._-]+)+$/.test(p) &&
-  p
-    .split('/')
-    .slice(1)
-    .every((seg) => seg !== '.' && !seg.includes('..')) &&
-  p.split('/')[1] !== 'zookeeper';
-const PATH_RULE = 'segments of letters, digits, ".", "_" or "-", none "." or with "..", not under /zookeeper';
-
-/** `h1:2181,h2:2181[/chroot]`: node-zookeeper-client takes the chroot at the end. */
-const zkHosts = (raw: string): string => {
-  const s = raw.trim();
-  const slash = s.indexOf('/');
-  const hosts = slash === -1 ? s : s.slice(0, slash);
-  const chroot = slash === -1 ? '' : s.slice(slash);
-  expect(
-    hosts.split(',').every((h) => isHostPort(h.trim())) && (chroot === '' || isZkPath(chroot)),
-    `must be a comma list of host:port, optionally followed by a /chroot (${PATH_RULE})`,
-  );
-  return s;
-};
-
-const zkPath = (raw: string): string => {
-  expect(isZkPath(raw.trim()), `must be an absolute ZooKeeper path such as /redis (no trailing slash; ${PATH_RULE})`);
-  return raw.trim();
-};
-
-/**
- * A replica set's name: a ZooKeeper node's name (masters/<name>) and Sentinel's master name, which
- * SENTINEL RESET takes as a glob: letters, digits, ".", "_" and "-" only, not "." and no "..".
- */
-export const isSetName = (n: string) => /^[A-Za-z0-9._-]+$/.test(n) && n !== '.' && !n.includes('..');
-const SET_NAME_RULE = 'letters, digits, ".", "_" or "-" (not "." and no "..")';
-const masterName = (raw: string): string => {
-  expect(isSetName(raw.trim()), `must be ${SET_NAME_RULE}`);
-  return raw.trim();
-};
-
-const masterNames = (raw: string): string[] => {
-  const names = raw
-    .trim()
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
-  expect(names.length > 0 && names.every(isSetName), `must be a comma list of names made of ${SET_NAME_RULE}`);
-  return names;
-};
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const logLevel = (raw: string): (typeof LOG_LEVELS)[number] => {
-  const level = raw.trim() as (typeof LOG_LEVELS)[number];
-  expect(LOG_LEVELS.includes(level), `must be one of ${LOG_LEVELS.join(', ')}`);
-  return level;
-};
-
-const text = (raw: string): string => raw;
-
-/** A Redis ACL user name: written unquoted in a `user` line; `default` is the administrator's. */
-const aclUserName = (raw: string): string => {
-  const v = raw.trim();
-  expect(/^[A-Za-z0-9._-]{1,64}$/.test(v) && v !== 'default', 'must be 1 to 64 letters, digits, ".", "_" or "-", and not "default" (the administrator)');
-  return v;
-};
-
-/** `yes` or `no`, exactly: the health-check commands test the same text in the shell. */
-const yesNo = (raw: string): boolean => {
-  const v = raw.trim();
-  expect(v === 'yes' || v === 'no', 'must be yes or no');
-  return v === 'yes';
-};
-
-const TLS_AUTH_CLIENTS = ['yes', 'no', 'optional'] as const;
-const tlsAuthClients = (raw: string): (typeof TLS_AUTH_CLIENTS)[number] => {
-  const v = raw.trim() as (typeof TLS_AUTH_CLIENTS)[number];
-  expect(TLS_AUTH_CLIENTS.includes(v), `must be one of ${TLS_AUTH_CLIENTS.join(', ')}`);
-  return v;
-};
-
-/** Redis maxmemory as given: bytes, or a share of the task's memory. */
-export type MaxMemory = { readonly bytes: number } | { readonly percent: number };
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-const maxmemory = (raw: string): MaxMemory => {
-  const v = raw.trim().toLowerCase();
-  const share = /^(\d{1,3}(?:\.\d+)?)%$/.exec(v);
-  if (share) {
-    const percent = Number(share[1]);
-    expect(percent > 0 && percent <= 100, 'a share must be above 0% and at most 100%');
-    return { percent };
-  }
-  const size = /^(\d{1,15})(b|kb|mb|gb)?$/.exec(v);
-  expect(!!size, 'must be bytes (0 = no limit), a size such as 512mb or 2gb, or a share such as 40%');
-  const bytes = Number(size![1]) * UNITS[size![2] ?? '']!;
-  expect(bytes <= Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER} bytes (8 PB)`);
-  return { bytes };
-};
-
-const MAXMEMORY_POLICIES = [
-  'noeviction',
-  'allkeys-lru',
-  'allkeys-lfu',
-  'allkeys-random',
-  'volatile-lru',
-  'volatile-lfu',
-  'volatile-random',
-  'volatile-ttl',
-] as const;
-const maxmemoryPolicy = (raw: string): (typeof MAXMEMORY_POLICIES)[number] => {
-  const v = raw.trim() as (typeof MAXMEMORY_POLICIES)[number];
-  expect(MAXMEMORY_POLICIES.includes(v), `must be one of ${MAXMEMORY_POLICIES.join(', ')}`);
-  return v;
-};
-
-/** Marathon's MARATHON_APP_RESOURCE_MEM: megabytes as Scala prints a Double (`1024.0`). */
-const megabytes = (raw: string): number => {
-  const v = raw.trim();
-  expect(/^\d{1,9}(?:\.\d+)?$/.test(v) && Number(v) > 0, 'must be a positive number of megabytes, such as 1024.0');
-  return Number(v);
-};
-
-/** ZooKeeper digest credentials: `user:password` (ZooKeeper splits at the first colon). */
-export interface ZkAuth {
-  readonly user: string;
-  readonly password: string;
-}
-const zkAuth = (raw: string): ZkAuth => {
-  const i = raw.indexOf(':');
-  expect(i > 0 && i < raw.length - 1 && raw.trim() === raw, 'must be user:password (digest scheme), both non-empty, no surrounding spaces');
-  return { user: raw.slice(0, i), password: raw.slice(i + 1) };
-};
-const nonEmpty = (raw: string): string => {
-  expect(raw.trim().length > 0, 'must not be empty');
-  return raw.trim();
-};
 
 /**
  * Where the project's own files (conf/) are: the nearest directory above this code that holds
@@ -362,6 +205,27 @@ export const VARS = {
     default: '20000',
     doc: 'On SIGTERM, how long the master waits for a Sentinel switchover before stopping anyway (0 = no switchover); keep it below the kill grace period',
     parse: ms(0),
+  }),
+  NEVER_PROMOTE: define({
+    default: 'no',
+    doc:
+      'yes = this node is never made master: replica-priority 0 (Sentinel never promotes it), and the wrappers never choose it ' +
+      "(election, recovery, switchover target); kept across restarts (it is the task's environment)",
+    parse: yesNo,
+  }),
+  FAILOVER_PRIORITY: define({
+    default: '100',
+    doc:
+      "This node's replica-priority (lower is preferred, as Sentinel reads it; written over REDIS_CONF's); the wrappers' own choices " +
+      '(recovery, drain) prefer the lowest, the recovery only among equally fresh data; ignored with NEVER_PROMOTE=yes',
+    parse: int(1, 2 ** 31 - 1),
+  }),
+  FAILOVER_MAX_LAG_BYTES: define({
+    default: '0',
+    doc:
+      "RPO guard: the wrapper's crash failover and recovery never promote a replica further behind the old master than this " +
+      "(bytes, or 16mb; 0 = no limit); Sentinel's own failover has no byte limit (docs/operate.md)",
+    parse: bytes,
   }),
   REDIS_MAXMEMORY: define({
     doc:

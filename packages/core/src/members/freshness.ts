@@ -32,3 +32,13 @@ export function compareFreshness(a: History, b: History, latest: string | null):
   for (let i = 0; i < ra.length; i += 1) if (ra[i] !== rb[i]) return rb[i]! - ra[i]!;
   return 0;
 }
+
+/**
+ * The furthest offset any data directory published on the latest history: the old master's last
+ * known offset (records are written about once a second while the offset moves, so it may be
+ * somewhat behind the true last one). Null when no record is on that history.
+ */
+export function lastKnownOffset(records: readonly Pick<History, 'replid' | 'offset'>[], latest: string | null): number | null {
+  const on = records.filter((r) => latest !== null && r.replid === latest).map((r) => r.offset);
+  return on.length > 0 ? Math.max(...on) : null;
+}

@@ -3,8 +3,34 @@ import { parseAddress } from '../address';
 /** Why the set's master changed. */
 export type ChangeCause = 'election' | 'sentinel-failover' | 'crash-failover' | 'switchover' | 'recovery' | 'fence';
 
+/**
+ * What a change's `durationMs` measures: what its recorder can see, named, since none sees the
+ * clients' own write outage exactly (they also need to find the new master).
+ * - `death-to-promotion` (crash failover): from the master's redis-server's death, seen by its
+ *   wrapper, to a sentinel naming the promoted replica;
+ * - `down-to-promotion` (Sentinel failover seen by a watcher): from the master's last answer (the
+ *   first +sdown less down-after-milliseconds) or the +try-failover, to the +switch-master;
+ * - `write-pause` (switchover): the CLIENT PAUSE WRITE the handover held;
+ * - `masterless-to-promotion` (recovery): from when the recovering node last knew a live master to
+ *   its promotion.
+ */
+export type OutageBasis = 'death-to-promotion' | 'down-to-promotion' | 'write-pause' | 'masterless-to-promotion';
+const OUTAGE_BASES: readonly OutageBasis[] = ['death-to-promotion', 'down-to-promotion', 'write-pause', 'masterless-to-promotion'];
+
+/**
+ * The replication offsets of a change of master: the old master's last known offset, the promoted
+ * node's offset when promoted, and the gap (bytes the old master had that the promoted one did
+ * not: possibly lost). The old master's offset is the last one its recorder knew (a tick's INFO,
+ * a member record: up to about a second old), so the gap is a lower bound.
+ */
+export interface OffsetGap {
+  readonly lastOffset?: number;
+  readonly promotedOffset?: number;
+  readonly offsetGapBytes?: number;
+}
+
 /** One change of master, as kept under `history/{set}` (the last HISTORY_LIMIT of them). */
-export interface HistoryEvent {
+export interface HistoryEvent extends OffsetGap {
   /** When it was recorded (ms since the epoch, the recorder's clock). */
   readonly at: number;
   /** The master before (host:port), when known. */
@@ -14,8 +40,10 @@ export interface HistoryEvent {
   readonly cause: ChangeCause;
   /** Sentinel's config epoch of the change (0 for an election or a recovery). */
   readonly epoch: number;
-  /** How long the set had no writable master, when the recorder knows. */
+  /** The write outage as its recorder measured it (see outageBasis), when it knows. */
   readonly durationMs?: number;
+  /** What durationMs measures. */
+  readonly outageBasis?: OutageBasis;
   /** Who recorded it, e.g. `redis-wrapper 10.0.0.1:31001`. */
   readonly by: string;
   /** The decision's reason, as logged. */
@@ -92,13 +120,21 @@ export function redundantFences(events: readonly HistoryEvent[]): number[] {
  * | stored             | incoming           | result                                   |
  * |--------------------|--------------------|------------------------------------------|
  * | sentinel-failover  | sentinel-failover  | keep                                     |
- * | sentinel-failover  | switchover / crash | incoming (stored durationMs if it has none) |
+ * | sentinel-failover  | switchover / crash | incoming (the stored outage, offsets if it has none) |
  * | switchover / crash | anything           | keep                                     |
  */
 export function mergeHistory(stored: HistoryEvent, incoming: HistoryEvent): HistoryEvent | null {
   if (stored.cause !== 'sentinel-failover' || incoming.cause === 'sentinel-failover') return null;
-  const durationMs = incoming.durationMs ?? stored.durationMs;
-  return { ...incoming, at: Math.min(stored.at, incoming.at), ...(durationMs !== undefined ? { durationMs } : {}) };
+  // An outage goes with its basis, offsets with their gap: each pair from whichever knows it.
+  const outage = incoming.durationMs !== undefined ? incoming : stored;
+  const gap = incoming.offsetGapBytes !== undefined ? incoming : stored;
+  return {
+    ...incoming,
+    at: Math.min(stored.at, incoming.at),
+    ...(outage.durationMs !== undefined ? { durationMs: outage.durationMs } : {}),
+    ...(outage.outageBasis !== undefined ? { outageBasis: outage.outageBasis } : {}),
+    ...offsetFields(gap),
+  };
 }
 
 const CAUSES: readonly ChangeCause[] = ['election', 'sentinel-failover', 'crash-failover', 'switchover', 'recovery', 'fence'];
@@ -110,6 +146,14 @@ const MAX_TEXT = 2000;
 
 const isTime = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_TIME_MS;
 const isAddressText = (a: unknown): a is string => typeof a === 'string' && parseAddress(a) !== null;
+const isOffset = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/** The offset fields that are set (and valid) of an entry. */
+const offsetFields = (e: OffsetGap): OffsetGap => ({
+  ...(isOffset(e.lastOffset) ? { lastOffset: e.lastOffset } : {}),
+  ...(isOffset(e.promotedOffset) ? { promotedOffset: e.promotedOffset } : {}),
+  ...(isOffset(e.offsetGapBytes) ? { offsetGapBytes: e.offsetGapBytes } : {}),
+});
 
 /**
  * A history entry read back from ZooKeeper; null when it is not one. Times are within what a Date
@@ -123,6 +167,7 @@ export function parseHistoryEvent(text: string): HistoryEvent | null {
     if (e.from !== undefined && e.from !== null && !isAddressText(e.from)) return null;
     if (e.epoch !== undefined && !(Number.isSafeInteger(e.epoch) && e.epoch >= -1)) return null;
     if (e.durationMs !== undefined && !isTime(e.durationMs)) return null;
+    if ([e.lastOffset, e.promotedOffset, e.offsetGapBytes].some((n) => n !== undefined && !isOffset(n))) return null;
     return {
       at: e.at,
       to: e.to,
@@ -130,6 +175,8 @@ export function parseHistoryEvent(text: string): HistoryEvent | null {
       from: typeof e.from === 'string' ? e.from : null,
       epoch: typeof e.epoch === 'number' ? e.epoch : 0,
       ...(typeof e.durationMs === 'number' ? { durationMs: e.durationMs } : {}),
+      ...(OUTAGE_BASES.includes(e.outageBasis as OutageBasis) ? { outageBasis: e.outageBasis as OutageBasis } : {}),
+      ...offsetFields(e),
       by: typeof e.by === 'string' ? e.by.slice(0, MAX_TEXT) : '',
       reason: typeof e.reason === 'string' ? e.reason.slice(0, MAX_TEXT) : '',
     };

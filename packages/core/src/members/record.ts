@@ -21,6 +21,10 @@ export interface MemberRecord {
   /** The Mesos task and agent running it, when it runs under Marathon (MESOS_TASK_ID, HOST). */
   readonly task?: string | undefined;
   readonly agent?: string | undefined;
+  /** NEVER_PROMOTE=yes: never made master (tags.ts); absent = promotable. */
+  readonly neverPromote?: boolean | undefined;
+  /** FAILOVER_PRIORITY (replica-priority when promotable); absent = the default. */
+  readonly priority?: number | undefined;
 }
 
 /** A record as read back, with what ZooKeeper says of its last write. */
@@ -43,6 +47,8 @@ export function encodeMemberRecord(r: MemberRecord): string {
     ...(r.api ? { api: formatAddress(r.api) } : {}),
     ...(r.task ? { task: r.task } : {}),
     ...(r.agent ? { agent: r.agent } : {}),
+    ...(r.neverPromote ? { neverPromote: true } : {}),
+    ...(r.priority !== undefined ? { priority: r.priority } : {}),
   });
 }
 
@@ -65,6 +71,8 @@ export function parseMemberRecord(text: string): MemberRecord | null {
   const label = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 300 ? v : undefined);
   const task = label(raw.task);
   const agent = label(raw.agent);
+  const priority =
+    typeof raw.priority === 'number' && Number.isInteger(raw.priority) && raw.priority >= 1 && raw.priority <= 2 ** 31 - 1 ? raw.priority : undefined;
   return {
     address,
     role,
@@ -75,6 +83,8 @@ export function parseMemberRecord(text: string): MemberRecord | null {
     ...(api ? { api } : {}),
     ...(task ? { task } : {}),
     ...(agent ? { agent } : {}),
+    ...(raw.neverPromote === true ? { neverPromote: true } : {}),
+    ...(priority !== undefined ? { priority } : {}),
   };
 }
 
@@ -84,5 +94,7 @@ export const sameShape = (a: MemberRecord, b: MemberRecord): boolean =>
   a.role === b.role &&
   a.replid === b.replid &&
   a.linkUp === b.linkUp &&
+  !!a.neverPromote === !!b.neverPromote &&
+  a.priority === b.priority &&
   (a.api ? formatAddress(a.api) : '') === (b.api ? formatAddress(b.api) : '') &&
   (a.following ? formatAddress(a.following) : '') === (b.following ? formatAddress(b.following) : '');

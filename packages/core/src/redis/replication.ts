@@ -25,6 +25,8 @@ export interface ReplicationState {
   readonly replicas: readonly ReplicaLine[];
   /** For a replica: its replica-priority (slave_priority; 0 = never promoted). */
   readonly priority?: number;
+  /** second_repl_offset: after a promotion, one past the offset its previous history ended at (-1: none). */
+  readonly secondOffset?: number;
 }
 
 export function parseReplication(text: string): ReplicationState {
@@ -46,6 +48,7 @@ export function parseReplication(text: string): ReplicationState {
     offset: Number(info.get('master_repl_offset') ?? info.get('slave_repl_offset') ?? 0) || 0,
     replicas,
     ...(role === 'replica' && /^\d+$/.test(info.get('slave_priority') ?? '') ? { priority: Number(info.get('slave_priority')) } : {}),
+    ...(/^-?\d+$/.test(info.get('second_repl_offset') ?? '') ? { secondOffset: Number(info.get('second_repl_offset')) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Address, addressOf, sameAddress } from '../address';
 import type { HistoryEvent } from '../members/history';
 import type { StoredMemberRecord } from '../members/record';
+import { type NodeTags, tagsOf } from '../members/tags';
 import { withSentinel } from '../redis/connect';
 import { type Probe, probeRedis } from '../redis/probe';
 import type { RedisPool } from '../redis/pool';
@@ -67,7 +68,15 @@ export function lastFailoverOf(history: readonly HistoryEvent[]): FailoverRecord
   const to = last ? addressOf(...splitHostPort(last.to)) : null;
   if (!last || !to) return null;
   const from = last.from ? addressOf(...splitHostPort(last.from)) : null;
-  return { at: new Date(last.at).toISOString(), from, to, cause: last.cause, ...(last.durationMs !== undefined ? { durationMs: last.durationMs } : {}) };
+  return {
+    at: new Date(last.at).toISOString(),
+    from,
+    to,
+    cause: last.cause,
+    ...(last.durationMs !== undefined ? { durationMs: last.durationMs } : {}),
+    ...(last.outageBasis !== undefined ? { outageBasis: last.outageBasis } : {}),
+    ...(last.offsetGapBytes !== undefined ? { offsetGapBytes: last.offsetGapBytes } : {}),
+  };
 }
 
 function splitHostPort(text: string): [string, string] {
@@ -141,6 +150,7 @@ export async function gatherStatus(o: {
         masterReachable: facts !== null,
         ...(masterWhere.task ? { masterTask: masterWhere.task } : {}),
         ...(masterWhere.agent ? { masterAgent: masterWhere.agent } : {}),
+        ...(masterWhere.tags ? { masterTags: masterWhere.tags } : {}),
         problems: findProblems({
           master: reg.address,
           masterProbe: probe,
@@ -166,10 +176,10 @@ export async function gatherStatus(o: {
   return out;
 }
 
-/** The task and agent of the newest member record at an address. */
+/** The task, agent and failover tags of the newest member record at an address. */
 function taskOf(records: readonly StoredMemberRecord[]) {
-  return (a: Address): { task?: string; agent?: string } => {
+  return (a: Address): { task?: string; agent?: string; tags?: NodeTags } => {
     const r = records.filter((x) => sameAddress(x.address, a)).sort((x, y) => (x.mzxid < y.mzxid ? 1 : -1))[0];
-    return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}) };
+    return { ...(r?.task ? { task: r.task } : {}), ...(r?.agent ? { agent: r.agent } : {}), ...(r ? { tags: tagsOf(r) } : {}) };
   };
 }

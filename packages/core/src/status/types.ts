@@ -1,5 +1,6 @@
 import type { Address } from '../address';
 import type { HistoryEvent } from '../members/history';
+import type { NodeTags } from '../members/tags';
 import type { PauseRecord } from '../pause/record';
 import type { Problem } from './problems';
 
@@ -9,7 +10,11 @@ export interface FailoverRecord {
   readonly from: Address | null;
   readonly to: Address;
   readonly cause?: HistoryEvent['cause'];
+  /** The write outage as recorded, and what it measures. */
   readonly durationMs?: number;
+  readonly outageBasis?: HistoryEvent['outageBasis'];
+  /** Bytes the old master had beyond the promoted node's offset (possibly lost), when measured. */
+  readonly offsetGapBytes?: number;
 }
 
 export interface ReplicaStatus {
@@ -23,6 +28,8 @@ export interface ReplicaStatus {
   /** The Mesos task and agent running it, from its member record (under Marathon). */
   readonly task?: string;
   readonly agent?: string;
+  /** Its failover tags (NEVER_PROMOTE, FAILOVER_PRIORITY), from its member record; absent: none published. */
+  readonly tags?: NodeTags;
 }
 
 export interface SentinelStatus {
@@ -56,6 +63,7 @@ export interface SetStatus {
   /** The Mesos task and agent running the master, from its member record (under Marathon). */
   readonly masterTask?: string;
   readonly masterAgent?: string;
+  readonly masterTags?: NodeTags;
   /** What is wrong with the set now (see problems.ts); empty when healthy. */
   readonly problems: readonly Problem[];
   readonly replicas: readonly ReplicaStatus[];

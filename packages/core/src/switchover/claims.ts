@@ -49,24 +49,37 @@ export type PriorityDecision =
   | { readonly kind: 'restore'; readonly priority: number; readonly reason: string };
 
 /**
- * A replica's own check of its replica-priority against the running switchovers (pure). It gives
- * back only a priority a switchover recorded taking from it: an operator's own 0 is left alone.
+ * A replica's own check of its replica-priority (pure): against the running switchovers, and
+ * against its tags (`configured`: replicaPriorityOf, 0 for a never-promote node). It gives back
+ * only a priority a switchover recorded taking from it (an operator's own 0 is left alone), and
+ * a never-promote node is held at 0 whatever set it otherwise (a restore, an operator).
  *
- * | live | claims (ZooKeeper)        | remembered | decision               |
- * |------|---------------------------|------------|------------------------|
- * | > 0  | any                       | any        | none (forget)          |
- * | 0    | unreadable                | any        | none (keep remembered) |
- * | 0    | one lists this node at p  | any        | remember p             |
- * | 0    | none lists this node      | p          | restore p              |
- * | 0    | none lists this node      | none       | none (not a switchover's) |
+ * | live | configured | claims (ZooKeeper)        | remembered | decision                  |
+ * |------|------------|---------------------------|------------|---------------------------|
+ * | > 0  | 0          | any                       | any        | restore 0 (never-promote) |
+ * | > 0  | > 0        | any                       | any        | none (forget)             |
+ * | 0    | any        | unreadable                | any        | none (keep remembered)    |
+ * | 0    | any        | one lists this node at p  | any        | remember p                |
+ * | 0    | 0          | none lists this node      | any        | none (0 is its own)       |
+ * | 0    | > 0        | none lists this node      | p          | restore p                 |
+ * | 0    | > 0        | none lists this node      | none       | none (not a switchover's) |
  */
-export function decidePriority(self: Address, live: number, claims: readonly HandoverClaim[] | null, remembered: number | undefined): PriorityDecision {
+export function decidePriority(
+  self: Address,
+  live: number,
+  claims: readonly HandoverClaim[] | null,
+  remembered: number | undefined,
+  configured?: number,
+): PriorityDecision {
+  if (configured === 0 && live !== 0) {
+    return { kind: 'restore', priority: 0, reason: `this node is never-promote (NEVER_PROMOTE=yes) and its replica-priority was ${live}` };
+  }
   if (live !== 0 || claims === null) return { kind: 'none' };
   for (const c of claims) {
     const mine = c.excluded.find((e) => sameAddress(e.address, self));
     if (mine) return { kind: 'remember', priority: mine.priority, by: c.by };
   }
-  if (remembered === undefined) return { kind: 'none' };
+  if (remembered === undefined || configured === 0) return { kind: 'none' };
   return {
     kind: 'restore',
     priority: remembered,

@@ -5,6 +5,7 @@ import { readReplication, type ReplicationState } from '../redis/replication';
 import { askSentinel, askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
 import type { Directory } from '../zk/directory';
+import { measureOffsetGap } from '../members/offset-gap';
 import { excludeFromPromotion, type Exclusion } from './priorities';
 import { sentinelMove, sentinelReadiness } from './readiness';
 import { chooseTarget, failoverTiming } from './timing';
@@ -268,12 +269,13 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     // Every write acknowledged so far must be on the replica (the target, if given) before it takes over.
     // Bounded apart from the timeout: a replica that died meanwhile must not keep writes paused for it.
     const catchUpUntil = Math.min(deadline, pausedAt + CATCH_UP_MAX_MS);
-    let caughtUp = false;
-    while (!caughtUp && Date.now() < catchUpUntil) {
+    // The master's offset once the replica has it (writes paused: its last offset), for the history's gap.
+    let caughtUp: number | null = null;
+    while (caughtUp === null && Date.now() < catchUpUntil) {
       caughtUp = await caughtUpNow(i);
-      if (!caughtUp) await sleep(2);
+      if (caughtUp === null) await sleep(2);
     }
-    if (!caughtUp) {
+    if (caughtUp === null) {
       return Date.now() + RETRY_MS < deadline
         ? `the replica did not catch up within ${CATCH_UP_MAX_MS} ms`
         : no('no replica caught up with the master within the timeout');
@@ -299,7 +301,7 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
       const promotedAt = Date.now();
       await demoteTo(i, promoted);
       const pausedMs = Date.now() - pausedAt;
-      const view = await askSentinel(asked, i.name);
+      const [view, gap] = await Promise.all([askSentinel(asked, i.name), measureOffsetGap({ promoted, from: i.announce, lastOffset: caughtUp })]);
       const epoch = view.reachable ? view.configEpoch : 0;
       log.info(
         {
@@ -323,6 +325,8 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
           cause: 'switchover',
           epoch,
           durationMs: pausedMs,
+          outageBasis: 'write-pause',
+          ...gap,
           by: i.by,
           reason: i.reason,
         })
@@ -337,22 +341,24 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
 }
 
 /**
- * Whether the replica to promote has everything the paused master has; without a target, every
- * online replica (Sentinel may pick any). The master's count of a replica's offset moves only with
+ * The paused master's offset once the replica to promote has everything it has (without a target,
+ * every online replica: Sentinel may pick any); null while not. The master's count of a replica's offset moves only with
  * its REPLCONF ACK, once a second; the replica's own offset (same history) moves as it applies the
  * stream, so it is asked too.
  */
-async function caughtUpNow(i: Handover): Promise<boolean> {
+async function caughtUpNow(i: Handover): Promise<number | null> {
   const m = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
-  if (!m) return false;
+  if (!m) return null;
   const has = async (r: { address: Address; offset: number }): Promise<boolean> => {
     if (r.offset >= m.offset) return true;
     const own = await readReplication(r.address, { timeoutMs: 1000 }).catch(() => null);
     return !!own && own.role === 'replica' && own.replid === m.replid && own.offset >= m.offset;
   };
-  if (i.target) return has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 });
   const online = m.replicas.filter((r) => r.online);
-  return online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
+  const caughtUp = i.target
+    ? await has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 })
+    : online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
+  return caughtUp ? m.offset : null;
 }
 
 /**

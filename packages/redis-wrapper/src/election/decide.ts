@@ -48,6 +48,10 @@ export interface ElectionSnapshot {
    * data to come back and claim master first (0 = not at all).
    */
   readonly dataWaitMs: number;
+  /** This node is never-promote (NEVER_PROMOTE=yes): it yields to any other node with data. */
+  readonly selfNeverPromote?: boolean;
+  /** This node came back with its data directory wiped (wipedFrom): it never goes ahead of a node with data. */
+  readonly selfWiped?: boolean;
 }
 
 export interface Contender {
@@ -55,6 +59,8 @@ export interface Contender {
   readonly dataBytes: number;
   /** Absent when written by an older version. */
   readonly dataId?: string;
+  /** A never-promote contender: it waits for the others, so they never wait for it. */
+  readonly neverPromote?: boolean;
 }
 
 export type Decision =
@@ -76,7 +82,10 @@ export type Decision =
  * 4. Nothing live anywhere: the data with the longest history wins (member records, see
  *    `freshest`): wait while a contender's is longer, or, for up to `dataWaitMs`, while a node
  *    whose is longer has not come back; an empty node never wins over a contender with data, nor
- *    before `dataWaitMs` when the set existed. Otherwise become master.
+ *    before `dataWaitMs` when the set existed. A never-promote node (NEVER_PROMOTE) waits while
+ *    it is empty, while another node with data is queued or, for up to `dataWaitMs`, has a record, and
+ *    the others never wait for it: it becomes master only when it alone holds the data, and its
+ *    history, longer or not, gives way to a promotable node's. Otherwise become master.
  * Waiting is bounded: past the timeout the decision is to give up (exit, be restarted).
  */
 export function decide(s: ElectionSnapshot): Decision {
@@ -145,15 +154,18 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
   // 4
   const fresher = freshest(s);
   if (fresher) return fresher;
+  const yielded = neverPromoteYields(s);
+  if (yielded) return yielded;
   const richer = s.contenders.find((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self));
+  const empty = s.selfWiped ? 'this node came back wiped' : 'this node has none';
   if (s.selfDataBytes === 0 && richer) {
-    return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and this node has none` };
+    return { kind: 'wait', reason: `nothing live; contender ${show(richer.address)} holds data and ${empty}` };
   }
   if (s.selfDataBytes === 0 && s.registered && s.elapsedMs < s.dataWaitMs) {
     return {
       kind: 'wait',
       reason:
-        `nothing live and this node is empty; the set had a master (${show(s.registered)}), ` +
+        `nothing live and this node is empty${s.selfWiped ? ' (wiped)' : ''}; the set had a master (${show(s.registered)}), ` +
         `so a node with data gets ${s.dataWaitMs} ms to come back first`,
     };
   }
@@ -170,6 +182,8 @@ function decideUnbounded(s: ElectionSnapshot): Decision {
  */
 function freshest(s: ElectionSnapshot): Decision | undefined {
   if (s.records.length === 0) return undefined;
+  // A promotable node never waits for a never-promote one's history: that one never goes first.
+  const mayLead = (r: StoredMemberRecord | undefined) => !!r && (s.selfNeverPromote || !r.neverPromote);
   const latest = latestHistory(s.records, s.registered);
   const recordOf = (dataId: string | undefined) => (dataId === undefined ? undefined : s.records.find((r) => r.dataId === dataId));
   const own = s.selfDataBytes > 0 ? recordOf(s.selfDataId) : undefined;
@@ -179,14 +193,40 @@ function freshest(s: ElectionSnapshot): Decision | undefined {
   const queued = s.contenders
     .filter((c) => c.dataBytes > 0 && !sameAddress(c.address, s.self))
     .map((c) => ({ c, record: recordOf(c.dataId) }))
-    .find((x) => x.record && longerThanOwn(x.record));
+    .find((x) => x.record && longerThanOwn(x.record) && mayLead(x.record) && (s.selfNeverPromote || !x.c.neverPromote));
   if (queued?.record) {
     return { kind: 'wait', reason: `nothing live; contender ${formatAddress(queued.c.address)} holds a longer history: ${describe(queued.record)}` };
   }
-  const best = [...s.records].sort((a, b) => compareFreshness(a, b, latest))[0];
+  const best = s.records.filter((r) => mayLead(r)).sort((a, b) => compareFreshness(a, b, latest))[0];
   if (best && longerThanOwn(best) && s.elapsedMs < s.dataWaitMs) {
     const mine = own ? `this node's is offset ${own.offset}` : s.selfDataBytes > 0 ? 'this node has no record' : 'this node is empty';
     return { kind: 'wait', reason: `nothing live; the longest history is ${describe(best)} (${mine}): it gets ${s.dataWaitMs} ms to come back first` };
+  }
+  return undefined;
+}
+
+/**
+ * Rule 4 for a never-promote node: a wait decision while it is empty, while another node with data is queued (it
+ * goes first, this node never), or, for up to `dataWaitMs`, while another promotable data
+ * directory that has a record is not back; undefined when this node alone holds the data (it
+ * then becomes master rather than leave the set down, or have an empty node start it afresh).
+ */
+function neverPromoteYields(s: ElectionSnapshot): Decision | undefined {
+  if (!s.selfNeverPromote) return undefined;
+  // Empty, it has nothing to keep: it waits for a master (a new set's first one included).
+  if (s.selfDataBytes === 0) return { kind: 'wait', reason: 'nothing live; this node is never-promote and empty: it waits for another node to be master' };
+  const queued = s.contenders.find((c) => c.dataBytes > 0 && !c.neverPromote && !sameAddress(c.address, s.self));
+  if (queued) return { kind: 'wait', reason: `nothing live; this node is never-promote and contender ${formatAddress(queued.address)} holds data` };
+  // Any other promotable data directory may hold data: records lag their node by up to a publish
+  // interval (a replica killed right after a write may show offset 0), so the offset is not asked.
+  const other = s.records.find((r) => r.dataId !== s.selfDataId && !r.neverPromote);
+  if (other && s.elapsedMs < s.dataWaitMs) {
+    return {
+      kind: 'wait',
+      reason:
+        `nothing live; this node is never-promote and ${other.dataId} (last at ${formatAddress(other.address)}) may hold data: ` +
+        `it gets ${s.dataWaitMs} ms to come back first`,
+    };
   }
   return undefined;
 }

@@ -23,6 +23,10 @@ export interface ElectionInputs {
   password: string | undefined;
   timeoutMs: number;
   dataWaitMs: number;
+  /** This node is never-promote (NEVER_PROMOTE=yes). */
+  neverPromote: boolean;
+  /** This node came back with its data directory wiped (the empty guard). */
+  wiped: boolean;
   log: Logger;
 }
 
@@ -52,7 +56,12 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
     return { outcome: unlocked, lock: null };
   }
 
-  const info: ContenderInfo = { address: formatAddress(i.self), dataBytes: i.selfDataBytes, dataId: i.selfDataId };
+  const info: ContenderInfo = {
+    address: formatAddress(i.self),
+    dataBytes: i.selfDataBytes,
+    dataId: i.selfDataId,
+    ...(i.neverPromote ? { neverPromote: true } : {}),
+  };
   let lastReason = '';
   // A quick snapshot that just asked for more is not worth repeating under a lock that was free.
   let askedForMore = unlocked?.kind === 'read-more';

@@ -6,6 +6,8 @@ export interface ContenderInfo {
   address: string;
   dataBytes: number;
   dataId: string;
+  /** Absent (older versions) = promotable. */
+  neverPromote?: boolean;
 }
 
 export interface SnapshotInputs {
@@ -20,6 +22,8 @@ export interface SnapshotInputs {
   startedAt: number;
   timeoutMs: number;
   dataWaitMs: number;
+  neverPromote: boolean;
+  wiped: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -68,6 +72,8 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
     elapsedMs: Date.now() - i.startedAt,
     timeoutMs: i.timeoutMs,
     dataWaitMs: i.dataWaitMs,
+    selfNeverPromote: i.neverPromote,
+    selfWiped: i.wiped,
   };
 }
 
@@ -76,7 +82,12 @@ function parseContender(data: string): Contender | null {
     const info = JSON.parse(data) as Partial<ContenderInfo>;
     const address = parseAddress(info.address);
     if (!address || typeof info.dataBytes !== 'number') return null;
-    return typeof info.dataId === 'string' ? { address, dataBytes: info.dataBytes, dataId: info.dataId } : { address, dataBytes: info.dataBytes };
+    return {
+      address,
+      dataBytes: info.dataBytes,
+      ...(typeof info.dataId === 'string' ? { dataId: info.dataId } : {}),
+      ...(info.neverPromote === true ? { neverPromote: true } : {}),
+    };
   } catch {
     return null;
   }

@@ -5,13 +5,16 @@ import {
   type Directory,
   formatAddress,
   type Logger,
+  measureOffsetGap,
   type PauseRecord,
+  type ReplicationState,
   sameAddress,
   sentinelConsensus,
   type SentinelView,
   sleep,
   withSentinel,
 } from '@redis-zk/core';
+import { type RpoInputs, rpoCheck } from './rpo-guard';
 
 import { catchUpReplicas } from './catch-up';
 
@@ -25,6 +28,10 @@ export interface CrashInputs {
   diedAt: number;
   /** The set's pause as the node loop last read it: used when ZooKeeper does not answer now. */
   lastPaused?: PauseRecord | null | undefined;
+  /** The master's last INFO replication (the node loop's last tick): for the RPO guard and the history's offsets. */
+  last?: ReplicationState | null | undefined;
+  /** RPO guard (FAILOVER_MAX_LAG_BYTES; 0: none). */
+  maxLagBytes?: number;
 }
 
 const pausedReason = (p: PauseRecord) => `the set is paused (maintenance mode, by ${p.by}): no automatic action; resume it to fail over`;
@@ -51,9 +58,9 @@ export async function crashFailover(i: CrashInputs): Promise<boolean> {
   const views = await askSentinels(
     sentinels.map((s) => s.address),
     i.name,
-    { timeoutMs: 500 },
+    { withReplicas: true, timeoutMs: 500 },
   );
-  const decision = decideCrashFailover(views, i.self, paused);
+  const decision = decideCrashFailover(views, i.self, paused, { maxLagBytes: i.maxLagBytes ?? 0, last: i.last, views });
   if (decision.kind === 'leave') {
     log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
@@ -84,9 +91,10 @@ export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly Senti
  * majority of the sentinels still take this node for the master and no failover is running
  * anywhere (Sentinel's own would be disturbed; a second one could follow it). Asks the sentinels
  * that answer, one after another, until one accepts. Never while the set is paused (maintenance
- * mode): the operator decides, and Sentinel fails nothing over by itself then either.
+ * mode): the operator decides, and Sentinel fails nothing over by itself then either. Never when
+ * the replica Sentinel would promote is further behind than the RPO guard allows (rpoCheck).
  */
-export function decideCrashFailover(views: readonly SentinelView[], self: Address, paused: PauseRecord | null = null): CrashDecision {
+export function decideCrashFailover(views: readonly SentinelView[], self: Address, paused: PauseRecord | null = null, rpo?: RpoInputs): CrashDecision {
   if (paused) return { kind: 'leave', reason: pausedReason(paused) };
   const consensus = sentinelConsensus(views);
   if (consensus.failoverInProgress) return { kind: 'leave', reason: 'a failover is already running: leaving it to Sentinel' };
@@ -94,6 +102,8 @@ export function decideCrashFailover(views: readonly SentinelView[], self: Addres
     const named = consensus.master ? `the sentinels name ${formatAddress(consensus.master)}` : 'no majority of sentinels answers';
     return { kind: 'leave', reason: `${named}: they do not take this node for the master` };
   }
+  const guard = rpo ? rpoCheck(rpo) : null;
+  if (guard && !guard.ok) return { kind: 'leave', reason: `${guard.reason}: left to Sentinel (it has no byte limit)` };
   return { kind: 'ask', ask: views.filter((v) => v.reachable) };
 }
 
@@ -103,6 +113,8 @@ async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void>
   while (Date.now() < until) {
     const view = await askSentinel(sentinel, i.name, { timeoutMs: 500 });
     if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
+      const promotedAt = Date.now();
+      const gap = await measureOffsetGap({ promoted: view.master, from: i.self, lastOffset: i.last?.role === 'master' ? i.last.offset : undefined });
       await i.dir
         .recordChange(i.name, {
           at: Date.now(),
@@ -110,7 +122,9 @@ async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void>
           to: formatAddress(view.master),
           cause: 'crash-failover',
           epoch: view.configEpoch,
-          durationMs: Date.now() - i.diedAt,
+          durationMs: promotedAt - i.diedAt,
+          outageBasis: 'death-to-promotion',
+          ...gap,
           by: `redis-wrapper ${formatAddress(i.self)}`,
           reason: "the master's redis-server died",
         })

@@ -1,7 +1,11 @@
-import { decidePriority, formatAddress, type ReplicationState, withRedis } from '@redis-zk/core';
+import { decidePriority, formatAddress, replicaPriorityOf, type ReplicationState, withRedis } from '@redis-zk/core';
 import type { RecoveryInputs } from './recovery';
+import { decideEmptyGuard, type EmptyGuardDecision } from './empty-guard';
 
-/** What it needs: the set, this node as announced (as a switchover's claim names it) and where its redis-server listens. */
+/**
+ * What it needs: the set, this node as announced (as a switchover's claim names it), where its
+ * redis-server listens, and its tags (the replica-priority it must have: 0 when never-promote).
+ */
 export type PriorityKeeperInputs = RecoveryInputs;
 
 /**
@@ -12,16 +16,24 @@ export type PriorityKeeperInputs = RecoveryInputs;
 export class PriorityKeeper {
   private remembered: number | undefined;
 
-  constructor(private readonly i: PriorityKeeperInputs) {}
+  /** @param wiped the node came back wiped: its priority is held at 0 until its first full sync (decideEmptyGuard). */
+  constructor(
+    private readonly i: PriorityKeeperInputs,
+    private wiped = false,
+  ) {}
 
   async check(local: ReplicationState | null): Promise<void> {
+    const guard = decideEmptyGuard(this.wiped, local);
+    if (guard.kind !== 'none') return this.emptyGuard(guard, local);
     if (!local || local.priority === undefined) return;
-    if (local.priority !== 0) {
+    const configured = replicaPriorityOf(this.i.tags);
+    if (configured === 0 && local.priority === 0) return;
+    if (local.priority !== 0 && configured !== 0) {
       this.remembered = undefined;
       return;
     }
-    const claims = await this.i.dir.readHandoverClaims(this.i.name).catch(() => null);
-    const d = decidePriority(this.i.self, local.priority, claims, this.remembered);
+    const claims = local.priority === 0 ? await this.i.dir.readHandoverClaims(this.i.name).catch(() => null) : [];
+    const d = decidePriority(this.i.self, local.priority, claims, this.remembered, configured);
     if (d.kind === 'remember') {
       if (this.remembered !== d.priority)
         this.i.log.info({ priority: d.priority, by: d.by }, 'a switchover made this replica ineligible; its priority is given back when it ends');
@@ -32,5 +44,17 @@ export class PriorityKeeper {
     await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(d.priority)));
     this.remembered = undefined;
     this.i.log.warn({ self: formatAddress(this.i.self), priority: d.priority, reason: d.reason }, 'replica-priority given back');
+  }
+
+  /** Holds the priority at 0 while the empty guard lasts; gives the tags' priority once it is lifted. */
+  private async emptyGuard(guard: Exclude<EmptyGuardDecision, { kind: 'none' }>, local: ReplicationState | null): Promise<void> {
+    if (guard.kind === 'hold' && (!local || local.priority === undefined || local.priority === 0)) return;
+    const priority = guard.kind === 'hold' ? 0 : replicaPriorityOf(this.i.tags);
+    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(priority)));
+    if (guard.kind === 'lift') this.wiped = false;
+    this.i.log.info(
+      { priority, reason: guard.reason },
+      guard.kind === 'lift' ? 'empty guard lifted: replica-priority set' : 'empty guard: replica-priority held at 0',
+    );
   }
 }

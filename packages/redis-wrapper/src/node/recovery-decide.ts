@@ -1,4 +1,15 @@
-import { type Address, compareFreshness, formatAddress, isLiveMaster, type PauseRecord, type Probe, sameAddress, type SentinelView } from '@redis-zk/core';
+import {
+  type Address,
+  compareFreshness,
+  DEFAULT_TAGS,
+  formatAddress,
+  isLiveMaster,
+  type NodeTags,
+  type PauseRecord,
+  type Probe,
+  sameAddress,
+  type SentinelView,
+} from '@redis-zk/core';
 
 /** Everything a recovery looks at, read under the set's lock. */
 export interface RecoverySnapshot {
@@ -12,6 +23,12 @@ export interface RecoverySnapshot {
   readonly paused?: PauseRecord | null;
   /** ZooKeeper's master (`masters/<set>`), read under the lock. */
   readonly registered?: Address | null;
+  /** Each node's failover tags by address (formatAddress), from the member records; absent: promotable at the default priority. */
+  readonly tags?: ReadonlyMap<string, NodeTags>;
+  /** RPO guard (FAILOVER_MAX_LAG_BYTES; 0 or absent: none): never promote a node further behind the last known master offset. */
+  readonly maxLagBytes?: number;
+  /** The old master's last known replication offset (its member record), when known. */
+  readonly lastMasterOffset?: number | null;
 }
 
 export type RecoveryDecision =
@@ -22,8 +39,8 @@ export type RecoveryDecision =
 
 /**
  * A set Sentinel has left without a master: the live replica with the longest history becomes
- * master (ties: the lowest address, so every node agrees); a live master no one names (an orphan)
- * is named in ZooKeeper instead. Never while a named master answers, nor
+ * master (chooseRecovered: never a never-promote node, nor one beyond the RPO guard); a live
+ * master no one names (an orphan) is named in ZooKeeper instead. Never while a named master answers, nor
  * while a sentinel is failing over (one whose promoted replica is gone is not: Sentinel never ends
  * it); never an empty node over one with data. And only when every sentinel Sentinel knows
  * answers and takes the master for down (or names a master that answers as a replica). A sentinel out of reach may be
@@ -78,16 +95,38 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
       reason: `${formatAddress(orphan.address)} is a live master that no sentinel nor ZooKeeper names (a failover's promotion whose sentinel is gone)`,
     };
   }
+  return chooseRecovered(s, probes);
+}
+
+/**
+ * Among the live nodes, the one to promote: never a never-promote node; the longest history
+ * first (data before preference), then the lowest FAILOVER_PRIORITY, then the lowest address
+ * (every node agrees); never an empty one, nor one further behind than the RPO guard allows.
+ */
+function chooseRecovered(s: RecoverySnapshot, probes: readonly Probe[]): RecoveryDecision {
+  const tagsOf = (a: Address) => s.tags?.get(formatAddress(a)) ?? DEFAULT_TAGS;
   const live = probes.filter((p): p is Extract<Probe, { reachable: true }> => p.reachable);
   if (!live.some((p) => sameAddress(p.address, s.self))) return { kind: 'stand-by', reason: 'this node was not probed' };
-  const ranked = [...live].sort(
-    (a, b) =>
-      compareFreshness({ replid: a.replid, offset: a.replOffset, role: a.role }, { replid: b.replid, offset: b.replOffset, role: b.role }, s.latest) ||
-      formatAddress(a.address).localeCompare(formatAddress(b.address)),
-  );
+  if (tagsOf(s.self).neverPromote) return { kind: 'stand-by', reason: 'this node is never-promote (NEVER_PROMOTE=yes)' };
+  const ranked = live
+    .filter((p) => !tagsOf(p.address).neverPromote)
+    .sort(
+      (a, b) =>
+        compareFreshness({ replid: a.replid, offset: a.replOffset, role: a.role }, { replid: b.replid, offset: b.replOffset, role: b.role }, s.latest) ||
+        tagsOf(a.address).priority - tagsOf(b.address).priority ||
+        formatAddress(a.address).localeCompare(formatAddress(b.address)),
+    );
   const best = ranked[0]!;
   const all = ranked.map((p) => `${formatAddress(p.address)}@${p.replOffset}`).join(', ');
   if (!sameAddress(best.address, s.self)) return { kind: 'stand-by', reason: `${formatAddress(best.address)} holds the longest history (${all})` };
   if (best.replOffset === 0 && best.keys === 0) return { kind: 'stand-by', reason: `no live node holds data (${all})` };
-  return { kind: 'promote', reason: `no live master; this node holds the longest history of the live nodes (${all})` };
+  const reference = Math.max(s.lastMasterOffset ?? 0, ...live.map((p) => p.replOffset));
+  const lag = reference - best.replOffset;
+  if (s.maxLagBytes && lag > s.maxLagBytes) {
+    return {
+      kind: 'stand-by',
+      reason: `RPO guard: this node is ${lag} bytes behind the last known offset ${reference}, above FAILOVER_MAX_LAG_BYTES=${s.maxLagBytes} (${all})`,
+    };
+  }
+  return { kind: 'promote', reason: `no live master; this node holds the longest history of the promotable live nodes (${all})` };
 }

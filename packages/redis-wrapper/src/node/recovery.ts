@@ -3,8 +3,12 @@ import {
   askSentinels,
   type Directory,
   formatAddress,
+  lastKnownOffset,
   latestHistory,
+  offsetGap,
+  tagsAt,
   type Logger,
+  type NodeTags,
   type Probe,
   probeRedis,
   readReplication,
@@ -23,6 +27,10 @@ export interface RecoveryInputs {
   password: string | undefined;
   pool: RedisPool;
   log: Logger;
+  /** This node's failover tags (NEVER_PROMOTE, FAILOVER_PRIORITY). */
+  tags: NodeTags;
+  /** RPO guard (FAILOVER_MAX_LAG_BYTES; 0: none). */
+  maxLagBytes: number;
 }
 
 const LOCK_WAIT_MS = 5000;
@@ -35,7 +43,7 @@ const LOCK_WAIT_MS = 5000;
  * sentinels to it (ZooKeeper names a live master, the monitored one is dead). A live master no one
  * names (an orphan) is named in ZooKeeper the same way. Returns whether the set got a master.
  */
-export async function recover(i: RecoveryInputs, why: string): Promise<boolean> {
+export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 0): Promise<boolean> {
   const log = i.log.child({ step: 'recovery' });
   const lock = i.dir.electionLock(i.name, log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
   await lock.acquire(LOCK_WAIT_MS);
@@ -64,18 +72,26 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
     const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
+    const latest = latestHistory(records, registered?.address ?? null);
+    const lastMasterOffset = lastKnownOffset(records, latest);
+    // Every probed node's tags as its newest record publishes them; this node's own are its environment's.
+    const tags = new Map([...probes.values()].map((p) => [formatAddress(p.address), tagsAt(records, p.address)]));
+    tags.set(formatAddress(i.self), i.tags);
     const decision = decideRecovery({
       self: i.self,
       probes,
       sentinels: views,
-      latest: latestHistory(records, registered?.address ?? null),
+      latest,
       paused,
       registered: registered?.address ?? null,
+      tags,
+      maxLagBytes: i.maxLagBytes,
+      lastMasterOffset,
     });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind === 'stand-by') return false;
     if (decision.kind === 'register') {
-      await name(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, 0);
+      await name(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
       log.info({ master: formatAddress(decision.master), reason: decision.reason }, 'recovered the set: ZooKeeper names its orphaned master');
       return true;
     }
@@ -86,7 +102,10 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);
     }
-    await name(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, Date.now() - started);
+    await name(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, {
+      durationMs: masterlessForMs + (Date.now() - started),
+      ...offsetGap(lastMasterOffset ?? undefined, own.reachable ? own.replOffset : undefined),
+    });
     log.info({ master: formatAddress(i.self), reason: decision.reason }, 'recovered the set: this node is its master');
     return true;
   } finally {
@@ -96,9 +115,15 @@ export async function recover(i: RecoveryInputs, why: string): Promise<boolean> 
 
 /**
  * ZooKeeper names `master` (epoch 0, as an election: the sentinels' next failover always wins
- * over it), and the history records the recovery.
+ * over it), and the history records the recovery with what it measured (the set masterless).
  */
-async function name(i: RecoveryInputs, master: Address, from: Address | null, reason: string, durationMs: number): Promise<void> {
+async function name(
+  i: RecoveryInputs,
+  master: Address,
+  from: Address | null,
+  reason: string,
+  measured: { durationMs: number; lastOffset?: number; promotedOffset?: number; offsetGapBytes?: number },
+): Promise<void> {
   await i.dir.writeMaster(i.name, master, { epoch: 0 });
   await i.dir
     .recordChange(i.name, {
@@ -107,7 +132,8 @@ async function name(i: RecoveryInputs, master: Address, from: Address | null, re
       to: formatAddress(master),
       cause: 'recovery',
       epoch: 0,
-      durationMs,
+      outageBasis: 'masterless-to-promotion',
+      ...measured,
       by: `redis-wrapper ${formatAddress(i.self)}`,
       reason,
     })

@@ -5,6 +5,7 @@ import {
   formatAddress,
   type Logger,
   type MemberRecord,
+  type NodeTags,
   type RedisPool,
   type ReplicationState,
   sameAddress,
@@ -25,6 +26,12 @@ export interface LoopInputs {
   local: Address;
   password: string | undefined;
   dataId: string;
+  /** NEVER_PROMOTE, FAILOVER_PRIORITY: published in the member record, held by the priority keeper, used by the recovery. */
+  tags: NodeTags;
+  /** The node came back with its data directory wiped (wipedFrom): the empty guard holds its replica-priority at 0 until its first sync. */
+  wiped: boolean;
+  /** RPO guard of the recovery (FAILOVER_MAX_LAG_BYTES; 0: none). */
+  maxLagBytes: number;
   /** Where the node API answers (published in the member record, for proxies' configs). */
   api?: Address | undefined;
   /** The Mesos task and agent running this node (published in the member record, for operators). */
@@ -108,7 +115,7 @@ export class NodeLoop {
   private readonly priorities: PriorityKeeper;
 
   constructor(private readonly i: LoopInputs) {
-    this.priorities = new PriorityKeeper(i);
+    this.priorities = new PriorityKeeper(i, i.wiped);
   }
 
   get view(): TakenView | undefined {
@@ -312,7 +319,7 @@ export class NodeLoop {
     this.lastReason = '';
     if (action.kind === 'recover') {
       this.i.counters.recoveryAttempts += 1;
-      const promoted = await recover(this.i, action.reason).catch((err) => {
+      const promoted = await recover(this.i, action.reason, this.latest?.masterlessForMs).catch((err) => {
         log.warn({ err: String(err), reason: action.reason }, 'recovery attempt failed; will retry');
         return false;
       });
@@ -362,6 +369,8 @@ export class NodeLoop {
       api: this.i.api,
       task: this.i.task?.id,
       agent: this.i.task?.agent,
+      neverPromote: this.i.tags.neverPromote,
+      priority: this.i.tags.priority,
     };
     const now = performance.now();
     const last = this.published;

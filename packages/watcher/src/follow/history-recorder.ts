@@ -17,7 +17,17 @@ export class HistoryRecorder {
     try {
       const result = await this.dir.recordChange(name, event);
       this.log.info(
-        { set: name, cause: event.cause, epoch: event.epoch, from: event.from, to: event.to, durationMs: event.durationMs, result },
+        {
+          set: name,
+          cause: event.cause,
+          epoch: event.epoch,
+          from: event.from,
+          to: event.to,
+          durationMs: event.durationMs,
+          outageBasis: event.outageBasis,
+          offsetGapBytes: event.offsetGapBytes,
+          result,
+        },
         'change of master recorded in the history',
       );
     } catch (err) {

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, type Logger, type SentinelView, type SwitchEvent } from '@redis-zk/core';
+import { type Address, formatAddress, type Logger, type OffsetGap, type SentinelView, type SwitchEvent } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
 import { checkEvent, decideOnSwitch, type EventCheck } from './decide-write';
 import type { FailoverClock } from './failover-clock';
@@ -15,6 +15,8 @@ export interface SwitchFollowerDeps {
   sentinels: () => readonly Address[];
   /** One sentinel's view of a set (bounded in time). */
   ask: (sentinel: Address, name: string) => Promise<SentinelView>;
+  /** The change's offsets (old master's last known, promoted's at promotion), bounded, best effort. */
+  measure: (name: string, from: Address | null, to: Address) => Promise<OffsetGap>;
   /** Who records the history entries, e.g. `watcher host:port`. */
   by: string;
   /** An event no sentinel could confirm: a reconcile decides instead. */
@@ -94,13 +96,15 @@ export class SwitchFollower {
     if (outcome === 'older') return;
     this.d.writer.record(event.name, event.from, event.to);
     const durationMs = this.d.clock.take(event.name, promotedAt, via.reachable ? (via.downAfterMs ?? 0) : 0);
+    const gap = await this.d.measure(event.name, event.from, event.to).catch((): OffsetGap => ({}));
     await this.d.history.record(event.name, {
       at: promotedAt,
       from: event.from && formatAddress(event.from),
       to: formatAddress(event.to),
       cause: 'sentinel-failover',
       epoch: check.epoch,
-      ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(durationMs !== undefined ? { durationMs, outageBasis: 'down-to-promotion' as const } : {}),
+      ...gap,
       by: this.d.by,
       reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)}; ${check.reason})`,
     });
