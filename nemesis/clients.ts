@@ -112,6 +112,9 @@ async function haproxyClient(ctx: RunContext): Promise<void> {
   let config = '';
   const follow = async () => {
     const r = await ctx.runCli(['haproxy-config', SET, '--write-bind', `127.0.0.1:${writePort}`, '--read-bind', `127.0.0.1:${readPort}`], 5000);
+    // The run stopped while the command ran: its stopper has stopped the HAProxies it saw; a new
+    // one now would outlive the run (and keep the test's process, and ava, waiting: seen in CI).
+    if (!ctx.running) return;
     if (r.code !== 0 || r.out === config || !/^ {4}server /m.test(r.out)) return;
     config = r.out;
     const n = haproxies.length;
