@@ -125,23 +125,31 @@ export class FaultRunner {
 
   private async zkOutage(r: FaultRecord, f: Extract<Fault, { kind: 'zk-outage' }>): Promise<void> {
     if (this.zkAway) return r.skip('ZooKeeper is already away');
-    this.zkAway = true;
-    const zk = this.ctx.dep.zk;
     r.start([]);
+    await this.away(this.ctx.dep.zk, f.mode, f.ms);
+    r.end();
+  }
+
+  /** ZooKeeper (the ensemble, or one member) hung or stopped for `ms`, then back; one such fault at a time. */
+  private async away(
+    target: { pause(): void; cont(): void; stop(): Promise<void>; resume(timeoutMs?: number): Promise<void> },
+    mode: 'hang' | 'down',
+    ms: number,
+  ): Promise<void> {
+    this.zkAway = true;
     try {
-      if (f.mode === 'hang') {
-        zk.pause();
-        await sleep(f.ms);
-        zk.cont();
+      if (mode === 'hang') {
+        target.pause();
+        await sleep(ms);
+        target.cont();
       } else {
-        await zk.stop();
-        await sleep(f.ms);
-        await zk.resume();
+        await target.stop();
+        await sleep(ms);
+        await target.resume(60000);
       }
     } finally {
       this.zkAway = false;
     }
-    r.end();
   }
 
   /** One member of the ensemble hung or stopped (the leader, or a follower); the others keep a quorum. */
@@ -153,22 +161,9 @@ export class FaultRunner {
     const candidates = members.filter((_, i) => (f.member === 'leader' ? modes[i] === 'leader' : modes[i] === 'follower'));
     const m = candidates[f.pick % Math.max(1, candidates.length)];
     if (!m) return r.skip(`no ${f.member} answers (${modes.join(', ')})`);
-    this.zkAway = true;
     r.start([]);
     this.ctx.note(`ZooKeeper member ${m.connectString} (${f.member}) ${f.mode === 'hang' ? 'hung' : 'stopped'}`);
-    try {
-      if (f.mode === 'hang') {
-        m.pause();
-        await sleep(f.ms);
-        m.cont();
-      } else {
-        await m.stop();
-        await sleep(f.ms);
-        await m.resume(60000);
-      }
-    } finally {
-      this.zkAway = false;
-    }
+    await this.away(m, f.mode, f.ms);
     r.end();
   }
 
