@@ -91,7 +91,7 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind === 'stand-by') return false;
     if (decision.kind === 'register') {
-      await name(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
+      await nameMaster(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
       log.info({ master: formatAddress(decision.master), reason: decision.reason }, 'recovered the set: ZooKeeper names its orphaned master');
       return true;
     }
@@ -102,7 +102,7 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);
     }
-    await name(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, {
+    await nameMaster(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, {
       durationMs: masterlessForMs + (Date.now() - started),
       ...offsetGap(lastMasterOffset ?? undefined, own.reachable ? own.replOffset : undefined),
     });
@@ -117,7 +117,7 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
  * ZooKeeper names `master` (epoch 0, as an election: the sentinels' next failover always wins
  * over it), and the history records the recovery with what it measured (the set masterless).
  */
-async function name(
+async function nameMaster(
   i: RecoveryInputs,
   master: Address,
   from: Address | null,
