@@ -141,7 +141,9 @@ test('SIGTERM stops redis and the wrapper cleanly; redis dying makes the wrapper
   t.is((await a.proc.exited).code, 0);
   t.is(await env.role(a.port), undefined, 'redis-server stopped with its wrapper');
 
-  const b = await env.start('redis-wrapper');
+  // The set had a master with data, so an empty node waits ELECTION_DATA_WAIT_MS (10 s) for it
+  // first: at the default that wait alone took most of waitForLog's 15 s on a loaded CI host.
+  const b = await env.start('redis-wrapper', { ELECTION_DATA_WAIT_MS: '500' });
   await b.proc.waitForLog(/registered in ZooKeeper/); // fully started, not still waiting for PING
   const childPid = Number(/"childPid":(\d+)/.exec(b.proc.log())?.[1]);
   process.kill(childPid, 'SIGKILL');
