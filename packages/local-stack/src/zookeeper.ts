@@ -87,7 +87,14 @@ export class LocalZooKeeper {
       ].join('\n'),
     );
     if (opts.wait === false) zk.spawn();
-    else await zk.resume(opts.startTimeoutMs);
+    else {
+      // One that never answered in time is stopped here: the caller has no handle to stop it by,
+      // and a JVM left running kept a test process (and so ava) waiting after its tests failed.
+      await zk.resume(opts.startTimeoutMs).catch(async (err: unknown) => {
+        await zk.stop();
+        throw err;
+      });
+    }
     return zk;
   }
 

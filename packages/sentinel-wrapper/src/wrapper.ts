@@ -1,10 +1,9 @@
-import { type Address, Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, RedisPool, registerTask, startWrapper } from '@redis-zk/core';
+import { Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, RedisPool, registerTask, startWrapper } from '@redis-zk/core';
 import path from 'node:path';
 import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
-import { planSet } from './plan';
+import { decideInitialMonitoring } from './initial-monitoring';
 import { type MonitorSettings, monitorLines, sentinelConfigLines } from './sentinel-config';
-import { snapshotSet } from './set-snapshot';
 import { waitForMasters } from './wait-for-masters';
 
 /** The config file Sentinel runs with (in DATA_DIR), which it rewrites with its state. */
@@ -33,10 +32,8 @@ export async function runSentinelWrapper(): Promise<number> {
   };
 
   if (cfg.SENTINEL_DOWN_AFTER_MS < 2000) {
-    log.warn(
-      { SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason: 'Sentinel 7.0 may mark a just-promoted master down and fail over again' },
-      'SENTINEL_DOWN_AFTER_MS below 2000 is risky',
-    );
+    const reason = 'Sentinel 7.0 may mark a just-promoted master down and fail over again';
+    log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
   }
   const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
   if (!registered) {
@@ -49,42 +46,7 @@ export async function runSentinelWrapper(): Promise<number> {
   // One long-lived connection per server for the start's and the follower's and the pruner's
   // questions: with many sets, a connection per question was hundreds opened and closed a second (#27).
   const pool = new RedisPool({ timeoutMs: 1000 });
-  // Each set's starting address: ZooKeeper's, unless it is stale and other sentinels know better.
-  const sets = new Map<string, Address>();
-  // A set paused (maintenance mode) is monitored from the start with PAUSED_QUORUM: this Sentinel never fails it over by itself.
-  const paused = new Map<string, Address>();
-  // Every set at once: one after the other, 100 sets took half a minute before Sentinel started (#27).
-  const decided = await Promise.all(
-    [...registered].map(async ([name, found]) => {
-      // ZooKeeper gone quiet since waitForMasters read it (nemesis seed 65083130: a hang here ended
-      // the program): start on the master just found; the follower corrects it once ZooKeeper answers.
-      const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD, pool).catch((err: unknown) => {
-        log.warn({ set: name, err: String(err) }, 'could not read the set again; monitoring the master just found');
-        return null;
-      });
-      const action = snapshot ? planSet(snapshot) : null;
-      // Unknown (ZooKeeper away) counts as paused: the follower lowers the quorum once it reads the set is not.
-      const isPaused = await dir.readPause(name).then(
-        (p) => p !== null,
-        () => true,
-      );
-      return { name, found, action, isPaused };
-    }),
-  );
-  for (const { name, found, action, isPaused } of decided) {
-    // Junk in masters/<name>: waitForMasters found the set's only live master among its nodes.
-    const address = action?.kind === 'monitor' ? action.address : found;
-    const reason = !action
-      ? `ZooKeeper did not answer again; ${formatAddress(found)} is the master just read`
-      : action.kind === 'monitor'
-        ? action.reason
-        : `ZooKeeper holds no valid address; ${formatAddress(found)} is the only live master among the set's nodes`;
-    (isPaused ? paused : sets).set(name, address);
-    log.info(
-      { set: name, action: 'monitor', master: formatAddress(address), reason, ...(isPaused ? { quorum: PAUSED_QUORUM, paused: true } : {}) },
-      'initial monitoring decision',
-    );
-  }
+  const { sets, paused } = await decideInitialMonitoring(w, registered, pool);
 
   await launchServer(w, {
     bin: cfg.REDIS_SENTINEL_BIN,

@@ -66,12 +66,45 @@ export type ResetDecision =
  */
 export function planReset(s: ResetSnapshot): ResetDecision {
   const views = [...s.views].sort((a, b) => compare(formatAddress(a.address), formatAddress(b.address)));
-  const isRegistered = (a: Address): boolean => s.registered.some((r) => sameAddress(r, a));
   const set = `replica set ${JSON.stringify(s.name)}`;
+  const { unregistered, relearnedBy } = unregisteredPeers(views, s);
+  if (unregistered.size === 0) {
+    return {
+      kind: 'none',
+      reason:
+        views.length === 0
+          ? `${set}: no registered sentinel answered, so none is known to count a stale peer`
+          : `${set}: every peer the ${count(views.length, 'answering sentinel')} know is registered in ZooKeeper`,
+    };
+  }
+  const { stale, notes } = stalePeers(unregistered, relearnedBy, s);
+  if (stale.length === 0) return { kind: 'none', reason: `${set}: no stale peer; ${notes.join('; ')}` };
+  const staleText = `stale ${stale.length === 1 ? 'peer' : 'peers'} ${stale.map(formatAddress).join(', ')}`;
 
-  // Unregistered peers, and which sentinels re-learned them after a reset: a reset sentinel knows
-  // no peer, and only learns those that send hello messages, so a peer already missing from
-  // ZooKeeper when it was reset but listed now is alive.
+  const failing = views.filter((v) => v.failoverInProgress);
+  if (failing.length > 0) {
+    return {
+      kind: 'wait',
+      reason: `${set}: failover in progress (reported by ${list(failing.map((v) => v.address))}); not resetting anything for ${staleText}`,
+    };
+  }
+  const settling = waitForEarlierReset(views, s, `${set}:`, staleText);
+  if (settling.kind === 'wait') return settling;
+  return chooseReset(views, s, {
+    set,
+    stale,
+    staleText,
+    extra: [...(settling.gaveUp.length ? [`stopped waiting: ${settling.gaveUp.join('; ')}`] : []), ...notes],
+  });
+}
+
+/**
+ * Peers no registration names, and which sentinels re-learned them after a reset: a reset
+ * sentinel knows no peer, and only learns those that send hello messages, so a peer already
+ * missing from ZooKeeper when it was reset but listed now is alive.
+ */
+function unregisteredPeers(views: readonly SentinelState[], s: ResetSnapshot) {
+  const isRegistered = (a: Address): boolean => s.registered.some((r) => sameAddress(r, a));
   const unregistered = new Map<string, Address>();
   const relearnedBy = new Map<string, Address[]>();
   for (const v of views) {
@@ -85,16 +118,11 @@ export function planReset(s: ResetSnapshot): ResetDecision {
       }
     }
   }
-  if (unregistered.size === 0) {
-    return {
-      kind: 'none',
-      reason:
-        views.length === 0
-          ? `${set}: no registered sentinel answered, so none is known to count a stale peer`
-          : `${set}: every peer the ${count(views.length, 'answering sentinel')} know is registered in ZooKeeper`,
-    };
-  }
+  return { unregistered, relearnedBy };
+}
 
+/** The unregistered peers gone past the grace and not re-learned; notes on the others. */
+function stalePeers(unregistered: Map<string, Address>, relearnedBy: Map<string, Address[]>, s: ResetSnapshot) {
   const stale: Address[] = [];
   const pending: string[] = [];
   const announcing: string[] = [];
@@ -109,24 +137,20 @@ export function planReset(s: ResetSnapshot): ResetDecision {
       stale.push(unregistered.get(key)!);
     }
   }
-  const staleKeys = new Set(stale.map(formatAddress));
   const notes = [
     ...(pending.length ? [`not gone for good yet: ${pending.join('; ')}`] : []),
     ...(announcing.length ? [`unregistered but still announcing itself (check its ZooKeeper registration): ${announcing.join('; ')}`] : []),
   ];
-  if (stale.length === 0) {
-    return { kind: 'none', reason: `${set}: no stale peer; ${notes.join('; ')}` };
-  }
-  const staleText = `stale ${stale.length === 1 ? 'peer' : 'peers'} ${stale.map(formatAddress).join(', ')}`;
+  return { stale, notes };
+}
 
-  const failing = views.filter((v) => v.failoverInProgress);
-  if (failing.length > 0) {
-    return {
-      kind: 'wait',
-      reason: `${set}: failover in progress (reported by ${list(failing.map((v) => v.address))}); not resetting anything for ${staleText}`,
-    };
-  }
-
+/** One reset at a time: wait while a sentinel reset earlier has not re-learned the set, up to the settle timeout. */
+function waitForEarlierReset(
+  views: readonly SentinelState[],
+  s: ResetSnapshot,
+  set: string,
+  staleText: string,
+): { kind: 'wait'; reason: string } | { kind: 'go'; gaveUp: string[] } {
   const gaveUp: string[] = [];
   for (const v of views) {
     if (v.resetAt === undefined) continue;
@@ -139,17 +163,26 @@ export function planReset(s: ResetSnapshot): ResetDecision {
       return {
         kind: 'wait',
         reason:
-          `${set}: ${formatAddress(v.address)} was reset ${duration(since)} ago and ${progress}; waiting for it to ` +
+          `${set} ${formatAddress(v.address)} was reset ${duration(since)} ago and ${progress}; waiting for it to ` +
           `recover (at most ${duration(s.settleTimeoutMs - since)} more) before resetting another for ${staleText}`,
       };
     }
     gaveUp.push(`${formatAddress(v.address)} still ${progress} ${duration(since)} after its reset (settle timeout ${duration(s.settleTimeoutMs)})`);
   }
+  return { kind: 'go', gaveUp };
+}
 
+/** The lowest-addressed sentinel counting a stale peer whose reset leaves a quorum knowing every replica; else wait. */
+function chooseReset(
+  views: readonly SentinelState[],
+  s: ResetSnapshot,
+  o: { set: string; stale: Address[]; staleText: string; extra: string[] },
+): ResetDecision {
+  const { set, stale, staleText, extra } = o;
+  const staleKeys = new Set(stale.map(formatAddress));
   const quorum = Math.max(...views.map((v) => v.quorum));
   const knowAll = views.filter((v) => v.knownReplicas >= s.expectedReplicas);
   const candidates = views.filter((v) => v.peers.some((p) => staleKeys.has(formatAddress(p))));
-  const extra = [...(gaveUp.length ? [`stopped waiting: ${gaveUp.join('; ')}`] : []), ...notes];
   for (const c of candidates) {
     const others = knowAll.filter((v) => v !== c);
     if (others.length < quorum) continue;
