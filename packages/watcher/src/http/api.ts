@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Address, Logger } from '@redis-zk/core';
 // Core's address module, not its index: the API thread's bundle stays without the clients.
 import { hostPort } from '@redis-zk/core/thread';
-import type { Verdict, WatcherView } from '../view';
+import type { Health, Verdict, WatcherView } from '../view';
 import { notLoaded, readiness } from './probes';
 
 /** Larger announced bodies are refused outright; every route is GET-only, so none is ever read. */
@@ -93,16 +93,7 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
         return history ? json(200, history) : json(404, { error: `no history and no master for set ${JSON.stringify(name)}` });
       },
     ],
-    [
-      '/health',
-      () => {
-        const h = view.health();
-        const following = h.following && hostPort(h.following);
-        return h.ok
-          ? json(200, { status: 'ok', zookeeper: h.zookeeper, following })
-          : json(503, { status: 'unhealthy', reasons: h.reasons, zookeeper: h.zookeeper, following });
-      },
-    ],
+    ['/health', () => healthAnswer(view.health())],
     [
       '/metrics',
       async () => {
@@ -145,6 +136,14 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
       failed(err);
     }
   };
+}
+
+/** ZooKeeper connected and a sentinel followed: 200, else 503 with the reasons. */
+function healthAnswer(h: Health): Answer {
+  const following = h.following && hostPort(h.following);
+  return h.ok
+    ? json(200, { status: 'ok', zookeeper: h.zookeeper, following })
+    : json(503, { status: 'unhealthy', reasons: h.reasons, zookeeper: h.zookeeper, following });
 }
 
 /** Refuses what the routes must not see (an answer), or lets the request through (undefined). */
