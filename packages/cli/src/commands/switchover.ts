@@ -9,7 +9,8 @@ const readOrNull = (a: Address): Promise<ReplicationState | null> => readReplica
 export type SwitchResult =
   | { readonly kind: 'done'; readonly from: Address; readonly to: Address; readonly epoch: number; readonly pausedMs: number; readonly tookMs: number }
   | { readonly kind: 'refused'; readonly code: 'not-found' | 'unsafe'; readonly reason: string }
-  | { readonly kind: 'failed'; readonly from: Address; readonly reason: string };
+  /** promoted: the switchover happened, but Sentinel promoted another replica than the one asked for. */
+  | { readonly kind: 'failed'; readonly from: Address; readonly reason: string; readonly promoted?: Address };
 
 /**
  * One set's planned switchover, the one path behind `redis-zk switchover` and `redis-zk drain`:
@@ -50,7 +51,8 @@ export async function switchSet(ctx: CliContext, set: string, o: { to?: Address 
   });
   if (!outcome.ok) return { kind: 'failed', from: decision.master, reason: outcome.reason };
   if (o.to && !sameAddress(outcome.promoted, o.to)) {
-    return { kind: 'failed', from: decision.master, reason: `Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}` };
+    const reason = `Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}`;
+    return { kind: 'failed', from: decision.master, reason, promoted: outcome.promoted };
   }
   return { kind: 'done', from: decision.master, to: outcome.promoted, epoch: outcome.epoch, pausedMs: outcome.pausedMs, tookMs: outcome.tookMs };
 }
@@ -60,8 +62,7 @@ export async function switchoverCommand(ctx: CliContext, set: string, o: { to?: 
   const r = await switchSet(ctx, set, o);
   if (r.kind === 'refused') throw new CliError(`refused: ${r.reason}`, r.code === 'not-found' ? EXIT.notFound : EXIT.refused);
   if (r.kind === 'failed') {
-    const done = /^Sentinel promoted/.test(r.reason);
-    throw new CliError(done ? `switchover of ${set} done, but ${r.reason}` : `switchover of ${set} not done: ${r.reason}`, EXIT.failed);
+    throw new CliError(r.promoted ? `switchover of ${set} done, but ${r.reason}` : `switchover of ${set} not done: ${r.reason}`, EXIT.failed);
   }
   return `${set}: switched over from ${formatAddress(r.from)} to ${formatAddress(r.to)} (epoch ${r.epoch}; writes paused ${r.pausedMs} ms; ${r.tookMs} ms in all)`;
 }
