@@ -22,6 +22,7 @@ export * from './redis/replication';
 export * from './members/record';
 export * from './members/freshness';
 export * from './members/history';
+export * from './members/record-change';
 export * from './members/tags';
 export * from './members/wiped';
 export * from './members/offset-gap';

@@ -1,3 +1,4 @@
+import { recordMasterChange } from '../members/record-change';
 import { type Address, formatAddress, sameAddress } from '../address';
 import type { Logger } from '../log';
 import { withRedis } from '../redis/connect';
@@ -307,20 +308,8 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
         },
         'switched over; the old master is now a replica',
       );
-      await i.dir
-        .recordChange(i.name, {
-          at: Date.now(),
-          from: formatAddress(i.announce),
-          to: formatAddress(promoted),
-          cause: 'switchover',
-          epoch,
-          durationMs: pausedMs,
-          outageBasis: 'write-pause',
-          ...gap,
-          by: i.by,
-          reason: i.reason,
-        })
-        .catch((err) => log.warn({ err: String(err) }, 'could not record the switchover in the history'));
+      const change = { from: i.announce, to: promoted, cause: 'switchover' as const, epoch, durationMs: pausedMs, outageBasis: 'write-pause' as const };
+      await recordMasterChange(i.dir, i.name, { ...change, ...gap, by: i.by, reason: i.reason }, log);
       handedOver = true;
       return { ok: true, promoted, epoch, pausedMs, tookMs: Date.now() - started };
     }

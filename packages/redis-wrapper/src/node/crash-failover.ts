@@ -13,6 +13,8 @@ import {
   type SentinelView,
   sleep,
   withSentinel,
+  recordMasterChange,
+  recordedBy,
 } from '@redis-zk/core';
 import { type RpoInputs, rpoCheck } from './rpo-guard';
 
@@ -115,20 +117,22 @@ async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void>
     if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
       const promotedAt = Date.now();
       const gap = await measureOffsetGap({ promoted: view.master, from: i.self, lastOffset: i.last?.role === 'master' ? i.last.offset : undefined });
-      await i.dir
-        .recordChange(i.name, {
-          at: Date.now(),
-          from: formatAddress(i.self),
-          to: formatAddress(view.master),
+      await recordMasterChange(
+        i.dir,
+        i.name,
+        {
+          from: i.self,
+          to: view.master,
           cause: 'crash-failover',
           epoch: view.configEpoch,
           durationMs: promotedAt - i.diedAt,
           outageBasis: 'death-to-promotion',
           ...gap,
-          by: `redis-wrapper ${formatAddress(i.self)}`,
+          by: recordedBy('redis-wrapper', i.self),
           reason: "the master's redis-server died",
-        })
-        .catch(() => undefined);
+        },
+        i.log,
+      );
       return;
     }
     await sleep(50);

@@ -15,6 +15,8 @@ import {
   type RedisPool,
   sleep,
   withRedis,
+  recordMasterChange,
+  recordedBy,
 } from '@redis-zk/core';
 import { decideRecovery } from './recovery-decide';
 
@@ -125,17 +127,6 @@ async function nameMaster(
   measured: { durationMs: number; lastOffset?: number; promotedOffset?: number; offsetGapBytes?: number },
 ): Promise<void> {
   await i.dir.writeMaster(i.name, master, { epoch: 0 });
-  await i.dir
-    .recordChange(i.name, {
-      at: Date.now(),
-      from: from ? formatAddress(from) : null,
-      to: formatAddress(master),
-      cause: 'recovery',
-      epoch: 0,
-      outageBasis: 'masterless-to-promotion',
-      ...measured,
-      by: `redis-wrapper ${formatAddress(i.self)}`,
-      reason,
-    })
-    .catch((err) => i.log.warn({ err: String(err) }, 'could not record the recovery in the history'));
+  const change = { from, to: master, cause: 'recovery' as const, epoch: 0, outageBasis: 'masterless-to-promotion' as const, ...measured };
+  await recordMasterChange(i.dir, i.name, { ...change, by: recordedBy('redis-wrapper', i.self), reason }, i.log);
 }

@@ -11,6 +11,8 @@ import {
   sameAddress,
   sameShape,
   withRedis,
+  recordMasterChange,
+  recordedBy,
 } from '@redis-zk/core';
 import { decideRole, namedMasterKnown, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
@@ -338,17 +340,8 @@ export class NodeLoop {
     if (action.kind === 'fence') {
       this.i.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
-      await this.i.dir
-        .recordChange(this.i.name, {
-          at: Date.now(),
-          from: formatAddress(this.i.self),
-          to: formatAddress(m),
-          cause: 'fence',
-          epoch: -1,
-          by: `redis-wrapper ${formatAddress(this.i.self)}`,
-          reason: action.reason,
-        })
-        .catch(() => undefined);
+      const by = recordedBy('redis-wrapper', this.i.self);
+      await recordMasterChange(this.i.dir, this.i.name, { from: this.i.self, to: m, cause: 'fence', epoch: -1, by, reason: action.reason }, log);
     } else {
       this.i.counters.repoints += 1;
       log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, "re-pointed this replica to the set's master");

@@ -1,4 +1,4 @@
-import { type Address, type Directory, formatAddress, type Logger, sleep } from '@redis-zk/core';
+import { type Address, type Directory, type Logger, sleep, recordMasterChange, recordedBy } from '@redis-zk/core';
 
 /**
  * An elected master starts a new era: registered at epoch 0 (so the sentinels' next failover
@@ -18,15 +18,6 @@ export async function registerElectedMaster(o: { dir: Directory; name: string; s
       await sleep(500);
     }
   }
-  void dir
-    .recordChange(name, {
-      at: Date.now(),
-      from: previous?.raw ?? null,
-      to: formatAddress(self),
-      cause: 'election',
-      epoch: 0,
-      by: `redis-wrapper ${formatAddress(self)}`,
-      reason: o.reason,
-    })
-    .catch((err) => log.warn({ err: String(err) }, 'could not record the election in the history'));
+  const by = recordedBy('redis-wrapper', self);
+  void recordMasterChange(dir, name, { from: previous?.raw ?? null, to: self, cause: 'election', epoch: 0, by, reason: o.reason }, log);
 }

@@ -4,12 +4,12 @@ import {
   askSentinel,
   type configureProgram,
   type Directory,
-  formatAddress,
   type Logger,
   measureOffsetGap,
   type RedisPool,
   type SwitchEvent,
   SwitchListeners,
+  historyEvent,
 } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
 import { FailoverClock } from './failover-clock';
@@ -53,8 +53,7 @@ export function followFailovers(o: {
   const clock = new FailoverClock();
   const writer = new MasterWriter(dir, metrics, log, (name, from, to, epoch, reason) => {
     if (epoch > 0) {
-      const event = { at: Date.now(), from: from && formatAddress(from), to: formatAddress(to), cause: 'sentinel-failover' as const, epoch, by };
-      void history.record(name, { ...event, reason: `${reason} (found by a reconcile)` });
+      void history.record(name, historyEvent({ from, to, cause: 'sentinel-failover', epoch, by, reason: `${reason} (found by a reconcile)` }));
     }
   });
   const subscriber = new FollowedSentinel(sentinels, log);

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, type Logger, type OffsetGap, type SentinelView, type SwitchEvent } from '@redis-zk/core';
+import { type Address, formatAddress, type Logger, type OffsetGap, type SentinelView, type SwitchEvent, historyEvent } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
 import { checkEvent, decideOnSwitch, type EventCheck } from './decide-write';
 import type { FailoverClock } from './failover-clock';
@@ -97,17 +97,20 @@ export class SwitchFollower {
     this.d.writer.record(event.name, event.from, event.to);
     const durationMs = this.d.clock.take(event.name, promotedAt, via.reachable ? (via.downAfterMs ?? 0) : 0);
     const gap = await this.d.measure(event.name, event.from, event.to).catch((): OffsetGap => ({}));
-    await this.d.history.record(event.name, {
-      at: promotedAt,
-      from: event.from && formatAddress(event.from),
-      to: formatAddress(event.to),
-      cause: 'sentinel-failover',
-      epoch: check.epoch,
-      ...(durationMs !== undefined ? { durationMs, outageBasis: 'down-to-promotion' as const } : {}),
-      ...gap,
-      by: this.d.by,
-      reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)}; ${check.reason})`,
-    });
+    await this.d.history.record(
+      event.name,
+      historyEvent({
+        at: promotedAt,
+        from: event.from,
+        to: event.to,
+        cause: 'sentinel-failover',
+        epoch: check.epoch,
+        ...(durationMs !== undefined ? { durationMs, outageBasis: 'down-to-promotion' as const } : {}),
+        ...gap,
+        by: this.d.by,
+        reason: `Sentinel's ${event.channel} (via ${formatAddress(event.via)}; ${check.reason})`,
+      }),
+    );
   }
 
   /** A kept event, checked again against the sentinels now (a later failover may have happened meanwhile). */
