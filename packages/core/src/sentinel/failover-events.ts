@@ -77,26 +77,65 @@ export function parseFailoverStart(channel: string, message: string, at: number,
 }
 
 /**
+ * `+selected-slave`: the failover's leader chose the replica it promotes (it sends it REPLICAOF NO
+ * ONE at once). Reported by the leader alone, about a second before `+promoted-slave`.
+ */
+export const SELECTED_CHANNEL = '+selected-slave';
+
+/** The replica a failover's leader chose to promote, and the master it fails over from. */
+export interface ReplicaSelected {
+  name: string;
+  replica: Address;
+  from: Address;
+  /** The sentinel that reported it (the failover's leader). */
+  via: Address;
+}
+
+/** `+selected-slave`: `slave <ip>:<port> <ip> <port> @ <name> <old-ip> <old-port>`; null for junk. */
+export function parseReplicaSelected(message: string, via: Address): ReplicaSelected | null {
+  const [type, , ip, port, at, name, oldIp, oldPort] = message.trim().split(/\s+/);
+  const replica = addressOf(ip, port);
+  const from = addressOf(oldIp, oldPort);
+  if (type !== 'slave' || at !== '@' || !name || !replica || !from || sameAddress(replica, from)) return null;
+  return { name, replica, from, via };
+}
+
+/** What a subscription hands on besides the failovers themselves. */
+export interface FailoverSignals {
+  /** The signs of a failover's start. */
+  onStart?: (start: FailoverStart) => void;
+  /** The replica a failover's leader chose. */
+  onSelected?: (selected: ReplicaSelected) => void;
+}
+
+/**
  * Subscribes `conn` (a connection to the sentinel `via`) to the failover events and hands each
- * one to `emit` (and, with `onStart`, the signs of a failover's start); malformed ones are
- * logged. Resolves once subscribed.
+ * one to `emit` (and the signals asked for in `signals`); malformed ones are logged. Resolves
+ * once subscribed.
  */
 export function subscribeToFailovers(
   conn: Redis,
   via: Address,
   log: Logger,
   emit: (event: SwitchEvent) => void,
-  onStart?: (start: FailoverStart) => void,
+  signals: FailoverSignals = {},
 ): Promise<unknown> {
+  const { onStart, onSelected } = signals;
   conn.on('message', (channel: string, message: string) => {
     if ((START_CHANNELS as readonly string[]).includes(channel)) {
       const start = parseFailoverStart(channel, message, Date.now(), via);
       if (start) onStart?.(start);
       return;
     }
+    if (channel === SELECTED_CHANNEL) {
+      const selected = parseReplicaSelected(message, via);
+      if (selected) onSelected?.(selected);
+      else log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
+      return;
+    }
     const event = parseFailoverEvent(channel, message, via);
     if (event) emit(event);
     else log.warn({ channel, message: message.slice(0, 200), sentinel: formatAddress(via) }, 'ignoring a malformed failover event');
   });
-  return conn.subscribe(...FAILOVER_CHANNELS, ...(onStart ? START_CHANNELS : []));
+  return conn.subscribe(...FAILOVER_CHANNELS, ...(onStart ? START_CHANNELS : []), ...(onSelected ? [SELECTED_CHANNEL] : []));
 }

@@ -10,7 +10,8 @@ import { subscribeToFailovers } from './failover-events';
  * Only the failover's leader reports it at once (the others a second or so later, when its hello
  * messages reach them), and any sentinel may lead: listening to all of them puts the first
  * report into ZooKeeper. (The watcher's FollowedSentinel still follows one sentinel, with liveness checks,
- * for /health.) Emits 'switch' (SwitchEvent) and 'start' (FailoverStart: a failover begins).
+ * for /health.) Emits 'switch' (SwitchEvent), 'start' (FailoverStart: a failover begins) and
+ * 'selected' (ReplicaSelected: the leader chose the replica it promotes).
  */
 export class SwitchListeners extends EventEmitter {
   private readonly conns = new Map<string, Redis>();
@@ -40,13 +41,10 @@ export class SwitchListeners extends EventEmitter {
       });
       conn.on('error', () => undefined);
       // Re-sent by ioredis on reconnect.
-      subscribeToFailovers(
-        conn,
-        address,
-        this.log,
-        (event) => this.emit('switch', event),
-        (start) => this.emit('start', start),
-      ).catch(() => undefined);
+      subscribeToFailovers(conn, address, this.log, (event) => this.emit('switch', event), {
+        onStart: (start) => this.emit('start', start),
+        onSelected: (selected) => this.emit('selected', selected),
+      }).catch(() => undefined);
       this.conns.set(key, conn);
     }
   }

@@ -1,9 +1,9 @@
-import { type Directory, type FailoverStart, type Logger, SwitchListeners } from '@redis-zk/core';
+import { type Directory, type FailoverStart, type Logger, type ReplicaSelected, SwitchListeners } from '@redis-zk/core';
 import type { NodeLoop, TakenView } from './role-loop';
 
 /**
  * What makes the node loop look at the set at once instead of at its next tick: a failover event
- * of this set from any registered sentinel (`+try-failover`, `+promoted-slave`, `+switch-master`), and a change of
+ * of this set from any registered sentinel (`+try-failover`, `+selected-slave`, `+promoted-slave`, `+switch-master`), and a change of
  * `masters/<name>` in ZooKeeper (a watch), ZooKeeper being usable again (a master paused while
  * cut off, or resumed from a freeze, is fenced or lifted at once). So `/primary` and `/replica`,
  * which HAProxy checks, follow a failover within moments. Returns `onView` for the loop (it keeps the subscriptions on
@@ -20,6 +20,10 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   // A failover's start: a master being failed over from pauses its writes before the promotion (~0.2 s later).
   listeners.on('start', (e: FailoverStart) => {
     if (e.name === o.name && e.channel === '+try-failover') o.loop()?.failoverStarted(e.master, e.via);
+  });
+  // The replica the leader chose (~1 s before +promoted-slave): a replica of the master it leaves follows it at once.
+  listeners.on('selected', (e: ReplicaSelected) => {
+    if (e.name === o.name) void o.loop()?.failoverSelected(e);
   });
   let armed = false;
   let stopped = false;

@@ -4,21 +4,22 @@ import {
   type Directory,
   formatAddress,
   type Logger,
-  type MemberRecord,
   type NodeTags,
   type RedisPool,
+  type ReplicaSelected,
   type ReplicationState,
   sameAddress,
-  sameShape,
   withRedis,
   recordMasterChange,
   recordedBy,
 } from '@redis-zk/core';
+import { decideFollowSelected } from './follow-selected';
 import { decideRole, namedMasterKnown, type RoleAction, type RoleView } from './role-decide';
 import { gatherView, type ZkFacts } from './role-view';
 import { recover } from './recovery';
 import { PriorityKeeper } from './priority-keeper';
 import type { NodeCounters } from './counters';
+import { MemberPublisher } from './member-publisher';
 
 export interface LoopInputs {
   dir: Directory;
@@ -72,14 +73,6 @@ export const probeTimeoutFor = (intervalMs: number): number => Math.min(1000, Ma
  */
 export const writePauseFor = (intervalMs: number): number => 2 * intervalMs + 2 * probeTimeoutFor(intervalMs);
 
-/** Records are written at once when their shape changes, else at most this often... */
-const PUBLISH_MIN_MS = 1000;
-/** ...and at least this often, so that a live member's record is never old. */
-const PUBLISH_MAX_MS = 60_000;
-/** Records of data directories not heard of for this long (before the newest) are removed. */
-const RECORD_MAX_AGE_MS = 24 * 3600_000;
-const PRUNE_EVERY_MS = 10 * 60_000;
-
 /**
  * The node loop: every tick, read the set (local server, ZooKeeper, sentinels), decide
  * (`decideRole`), apply, and publish this node's member record. It runs from the end of start-up
@@ -94,8 +87,6 @@ export class NodeLoop {
   private again = false;
   private zk: ZkFacts = { registered: null, sentinels: [], paused: null, current: false };
   private lastMasterAt = performance.now();
-  private published: { record: MemberRecord; at: number } | undefined;
-  private prunedAt = 0;
   private lastReason = '';
   private latest: TakenView | undefined;
   private lastLocal: { state: ReplicationState; at: number } | undefined;
@@ -115,9 +106,11 @@ export class NodeLoop {
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
   private readonly priorities: PriorityKeeper;
+  private readonly members: MemberPublisher;
 
   constructor(private readonly i: LoopInputs) {
     this.priorities = new PriorityKeeper(i, i.wiped);
+    this.members = new MemberPublisher(i);
   }
 
   get view(): TakenView | undefined {
@@ -176,6 +169,29 @@ export class NodeLoop {
       if (this.lastRole === 'master' && !this.zk.paused) void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
     }
     this.poke('Sentinel started a failover');
+  }
+
+  /**
+   * A failover's leader chose the replica it promotes (`+selected-slave`): a replica of the master
+   * it leaves follows the chosen one at once (follow-selected.ts), then the loop looks at the set.
+   */
+  async failoverSelected(selected: ReplicaSelected): Promise<void> {
+    if (!this.running) return;
+    const action = decideFollowSelected({
+      self: this.i.self,
+      selected,
+      role: this.lastRole,
+      following: this.latest?.local?.following,
+      paused: !!this.zk.paused,
+    });
+    if (action.kind === 'follow') {
+      await this.apply(action).catch((err: unknown) =>
+        this.i.log.warn({ err: String(err), reason: action.reason }, 'could not follow the chosen replica; next tick'),
+      );
+    } else {
+      this.i.log.debug({ reason: action.reason, chosen: formatAddress(selected.replica) }, 'Sentinel chose a replica; this node stays');
+    }
+    this.poke('Sentinel chose a replica to promote');
   }
 
   /** Whether a sentinel reported starting a failover from this node within the last `ms` (a stopping master's handover pauses first then). */
@@ -262,7 +278,7 @@ export class NodeLoop {
       // After a fence: the writes held back meet a replica (their clients were cut off), never the stale master.
       await this.resumeWrites(action.reason, began);
     }
-    await this.publish(view);
+    await this.members.publish(view);
     await this.priorities.check(g.local).catch((err: unknown) => this.i.log.warn({ err: String(err) }, 'could not give replica-priority back'));
     return action;
   }
@@ -345,43 +361,6 @@ export class NodeLoop {
     } else {
       this.i.counters.repoints += 1;
       log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, "re-pointed this replica to the set's master");
-    }
-  }
-
-  /** Keeps this data directory's member record current (see PUBLISH_MIN_MS / PUBLISH_MAX_MS). */
-  private async publish(v: TakenView): Promise<void> {
-    const l = v.local;
-    if (!l || !v.zkCurrent) return;
-    const record: MemberRecord = {
-      address: this.i.self,
-      role: l.role,
-      replid: l.replid,
-      offset: l.offset,
-      following: l.following,
-      linkUp: l.linkUp,
-      api: this.i.api,
-      task: this.i.task?.id,
-      agent: this.i.task?.agent,
-      neverPromote: this.i.tags.neverPromote,
-      priority: this.i.tags.priority,
-    };
-    const now = performance.now();
-    const last = this.published;
-    const due =
-      !last || !sameShape(last.record, record) || (record.offset !== last.record.offset && now - last.at >= PUBLISH_MIN_MS) || now - last.at >= PUBLISH_MAX_MS;
-    if (!due) return;
-    try {
-      await this.i.dir.writeMemberRecord(this.i.name, this.i.dataId, record);
-      this.published = { record, at: now };
-    } catch (err) {
-      this.i.log.debug({ err: String(err) }, 'could not publish the member record; next tick');
-      return;
-    }
-    if (l.role === 'master' && now - this.prunedAt >= PRUNE_EVERY_MS) {
-      this.prunedAt = now;
-      const records = await this.i.dir.readMemberRecords(this.i.name).catch(() => []);
-      const removed = records.length > 0 ? await this.i.dir.pruneMemberRecords(this.i.name, records, RECORD_MAX_AGE_MS).catch(() => 0) : 0;
-      if (removed > 0) this.i.log.info({ removed, reason: `not written for ${RECORD_MAX_AGE_MS / 3600_000} h` }, 'removed old member records');
     }
   }
 }
