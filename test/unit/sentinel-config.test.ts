@@ -373,3 +373,19 @@ test('sentinelConfigLines: the discovery user beside requirepass, its password h
     [],
   );
 });
+
+// A fresh Sentinel starts at ZooKeeper's newest config epoch (nemesis seed 976999871).
+for (const [currentEpoch, expected] of [
+  [undefined, []],
+  [0, []],
+  [-1, []],
+  [7, [['sentinel', 'current-epoch', '7']]],
+] as const) {
+  test(`sentinelConfigLines: ZooKeeper's newest epoch ${currentEpoch} -> ${expected.length ? 'sentinel current-epoch' : 'no current-epoch line'}`, (t) => {
+    const lines = sentinelConfigLines({ bind: BIND, announce: ANNOUNCE, dataDir: '/d', sets: new Map([['mymaster', R]]), settings: settings(), currentEpoch });
+    t.deepEqual(
+      parse(lines).filter((a) => a[0] === 'sentinel' && a[1] === 'current-epoch'),
+      expected.map((l) => [...l]),
+    );
+  });
+}

@@ -45,6 +45,18 @@ function passwordLines(password: string | undefined): string[] {
   return [configLine('requirepass', password), configLine('sentinel', 'sentinel-pass', password)];
 }
 
+/**
+ * A fresh Sentinel starts at current epoch 0, and its first failover is epoch 1. When every
+ * sentinel of a deployment was replaced (a rolling restart of the app, each task in a fresh
+ * sandbox), that failover's epoch is older than the one ZooKeeper already holds, and the watcher
+ * rightly never moves ZooKeeper back to an older epoch: ZooKeeper kept naming the old master for
+ * good (nemesis seed 976999871). Starting at ZooKeeper's newest epoch keeps Sentinel's epochs
+ * ahead of the record; the other sentinels adopt the higher epoch from its hello messages.
+ */
+function epochLines(currentEpoch: number | undefined): string[] {
+  return currentEpoch && currentEpoch > 0 ? [configLine('sentinel', 'current-epoch', currentEpoch)] : [];
+}
+
 /** The lines the wrapper adds to the base sentinel.conf. */
 export function sentinelConfigLines(o: {
   bind: Address;
@@ -53,6 +65,8 @@ export function sentinelConfigLines(o: {
   sets: ReadonlyMap<string, Address>;
   settings: MonitorSettings;
   access?: SentinelAccess;
+  /** ZooKeeper's newest config epoch for the sets (epochLines). */
+  currentEpoch?: number;
 }): string[] {
   return [
     bindLine(o.bind.host),
@@ -63,6 +77,7 @@ export function sentinelConfigLines(o: {
     ...(o.access?.password ? sentinelUserLines(o.access.users ?? {}) : []),
     configLine('sentinel', 'announce-ip', o.announce.host),
     configLine('sentinel', 'announce-port', o.announce.port),
+    ...epochLines(o.currentEpoch),
     ...[...o.sets].flatMap(([name, master]) => monitorLines(name, master, o.settings)),
   ];
 }

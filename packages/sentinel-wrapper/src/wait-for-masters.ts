@@ -13,6 +13,13 @@ async function liveMasterOfNodes(dir: Directory, name: string, password: string 
   return masters.length === 1 ? monitorable(masters[0]!.address) : null;
 }
 
+/** The wanted sets' masters as ZooKeeper names them, and the newest config epoch recorded among them. */
+export interface RegisteredMasters {
+  masters: Map<string, Address>;
+  /** The newest Sentinel config epoch ZooKeeper holds for them (0: none recorded). */
+  newestEpoch: number;
+}
+
 /**
  * Waits until ZooKeeper names at least one wanted master (see liveMasterOfNodes for junk);
  * returns them all. Bounded by `timeoutMs` (0 = forever). Polls, so a ZooKeeper outage meanwhile
@@ -24,19 +31,21 @@ export async function waitForMasters(
   timeoutMs: number,
   log: Logger,
   password?: string,
-): Promise<Map<string, Address> | null> {
+): Promise<RegisteredMasters | null> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   let logged = false;
   for (;;) {
     try {
       const names = (await dir.listMasterNames()).filter(wanted);
       const found = new Map<string, Address>();
+      let newestEpoch = 0;
       for (const name of names) {
         const m = await dir.readMaster(name);
         const address = monitorable(m?.address) ?? (m ? await liveMasterOfNodes(dir, name, password) : null);
         if (address) found.set(name, address);
+        newestEpoch = Math.max(newestEpoch, m?.epoch ?? 0);
       }
-      if (found.size > 0) return found;
+      if (found.size > 0) return { masters: found, newestEpoch };
     } catch (err) {
       log.debug({ err: String(err) }, 'reading masters failed; retrying');
     }

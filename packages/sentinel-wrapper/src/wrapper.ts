@@ -46,7 +46,7 @@ export async function runSentinelWrapper(): Promise<number> {
   // One long-lived connection per server for the start's and the follower's and the pruner's
   // questions: with many sets, a connection per question was hundreds opened and closed a second (#27).
   const pool = new RedisPool({ timeoutMs: 1000 });
-  const { sets, paused } = await decideInitialMonitoring(w, registered, pool);
+  const { sets, paused } = await decideInitialMonitoring(w, registered.masters, pool);
 
   await launchServer(w, {
     bin: cfg.REDIS_SENTINEL_BIN,
@@ -58,6 +58,7 @@ export async function runSentinelWrapper(): Promise<number> {
         dataDir,
         sets,
         settings,
+        currentEpoch: registered.newestEpoch,
         access: { password: cfg.security.sentinelPassword, tls: cfg.security.tls, users: cfg.users },
       }),
       ...[...paused].flatMap(([name, master]) => monitorLines(name, master, { ...settings, quorum: PAUSED_QUORUM })),
