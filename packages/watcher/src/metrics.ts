@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProblemKind, SetStatus } from '@redis-zk/core';
-import { type ApiMetrics, countRequest } from './http/api';
+import { type ApiMetrics, countRequest } from './http/request-counts';
 
 /** The watcher's Prometheus metrics (process, failovers, ZooKeeper, HTTP), on one registry of its own; per-set gauges join it below. */
 export function createMetrics() {

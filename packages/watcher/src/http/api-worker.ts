@@ -3,8 +3,9 @@ import type { Address } from '@redis-zk/core';
 import { closeServer, createLogger, listen, runThread, threadPort } from '@redis-zk/core/thread';
 import type { WatcherView } from '../view';
 import type { ApiThreadData, Question, QuestionArgs, ViewState } from './api-messages';
-import { countRequest, createApi } from './api';
+import { createApi } from './api';
 import { liveness } from './probes';
+import { countRequest } from './request-counts';
 
 /** The thread's entry (scripts/bundle.mjs). */
 export const startApiThread = (): void => runThread(serveApi);

@@ -4,6 +4,7 @@ import type { Address, Logger } from '@redis-zk/core';
 import { hostPort } from '@redis-zk/core/thread';
 import type { Health, Verdict, WatcherView } from '../view';
 import { notLoaded, readiness } from './probes';
+import type { ApiMetrics } from './request-counts';
 
 /** Larger announced bodies are refused outright; every route is GET-only, so none is ever read. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,18 +20,6 @@ interface Answer {
   readonly type?: string;
 }
 type Route = (param: string) => Answer | Promise<Answer>;
-
-/** Adds one request to `counts`, by `method\troute\tstatus` (what the watcher's request counter reads). */
-export function countRequest(counts: Map<string, number>, method: string, route: string, status: number): void {
-  const key = `${method}\t${route}\t${status}`;
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-
-/** What the API counts, and how it answers GET /metrics: the watcher's one registry, on whichever thread it lives. */
-export interface ApiMetrics {
-  count(method: string, route: string, status: number): void;
-  text(): Promise<{ text: string; contentType: string }>;
-}
 
 const json = (status: number, value: unknown): Answer => ({ status, body: Buffer.from(JSON.stringify(value)) });
 const verdict = (v: Verdict): Answer => json(v.ok ? 200 : 503, { status: v.ok ? 'ok' : 'unavailable', reason: v.reason });
