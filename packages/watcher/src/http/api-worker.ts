@@ -39,18 +39,14 @@ async function serveApi(): Promise<void> {
   };
   // Counted here, kept in the main thread's one registry: sent along with every scrape.
   const httpCounts = new Map<string, number>();
-  const server = await listen(
-    createApi(
-      view,
-      {
-        count: (method, route, status) => countRequest(httpCounts, method, route, status),
-        text: () => ask('metrics', { httpCounts: [...httpCounts] }),
-      },
-      log,
-    ),
-    data.host,
-    data.port,
+  const app = createApi(
+    view,
+    {
+      count: (method, route, status) => countRequest(httpCounts, method, route, status),
+      text: () => ask('metrics', { httpCounts: [...httpCounts] }),
+    },
     log,
   );
+  const server = await listen(app.callback(), data.host, data.port, log);
   port.listening(() => closeServer(server));
 }
