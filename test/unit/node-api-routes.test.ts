@@ -17,7 +17,7 @@ const replicaAnswers: NodeAnswers = {
 
 async function serve(t: import('ava').ExecutionContext, state: { answers: NodeAnswers | null; ageMs: number }) {
   const server = http.createServer(
-    nodeRoutes({ answers: () => state, maxViewAgeMs: 3000, metrics: async () => ({ text: 'm 1\n', contentType: 'text/plain' }) }),
+    nodeRoutes({ answers: () => state, maxViewAgeMs: 3000, metrics: async () => ({ text: 'm 1\n', contentType: 'text/plain' }) }).callback(),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => server.close());

@@ -1,4 +1,5 @@
-import type http from 'node:http';
+import Router from '@koa/router';
+import Koa from 'koa';
 import { no, type Verdict, withinLag } from '../verdict';
 import type { NodeAnswers } from './answers';
 
@@ -14,55 +15,70 @@ export interface RouteInputs {
 const ROUTES = '/primary, /replica, /readiness, /health, /liveness, /metrics';
 
 /**
- * The node's HTTP API (PORT1), answered from the node loop's last view, never from redis itself,
- * so it stays fast while redis is busy:
+ * The node's HTTP API (PORT1), a Koa app (its request listener: `app.callback()`), answered from
+ * the node loop's last view, never from redis itself, so it stays fast while redis is busy:
  * - `/primary` 200 only for a writable master a Sentinel majority and ZooKeeper both name;
  * - `/replica[?lag=<bytes>]` 200 for a replica synced with the set's master (within the lag);
  * - `/readiness` Marathon's readiness check; `/health` redis answers; `/liveness` the loop runs;
  * - `/metrics` Prometheus.
  * Every other answer is a small JSON `{ "ok": …, "reason": … }`.
  */
-export function nodeRoutes(i: RouteInputs): http.RequestListener {
-  const fresh = (check: (a: NodeAnswers) => Verdict): Verdict => {
+export function nodeRoutes(i: RouteInputs): Koa {
+  const fresh = (decide: (a: NodeAnswers) => Verdict): Verdict => {
     const { answers, ageMs } = i.answers();
     if (!answers) return no('no view yet (starting)');
     if (ageMs > i.maxViewAgeMs) return no(`view is ${Math.round(ageMs)} ms old (the node loop is behind, or the process was frozen)`);
-    return check(answers);
+    return decide(answers);
   };
-  const routes: Record<string, (q: URLSearchParams) => Verdict | null> = {
-    '/primary': () => fresh((a) => a.primary),
-    '/replica': (q) => {
-      const lag = q.get('lag');
-      if (lag !== null && !/^\d{1,15}$/.test(lag)) return null;
-      return fresh((a) => withinLag(a.replica, a.replicaLag, lag === null ? undefined : Number(lag)));
-    },
-    '/readiness': () => fresh((a) => a.readiness),
-    '/health': () => fresh((a) => a.health),
-    '/liveness': () => fresh(() => ({ ok: true, reason: 'node loop running' })),
-  };
-  return (req, res) => {
-    const send = (status: number, body: string, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), connection: 'close' });
-      res.end(body);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, JSON.stringify({ ok: false, reason: 'only GET' }));
-    let url: URL;
+  // Paths match exactly: no trailing slash, case as written. A GET route answers HEAD too.
+  const router = new Router({ strict: true, sensitive: true });
+  /** A route answering a check's verdict on the last answers: 200 if it passes, else 503. */
+  const check = (path: string, verdict: (a: NodeAnswers) => Verdict) => router.get(path, (ctx) => answer(ctx, fresh(verdict)));
+  check('/primary', (a) => a.primary);
+  router.get('/replica', (ctx) => {
+    const lag = new URLSearchParams(ctx.querystring).get('lag');
+    if (lag !== null && !/^\d{1,15}$/.test(lag)) return reply(ctx, 400, JSON.stringify({ ok: false, reason: 'lag must be a whole number of bytes' }));
+    const verdict = fresh((a) => withinLag(a.replica, a.replicaLag, lag === null ? undefined : Number(lag)));
+    answer(ctx, verdict);
+  });
+  check('/readiness', (a) => a.readiness);
+  check('/health', (a) => a.health);
+  check('/liveness', () => ({ ok: true, reason: 'node loop running' }));
+  router.get('/metrics', async (ctx) => {
     try {
-      url = new URL(req.url ?? '/', 'http://node');
+      const m = await i.metrics();
+      reply(ctx, 200, m.text, m.contentType);
     } catch {
-      return send(400, JSON.stringify({ ok: false, reason: 'malformed URL' }));
+      reply(ctx, 503, '{"ok":false,"reason":"metrics unavailable"}');
     }
-    if (url.pathname === '/metrics') {
-      void i.metrics().then(
-        (m) => send(200, m.text, m.contentType),
-        () => send(503, '{"ok":false,"reason":"metrics unavailable"}'),
-      );
-      return;
-    }
-    const route = routes[url.pathname];
-    if (!route) return send(404, JSON.stringify({ ok: false, reason: `no route ${url.pathname}; try ${ROUTES}` }));
-    const verdict = route(url.searchParams);
-    if (!verdict) return send(400, JSON.stringify({ ok: false, reason: 'lag must be a whole number of bytes' }));
-    send(verdict.ok ? 200 : 503, JSON.stringify(verdict));
-  };
+  });
+
+  const app = new Koa();
+  app.use(screen);
+  app.use(router.routes());
+  app.use((ctx) => reply(ctx, 404, JSON.stringify({ ok: false, reason: `no route ${ctx.path}; try ${ROUTES}` })));
+  return app;
+}
+
+/**
+ * Before the router: any method but GET and HEAD, whatever the path, is a 405; a URL that does not
+ * parse is a 400. The rest is routed by the path as the URL parser resolves it (`..`, `//`).
+ */
+const screen: Koa.Middleware = (ctx, next) => {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return reply(ctx, 405, JSON.stringify({ ok: false, reason: 'only GET' }));
+  try {
+    ctx.path = new URL(ctx.url, 'http://node').pathname;
+  } catch {
+    return reply(ctx, 400, JSON.stringify({ ok: false, reason: 'malformed URL' }));
+  }
+  return next();
+};
+
+const answer = (ctx: Koa.Context, v: Verdict) => reply(ctx, v.ok ? 200 : 503, JSON.stringify(v));
+
+/** Every answer: its type, its length (Koa, from the body) and no keep-alive (a proxy's checks connect each time). */
+function reply(ctx: Koa.Context, status: number, body: string, type = 'application/json'): void {
+  ctx.status = status;
+  ctx.set({ 'Content-Type': type, Connection: 'close' });
+  ctx.body = body; // Koa sends no body for HEAD
 }

@@ -21,12 +21,16 @@ async function serveNodeApi(): Promise<void> {
   const port = threadPort<NodeApiThreadData, NodeApiState>();
   const { data } = port;
   const log = createLogger('redis-wrapper', data.logLevel).child({ ...data.context, thread: 'http' });
-  const handler = nodeRoutes({
+  const app = nodeRoutes({
     // The main thread sends state after every view and nothing else: its silence is the time since this view arrived.
     answers: () => ({ answers: port.state().answers, ageMs: port.state().viewAgeMs + port.silentMs() }),
     maxViewAgeMs: data.maxViewAgeMs,
     metrics: () => port.ask('metrics'),
   });
+  // Only what fails outside the routes reaches here (a client gone mid-answer, a route that threw: Koa's 500);
+  // listening also keeps Koa from printing it to stderr.
+  app.on('error', (err: unknown) => log.warn({ err }, 'node API answer failed'));
+  const handler = app.callback();
   const servers: http.Server[] = [];
   try {
     for (const host of data.hosts) servers.push(await listen(handler, host, data.port, log, 'node API'));
