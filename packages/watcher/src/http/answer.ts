@@ -22,6 +22,7 @@ export const json = (status: number, value: unknown): Answer => ({ status, body:
 /** Every answer, whatever its route, with its type, its length (Koa, from the bytes) and no caching. */
 export function send(ctx: ApiContext, a: Answer): void {
   ctx.status = a.status;
-  ctx.body = a.body; // Koa sends no body for HEAD
+  // Before the body: with a Content-Type set, Koa does not look one up for the bytes.
   ctx.set({ 'Content-Type': a.type ?? JSON_TYPE, 'Cache-Control': 'no-store' });
+  ctx.body = a.body; // Koa sends no body for HEAD
 }
