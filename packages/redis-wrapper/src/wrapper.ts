@@ -77,7 +77,7 @@ export async function runRedisWrapper(): Promise<number> {
       // Held at 0 while wiped, until the first full sync (node/empty-guard.ts).
       replicaPriority: election.wiped ? 0 : replicaPriorityOf(tags),
     }),
-    password: cfg.REDIS_PASSWORD,
+    serves: 'redis',
     niceBelow: cfg.REDIS_NICE,
   });
   if (outcome.kind === 'become-master') await registerElectedMaster({ dir, name, self: announce, reason: outcome.reason, log });
@@ -90,7 +90,6 @@ export async function runRedisWrapper(): Promise<number> {
     name,
     self: announce,
     local: bind,
-    password: cfg.REDIS_PASSWORD,
     dataId: election.dataId,
     tags,
     wiped: election.wiped,

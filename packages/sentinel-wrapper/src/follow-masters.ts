@@ -69,7 +69,7 @@ export class MasterFollower {
             (p) => p !== null,
             () => null,
           );
-          const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.settings.password, this.d.pool));
+          const action = planSet(await snapshotSet(dir, name, this.d.self, this.d.local, this.d.pool));
           if (action.kind !== 'keep') await this.apply(name, action, reason, paused === true);
           else log.debug({ set: name, reason: action.reason }, 'monitoring unchanged');
           await this.keepQuorum(name, paused, reason);

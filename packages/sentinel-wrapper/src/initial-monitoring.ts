@@ -14,12 +14,12 @@ export interface InitialMonitoring {
  * Every set at once: one after the other, 100 sets took half a minute before Sentinel started (#27).
  */
 export async function decideInitialMonitoring(w: Wrapper<'sentinel-wrapper'>, registered: Map<string, Address>, pool: RedisPool): Promise<InitialMonitoring> {
-  const { cfg, dir, announce, log } = w;
+  const { dir, announce, log } = w;
   const decided = await Promise.all(
     [...registered].map(async ([name, found]) => {
       // ZooKeeper gone quiet since waitForMasters read it (nemesis seed 65083130: a hang here ended
       // the program): start on the master just found; the follower corrects it once ZooKeeper answers.
-      const snapshot = await snapshotSet(dir, name, announce, null, cfg.REDIS_PASSWORD, pool).catch((err: unknown) => {
+      const snapshot = await snapshotSet(dir, name, announce, null, pool).catch((err: unknown) => {
         log.warn({ set: name, err: String(err) }, 'could not read the set again; monitoring the master just found');
         return null;
       });

@@ -6,7 +6,7 @@ export interface MonitorSettings {
   downAfterMs: number;
   failoverTimeoutMs: number;
   parallelSyncs: number;
-  /** The nodes' default user's password (REDIS_PASSWORD): Sentinel's auth-pass unless `auth` is given; the wrapper's probes. */
+  /** The nodes' default user's password (REDIS_PASSWORD): Sentinel's auth-pass unless `auth` is given. */
   password: string | undefined;
   /** The user Sentinel logs in to the nodes as (SENTINEL_AUTH_USER, SENTINEL_AUTH_PASSWORD): auth-user and auth-pass. */
   auth?: AclUser | undefined;

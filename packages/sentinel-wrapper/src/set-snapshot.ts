@@ -30,14 +30,7 @@ export const monitorable = (a: Address | null | undefined): Address | null => (a
  * `pool`: ask over long-lived connections (the follower asks every set every few seconds); each
  * address is probed once even when ZooKeeper, the local Sentinel and the others name the same.
  */
-export async function snapshotSet(
-  dir: Directory,
-  name: string,
-  self: Address,
-  local: Address | null,
-  password: string | undefined,
-  pool?: RedisPool,
-): Promise<SetSnapshot> {
+export async function snapshotSet(dir: Directory, name: string, self: Address, local: Address | null, pool?: RedisPool): Promise<SetSnapshot> {
   const { master, sentinels } = await dir.readSet(name);
   const registered = monitorable(master?.address);
   const others = sentinels.map((s) => s.address).filter((a) => !sameAddress(a, self));
@@ -49,7 +42,7 @@ export async function snapshotSet(
   const probe = async (a: Address | null | undefined) => {
     if (!a) return undefined;
     const key = formatAddress(a);
-    if (!probes.has(key)) probes.set(key, probeRedis(a, { password, timeoutMs: TIMEOUT_MS, pool }));
+    if (!probes.has(key)) probes.set(key, probeRedis(a, { timeoutMs: TIMEOUT_MS, pool }));
     return probes.get(key);
   };
   const [registeredProbe, monitoredProbe, othersProbe] = await Promise.all([probe(registered), probe(monitored?.master), probe(consensus.master)]);

@@ -6,9 +6,9 @@ import { monitorable } from './set-snapshot';
  * registered nodes: the only one answering as master is taken, so junk alone cannot keep a set
  * without sentinels forever (the watcher then corrects ZooKeeper through them).
  */
-async function liveMasterOfNodes(dir: Directory, name: string, password: string | undefined): Promise<Address | null> {
+async function liveMasterOfNodes(dir: Directory, name: string): Promise<Address | null> {
   const nodes = await dir.listNodes(name);
-  const probes = await Promise.all(nodes.map((n) => probeRedis(n.address, { password, timeoutMs: 1000 })));
+  const probes = await Promise.all(nodes.map((n) => probeRedis(n.address, { timeoutMs: 1000 })));
   const masters = probes.filter(isLiveMaster);
   return masters.length === 1 ? monitorable(masters[0]!.address) : null;
 }
@@ -25,13 +25,7 @@ export interface RegisteredMasters {
  * returns them all. Bounded by `timeoutMs` (0 = forever). Polls, so a ZooKeeper outage meanwhile
  * is just waited out.
  */
-export async function waitForMasters(
-  dir: Directory,
-  wanted: (name: string) => boolean,
-  timeoutMs: number,
-  log: Logger,
-  password?: string,
-): Promise<RegisteredMasters | null> {
+export async function waitForMasters(dir: Directory, wanted: (name: string) => boolean, timeoutMs: number, log: Logger): Promise<RegisteredMasters | null> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   let logged = false;
   for (;;) {
@@ -41,7 +35,7 @@ export async function waitForMasters(
       let newestEpoch = 0;
       for (const name of names) {
         const m = await dir.readMaster(name);
-        const address = monitorable(m?.address) ?? (m ? await liveMasterOfNodes(dir, name, password) : null);
+        const address = monitorable(m?.address) ?? (m ? await liveMasterOfNodes(dir, name) : null);
         if (address) found.set(name, address);
         newestEpoch = Math.max(newestEpoch, m?.epoch ?? 0);
       }

@@ -35,7 +35,7 @@ export async function runSentinelWrapper(): Promise<number> {
     const reason = 'Sentinel 7.0 may mark a just-promoted master down and fail over again';
     log.warn({ SENTINEL_DOWN_AFTER_MS: cfg.SENTINEL_DOWN_AFTER_MS, reason }, 'SENTINEL_DOWN_AFTER_MS below 2000 is risky');
   }
-  const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log, cfg.REDIS_PASSWORD);
+  const registered = await waitForMasters(dir, wanted, cfg.MASTER_WAIT_TIMEOUT_MS, log);
   if (!registered) {
     const what = `a master under ${dir.paths.masters}${names ? ` for MASTER_NAMES=${names.join(',')}` : ''}`;
     const zk = dir.connected ? 'ZooKeeper answered' : `ZooKeeper at ${cfg.ZK_HOSTS} did not answer`;
@@ -63,7 +63,7 @@ export async function runSentinelWrapper(): Promise<number> {
       }),
       ...[...paused].flatMap(([name, master]) => monitorLines(name, master, { ...settings, quorum: PAUSED_QUORUM })),
     ],
-    password: cfg.security.sentinelPassword,
+    serves: 'sentinel',
   });
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
   const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log, pool });

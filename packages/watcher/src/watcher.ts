@@ -30,7 +30,6 @@ export async function runWatcher(): Promise<number> {
     sentinels: () => sentinels.current,
     masters: () => masters.current,
     paused: async (name) => (await dir.readPause(name)) !== null,
-    password: cfg.REDIS_PASSWORD,
     pool,
     graceMs: cfg.SENTINEL_CLEANUP_GRACE_MS,
     log,

@@ -56,11 +56,11 @@ export async function startWrapper<P extends WrapperProgram>(
 /** Writes DATA_DIR/<fileName> (the base config, then `lines`), starts the server on it, waits until it answers. */
 export async function launchServer(
   w: Wrapper<WrapperProgram>,
-  o: { bin: string; fileName: string; lines: readonly string[]; password: string | undefined; niceBelow?: number },
+  o: { bin: string; fileName: string; lines: readonly string[]; serves: 'redis' | 'sentinel'; niceBelow?: number },
 ): Promise<void> {
   const configFile = await writeGeneratedConfig({ base: w.baseConfig, dir: w.dataDir, fileName: o.fileName, lines: o.lines });
   const server = w.task.start(o.bin, [configFile], o.niceBelow);
-  await waitUntilAnswers(w.bind, o.password, server);
+  await waitUntilAnswers(w.bind, o.serves, server);
 }
 
 /**

@@ -3,9 +3,8 @@ import type { Address } from '../address';
 import { type ClientAuth, redisClientAuth, sentinelClientAuth } from '../security/clients';
 import type { RedisPool } from './pool';
 
+/** How long to wait, and over which connections. The password and TLS are the process's, set once at start (security/clients.ts). */
 export interface ConnectOptions {
-  /** Overrides the process's redis password (security/clients.ts); TLS always comes from there. */
-  password?: string | undefined;
   timeoutMs?: number;
   /** Ask over the pool's long-lived connection (for questions asked every tick). */
   pool?: RedisPool;
@@ -21,12 +20,12 @@ export function withRedis<T>(address: Address, opts: ConnectOptions, use: (r: Re
 }
 
 /** withRedis for a sentinel: Sentinel's own password (SENTINEL_PASSWORD), same TLS. */
-export function withSentinel<T>(address: Address, opts: Omit<ConnectOptions, 'password'>, use: (r: Redis) => Promise<T>): Promise<T> {
+export function withSentinel<T>(address: Address, opts: ConnectOptions, use: (r: Redis) => Promise<T>): Promise<T> {
   return connectOnce(address, opts, sentinelClientAuth(), use);
 }
 
 async function connectOnce<T>(address: Address, opts: ConnectOptions, auth: ClientAuth, use: (r: Redis) => Promise<T>): Promise<T> {
-  const password = (opts.password ?? auth.password) || undefined;
+  const password = auth.password || undefined;
   if (opts.pool) return opts.pool.with(address, use, { password, tls: auth.tls });
   const timeout = opts.timeoutMs ?? 1000;
   const options: RedisOptions = {

@@ -20,7 +20,6 @@ export interface ElectionInputs {
   self: Address;
   selfDataBytes: number;
   selfDataId: string;
-  password: string | undefined;
   timeoutMs: number;
   dataWaitMs: number;
   /** This node is never-promote (NEVER_PROMOTE=yes). */

@@ -18,7 +18,6 @@ export interface SnapshotInputs {
   self: Address;
   selfDataBytes: number;
   selfDataId: string;
-  password: string | undefined;
   startedAt: number;
   timeoutMs: number;
   dataWaitMs: number;
@@ -48,7 +47,7 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
   const probeAll = async (addresses: Array<Address | null | undefined>) => {
     const fresh = new Map<string, Address>();
     for (const a of addresses) if (a && !probes.has(formatAddress(a))) fresh.set(formatAddress(a), a);
-    const results = await Promise.all([...fresh.values()].map((a) => probeRedis(a, { password: i.password, timeoutMs: PROBE_TIMEOUT_MS })));
+    const results = await Promise.all([...fresh.values()].map((a) => probeRedis(a, { timeoutMs: PROBE_TIMEOUT_MS })));
     for (const p of results) probes.set(formatAddress(p.address), p);
   };
   await probeAll([registered?.address, ...nodes.map((n) => n.address), ...sentinelViews.map((v) => (v.reachable ? v.master : null))]);

@@ -41,7 +41,7 @@ export class PriorityKeeper {
       return;
     }
     if (d.kind !== 'restore') return;
-    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(d.priority)));
+    await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(d.priority)));
     this.remembered = undefined;
     this.i.log.warn({ self: formatAddress(this.i.self), priority: d.priority, reason: d.reason }, 'replica-priority given back');
   }
@@ -50,7 +50,7 @@ export class PriorityKeeper {
   private async emptyGuard(guard: Exclude<EmptyGuardDecision, { kind: 'none' }>, local: ReplicationState | null): Promise<void> {
     if (guard.kind === 'hold' && (!local || local.priority === undefined || local.priority === 0)) return;
     const priority = guard.kind === 'hold' ? 0 : replicaPriorityOf(this.i.tags);
-    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(priority)));
+    await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CONFIG', 'SET', 'replica-priority', String(priority)));
     if (guard.kind === 'lift') this.wiped = false;
     this.i.log.info(
       { priority, reason: guard.reason },

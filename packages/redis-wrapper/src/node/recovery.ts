@@ -26,7 +26,6 @@ export interface RecoveryInputs {
   /** This node as announced, and where its redis-server listens. */
   self: Address;
   local: Address;
-  password: string | undefined;
   pool: RedisPool;
   log: Logger;
   /** This node's failover tags (NEVER_PROMOTE, FAILOVER_PRIORITY). */
@@ -62,7 +61,7 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
     const probes = new Map<string, Probe>();
     const probeAll = async (addresses: Array<Address | null | undefined>) => {
       const fresh = addresses.filter((a): a is Address => !!a && !probes.has(formatAddress(a)));
-      for (const p of await Promise.all(fresh.map((a) => probeRedis(a, { password: i.password, timeoutMs: 1000 })))) probes.set(formatAddress(p.address), p);
+      for (const p of await Promise.all(fresh.map((a) => probeRedis(a, { timeoutMs: 1000 })))) probes.set(formatAddress(p.address), p);
     };
     await probeAll([
       ...nodes.map((n) => n.address),
@@ -71,7 +70,7 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
     ]);
     await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
     // This node is probed where it listens, but ranked as the others know it.
-    const own = await probeRedis(i.local, { password: i.password, timeoutMs: 1000 });
+    const own = await probeRedis(i.local, { timeoutMs: 1000 });
     probes.set(formatAddress(i.self), { ...own, address: i.self });
 
     const latest = latestHistory(records, registered?.address ?? null);
@@ -99,8 +98,8 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
     }
 
     const started = Date.now();
-    await withRedis(i.local, { password: i.password, pool: i.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
-    for (let n = 0; (await readReplication(i.local, { password: i.password, pool: i.pool })).role !== 'master'; n += 1) {
+    await withRedis(i.local, { pool: i.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+    for (let n = 0; (await readReplication(i.local, { pool: i.pool })).role !== 'master'; n += 1) {
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);
     }

@@ -27,7 +27,6 @@ export interface LoopInputs {
   /** This node as announced, and where its redis-server listens. */
   self: Address;
   local: Address;
-  password: string | undefined;
   dataId: string;
   /** NEVER_PROMOTE, FAILOVER_PRIORITY: published in the member record, held by the priority keeper, used by the recovery. */
   tags: NodeTags;
@@ -292,7 +291,7 @@ export class NodeLoop {
     const ms = writePauseFor(this.i.intervalMs);
     const at = performance.now();
     try {
-      await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
+      await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
     } catch (err) {
       this.i.log.warn({ err: String(err), reason }, 'could not pause writes; next tick');
       return;
@@ -319,7 +318,7 @@ export class NodeLoop {
     }
     if (this.pausedAt > lookedAt) return;
     try {
-      await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
+      await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
     } catch (err) {
       this.i.log.warn({ err: String(err), reason }, 'could not lift the write pause; it expires by itself');
     }
@@ -350,7 +349,7 @@ export class NodeLoop {
     const m = action.master;
     // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
     // ask Sentinel again instead of writing to a replica (READONLY) for ever.
-    await withRedis(this.i.local, { password: this.i.password, pool: this.i.pool }, (r) =>
+    await withRedis(this.i.local, { pool: this.i.pool }, (r) =>
       r.multi().call('REPLICAOF', m.host, String(m.port)).call('CLIENT', 'KILL', 'TYPE', 'normal').call('CLIENT', 'KILL', 'TYPE', 'pubsub').exec(),
     );
     if (action.kind === 'fence') {

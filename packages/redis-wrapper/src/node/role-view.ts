@@ -22,7 +22,6 @@ export interface ViewInputs {
   /** Where the local redis-server listens, and this node as announced. */
   local: Address;
   self: Address;
-  password: string | undefined;
   pool: RedisPool;
   /**
    * Bound on this tick's ZooKeeper read and on each sentinel's answer (the pool's own timeouts are
@@ -55,7 +54,7 @@ export interface Gathered {
  * the masters they (a majority, and the newest config) and ZooKeeper name.
  */
 export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gathered> {
-  const opts = { password: i.password, timeoutMs: 1000, pool: i.pool };
+  const opts = { timeoutMs: 1000, pool: i.pool };
   const ask = (list: readonly Address[]) =>
     Promise.all(
       list.map((s) =>

@@ -34,7 +34,6 @@ export async function electAtStart(w: Wrapper<'redis-wrapper'>, tags: NodeTags):
       self: announce,
       selfDataBytes,
       selfDataId: dataId,
-      password: cfg.REDIS_PASSWORD,
       timeoutMs: cfg.MASTER_WAIT_TIMEOUT_MS,
       dataWaitMs: cfg.ELECTION_DATA_WAIT_MS,
       neverPromote: tags.neverPromote,

@@ -17,7 +17,6 @@ export interface CleanupDeps {
   masters: () => ReadonlyMap<string, RegisteredMaster>;
   /** Whether a set is paused (maintenance mode): its sentinels are left alone then. Rejects when unknown. */
   paused?: (name: string) => Promise<boolean>;
-  password: string | undefined;
   /** The watcher's long-lived connections (one per server, whatever the number of sets). */
   pool?: RedisPool;
   graceMs: number;
@@ -43,12 +42,10 @@ async function sentinelState(sentinel: Address, name: string, resetAt: number | 
   );
 }
 
-async function connectedReplicas(master: Address | null, password: string | undefined, pool: RedisPool | undefined): Promise<number | null> {
+async function connectedReplicas(master: Address | null, pool: RedisPool | undefined): Promise<number | null> {
   if (!master) return null;
   try {
-    return await withRedis(master, { password, timeoutMs: TIMEOUT_MS, pool }, async (r) =>
-      Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN),
-    );
+    return await withRedis(master, { timeoutMs: TIMEOUT_MS, pool }, async (r) => Number(parseInfo(await r.info('replication')).get('connected_slaves') ?? NaN));
   } catch {
     return null;
   }
@@ -104,7 +101,7 @@ export class SentinelCleanup {
     for (const key of [...gone.keys()]) if (!listed.has(key)) gone.delete(key);
     for (const key of listed) if (!gone.has(key)) gone.set(key, now);
 
-    const fromMaster = await connectedReplicas(reg.address, this.d.password, this.d.pool);
+    const fromMaster = await connectedReplicas(reg.address, this.d.pool);
     const expectedReplicas = fromMaster ?? Math.max(0, ...views.map((v) => v.knownReplicas));
     const decision = planReset({
       name,

@@ -58,7 +58,7 @@ export function followFailovers(o: {
   });
   const subscriber = new FollowedSentinel(sentinels, log);
   const listeners = new SwitchListeners(log);
-  const reconciler = new Reconciler({ dir, sentinels, writer, password: cfg.REDIS_PASSWORD, pool, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
+  const reconciler = new Reconciler({ dir, sentinels, writer, pool, intervalMs: cfg.RECONCILE_INTERVAL_MS, log });
   const switches = new SwitchFollower({
     writer,
     history,

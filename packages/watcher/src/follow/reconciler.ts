@@ -17,7 +17,6 @@ export interface ReconcilerDeps {
   dir: Directory;
   sentinels: () => readonly Address[];
   writer: MasterWriter;
-  password: string | undefined;
   /** The watcher's long-lived connections (one per server, whatever the number of sets). */
   pool?: RedisPool;
   intervalMs: number;
@@ -59,9 +58,7 @@ export class Reconciler {
       await Promise.all(
         [...names].map(async (name) => {
           const consensus = sentinelConsensus(await askSentinels(sentinels, name, { timeoutMs: TIMEOUT_MS, pool: this.d.pool }));
-          const live = consensus.master
-            ? isLiveMaster(await probeRedis(consensus.master, { password: this.d.password, timeoutMs: TIMEOUT_MS, pool: this.d.pool }))
-            : false;
+          const live = consensus.master ? isLiveMaster(await probeRedis(consensus.master, { timeoutMs: TIMEOUT_MS, pool: this.d.pool })) : false;
           await this.d.writer.apply(name, (reg) => decideOnReconcile(reg, consensus, live), 'reconcile');
         }),
       );
