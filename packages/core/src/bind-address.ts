@@ -54,28 +54,28 @@ export const isLoopback = (ip: string) => /^127\./.test(ip) || /^::ffff:127\./i.
  * only if it is an address of this host other than loopback), else, when one of these two gave
  * only loopback, the source address of the route to ZooKeeper unless it is loopback too.
  */
-export function chooseBindAddress(i: BindInputs): BindChoice {
-  if (i.bindIp) return { ok: true, host: i.bindIp, source: 'BIND_IP', reason: 'BIND_IP is set', skipped: [] };
-  const known = Object.keys(i.interfaces);
-  if (i.netIface) {
-    const v4 = i.interfaces[i.netIface]?.find((a) => a.family === 'IPv4');
+export function chooseBindAddress(inputs: BindInputs): BindChoice {
+  if (inputs.bindIp) return { ok: true, host: inputs.bindIp, source: 'BIND_IP', reason: 'BIND_IP is set', skipped: [] };
+  const known = Object.keys(inputs.interfaces);
+  if (inputs.netIface) {
+    const v4 = inputs.interfaces[inputs.netIface]?.find((a) => a.family === 'IPv4');
     if (!v4) {
       return {
         ok: false,
         problem:
-          `invalid environment variable NET_IFACE=${JSON.stringify(i.netIface)}: no IPv4 address ` +
+          `invalid environment variable NET_IFACE=${JSON.stringify(inputs.netIface)}: no IPv4 address ` +
           `on that interface (interfaces here: ${known.join(', ')}); set NET_IFACE or BIND_IP`,
       };
     }
-    return { ok: true, host: v4.address, source: 'NET_IFACE', reason: `the IPv4 address of ${i.netIface}`, skipped: [] };
+    return { ok: true, host: v4.address, source: 'NET_IFACE', reason: `the IPv4 address of ${inputs.netIface}`, skipped: [] };
   }
-  const local = new Set(Object.values(i.interfaces).flatMap((list) => (list ?? []).map((a) => a.address)));
+  const local = new Set(Object.values(inputs.interfaces).flatMap((list) => (list ?? []).map((a) => a.address)));
   const skipped: string[] = [];
   /** The variables that gave only loopback (named when the route gives none either). */
   const loopbackOnly: string[] = [];
   const candidates: Array<{ source: BindSource; value: string | undefined; addresses: readonly string[] }> = [
-    { source: 'HOST', value: i.host, addresses: i.host && isIP(i.host) ? [i.host] : i.hostAddresses },
-    { source: 'LIBPROCESS_IP', value: i.libprocessIp, addresses: i.libprocessIp && isIP(i.libprocessIp) ? [i.libprocessIp] : [] },
+    { source: 'HOST', value: inputs.host, addresses: inputs.host && isIP(inputs.host) ? [inputs.host] : inputs.hostAddresses },
+    { source: 'LIBPROCESS_IP', value: inputs.libprocessIp, addresses: inputs.libprocessIp && isIP(inputs.libprocessIp) ? [inputs.libprocessIp] : [] },
   ];
   for (const c of candidates) {
     if (!c.value) continue;
@@ -99,7 +99,7 @@ export function chooseBindAddress(i: BindInputs): BindChoice {
   }
   const here = [...local].join(', ');
   if (loopbackOnly.length > 0) {
-    const route = i.zkRoute;
+    const route = inputs.zkRoute;
     const from = route?.from;
     if (route && from && !unspecified(from) && !isLoopback(from) && local.has(from)) {
       return {

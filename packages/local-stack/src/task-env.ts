@@ -25,22 +25,22 @@ export const scalaDouble = (n: number): string => (Number.isInteger(n) ? `${n}.0
  * agent's, while the Docker containerizer's `docker run` passes the task's environment and
  * Mesos's own variables but not the agent's LIBPROCESS_IP.
  */
-export function taskEnvironment(i: TaskEnvInput): Record<string, string> {
-  const { app } = i;
+export function taskEnvironment(inputs: TaskEnvInput): Record<string, string> {
+  const { app } = inputs;
   const env: Record<string, string> = { ...app.env };
-  i.hostPorts.forEach((p, n) => {
+  inputs.hostPorts.forEach((p, n) => {
     env[`PORT${n}`] = String(p);
     const def = app.portDefinitions[n];
     if (def?.name) env[`PORT_${envName(def.name)}`] = String(p);
     if (def && def.port !== 0) env[`PORT_${def.port}`] = String(p);
   });
-  if (i.hostPorts.length > 0) {
-    env.PORT = String(i.hostPorts[0]);
-    env.PORTS = i.hostPorts.join(',');
+  if (inputs.hostPorts.length > 0) {
+    env.PORT = String(inputs.hostPorts[0]);
+    env.PORTS = inputs.hostPorts.join(',');
   }
-  env.HOST = i.hostname;
+  env.HOST = inputs.hostname;
   env.MARATHON_APP_ID = app.id;
-  env.MARATHON_APP_VERSION = i.version;
+  env.MARATHON_APP_VERSION = inputs.version;
   if (app.container.image) env.MARATHON_APP_DOCKER_IMAGE = app.container.image;
   env.MARATHON_APP_RESOURCE_CPUS = scalaDouble(app.cpus);
   env.MARATHON_APP_RESOURCE_MEM = scalaDouble(app.mem);
@@ -49,8 +49,8 @@ export function taskEnvironment(i: TaskEnvInput): Record<string, string> {
   const labels = Object.keys(app.labels);
   if (labels.length > 0) env.MARATHON_APP_LABELS = labels.map(envName).join(' ');
   for (const [k, v] of Object.entries(app.labels)) env[`MARATHON_APP_LABEL_${envName(k)}`] = v;
-  env.MESOS_TASK_ID = i.taskId;
-  env.MESOS_SANDBOX = i.sandbox;
-  if (app.container.type !== 'DOCKER') env.LIBPROCESS_IP = i.agentIp;
+  env.MESOS_TASK_ID = inputs.taskId;
+  env.MESOS_SANDBOX = inputs.sandbox;
+  if (app.container.type !== 'DOCKER') env.LIBPROCESS_IP = inputs.agentIp;
   return env;
 }

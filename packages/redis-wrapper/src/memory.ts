@@ -38,25 +38,25 @@ export type MemoryDecision =
   | { readonly ok: false; readonly problem: string };
 
 /** The maxmemory and maxmemory-policy directives to add to the generated config, and why. */
-export function decideMemory(i: MemoryInputs): MemoryDecision {
-  const limit = maxmemoryBytes(i);
+export function decideMemory(inputs: MemoryInputs): MemoryDecision {
+  const limit = maxmemoryBytes(inputs);
   if ('problem' in limit) return { ok: false, problem: limit.problem };
   const lines: Array<readonly [string, string]> = [];
   if (limit.bytes !== null) lines.push(['maxmemory', String(limit.bytes)]);
-  if (i.policy) lines.push(['maxmemory-policy', i.policy]);
-  else if (!i.base.policy) lines.push(['maxmemory-policy', 'noeviction']);
-  const policy = i.policy
-    ? `policy ${i.policy} (REDIS_MAXMEMORY_POLICY)`
-    : i.base.policy
+  if (inputs.policy) lines.push(['maxmemory-policy', inputs.policy]);
+  else if (!inputs.base.policy) lines.push(['maxmemory-policy', 'noeviction']);
+  const policy = inputs.policy
+    ? `policy ${inputs.policy} (REDIS_MAXMEMORY_POLICY)`
+    : inputs.base.policy
       ? 'policy from REDIS_CONF'
       : 'policy noeviction (a full master refuses writes, never drops keys)';
   return { ok: true, lines, maxmemoryBytes: limit.bytes, reason: `${limit.reason}; ${policy}` };
 }
 
-function maxmemoryBytes(i: MemoryInputs): { bytes: number | null; reason: string } | { problem: string } {
-  const mem = i.taskMemMb;
-  if (i.maxmemory && 'bytes' in i.maxmemory) {
-    const bytes = i.maxmemory.bytes;
+function maxmemoryBytes(inputs: MemoryInputs): { bytes: number | null; reason: string } | { problem: string } {
+  const mem = inputs.taskMemMb;
+  if (inputs.maxmemory && 'bytes' in inputs.maxmemory) {
+    const bytes = inputs.maxmemory.bytes;
     if (mem !== undefined && bytes > mem * MB)
       return {
         problem:
@@ -65,17 +65,17 @@ function maxmemoryBytes(i: MemoryInputs): { bytes: number | null; reason: string
       };
     return bytes === 0 ? { bytes: 0, reason: 'no limit (REDIS_MAXMEMORY=0)' } : { bytes, reason: `maxmemory ${bytes} bytes (REDIS_MAXMEMORY)` };
   }
-  if (i.maxmemory) {
+  if (inputs.maxmemory) {
     if (mem === undefined)
       return {
         problem:
-          `invalid environment variable REDIS_MAXMEMORY=${i.maxmemory.percent}%: a ` +
+          `invalid environment variable REDIS_MAXMEMORY=${inputs.maxmemory.percent}%: a ` +
           `share needs MARATHON_APP_RESOURCE_MEM (set by Marathon); give a size instead`,
       };
-    const bytes = Math.floor((mem * MB * i.maxmemory.percent) / 100);
-    return { bytes, reason: `maxmemory ${bytes} bytes: ${i.maxmemory.percent}% (REDIS_MAXMEMORY) of the task's ${mem} MB` };
+    const bytes = Math.floor((mem * MB * inputs.maxmemory.percent) / 100);
+    return { bytes, reason: `maxmemory ${bytes} bytes: ${inputs.maxmemory.percent}% (REDIS_MAXMEMORY) of the task's ${mem} MB` };
   }
-  if (i.base.maxmemory) return { bytes: null, reason: 'maxmemory as REDIS_CONF sets it' };
+  if (inputs.base.maxmemory) return { bytes: null, reason: 'maxmemory as REDIS_CONF sets it' };
   if (mem === undefined) return { bytes: null, reason: 'no maxmemory: not under Marathon (no MARATHON_APP_RESOURCE_MEM) and none set' };
   const mb = Math.floor((mem - WRAPPER_MB) * DATASET_SHARE);
   if (mb < MIN_DERIVED_MB) {

@@ -18,27 +18,27 @@ export interface RedisConfigInputs {
 }
 
 /** The lines the wrapper adds to the base redis.conf. */
-export function redisConfigLines(i: RedisConfigInputs): string[] {
+export function redisConfigLines(inputs: RedisConfigInputs): string[] {
   const lines = [
-    bindLine(i.bind.host),
-    ...listenLines(i.bind.port, i.tls),
-    configLine('dir', i.dataDir),
+    bindLine(inputs.bind.host),
+    ...listenLines(inputs.bind.port, inputs.tls),
+    configLine('dir', inputs.dataDir),
     configLine('daemonize', 'no'),
-    configLine('replica-announce-ip', i.announce.host),
-    configLine('replica-announce-port', i.announce.port),
+    configLine('replica-announce-ip', inputs.announce.host),
+    configLine('replica-announce-port', inputs.announce.port),
   ];
-  for (const [directive, value] of i.memory ?? []) lines.push(configLine(directive, value));
-  if (i.replicaPriority !== undefined) lines.push(configLine('replica-priority', i.replicaPriority));
-  if (i.password) {
-    lines.push(configLine('requirepass', i.password));
+  for (const [directive, value] of inputs.memory ?? []) lines.push(configLine(directive, value));
+  if (inputs.replicaPriority !== undefined) lines.push(configLine('replica-priority', inputs.replicaPriority));
+  if (inputs.password) {
+    lines.push(configLine('requirepass', inputs.password));
     // A replica logs in to its master as the replication user when there is one, else as the default user.
-    const replication = i.users?.replication;
+    const replication = inputs.users?.replication;
     if (replication) lines.push(configLine('masteruser', replication.name), configLine('masterauth', replication.password));
-    else lines.push(configLine('masterauth', i.password));
+    else lines.push(configLine('masterauth', inputs.password));
     // The users are made only beside the default user's password: without it anyone is administrator.
-    lines.push(...redisUserLines(i.users ?? {}));
+    lines.push(...redisUserLines(inputs.users ?? {}));
   }
   // A master says so explicitly: a replicaof line in the base config must not make it a replica.
-  lines.push(i.replicaOf ? configLine('replicaof', i.replicaOf.host, i.replicaOf.port) : configLine('replicaof', 'no', 'one'));
+  lines.push(inputs.replicaOf ? configLine('replicaof', inputs.replicaOf.host, inputs.replicaOf.port) : configLine('replicaof', 'no', 'one'));
   return lines;
 }

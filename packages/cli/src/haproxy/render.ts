@@ -41,15 +41,15 @@ const bind = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `
  * traffic is passed through as TCP, TLS included; the checks are plain HTTP to each node's API
  * port (`check port`).
  */
-export function renderHaproxyConfig(i: HaproxyInputs): string {
+export function renderHaproxyConfig(inputs: HaproxyInputs): string {
   // HAProxy's grammar: a space splits words, `#` starts a comment, quotes and `$` expand. Set names and
   // addresses are checked where they are read (isSetName, parseAddress); a path from the command line is refused here.
-  if (i.statsSocket !== undefined && !SAFE_PATH.test(i.statsSocket)) {
-    throw new Error(`stats socket path ${JSON.stringify(i.statsSocket)} must be letters, digits and "/._-" only`);
+  if (inputs.statsSocket !== undefined && !SAFE_PATH.test(inputs.statsSocket)) {
+    throw new Error(`stats socket path ${JSON.stringify(inputs.statsSocket)} must be letters, digits and "/._-" only`);
   }
-  for (const n of i.nodes) for (const a of [n.redis, n.api]) if (!isHost(a.host)) throw new Error(`not an address: ${JSON.stringify(a.host)}`);
-  const set = i.set.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const servers = i.nodes.map(
+  for (const n of inputs.nodes) for (const a of [n.redis, n.api]) if (!isHost(a.host)) throw new Error(`not an address: ${JSON.stringify(a.host)}`);
+  const set = inputs.set.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const servers = inputs.nodes.map(
     (n) => `    server ${serverName(n.redis)} ${formatAddress(n.redis)} check port ${n.api.port}${n.api.host !== n.redis.host ? ` addr ${n.api.host}` : ''}`,
   );
   const lines = [
@@ -58,7 +58,7 @@ export function renderHaproxyConfig(i: HaproxyInputs): string {
     "# when tasks move. Each node's redis-wrapper answers GET /primary and GET /replica on its API port.",
     'global',
     '    maxconn 4096',
-    ...(i.statsSocket ? [`    stats socket ${i.statsSocket} mode 600 level admin`] : []),
+    ...(inputs.statsSocket ? [`    stats socket ${inputs.statsSocket} mode 600 level admin`] : []),
     '',
     'defaults',
     '    mode tcp',
@@ -70,7 +70,7 @@ export function renderHaproxyConfig(i: HaproxyInputs): string {
     `    default-server ${CHECK_TIMING}`,
     '',
     `frontend redis_${set}_write`,
-    `    bind ${bind(i.writeBind)}`,
+    `    bind ${bind(inputs.writeBind)}`,
     `    default_backend redis_${set}_primary`,
     '',
     `backend redis_${set}_primary`,
@@ -80,18 +80,18 @@ export function renderHaproxyConfig(i: HaproxyInputs): string {
     '    http-check expect status 200',
     ...servers,
   ];
-  if (i.readBind) {
+  if (inputs.readBind) {
     lines.push(
       '',
       `frontend redis_${set}_read`,
-      `    bind ${bind(i.readBind)}`,
+      `    bind ${bind(inputs.readBind)}`,
       `    use_backend redis_${set}_primary if { nbsrv(redis_${set}_replicas) eq 0 }`,
       `    default_backend redis_${set}_replicas`,
       '',
       `backend redis_${set}_replicas`,
-      `    # Replicas of the set's master with their link up, at most ${i.maxLagBytes} bytes behind.`,
+      `    # Replicas of the set's master with their link up, at most ${inputs.maxLagBytes} bytes behind.`,
       '    balance leastconn',
-      `    option httpchk GET /replica?lag=${i.maxLagBytes}`,
+      `    option httpchk GET /replica?lag=${inputs.maxLagBytes}`,
       '    http-check expect status 200',
       ...servers,
     );

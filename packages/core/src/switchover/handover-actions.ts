@@ -28,8 +28,8 @@ const TRANSIENT = /INPROG|NOGOODSLAVE/;
  * its REPLCONF ACK, once a second; the replica's own offset (same history) moves as it applies the
  * stream, so it is asked too.
  */
-export async function caughtUpNow(i: Handover): Promise<number | null> {
-  const m = await readReplication(i.master, { timeoutMs: 1000 }).catch(() => null);
+export async function caughtUpNow(handover: Handover): Promise<number | null> {
+  const m = await readReplication(handover.master, { timeoutMs: 1000 }).catch(() => null);
   if (!m) return null;
   const has = async (r: { address: Address; offset: number }): Promise<boolean> => {
     if (r.offset >= m.offset) return true;
@@ -37,8 +37,8 @@ export async function caughtUpNow(i: Handover): Promise<number | null> {
     return !!own && own.role === 'replica' && own.replid === m.replid && own.offset >= m.offset;
   };
   const online = m.replicas.filter((r) => r.online);
-  const caughtUp = i.target
-    ? await has(m.replicas.find((r) => sameAddress(r.address, i.target)) ?? { address: i.target, offset: -1 })
+  const caughtUp = handover.target
+    ? await has(m.replicas.find((r) => sameAddress(r.address, handover.target)) ?? { address: handover.target, offset: -1 })
     : online.length > 0 && (await Promise.all(online.map(has))).every(Boolean);
   return caughtUp ? m.offset : null;
 }
@@ -48,14 +48,14 @@ export async function caughtUpNow(i: Handover): Promise<number | null> {
  * reconfigures a node: they ask Sentinel again (or HAProxy sends them to the new master) instead
  * of meeting READONLY for ever.
  */
-export async function demoteTo(i: Handover, promoted: Address): Promise<void> {
-  await withRedis(i.master, { timeoutMs: 2000 }, async (r) => {
+export async function demoteTo(handover: Handover, promoted: Address): Promise<void> {
+  await withRedis(handover.master, { timeoutMs: 2000 }, async (r) => {
     await r.call('REPLICAOF', promoted.host, String(promoted.port));
     await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
     await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
   }).catch((err) => {
     // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
-    i.log.info(
+    handover.log.info(
       { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
       'could not demote the old master; Sentinel or its wrapper will',
     );
@@ -67,22 +67,22 @@ export const gone = (err: unknown): boolean => /ECONNREFUSED/.test(String(err));
 
 /** Each handover's write pause: renewed in short slices, so it ends soon after a handover that died (write-pause.ts). */
 const pauses = new WeakMap<Handover, WritePause>();
-export async function pauseWrites(i: Handover): Promise<void> {
-  let pause = pauses.get(i);
+export async function pauseWrites(handover: Handover): Promise<void> {
+  let pause = pauses.get(handover);
   if (!pause) {
-    pause = new WritePause(i.master, i.deadline, i.log);
-    pauses.set(i, pause);
+    pause = new WritePause(handover.master, handover.deadline, handover.log);
+    pauses.set(handover, pause);
   }
   try {
     await pause.start();
   } catch (err) {
-    await unpauseWrites(i); // a slice may have taken although its answer was lost; and its connection goes
+    await unpauseWrites(handover); // a slice may have taken although its answer was lost; and its connection goes
     throw err;
   }
 }
-export async function unpauseWrites(i: Handover): Promise<void> {
-  const pause = pauses.get(i);
-  pauses.delete(i);
+export async function unpauseWrites(handover: Handover): Promise<void> {
+  const pause = pauses.get(handover);
+  pauses.delete(handover);
   await pause?.end();
 }
 
@@ -92,24 +92,25 @@ export async function unpauseWrites(i: Handover): Promise<void> {
  * both: nemesis seed 806139292 lost 9 acknowledged writes so); then the pause runs out by itself
  * within a slice while the wrapper renews its own.
  */
-export async function releaseWrites(i: Handover, sentinels: readonly Address[]): Promise<void> {
-  const pause = pauses.get(i);
+export async function releaseWrites(handover: Handover, sentinels: readonly Address[]): Promise<void> {
+  const pause = pauses.get(handover);
   if (!pause) return;
-  const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 500 }), i.announce) : { kind: 'none' as const };
-  if (move.kind === 'none') return unpauseWrites(i);
-  pauses.delete(i);
+  const move =
+    sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, handover.name, { timeoutMs: 500 }), handover.announce) : { kind: 'none' as const };
+  if (move.kind === 'none') return unpauseWrites(handover);
+  pauses.delete(handover);
   pause.abandon();
-  i.log.info({ reason: move.reason }, 'writes left paused until the slice runs out: Sentinel is failing over from this master');
+  handover.log.info({ reason: move.reason }, 'writes left paused until the slice runs out: Sentinel is failing over from this master');
 }
 
 /** The leader's answer to GET-MASTER-ADDR-BY-NAME once it names another master (one connection, polled); null at the deadline. */
-export async function untilPromoted(i: Handover, leader: Address): Promise<Address | null> {
-  while (Date.now() < i.deadline) {
+export async function untilPromoted(handover: Handover, leader: Address): Promise<Address | null> {
+  while (Date.now() < handover.deadline) {
     const found = await withSentinel(leader, { timeoutMs: 1000 }, async (r) => {
-      while (Date.now() < i.deadline) {
-        const reply = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', i.name)) as [string, string] | null;
+      while (Date.now() < handover.deadline) {
+        const reply = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', handover.name)) as [string, string] | null;
         const now = reply ? addressOf(reply[0], reply[1]) : null;
-        if (now && !sameAddress(now, i.announce)) return now;
+        if (now && !sameAddress(now, handover.announce)) return now;
         await sleep(5);
       }
       return null;
@@ -121,11 +122,11 @@ export async function untilPromoted(i: Handover, leader: Address): Promise<Addre
 }
 
 /** SENTINEL FAILOVER on the first sentinel that accepts; 'transient' when all refused for a passing reason, else why. */
-export async function askFailover(i: Handover, sentinels: readonly Address[], log: Logger): Promise<Address | 'transient' | string> {
+export async function askFailover(handover: Handover, sentinels: readonly Address[], log: Logger): Promise<Address | 'transient' | string> {
   const refusals: string[] = [];
   for (const s of sentinels) {
     try {
-      await withSentinel(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+      await withSentinel(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', handover.name));
       return s;
     } catch (err) {
       refusals.push(String(err));

@@ -58,7 +58,8 @@ const FALLBACK_RESERVE_MS = 3000;
 type Retry = string;
 
 const no = (reason: string): HandoverOutcome => ({ ok: false, reason });
-const notMaster = (i: Pick<Handover, 'announce'>) => ({ ok: false, reason: `${formatAddress(i.announce)} is not a master`, notMaster: true }) as const;
+const notMaster = (handover: Pick<Handover, 'announce'>) =>
+  ({ ok: false, reason: `${formatAddress(handover.announce)} is not a master`, notMaster: true }) as const;
 /** A wait's failure as the handover's outcome, keeping whether the node was no master. */
 const failed = (w: { reason: string; notMaster?: true }): HandoverOutcome => (w.notMaster ? { ok: false, reason: w.reason, notMaster: true } : no(w.reason));
 
@@ -78,21 +79,21 @@ const failed = (w: { reason: string; notMaster?: true }): HandoverOutcome => (w.
  * slow to catch up, it unpauses and starts over. Bounded by `timeoutMs`; records the change in the
  * history.
  */
-export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
-  const deadline = Date.now() + i.timeoutMs;
-  const log = i.log.child({ step: 'switchover' });
+export async function handOver(handover: HandoverInputs): Promise<HandoverOutcome> {
+  const deadline = Date.now() + handover.timeoutMs;
+  const log = handover.log.child({ step: 'switchover' });
   // Sentinel may be failing over from this node already (down-after, an operator's SENTINEL
   // FAILOVER): it promotes a replica within ~0.2 s, and every write this master takes meanwhile
   // can be lost. So writes are paused first when the caller heard of it, that is asked before
   // anything else, and the handover starts only if that failover ends with this node the master.
-  const early: Handover = { ...i, target: undefined, deadline, alignUntil: 0, log };
-  if (i.sentinelFailingOver) await pauseWrites(early).catch(() => undefined);
-  const sentinels = (await i.dir.listSentinels().catch(() => [])).map((s) => s.address);
-  const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, i.name, { timeoutMs: 1000 }), i.announce) : null;
-  if (move?.kind === 'pause' || (move?.kind === 'follow' && i.sentinelFailingOver)) {
+  const early: Handover = { ...handover, target: undefined, deadline, alignUntil: 0, log };
+  if (handover.sentinelFailingOver) await pauseWrites(early).catch(() => undefined);
+  const sentinels = (await handover.dir.listSentinels().catch(() => [])).map((s) => s.address);
+  const move = sentinels.length > 0 ? sentinelMove(await askSentinels(sentinels, handover.name, { timeoutMs: 1000 }), handover.announce) : null;
+  if (move?.kind === 'pause' || (move?.kind === 'follow' && handover.sentinelFailingOver)) {
     const followed = await untilSentinelCanFailOver(early, sentinels, deadline, true);
     if (!followed.ok) return failed(followed);
-  } else if (i.sentinelFailingOver) {
+  } else if (handover.sentinelFailingOver) {
     await unpauseWrites(early);
     log.info({ reason: 'the sentinels show no failover from this master any more' }, 'writes resumed');
   }
@@ -100,23 +101,26 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
 
   let state: ReplicationState;
   try {
-    state = await readReplication(i.master, { timeoutMs: 1000 });
+    state = await readReplication(handover.master, { timeoutMs: 1000 });
   } catch (err) {
-    return no(`the master ${formatAddress(i.announce)} does not answer (${String(err)})`);
+    return no(`the master ${formatAddress(handover.announce)} does not answer (${String(err)})`);
   }
-  if (state.role !== 'master') return notMaster(i);
+  if (state.role !== 'master') return notMaster(handover);
   if (state.replicas.length === 0) return no('no connected replica to promote');
-  if (i.target && !state.replicas.some((r) => sameAddress(r.address, i.target))) {
-    return no(`${formatAddress(i.target)} is not a connected replica of ${formatAddress(i.announce)}`);
+  if (handover.target && !state.replicas.some((r) => sameAddress(r.address, handover.target))) {
+    return no(`${formatAddress(handover.target)} is not a connected replica of ${formatAddress(handover.announce)}`);
   }
 
   // Naming the replica keeps Sentinel from picking one that has not caught up and lets the command be timed on it.
   const target =
-    i.target ?? chooseTarget(state.replicas, await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 }), i.announce) ?? undefined;
-  if (target && !i.target) log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
-  const h: Handover = { ...i, target, deadline, alignUntil: 0, log };
+    handover.target ??
+    chooseTarget(state.replicas, await askSentinels(sentinels, handover.name, { withReplicas: true, timeoutMs: 1000 }), handover.announce) ??
+    undefined;
+  if (target && !handover.target)
+    log.info({ target: formatAddress(target), reason: 'furthest along of the replicas Sentinel may promote' }, 'replica to promote');
+  const h: Handover = { ...handover, target, deadline, alignUntil: 0, log };
   // A replica it chose itself gives way to Sentinel's choice when Sentinel is not ready for it in time.
-  const fallbackAt = !i.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
+  const fallbackAt = !handover.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
 
   let exclusion: Exclusion | undefined;
   // The replicas made ineligible, in ZooKeeper for as long as this process's session: their node loops give their priority back if it dies.
@@ -131,13 +135,13 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     if (target) {
       try {
         exclusion = await excludeFromPromotion({
-          name: i.name,
+          name: handover.name,
           sentinels,
           masterReplicas: state.replicas.map((r) => r.address),
           keep: target,
           log,
           record: async (excluded) => {
-            claim = await i.dir.openHandover(i.name, { by: i.by, at: Date.now(), excluded });
+            claim = await handover.dir.openHandover(handover.name, { by: handover.by, at: Date.now(), excluded });
           },
         });
       } catch (err) {
@@ -147,7 +151,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
       let waited = await untilSentinelCanFailOver(h, sentinels, h.target ? fallbackAt : deadline);
-      if (!waited.ok && waited.timedOut && h.target && !i.target) {
+      if (!waited.ok && waited.timedOut && h.target && !handover.target) {
         log.info(
           { target: formatAddress(h.target), reason: `Sentinel was not ready for it in time (${waited.reason})` },
           "falling back to Sentinel's own choice of replica (every replica catches up before it promotes one)",
@@ -177,7 +181,7 @@ export async function handOver(i: HandoverInputs): Promise<HandoverOutcome> {
  * Sentinel fails over on its own, writes are paused (`pauseAtOnce`: from the start, before asking).
  */
 async function untilSentinelCanFailOver(
-  i: Handover,
+  handover: Handover,
   sentinels: readonly Address[],
   until: number,
   pauseAtOnce = false,
@@ -188,48 +192,48 @@ async function untilSentinelCanFailOver(
   try {
     // A pause that fails (the master died meanwhile) is not fatal: the role check below ends the wait.
     const pause = async (reason: string) => {
-      paused = await pauseWrites(i).then(
+      paused = await pauseWrites(handover).then(
         () => true,
         () => false,
       );
-      if (paused) i.log.info({ reason }, 'writes paused until Sentinel names a master');
+      if (paused) handover.log.info({ reason }, 'writes paused until Sentinel names a master');
     };
     if (pauseAtOnce) await pause('Sentinel is failing over on its own: writes taken here now could be lost');
     while (Date.now() < until) {
-      const views = await askSentinels(sentinels, i.name, { withReplicas: true, timeoutMs: 1000 });
+      const views = await askSentinels(sentinels, handover.name, { withReplicas: true, timeoutMs: 1000 });
       // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.
-      const move = sentinelMove(views, i.announce);
+      const move = sentinelMove(views, handover.announce);
       // Only to a node that answers as master: sentinels that still name a dead former master are no reason to step down.
       const live = move.kind === 'follow' && (await readReplication(move.to, { timeoutMs: 1000 }).catch(() => null))?.role === 'master';
       if (move.kind === 'follow' && live) {
-        i.log.info({ master: formatAddress(move.to), reason: move.reason }, 'Sentinel failed over on its own: following the new master');
-        await demoteTo(i, move.to);
-        return notMaster(i);
+        handover.log.info({ master: formatAddress(move.to), reason: move.reason }, 'Sentinel failed over on its own: following the new master');
+        await demoteTo(handover, move.to);
+        return notMaster(handover);
       }
       if (move.kind === 'pause' && !paused) await pause(move.reason);
-      const verdict = sentinelReadiness(views, i.announce, i.target);
+      const verdict = sentinelReadiness(views, handover.announce, handover.target);
       if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
       reason = verdict.waitingFor;
       // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.
-      const role = await readReplication(i.master, { timeoutMs: 1000 }).catch((err: unknown) => (gone(err) ? 'gone' : null));
+      const role = await readReplication(handover.master, { timeoutMs: 1000 }).catch((err: unknown) => (gone(err) ? 'gone' : null));
       if (role === 'gone') return { ok: false, reason: 'the master stopped answering (its redis-server is gone)' };
       if (role && role.role !== 'master') {
-        i.log.info({ reason: `demoted while waiting for ${reason}` }, 'no switchover needed: Sentinel moved the master already');
-        return notMaster(i);
+        handover.log.info({ reason: `demoted while waiting for ${reason}` }, 'no switchover needed: Sentinel moved the master already');
+        return notMaster(handover);
       }
       await sleep(paused ? 20 : RETRY_MS);
     }
     return { ok: false, reason: `Sentinel could not fail over within the timeout (waited for ${reason})`, timedOut: true };
   } finally {
-    if (paused) await releaseWrites(i, sentinels);
+    if (paused) await releaseWrites(handover, sentinels);
   }
 }
 
 /** How long ago `sentinel` last read the target's INFO (null: unknown, or no target). */
-async function targetInfoAge(i: Handover, sentinel: Address): Promise<number | null> {
-  if (!i.target) return null;
-  const view = await askSentinel(sentinel, i.name, { withReplicas: true, timeoutMs: 1000 });
-  const r = view.reachable ? (view.replicas ?? []).find((x) => sameAddress(x.address, i.target)) : undefined;
+async function targetInfoAge(handover: Handover, sentinel: Address): Promise<number | null> {
+  if (!handover.target) return null;
+  const view = await askSentinel(sentinel, handover.name, { withReplicas: true, timeoutMs: 1000 });
+  const r = view.reachable ? (view.replicas ?? []).find((x) => sameAddress(x.address, handover.target)) : undefined;
   return r?.infoAgeMs ?? null;
 }
 
@@ -237,23 +241,23 @@ async function targetInfoAge(i: Handover, sentinel: Address): Promise<number | n
  * Writes still flowing, waits (until `alignUntil`) for the moment to send SENTINEL FAILOVER to the
  * first ready sentinel (failoverTiming). Returns the sentinels to ask, that one first.
  */
-async function onTime(i: Handover, ready: readonly Address[]): Promise<Address[]> {
+async function onTime(handover: Handover, ready: readonly Address[]): Promise<Address[]> {
   const leader = ready[0]!;
-  while (Date.now() < i.alignUntil) {
+  while (Date.now() < handover.alignUntil) {
     // A master that died meanwhile: no moment to wait for (the attempt that follows fails at once).
-    if (await withRedis(i.master, {}, (r) => r.ping()).then(() => false, gone)) break;
-    const timing = failoverTiming(await targetInfoAge(i, leader));
+    if (await withRedis(handover.master, {}, (r) => r.ping()).then(() => false, gone)) break;
+    const timing = failoverTiming(await targetInfoAge(handover, leader));
     if (timing.kind === 'now') break;
     // After its next INFO the age starts again from 0 and stays below 620 ms for 620 ms: polling every 200 ms catches it.
-    await sleep(timing.kind === 'wait' ? Math.min(timing.ms, Math.max(0, i.alignUntil - Date.now())) : 200);
+    await sleep(timing.kind === 'wait' ? Math.min(timing.ms, Math.max(0, handover.alignUntil - Date.now())) : 200);
   }
   return [...ready];
 }
 
 /** Pause, catch up, SENTINEL FAILOVER (on time), follow the promoted node; unpauses whatever happens. */
-async function pausedHandover(i: Handover, sentinels: readonly Address[], started: number): Promise<HandoverOutcome | Retry> {
-  const { deadline, log } = i;
-  await pauseWrites(i);
+async function pausedHandover(handover: Handover, sentinels: readonly Address[], started: number): Promise<HandoverOutcome | Retry> {
+  const { deadline, log } = handover;
+  await pauseWrites(handover);
   const pausedAt = Date.now();
   let handedOver = false;
   try {
@@ -263,7 +267,7 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     // The master's offset once the replica has it (writes paused: its last offset), for the history's gap.
     let caughtUp: number | null = null;
     while (caughtUp === null && Date.now() < catchUpUntil) {
-      caughtUp = await caughtUpNow(i);
+      caughtUp = await caughtUpNow(handover);
       if (caughtUp === null) await sleep(2);
     }
     if (caughtUp === null) {
@@ -273,11 +277,11 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     }
     const caughtUpMs = Date.now() - pausedAt;
     // Catching up took time: still on time? Else resume writes and wait for the next moment.
-    const infoAgeMs = await targetInfoAge(i, sentinels[0]!).catch(() => null);
+    const infoAgeMs = await targetInfoAge(handover, sentinels[0]!).catch(() => null);
     const timing = failoverTiming(infoAgeMs);
-    if (timing.kind !== 'now' && Date.now() < i.alignUntil) return `missed the moment to ask Sentinel (${timing.reason})`;
+    if (timing.kind !== 'now' && Date.now() < handover.alignUntil) return `missed the moment to ask Sentinel (${timing.reason})`;
     const askedAt = Date.now();
-    const asked = await askFailover(i, sentinels, log);
+    const asked = await askFailover(handover, sentinels, log);
     if (asked === 'transient')
       return Date.now() + RETRY_MS < deadline
         ? 'Sentinel refused for a passing reason'
@@ -287,12 +291,12 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
     // with it (from +promoted-slave on); SENTINEL MASTER names it only at the end of the failover,
     // once every other replica is reconfigured (~1 s later). Sentinel would demote the old master on
     // its next look; demoting it here at once shortens the window in which clients still reach it.
-    const promoted = await untilPromoted(i, asked);
+    const promoted = await untilPromoted(handover, asked);
     if (promoted) {
       const promotedAt = Date.now();
-      await demoteTo(i, promoted);
+      await demoteTo(handover, promoted);
       const pausedMs = Date.now() - pausedAt;
-      const [view, gap] = await Promise.all([askSentinel(asked, i.name), measureOffsetGap({ promoted, from: i.announce, lastOffset: caughtUp })]);
+      const [view, gap] = await Promise.all([askSentinel(asked, handover.name), measureOffsetGap({ promoted, from: handover.announce, lastOffset: caughtUp })]);
       const epoch = view.reachable ? view.configEpoch : 0;
       log.info(
         {
@@ -304,17 +308,17 @@ async function pausedHandover(i: Handover, sentinels: readonly Address[], starte
           infoAgeMs,
           askedAfterMs: askedAt - pausedAt,
           promotedAfterMs: promotedAt - askedAt,
-          reason: i.reason,
+          reason: handover.reason,
         },
         'switched over; the old master is now a replica',
       );
-      const change = { from: i.announce, to: promoted, cause: 'switchover' as const, epoch, durationMs: pausedMs, outageBasis: 'write-pause' as const };
-      await recordMasterChange(i.dir, i.name, { ...change, ...gap, by: i.by, reason: i.reason }, log);
+      const change = { from: handover.announce, to: promoted, cause: 'switchover' as const, epoch, durationMs: pausedMs, outageBasis: 'write-pause' as const };
+      await recordMasterChange(handover.dir, handover.name, { ...change, ...gap, by: handover.by, reason: handover.reason }, log);
       handedOver = true;
       return { ok: true, promoted, epoch, pausedMs, tookMs: Date.now() - started };
     }
     return no('Sentinel did not promote a replica in time');
   } finally {
-    await (handedOver ? unpauseWrites(i) : releaseWrites(i, sentinels));
+    await (handedOver ? unpauseWrites(handover) : releaseWrites(handover, sentinels));
   }
 }

@@ -35,13 +35,13 @@ const RETRY_MS = 1000;
  * Runs the election until it reaches an outcome (see `Elected` for who holds the lock then).
  * Between rounds that decide to wait, the lock is released so a contender with data can go first.
  */
-export async function elect(i: ElectionInputs): Promise<Elected> {
+export async function elect(inputs: ElectionInputs): Promise<Elected> {
   const startedAt = Date.now();
   const decided = (decision: Outcome, locked: boolean) =>
-    i.log.info(
+    inputs.log.info(
       {
         decision: decision.kind,
-        master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(i.self),
+        master: decision.kind === 'replicate' ? formatAddress(decision.master) : formatAddress(inputs.self),
         reason: decision.reason,
         locked,
       },
@@ -49,36 +49,36 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
     );
   // Most starts join a set with a live master. Replicating it needs no lock (see `Elected`), so
   // a crowd of replicas starting at once decides in parallel instead of queueing on the lock.
-  const unlocked = await takeSnapshot({ ...i, lock: null, startedAt }, false).then(decide, () => null);
+  const unlocked = await takeSnapshot({ ...inputs, lock: null, startedAt }, false).then(decide, () => null);
   if (unlocked?.kind === 'replicate') {
     decided(unlocked, false);
     return { outcome: unlocked, lock: null };
   }
 
   const info: ContenderInfo = {
-    address: formatAddress(i.self),
-    dataBytes: i.selfDataBytes,
-    dataId: i.selfDataId,
-    ...(i.neverPromote ? { neverPromote: true } : {}),
+    address: formatAddress(inputs.self),
+    dataBytes: inputs.selfDataBytes,
+    dataId: inputs.selfDataId,
+    ...(inputs.neverPromote ? { neverPromote: true } : {}),
   };
   let lastReason = '';
   // A quick snapshot that just asked for more is not worth repeating under a lock that was free.
   let askedForMore = unlocked?.kind === 'read-more';
   for (;;) {
-    const lock = i.dir.electionLock(i.name, i.log, JSON.stringify(info));
+    const lock = inputs.dir.electionLock(inputs.name, inputs.log, JSON.stringify(info));
     let decision: Decision;
     try {
-      const left = i.timeoutMs > 0 ? Math.max(1, i.timeoutMs - (Date.now() - startedAt)) : 0;
+      const left = inputs.timeoutMs > 0 ? Math.max(1, inputs.timeoutMs - (Date.now() - startedAt)) : 0;
       const waited = await lock.acquire(left);
-      const quick = askedForMore && !waited ? undefined : decide(await takeSnapshot({ ...i, lock, startedAt }, false));
+      const quick = askedForMore && !waited ? undefined : decide(await takeSnapshot({ ...inputs, lock, startedAt }, false));
       askedForMore = false;
-      decision = quick && quick.kind !== 'read-more' ? quick : decide(await takeSnapshot({ ...i, lock, startedAt }, true));
+      decision = quick && quick.kind !== 'read-more' ? quick : decide(await takeSnapshot({ ...inputs, lock, startedAt }, true));
     } catch (err) {
       await lock.release().catch(() => undefined);
-      if (i.timeoutMs > 0 && Date.now() - startedAt >= i.timeoutMs) {
-        throw new ElectionGaveUp(`election for ${i.name} did not complete within ${i.timeoutMs} ms: ${String(err)}`);
+      if (inputs.timeoutMs > 0 && Date.now() - startedAt >= inputs.timeoutMs) {
+        throw new ElectionGaveUp(`election for ${inputs.name} did not complete within ${inputs.timeoutMs} ms: ${String(err)}`);
       }
-      i.log.warn({ err: String(err), reason: 'ZooKeeper or probe error' }, 'election round failed; retrying');
+      inputs.log.warn({ err: String(err), reason: 'ZooKeeper or probe error' }, 'election round failed; retrying');
       await sleep(RETRY_MS);
       continue;
     }
@@ -90,7 +90,7 @@ export async function elect(i: ElectionInputs): Promise<Elected> {
     }
     await lock.release().catch(() => undefined);
     if (decision.kind === 'give-up') throw new ElectionGaveUp(decision.reason);
-    if (decision.reason !== lastReason) i.log.info({ decision: 'wait', reason: decision.reason }, 'election waiting');
+    if (decision.reason !== lastReason) inputs.log.info({ decision: 'wait', reason: decision.reason }, 'election waiting');
     lastReason = decision.reason;
     await sleep(RETRY_MS);
   }

@@ -32,14 +32,14 @@ const PROBE_TIMEOUT_MS = 1000;
  * quick snapshot (complete: false) skips the set's nodes and the lock's contenders: with 50 nodes
  * starting at once, probing every node in every election would cost 50 × 50 connections.
  */
-export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promise<ElectionSnapshot> {
+export async function takeSnapshot(inputs: SnapshotInputs, complete: boolean): Promise<ElectionSnapshot> {
   const [{ master: registered, nodes, sentinels, members: records }, contenders] = await Promise.all([
-    i.dir.readSet(i.name, { nodes: complete, members: complete }),
-    complete && i.lock ? i.lock.contenders() : [],
+    inputs.dir.readSet(inputs.name, { nodes: complete, members: complete }),
+    complete && inputs.lock ? inputs.lock.contenders() : [],
   ]);
   const sentinelViews = await askSentinels(
     sentinels.map((s) => s.address),
-    i.name,
+    inputs.name,
     { timeoutMs: PROBE_TIMEOUT_MS },
   );
 
@@ -56,23 +56,23 @@ export async function takeSnapshot(i: SnapshotInputs, complete: boolean): Promis
 
   return {
     complete,
-    self: i.self,
-    selfDataBytes: i.selfDataBytes,
-    selfDataId: i.selfDataId,
+    self: inputs.self,
+    selfDataBytes: inputs.selfDataBytes,
+    selfDataId: inputs.selfDataId,
     records,
     registered: registered?.address ?? null,
     nodes: nodes.map((n) => n.address),
     probes,
     sentinels: sentinelViews,
     contenders: contenders
-      .filter((c) => c.node !== i.lock?.ownNode)
+      .filter((c) => c.node !== inputs.lock?.ownNode)
       .map((c) => parseContender(c.data))
       .filter((c): c is Contender => c !== null),
-    elapsedMs: Date.now() - i.startedAt,
-    timeoutMs: i.timeoutMs,
-    dataWaitMs: i.dataWaitMs,
-    selfNeverPromote: i.neverPromote,
-    selfWiped: i.wiped,
+    elapsedMs: Date.now() - inputs.startedAt,
+    timeoutMs: inputs.timeoutMs,
+    dataWaitMs: inputs.dataWaitMs,
+    selfNeverPromote: inputs.neverPromote,
+    selfWiped: inputs.wiped,
   };
 }
 

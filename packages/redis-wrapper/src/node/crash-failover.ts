@@ -48,38 +48,38 @@ const FOLLOW_MS = 5000;
  * happens, the caller then exits so Marathon replaces the task. Returns whether a sentinel
  * accepted.
  */
-export async function crashFailover(i: CrashInputs): Promise<boolean> {
-  const log = i.log.child({ step: 'crash-failover' });
+export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
+  const log = inputs.log.child({ step: 'crash-failover' });
   // The pause as ZooKeeper has it now; when ZooKeeper does not answer, as the node loop last read it.
-  const paused = await i.dir.readPause(i.name).catch(() => i.lastPaused ?? null);
-  const sentinels = await i.dir.listSentinels().catch(() => []);
+  const paused = await inputs.dir.readPause(inputs.name).catch(() => inputs.lastPaused ?? null);
+  const sentinels = await inputs.dir.listSentinels().catch(() => []);
   if (sentinels.length === 0) {
     log.warn({ reason: 'no sentinel registered, or ZooKeeper unavailable' }, 'redis-server died; exiting without a crash failover');
     return false;
   }
   const views = await askSentinels(
     sentinels.map((s) => s.address),
-    i.name,
+    inputs.name,
     { withReplicas: true, timeoutMs: 500 },
   );
-  const decision = decideCrashFailover(views, i.self, paused, { maxLagBytes: i.maxLagBytes ?? 0, last: i.last, views });
+  const decision = decideCrashFailover(views, inputs.self, paused, { maxLagBytes: inputs.maxLagBytes ?? 0, last: inputs.last, views });
   if (decision.kind === 'leave') {
     log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
   }
-  await catchUpReplicas(i);
+  await catchUpReplicas(inputs);
   for (const v of decision.ask) {
     try {
-      await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', i.name));
+      await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', inputs.name));
     } catch (err) {
       log.info({ sentinel: formatAddress(v.sentinel), err: String(err) }, 'sentinel refused the failover; trying the next');
       continue;
     }
     log.warn(
-      { sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - i.diedAt, reason: "the master's redis-server died" },
+      { sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - inputs.diedAt, reason: "the master's redis-server died" },
       'asked Sentinel to fail over at once',
     );
-    await recordPromotion(i, v.sentinel);
+    await recordPromotion(inputs, v.sentinel);
     return true;
   }
   log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER' }, 'redis-server died; exiting without a crash failover');
@@ -110,28 +110,32 @@ export function decideCrashFailover(views: readonly SentinelView[], self: Addres
 }
 
 /** Waits (bounded) for the sentinel to name the new master, then records the change. */
-async function recordPromotion(i: CrashInputs, sentinel: Address): Promise<void> {
+async function recordPromotion(inputs: CrashInputs, sentinel: Address): Promise<void> {
   const until = Date.now() + FOLLOW_MS;
   while (Date.now() < until) {
-    const view = await askSentinel(sentinel, i.name, { timeoutMs: 500 });
-    if (view.reachable && view.master && !sameAddress(view.master, i.self)) {
+    const view = await askSentinel(sentinel, inputs.name, { timeoutMs: 500 });
+    if (view.reachable && view.master && !sameAddress(view.master, inputs.self)) {
       const promotedAt = Date.now();
-      const gap = await measureOffsetGap({ promoted: view.master, from: i.self, lastOffset: i.last?.role === 'master' ? i.last.offset : undefined });
+      const gap = await measureOffsetGap({
+        promoted: view.master,
+        from: inputs.self,
+        lastOffset: inputs.last?.role === 'master' ? inputs.last.offset : undefined,
+      });
       await recordMasterChange(
-        i.dir,
-        i.name,
+        inputs.dir,
+        inputs.name,
         {
-          from: i.self,
+          from: inputs.self,
           to: view.master,
           cause: 'crash-failover',
           epoch: view.configEpoch,
-          durationMs: promotedAt - i.diedAt,
+          durationMs: promotedAt - inputs.diedAt,
           outageBasis: 'death-to-promotion',
           ...gap,
-          by: recordedBy('redis-wrapper', i.self),
+          by: recordedBy('redis-wrapper', inputs.self),
           reason: "the master's redis-server died",
         },
-        i.log,
+        inputs.log,
       );
       return;
     }

@@ -15,24 +15,24 @@ export class MemberPublisher {
   private published: { record: MemberRecord; at: number } | undefined;
   private prunedAt = 0;
 
-  constructor(private readonly i: LoopInputs) {}
+  constructor(private readonly inputs: LoopInputs) {}
 
   /** Keeps this data directory's member record current (see PUBLISH_MIN_MS / PUBLISH_MAX_MS). */
   async publish(v: TakenView): Promise<void> {
     const l = v.local;
     if (!l || !v.zkCurrent) return;
     const record: MemberRecord = {
-      address: this.i.self,
+      address: this.inputs.self,
       role: l.role,
       replid: l.replid,
       offset: l.offset,
       following: l.following,
       linkUp: l.linkUp,
-      api: this.i.api,
-      task: this.i.task?.id,
-      agent: this.i.task?.agent,
-      neverPromote: this.i.tags.neverPromote,
-      priority: this.i.tags.priority,
+      api: this.inputs.api,
+      task: this.inputs.task?.id,
+      agent: this.inputs.task?.agent,
+      neverPromote: this.inputs.tags.neverPromote,
+      priority: this.inputs.tags.priority,
     };
     const now = performance.now();
     const last = this.published;
@@ -40,17 +40,17 @@ export class MemberPublisher {
       !last || !sameShape(last.record, record) || (record.offset !== last.record.offset && now - last.at >= PUBLISH_MIN_MS) || now - last.at >= PUBLISH_MAX_MS;
     if (!due) return;
     try {
-      await this.i.dir.writeMemberRecord(this.i.name, this.i.dataId, record);
+      await this.inputs.dir.writeMemberRecord(this.inputs.name, this.inputs.dataId, record);
       this.published = { record, at: now };
     } catch (err) {
-      this.i.log.debug({ err: String(err) }, 'could not publish the member record; next tick');
+      this.inputs.log.debug({ err: String(err) }, 'could not publish the member record; next tick');
       return;
     }
     if (l.role === 'master' && now - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = now;
-      const records = await this.i.dir.readMemberRecords(this.i.name).catch(() => []);
-      const removed = records.length > 0 ? await this.i.dir.pruneMemberRecords(this.i.name, records, RECORD_MAX_AGE_MS).catch(() => 0) : 0;
-      if (removed > 0) this.i.log.info({ removed, reason: `not written for ${RECORD_MAX_AGE_MS / 3600_000} h` }, 'removed old member records');
+      const records = await this.inputs.dir.readMemberRecords(this.inputs.name).catch(() => []);
+      const removed = records.length > 0 ? await this.inputs.dir.pruneMemberRecords(this.inputs.name, records, RECORD_MAX_AGE_MS).catch(() => 0) : 0;
+      if (removed > 0) this.inputs.log.info({ removed, reason: `not written for ${RECORD_MAX_AGE_MS / 3600_000} h` }, 'removed old member records');
     }
   }
 }

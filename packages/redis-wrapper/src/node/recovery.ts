@@ -44,19 +44,19 @@ const LOCK_WAIT_MS = 5000;
  * sentinels to it (ZooKeeper names a live master, the monitored one is dead). A live master no one
  * names (an orphan) is named in ZooKeeper the same way. Returns whether the set got a master.
  */
-export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 0): Promise<boolean> {
-  const log = i.log.child({ step: 'recovery' });
-  const lock = i.dir.electionLock(i.name, log, JSON.stringify({ address: formatAddress(i.self), dataBytes: 0, recovery: true }));
+export async function recover(inputs: RecoveryInputs, why: string, masterlessForMs = 0): Promise<boolean> {
+  const log = inputs.log.child({ step: 'recovery' });
+  const lock = inputs.dir.electionLock(inputs.name, log, JSON.stringify({ address: formatAddress(inputs.self), dataBytes: 0, recovery: true }));
   await lock.acquire(LOCK_WAIT_MS);
   try {
     const [{ nodes, sentinels, members: records, master: registered }, paused] = await Promise.all([
-      i.dir.readSet(i.name, { nodes: true, members: true }),
-      i.dir.readPause(i.name),
+      inputs.dir.readSet(inputs.name, { nodes: true, members: true }),
+      inputs.dir.readPause(inputs.name),
     ]);
     const views = await askSentinels(
       sentinels.map((s) => s.address),
-      i.name,
-      { pool: i.pool, withReplicas: true },
+      inputs.name,
+      { pool: inputs.pool, withReplicas: true },
     );
     const probes = new Map<string, Probe>();
     const probeAll = async (addresses: Array<Address | null | undefined>) => {
@@ -70,44 +70,44 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
     ]);
     await probeAll([...probes.values()].map((p) => (p.reachable ? p.following : null)));
     // This node is probed where it listens, but ranked as the others know it.
-    const own = await probeRedis(i.local, { timeoutMs: 1000 });
-    probes.set(formatAddress(i.self), { ...own, address: i.self });
+    const own = await probeRedis(inputs.local, { timeoutMs: 1000 });
+    probes.set(formatAddress(inputs.self), { ...own, address: inputs.self });
 
     const latest = latestHistory(records, registered?.address ?? null);
     const lastMasterOffset = lastKnownOffset(records, latest);
     // Every probed node's tags as its newest record publishes them; this node's own are its environment's.
     const tags = new Map([...probes.values()].map((p) => [formatAddress(p.address), tagsAt(records, p.address)]));
-    tags.set(formatAddress(i.self), i.tags);
+    tags.set(formatAddress(inputs.self), inputs.tags);
     const decision = decideRecovery({
-      self: i.self,
+      self: inputs.self,
       probes,
       sentinels: views,
       latest,
       paused,
       registered: registered?.address ?? null,
       tags,
-      maxLagBytes: i.maxLagBytes,
+      maxLagBytes: inputs.maxLagBytes,
       lastMasterOffset,
     });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind === 'stand-by') return false;
     if (decision.kind === 'register') {
-      await nameMaster(i, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
+      await nameMaster(inputs, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
       log.info({ master: formatAddress(decision.master), reason: decision.reason }, 'recovered the set: ZooKeeper names its orphaned master');
       return true;
     }
 
     const started = Date.now();
-    await withRedis(i.local, { pool: i.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
-    for (let n = 0; (await readReplication(i.local, { pool: i.pool })).role !== 'master'; n += 1) {
+    await withRedis(inputs.local, { pool: inputs.pool }, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+    for (let n = 0; (await readReplication(inputs.local, { pool: inputs.pool })).role !== 'master'; n += 1) {
       if (n > 50) throw new Error('redis-server did not become master after REPLICAOF NO ONE');
       await sleep(100);
     }
-    await nameMaster(i, i.self, registered?.address ?? null, `${why}; ${decision.reason}`, {
+    await nameMaster(inputs, inputs.self, registered?.address ?? null, `${why}; ${decision.reason}`, {
       durationMs: masterlessForMs + (Date.now() - started),
       ...offsetGap(lastMasterOffset ?? undefined, own.reachable ? own.replOffset : undefined),
     });
-    log.info({ master: formatAddress(i.self), reason: decision.reason }, 'recovered the set: this node is its master');
+    log.info({ master: formatAddress(inputs.self), reason: decision.reason }, 'recovered the set: this node is its master');
     return true;
   } finally {
     await lock.release().catch(() => undefined);
@@ -119,13 +119,13 @@ export async function recover(i: RecoveryInputs, why: string, masterlessForMs = 
  * over it), and the history records the recovery with what it measured (the set masterless).
  */
 async function nameMaster(
-  i: RecoveryInputs,
+  inputs: RecoveryInputs,
   master: Address,
   from: Address | null,
   reason: string,
   measured: { durationMs: number; lastOffset?: number; promotedOffset?: number; offsetGapBytes?: number },
 ): Promise<void> {
-  await i.dir.writeMaster(i.name, master, { epoch: 0 });
+  await inputs.dir.writeMaster(inputs.name, master, { epoch: 0 });
   const change = { from, to: master, cause: 'recovery' as const, epoch: 0, outageBasis: 'masterless-to-promotion' as const, ...measured };
-  await recordMasterChange(i.dir, i.name, { ...change, by: recordedBy('redis-wrapper', i.self), reason }, i.log);
+  await recordMasterChange(inputs.dir, inputs.name, { ...change, by: recordedBy('redis-wrapper', inputs.self), reason }, inputs.log);
 }

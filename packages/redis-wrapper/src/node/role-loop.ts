@@ -107,9 +107,9 @@ export class NodeLoop {
   private readonly priorities: PriorityKeeper;
   private readonly members: MemberPublisher;
 
-  constructor(private readonly i: LoopInputs) {
-    this.priorities = new PriorityKeeper(i, i.wiped);
-    this.members = new MemberPublisher(i);
+  constructor(private readonly inputs: LoopInputs) {
+    this.priorities = new PriorityKeeper(inputs, inputs.wiped);
+    this.members = new MemberPublisher(inputs);
   }
 
   get view(): TakenView | undefined {
@@ -130,7 +130,7 @@ export class NodeLoop {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     if (!this.inFlight) return;
-    const boundMs = this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
+    const boundMs = this.inputs.intervalMs + 2 * probeTimeoutFor(this.inputs.intervalMs);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.inFlight, new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
     clearTimeout(timer);
@@ -147,7 +147,7 @@ export class NodeLoop {
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    this.i.log.debug({ reason }, 'node loop: looking at the set now');
+    this.inputs.log.debug({ reason }, 'node loop: looking at the set now');
     this.dueAt = performance.now();
     void this.loop();
   }
@@ -162,7 +162,7 @@ export class NodeLoop {
    * is paused (maintenance mode: no automatic action; only an asked-for failover runs then).
    */
   failoverStarted(master: Address, via: Address): void {
-    if (sameAddress(master, this.i.self)) {
+    if (sameAddress(master, this.inputs.self)) {
       this.failoverFromHereAt = performance.now();
       this.failoverFromHereBy = via;
       if (this.lastRole === 'master' && !this.zk.paused) void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
@@ -177,7 +177,7 @@ export class NodeLoop {
   async failoverSelected(selected: ReplicaSelected): Promise<void> {
     if (!this.running) return;
     const action = decideFollowSelected({
-      self: this.i.self,
+      self: this.inputs.self,
       selected,
       role: this.lastRole,
       following: this.latest?.local?.following,
@@ -185,10 +185,10 @@ export class NodeLoop {
     });
     if (action.kind === 'follow') {
       await this.apply(action).catch((err: unknown) =>
-        this.i.log.warn({ err: String(err), reason: action.reason }, 'could not follow the chosen replica; next tick'),
+        this.inputs.log.warn({ err: String(err), reason: action.reason }, 'could not follow the chosen replica; next tick'),
       );
     } else {
-      this.i.log.debug({ reason: action.reason, chosen: formatAddress(selected.replica) }, 'Sentinel chose a replica; this node stays');
+      this.inputs.log.debug({ reason: action.reason, chosen: formatAddress(selected.replica) }, 'Sentinel chose a replica; this node stays');
     }
     this.poke('Sentinel chose a replica to promote');
   }
@@ -205,11 +205,11 @@ export class NodeLoop {
     // Woken far later than planned: the process was stopped (SIGSTOP, a stalled host), and the set
     // may have moved meanwhile while its connections are still coming back (a probe of the new
     // master fails at once until its pooled client has reconnected): look often for two ticks.
-    const late = began - this.dueAt > this.i.intervalMs;
-    if (late) this.soonUntil = began + 2 * this.i.intervalMs;
+    const late = began - this.dueAt > this.inputs.intervalMs;
+    if (late) this.soonUntil = began + 2 * this.inputs.intervalMs;
     this.inFlight = this.tick().then(
       () => undefined,
-      (err) => this.i.log.warn({ err: String(err) }, 'node loop tick failed'),
+      (err) => this.inputs.log.warn({ err: String(err) }, 'node loop tick failed'),
     );
     await this.inFlight;
     this.inFlight = undefined;
@@ -219,15 +219,15 @@ export class NodeLoop {
     // from before: look again at once. After a late wake-up, and while this loop holds a write
     // pause, look again a quarter tick later, so a resumed or healed master is fenced or lifted soon.
     const took = performance.now() - began;
-    const frozen = took > this.i.intervalMs + 2 * probeTimeoutFor(this.i.intervalMs);
+    const frozen = took > this.inputs.intervalMs + 2 * probeTimeoutFor(this.inputs.intervalMs);
     if (frozen || late) {
-      this.i.log.info(
+      this.inputs.log.info(
         { tookMs: Math.round(took), lateMs: Math.round(began - this.dueAt), reason: 'this process was stopped (frozen?)' },
         'node loop: looking again soon',
       );
     }
     const soon = this.soonUntil > performance.now() || this.pausedUntil > performance.now();
-    const next = this.again || frozen ? 0 : soon ? Math.round(this.i.intervalMs / 4) : this.i.intervalMs;
+    const next = this.again || frozen ? 0 : soon ? Math.round(this.inputs.intervalMs / 4) : this.inputs.intervalMs;
     this.again = false;
     this.dueAt = performance.now() + next;
     this.timer = setTimeout(() => void this.loop(), next);
@@ -236,20 +236,20 @@ export class NodeLoop {
   /** One cycle: gather, decide, apply, publish. */
   async tick(): Promise<RoleAction> {
     const began = performance.now();
-    const g = await gatherView({ ...this.i, probeTimeoutMs: probeTimeoutFor(this.i.intervalMs) }, this.zk);
+    const g = await gatherView({ ...this.inputs, probeTimeoutMs: probeTimeoutFor(this.inputs.intervalMs) }, this.zk);
     this.zk = g.zk;
     const now = performance.now();
-    const masterKnown = namedMasterKnown({ self: this.i.self, local: g.local, registered: g.zk.registered, sentinels: g.sentinels, probes: g.probes });
+    const masterKnown = namedMasterKnown({ self: this.inputs.self, local: g.local, registered: g.zk.registered, sentinels: g.sentinels, probes: g.probes });
     // Paused (maintenance mode): the set may stay masterless on purpose; after the resume Sentinel
     // gets its whole time again before a recovery would take over.
     if (masterKnown || !g.local || g.zk.paused) this.lastMasterAt = now;
     const timeouts = g.sentinels.map((s) => (s.reachable ? s.failoverTimeoutMs : 0)).filter((t) => t > 0);
-    const failoverTimeoutMs = timeouts.length > 0 ? Math.max(...timeouts) : this.i.failoverTimeoutMs;
+    const failoverTimeoutMs = timeouts.length > 0 ? Math.max(...timeouts) : this.inputs.failoverTimeoutMs;
     if (g.local) this.lastLocal = { state: g.local, at: now };
     const downAfter = Math.max(0, ...g.sentinels.map((s) => (s.reachable ? (s.downAfterMs ?? 0) : 0))) || DEFAULT_DOWN_AFTER_MS;
     const slowFor = this.lastLocal ? now - this.lastLocal.at : Number.POSITIVE_INFINITY;
     const view: TakenView = {
-      self: this.i.self,
+      self: this.inputs.self,
       local: g.local,
       registered: g.zk.registered,
       zkCurrent: g.zk.current,
@@ -266,7 +266,7 @@ export class NodeLoop {
       ...(!g.local && this.lastLocal && slowFor <= downAfter ? { slowLocal: { state: this.lastLocal.state, agoMs: Math.round(slowFor) } } : {}),
     };
     this.latest = view;
-    this.i.onView?.(view);
+    this.inputs.onView?.(view);
     if (g.local) this.lastRole = g.local.role;
     const action = decideRole(view);
     if (!this.running) return action;
@@ -278,7 +278,7 @@ export class NodeLoop {
       await this.resumeWrites(action.reason, began);
     }
     await this.members.publish(view);
-    await this.priorities.check(g.local).catch((err: unknown) => this.i.log.warn({ err: String(err) }, 'could not give replica-priority back'));
+    await this.priorities.check(g.local).catch((err: unknown) => this.inputs.log.warn({ err: String(err) }, 'could not give replica-priority back'));
     return action;
   }
 
@@ -288,20 +288,20 @@ export class NodeLoop {
    * longer pause is kept.
    */
   private async pauseWrites(reason: string): Promise<void> {
-    const ms = writePauseFor(this.i.intervalMs);
+    const ms = writePauseFor(this.inputs.intervalMs);
     const at = performance.now();
     try {
-      await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
+      await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
     } catch (err) {
-      this.i.log.warn({ err: String(err), reason }, 'could not pause writes; next tick');
+      this.inputs.log.warn({ err: String(err), reason }, 'could not pause writes; next tick');
       return;
     }
     if (this.pausedUntil <= at) {
       this.pausedSince = at;
-      this.i.counters.writePauses += 1;
-      this.i.log.warn({ action: 'pause', pauseMs: ms, reason }, 'paused writes: this master may have been left behind');
+      this.inputs.counters.writePauses += 1;
+      this.inputs.log.warn({ action: 'pause', pauseMs: ms, reason }, 'paused writes: this master may have been left behind');
     } else {
-      this.i.log.debug({ action: 'pause', pauseMs: ms, reason }, 'write pause renewed');
+      this.inputs.log.debug({ action: 'pause', pauseMs: ms, reason }, 'write pause renewed');
     }
     this.pausedUntil = at + ms;
     this.pausedAt = at;
@@ -318,16 +318,16 @@ export class NodeLoop {
     }
     if (this.pausedAt > lookedAt) return;
     try {
-      await withRedis(this.i.local, { pool: this.i.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
+      await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
     } catch (err) {
-      this.i.log.warn({ err: String(err), reason }, 'could not lift the write pause; it expires by itself');
+      this.inputs.log.warn({ err: String(err), reason }, 'could not lift the write pause; it expires by itself');
     }
-    this.i.log.info({ action: 'resume', pausedMs: Math.round(performance.now() - this.pausedSince), reason }, 'writes resumed');
+    this.inputs.log.info({ action: 'resume', pausedMs: Math.round(performance.now() - this.pausedSince), reason }, 'writes resumed');
     this.pausedUntil = 0;
   }
 
   private async apply(action: Exclude<RoleAction, { kind: 'pause' }>): Promise<void> {
-    const { log } = this.i;
+    const { log } = this.inputs;
     if (action.kind === 'none') {
       if (action.reason !== this.lastReason) log.debug({ reason: action.reason }, 'role unchanged');
       this.lastReason = action.reason;
@@ -335,13 +335,13 @@ export class NodeLoop {
     }
     this.lastReason = '';
     if (action.kind === 'recover') {
-      this.i.counters.recoveryAttempts += 1;
-      const promoted = await recover(this.i, action.reason, this.latest?.masterlessForMs).catch((err) => {
+      this.inputs.counters.recoveryAttempts += 1;
+      const promoted = await recover(this.inputs, action.reason, this.latest?.masterlessForMs).catch((err) => {
         log.warn({ err: String(err), reason: action.reason }, 'recovery attempt failed; will retry');
         return false;
       });
       if (promoted) {
-        this.i.counters.recoveries += 1;
+        this.inputs.counters.recoveries += 1;
         this.lastMasterAt = performance.now();
       }
       return;
@@ -349,16 +349,16 @@ export class NodeLoop {
     const m = action.master;
     // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
     // ask Sentinel again instead of writing to a replica (READONLY) for ever.
-    await withRedis(this.i.local, { pool: this.i.pool }, (r) =>
+    await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) =>
       r.multi().call('REPLICAOF', m.host, String(m.port)).call('CLIENT', 'KILL', 'TYPE', 'normal').call('CLIENT', 'KILL', 'TYPE', 'pubsub').exec(),
     );
     if (action.kind === 'fence') {
-      this.i.counters.fences += 1;
+      this.inputs.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
-      const by = recordedBy('redis-wrapper', this.i.self);
-      await recordMasterChange(this.i.dir, this.i.name, { from: this.i.self, to: m, cause: 'fence', epoch: -1, by, reason: action.reason }, log);
+      const by = recordedBy('redis-wrapper', this.inputs.self);
+      await recordMasterChange(this.inputs.dir, this.inputs.name, { from: this.inputs.self, to: m, cause: 'fence', epoch: -1, by, reason: action.reason }, log);
     } else {
-      this.i.counters.repoints += 1;
+      this.inputs.counters.repoints += 1;
       log.info({ action: 'follow', master: formatAddress(m), reason: action.reason }, "re-pointed this replica to the set's master");
     }
   }

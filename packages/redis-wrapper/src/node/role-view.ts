@@ -53,19 +53,19 @@ export interface Gathered {
  * replicas it knows, for readiness; one registered since is asked once ZooKeeper answered), then
  * the masters they (a majority, and the newest config) and ZooKeeper name.
  */
-export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gathered> {
-  const opts = { timeoutMs: 1000, pool: i.pool };
+export async function gatherView(inputs: ViewInputs, lastZk: ZkFacts): Promise<Gathered> {
+  const opts = { timeoutMs: 1000, pool: inputs.pool };
   const ask = (list: readonly Address[]) =>
     Promise.all(
       list.map((s) =>
-        withTimeout(askSentinel(s, i.name, { pool: i.pool, withReplicas: true }), i.probeTimeoutMs, `sentinel ${formatAddress(s)}`).catch(
+        withTimeout(askSentinel(s, inputs.name, { pool: inputs.pool, withReplicas: true }), inputs.probeTimeoutMs, `sentinel ${formatAddress(s)}`).catch(
           (err): SentinelView => ({ sentinel: s, reachable: false, error: String(err) }),
         ),
       ),
     );
   const [local, zk, early] = await Promise.all([
-    readReplication(i.local, opts).catch(() => null),
-    withTimeout(Promise.all([i.dir.readSet(i.name), i.dir.readPause(i.name)]), i.probeTimeoutMs, 'ZooKeeper read')
+    readReplication(inputs.local, opts).catch(() => null),
+    withTimeout(Promise.all([inputs.dir.readSet(inputs.name), inputs.dir.readPause(inputs.name)]), inputs.probeTimeoutMs, 'ZooKeeper read')
       .then(([set, paused]): ZkFacts => ({ registered: set.master?.address ?? null, sentinels: set.sentinels.map((x) => x.address), paused, current: true }))
       .catch((): ZkFacts => ({ ...lastZk, current: false })),
     ask(lastZk.sentinels),
@@ -78,7 +78,7 @@ export async function gatherView(i: ViewInputs, lastZk: ZkFacts): Promise<Gather
   // Not this node: the local INFO above says what it is (and a stalled redis would hold the tick up twice).
   // The newest config's master too: during a failover only the sentinels at its epoch name the promoted one.
   for (const a of [consensus.master, newestConfig(sentinels).master, zk.registered, local?.following])
-    if (a && !sameAddress(a, i.self)) wanted.set(formatAddress(a), a);
+    if (a && !sameAddress(a, inputs.self)) wanted.set(formatAddress(a), a);
   const probes = new Map<string, Probe>();
   await Promise.all([...wanted.values()].map(async (a) => probes.set(formatAddress(a), await probeRedis(a, opts))));
   return { local, zk, sentinels, probes };

@@ -27,11 +27,11 @@ export type RpoCheck = { readonly ok: true; readonly reason: string } | { readon
  * | 1000  | 5000                 | 3000 (2000)                  | not ok   |
  * | 1000  | 5000                 | priority 1 at 3000, 100 at 5000 | not ok (priority goes first) |
  */
-export function rpoCheck(i: RpoInputs): RpoCheck {
-  if (i.maxLagBytes <= 0) return { ok: true, reason: 'no RPO guard (FAILOVER_MAX_LAG_BYTES=0)' };
-  const last = i.last;
+export function rpoCheck(inputs: RpoInputs): RpoCheck {
+  if (inputs.maxLagBytes <= 0) return { ok: true, reason: 'no RPO guard (FAILOVER_MAX_LAG_BYTES=0)' };
+  const last = inputs.last;
   if (last?.role !== 'master') return { ok: false, reason: "RPO guard: the master's last offset is not known, so no replica's lag can be measured" };
-  const known = i.views.flatMap((v) => (v.reachable ? (v.replicas ?? []) : []));
+  const known = inputs.views.flatMap((v) => (v.reachable ? (v.replicas ?? []) : []));
   const eligible = known.filter((r, n) => r.ok && r.priority > 0 && known.findIndex((x) => sameAddress(x.address, r.address)) === n);
   const offsetOf = (a: Address, sentinels: number | null) => last.replicas.find((r) => sameAddress(r.address, a))?.offset ?? sentinels ?? 0;
   const ranked = eligible
@@ -41,7 +41,7 @@ export function rpoCheck(i: RpoInputs): RpoCheck {
   if (!pick) return { ok: true, reason: 'no replica Sentinel may promote is known: Sentinel refuses by itself' };
   const lag = Math.max(0, last.offset - pick.offset);
   const what = `Sentinel's likely pick ${formatAddress(pick.address)} is ${lag} bytes behind the master's last known offset ${last.offset}`;
-  return lag > i.maxLagBytes
-    ? { ok: false, reason: `RPO guard: ${what}, above FAILOVER_MAX_LAG_BYTES=${i.maxLagBytes}` }
-    : { ok: true, reason: `${what} (limit ${i.maxLagBytes})` };
+  return lag > inputs.maxLagBytes
+    ? { ok: false, reason: `RPO guard: ${what}, above FAILOVER_MAX_LAG_BYTES=${inputs.maxLagBytes}` }
+    : { ok: true, reason: `${what} (limit ${inputs.maxLagBytes})` };
 }

@@ -3,7 +3,7 @@ import type { NodeApi } from '../node/api/thread';
 import type { NodeCounters } from '../node/counters';
 import { crashFailover } from '../node/crash-failover';
 import type { NodeLoop } from '../node/role-loop';
-import { switchOver } from '../switchover';
+import { handOverOnStop } from './hand-over-on-stop';
 
 /**
  * How a running node ends. A planned stop of the master hands the role over first (Marathon's
@@ -23,7 +23,7 @@ export function onNodeStop(
     // A failover Sentinel started from this master (within its failover-timeout): the handover pauses writes first.
     // One that starts during the handover still pauses writes at its +try-failover: the events are followed until the end.
     const sentinelFailingOver = loop.failoverFromHereWithin(cfg.SENTINEL_FAILOVER_TIMEOUT_MS);
-    await switchOver({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, sentinelFailingOver, log });
+    await handOverOnStop({ dir, name, local: bind, announce, timeoutMs: cfg.SWITCHOVER_TIMEOUT_MS, sentinelFailingOver, log });
     prompts.stop();
   });
   task.onExit(async () => {

@@ -10,7 +10,7 @@ export interface NodeMetricsInputs {
 }
 
 /** The node API's metrics (exported for the monitoring test: every metric the rules use exists). */
-export function nodeMetrics(i: NodeMetricsInputs): Registry {
+export function nodeMetrics(inputs: NodeMetricsInputs): Registry {
   const registry = new Registry();
   const counted = (name: string, help: string, value: (c: NodeCounters) => number) =>
     new Counter({
@@ -19,7 +19,7 @@ export function nodeMetrics(i: NodeMetricsInputs): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(value(i.counters));
+        this.inc(value(inputs.counters));
       },
     });
   counted('redis_zk_node_repoints_total', "Times this replica was re-pointed to the set's master by the node loop", (c) => c.repoints);
@@ -37,7 +37,7 @@ export function nodeMetrics(i: NodeMetricsInputs): Registry {
       help,
       registers: [registry],
       collect() {
-        const v = i.view();
+        const v = inputs.view();
         if (v) this.set(value(v));
       },
     });

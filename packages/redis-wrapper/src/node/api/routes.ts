@@ -23,11 +23,11 @@ const ROUTES = '/primary, /replica, /readiness, /health, /liveness, /metrics';
  * - `/metrics` Prometheus.
  * Every other answer is a small JSON `{ "ok": …, "reason": … }`.
  */
-export function nodeRoutes(i: RouteInputs): Koa {
+export function nodeRoutes(inputs: RouteInputs): Koa {
   const fresh = (decide: (a: NodeAnswers) => Verdict): Verdict => {
-    const { answers, ageMs } = i.answers();
+    const { answers, ageMs } = inputs.answers();
     if (!answers) return no('no view yet (starting)');
-    if (ageMs > i.maxViewAgeMs) return no(`view is ${Math.round(ageMs)} ms old (the node loop is behind, or the process was frozen)`);
+    if (ageMs > inputs.maxViewAgeMs) return no(`view is ${Math.round(ageMs)} ms old (the node loop is behind, or the process was frozen)`);
     return decide(answers);
   };
   // Paths match exactly: no trailing slash, case as written. A GET route answers HEAD too.
@@ -46,7 +46,7 @@ export function nodeRoutes(i: RouteInputs): Koa {
   check('/liveness', () => ({ ok: true, reason: 'node loop running' }));
   router.get('/metrics', async (ctx) => {
     try {
-      const m = await i.metrics();
+      const m = await inputs.metrics();
       reply(ctx, 200, m.text, m.contentType);
     } catch {
       reply(ctx, 503, '{"ok":false,"reason":"metrics unavailable"}');

@@ -40,14 +40,14 @@ const THREAD_YOUNG_GENERATION_MB = 4;
  * few hundred ms answers within moments while the main thread is busy with the node loop, redis's
  * replies and its own garbage collections. The main thread sends the answers to each view.
  */
-export async function startNodeApi(i: NodeApiInputs): Promise<NodeApi> {
-  const metrics = nodeMetrics(i);
+export async function startNodeApi(inputs: NodeApiInputs): Promise<NodeApi> {
+  const metrics = nodeMetrics(inputs);
   const data: NodeApiThreadData = {
-    hosts: apiHosts(i.listen.host),
-    port: i.listen.port,
-    logLevel: i.logLevel,
-    maxViewAgeMs: i.maxViewAgeMs,
-    context: i.log.bindings(),
+    hosts: apiHosts(inputs.listen.host),
+    port: inputs.listen.port,
+    logLevel: inputs.logLevel,
+    maxViewAgeMs: inputs.maxViewAgeMs,
+    context: inputs.log.bindings(),
   };
   const thread = await HttpThread.start<NodeApiThreadData, NodeApiState>({
     // The thread's bundle, beside the program's (scripts/bundle.mjs).
@@ -59,9 +59,9 @@ export async function startNodeApi(i: NodeApiInputs): Promise<NodeApi> {
       if (question !== 'metrics') throw new Error(`unknown question ${question}`);
       return { text: await metrics.metrics(), contentType: metrics.contentType };
     },
-    log: i.log,
+    log: inputs.log,
   });
-  i.log.info({ hosts: data.hosts, port: data.port }, 'node API listening');
+  inputs.log.info({ hosts: data.hosts, port: data.port }, 'node API listening');
   return {
     publish: (view) => thread.send(apiState(view)),
     close: () => thread.close(),

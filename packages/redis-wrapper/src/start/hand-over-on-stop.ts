@@ -1,6 +1,6 @@
 import { type Address, type Directory, formatAddress, handOver, type Logger } from '@redis-zk/core';
 
-export interface SwitchoverInputs {
+export interface StopHandoverInputs {
   dir: Directory;
   name: string;
   /** Where the local redis-server listens, and what it announces. */
@@ -18,20 +18,20 @@ export interface SwitchoverInputs {
  * then pause, catch up, SENTINEL FAILOVER, follow, unpause). Bounded by `timeoutMs` (0 = none);
  * whatever fails, the stop goes on. A replica's stop asks nothing.
  */
-export async function switchOver(i: SwitchoverInputs): Promise<void> {
-  if (i.timeoutMs === 0) return;
+export async function handOverOnStop(inputs: StopHandoverInputs): Promise<void> {
+  if (inputs.timeoutMs === 0) return;
   const outcome = await handOver({
-    dir: i.dir,
-    name: i.name,
-    master: i.local,
-    announce: i.announce,
-    timeoutMs: i.timeoutMs,
-    sentinelFailingOver: i.sentinelFailingOver,
-    log: i.log,
-    by: `redis-wrapper ${formatAddress(i.announce)}`,
+    dir: inputs.dir,
+    name: inputs.name,
+    master: inputs.local,
+    announce: inputs.announce,
+    timeoutMs: inputs.timeoutMs,
+    sentinelFailingOver: inputs.sentinelFailingOver,
+    log: inputs.log,
+    by: `redis-wrapper ${formatAddress(inputs.announce)}`,
     reason: 'planned stop of the master',
   });
   if (!outcome.ok && !outcome.notMaster) {
-    i.log.warn({ step: 'switchover', reason: outcome.reason, timeoutMs: i.timeoutMs }, 'stopping without switchover');
+    inputs.log.warn({ step: 'switchover', reason: outcome.reason, timeoutMs: inputs.timeoutMs }, 'stopping without switchover');
   }
 }
