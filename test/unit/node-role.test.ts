@@ -4,7 +4,7 @@ import type { Probe } from '../../packages/core/src/redis/probe';
 import type { ReplicationState } from '../../packages/core/src/redis/replication';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { decideRole, type RoleAction, type RoleView } from '../../packages/redis-wrapper/src/node/role-decide';
-import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/role-loop';
+import { probeTimeoutFor, writePauseFor } from '../../packages/redis-wrapper/src/node/tick-timing';
 import { decideRecovery, type RecoverySnapshot } from '../../packages/redis-wrapper/src/node/recovery-decide';
 import { namedMasterKnown } from '../../packages/redis-wrapper/src/node/role-decide';
 import type { NodeTags } from '../../packages/core/src/members/tags';

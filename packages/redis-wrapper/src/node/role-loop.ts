@@ -20,6 +20,8 @@ import { recover } from './recovery';
 import { PriorityKeeper } from './priority-keeper';
 import type { NodeCounters } from './counters';
 import { MemberPublisher } from './member-publisher';
+import { WritePause } from './write-pause';
+import { probeTimeoutFor } from './tick-timing';
 
 export interface LoopInputs {
   dir: Directory;
@@ -63,15 +65,6 @@ export interface TakenView extends RoleView {
 /** The sentinels' down-after-milliseconds until one tells its own. */
 const DEFAULT_DOWN_AFTER_MS = 5000;
 
-/** A tick's ZooKeeper read and sentinel answers wait at most this (half a tick, within 0.2-1 s)... */
-export const probeTimeoutFor = (intervalMs: number): number => Math.min(1000, Math.max(200, Math.round(intervalMs / 2)));
-/**
- * ...and a cut-off master's write pause lasts this, renewed every tick while it is cut off: it
- * outlasts the next tick (interval + probes) with room to spare, and expires by itself when the
- * wrapper is frozen or gone (then min-replicas-max-lag is the backstop).
- */
-export const writePauseFor = (intervalMs: number): number => 2 * intervalMs + 2 * probeTimeoutFor(intervalMs);
-
 /**
  * The node loop: every tick, read the set (local server, ZooKeeper, sentinels), decide
  * (`decideRole`), apply, and publish this node's member record. It runs from the end of start-up
@@ -89,11 +82,6 @@ export class NodeLoop {
   private lastReason = '';
   private latest: TakenView | undefined;
   private lastLocal: { state: ReplicationState; at: number } | undefined;
-  /** Until when (monotonic) the write pause this loop set lasts; 0: none of ours. */
-  private pausedUntil = 0;
-  private pausedSince = 0;
-  /** When (monotonic) this loop last paused or renewed the pause: a tick that looked before must not lift it. */
-  private pausedAt = 0;
   /** When (monotonic) a sentinel last reported starting a failover from this node. */
   private failoverFromHereAt = Number.NEGATIVE_INFINITY;
   /** The sentinel that reported it. */
@@ -106,10 +94,12 @@ export class NodeLoop {
   lastRole: 'master' | 'replica' | undefined;
   private readonly priorities: PriorityKeeper;
   private readonly members: MemberPublisher;
+  private readonly writePause: WritePause;
 
   constructor(private readonly inputs: LoopInputs) {
     this.priorities = new PriorityKeeper(inputs, inputs.wiped);
     this.members = new MemberPublisher(inputs);
+    this.writePause = new WritePause(inputs);
   }
 
   get view(): TakenView | undefined {
@@ -165,7 +155,7 @@ export class NodeLoop {
     if (sameAddress(master, this.inputs.self)) {
       this.failoverFromHereAt = performance.now();
       this.failoverFromHereBy = via;
-      if (this.lastRole === 'master' && !this.zk.paused) void this.pauseWrites('a sentinel reported starting a failover from this master (+try-failover)');
+      if (this.lastRole === 'master' && !this.zk.paused) void this.writePause.renew('a sentinel reported starting a failover from this master (+try-failover)');
     }
     this.poke('Sentinel started a failover');
   }
@@ -226,7 +216,7 @@ export class NodeLoop {
         'node loop: looking again soon',
       );
     }
-    const soon = this.soonUntil > performance.now() || this.pausedUntil > performance.now();
+    const soon = this.soonUntil > performance.now() || this.writePause.holding;
     const next = this.again || frozen ? 0 : soon ? Math.round(this.inputs.intervalMs / 4) : this.inputs.intervalMs;
     this.again = false;
     this.dueAt = performance.now() + next;
@@ -271,59 +261,15 @@ export class NodeLoop {
     const action = decideRole(view);
     if (!this.running) return action;
     if (action.kind === 'pause') {
-      await this.pauseWrites(action.reason);
+      await this.writePause.renew(action.reason);
     } else {
       await this.apply(action);
       // After a fence: the writes held back meet a replica (their clients were cut off), never the stale master.
-      await this.resumeWrites(action.reason, began);
+      await this.writePause.lift(action.reason, began, this.running);
     }
     await this.members.publish(view);
     await this.priorities.check(g.local).catch((err: unknown) => this.inputs.log.warn({ err: String(err) }, 'could not give replica-priority back'));
     return action;
-  }
-
-  /**
-   * Renews this master's write pause (CLIENT PAUSE WRITE: writes wait, reads go on). A later
-   * CLIENT PAUSE never shortens an earlier one (Redis keeps the later end), so a switchover's
-   * longer pause is kept.
-   */
-  private async pauseWrites(reason: string): Promise<void> {
-    const ms = writePauseFor(this.inputs.intervalMs);
-    const at = performance.now();
-    try {
-      await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) => r.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
-    } catch (err) {
-      this.inputs.log.warn({ err: String(err), reason }, 'could not pause writes; next tick');
-      return;
-    }
-    if (this.pausedUntil <= at) {
-      this.pausedSince = at;
-      this.inputs.counters.writePauses += 1;
-      this.inputs.log.warn({ action: 'pause', pauseMs: ms, reason }, 'paused writes: this master may have been left behind');
-    } else {
-      this.inputs.log.debug({ action: 'pause', pauseMs: ms, reason }, 'write pause renewed');
-    }
-    this.pausedUntil = at + ms;
-    this.pausedAt = at;
-  }
-
-  /**
-   * Lifts this loop's write pause at once (not one it never set, nor one already expired: that may
-   * be a switchover's), unless it was set after `lookedAt`, on news this tick's view predates.
-   */
-  private async resumeWrites(reason: string, lookedAt: number): Promise<void> {
-    if (this.pausedUntil <= performance.now() || !this.running) {
-      this.pausedUntil = 0;
-      return;
-    }
-    if (this.pausedAt > lookedAt) return;
-    try {
-      await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) => r.call('CLIENT', 'UNPAUSE'));
-    } catch (err) {
-      this.inputs.log.warn({ err: String(err), reason }, 'could not lift the write pause; it expires by itself');
-    }
-    this.inputs.log.info({ action: 'resume', pausedMs: Math.round(performance.now() - this.pausedSince), reason }, 'writes resumed');
-    this.pausedUntil = 0;
   }
 
   private async apply(action: Exclude<RoleAction, { kind: 'pause' }>): Promise<void> {
