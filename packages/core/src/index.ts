@@ -1,6 +1,8 @@
 // Core's public surface: exactly what the programs, the CLI, the local stack, the benchmarks and
 // the nemesis use (#28). Anything else stays inside core; tests reach a module by its path.
 
+export { askSentinelsToFailOver, replicate } from './actions/set-actions';
+export type { FailoverAsked } from './actions/set-actions';
 export { formatAddress, isHost, parseAddress, sameAddress } from './address';
 export type { Address } from './address';
 export { sleep, withTimeout } from './time';

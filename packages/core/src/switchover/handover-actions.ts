@@ -1,6 +1,7 @@
-import { type Address, addressOf, formatAddress, sameAddress } from '../address';
+import { type Address, addressOf, sameAddress } from '../address';
+import { askSentinelsToFailOver, replicate } from '../actions/set-actions';
 import type { Logger } from '../log';
-import { withRedis, withSentinel } from '../redis/connect';
+import { withSentinel } from '../redis/connect';
 import { readReplication } from '../redis/replication';
 import { askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
@@ -43,17 +44,9 @@ export async function caughtUpNow(handover: Handover): Promise<number | null> {
   return caughtUp ? m.offset : null;
 }
 
-/**
- * Makes the old master a replica of `promoted` and cuts its clients off, as Sentinel does when it
- * reconfigures a node: they ask Sentinel again (or HAProxy sends them to the new master) instead
- * of meeting READONLY for ever.
- */
+/** Makes the old master a replica of `promoted` and cuts its clients off (set-actions.ts). */
 export async function demoteTo(handover: Handover, promoted: Address): Promise<void> {
-  await withRedis(handover.master, { timeoutMs: 2000 }, async (r) => {
-    await r.call('REPLICAOF', promoted.host, String(promoted.port));
-    await r.call('CLIENT', 'KILL', 'TYPE', 'normal');
-    await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-  }).catch((err) => {
+  await replicate(handover.master, promoted, { timeoutMs: 2000 }).catch((err) => {
     // Its own wrapper may fence it in the same moment (and cut this connection): then it is done already.
     handover.log.info(
       { err: String(err), reason: 'the old master may have been demoted by its own wrapper meanwhile' },
@@ -123,16 +116,8 @@ export async function untilPromoted(handover: Handover, leader: Address): Promis
 
 /** SENTINEL FAILOVER on the first sentinel that accepts; 'transient' when all refused for a passing reason, else why. */
 export async function askFailover(handover: Handover, sentinels: readonly Address[], log: Logger): Promise<Address | 'transient' | string> {
-  const refusals: string[] = [];
-  for (const s of sentinels) {
-    try {
-      await withSentinel(s, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', handover.name));
-      return s;
-    } catch (err) {
-      refusals.push(String(err));
-      log.debug({ sentinel: formatAddress(s), err: String(err) }, 'sentinel refused the failover; trying the next');
-    }
-  }
-  if (refusals.some((r) => TRANSIENT.test(r))) return 'transient';
-  return `no sentinel accepted SENTINEL FAILOVER (${refusals.join('; ')})`;
+  const asked = await askSentinelsToFailOver(sentinels, handover.name, log);
+  if ('accepted' in asked) return asked.accepted;
+  if (asked.refusals.some((r) => TRANSIENT.test(r))) return 'transient';
+  return `no sentinel accepted SENTINEL FAILOVER (${asked.refusals.join('; ')})`;
 }

@@ -1,4 +1,5 @@
 import {
+  askSentinelsToFailOver,
   type Address,
   askSentinel,
   askSentinels,
@@ -12,7 +13,6 @@ import {
   sentinelConsensus,
   type SentinelView,
   sleep,
-  withSentinel,
   recordMasterChange,
   recordedBy,
 } from '@redis-zk/core';
@@ -68,21 +68,20 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
     return false;
   }
   await catchUpReplicas(inputs);
-  for (const v of decision.ask) {
-    try {
-      await withSentinel(v.sentinel, { timeoutMs: 1000 }, (r) => r.call('SENTINEL', 'FAILOVER', inputs.name));
-    } catch (err) {
-      log.info({ sentinel: formatAddress(v.sentinel), err: String(err) }, 'sentinel refused the failover; trying the next');
-      continue;
-    }
+  const asked = await askSentinelsToFailOver(
+    decision.ask.map((v) => v.sentinel),
+    inputs.name,
+    log,
+  );
+  if ('accepted' in asked) {
     log.warn(
-      { sentinel: formatAddress(v.sentinel), msSinceDeath: Date.now() - inputs.diedAt, reason: "the master's redis-server died" },
+      { sentinel: formatAddress(asked.accepted), msSinceDeath: Date.now() - inputs.diedAt, reason: "the master's redis-server died" },
       'asked Sentinel to fail over at once',
     );
-    await recordPromotion(inputs, v.sentinel);
+    await recordPromotion(inputs, asked.accepted);
     return true;
   }
-  log.warn({ reason: 'no sentinel accepted SENTINEL FAILOVER' }, 'redis-server died; exiting without a crash failover');
+  log.warn({ reason: `no sentinel accepted SENTINEL FAILOVER (${asked.refusals.join('; ')})` }, 'redis-server died; exiting without a crash failover');
   return false;
 }
 

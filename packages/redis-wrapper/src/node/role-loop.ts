@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  replicate,
   type Address,
   type Directory,
   formatAddress,
@@ -9,7 +10,6 @@ import {
   type ReplicaSelected,
   type ReplicationState,
   sameAddress,
-  withRedis,
   recordMasterChange,
   recordedBy,
 } from '@redis-zk/core';
@@ -293,11 +293,7 @@ export class NodeLoop {
       return;
     }
     const m = action.master;
-    // As Sentinel does when it re-points a node: the clients of the old role are cut off, so they
-    // ask Sentinel again instead of writing to a replica (READONLY) for ever.
-    await withRedis(this.inputs.local, { pool: this.inputs.pool }, (r) =>
-      r.multi().call('REPLICAOF', m.host, String(m.port)).call('CLIENT', 'KILL', 'TYPE', 'normal').call('CLIENT', 'KILL', 'TYPE', 'pubsub').exec(),
-    );
+    await replicate(this.inputs.local, m, { pool: this.inputs.pool });
     if (action.kind === 'fence') {
       this.inputs.counters.fences += 1;
       log.warn({ action: 'fence', master: formatAddress(m), reason: action.reason }, 'demoted this stale master to a replica');
