@@ -1,6 +1,6 @@
 import test from 'ava';
 import { decideSwitchover, type SwitchoverFacts } from '../../packages/cli/src/decide-switchover';
-import type { Consensus } from '../../packages/core/src/sentinel/consensus';
+import type { Consensus } from '../../packages/core/src/set/facts';
 import { addr, replicationOf } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { type Consensus, newestConfig, type NewestConfig, sentinelConsensus } from '../../packages/core/src/sentinel/consensus';
+import { type Consensus, newestConfig, type NewestConfig, sentinelConsensus } from '../../packages/core/src/set/facts';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { type Address, parseAddress } from '../../packages/core/src/address';
 import { notMonitoring, unreachableSentinel } from '../helpers/fixtures';

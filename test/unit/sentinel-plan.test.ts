@@ -1,7 +1,7 @@
 import test from 'ava';
 import { planSet, type SetAction, type SetSnapshot } from '../../packages/sentinel-wrapper/src/plan';
 import { type Address, formatAddress, parseAddress } from '../../packages/core/src/address';
-import type { Consensus } from '../../packages/core/src/sentinel/consensus';
+import type { Consensus } from '../../packages/core/src/set/facts';
 
 // ---- snapshot builder ------------------------------------------------------------------------
 

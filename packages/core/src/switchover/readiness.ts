@@ -1,5 +1,5 @@
 import { type Address, formatAddress, sameAddress } from '../address';
-import { newestConfig, sentinelConsensus } from '../sentinel/consensus';
+import { newestConfig, sentinelConsensus } from '../set/facts';
 import type { SentinelView } from '../sentinel/query';
 
 export interface SentinelReadiness {

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, isLiveMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
+import { type Address, formatAddress, isLiveMaster, isMajority, liveSetMaster, newestConfig, sameAddress, sentinelConsensus } from '@redis-zk/core';
 import type { RoleView } from './role-decide';
 import { no, ok, type ReplicaLag, type Verdict, withinLag } from './verdict';
 
@@ -8,9 +8,7 @@ export type { Verdict } from './verdict';
 function setMaster(v: RoleView): Address | null {
   const live = (a: Address | null | undefined): a is Address =>
     !!a && (sameAddress(a, v.self) ? v.local?.role === 'master' : isLiveMaster(v.probes.get(formatAddress(a))));
-  const { master } = sentinelConsensus(v.sentinels);
-  if (live(master)) return master;
-  return live(v.registered) ? v.registered : null;
+  return liveSetMaster(sentinelConsensus(v.sentinels), v.registered, live);
 }
 
 /**
@@ -25,7 +23,7 @@ export function primary(v: RoleView): Verdict {
   if (v.local?.role !== 'master') return no(v.local ? 'not a master' : 'redis-server does not answer');
   const newest = newestConfig(v.sentinels);
   const total = v.sentinels.length;
-  if (newest.answering * 2 <= total) return no(`only ${newest.answering}/${total} sentinels answer (cut off from their majority?)`);
+  if (!isMajority(newest.answering, total)) return no(`only ${newest.answering}/${total} sentinels answer (cut off from their majority?)`);
   if (!sameAddress(newest.master, v.self)) {
     const at = `the sentinels at config epoch ${newest.configEpoch}`;
     return no(newest.master ? `${at} name ${formatAddress(newest.master)}` : `${at} disagree or name no master`);
@@ -84,7 +82,7 @@ export function readiness(v: RoleView, synced: Verdict = replicaCheck(v).verdict
   const listing = asked.filter(
     (s) => s.reachable && s.replicas?.some((r) => sameAddress(r.address, v.self) && r.ok && sameAddress(r.following, local.following)),
   );
-  if (listing.length * 2 <= v.sentinels.length) {
+  if (!isMajority(listing.length, v.sentinels.length)) {
     return no(`${synced.reason}, but only ${listing.length}/${v.sentinels.length} sentinels list it with its link up`);
   }
   return ok(`${synced.reason}; ${listing.length}/${v.sentinels.length} sentinels list it`);

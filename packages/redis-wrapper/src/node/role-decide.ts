@@ -7,7 +7,10 @@ import {
   type Probe,
   type ReplicationState,
   sameAddress,
+  isMajority,
+  liveSetMaster,
   sentinelConsensus,
+  sentinelReach,
   type SentinelView,
 } from '@redis-zk/core';
 
@@ -90,7 +93,7 @@ export function decideRole(v: RoleView): RoleAction {
     Math.max(-1, ...v.sentinels.flatMap((x) => (x.reachable && x.monitors && sameAddress(x.master, a) ? [x.configEpoch] : [])));
   const newer = (a: Address, than: Address | null | undefined) => epochOf(a) > epochOf(than);
   const sentinelTarget = liveMaster(consensus.master) ? consensus.master : null;
-  const target = sentinelTarget ?? (liveMaster(v.registered) ? v.registered : null);
+  const target = liveSetMaster(consensus, v.registered, liveMaster);
   const namedBy = (a: Address) =>
     [sameAddress(consensus.master, a) ? `${consensus.votes}/${consensus.voters} sentinels` : '', sameAddress(v.registered, a) ? 'ZooKeeper' : '']
       .filter(Boolean)
@@ -213,7 +216,7 @@ function promotedMaster(v: RoleView): { master: Address; named: string } | null 
   const newest = newestConfig(v.sentinels);
   const promoted = newest.master;
   if (!promoted || sameAddress(promoted, v.self)) return null;
-  if (newest.answering * 2 <= v.sentinels.length || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
+  if (!isMajority(newest.answering, v.sentinels.length) || !isLiveMaster(v.probes.get(formatAddress(promoted)))) return null;
   return {
     master: promoted,
     named: `the sentinels at config epoch ${newest.configEpoch} name live master ${formatAddress(promoted)} (${newest.answering}/${v.sentinels.length} answer)`,
@@ -249,19 +252,6 @@ function pauseFor(v: RoleView, sentinelsElsewhere: string): RoleAction | null {
   const reach = sentinelReach(v.sentinels);
   const sentinelsSay = reach.majorityLost ? `${reach.unreachable} of ${reach.known} sentinels are out of reach` : sentinelsElsewhere;
   return zkSays && sentinelsSay ? { kind: 'pause', reason: `this node is a master, but ${zkSays} and ${sentinelsSay}` } : null;
-}
-
-/**
- * How many sentinels the node cannot reach, out of all it knows of (those registered, or more if a
- * sentinel counts more: Sentinel fails over with a majority of the sentinels it knows), and
- * whether those out of reach could make a majority on their own, and so fail over without this node.
- */
-export function sentinelReach(views: readonly SentinelView[]): { known: number; unreachable: number; majorityLost: boolean } {
-  const reachable = views.filter((x) => x.reachable).length;
-  const counted = views.flatMap((x) => (x.reachable && x.knownSentinels ? [x.knownSentinels] : []));
-  const known = Math.max(views.length, ...counted);
-  const unreachable = known - reachable;
-  return { known, unreachable, majorityLost: known > 0 && unreachable * 2 > known };
 }
 
 /**
