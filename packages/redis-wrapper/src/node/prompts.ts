@@ -47,8 +47,11 @@ export function promptLoop(o: { dir: Directory; name: string; loop: () => NodeLo
   const unsubscribe = o.dir.onConnection((usable, change) => {
     if (!usable) return;
     if (change === 'new session') {
+      // A session that expired while cut off (a partition longer than the session timeout): the
+      // set may have moved meanwhile; a master left behind is fenced now, not at the next tick.
       armed = false;
       arm();
+      o.loop()?.poke('ZooKeeper is usable again (a new session)');
       return;
     }
     o.loop()?.poke('ZooKeeper is usable again');
