@@ -161,6 +161,8 @@ scenarioFile('agent loss, partition', 4, (f) => {
         cutOffMasterPausedAfterMs: pausedAt === undefined ? NaN : pausedAt - cutAt,
         cutOffMasterAckedAfterPause: ackedAfterPause,
         demotedAndSteadyAfterHealMs: steadyAt - healedAt,
+        // #29 point 8: when the old master's own wrapper made it a replica (its fence), after the heal.
+        oldMasterFencedAfterHealMs: (firstLogTime(master.proc.logFile, 'demoted this stale master to a replica', healedAt) ?? NaN) - healedAt,
         staleReplicaListings: m.disowned,
         // Replicas whose wrapper followed the promoted master during Sentinel's failover (role-decide's followPromoted).
         replicasFollowedPromotedEarly: model
