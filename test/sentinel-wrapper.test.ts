@@ -163,5 +163,5 @@ test('no master within MASTER_WAIT_TIMEOUT_MS: exit 1 saying what it waited for'
   const s = await env.start('sentinel-wrapper', { MASTER_WAIT_TIMEOUT_MS: '1500', MASTER_NAMES: 'nothere' });
   const exit = await s.proc.exited;
   t.is(exit.code, 1);
-  t.regex(s.proc.log(), /waited 1500 ms \(MASTER_WAIT_TIMEOUT_MS\) for a master under \/redis\/masters for MASTER_NAMES=nothere/);
+  t.true(s.proc.log().includes(`waited 1500 ms (MASTER_WAIT_TIMEOUT_MS) for a master under ${env.root}/masters for MASTER_NAMES=nothere`));
 });
