@@ -83,7 +83,7 @@ export class TestEnv {
   /**
    * With a test's context, teardown is registered; a hook calls cleanup() in after.always.
    * The test's deployment lives under a ZooKeeper root of its own on the test file's shared
-   * ZooKeeper (one JVM per test process: a JVM per test was nearly half the suite's CPU); a test
+   * ZooKeeper (one JVM per test process instead of one per test: fewer starts, less CPU); a test
    * that stops, hangs or cuts its ZooKeeper asks for its own (`ownZooKeeper`), rooted at /redis.
    */
   static async create(t?: ExecutionContext, o: { ownZooKeeper?: boolean } = {}): Promise<TestEnv> {
