@@ -2,7 +2,7 @@ import test from 'ava';
 import { PAUSED_QUORUM } from '../packages/core/src/pause/record';
 import { cli } from './helpers/cli';
 import { TestEnv } from './helpers/env';
-import { childPids, liveRedis, portOf, replication, stopOnTeardown, waitSteady, zkMaster } from './helpers/chaos';
+import { childPids, liveRedis, portOf, replication, stopOnTeardown, waitSteady, zkMaster, zkMasterOtherThan } from './helpers/chaos';
 import { sentinelMaster } from './helpers/sentinel';
 import { sleep, waitFor } from './helpers/wait';
 import { SteadyWriter } from './helpers/writer';
@@ -92,15 +92,7 @@ test('paused: kill -9 of the master redis-server fails nothing over for 14 s; re
   t.regex(resumed.out, /^mymaster: resumed \(paused since .*\): automatic failover is back/m);
   t.regex(resumed.out, /4\/4 sentinels monitoring the set hold their own quorum/);
   for (const s of d.sentinels) t.is((await sentinelMaster(s.port, d.name))?.get('quorum'), '2');
-  const promoted = await waitFor(
-    'ZooKeeper to name a promoted replica',
-    async () => {
-      const m = await zkMaster(d);
-      return m && m !== d.master ? m : undefined;
-    },
-    30000,
-    50,
-  );
+  const promoted = await zkMasterOtherThan(d, d.master, 'ZooKeeper to name a promoted replica');
   t.true(
     replicas.some((r) => r.address === promoted),
     `a surviving replica was promoted (${promoted})`,

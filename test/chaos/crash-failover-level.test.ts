@@ -1,5 +1,5 @@
 import test from 'ava';
-import { FAST_SENTINEL, zkMaster } from '../helpers/chaos';
+import { FAST_SENTINEL, zkMasterOtherThan } from '../helpers/chaos';
 import { TestEnv } from '../helpers/env';
 import { waitFor } from '../helpers/wait';
 
@@ -41,15 +41,7 @@ test("the master's server dies while a replica lags: the crash failover levels t
   m.disconnect();
 
   await master.proc.waitForLog(/"msg":"bringing the replicas level before the failover"/, 15000);
-  const promoted = await waitFor(
-    'ZooKeeper to name a new master',
-    async () => {
-      const a = await zkMaster(d);
-      return a && a !== master.address ? a : undefined;
-    },
-    30000,
-    100,
-  );
+  const promoted = await zkMasterOtherThan(d, master.address);
   const node = d.redis.find((r) => r.address === promoted)!;
   const c = env.redis(node.port);
   await waitFor('the new master to answer as master', async () => String(await c.info('replication')).includes('role:master'), 15000, 100);

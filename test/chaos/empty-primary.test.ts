@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { TestEnv } from '../helpers/env';
-import { FAST_SENTINEL, isSyncedReplicaOf, portOf, replication, stopOnTeardown, unsettled, zkMaster } from '../helpers/chaos';
+import { FAST_SENTINEL, isSyncedReplicaOf, portOf, replication, stopOnTeardown, unsettled, zkMasterOtherThan } from '../helpers/chaos';
 import { killTask } from '../helpers/failovers';
 import { SteadyWriter } from '../helpers/writer';
 import { sleep, waitFor } from '../helpers/wait';
@@ -54,15 +54,7 @@ test('a master restarted at once on its address with a wiped data directory come
   const generated = await waitFor('the generated redis config', () => fs.readFileSync(path.join(back.dataDir, 'redis.generated.conf'), 'utf8'), 15000);
   t.regex(generated, /^replica-priority 0$/m);
 
-  const master = await waitFor(
-    'ZooKeeper to name another node',
-    async () => {
-      const m = await zkMaster(d);
-      return m && m !== victim.address ? m : undefined;
-    },
-    30000,
-    50,
-  );
+  const master = await zkMasterOtherThan(d, victim.address, 'ZooKeeper to name another node');
   await waitFor('the wiped node to be a synced replica of the new master', () => isSyncedReplicaOf(back.port, portOf(master)), 60000, 100);
   await back.proc.waitForLog(/empty guard lifted/, 15000);
   const seen = await role.stop();

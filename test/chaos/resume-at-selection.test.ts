@@ -1,5 +1,5 @@
 import test from 'ava';
-import { FAST_SENTINEL, zkMaster } from '../helpers/chaos';
+import { FAST_SENTINEL, zkMasterOtherThan } from '../helpers/chaos';
 import { TestEnv } from '../helpers/env';
 import { waitFor } from '../helpers/wait';
 
@@ -61,15 +61,7 @@ test('a frozen master resumed right after Sentinel chose a replica: the other re
     5000,
     50,
   );
-  const newMaster = await waitFor(
-    'ZooKeeper to name the chosen replica',
-    async () => {
-      const a = await zkMaster(d);
-      return a && a !== master.address ? a : undefined;
-    },
-    30_000,
-    100,
-  );
+  const newMaster = await zkMasterOtherThan(d, master.address, 'ZooKeeper to name the chosen replica');
   t.is(newMaster, chosen.replica);
   t.is(`127.0.0.1:${otherFollows}`, chosen.replica, 'the other replica followed the chosen one, not the resumed master');
   t.true(

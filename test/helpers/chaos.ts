@@ -31,6 +31,19 @@ export async function zkMaster(d: Deployment): Promise<string | undefined> {
   return (await d.dir.readMaster(d.name).catch(() => null))?.raw;
 }
 
+/** Waits (bounded) until ZooKeeper names a master other than `old`; returns it. */
+export function zkMasterOtherThan(d: Deployment, old: string, what = 'ZooKeeper to name a new master', timeoutMs = 30_000): Promise<string> {
+  return waitFor(
+    what,
+    async () => {
+      const a = await zkMaster(d);
+      return a && a !== old ? a : undefined;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
 /** The redis tasks whose process is still running. */
 export const liveRedis = (d: Deployment): Task[] => d.redis.filter((r) => r.proc.running);
 
