@@ -18,6 +18,14 @@ test('a crash failover and a switchover each record their write outage and offse
   await waitFor('writes flowing', () => writer.acked > 50, 20000);
 
   const victim = d.redis.find((r) => r.address === d.master)!;
+  // The crash failover records the master's offset as its wrapper last saw it (a tick a second):
+  // the kill waits until the wrapper has seen writes (its member record carries an offset).
+  await waitFor(
+    "the master's wrapper to have seen writes",
+    async () => (await d.dir.readMemberRecords(d.name)).some((r) => `${r.address.host}:${r.address.port}` === victim.address && r.offset > 0),
+    20000,
+    100,
+  );
   process.kill(childPids(victim)[0]!, 'SIGKILL'); // redis-server alone: its wrapper asks Sentinel at once
   const crash = await waitFor(
     'the crash failover in the history',
