@@ -79,7 +79,7 @@ async function start(view: WatcherView = fakeView()): Promise<Api> {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const metrics = createMetrics();
-  const server = await listen(createApi(view, localApiMetrics(metrics), log).callback(), '127.0.0.1', 0, log);
+  const server = await listen(createApi(view, localApiMetrics(metrics), log), '127.0.0.1', 0, log);
   servers.push(server);
   const { port } = server.address() as net.AddressInfo;
   return { base: `http://127.0.0.1:${port}`, port, metrics, logs, server };
@@ -454,7 +454,7 @@ test('200 concurrent requests, valid and junk: all answered, none 5xx', async (t
 
 test('listen: rejects naming host:port when the port is taken', async (t) => {
   const log = pino({ level: 'silent' });
-  const err = await t.throwsAsync(listen(createApi(fakeView(), localApiMetrics(createMetrics()), log).callback(), '127.0.0.1', api.port, log));
+  const err = await t.throwsAsync(listen(createApi(fakeView(), localApiMetrics(createMetrics()), log), '127.0.0.1', api.port, log));
   t.regex(err?.message ?? '', new RegExp(`127\\.0\\.0\\.1:${api.port}.*EADDRINUSE`));
 });
 

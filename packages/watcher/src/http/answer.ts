@@ -14,7 +14,7 @@ export interface Answer {
   readonly type?: string;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Serialized when made, not by Koa after the middleware: a value JSON cannot hold throws where the API catches it. */
 export const json = (status: number, value: unknown): Answer => ({ status, body: Buffer.from(JSON.stringify(value)) });

@@ -39,7 +39,7 @@ async function serveApi(): Promise<void> {
   };
   // Counted here, kept in the main thread's one registry: sent along with every scrape.
   const httpCounts = new Map<string, number>();
-  const app = createApi(
+  const listener = createApi(
     view,
     {
       count: (method, route, status) => countRequest(httpCounts, method, route, status),
@@ -47,6 +47,6 @@ async function serveApi(): Promise<void> {
     },
     log,
   );
-  const server = await listen(app.callback(), data.host, data.port, log);
+  const server = await listen(listener, data.host, data.port, log);
   port.listening(() => closeServer(server));
 }

@@ -1,10 +1,11 @@
+import type http from 'node:http';
 import Router from '@koa/router';
 import type { Address, Logger } from '@redis-zk/core';
 // Core's address module, not its index: the API thread's bundle stays without the clients.
 import { hostPort } from '@redis-zk/core/thread';
 import Koa from 'koa';
 import type { Health, Verdict, WatcherView } from '../view';
-import { type Answer, type ApiState, json, send } from './answer';
+import { type Answer, type ApiState, JSON_TYPE, json, send } from './answer';
 import { notLoaded, readiness } from './probes';
 import type { ApiMetrics } from './request-counts';
 import { screen } from './screen';
@@ -22,12 +23,13 @@ const NOT_LOADED = json(503, notLoaded);
 const NO_SENTINEL = json(503, { error: 'no sentinel registered in ZooKeeper (yet): ask again shortly' });
 
 /**
- * The watcher's read-only HTTP API, a Koa app (its request listener: `app.callback()`): routes
- * over the in-memory view, GET and HEAD only. Whatever goes wrong inside is a JSON 503, never a
+ * The watcher's read-only HTTP API: a Koa app, routes over the in-memory view, GET and HEAD only,
+ * served through the request listener returned. Whatever goes wrong inside is a JSON 503, never a
  * 500, and never takes the process down. `GET /sentinels`, what every client asks often, answers
- * bytes serialized once per change of the list (the list is replaced, never mutated, on a change).
+ * bytes serialized once per change of the list (the list is replaced, never mutated, on a change),
+ * and a plain `GET /sentinels` is answered before Koa (discoveryFirst).
  */
-export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): Koa<ApiState> {
+export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): http.RequestListener {
   // Paths match exactly: no trailing slash, case as written.
   const router = new Router<ApiState>({ strict: true, sensitive: true });
   /** A GET route (HEAD too), and a 405 with Allow for any other method on its path. */
@@ -45,7 +47,7 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
 
   let sentinelsFor: readonly Address[] | undefined;
   let sentinels = NOT_LOADED;
-  route('/sentinels', () => {
+  const sentinelsAnswer = (): Answer => {
     if (!view.freshness().sentinelsLoaded) return NOT_LOADED;
     const list = view.sentinels();
     // Never an empty list: a client would take it for the truth and have nowhere to go (a fresh
@@ -57,7 +59,8 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
       sentinelsFor = list;
     }
     return sentinels;
-  });
+  };
+  route('/sentinels', sentinelsAnswer);
   // Discovery answers from the view once it was loaded from ZooKeeper (then through any outage,
   // as last read); before that a 503, never an empty list a client would take for the truth.
   const masters = (answer: () => Answer): Answer => (view.freshness().mastersLoaded ? answer() : NOT_LOADED);
@@ -100,7 +103,33 @@ export function createApi(view: WatcherView, metrics: ApiMetrics, log: Logger): 
   // Only what fails outside the middleware reaches here (a client gone mid-answer); listening also
   // keeps Koa from printing it to stderr.
   app.on('error', (err: unknown) => log.debug({ err }, 'HTTP answer failed'));
-  return app;
+  return discoveryFirst(app.callback(), sentinelsAnswer, metrics);
+}
+
+/**
+ * A plain `GET /sentinels` (or HEAD; no query, no body) answered before Koa, with the same bytes
+ * and headers as its route: Koa's per-request context and @koa/router's matching more than
+ * halved discovery's throughput (0.44x a bare node:http server, against 0.88x before Koa; the
+ * goal is 0.8x). Anything else, and anything that throws here, goes through the app.
+ */
+function discoveryFirst(app: http.RequestListener, answer: () => Answer, metrics: ApiMetrics): http.RequestListener {
+  return (req, res) => {
+    const method = req.method;
+    if (req.url !== '/sentinels' || (method !== 'GET' && method !== 'HEAD') || req.headers['content-length'] || req.headers['transfer-encoding']) {
+      app(req, res);
+      return;
+    }
+    let a: Answer;
+    try {
+      a = answer();
+    } catch {
+      app(req, res);
+      return;
+    }
+    res.writeHead(a.status, { 'Content-Type': a.type ?? JSON_TYPE, 'Content-Length': a.body.length, 'Cache-Control': 'no-store' });
+    res.end(method === 'HEAD' ? undefined : a.body);
+    metrics.count(method, '/sentinels', a.status);
+  };
 }
 
 /** ZooKeeper connected and a sentinel followed: 200, else 503 with the reasons. */
