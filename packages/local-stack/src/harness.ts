@@ -16,15 +16,28 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const portOf = (address: string | undefined): number => Number(address?.split(':').at(-1));
 
 /**
- * Polls `check` every `everyMs` until it returns a truthy value; fails after `timeoutMs` naming
- * `what` and the last error `check` threw. Every wait of a test or a benchmark is bounded this way.
+ * A check may run this long past its wait's deadline (a check that itself waits, started near the
+ * deadline, keeps its chance as before); past that it counts as never settling.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15000, everyMs = 100): Promise<NonNullable<T>> {
+const CHECK_GRACE_MS = 30_000;
+
+/**
+ * Polls `check` every `everyMs` until it returns a truthy value; fails after `timeoutMs` naming
+ * `what` and the last error `check` threw. Every wait of a test or a benchmark is bounded this way,
+ * a check that never settles too (left running; the wait fails `checkGraceMs` past its deadline).
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 15000,
+  everyMs = 100,
+  checkGraceMs = CHECK_GRACE_MS,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const value = await check();
+      const value = await settledBy(check(), deadline, checkGraceMs);
       if (value) return value as NonNullable<T>;
     } catch (err) {
       last = err;
@@ -33,6 +46,20 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     }
     await sleep(everyMs);
+  }
+}
+
+/** `value`, or a rejection once `deadline` plus `graceMs` has passed without it settling. */
+async function settledBy<T>(value: Promise<T> | T, deadline: number, graceMs: number): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('a check did not settle in time')), deadline + graceMs - Date.now());
+  });
+  try {
+    return await Promise.race([value, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
