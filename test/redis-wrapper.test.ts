@@ -94,7 +94,7 @@ test('master dies with replicas alive and no sentinel: a restarted wrapper never
 });
 
 test('ZooKeeper stopped after start: redis keeps taking writes, wrappers stay up, registrations return', async (t) => {
-  const env = await TestEnv.create(t, { ownZooKeeper: true });
+  const env = await TestEnv.create(t);
   const tasks = await Promise.all([1, 2].map(() => env.start('redis-wrapper')));
   const dir = await env.directory();
   await waitFor('2 registered nodes', async () => (await dir.listNodes('mymaster')).length === 2);

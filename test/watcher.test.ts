@@ -138,7 +138,7 @@ test('two watchers stay consistent across failovers', async (t) => {
 });
 
 test('ZooKeeper stopped during a failover: fixed as soon as it returns', async (t) => {
-  const env = await TestEnv.create(t, { ownZooKeeper: true });
+  const env = await TestEnv.create(t);
   const d = await env.deploy();
   await env.zk.stop();
   await killMaster(d);
@@ -192,7 +192,7 @@ test('a dead sentinel is forgotten by the others (SENTINEL RESET, one at a time)
 });
 
 test('HTTP endpoints on a live deployment', async (t) => {
-  const env = await TestEnv.create(t, { ownZooKeeper: true });
+  const env = await TestEnv.create(t);
   const password = TEST_PASSWORD;
   const d = await env.deploy();
   const base = `http://127.0.0.1:${d.watchers[0]!.port}`;

@@ -12,7 +12,7 @@ let env: TestEnv;
 const clients: ZkClient[] = [];
 
 test.before(async () => {
-  env = await TestEnv.create(undefined, { ownZooKeeper: true });
+  env = await TestEnv.create();
 });
 test.after.always(async () => {
   for (const c of clients) c.close();

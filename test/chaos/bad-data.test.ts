@@ -123,10 +123,10 @@ for (const [label, junk] of JUNK) {
     for (const x of tasks) checkNoCrash(t, x);
     t.is(tasks.length, 3);
     t.true(
-      loggedInvalid(tasks[0]!, `${env.root}/masters/mymaster`) || loggedInvalid(tasks[1]!, `${env.root}/masters/mymaster`),
-      'a first wrapper logged masters/mymaster as invalid',
+      loggedInvalid(tasks[0]!, '/redis/masters/mymaster') || loggedInvalid(tasks[1]!, '/redis/masters/mymaster'),
+      'a first wrapper logged /redis/masters/mymaster as invalid',
     );
-    t.true(loggedInvalid(tasks[2]!, `${env.root}/masters/mymaster`), 'the late wrapper logged masters/mymaster as invalid');
+    t.true(loggedInvalid(tasks[2]!, '/redis/masters/mymaster'), 'the late wrapper logged /redis/masters/mymaster as invalid');
     t.regex(tasks[2]!.proc.log(), /"decision":"replicate"/, "the late wrapper found the live master without ZooKeeper's help");
     const roles = await rolesOf(env, tasks);
     t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
@@ -175,7 +175,7 @@ test.serial("(a) a live set: junk written into masters/mymaster is put right by 
     [],
     '/master never answered a 5xx meanwhile',
   );
-  t.true(loggedInvalid(watcher, `${env.root}/masters/mymaster`), 'the watcher logged masters/mymaster as invalid');
+  t.true(loggedInvalid(watcher, '/redis/masters/mymaster'), 'the watcher logged /redis/masters/mymaster as invalid');
   t.regex(watcher.proc.log(), /"source":"reconcile".*"msg":"ZooKeeper master updated"/);
   for (const s of d.sentinels) t.is(await sentinelMasterAddr(s.port, 'mymaster'), d.master, `sentinel ${s.port} still monitors the master`);
   t.is(await env.role(portOf(d.master)), 'master');

@@ -22,7 +22,7 @@ async function registrations(d: Deployment): Promise<{ nodes: string[]; sentinel
 test.serial(
   'ZooKeeper hung for 60 s: the data plane never notices, a failover during the outage reaches ZooKeeper when it resumes, every registration comes back',
   async (t) => {
-    const env = await TestEnv.create(t, { ownZooKeeper: true });
+    const env = await TestEnv.create(t);
     const d = await env.deploy({ env: FAST_SENTINEL });
     const steady = stopOnTeardown(t, new SteadyWriter(env, d));
     await steady.start();

@@ -16,7 +16,6 @@ import { sentinelMaster } from './sentinel';
 import { TEST_PASSWORD, TEST_ZK_AUTH, TEST_ZK_SECRET, TEST_ZK_USER } from './secrets';
 import { testAuth } from './client-auth';
 import { VALKEY } from './engine';
-import { onExit } from '../../packages/local-stack/src/exit-hooks';
 
 export type Program = keyof typeof PROGRAMS;
 
@@ -40,29 +39,6 @@ export interface Task {
   apiPort: number;
 }
 
-/** How many roots this process's shared ZooKeeper has given out. */
-let rootsGiven = 0;
-let shared: Promise<ZooKeeperServer> | undefined;
-
-/**
- * The test process's ZooKeeper, started on first use and killed (by its process group, as every
- * task) when the process ends, its files removed; a start that failed is tried again by the next test.
- */
-function sharedZooKeeper(): Promise<ZooKeeperServer> {
-  shared ??= (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-zookeeper-'));
-    const zk = await ZooKeeperServer.start(dir);
-    // It must not keep the test process alive once its tests are done (killed at exit, as every task).
-    zk.proc?.child.unref();
-    onExit(() => fs.rmSync(dir, { recursive: true, force: true }));
-    return zk;
-  })().catch((err: unknown) => {
-    shared = undefined;
-    throw err;
-  });
-  return shared;
-}
-
 /**
  * One test's world: a temp dir, a real ZooKeeper, and every process and client the test starts,
  * all stopped (by pid) in teardown, whatever the outcome.
@@ -71,26 +47,17 @@ export class TestEnv {
   readonly procs: Proc[] = [];
   private readonly clients: Array<{ disconnect(): void } | { close(): void }> = [];
   private counter = 0;
+  readonly root = '/redis';
 
   private constructor(
     readonly dir: string,
     readonly zk: ZooKeeperServer,
-    /** ZK_ROOT of the test's deployment. */
-    readonly root: string,
-    private readonly ownsZooKeeper: boolean,
   ) {}
 
-  /**
-   * With a test's context, teardown is registered; a hook calls cleanup() in after.always.
-   * The test's deployment lives under a ZooKeeper root of its own on the test file's shared
-   * ZooKeeper (one JVM per test process instead of one per test: fewer starts, less CPU); a test
-   * that stops, hangs or cuts its ZooKeeper asks for its own (`ownZooKeeper`), rooted at /redis.
-   */
-  static async create(t?: ExecutionContext, o: { ownZooKeeper?: boolean } = {}): Promise<TestEnv> {
+  /** With a test's context, teardown is registered; a hook calls cleanup() in after.always. */
+  static async create(t?: ExecutionContext): Promise<TestEnv> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-test-'));
-    const env = o.ownZooKeeper
-      ? new TestEnv(dir, await ZooKeeperServer.start(path.join(dir, 'zookeeper')), '/redis', true)
-      : new TestEnv(dir, await sharedZooKeeper(), `/redis-t${++rootsGiven}`, false);
+    const env = new TestEnv(dir, await ZooKeeperServer.start(path.join(dir, 'zookeeper')));
     t?.teardown(() => env.cleanup(t.passed, (m) => t.log(m)));
     return env;
   }
@@ -207,7 +174,7 @@ export class TestEnv {
   async cleanup(passed = true, say: (m: string) => void = () => undefined): Promise<void> {
     for (const c of this.clients) 'disconnect' in c ? c.disconnect() : c.close();
     await Promise.all(this.procs.map((p) => p.stop(3000)));
-    if (this.ownsZooKeeper) await this.zk.stop();
+    await this.zk.stop();
     if (passed && !process.env.KEEP_TEST_FILES) fs.rmSync(this.dir, { recursive: true, force: true });
     else say(`test files kept in ${this.dir}`); // always with KEEP_TEST_FILES=1
   }
