@@ -1,4 +1,4 @@
-import { type Address, type Directory, formatAddress, handOver, type Logger } from '@redis-zk/core';
+import { type Address, type Directory, handOver, type Logger, recordedBy } from '@redis-zk/core';
 
 export interface StopHandoverInputs {
   dir: Directory;
@@ -28,7 +28,7 @@ export async function handOverOnStop(inputs: StopHandoverInputs): Promise<void> 
     timeoutMs: inputs.timeoutMs,
     sentinelFailingOver: inputs.sentinelFailingOver,
     log: inputs.log,
-    by: `redis-wrapper ${formatAddress(inputs.announce)}`,
+    by: recordedBy('redis-wrapper', inputs.announce),
     reason: 'planned stop of the master',
   });
   if (!outcome.ok && !outcome.notMaster) {
