@@ -14,15 +14,18 @@ export interface Answer {
   readonly type?: string;
 }
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Serialized when made, not by Koa after the middleware: a value JSON cannot hold throws where the API catches it. */
 export const json = (status: number, value: unknown): Answer => ({ status, body: Buffer.from(JSON.stringify(value)) });
 
-/** Every answer, whatever its route, with its type, its length (Koa, from the bytes) and no caching. */
+/** The headers every answer carries, whatever its route, besides its length: its type, and no caching. */
+export const headersOf = (a: Answer): Record<string, string> => ({ 'Content-Type': a.type ?? JSON_TYPE, 'Cache-Control': 'no-store' });
+
+/** Every answer through Koa, with headersOf and its length (Koa, from the bytes). */
 export function send(ctx: ApiContext, a: Answer): void {
   ctx.status = a.status;
   // Before the body: with a Content-Type set, Koa does not look one up for the bytes.
-  ctx.set({ 'Content-Type': a.type ?? JSON_TYPE, 'Cache-Control': 'no-store' });
+  ctx.set(headersOf(a));
   ctx.body = a.body; // Koa sends no body for HEAD
 }

@@ -5,7 +5,7 @@ import type { Address, Logger } from '@redis-zk/core';
 import { hostPort } from '@redis-zk/core/thread';
 import Koa from 'koa';
 import type { Health, Verdict, WatcherView } from '../view';
-import { type Answer, type ApiState, JSON_TYPE, json, send } from './answer';
+import { type Answer, type ApiState, headersOf, json, send } from './answer';
 import { notLoaded, readiness } from './probes';
 import type { ApiMetrics } from './request-counts';
 import { screen } from './screen';
@@ -126,7 +126,7 @@ function discoveryFirst(app: http.RequestListener, answer: () => Answer, metrics
       app(req, res);
       return;
     }
-    res.writeHead(a.status, { 'Content-Type': a.type ?? JSON_TYPE, 'Content-Length': a.body.length, 'Cache-Control': 'no-store' });
+    res.writeHead(a.status, { ...headersOf(a), 'Content-Length': a.body.length });
     res.end(method === 'HEAD' ? undefined : a.body);
     metrics.count(method, '/sentinels', a.status);
   };
