@@ -80,6 +80,7 @@ const badSentinel: Array<[string, string]> = [
   ['SENTINEL_DOWN_AFTER_MS', '0'],
   ['SENTINEL_FAILOVER_TIMEOUT_MS', 'x'],
   ['SENTINEL_PARALLEL_SYNCS', '0'],
+  ['SENTINEL_INFO_PERIOD_MS', '20000'],
   ['MASTER_NAMES', 'a,b c'],
   ['PORT0', '65536'],
   ['SENTINEL_CONF', '/nonexistent/sentinel.conf'],

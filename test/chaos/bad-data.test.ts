@@ -8,6 +8,7 @@ import { info } from '../helpers/redis-info';
 import { sentinelMaster } from '../helpers/sentinel';
 import { sentinelsKnowSet } from '../../packages/local-stack/src/deploy-set';
 import { recordFigures } from '../helpers/figures';
+import { putNode } from '../helpers/patient-zk';
 import { sentinelMasterAddr } from '../helpers/sentinel';
 import { sleep, waitFor } from '../helpers/wait';
 
@@ -54,21 +55,6 @@ async function rolesOf(env: TestEnv, tasks: readonly Task[]): Promise<Array<stri
   return Promise.all(tasks.map((x) => env.role(x.port)));
 }
 
-/**
- * The test's own ZooKeeper writes, asked again when its connection was lost under them (a loaded
- * host, CI: CONNECTION_LOSS at the first write): the test's scaffolding, not what it judges.
- */
-async function againOnConnectionLoss<T>(op: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await op();
-    } catch (err) {
-      if (attempt >= 5 || (err as { name?: string }).name !== 'CONNECTION_LOSS') throw err;
-      await sleep(200 * attempt);
-    }
-  }
-}
-
 // --- (a) masters/mymaster -------------------------------------------------------------------
 
 for (const [label, junk] of JUNK) {
@@ -77,14 +63,8 @@ for (const [label, junk] of JUNK) {
     const conf: NodeJS.ProcessEnv = {};
     const dir = await env.directory();
     const path = dir.paths.master('mymaster');
-    await againOnConnectionLoss(() => dir.zk.mkdirp(dir.paths.masters));
-    // A create whose answer was lost may have been made: then the junk is written over it.
-    await againOnConnectionLoss(() =>
-      dir.zk.create(path, junk).catch(async (err: unknown) => {
-        if ((err as { name?: string }).name !== 'NODE_EXISTS') throw err;
-        await dir.zk.setData(path, junk);
-      }),
-    );
+    await dir.zk.mkdirp(dir.paths.masters);
+    await putNode(dir.zk, path, junk);
 
     const started = Date.now();
     const tasks = await Promise.all([1, 2].map(() => env.start('redis-wrapper', conf)));
@@ -108,9 +88,9 @@ for (const [label, junk] of JUNK) {
       return registeredMs !== undefined;
     };
     while ((Date.now() - started < 5000 || !lateDecided()) && Date.now() - started < 60000) {
-      const now = await againOnConnectionLoss(() => dir.zk.getData(path));
+      const now = await dir.zk.getData(path);
       if (!now?.data.equals(junk)) {
-        await againOnConnectionLoss(() => dir.zk.setData(path, junk));
+        await dir.zk.setData(path, junk);
         overwritten += 1;
       }
       await allRegistered();

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { Directory } from '../../packages/core/src/zk/directory';
 import { ZkClient } from '../../packages/core/src/zk/client';
+import { patientZk } from './patient-zk';
 import { freePort } from './ports';
 import { type PROGRAMS, Proc, programArgs } from './processes';
 import { ZooKeeperServer } from './zookeeper';
@@ -154,7 +155,7 @@ export class TestEnv {
     const zk = new ZkClient({ connectString: this.zk.connectString, sessionTimeoutMs: 4000, log: pino({ level: 'silent' }), auth });
     this.clients.push(zk);
     await zk.waitConnected(15000);
-    return new Directory(zk, this.root, pino({ level: 'silent' }));
+    return new Directory(patientZk(zk), this.root, pino({ level: 'silent' }));
   }
 
   async role(port: number): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import { Directory, formatAddress, launchServer, leaveOnExit, PAUSED_QUORUM, Red
 import path from 'node:path';
 import { PeerPruner } from './forget-peers';
 import { MasterFollower } from './follow-masters';
+import { setInfoPeriod } from './info-period';
 import { decideInitialMonitoring } from './initial-monitoring';
 import { type MonitorSettings, monitorLines, sentinelConfigLines } from './sentinel-config';
 import { waitForMasters } from './wait-for-masters';
@@ -65,6 +66,7 @@ export async function runSentinelWrapper(): Promise<number> {
     ],
     serves: 'sentinel',
   });
+  await setInfoPeriod(bind, cfg.SENTINEL_INFO_PERIOD_MS, pool, log);
   const registration = await registerTask(w, dir.sentinelPath(Directory.memberId(announce)), 'sentinel');
   const follower = new MasterFollower({ dir, self: announce, local: bind, settings, wanted, log, pool });
   follower.start();

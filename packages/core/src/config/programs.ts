@@ -65,6 +65,7 @@ export const PROGRAM_VARS = {
       'SENTINEL_DOWN_AFTER_MS',
       'SENTINEL_FAILOVER_TIMEOUT_MS',
       'SENTINEL_PARALLEL_SYNCS',
+      'SENTINEL_INFO_PERIOD_MS',
       'SENTINEL_CONF',
       'REDIS_SENTINEL_BIN',
       // The user Sentinel logs in to the nodes as, and the discovery user it defines (security/acl-users.ts).

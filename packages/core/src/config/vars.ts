@@ -256,6 +256,13 @@ export const VARS = {
   SENTINEL_DOWN_AFTER_MS: define({ default: '5000', doc: 'Sentinel down-after-milliseconds', parse: ms(1) }),
   SENTINEL_FAILOVER_TIMEOUT_MS: define({ default: '60000', doc: 'Sentinel failover-timeout', parse: ms(1) }),
   SENTINEL_PARALLEL_SYNCS: define({ default: '1', doc: 'Sentinel parallel-syncs', parse: int(1, 1000) }),
+  SENTINEL_INFO_PERIOD_MS: define({
+    default: '1000',
+    doc:
+      "How often Sentinel reads each node's INFO when no failover runs (`SENTINEL DEBUG info-period`; Sentinel's own is 10000): " +
+      "how soon it learns a new replica or a changed replica-priority, which a planned switchover and a new replica's readiness wait for",
+    parse: ms(100, 10000),
+  }),
   HTTP_HOST: define({ default: '0.0.0.0', doc: "Address the watcher's HTTP API listens on", parse: nonEmpty }),
   RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: ms(100) }),
   SENTINEL_CLEANUP_GRACE_MS: define({

@@ -43,7 +43,7 @@ export type HandoverOutcome =
   | { readonly ok: false; readonly reason: string; readonly notMaster?: true };
 
 const RETRY_MS = 200;
-/** Waiting for the right moment (timing.ts) gives up after this (Sentinel reads a replica every 10 s)... */
+/** Waiting for the right moment (timing.ts) gives up after this (Sentinel's own INFO period is 10 s; our sentinels' SENTINEL_INFO_PERIOD_MS, 1 s)... */
 const ALIGN_MAX_WAIT_MS = 11000;
 /** ...or when less than this is left of the timeout: then the command goes out at once. */
 const ALIGN_RESERVE_MS = 3000;
@@ -162,7 +162,7 @@ export async function handOver(handover: HandoverInputs): Promise<HandoverOutcom
       }
       if (!waited.ok) return failed(waited);
       if (waited.reason !== 'ready at once') log.info({ waitedMs: waited.waitedMs, reason: waited.reason }, 'Sentinel can fail over now');
-      // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (10 s).
+      // A new window for each attempt: one that missed its moment waits for Sentinel's next INFO of the target (its INFO period).
       h.alignUntil = Math.min(deadline - ALIGN_RESERVE_MS, Date.now() + ALIGN_MAX_WAIT_MS);
       const outcome = await pausedHandover(h, await onTime(h, waited.ready), started).catch(
         (err: unknown): HandoverOutcome => no(`the master stopped answering during the switchover (${String(err)})`),

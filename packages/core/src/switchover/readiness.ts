@@ -14,7 +14,8 @@ export interface SentinelReadiness {
  * One is ready when it monitors the set, names `master`, and knows a replica with its link up
  * that it may promote; with a `target`, that replica is the target (priority above 0) and every
  * other replica it could pick has replica-priority 0 as Sentinel last read it (Sentinel reads a
- * replica's INFO every 10 s, so a changed priority takes up to that long to count). No sentinel is
+ * replica's INFO once per INFO period, 10 s by default, SENTINEL_INFO_PERIOD_MS on our sentinels, so a changed
+ * priority takes up to that long to count). No sentinel is
  * ready while any is failing over.
  *
  * | sentinels                                     | target | ready | waiting for                         |
@@ -43,7 +44,7 @@ export function sentinelReadiness(views: readonly SentinelView[], master: Addres
   const ready = knowsTarget.filter((v) => (v.replicas ?? []).every((r) => sameAddress(r.address, target) || !r.ok || r.priority === 0));
   return {
     ready: ready.map((v) => v.sentinel),
-    waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica every 10 s)',
+    waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica once per INFO period)',
   };
 }
 
