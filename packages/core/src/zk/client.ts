@@ -4,7 +4,7 @@ import type { ZkAuth } from '../config/vars';
 import type { Logger } from '../log';
 import { withTimeout } from '../time';
 import { type Acl, authBytes, deploymentAcl, fromLibrary, toLibrary } from './acl';
-import { guardReplyParsing, tolerateUnknownErrorCodes } from './library-guards';
+import { dropConnection, guardReplyParsing, tolerateUnknownErrorCodes } from './library-guards';
 
 export const CreateMode = zookeeper.CreateMode;
 export type ZkEvent = zookeeper.Event;
@@ -172,10 +172,7 @@ export class ZkClient extends EventEmitter {
         return;
       }
       if (this.client.getState() === zookeeper.State.SYNC_CONNECTED) return;
-      const socket = (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
-      if (!socket) return;
-      this.opts.log.warn({ reason: `no usable connection for ${stallMs} ms` }, 'reconnecting to ZooKeeper');
-      socket.destroy();
+      if (dropConnection(this.client)) this.opts.log.warn({ reason: `no usable connection for ${stallMs} ms` }, 'reconnecting to ZooKeeper');
     }, stallMs);
     this.stallTimer.unref();
   }

@@ -85,3 +85,14 @@ export function guardReplyParsing(client: zookeeper.Client, onUnparsable: (err: 
     }
   };
 }
+
+/**
+ * Drops the client's current socket, so the library connects again on the same session (it has
+ * no public call for it: close() ends the session). False when it has no socket to drop.
+ */
+export function dropConnection(client: zookeeper.Client): boolean {
+  const socket = (client as unknown as { connectionManager?: Partial<ConnectionManagerInternals> }).connectionManager?.socket;
+  if (typeof socket?.destroy !== 'function') return false;
+  socket.destroy();
+  return true;
+}
