@@ -260,8 +260,9 @@ export const VARS = {
     default: '1000',
     doc:
       "How often Sentinel reads each node's INFO when no failover runs (`SENTINEL DEBUG info-period`; Sentinel's own is 10000): " +
-      "how soon it learns a new replica or a changed replica-priority, which a planned switchover and a new replica's readiness wait for",
-    parse: ms(100, 10000),
+      "how soon it learns a new replica or a changed replica-priority, which a planned switchover and a new replica's readiness wait for; " +
+      'not below 1000, the period Sentinel keeps during a failover, which the switchover times its command on',
+    parse: ms(1000, 10000),
   }),
   HTTP_HOST: define({ default: '0.0.0.0', doc: "Address the watcher's HTTP API listens on", parse: nonEmpty }),
   RECONCILE_INTERVAL_MS: define({ default: '10000', doc: 'How often the watcher checks ZooKeeper against the sentinels', parse: ms(100) }),
