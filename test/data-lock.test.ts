@@ -40,6 +40,13 @@ async function holdLock(t: ExecutionContext, dir: string, lingerMs?: number): Pr
   holder.stdout.on('data', (b: Buffer) => {
     out += b.toString();
   });
+  // Said when a wait on it fails: a holder that died or threw says why there.
+  holder.stderr.on('data', (b: Buffer) => {
+    out += `[stderr] ${b.toString()}`;
+  });
+  holder.once('exit', (code, signal) => {
+    out += `[exited: ${code ?? signal}]`;
+  });
   (holder as unknown as { output: () => string }).output = () => out;
   await waitFor('the other process holds the lock', () => out.includes('"held":true'), 10000);
   return holder;
@@ -49,7 +56,11 @@ async function holdLock(t: ExecutionContext, dir: string, lingerMs?: number): Pr
 async function stopping(holder: ChildProcessWithoutNullStreams): Promise<void> {
   holder.kill('SIGTERM');
   const out = (holder as unknown as { output: () => string }).output;
-  await waitFor('the holder marked the directory stopping', () => out().includes('stopping'), 10000);
+  // Bounded loosely: in a full run on a loaded host the holder once had not printed it after 10 s
+  // (cause unknown: its output is part of the error now).
+  await waitFor('the holder marked the directory stopping', () => out().includes('stopping'), 30000).catch((err: unknown) => {
+    throw new Error(`${String(err)}; the holder printed: ${out()}`);
+  });
 }
 
 const killed = (p: ChildProcessWithoutNullStreams) =>
