@@ -16,6 +16,7 @@ import {
   ModelClient,
   REDIS,
   SENTINEL,
+  waitMarathonHealthy,
   waitSteady,
   WATCHER,
   WritableMasters,
@@ -119,6 +120,7 @@ scenarioFile(
         await writer.flowing('writes before the upgrades', 100);
         const windows: Array<{ name: string; from: number; to: number }> = [];
         const restart = async (name: string, app: string, order?: (tasks: ModelTask[]) => string[]) => {
+          await waitMarathonHealthy(sc, app);
           const from = Date.now();
           let sequence: string[] | undefined;
           const d = model.restart(
@@ -200,6 +202,7 @@ scenarioFile(
         await writer.flowing('writes before the upgrades', 100);
         const windows: Array<{ name: string; from: number; to: number }> = [];
         for (const app of [REDIS, SENTINEL, WATCHER]) {
+          await waitMarathonHealthy(sc, app);
           const from = Date.now();
           const raw = model.definition(app).raw as Record<string, unknown> & { container: { docker: Record<string, unknown> } };
           const def = parseApp({ ...raw, container: { ...raw.container, docker: { ...raw.container.docker, image: 'redis-zk/redis-zk:0.1.1' } } });

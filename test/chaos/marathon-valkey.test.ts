@@ -11,6 +11,7 @@ import {
   outageAround,
   REDIS,
   SENTINEL,
+  waitMarathonHealthy,
   waitSteady,
   WritableMasters,
   type WriterResult,
@@ -49,6 +50,7 @@ scenarioFile('Valkey', { agents: 3, env: VALKEY }, (f) => {
       await waitSteady(sc);
       const killSteadyMs = Date.now() - killedAt;
 
+      await waitMarathonHealthy(sc, REDIS);
       const restartAt = Date.now();
       await model.deploymentDone(model.restart(REDIS), 120000);
       await waitSteady(sc);

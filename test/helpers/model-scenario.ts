@@ -324,6 +324,27 @@ export async function waitSteady(s: Scenario, timeoutMs = 90000): Promise<string
   return (await s.dir.readMaster('mymaster'))!.raw;
 }
 
+/**
+ * Until Marathon shows every instance of `app` healthy and no deployment of it running: a restart
+ * asked before that stalls for ever (docs/marathon.md, "A deployment that stalls"), as an
+ * operator is told to wait for it too.
+ */
+export async function waitMarathonHealthy(s: Scenario, app: string, timeoutMs = 60000): Promise<void> {
+  let last = '';
+  await waitFor(
+    `${app} healthy in Marathon`,
+    () => {
+      const st = s.stack.model.status(app);
+      last = `${st.healthy}/${st.instances} healthy${st.deployment ? `, deployment ${st.deployment.id} running` : ''}`;
+      return st.healthy === st.instances && !st.deployment;
+    },
+    timeoutMs,
+    200,
+  ).catch((err) => {
+    throw new Error(`${String(err)}: ${last}`);
+  });
+}
+
 /** The redis task ZooKeeper names master. */
 export async function masterTask(s: Scenario): Promise<ModelTask> {
   const raw = (await s.dir.readMaster('mymaster'))!.raw;
