@@ -2,9 +2,8 @@
 //
 // The suite is mostly waiting on real servers' timers (Sentinel's down-after, failovers): four
 // files at a time keep 2 cores busy (idle 5% on average in a full run: 893 s, against 1009 s with
-// three). The longest files start first, so the run does not
-// end with one of them alone (longest-first scheduling); the rest keep their path order, the unit
-// tests last.
+// three). The longest files start first, so the run does not end with one of them alone
+// (longest-first scheduling); the rest keep their path order, the unit tests last.
 const LONGEST_FIRST = [
   'chaos/nemesis',
   'chaos/nemesis-more',

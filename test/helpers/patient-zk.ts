@@ -4,9 +4,26 @@ import { sleep } from './wait';
 /**
  * The calls a test may ask again after its connection was lost under them: each gives the same
  * result when repeated (a create is not among them: its lost answer may hide a node it made).
+ * setData and remove only without a version (where the version argument is): one whose lost
+ * answer was a success would fail with BAD_VERSION when asked again.
  */
-const REPEATABLE = new Set(['getData', 'getChildren', 'exists', 'getAcl', 'setData', 'mkdirp', 'remove']);
+const REPEATABLE = new Map<string, number | undefined>([
+  ['getData', undefined],
+  ['getChildren', undefined],
+  ['exists', undefined],
+  ['getAcl', undefined],
+  ['mkdirp', undefined],
+  ['setData', 2],
+  ['remove', 1],
+]);
 const ATTEMPTS = 5;
+
+/** Whether `key(...args)` may be asked again. */
+function repeatable(key: string, args: readonly unknown[]): boolean {
+  if (!REPEATABLE.has(key)) return false;
+  const versionAt = REPEATABLE.get(key);
+  return versionAt === undefined || args[versionAt] === undefined || args[versionAt] === -1;
+}
 
 /** A lost connection (the library's CONNECTION_LOSS) or one not back yet (ZkUnavailableError). */
 function connectionLost(err: unknown): boolean {
@@ -26,7 +43,7 @@ async function again<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The test's own ZooKeeper client, whose repeatable calls are asked again (5 times within 3 s) when
+ * The test's own ZooKeeper client, whose repeatable calls are tried up to 5 times (about 2 s of pauses) when
  * the connection is lost under them: on a loaded host (CI) the test's own ZooKeeper drops a
  * connection now and then, and the test's scaffolding is not what it judges. The programs under
  * test keep their own clients, unchanged.
@@ -36,7 +53,7 @@ export function patientZk(zk: ZkClient): ZkClient {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof key !== 'string' || !REPEATABLE.has(key) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => again(() => value.apply(target, args));
+      return (...args: unknown[]) => (repeatable(key, args) ? again(() => value.apply(target, args)) : value.apply(target, args));
     },
   });
 }

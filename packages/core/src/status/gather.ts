@@ -32,8 +32,8 @@ async function replicasFrom(
         const m = pairsToMap(entry);
         const address = addressOf(m.get('ip'), m.get('port')) ?? { host: String(m.get('ip')), port: Number(m.get('port')) };
         const probe = probes.find((p) => sameAddress(p.address, address));
-        // Fresher than Sentinel's (it reads a replica once per INFO period): the master's own list (acked every
-        // second), the node itself when it is registered.
+        // Fresher than Sentinel's (it reads a replica once per INFO period): the master's own list
+        // (acked every second), the node itself when it is registered.
         const line = master?.replicas.find((r) => sameAddress(r.address, address));
         const offset = line ? line.offset : m.has('slave-repl-offset') ? Number(m.get('slave-repl-offset')) : null;
         const down = (m.get('flags') ?? '').split(',').some((f) => f === 's_down' || f === 'disconnected');

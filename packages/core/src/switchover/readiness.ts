@@ -14,9 +14,9 @@ export interface SentinelReadiness {
  * One is ready when it monitors the set, names `master`, and knows a replica with its link up
  * that it may promote; with a `target`, that replica is the target (priority above 0) and every
  * other replica it could pick has replica-priority 0 as Sentinel last read it (Sentinel reads a
- * replica's INFO once per INFO period, 10 s by default, SENTINEL_INFO_PERIOD_MS on our sentinels, so a changed
- * priority takes up to that long to count). No sentinel is
- * ready while any is failing over.
+ * replica's INFO once per INFO period, 10 s by default, SENTINEL_INFO_PERIOD_MS on our sentinels,
+ * so a changed priority takes up to that long to count). No sentinel is ready while any is failing
+ * over.
  *
  * | sentinels                                     | target | ready | waiting for                         |
  * |-----------------------------------------------|--------|-------|-------------------------------------|

@@ -7,10 +7,11 @@ import type { SentinelView } from '../sentinel/query';
  * tick 3 sends it SLAVEOF NO ONE. It then waits for an INFO reply from that replica showing
  * role:master, and during a failover it sends a replica INFO only once the last reply is more than
  * 1000 ms old (hard-coded). Its answer to GET-MASTER-ADDR-BY-NAME changes only then. Sent at a
- * random moment, the promoted replica's INFO was mostly just refreshed at tick 1 (its period is
- * 10 s outside a failover, Sentinel's default, or SENTINEL_INFO_PERIOD_MS on our sentinels), so Sentinel sees the promotion ~1 s after the command. Sent when its
- * last INFO reply is ~720 ms old, no INFO goes out at ticks 1-2 (≤ 200 ms: age < 1000) and the next
- * one goes out with or just after the SLAVEOF at tick 3: ~300 ms instead of ~1 s.
+ * random moment, the promoted replica's INFO was mostly just refreshed at tick 1 (outside a
+ * failover its period is Sentinel's 10 s, or SENTINEL_INFO_PERIOD_MS on our sentinels), so
+ * Sentinel sees the promotion ~1 s after the command. Sent when its last INFO reply is ~720 ms
+ * old, no INFO goes out at ticks 1-2 (≤ 200 ms: age < 1000) and the next one goes out with or just
+ * after the SLAVEOF at tick 3: ~300 ms instead of ~1 s.
  */
 export const ALIGN = {
   /** The age of the target's last INFO reply at which the command is best sent. */
