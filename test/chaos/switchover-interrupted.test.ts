@@ -101,8 +101,10 @@ test.serial('SIGHUP (a dropped SSH session) does not stop a switchover: it finis
   const env = await TestEnv.create(t);
   const d = await env.deploy({ watchers: 0 });
   const to = replicaOf(d);
-  const run = startCli(env, 'switchover', 'mymaster', '--to', to, '--timeout', '40000');
-  await sleep(300);
+  // Hung up once the handover is under way (its log says which replica it promotes), not after a
+  // fixed delay: on a loaded machine the command may not even have loaded by then.
+  const run = startCli(env, '--verbose', 'switchover', 'mymaster', '--to', to, '--timeout', '40000');
+  await run.stderrMatches(/replica to promote/);
   run.child.kill('SIGHUP');
   const r = await run.done;
   t.is(r.code, 0, r.err);
