@@ -14,7 +14,7 @@ import { busy, nodeApiRounds, reasons as nodeApiRefusals } from './node-api';
 import { medianOfRoundRatios, ratioOfMedians, stats, throughputRatio } from './figures';
 import { type FailoverRig, type FailoverTimes, oursFailoverRig, plainFailoverRig } from './failover';
 import { VARS } from '../packages/core/src/config/vars';
-import { oursSwitchoverRig, plainSwitchoverRig } from './switchover';
+import { CLIENTS, type Client, type Gap, oursSwitchoverRig, perClientOf, plainSwitchoverRig } from './switchover';
 import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { parseInfo } from '../packages/core/src/redis/connect';
 import { ask, clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
@@ -189,33 +189,46 @@ async function switchoverSection(ours: Ours): Promise<void> {
     say('switchover: setting up plain Sentinel and our deployment');
     const plain = await plainSwitchoverRig(ps);
     const mine = await oursSwitchoverRig(ours, ps);
-    const planned = { ours: [] as number[], base: [] as number[] };
-    const rolling = { ours: [] as number[], base: [] as number[] };
+    const series = () => ({ ours: [] as number[], base: [] as number[] });
+    const planned = perClientOf(series);
+    const rolling = perClientOf(series);
+    const record = (into: typeof planned, side: 'ours' | 'base', g: Gap) => {
+      for (const c of CLIENTS) into[c][side].push(g.gapMs[c]);
+    };
     const rounds = quick ? 2 : 6;
     for (let r = 0; r < rounds; r += 1) {
       say(`planned restart round ${r + 1}/${rounds}`);
-      const pair = [async () => planned.base.push((await plain.plannedRestart()).gapMs), async () => planned.ours.push((await mine.plannedRestart()).gapMs)];
+      const pair = [async () => record(planned, 'base', await plain.plannedRestart()), async () => record(planned, 'ours', await mine.plannedRestart())];
       for (const run of r % 2 ? pair.reverse() : pair) await run();
     }
     const rollingRounds = quick ? 1 : 3;
     for (let r = 0; r < rollingRounds; r += 1) {
       say(`rolling restart round ${r + 1}/${rollingRounds}`);
       const pair = [
-        async () => rolling.base.push((await plain.rollingRestart()).gapMs),
+        async () => record(rolling, 'base', await plain.rollingRestart()),
         async () => {
           const g = await mine.rollingRestart();
-          rolling.ours.push(g.gapMs);
-          say(`  ours, per stop: ${g.stops.map((x) => `${x.master ? 'master' : 'replica'} ${x.gapMs} ms`).join(', ')}`);
+          record(rolling, 'ours', g);
+          say(
+            `  ours, per stop: ${g.stops.map((x) => `${x.master ? 'master' : 'replica'} ${CLIENTS.map((c) => `${c} ${x.gapMs[c]}`).join('/')} ms`).join(', ')}`,
+          );
         },
       ];
       for (const run of r % 2 ? pair.reverse() : pair) await run();
     }
     const lostBase = await plain.dispose();
     const lostOurs = await mine.dispose();
-    row('planned restart of the master under a WAIT-1 writer: longest write gap', 'ms', planned.ours, planned.base, '<= 500 ms');
-    row('rolling restart of the redis app (3 nodes): longest write gap', 'ms', rolling.ours, rolling.base, '<= 500 ms');
-    row('planned and rolling restarts: acknowledged writes lost', '', [lostOurs.lost], [lostBase.lost], '0', () => undefined);
-    say(`switchover: acknowledged writes ours ${lostOurs.acked}, plain ${lostBase.acked}`);
+    // The ioredis rows keep their names (earlier results); redis-py's say so.
+    const by = (c: Client) => (c === 'ioredis' ? '' : ` (${c})`);
+    for (const c of CLIENTS) {
+      row(`planned restart of the master under a WAIT-1 writer${by(c)}: longest write gap`, 'ms', planned[c].ours, planned[c].base, '<= 500 ms');
+      row(`rolling restart of the redis app (3 nodes)${by(c)}: longest write gap`, 'ms', rolling[c].ours, rolling[c].base, '<= 500 ms');
+    }
+    const lost = (x: typeof lostOurs) => CLIENTS.reduce((n, c) => n + x[c].lost, 0);
+    row('planned and rolling restarts: acknowledged writes lost', '', [lost(lostOurs)], [lost(lostBase)], '0', () => undefined);
+    say(
+      `switchover: acknowledged writes ours ${CLIENTS.map((c) => `${c} ${lostOurs[c].acked}`).join(', ')}; plain ${CLIENTS.map((c) => `${c} ${lostBase[c].acked}`).join(', ')}`,
+    );
   } finally {
     await ps.dispose();
   }

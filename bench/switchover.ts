@@ -1,37 +1,51 @@
 import type { ManagedProcess } from '../packages/local-stack/src/managed-process';
-import { WaitWriter } from '../packages/local-stack/src/wait-writer';
+import { PyWaitWriter } from '../packages/local-stack/src/py-wait-writer';
+import { WaitWriter, type WaitWriterFigures } from '../packages/local-stack/src/wait-writer';
 import type { Ours } from './deployment';
 import { addrOf, plainSentinels, settleRig } from './failover';
 import { ask, plainRedis, type Processes, until } from './lib';
 
-/** What one planned stop costs the WAIT-1 writer. */
+/** The client libraries whose WAIT-1 writers run side by side: they find the master differently (redis-py by SENTINEL MASTERS). */
+export const CLIENTS = ['ioredis', 'redis-py'] as const;
+export type Client = (typeof CLIENTS)[number];
+type PerClient<T> = Record<Client, T>;
+
+/** What one planned stop costs each client's WAIT-1 writer. */
 export interface Gap {
   /** Longest gap between two acknowledged writes from the first stop to the set being whole again. */
-  gapMs: number;
+  gapMs: PerClient<number>;
   /** Per stop, in order: whether it stopped the master, and the longest gap from its start to the set being whole again. */
-  stops: Array<{ master: boolean; gapMs: number }>;
+  stops: Array<{ master: boolean; gapMs: PerClient<number> }>;
 }
 
 export interface SwitchoverRig {
-  /** The master's task is stopped (and replaced, as Marathon does), the writer keeps writing. */
+  /** The master's task is stopped (and replaced, as Marathon does), the writers keep writing. */
   plannedRestart(): Promise<Gap>;
   /** Every task the round starts with is stopped and replaced in turn, waiting for the set to be whole in between. */
   rollingRestart(): Promise<Gap>;
-  /** Stops the writer; the acknowledged writes it cannot read back on the current master. */
-  dispose(): Promise<{ lost: number; acked: number }>;
+  /** Stops the writers; per client, the acknowledged writes it cannot read back on the current master. */
+  dispose(): Promise<PerClient<{ lost: number; acked: number }>>;
 }
 
-/** Same writer for both rigs: through the sentinels, WAIT 1, reconnecting after 20 ms like the bench's other clients. */
-const writerOf = (sentinels: number[]) => {
-  const w = new WaitWriter({ sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', retryMs: 20 });
-  w.start();
+type Writer = WaitWriter | PyWaitWriter;
+type Writers = PerClient<Writer>;
+export const perClientOf = <T>(f: (c: Client) => T): PerClient<T> => ({ ioredis: f('ioredis'), 'redis-py': f('redis-py') });
+
+/** The same writers for both rigs: through the sentinels, WAIT 1, asking again after 20 ms like the bench's other clients. */
+const writersOf = (sentinels: number[]): Writers => {
+  const o = { sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', retryMs: 20 };
+  const w = { ioredis: new WaitWriter(o), 'redis-py': new PyWaitWriter(o) };
+  w.ioredis.start();
+  w['redis-py'].start();
   return w;
 };
 
+const flowing = (w: Writers, t: number) => CLIENTS.every((c) => w[c].ackedSince(t) > 20);
+
 /** Runs `stops` (one planned stop each; each says whether it stopped the master), then waits for writes and a whole set; the longest gap over all of it. */
-async function measured(w: WaitWriter, stops: Array<() => Promise<boolean>>, settle: () => Promise<void>): Promise<Gap> {
+async function measured(w: Writers, stops: Array<() => Promise<boolean>>, settle: () => Promise<void>): Promise<Gap> {
   await settle();
-  await until('writes flowing', () => w.ackedSince(Date.now() - 1000) > 20, 30000, 20);
+  await until('writes flowing', () => flowing(w, Date.now() - 1000), 30000, 20);
   const from = Date.now();
   const each: Array<{ master: boolean; from: number; to: number }> = [];
   for (const stop of stops) {
@@ -41,17 +55,17 @@ async function measured(w: WaitWriter, stops: Array<() => Promise<boolean>>, set
     each.push({ master, from: began, to: Date.now() });
   }
   const after = Date.now();
-  await until('writes after the restart', () => w.ackedSince(after) > 20, 30000, 20);
+  await until('writes after the restart', () => flowing(w, after), 30000, 20);
   const end = Date.now();
   return {
-    gapMs: w.longestGap(from, end),
-    stops: each.map((x, i) => ({ master: x.master, gapMs: w.longestGap(x.from, i === each.length - 1 ? end : x.to) })),
+    gapMs: perClientOf((c) => w[c].longestGap(from, end)),
+    stops: each.map((x, i) => ({ master: x.master, gapMs: perClientOf((c) => w[c].longestGap(x.from, i === each.length - 1 ? end : x.to)) })),
   };
 }
 
 /** One rig's rounds, given how it restarts a node: the master alone, or every node the round starts with in turn. */
 function rigOf<N extends { port: number }>(o: {
-  w: WaitWriter;
+  w: Writers;
   nodes: () => readonly N[];
   currentMaster: () => Promise<number>;
   settle: () => Promise<void>;
@@ -81,8 +95,8 @@ function rigOf<N extends { port: number }>(o: {
         o.settle,
       ),
     async dispose() {
-      const f = await o.w.stop();
-      return { lost: f.lost, acked: f.acked };
+      const f: PerClient<WaitWriterFigures> = { ioredis: await o.w.ioredis.stop(), 'redis-py': await o.w['redis-py'].stop() };
+      return perClientOf((c) => ({ lost: f[c].lost, acked: f[c].acked }));
     },
   };
 }
@@ -96,7 +110,7 @@ export async function plainSwitchoverRig(ps: Processes): Promise<SwitchoverRig> 
   const master = await plainRedis(ps, 'so-plain-m');
   let nodes = [master, ...(await Promise.all([1, 2].map((i) => plainRedis(ps, `so-plain-r${i}`, master.port))))];
   const { ports: sentinels } = await plainSentinels(ps, 'so-plain-s', master.port);
-  const w = writerOf(sentinels);
+  const w = writersOf(sentinels);
   const currentMaster = () => until('a master', () => addrOf(sentinels[0]!));
   const settle = () => settleRig(sentinels, currentMaster);
   let n = 0;
@@ -119,7 +133,7 @@ export async function oursSwitchoverRig(ours: Ours, ps: Processes): Promise<Swit
   const d = await ours.deploy(ps, root);
   const sentinels = d.sentinels.map((s) => s.port);
   let tasks = d.redis;
-  const w = writerOf(sentinels);
+  const w = writersOf(sentinels);
   const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   const settle = () => settleRig(sentinels, currentMaster);
   const restart = async (task: (typeof tasks)[number]) => {

@@ -1,6 +1,7 @@
 import test from 'ava';
+import { byAddress, formatAddress } from '../../packages/core/src/address';
 import type { SentinelReplica } from '../../packages/core/src/sentinel/query';
-import { sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
+import { leaderFirst, sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
 import { addr, notMonitoring, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');
@@ -105,3 +106,27 @@ for (const c of moves) {
     if (c.to) t.deepEqual(m.kind === 'follow' ? m.to : null, c.to);
   });
 }
+
+// The failover's leader is the sentinel clients ask last: redis-py reads SENTINEL MASTERS, where
+// the leader names the old master until the failover ends.
+const leaders: Array<{ title: string; ready: string[]; asked: string[] }> = [
+  { title: 'one ready: that one', ready: ['10.0.0.7:26379'], asked: ['10.0.0.7:26379'] },
+  {
+    title: 'three in list order: the last leads',
+    ready: ['10.0.0.7:26379', '10.0.0.8:26379', '10.0.0.9:26379'],
+    asked: ['10.0.0.9:26379', '10.0.0.7:26379', '10.0.0.8:26379'],
+  },
+  { title: 'out of order: sorted first', ready: ['10.0.0.9:26379', '10.0.0.7:26379'], asked: ['10.0.0.9:26379', '10.0.0.7:26379'] },
+  { title: 'same host: by port, numerically', ready: ['h:26380', 'h:9999', 'h:26379'], asked: ['h:26380', 'h:9999', 'h:26379'] },
+  { title: 'none ready: none', ready: [], asked: [] },
+];
+for (const c of leaders) {
+  test(`leaderFirst: ${c.title}`, (t) => {
+    t.deepEqual(leaderFirst(c.ready.map(addr)).map(formatAddress), c.asked);
+  });
+}
+
+test('byAddress: host first, then port as a number', (t) => {
+  const sorted = ['b:1', 'a:20', 'a:3', 'c:5'].map(addr).sort(byAddress).map(formatAddress);
+  t.deepEqual(sorted, ['a:3', 'a:20', 'b:1', 'c:5']);
+});

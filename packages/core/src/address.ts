@@ -10,6 +10,12 @@ export const formatAddress = (a: Address): string => (isIP(a.host) === 6 ? `[${a
 /** Exactly host and port, whatever else an object carries: what is served and sent. */
 export const hostPort = (a: Address): Address => ({ host: a.host, port: a.port });
 
+/**
+ * The order sentinels are listed in everywhere (`/sentinels`, ZooKeeper reads): by host, then
+ * port. Clients ask their sentinels in list order; the switchover relies on it (leaderFirst).
+ */
+export const byAddress = (a: Address, b: Address): number => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port);
+
 export const sameAddress = (a: Address | null | undefined, b: Address | null | undefined): boolean => !!a && !!b && a.host === b.host && a.port === b.port;
 
 /** A DNS name as RFC 1123 has it: labels of letters, digits and inner hyphens, at most 253 characters. */

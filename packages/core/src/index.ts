@@ -3,7 +3,7 @@
 
 export { askSentinelsToFailOver, replicate } from './actions/set-actions';
 export type { FailoverAsked } from './actions/set-actions';
-export { formatAddress, isHost, parseAddress, sameAddress } from './address';
+export { byAddress, formatAddress, isHost, parseAddress, sameAddress } from './address';
 export type { Address } from './address';
 export { sleep, withTimeout } from './time';
 export { Coalesced } from './coalesce';

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { AckLog, countMissing } from './ack-log';
 import { sleep } from './harness';
 
 export interface WaitWriterFigures {
@@ -27,25 +28,20 @@ export class WaitWriter {
   private client: Redis | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly ackedAt: number[] = [];
-  private readonly ackedKeys: string[] = [];
+  private readonly log = new AckLog();
   failed = 0;
 
   constructor(private readonly o: WaitWriterOptions) {}
 
   get acked(): number {
-    return this.ackedKeys.length;
+    return this.log.count;
   }
   ackedSince(t: number): number {
-    return this.ackedAt.filter((x) => x > t).length;
+    return this.log.since(t);
   }
   /** The longest gap between two acknowledged writes that overlaps [from, to]. */
   longestGap(from: number, to = Date.now()): number {
-    let gap = 0;
-    for (let i = 1; i < this.ackedAt.length; i += 1) {
-      if (this.ackedAt[i]! > from && this.ackedAt[i - 1]! < to) gap = Math.max(gap, this.ackedAt[i]! - this.ackedAt[i - 1]!);
-    }
-    return gap;
+    return this.log.longestGap(from, to);
   }
 
   start(): void {
@@ -75,10 +71,8 @@ export class WaitWriter {
       try {
         await this.client!.set(key, String(i));
         const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
-        if (replicas >= 1) {
-          this.ackedKeys.push(key);
-          this.ackedAt.push(Date.now());
-        } else this.failed += 1;
+        if (replicas >= 1) this.log.add(key);
+        else this.failed += 1;
       } catch {
         this.failed += 1;
         await sleep(20);
@@ -91,13 +85,8 @@ export class WaitWriter {
   async stop(): Promise<WaitWriterFigures> {
     this.running = false;
     await this.loop;
-    let lost = 0;
-    for (let i = 0; i < this.ackedKeys.length; i += 500) {
-      const keys = this.ackedKeys.slice(i, i + 500);
-      const values = await this.client!.mget(...keys);
-      lost += values.filter((v) => v === null).length;
-    }
+    const lost = await countMissing(this.log.keys, (keys) => this.client!.mget(...keys));
     this.client!.disconnect();
-    return { acked: this.ackedKeys.length, failed: this.failed, lost, maxOutageMs: this.longestGap(0, Number.POSITIVE_INFINITY) };
+    return { acked: this.log.count, failed: this.failed, lost, maxOutageMs: this.longestGap(0, Number.POSITIVE_INFINITY) };
   }
 }

@@ -8,7 +8,7 @@ import { sleep } from '../time';
 import type { Directory } from '../zk/directory';
 import { measureOffsetGap } from '../members/offset-gap';
 import { excludeFromPromotion, type Exclusion } from './priorities';
-import { sentinelMove, sentinelReadiness } from './readiness';
+import { leaderFirst, sentinelMove, sentinelReadiness } from './readiness';
 import { chooseTarget, failoverTiming } from './timing';
 import { askFailover, caughtUpNow, demoteTo, gone, type Handover, pauseWrites, releaseWrites, unpauseWrites, untilPromoted } from './handover-actions';
 
@@ -239,10 +239,11 @@ async function targetInfoAge(handover: Handover, sentinel: Address): Promise<num
 
 /**
  * Writes still flowing, waits (until `alignUntil`) for the moment to send SENTINEL FAILOVER to the
- * first ready sentinel (failoverTiming). Returns the sentinels to ask, that one first.
+ * ready sentinel clients ask last (leaderFirst, failoverTiming). Returns the sentinels to ask, that one first.
  */
 async function onTime(handover: Handover, ready: readonly Address[]): Promise<Address[]> {
-  const leader = ready[0]!;
+  const order = leaderFirst(ready);
+  const leader = order[0]!;
   while (Date.now() < handover.alignUntil) {
     // A master that died meanwhile: no moment to wait for (the attempt that follows fails at once).
     if (await withRedis(handover.master, {}, (r) => r.ping()).then(() => false, gone)) break;
@@ -251,7 +252,7 @@ async function onTime(handover: Handover, ready: readonly Address[]): Promise<Ad
     // After its next INFO the age starts again from 0 and stays below 620 ms for 620 ms: polling every 200 ms catches it.
     await sleep(timing.kind === 'wait' ? Math.min(timing.ms, Math.max(0, handover.alignUntil - Date.now())) : 200);
   }
-  return [...ready];
+  return order;
 }
 
 /** Pause, catch up, SENTINEL FAILOVER (on time), follow the promoted node; unpauses whatever happens. */

@@ -1,4 +1,4 @@
-import { type Address, formatAddress, sameAddress } from '../address';
+import { type Address, byAddress, formatAddress, sameAddress } from '../address';
 import { newestConfig, sentinelConsensus } from '../set/facts';
 import type { SentinelView } from '../sentinel/query';
 
@@ -46,6 +46,25 @@ export function sentinelReadiness(views: readonly SentinelView[], master: Addres
     ready: ready.map((v) => v.sentinel),
     waitingFor: ready.length > 0 ? '' : 'Sentinel to read replica-priority 0 on the other replicas (it reads each replica once per INFO period)',
   };
+}
+
+/**
+ * The ready sentinels in the order to ask them SENTINEL FAILOVER (pure): the one clients ask last
+ * first. Clients ask their sentinels in list order (`/sentinels`, byAddress), and redis-py finds
+ * the master with SENTINEL MASTERS, which on the failover's leader names the old master until the
+ * failover ends (~1 s after the promotion, once Sentinel has read every other replica's INFO);
+ * the other sentinels name the new one as soon as the leader announces the promotion (its hello
+ * goes out at once). So the leader is the sentinel clients reach last.
+ *
+ * | ready (in list order) | asked in this order |
+ * |-----------------------|---------------------|
+ * | A                     | A                   |
+ * | A, B, C               | C, A, B             |
+ * | B, A (unsorted)       | B, A                |
+ */
+export function leaderFirst(ready: readonly Address[]): Address[] {
+  const sorted = [...ready].sort(byAddress);
+  return sorted.length > 1 ? [sorted.at(-1)!, ...sorted.slice(0, -1)] : sorted;
 }
 
 export type SentinelMove =

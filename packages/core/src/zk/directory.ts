@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
-import { type Address, formatAddress, parseAddress } from '../address';
+import { type Address, byAddress, formatAddress, parseAddress } from '../address';
 import { CreateMode, isBadVersion, isNodeExists, isNoNode, type ZkClient, type ZkEvent } from './client';
 import { ZkLock } from './lock';
 import { LEGACY_MASTER_NAME, ZkPaths } from './paths';
@@ -388,7 +388,7 @@ export class Directory {
         return { id, address };
       }),
     );
-    return read.filter((m): m is Member => m !== null);
+    return read.filter((m): m is Member => m !== null).sort((a, b) => byAddress(a.address, b.address));
   }
 }
 

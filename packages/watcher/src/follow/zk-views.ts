@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Address, Coalesced, type Directory, formatAddress, type Logger, type RegisteredMaster, sameAddress } from '@redis-zk/core';
+import { type Address, byAddress, Coalesced, type Directory, formatAddress, type Logger, type RegisteredMaster, sameAddress } from '@redis-zk/core';
 
 /**
  * An in-memory copy of part of ZooKeeper, refreshed by watches, reconnects and new sessions (a
@@ -98,7 +98,7 @@ export class SentinelList extends WatchedView<Address[]> {
       'keeping sentinels whose registration is missing',
     );
     setTimeout(this.onWatch, left + 50).unref();
-    return [...live, ...missing];
+    return [...live, ...missing].sort(byAddress);
   }
 }
 
