@@ -1,3 +1,4 @@
+import { Sema } from 'async-sema';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,14 @@ export interface Task {
 }
 
 /**
+ * At most this many worlds at once in one test file. ava starts every test of a file together: a
+ * file of eight tests started eight ZooKeepers and sixteen wrappers at once beside three other
+ * files, and on CI's slower machine a wait of a test that had started went past its bound. The
+ * others wait their turn before their world (and their waits) begin.
+ */
+const worlds = new Sema(3);
+
+/**
  * One test's world: a temp dir, a real ZooKeeper, and every process and client the test starts,
  * all stopped (by pid) in teardown, whatever the outcome.
  */
@@ -53,14 +62,22 @@ export class TestEnv {
   private constructor(
     readonly dir: string,
     readonly zk: ZooKeeperServer,
+    private readonly release: () => void,
   ) {}
 
   /** With a test's context, teardown is registered; a hook calls cleanup() in after.always. */
   static async create(t?: ExecutionContext): Promise<TestEnv> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-test-'));
-    const env = new TestEnv(dir, await ZooKeeperServer.start(path.join(dir, 'zookeeper')));
-    t?.teardown(() => env.cleanup(t.passed, (m) => t.log(m)));
-    return env;
+    await worlds.acquire();
+    const release = () => worlds.release();
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-zk-test-'));
+      const env = new TestEnv(dir, await ZooKeeperServer.start(path.join(dir, 'zookeeper')), release);
+      t?.teardown(() => env.cleanup(t.passed, (m) => t.log(m)));
+      return env;
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /**
@@ -176,6 +193,7 @@ export class TestEnv {
     for (const c of this.clients) 'disconnect' in c ? c.disconnect() : c.close();
     await Promise.all(this.procs.map((p) => p.stop(3000)));
     await this.zk.stop();
+    this.release();
     if (passed && !process.env.KEEP_TEST_FILES) fs.rmSync(this.dir, { recursive: true, force: true });
     else say(`test files kept in ${this.dir}`); // always with KEEP_TEST_FILES=1
   }
