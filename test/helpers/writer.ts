@@ -1,17 +1,22 @@
+import { PyWaitWriter } from '../../packages/local-stack/src/py-wait-writer';
 import { WaitWriter, type WaitWriterFigures } from '../../packages/local-stack/src/wait-writer';
 import type { Deployment, TestEnv } from './env';
 import { TEST_PASSWORD } from './secrets';
 
 export type WriterFigures = WaitWriterFigures;
 
-/** The shared WAIT-1 writer (packages/local-stack/src/wait-writer.ts) on a test deployment, the sentinels read from ZooKeeper. */
+/**
+ * The shared WAIT-1 writer (packages/local-stack/src/wait-writer.ts: ioredis; py-wait-writer.ts:
+ * redis-py) on a test deployment, the sentinels read from ZooKeeper in their order.
+ */
 export class SteadyWriter {
-  private writer: WaitWriter | undefined;
+  private writer: WaitWriter | PyWaitWriter | undefined;
 
   constructor(
     readonly _env: TestEnv,
     private readonly d: Deployment,
     private readonly password: string = TEST_PASSWORD,
+    private readonly client: 'ioredis' | 'redis-py' = 'ioredis',
   ) {}
 
   get acked(): number {
@@ -26,7 +31,8 @@ export class SteadyWriter {
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
-    this.writer = new WaitWriter({ sentinels, name: this.d.name, password: this.password });
+    const o = { sentinels, name: this.d.name, password: this.password };
+    this.writer = this.client === 'ioredis' ? new WaitWriter(o) : new PyWaitWriter(o);
     this.writer.start();
   }
 
