@@ -133,7 +133,8 @@ export async function oursSwitchoverRig(ours: Ours, ps: Processes): Promise<Swit
   const d = await ours.deploy(ps, root);
   const sentinels = d.sentinels.map((s) => s.port);
   let tasks = d.redis;
-  const w = writersOf(sentinels);
+  // The clients' list as `/sentinels` serves it (ZooKeeper's, by address), not the start order.
+  const w = writersOf((await d.dir.listSentinels()).map((s) => s.address.port));
   const currentMaster = async () => (await d.dir.readMaster('mymaster'))!.address!.port;
   const settle = () => settleRig(sentinels, currentMaster);
   const restart = async (task: (typeof tasks)[number]) => {
