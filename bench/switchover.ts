@@ -1,3 +1,4 @@
+import type { AckingWriter } from '../packages/local-stack/src/ack-log';
 import type { ManagedProcess } from '../packages/local-stack/src/managed-process';
 import { PyWaitWriter } from '../packages/local-stack/src/py-wait-writer';
 import { WaitWriter, type WaitWriterFigures } from '../packages/local-stack/src/wait-writer';
@@ -27,8 +28,7 @@ export interface SwitchoverRig {
   dispose(): Promise<PerClient<{ lost: number; acked: number }>>;
 }
 
-type Writer = WaitWriter | PyWaitWriter;
-type Writers = PerClient<Writer>;
+type Writers = PerClient<AckingWriter>;
 export const perClientOf = <T>(f: (c: Client) => T): PerClient<T> => ({ ioredis: f('ioredis'), 'redis-py': f('redis-py') });
 
 /** The same writers for both rigs: through the sentinels, WAIT 1, asking again after 20 ms like the bench's other clients. */

@@ -1,3 +1,4 @@
+import type { AckingWriter } from '../../packages/local-stack/src/ack-log';
 import { PyWaitWriter } from '../../packages/local-stack/src/py-wait-writer';
 import { WaitWriter, type WaitWriterFigures } from '../../packages/local-stack/src/wait-writer';
 import type { Deployment, TestEnv } from './env';
@@ -10,7 +11,7 @@ export type WriterFigures = WaitWriterFigures;
  * redis-py) on a test deployment, the sentinels read from ZooKeeper in their order.
  */
 export class SteadyWriter {
-  private writer: WaitWriter | PyWaitWriter | undefined;
+  private writer: AckingWriter | undefined;
 
   constructor(
     readonly _env: TestEnv,

@@ -37,3 +37,31 @@ export async function countMissing(keys: readonly string[], mget: (keys: string[
   }
   return lost;
 }
+
+export interface WaitWriterFigures {
+  acked: number;
+  failed: number;
+  lost: number;
+  /** Longest gap between two acknowledged writes. */
+  maxOutageMs: number;
+}
+
+/** What the WAIT-1 writers share (ioredis's, redis-py's): their record, read for counts and gaps. */
+export abstract class AckingWriter {
+  protected readonly log = new AckLog();
+  failed = 0;
+
+  get acked(): number {
+    return this.log.count;
+  }
+  ackedSince(t: number): number {
+    return this.log.since(t);
+  }
+  /** The longest gap between two acknowledged writes that overlaps [from, to]. */
+  longestGap(from: number, to = Date.now()): number {
+    return this.log.longestGap(from, to);
+  }
+  abstract start(): void;
+  /** Stops writing and checks every acknowledged key on the current master. */
+  abstract stop(): Promise<WaitWriterFigures>;
+}

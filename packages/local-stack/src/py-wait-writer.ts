@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import Redis from 'ioredis';
-import { AckLog, countMissing } from './ack-log';
-import type { WaitWriterFigures, WaitWriterOptions } from './wait-writer';
+import { AckingWriter, countMissing, type WaitWriterFigures } from './ack-log';
+import type { WaitWriterOptions } from './wait-writer';
 
 /** The script, beside src/ and dist/ alike. */
 const SCRIPT = path.join(__dirname, '..', 'py', 'wait_writer.py');
@@ -14,22 +14,12 @@ const SCRIPT = path.join(__dirname, '..', 'py', 'wait_writer.py');
  * ioredis asks GET-MASTER-ADDR-BY-NAME, and the two answer differently during a failover. Same
  * surface as WaitWriter; the acknowledged keys are read back through ioredis at the end.
  */
-export class PyWaitWriter {
+export class PyWaitWriter extends AckingWriter {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
-  private readonly log = new AckLog();
-  failed = 0;
 
-  constructor(private readonly o: WaitWriterOptions) {}
-
-  get acked(): number {
-    return this.log.count;
-  }
-  ackedSince(t: number): number {
-    return this.log.since(t);
-  }
-  longestGap(from: number, to = Date.now()): number {
-    return this.log.longestGap(from, to);
+  constructor(private readonly o: WaitWriterOptions) {
+    super();
   }
 
   start(): void {

@@ -1,14 +1,8 @@
 import Redis from 'ioredis';
-import { AckLog, countMissing } from './ack-log';
+import { AckingWriter, countMissing, type WaitWriterFigures } from './ack-log';
 import { sleep } from './harness';
 
-export interface WaitWriterFigures {
-  acked: number;
-  failed: number;
-  lost: number;
-  /** Longest gap between two acknowledged writes. */
-  maxOutageMs: number;
-}
+export type { WaitWriterFigures } from './ack-log';
 
 export interface WaitWriterOptions {
   sentinels: ReadonlyArray<{ host: string; port: number }>;
@@ -24,24 +18,13 @@ export interface WaitWriterOptions {
  * only once `WAIT 1` confirms a replica has it. At the end every acknowledged key is read back
  * from the current master; a missing one is a lost write. Shared by the chaos tests and the bench.
  */
-export class WaitWriter {
+export class WaitWriter extends AckingWriter {
   private client: Redis | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly log = new AckLog();
-  failed = 0;
 
-  constructor(private readonly o: WaitWriterOptions) {}
-
-  get acked(): number {
-    return this.log.count;
-  }
-  ackedSince(t: number): number {
-    return this.log.since(t);
-  }
-  /** The longest gap between two acknowledged writes that overlaps [from, to]. */
-  longestGap(from: number, to = Date.now()): number {
-    return this.log.longestGap(from, to);
+  constructor(private readonly o: WaitWriterOptions) {
+    super();
   }
 
   start(): void {
