@@ -25,7 +25,7 @@ test('planned restart: SIGTERM to the master switches over first, led by the sen
   const d = await env.deploy();
   const writer = new SteadyWriter(env, d);
   // redis-py finds the master with SENTINEL MASTERS, which the failover's leader answers late.
-  const pyWriter = stopOnTeardown(t, new SteadyWriter(env, d, TEST_PASSWORD, 'redis-py'));
+  const pyWriter = stopOnTeardown(t, new SteadyWriter(env, d, { client: 'redis-py' }));
   await Promise.all([writer.start(), pyWriter.start()]);
   await waitFor('writes flowing', () => writer.acked > 50 && pyWriter.acked > 50);
 

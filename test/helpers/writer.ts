@@ -16,8 +16,7 @@ export class SteadyWriter {
   constructor(
     readonly _env: TestEnv,
     private readonly d: Deployment,
-    private readonly password: string = TEST_PASSWORD,
-    private readonly client: 'ioredis' | 'redis-py' = 'ioredis',
+    private readonly o: { password?: string; client?: 'ioredis' | 'redis-py'; replicas?: number } = {},
   ) {}
 
   get acked(): number {
@@ -32,8 +31,8 @@ export class SteadyWriter {
 
   async start(): Promise<void> {
     const sentinels = (await this.d.dir.listSentinels()).map((s) => ({ host: s.address.host, port: s.address.port }));
-    const o = { sentinels, name: this.d.name, password: this.password };
-    this.writer = this.client === 'ioredis' ? new WaitWriter(o) : new PyWaitWriter(o);
+    const o = { sentinels, name: this.d.name, password: this.o.password ?? TEST_PASSWORD };
+    this.writer = this.o.client === 'redis-py' ? new PyWaitWriter(o) : new WaitWriter({ ...o, replicas: this.o.replicas });
     this.writer.start();
   }
 

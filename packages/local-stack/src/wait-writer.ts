@@ -11,6 +11,8 @@ export interface WaitWriterOptions {
   password?: string | undefined;
   /** ioredis's delay before reconnecting and before asking the sentinels again. */
   retryMs?: number;
+  /** How many replicas `WAIT` must count for a write to be acknowledged (1 unless told). */
+  replicas?: number | undefined;
 }
 
 /**
@@ -53,8 +55,9 @@ export class WaitWriter extends AckingWriter {
       const key = `w:${i}`;
       try {
         await this.client!.set(key, String(i));
-        const replicas = Number(await this.client!.call('WAIT', '1', '1000'));
-        if (replicas >= 1) this.log.add(key);
+        const wanted = this.o.replicas ?? 1;
+        const replicas = Number(await this.client!.call('WAIT', String(wanted), '1000'));
+        if (replicas >= wanted) this.log.add(key);
         else this.failed += 1;
       } catch {
         this.failed += 1;
