@@ -215,10 +215,16 @@ export function sweepLeftovers(log?: Logger): string[] {
   // anything, so every object listed here that belongs to a live run has its record already.
   const records = readRecords();
   for (const id of records.keys()) entry(id);
+  // Listed again after the records: a run that ended meanwhile (objects removed, then its record)
+  // left nothing, and is not counted as swept.
+  const still = new Set([...listNetns(), ...listEtcNetns(), ...listLinks()]);
   const swept: string[] = [];
   for (const [id, found] of byRun) {
     const record = records.get(id);
     if (record && ownerAlive(record)) continue;
+    found.netns = found.netns.filter((n) => still.has(n));
+    found.links = found.links.filter((l) => still.has(l));
+    if (!record && found.netns.length === 0 && found.links.length === 0) continue;
     for (const n of new Set(found.netns)) removeNetns(n);
     // The bridge last: deleting a host-side veth deletes its pair.
     for (const l of found.links.sort((a, b) => Number(a.endsWith('br')) - Number(b.endsWith('br')))) run(['link', 'del', l]);
