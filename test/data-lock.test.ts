@@ -203,7 +203,7 @@ test('redis-wrapper waits for a data directory held by a stopping task and start
   await stopping(holder);
   const task = await env.start('redis-wrapper', { DATA_DIR: dataDir, DATA_LOCK_WAIT_MS: '30000' });
   await task.proc.waitForLog(/waiting for the data directory lock/);
-  t.regex(task.proc.log(), /"holder":"pid \d+ since \S+, stopping since /);
+  task.proc.expectLogged(t, /"holder":"pid \d+ since \S+, stopping since /);
   t.notRegex(task.proc.log(), /data directory locked|registered in ZooKeeper/, 'nothing started while the lock is held');
   t.deepEqual(fs.readdirSync(dataDir).sort(), ['redis-zk.lock', 'redis-zk.lock.holder'], 'the directory untouched meanwhile');
   const exitedAt = await holderExit;

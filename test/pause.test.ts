@@ -38,7 +38,7 @@ test('paused: kill -9 of the master redis-server fails nothing over for 14 s; re
   d.sentinels.push(late);
   const lateQuorum = await waitFor('the late sentinel to monitor the set', async () => (await sentinelMaster(late.port, d.name))?.get('quorum'), 30000);
   t.is(lateQuorum, String(PAUSED_QUORUM));
-  t.regex(late.proc.log(), /"paused":true/);
+  late.proc.expectLogged(t, /"paused":true/);
 
   // status (CLI and the watcher's /status) and the metrics say so.
   const table = await cli(env, 'status');
@@ -67,7 +67,7 @@ test('paused: kill -9 of the master redis-server fails nothing over for 14 s; re
   process.kill(childPids(victim)[0]!, 'SIGKILL');
   const exit = await victim.proc.exited;
   t.not(exit.code, 0, 'the wrapper exits non-zero (Marathon replaces the task)');
-  t.regex(victim.proc.log(), /"reason":"the set is paused \(maintenance mode[^"]*","msg":"redis-server died; no crash failover"/);
+  victim.proc.expectLogged(t, /"reason":"the set is paused \(maintenance mode[^"]*","msg":"redis-server died; no crash failover"/);
   t.notRegex(victim.proc.log(), /asked Sentinel to fail over at once/);
 
   // For the whole window: every sentinel names the old master, no replica is promoted, ZooKeeper unchanged.
@@ -137,7 +137,7 @@ test("paused: a master's SIGTERM still hands over, no acknowledged write lost; t
   const stopped = Date.now();
   master.proc.kill('SIGTERM');
   t.is((await master.proc.exited).code, 0);
-  t.regex(master.proc.log(), /switched over; the old master is now a replica/);
+  master.proc.expectLogged(t, /switched over; the old master is now a replica/);
   const promoted = await waitFor(
     'ZooKeeper on the new master',
     async () => {

@@ -32,7 +32,7 @@ test('3 wrappers: one master, two synced replicas, ZooKeeper agrees', async (t) 
   // A node joining a set with a live master decides without queueing on the election lock.
   const late = await env.start('redis-wrapper');
   await env.waitForRole(late.port, 'slave');
-  t.regex(late.proc.log(), /"decision":"replicate"[^\n]*"locked":false[^\n]*"election decided"/);
+  late.proc.expectLogged(t, /"decision":"replicate"[^\n]*"locked":false[^\n]*"election decided"/);
   t.deepEqual(await waitFor('the election lock read', () => dir.zk.getChildren(dir.paths.electionLock('mymaster'))), [], 'no contender left on the lock');
 });
 
@@ -86,7 +86,7 @@ test('master dies with replicas alive and no sentinel: a restarted wrapper never
   const late = await env.start('redis-wrapper', { MASTER_WAIT_TIMEOUT_MS: '4000' });
   const exit = await late.proc.exited;
   t.is(exit.code, 1, 'gives up (to be restarted) instead of electing itself');
-  t.regex(late.proc.log(), /live replicas hold data|have no live master/);
+  late.proc.expectLogged(t, /live replicas hold data|have no live master/);
   t.is(await env.role(late.port), undefined, 'its redis never started');
   const survivors = tasks.filter((x) => x !== masterTask);
   for (const s of survivors) t.is(await env.role(s.port), 'slave');
@@ -149,7 +149,7 @@ test('SIGTERM stops redis and the wrapper cleanly; redis dying makes the wrapper
   process.kill(childPid, 'SIGKILL');
   const exit = await b.proc.exited;
   t.not(exit.code, 0);
-  t.regex(b.proc.log(), /redis-server died/);
+  b.proc.expectLogged(t, /redis-server died/);
 });
 
 test('REDIS_PASSWORD: replicas authenticate to the master, and the password is never logged', async (t) => {

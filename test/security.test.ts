@@ -159,7 +159,7 @@ test('upgrade from an open deployment: its nodes are brought under the ACL when 
   const anonymous = await env.directory({ anonymous: true });
   await anonymous.zk.setData(anonymous.paths.legacyMaster, d.master);
   t.pass('before: anyone may write');
-  t.regex(d.redis[0]!.proc.log(), /ZooKeeper nodes are open: anyone who reaches ZooKeeper can rewrite discovery/, 'the open deployment warned');
+  d.redis[0]!.proc.expectLogged(t, /ZooKeeper nodes are open: anyone who reaches ZooKeeper can rewrite discovery/, 'the open deployment warned');
 
   const watcher = await env.start('watcher', FAST_SENTINEL);
   await watcher.proc.waitForLog(/brought existing ZooKeeper nodes under the ACL/, 20000);
@@ -185,7 +185,7 @@ test('ALLOW_EMPTY_PASSWORD=yes and ALLOW_ANONYMOUS_ZK=yes: the waivers run witho
   const env = await TestEnv.create(t);
   const d = await env.deploy({ redis: 1, sentinels: 0, watchers: 0, env: OPEN_MODE });
   t.is(await ping(portOf(d.master)), 'PONG');
-  t.regex(d.redis[0]!.proc.log(), /ZooKeeper nodes are open/);
+  d.redis[0]!.proc.expectLogged(t, /ZooKeeper nodes are open/);
 });
 
 /** Every file under `dir` whose bytes contain one of `needles`, with its mode. */

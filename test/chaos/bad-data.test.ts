@@ -107,7 +107,7 @@ for (const [label, junk] of JUNK) {
       'a first wrapper logged /redis/masters/mymaster as invalid',
     );
     t.true(loggedInvalid(tasks[2]!, '/redis/masters/mymaster'), 'the late wrapper logged /redis/masters/mymaster as invalid');
-    t.regex(tasks[2]!.proc.log(), /"decision":"replicate"/, "the late wrapper found the live master without ZooKeeper's help");
+    tasks[2]!.proc.expectLogged(t, /"decision":"replicate"/, "the late wrapper found the live master without ZooKeeper's help");
     const roles = await rolesOf(env, tasks);
     t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
     t.is(roles.filter((r) => r === 'slave').length, 2);
@@ -156,7 +156,7 @@ test.serial("(a) a live set: junk written into masters/mymaster is put right by 
     '/master never answered a 5xx meanwhile',
   );
   t.true(loggedInvalid(watcher, '/redis/masters/mymaster'), 'the watcher logged /redis/masters/mymaster as invalid');
-  t.regex(watcher.proc.log(), /"source":"reconcile".*"msg":"ZooKeeper master updated"/);
+  watcher.proc.expectLogged(t, /"source":"reconcile".*"msg":"ZooKeeper master updated"/);
   for (const s of d.sentinels) t.is(await sentinelMasterAddr(s.port, 'mymaster'), d.master, `sentinel ${s.port} still monitors the master`);
   t.is(await env.role(portOf(d.master)), 'master');
   for (const x of [...d.redis, ...d.sentinels, ...d.watchers]) {

@@ -37,7 +37,7 @@ test.serial('an orphaned replica is reported by the watcher, and re-points itsel
     50,
   );
   recordFigures(t, 'self-healing/orphan-repointed', { resumeToRepointedMs: Date.now() - resumed });
-  t.regex(replica.proc.log(), /"msg":"re-pointed this replica to the set's master"/);
+  replica.proc.expectLogged(t, /"msg":"re-pointed this replica to the set's master"/);
   await waitFor(
     '/status without the orphan',
     async () => {

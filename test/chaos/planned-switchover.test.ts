@@ -31,7 +31,7 @@ test('planned restart: SIGTERM to the master switches over first, led by the sen
 
   const { master, stopped, exit, stopMs } = await stopMaster(d);
   t.is(exit.code, 0);
-  t.regex(master.proc.log(), /switched over; the old master is now a replica/);
+  master.proc.expectLogged(t, /switched over; the old master is now a replica/);
   const promoted = await waitFor(
     'ZooKeeper on the new master',
     async () => {
@@ -101,7 +101,7 @@ test("an operator's SENTINEL FAILOVER of the live master: it pauses writes at Se
   const seen = Date.now();
   await waitFor('writes after the failover', () => writer.ackedSince(seen) > 50, 30000);
   const figures = await writer.stop();
-  t.regex(master.proc.log(), /"reason":"a sentinel reported starting a failover from this master \(\+try-failover\)"/);
+  master.proc.expectLogged(t, /"reason":"a sentinel reported starting a failover from this master \(\+try-failover\)"/);
   recordFigures(t, 'planned-switchover/operator-failover', { writeOutageMs: figures.maxOutageMs, promoted, acked: figures.acked, lost: figures.lost });
   t.is(figures.lost, 0);
 });
@@ -180,7 +180,7 @@ for (const c of crashCases) {
     await master.proc.exited;
     if (outcome) t.like(await outcome, { ok: false }, 'the switchover gave up: its master is gone');
     // Its wrapper, stopping or not, has Sentinel fail over at once instead of after down-after.
-    t.regex(master.proc.log(), /"msg":"asked Sentinel to fail over at once"/);
+    master.proc.expectLogged(t, /"msg":"asked Sentinel to fail over at once"/);
     const promoted = await waitFor('ZooKeeper on the new master', async () => ((await zkMaster(d)) !== d.master ? zkMaster(d) : undefined), 30000);
     await waitFor('writes after the failover', () => writer.ackedSince(killed) > 50, 30000);
     for (const r of d.redis.filter((x) => x !== master && x.proc.running)) {

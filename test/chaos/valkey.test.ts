@@ -74,7 +74,7 @@ test('Valkey 8.0: bootstrap, crash failover, kill -9 failover and planned switch
   const sw = await firstSentinelSwitch(d.sentinels, d.name, d.master, 30000);
   await waitFor('acknowledged writes after the crash', () => writer.ackedSince(killed) > atKill, 30000, 10);
   t.not((await crashed.proc.exited).code, 0, 'the wrapper exits non-zero so Marathon replaces the task');
-  t.regex(crashed.proc.log(), /"msg":"asked Sentinel to fail over at once"/);
+  crashed.proc.expectLogged(t, /"msg":"asked Sentinel to fail over at once"/);
   t.true(sw.at - killed < 5000, `Sentinel switched ${sw.at - killed} ms after the crash, before its own down-after`);
   await replace();
   let master = await waitSteady(env, d, { timeoutMs: 60000 });
