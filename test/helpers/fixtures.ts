@@ -16,6 +16,8 @@ export interface ProbeOpts {
   offset?: number;
   linkUp?: boolean;
   replid?: string;
+  /** A replica's replica-priority (absent: INFO did not say). */
+  priority?: number;
 }
 const REPLID = 'a'.repeat(40);
 
@@ -38,6 +40,7 @@ export const liveReplica = (a: Address, following: Address | null, o: ProbeOpts 
   replid: o.replid ?? REPLID,
   replOffset: o.offset ?? 0,
   keys: o.keys ?? 0,
+  ...(o.priority !== undefined ? { priority: o.priority } : {}),
 });
 export const dead = (a: Address): Probe => ({ address: a, reachable: false, error: 'connect ECONNREFUSED' });
 
@@ -46,6 +49,7 @@ export const sentinelReplica = (a: Address, master: Address, o: Partial<Sentinel
   address: a,
   following: master,
   ok: true,
+  up: true,
   priority: 100,
   offset: 10,
   ...o,

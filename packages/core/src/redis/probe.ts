@@ -18,6 +18,8 @@ export type Probe =
       readonly keys: number;
       /** For a master: its replicas in state online. */
       readonly onlineReplicas?: number;
+      /** For a replica: its replica-priority (0 = Sentinel never promotes it); absent when INFO does not say. */
+      readonly priority?: number;
     };
 
 export const isLiveMaster = (p: Probe | undefined): boolean => !!p && p.reachable && p.role === 'master';
@@ -41,6 +43,7 @@ export async function probeRedis(address: Address, opts: ConnectOptions): Promis
         replOffset: state.offset,
         keys,
         onlineReplicas: state.replicas.filter((x) => x.online).length,
+        ...(state.priority !== undefined ? { priority: state.priority } : {}),
       };
     });
   } catch (err) {

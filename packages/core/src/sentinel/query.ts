@@ -12,6 +12,8 @@ export interface SentinelReplica {
   readonly following: Address | null;
   /** Its link to that master is up, and Sentinel does not think it down. */
   readonly ok: boolean;
+  /** Sentinel neither thinks it down nor lost its connection: it may promote it, also with its link down (its master died). */
+  readonly up: boolean;
   /** replica-priority as Sentinel last read it (INFO): 0 = never promoted. */
   readonly priority: number;
   /** Its replication offset as Sentinel last read it. */
@@ -106,6 +108,7 @@ export function parseSentinelReplicas(reply: unknown): SentinelReplica[] {
         address,
         following: addressOf(m.get('master-host'), m.get('master-port')),
         ok: m.get('master-link-status') === 'ok' && !down,
+        up: !down,
         priority: Number.isFinite(priority) ? priority : 100,
         offset: offset !== null && Number.isFinite(offset) ? offset : null,
         ...(m.has('info-refresh') && Number.isFinite(infoAgeMs) ? { infoAgeMs } : {}),

@@ -23,6 +23,8 @@ export async function excludeFromPromotion(o: {
   masterReplicas: readonly Address[];
   keep: Address;
   log: Logger;
+  /** Why `keep` (logged); a switchover to a chosen replica by default. */
+  reason?: string;
   record: (excluded: ReadonlyArray<{ address: Address; priority: number }>) => Promise<void>;
 }): Promise<Exclusion> {
   const views = await askSentinels(o.sentinels, o.name, { withReplicas: true, timeoutMs: 1000 });
@@ -53,8 +55,8 @@ export async function excludeFromPromotion(o: {
     }),
   );
   o.log.info(
-    { keep: formatAddress(o.keep), ineligible: changed.map((c) => formatAddress(c.address)), reason: 'switchover to a chosen replica' },
-    'other replicas made ineligible for promotion (replica-priority 0) until the switchover ends',
+    { keep: formatAddress(o.keep), ineligible: changed.map((c) => formatAddress(c.address)), reason: o.reason ?? 'switchover to a chosen replica' },
+    'other replicas made ineligible for promotion (replica-priority 0) until the failover ends',
   );
   return { restore: () => Promise.all(changed.map((c) => restorePriority(c.address, c.priority, o.log))).then(() => undefined) };
 }

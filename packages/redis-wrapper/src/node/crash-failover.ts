@@ -17,8 +17,7 @@ import {
   recordedBy,
 } from '@redis-zk/core';
 import { type RpoInputs, rpoCheck } from './rpo-guard';
-
-import { catchUpReplicas } from './catch-up';
+import { steerFailover } from './steer';
 
 export interface CrashInputs {
   dir: Directory;
@@ -67,22 +66,27 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
     log.info({ reason: decision.reason }, 'redis-server died; no crash failover');
     return false;
   }
-  await catchUpReplicas(inputs);
-  const asked = await askSentinelsToFailOver(
-    decision.ask.map((v) => v.sentinel),
-    inputs.name,
-    log,
-  );
-  if ('accepted' in asked) {
-    log.warn(
-      { sentinel: formatAddress(asked.accepted), msSinceDeath: Date.now() - inputs.diedAt, reason: "the master's redis-server died" },
-      'asked Sentinel to fail over at once',
-    );
-    await recordPromotion(inputs, asked.accepted);
-    return true;
+  const steer = await steerFailover({ ...inputs, sentinels: sentinels.map((s) => s.address), views: decision.ask, log });
+  // The sentinels that read the steered priorities first: the others would still pick by their old view.
+  const order = decision.ask
+    .map((v) => v.sentinel)
+    .sort((a, b) => Number(!steer?.ready.some((r) => sameAddress(r, a))) - Number(!steer?.ready.some((r) => sameAddress(r, b))));
+  try {
+    const asked = await askSentinelsToFailOver(order, inputs.name, log);
+    if ('accepted' in asked) {
+      log.warn(
+        { sentinel: formatAddress(asked.accepted), msSinceDeath: Date.now() - inputs.diedAt, reason: "the master's redis-server died" },
+        'asked Sentinel to fail over at once',
+      );
+      await recordPromotion(inputs, asked.accepted);
+      return true;
+    }
+    log.warn({ reason: `no sentinel accepted SENTINEL FAILOVER (${asked.refusals.join('; ')})` }, 'redis-server died; exiting without a crash failover');
+    return false;
+  } finally {
+    // Sentinel has promoted (or nobody was asked): the other replicas may be promoted again.
+    await steer?.restore();
   }
-  log.warn({ reason: `no sentinel accepted SENTINEL FAILOVER (${asked.refusals.join('; ')})` }, 'redis-server died; exiting without a crash failover');
-  return false;
 }
 
 export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly SentinelView[] } | { readonly kind: 'leave'; readonly reason: string };

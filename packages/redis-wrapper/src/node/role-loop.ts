@@ -252,7 +252,10 @@ export class NodeLoop {
       ...(this.failoverFromHereBy && now - this.failoverFromHereAt <= failoverTimeoutMs
         ? { failoverReported: { sentinel: this.failoverFromHereBy, agoMs: Math.round(now - this.failoverFromHereAt) } }
         : {}),
-      takenAt: now,
+      // When gathering began, not ended: a process frozen mid-gather (SIGSTOP, a stalled VM) resumes
+      // with answers from before the freeze, and its node API must find them old (a loaded run's
+      // HAProxy passed a resumed stale master's /primary for ~500 ms, until the next tick fenced it).
+      takenAt: began,
       ...(!g.local && this.lastLocal && slowFor <= downAfter ? { slowLocal: { state: this.lastLocal.state, agoMs: Math.round(slowFor) } } : {}),
     };
     this.latest = view;
