@@ -19,10 +19,12 @@ import { oursColdRestart, plainColdRestart } from './cold-restart';
 import { parseInfo } from '../packages/core/src/redis/connect';
 import { ask, clientsOnly, onlineReplicas, Processes, ROOT, rssMb, sleep, until } from './lib';
 import { manySets } from './many-sets';
+import { netnsSupport } from '../packages/local-stack/src/netns';
+import { PARTITION_MS, partitionRigs } from './partition';
 import { PeakSampler, recordPeaks } from './peaks';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing, cold-restart, bootstrap, footprint or many-sets: that section alone (the table and results-<section>.json hold only its rows). */
+/** BENCH_ONLY=crash, node-api, discovery, switchover, fencing, partition, cold-restart, bootstrap, footprint or many-sets: that section alone (the table and results-<section>.json hold only its rows). */
 const only = process.env.BENCH_ONLY;
 type Row = {
   metric: string;
@@ -132,6 +134,35 @@ async function fencingSection(plain: FailoverRig, mine: FailoverRig): Promise<vo
     mo.map((x) => x.acked),
     mp.map((x) => x.acked),
   );
+}
+
+/**
+ * 2c. A partition on the Marathon model (network namespaces: root only): the master's agent cut
+ * off for 30 s, healed; when the old master is a replica again (#29 point 8). Rounds alternate.
+ */
+async function partitionSection(): Promise<void> {
+  const support = netnsSupport();
+  if (!support.ok) {
+    say(`partition: skipped, the Marathon model needs network namespaces (${support.reason})`);
+    return;
+  }
+  say('partition: the shipped group and plain Redis + Sentinel on the Marathon model');
+  const rigs = await partitionRigs(say);
+  let passed = false;
+  try {
+    const o: number[] = [];
+    const p: number[] = [];
+    const rounds = quick ? 1 : 3;
+    for (let r = 0; r < rounds; r += 1) {
+      say(`partition round ${r + 1}/${rounds}`);
+      const pair = [async () => p.push(await rigs.plain()), async () => o.push(await rigs.ours())];
+      for (const run of r % 2 ? pair.reverse() : pair) await run();
+    }
+    row(`partition: the master's agent cut off ${PARTITION_MS / 1000} s, healed → old master is a replica`, 'ms', o, p, '<= 1500 ms');
+    passed = true;
+  } finally {
+    await rigs.stop(passed);
+  }
 }
 
 /**
@@ -569,6 +600,10 @@ async function main() {
       }
       return report(started);
     }
+    if (only === 'partition') {
+      await partitionSection();
+      return report(started);
+    }
     if (only === 'discovery') {
       await discoveryOnly(ours);
       return report(started);
@@ -676,6 +711,7 @@ async function main() {
       await ps.dispose();
     }
 
+    await partitionSection();
     await switchoverSection(ours);
     await nodeApiSection(ours);
     await coldRestartSection(ours);
