@@ -112,6 +112,24 @@ test.serial('SIGHUP (a dropped SSH session) does not stop a switchover: it finis
   t.true([...(await priorities(env, d)).values()].every((p) => p === '100'));
 });
 
+test.serial("one switchover at a time: with one under way, the CLI's is refused naming it, and a master's SIGTERM waits for it to end", async (t) => {
+  const env = await TestEnv.create(t);
+  const d = await env.deploy({ watchers: 0 });
+  // A switchover under way, as its claim in ZooKeeper shows it (what every switchover opens first).
+  const held = await d.dir.openHandover('mymaster', { by: 'an operator elsewhere', at: Date.now(), excluded: [] });
+  t.teardown(() => held.close());
+  const refused = await startCli(env, 'switchover', 'mymaster', '--timeout', '20000').done;
+  t.is(refused.code, 3, refused.err);
+  t.regex(refused.err, /another switchover of mymaster is under way \(by an operator elsewhere since \S+\); try again once it ends/);
+
+  const master = d.redis.find((r) => r.address === d.master)!;
+  master.proc.kill('SIGTERM');
+  await master.proc.waitForLog(/"msg":"waiting for the switchover ahead to end"/, 20_000);
+  await held.close();
+  t.is((await master.proc.exited).code, 0);
+  master.proc.expectLogged(t, /switched over; the old master is now a replica/, 'the stop handed over once the other switchover ended');
+});
+
 test('--timeout is bounded', async (t) => {
   const r = await startCli(process.env, 'switchover', 'mymaster', '--timeout', '300001').done;
   t.is(r.code, 2);

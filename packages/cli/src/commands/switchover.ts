@@ -49,6 +49,7 @@ export async function switchSet(ctx: CliContext, set: string, o: { to?: Address 
     by: `redis-zk on ${os.hostname()}`,
     reason: `${o.why ?? "operator's switchover"}${o.to ? ` to ${formatAddress(o.to)}` : ''} (redis-zk)`,
   });
+  if (!outcome.ok && outcome.busy) return { kind: 'refused', code: 'unsafe', reason: outcome.reason };
   if (!outcome.ok) return { kind: 'failed', from: decision.master, reason: outcome.reason };
   if (o.to && !sameAddress(outcome.promoted, o.to)) {
     const reason = `Sentinel promoted ${formatAddress(outcome.promoted)}, not ${formatAddress(o.to)}`;

@@ -5,7 +5,8 @@ import { withRedis } from '../redis/connect';
 import { readReplication, type ReplicationState } from '../redis/replication';
 import { askSentinel, askSentinels } from '../sentinel/query';
 import { sleep } from '../time';
-import type { Directory } from '../zk/directory';
+import type { Directory, HandoverHandle } from '../zk/directory';
+import { takeTurn } from './turn';
 import { measureOffsetGap } from '../members/offset-gap';
 import { excludeFromPromotion, type Exclusion } from './priorities';
 import { leaderFirst, sentinelMove, sentinelReadiness } from './readiness';
@@ -34,13 +35,18 @@ export interface HandoverInputs {
    * paused before anything is asked, and resumed if the sentinels then show no such failover.
    */
   sentinelFailingOver?: boolean | undefined;
+  /**
+   * With another switchover of the set under way: wait for it to end (bounded by the timeout),
+   * as a master's SIGTERM does; else (an operator's command) refuse at once (takeTurn).
+   */
+  waitForTurn?: boolean | undefined;
   log: Logger;
 }
 
 export type HandoverOutcome =
   | { readonly ok: true; readonly promoted: Address; readonly epoch: number; readonly pausedMs: number; readonly tookMs: number }
-  /** notMaster: the node is no master (any more: Sentinel moved it already), so there was nothing to hand over. */
-  | { readonly ok: false; readonly reason: string; readonly notMaster?: true };
+  /** notMaster: the node is no master (any more: Sentinel moved it already), so there was nothing to hand over; busy: another switchover of the set is under way. */
+  | { readonly ok: false; readonly reason: string; readonly notMaster?: true; readonly busy?: true };
 
 const RETRY_MS = 200;
 /** Waiting for the right moment (timing.ts) gives up after this (Sentinel's own INFO period is 10 s; our sentinels' SENTINEL_INFO_PERIOD_MS, 1 s)... */
@@ -98,7 +104,17 @@ export async function handOver(handover: HandoverInputs): Promise<HandoverOutcom
     log.info({ reason: 'the sentinels show no failover from this master any more' }, 'writes resumed');
   }
   if (sentinels.length === 0) return no('no sentinel registered (or ZooKeeper unavailable)');
+  const turn = await takeTurn(handover.dir, handover.name, { by: handover.by, wait: handover.waitForTurn ?? false, deadline, log });
+  if (!turn.ok) return { ok: false, reason: turn.reason, busy: true };
+  try {
+    return await inTurn(handover, sentinels, deadline, log, turn.claim);
+  } finally {
+    await turn.claim.close();
+  }
+}
 
+/** The switchover proper, its turn taken: `turnClaim` records the replicas it makes ineligible. */
+async function inTurn(handover: HandoverInputs, sentinels: Address[], deadline: number, log: Logger, turnClaim: HandoverHandle): Promise<HandoverOutcome> {
   let state: ReplicationState;
   try {
     state = await readReplication(handover.master, { timeoutMs: 1000 });
@@ -123,13 +139,13 @@ export async function handOver(handover: HandoverInputs): Promise<HandoverOutcom
   const fallbackAt = !handover.target && target ? deadline - FALLBACK_RESERVE_MS : deadline;
 
   let exclusion: Exclusion | undefined;
-  // The replicas made ineligible, in ZooKeeper for as long as this process's session: their node loops give their priority back if it dies.
-  let claim: { close(): Promise<void> } | undefined;
+  // The replicas made ineligible are in the turn's claim, in ZooKeeper for as long as this process's
+  // session: their node loops give their priority back if it dies.
   const giveBack = async () => {
-    await exclusion?.restore();
+    if (!exclusion) return;
+    await exclusion.restore();
     exclusion = undefined;
-    await claim?.close();
-    claim = undefined;
+    await turnClaim.update({ by: handover.by, at: Date.now(), excluded: [] }).catch(() => undefined);
   };
   try {
     if (target) {
@@ -140,9 +156,7 @@ export async function handOver(handover: HandoverInputs): Promise<HandoverOutcom
           masterReplicas: state.replicas.map((r) => r.address),
           keep: target,
           log,
-          record: async (excluded) => {
-            claim = await handover.dir.openHandover(handover.name, { by: handover.by, at: Date.now(), excluded });
-          },
+          record: (excluded) => turnClaim.update({ by: handover.by, at: Date.now(), excluded }),
         });
       } catch (err) {
         return no(`could not record the switchover in ZooKeeper before changing any priority (${String(err)})`);

@@ -74,6 +74,8 @@ export class ZkClient extends EventEmitter {
   private closed = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
+  /** When reconnectNow last dropped a connection (ms since the epoch). */
+  private nudgedAt = 0;
   private sessionIdSeen: string | undefined;
   readonly opTimeoutMs: number;
   /** What every node this client creates carries. */
@@ -175,6 +177,21 @@ export class ZkClient extends EventEmitter {
       if (dropConnection(this.client)) this.opts.log.warn({ reason: `no usable connection for ${stallMs} ms` }, 'reconnecting to ZooKeeper');
     }, stallMs);
     this.stallTimer.unref();
+  }
+
+  /**
+   * Connects again at once when the connection is not usable, instead of waiting for the pending
+   * connect (a SYN sent while the network was cut is retried by TCP after 1, 3, 7… s) or for the
+   * stall check (sessionTimeout / 2). For a caller that has just seen the network come back (its
+   * other servers answer again). At most once a second; true when it dropped a connection.
+   */
+  reconnectNow(reason: string): boolean {
+    if (this.closed || this.usable || Date.now() - this.nudgedAt < 1000) return false;
+    if (this.client.getState() === zookeeper.State.SYNC_CONNECTED) return false;
+    this.nudgedAt = Date.now();
+    if (!dropConnection(this.client)) return false;
+    this.opts.log.info({ reason }, 'reconnecting to ZooKeeper now');
+    return true;
   }
 
   private setUsable(usable: boolean, reason: string): void {

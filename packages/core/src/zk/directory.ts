@@ -32,6 +32,14 @@ export interface Member {
  * version written with it), the live sentinels and, when asked for, its live nodes and member
  * records. Frozen: a decision takes one snapshot and never sees it change under it.
  */
+/** A switchover's claim in ZooKeeper, as its owner holds it (Directory.openHandover). */
+export interface HandoverHandle {
+  update(claim: HandoverClaim): Promise<void>;
+  close(): Promise<void>;
+  /** The claims opened before this one and still there: switchovers under way ahead of it. */
+  ahead(): Promise<HandoverClaim[]>;
+}
+
 export interface SetRecord {
   readonly name: string;
   readonly master: RegisteredMaster | null;
@@ -287,16 +295,28 @@ export class Directory {
   }
 
   /**
-   * Records a switchover under way (claims.ts) as an ephemeral node of this session; the handle
-   * rewrites it and removes it when the switchover ends (a dead owner's goes with its session).
+   * Records a switchover under way (claims.ts) as an ephemeral node of this session, in a queue:
+   * the handle rewrites it, lists the claims opened before it (`ahead`: one switchover at a time),
+   * and removes it when the switchover ends (a dead owner's goes with its session).
    */
-  async openHandover(name: string, claim: HandoverClaim): Promise<{ update(claim: HandoverClaim): Promise<void>; close(): Promise<void> }> {
-    const path = await this.zk.createWithParents(`${this.paths.handovers(name)}/h-`, formatHandoverClaim(claim), CreateMode.EPHEMERAL_SEQUENTIAL);
+  async openHandover(name: string, claim: HandoverClaim): Promise<HandoverHandle> {
+    const dir = this.paths.handovers(name);
+    const path = await this.zk.createWithParents(`${dir}/h-`, formatHandoverClaim(claim), CreateMode.EPHEMERAL_SEQUENTIAL);
+    const own = path.slice(dir.length + 1);
     return {
       update: async (c) => {
         await this.zk.setData(path, formatHandoverClaim(c));
       },
       close: () => this.zk.remove(path).catch(() => undefined),
+      ahead: async () => {
+        // Sequence numbers are ZooKeeper's (10 digits, zero-padded): the names sort in creation order.
+        const before = (await this.zk.getChildren(dir)).filter((node) => node < own);
+        const read = await Promise.all(before.map(async (node) => this.zk.getData(`${dir}/${node}`)));
+        return read.flatMap((d) => {
+          const c = d ? parseHandoverClaim(d.data.toString()) : null;
+          return c ? [c] : d ? [{ by: 'unknown (an invalid switchover record)', at: d.mtimeMs, excluded: [] }] : [];
+        });
+      },
     };
   }
 

@@ -11,6 +11,7 @@ import {
   type ReplicationState,
   sameAddress,
   recordMasterChange,
+  sentinelReach,
   recordedBy,
 } from '@redis-zk/core';
 import { decideFollowSelected } from './follow-selected';
@@ -228,6 +229,9 @@ export class NodeLoop {
     const began = performance.now();
     const g = await gatherView({ ...this.inputs, probeTimeoutMs: probeTimeoutFor(this.inputs.intervalMs) }, this.zk);
     this.zk = g.zk;
+    // The sentinels answer again but ZooKeeper does not (a healed partition): connect again now, not
+    // when TCP retries a connect sent while cut off. The fence after a heal waits for ZooKeeper.
+    if (!g.zk.current && !sentinelReach(g.sentinels).majorityLost) this.inputs.dir.zk.reconnectNow('a majority of the sentinels answers again');
     const now = performance.now();
     const masterKnown = namedMasterKnown({ self: this.inputs.self, local: g.local, registered: g.zk.registered, sentinels: g.sentinels, probes: g.probes });
     // Paused (maintenance mode): the set may stay masterless on purpose; after the resume Sentinel

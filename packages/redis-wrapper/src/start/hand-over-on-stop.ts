@@ -27,6 +27,8 @@ export async function handOverOnStop(inputs: StopHandoverInputs): Promise<void> 
     announce: inputs.announce,
     timeoutMs: inputs.timeoutMs,
     sentinelFailingOver: inputs.sentinelFailingOver,
+    // An operator's switchover under way may move the master off this node anyway: wait for it.
+    waitForTurn: true,
     log: inputs.log,
     by: recordedBy('redis-wrapper', inputs.announce),
     reason: 'planned stop of the master',
