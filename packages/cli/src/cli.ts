@@ -20,7 +20,8 @@ a time, each by the planned switchover's path (no acknowledged write lost), and 
 
 Exit codes: 0 done; 1 failed (ZooKeeper unreachable, switchover not completed, a master left on a
 drained agent, sentinels that did not take a pause or resume within 10 s); 2 usage; 3 switchover
-refused as unsafe now or while the set is paused (the reason is printed); 4 no such replica set.`;
+refused as unsafe now, while the set is paused or while another switchover of it is under way (the
+reason is printed); 4 no such replica set.`;
 
 /** The `redis-zk` command: parses argv, runs one subcommand, prints its output; resolves with the exit code. */
 export async function runCli(argv: readonly string[] = process.argv): Promise<number> {
