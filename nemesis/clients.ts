@@ -68,8 +68,13 @@ function sentinelClient(ctx: RunContext, name: ClientName, wait: boolean): void 
       name: SET,
       password: TEST_PASSWORD,
       sentinelPassword: TEST_PASSWORD,
-      sentinelRetryStrategy: () => 100,
-      retryStrategy: () => 100,
+      // Once the run ends nothing reconnects: ioredis starts a client's failover detector (its own
+      // connections to every sentinel) when it has connected, also after a disconnect() made while
+      // connecting, and such a detector retried for ever against the stopped deployment and kept the
+      // test's worker alive until ava's 10-minute timeout (CI, stop 32: 1770 s).
+      sentinelRetryStrategy: () => (ctx.running ? 100 : null),
+      sentinelReconnectStrategy: () => (ctx.running ? 100 : null),
+      retryStrategy: () => (ctx.running ? 100 : null),
       maxRetriesPerRequest: 0,
       commandTimeout: 2000,
       failoverDetector: true,

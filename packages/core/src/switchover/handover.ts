@@ -49,6 +49,8 @@ export type HandoverOutcome =
   | { readonly ok: false; readonly reason: string; readonly notMaster?: true; readonly busy?: true };
 
 const RETRY_MS = 200;
+/** How many times the handover asks a master that does not answer within a second for its replicas. */
+const MASTER_READ_TRIES = 5;
 /** Waiting for the right moment (timing.ts) gives up after this (Sentinel's own INFO period is 10 s; our sentinels' SENTINEL_INFO_PERIOD_MS, 1 s)... */
 const ALIGN_MAX_WAIT_MS = 11000;
 /** ...or when less than this is left of the timeout: then the command goes out at once. */
@@ -115,11 +117,16 @@ export async function handOver(handover: HandoverInputs): Promise<HandoverOutcom
 
 /** The switchover proper, its turn taken: `turnClaim` records the replicas it makes ineligible. */
 async function inTurn(handover: HandoverInputs, sentinels: Address[], deadline: number, log: Logger, turnClaim: HandoverHandle): Promise<HandoverOutcome> {
-  let state: ReplicationState;
-  try {
-    state = await readReplication(handover.master, { timeoutMs: 1000 });
-  } catch (err) {
-    return no(`the master ${formatAddress(handover.announce)} does not answer (${String(err)})`);
+  // A master slow to answer (a loaded machine: redis-server runs niced below its wrapper) is asked
+  // again for a while; one that is gone is not.
+  let state: ReplicationState | undefined;
+  for (let tries = 1; !state; tries += 1) {
+    try {
+      state = await readReplication(handover.master, { timeoutMs: 1000 });
+    } catch (err) {
+      if (gone(err) || tries >= MASTER_READ_TRIES || Date.now() + 1000 > deadline)
+        return no(`the master ${formatAddress(handover.announce)} does not answer (${String(err)}; asked ${tries} times)`);
+    }
   }
   if (state.role !== 'master') return notMaster(handover);
   if (state.replicas.length === 0) return no('no connected replica to promote');
