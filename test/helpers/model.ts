@@ -1,3 +1,5 @@
+// Fails a test file whose worker outlives its tests (exit-guard.ts).
+import './exit-guard';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { type AppDefinition, parseApp } from '../../packages/local-stack/src/app-definition';

@@ -1,3 +1,5 @@
+// Fails a test file whose worker outlives its tests (exit-guard.ts).
+import './exit-guard';
 import test from 'ava';
 import { report } from '../../nemesis/report';
 import { runNemesis } from '../../nemesis/run';
