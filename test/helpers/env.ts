@@ -1,3 +1,5 @@
+// Fails a test file whose worker outlives its tests (exit-guard.ts).
+import './exit-guard';
 import { Sema } from 'async-sema';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -12,7 +12,7 @@ import type { ModelAgent, ModelTask } from '../../packages/local-stack/src/marat
 import { ModelStack } from '../../packages/local-stack/src/model-stack';
 import { NsProbe } from '../../packages/local-stack/src/ns-probe';
 import type { PlatformName } from '../../packages/local-stack/src/platforms';
-import { ROOT } from './processes';
+import { ROOT } from './root';
 import { sleep, waitFor } from './wait';
 import { FAST_SENTINEL } from '../../packages/local-stack/src/harness';
 import { formatAddress } from '../../packages/core/src/address';

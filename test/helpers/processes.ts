@@ -4,10 +4,14 @@ import type { ExecutionContext } from 'ava';
 import { NODE_FLAGS } from '../../packages/core/src/process/node-flags';
 import { ManagedProcess } from '../../packages/local-stack/src/managed-process';
 import { waitFor } from './wait';
+import { ROOT } from './root';
+// Fails a test file whose worker outlives its tests (exit-guard.ts).
+import './exit-guard';
+
+export { ROOT };
 
 export type { Exit } from '../../packages/local-stack/src/managed-process';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
 export const PROGRAMS = {
   'redis-wrapper': path.join(ROOT, 'packages/redis-wrapper/dist/main.js'),
   'sentinel-wrapper': path.join(ROOT, 'packages/sentinel-wrapper/dist/main.js'),
