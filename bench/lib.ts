@@ -85,15 +85,9 @@ export function clientsOnly(ps: Processes, label: string, redisPort: number, zkH
 
 /** One short-lived command to a local server; undefined when it does not answer. */
 export async function ask(port: number, ...args: string[]): Promise<unknown> {
-  return askAs({ port }, ...args);
-}
-
-/** `ask`, authenticated when `password` is given. */
-export async function askAs(server: { port: number; password?: string }, ...args: string[]): Promise<unknown> {
   const r = new Redis({
     host: '127.0.0.1',
-    port: server.port,
-    ...(server.password ? { password: server.password } : {}),
+    port,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,

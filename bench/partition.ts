@@ -3,14 +3,14 @@ import path from 'node:path';
 import { ManagedProcess } from '../packages/local-stack/src/managed-process';
 import type { ModelAgent } from '../packages/local-stack/src/marathon-model';
 import { FAST_SENTINEL } from '../packages/local-stack/src/harness';
-import { masterTask, SCALE, type Scenario, startScenario, stopScenario, waitSteady } from '../test/helpers/model-scenario';
+import { masterTask, roleOnAgent, SCALE, type Scenario, startScenario, stopScenario, waitSteady } from '../test/helpers/model-scenario';
 import { settle } from './failover';
-import { askAs, BASE_CONF, sleep, until } from './lib';
+import { ask, BASE_CONF, sleep, until } from './lib';
 
 /**
  * #29 point 8: the master's agent cut off the network for 30 s (the Marathon model's agents in
  * network namespaces, as test/chaos/marathon-agent-loss-partition.test.ts), healed: how long until
- * the old master answers ROLE as a replica. Ours: the shipped group on the model (its wrapper
+ * the old master answers ROLE as a replica (asked on its own agent, every 20 ms). Ours: the shipped group on the model (its wrapper
  * demotes it on its first look after the heal). Plain: redis-server and redis-sentinel with the
  * same base config and Sentinel timings on three of the same agents, on their usual ports
  * (Sentinel converts the old master once it has seen it report master for a while).
@@ -38,12 +38,12 @@ export async function partitionRigs(say: (m: string) => void): Promise<Partition
       ours: async () => {
         await waitSteady(s, 120000);
         const task = await masterTask(s);
-        return cutAndHeal(s, task.agent, say, () => reach(task.agent, task.hostPorts[0]!).then((port) => roleOf(port, s.password)));
+        return cutAndHeal(s, task.agent, say, () => roleOnAgent(s, task.agent, task.hostPorts[0]!, s.password));
       },
       plain: async () => {
         await settle(await plain.sentinelPorts(), 2);
         const agent = await plain.masterAgent();
-        return cutAndHeal(s, agent, say, () => reach(agent, PLAIN_REDIS_PORT).then((port) => roleOf(port)));
+        return cutAndHeal(s, agent, say, () => roleOnAgent(s, agent, PLAIN_REDIS_PORT));
       },
       stop: (passed) => stopScenario(s, passed, say),
     };
@@ -77,11 +77,6 @@ function forwarder(s: Scenario): (agent: ModelAgent, port: number) => Promise<nu
   };
 }
 
-async function roleOf(port: number, password?: string): Promise<string | undefined> {
-  const reply = (await askAs({ port, ...(password ? { password } : {}) }, 'ROLE')) as unknown[] | undefined;
-  return typeof reply?.[0] === 'string' ? reply[0] : undefined;
-}
-
 /** Plain Redis and Sentinel, a server and a sentinel on each agent, the first agent's server the master. */
 async function startPlain(s: Scenario, agents: ModelAgent[], reach: (agent: ModelAgent, port: number) => Promise<number>) {
   const { model } = s.stack;
@@ -96,7 +91,17 @@ async function startPlain(s: Scenario, agents: ModelAgent[], reach: (agent: Mode
     const conf = path.join(dir, 'redis.conf');
     fs.copyFileSync(BASE_CONF, conf);
     const replicaOf = i === 0 ? [] : ['--replicaof', master, String(PLAIN_REDIS_PORT)];
-    spawn(agent, `plain-redis-${i}`, 'redis-server', [conf, '--port', String(PLAIN_REDIS_PORT), '--bind', agent.ns.ip, '--dir', dir, ...replicaOf]);
+    spawn(agent, `plain-redis-${i}`, 'redis-server', [
+      conf,
+      '--port',
+      String(PLAIN_REDIS_PORT),
+      '--bind',
+      agent.ns.ip,
+      '127.0.0.1',
+      '--dir',
+      dir,
+      ...replicaOf,
+    ]);
     const sentinelConf = path.join(dir, 'sentinel.conf');
     fs.writeFileSync(
       sentinelConf,
@@ -121,7 +126,7 @@ async function startPlain(s: Scenario, agents: ModelAgent[], reach: (agent: Mode
         'a plain sentinel to name the master',
         async () => {
           for (const port of await sentinelPorts()) {
-            const reply = (await askAs({ port }, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
+            const reply = (await ask(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[] | undefined;
             if (reply) return reply[0];
           }
           return undefined;

@@ -146,6 +146,17 @@ async function ask(probe: NsProbe, host: string, port: number, password: string,
   return probe.tcp(host, port, timeoutMs, `AUTH ${password}\r\n${command}\r\nQUIT\r\n`);
 }
 
+/**
+ * ROLE of the redis server on `port` of `agent` ('master', 'slave'), asked on the agent itself, so
+ * neither a cut link nor one just healed is in the way; undefined when it does not answer.
+ */
+export async function roleOnAgent(s: Scenario, agent: ModelAgent, port: number, password?: string): Promise<string | undefined> {
+  const text = await agentProbe(s, agent)
+    .tcp('127.0.0.1', port, 1000, `${password ? `AUTH ${password}\r\n` : ''}ROLE\r\nQUIT\r\n`)
+    .catch(() => '');
+  return /\*\d+\r\n\$\d+\r\n(master|slave)\r\n/.exec(text)?.[1];
+}
+
 export interface NodeInfo {
   task: ModelTask;
   address: string;
