@@ -56,7 +56,18 @@ export class RedisPool {
     // A server that refused the last attempt fails at once, as a fresh connection would.
     if (redis.status === 'reconnecting') throw new Error(`${formatAddress(address)} is not connected (reconnecting)`);
     if (redis.status !== 'ready') await waitReady(redis, this.opts.timeoutMs ?? 1000);
-    return use(redis);
+    try {
+      return await use(redis);
+    } catch (err) {
+      // A command that timed out leaves the connection up: over a cut network path its socket sends
+      // nothing until TCP's next retry (seconds after a long cut), and every later command would
+      // queue behind it. A fresh connection is asked next time instead.
+      if (isCommandTimeout(err) && this.clients.get(key) === entry) {
+        this.clients.delete(key);
+        redis.disconnect();
+      }
+      throw err;
+    }
   }
 
   close(): void {
@@ -65,6 +76,9 @@ export class RedisPool {
     this.clients.clear();
   }
 }
+
+/** ioredis rejects a command past `commandTimeout` with this message (it has no error class for it). */
+const isCommandTimeout = (err: unknown): boolean => err instanceof Error && err.message === 'Command timed out';
 
 function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

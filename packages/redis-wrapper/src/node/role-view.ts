@@ -80,6 +80,9 @@ export async function gatherView(inputs: ViewInputs, lastZk: ZkFacts): Promise<G
   for (const a of [consensus.master, newestConfig(sentinels).master, zk.registered, local?.following])
     if (a && !sameAddress(a, inputs.self)) wanted.set(formatAddress(a), a);
   const probes = new Map<string, Probe>();
-  await Promise.all([...wanted.values()].map(async (a) => probes.set(formatAddress(a), await probeRedis(a, opts))));
+  // Bounded like the sentinels' answers: while this node is cut off a tick must stay short, so that
+  // the first one after the heal starts soon (the fence after a partition waits for it).
+  const probeOpts = { ...opts, timeoutMs: inputs.probeTimeoutMs };
+  await Promise.all([...wanted.values()].map(async (a) => probes.set(formatAddress(a), await probeRedis(a, probeOpts))));
   return { local, zk, sentinels, probes };
 }
