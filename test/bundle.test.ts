@@ -6,6 +6,7 @@ import test from 'ava';
 import { PROGRAMS, programArgs, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // What the image ships per program (Dockerfile): the entry, the bundle and its code cache, and
 // the HTTP thread's bundle of the watcher and redis-wrapper.

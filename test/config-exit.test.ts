@@ -6,6 +6,7 @@ import path from 'node:path';
 import test from 'ava';
 import { PROGRAMS, programArgs, ROOT } from './helpers/processes';
 import { freePort } from './helpers/ports';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 /** Runs a program with `env` and no ZooKeeper: bad configuration must be fatal before any I/O. */
 function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {

@@ -3,6 +3,7 @@ import test from 'ava';
 import pino from 'pino';
 import { closeServer, listen, MAX_CONNECTIONS } from '../packages/core/src/http/server';
 import { waitFor } from './helpers/wait';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // The connection limit every HTTP server of redis-zk has (the watcher's API, the node API).
 test(`a server keeps at most ${MAX_CONNECTIONS} connections open; the ones past it are closed at once, and it serves again after`, async (t) => {

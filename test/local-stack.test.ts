@@ -13,6 +13,7 @@ import { info } from './helpers/redis-info';
 import { sentinelMaster } from './helpers/sentinel';
 import { waitFor } from './helpers/wait';
 import { TEST_PASSWORD } from './helpers/secrets';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // The password the helpers use (ask()); ZK_AUTH stays the stack's own generated secret.
 const FAST = { ...FAST_SENTINEL, ZK_SESSION_TIMEOUT_MS: '4000', REDIS_PASSWORD: TEST_PASSWORD };

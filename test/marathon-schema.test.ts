@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import Ajv from 'ajv-draft-04';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 /**
  * Every file in marathon/ is valid against Marathon's own JSON Schemas (draft-04, never edited

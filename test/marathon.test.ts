@@ -6,6 +6,7 @@ import path from 'node:path';
 import test from 'ava';
 import { VARS } from '../packages/core/src/config/vars';
 import { launchCommand } from '../packages/core/src/process/node-flags';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 /**
  * The Marathon definitions in marathon/ carry the production choices the README documents

@@ -8,6 +8,7 @@ import { HistoryCounts, registerHistoryMetrics } from '../packages/watcher/src/h
 import { createMetrics, registerSetGauges } from '../packages/watcher/src/metrics';
 import type { Directory } from '@redis-zk/core';
 import { ROOT } from './helpers/processes';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 /** Every metric name the programs export: the watcher's (with its per-set, history and HTTP metrics) and the node API's. */
 function exportedNames(): Set<string> {

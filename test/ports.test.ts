@@ -5,6 +5,7 @@ import test from 'ava';
 import { freePort, PORT_CLAIMS_DIR } from '../packages/local-stack/src/ports';
 import { ROOT } from './helpers/processes';
 import { waitFor } from './helpers/wait';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // Test files run in parallel processes, each handing out ports for servers that bind them
 // seconds later: a port must never go to two processes (CI once saw a redis-server of one test

@@ -5,6 +5,7 @@ import test from 'ava';
 import pino from 'pino';
 import { Supervised } from '../packages/core/src/process/supervisor';
 import { waitFor } from './helpers/wait';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 /**
  * A child that records the signals it gets, exits 0 once it has seen `expected` (in that order)

@@ -8,6 +8,7 @@ import { createMetrics } from '../packages/watcher/src/metrics';
 import type { Freshness, Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
 import { freePort } from './helpers/ports';
 import { waitFor } from './helpers/wait';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // The thread's built file (a worker thread does not inherit tsx's loader).
 const ENTRY = path.join(__dirname, '..', 'packages', 'watcher', 'dist', 'api-thread.js');

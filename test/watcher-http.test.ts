@@ -9,6 +9,7 @@ import { createApi } from '../packages/watcher/src/http/api';
 import { closeServer, listen } from '../packages/core/src/http/server';
 import { createMetrics, localApiMetrics, type Metrics } from '../packages/watcher/src/metrics';
 import type { Health, SetStatus, WatcherView } from '../packages/watcher/src/view';
+import './helpers/exit-guard'; // fails this file if its worker outlives its tests
 
 // The HTTP API is pure logic over the view, so a plain fake view is enough; the server is real.
 

@@ -5,8 +5,6 @@ import { NODE_FLAGS } from '../../packages/core/src/process/node-flags';
 import { ManagedProcess } from '../../packages/local-stack/src/managed-process';
 import { waitFor } from './wait';
 import { ROOT } from './root';
-// Fails a test file whose worker outlives its tests (exit-guard.ts).
-import './exit-guard';
 
 export { ROOT };
 
