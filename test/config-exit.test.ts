@@ -24,7 +24,8 @@ function run(program: keyof typeof PROGRAMS, env: Record<string, string>) {
       ...env,
     },
     encoding: 'utf8',
-    timeout: 10000,
+    // Generous: these exit within a second on a quiet machine; a loaded one (CI) took over 10 s once.
+    timeout: 30000,
   });
   fs.rmSync(cwd, { recursive: true, force: true });
   return { code: r.status, out: `${r.stdout}${r.stderr}`, ms: Date.now() - started };
@@ -190,7 +191,7 @@ test('.env in the working directory fills gaps; the real environment wins', (t) 
     cwd,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'info', BIND_IP: '127.0.0.1', ZK_AUTH: 'cfg-exit:zk' },
     encoding: 'utf8',
-    timeout: 10000,
+    timeout: 30000,
   });
   fs.rmSync(cwd, { recursive: true, force: true });
   t.is(r.status, 1);
