@@ -91,6 +91,18 @@ export async function recover(inputs: RecoveryInputs, why: string, masterlessFor
     });
     log.info({ decision: decision.kind, reason: decision.reason, trigger: why }, 'recovery decided');
     if (decision.kind === 'stand-by') return false;
+    // Sentinel may have started a failover while this node probed (after the stuck time it
+    // retries on its own): two promotions at once would make two masters. Asked again last thing.
+    const now = await askSentinels(
+      sentinels.map((s) => s.address),
+      inputs.name,
+      { pool: inputs.pool, timeoutMs: 500 },
+    );
+    const failingOver = now.find((v) => v.reachable && v.monitors && v.failoverInProgress);
+    if (failingOver) {
+      log.info({ sentinel: formatAddress(failingOver.sentinel), reason: 'Sentinel started a failover while the recovery decided' }, 'recovery called off');
+      return false;
+    }
     if (decision.kind === 'register') {
       await nameMaster(inputs, decision.master, registered?.address ?? null, `${why}; ${decision.reason}`, { durationMs: masterlessForMs });
       log.info({ master: formatAddress(decision.master), reason: decision.reason }, 'recovered the set: ZooKeeper names its orphaned master');
