@@ -35,7 +35,7 @@ export { measureOffsetGap, offsetGap } from './members/offset-gap';
 export { PAUSED_QUORUM } from './pause/record';
 export type { PauseRecord } from './pause/record';
 export { askSentinel, askSentinelPeers, askSentinels, monitoredNames, parseSentinelMaster } from './sentinel/query';
-export type { SentinelView } from './sentinel/query';
+export type { SentinelReplica, SentinelView } from './sentinel/query';
 export { isMajority, liveSetMaster, newestConfig, sentinelConsensus, sentinelReach } from './set/facts';
 export type { Consensus } from './set/facts';
 export { childEnv } from './process/supervisor';

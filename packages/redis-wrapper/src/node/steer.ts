@@ -10,6 +10,7 @@ import {
   recordedBy,
   askSentinels,
   sameAddress,
+  type SentinelReplica,
   type SentinelView,
   sleep,
   withRedis,
@@ -37,15 +38,11 @@ const DEFAULT_PRIORITY = 100;
  */
 export function sentinelPicks(view: SentinelView): Address[] {
   if (!view.reachable) return [];
-  const candidates = (view.replicas ?? []).filter((r) => r.up && r.priority > 0);
-  const rank = (r: (typeof candidates)[number]) => [r.priority, -(r.offset ?? 0)] as const;
-  const best = candidates.reduce<(typeof candidates)[number] | undefined>((x, r) => {
-    if (!x) return r;
-    const [a, b] = [rank(r), rank(x)];
-    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? r : x;
-  }, undefined);
-  if (!best) return [];
-  return candidates.filter((r) => rank(r)[0] === rank(best)[0] && rank(r)[1] === rank(best)[1]).map((r) => r.address);
+  // Negative: `a` goes before `b` (sentinel.c's compareSlavesForPromotion, run ids left out).
+  const order = (a: SentinelReplica, b: SentinelReplica) => a.priority - b.priority || (b.offset ?? 0) - (a.offset ?? 0);
+  const candidates = (view.replicas ?? []).filter((r) => r.up && r.priority > 0).sort(order);
+  const best = candidates[0];
+  return best ? candidates.filter((r) => order(r, best) === 0).map((r) => r.address) : [];
 }
 
 /** Whether a sentinel's view leaves it only `keep` to promote (the steered priorities read). */
