@@ -27,11 +27,6 @@ export interface Member {
   readonly address: Address;
 }
 
-/**
- * One replica set as ZooKeeper holds it, read at once: its registered master (with the epoch and
- * version written with it), the live sentinels and, when asked for, its live nodes and member
- * records. Frozen: a decision takes one snapshot and never sees it change under it.
- */
 /** A switchover's claim in ZooKeeper, as its owner holds it (Directory.openHandover). */
 export interface HandoverHandle {
   update(claim: HandoverClaim): Promise<void>;
@@ -40,6 +35,11 @@ export interface HandoverHandle {
   ahead(): Promise<HandoverClaim[]>;
 }
 
+/**
+ * One replica set as ZooKeeper holds it, read at once: its registered master (with the epoch and
+ * version written with it), the live sentinels and, when asked for, its live nodes and member
+ * records. Frozen: a decision takes one snapshot and never sees it change under it.
+ */
 export interface SetRecord {
   readonly name: string;
   readonly master: RegisteredMaster | null;

@@ -68,9 +68,9 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
   }
   const steer = await steerFailover({ ...inputs, sentinels: sentinels.map((s) => s.address), views: decision.ask, log });
   // The sentinels that read the steered priorities first: the others would still pick by their old view.
-  const order = decision.ask
-    .map((v) => v.sentinel)
-    .sort((a, b) => Number(!steer?.ready.some((r) => sameAddress(r, a))) - Number(!steer?.ready.some((r) => sameAddress(r, b))));
+  const asking = decision.ask.map((v) => v.sentinel);
+  const read = (a: Address) => !!steer?.ready.some((r) => sameAddress(r, a));
+  const order = [...asking.filter(read), ...asking.filter((a) => !read(a))];
   try {
     const asked = await askSentinelsToFailOver(order, inputs.name, log);
     if ('accepted' in asked) {

@@ -37,17 +37,21 @@ const DEFAULT_PRIORITY = 100;
  * so every replica tied at the top is returned. Empty when it knows none.
  */
 export function sentinelPicks(view: SentinelView): Address[] {
-  if (!view.reachable) return [];
   // Negative: `a` goes before `b` (sentinel.c's compareSlavesForPromotion, run ids left out).
   const order = (a: SentinelReplica, b: SentinelReplica) => a.priority - b.priority || (b.offset ?? 0) - (a.offset ?? 0);
-  const candidates = (view.replicas ?? []).filter((r) => r.up && r.priority > 0).sort(order);
+  const candidates = promotable(view).sort(order);
   const best = candidates[0];
   return best ? candidates.filter((r) => order(r, best) === 0).map((r) => r.address) : [];
 }
 
+/** The replicas a sentinel's view lets it promote: neither down nor lost to it, priority above 0. */
+const promotable = (view: SentinelView): SentinelReplica[] => (view.reachable ? (view.replicas ?? []).filter((r) => r.up && r.priority > 0) : []);
+
 /** Whether a sentinel's view leaves it only `keep` to promote (the steered priorities read). */
-export const steeredTo = (view: SentinelView, keep: Address): boolean =>
-  view.reachable && (view.replicas ?? []).filter((r) => r.up && r.priority > 0).every((r) => sameAddress(r.address, keep)) && sentinelPicks(view).length === 1;
+export const steeredTo = (view: SentinelView, keep: Address): boolean => {
+  const left = promotable(view);
+  return left.length === 1 && sameAddress(left[0]!.address, keep);
+};
 
 /**
  * Sentinel picks the replica to promote by the offsets of its last INFO of each (up to a second
