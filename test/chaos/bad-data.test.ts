@@ -51,10 +51,6 @@ const loggedInvalid = (task: Task, path: string): boolean =>
     .split('\n')
     .some((l) => l.includes(`"path":"${path}"`) && /invalid/.test(l));
 
-async function rolesOf(env: TestEnv, tasks: readonly Task[]): Promise<Array<string | undefined>> {
-  return Promise.all(tasks.map((x) => env.role(x.port)));
-}
-
 // --- (a) masters/mymaster -------------------------------------------------------------------
 
 for (const [label, junk] of JUNK) {
@@ -108,7 +104,7 @@ for (const [label, junk] of JUNK) {
     );
     t.true(loggedInvalid(tasks[2]!, '/redis/masters/mymaster'), 'the late wrapper logged /redis/masters/mymaster as invalid');
     tasks[2]!.proc.expectLogged(t, /"decision":"replicate"/, "the late wrapper found the live master without ZooKeeper's help");
-    const roles = await rolesOf(env, tasks);
+    const roles = await env.roles(tasks.map((x) => x.port));
     t.is(roles.filter((r) => r === 'master').length, 1, 'exactly one master');
     t.is(roles.filter((r) => r === 'slave').length, 2);
     const master = tasks[roles.indexOf('master')]!;

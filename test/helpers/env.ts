@@ -181,6 +181,11 @@ export class TestEnv {
     return (await info(port))?.get('role');
   }
 
+  /** Every node's role, asked again (bounded) until each answers: a single INFO can time out on a loaded machine. */
+  async roles(ports: number[], timeoutMs = 30000): Promise<string[]> {
+    return Promise.all(ports.map((port) => waitFor(`127.0.0.1:${port} to answer INFO`, () => this.role(port), timeoutMs, 200)));
+  }
+
   async waitForRole(port: number, role: 'master' | 'slave', timeoutMs = 20000): Promise<void> {
     await waitFor(`127.0.0.1:${port} to have role ${role}`, async () => (await this.role(port)) === role, timeoutMs);
   }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { byAddress, formatAddress } from '../../packages/core/src/address';
 import type { SentinelReplica } from '../../packages/core/src/sentinel/query';
-import { leaderFirst, sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
+import { leaderFirst, onlyFirstAskedReady, sentinelMove, sentinelReadiness } from '../../packages/core/src/switchover/readiness';
 import { addr, notMonitoring, sentinelReplica, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
 const M = addr('10.0.0.1:6379');
@@ -123,6 +123,30 @@ const leaders: Array<{ title: string; ready: string[]; asked: string[] }> = [
 for (const c of leaders) {
   test(`leaderFirst: ${c.title}`, (t) => {
     t.deepEqual(leaderFirst(c.ready.map(addr)).map(formatAddress), c.asked);
+  });
+}
+
+// Only the sentinel clients ask first is ready: the handover waits a little for another one.
+const firstOnly: Array<{ title: string; answering: string[]; ready: string[]; expected: boolean }> = [
+  {
+    title: 'three answer, only the first listed ready: yes',
+    answering: ['10.0.0.8:26379', '10.0.0.7:26379', '10.0.0.9:26379'],
+    ready: ['10.0.0.7:26379'],
+    expected: true,
+  },
+  {
+    title: 'the first and the last ready: no',
+    answering: ['10.0.0.7:26379', '10.0.0.8:26379', '10.0.0.9:26379'],
+    ready: ['10.0.0.7:26379', '10.0.0.9:26379'],
+    expected: false,
+  },
+  { title: 'only the second ready: no', answering: ['10.0.0.7:26379', '10.0.0.8:26379', '10.0.0.9:26379'], ready: ['10.0.0.8:26379'], expected: false },
+  { title: 'one sentinel answers: nobody else to wait for', answering: ['10.0.0.7:26379'], ready: ['10.0.0.7:26379'], expected: false },
+  { title: 'none ready: no', answering: ['10.0.0.7:26379', '10.0.0.8:26379'], ready: [], expected: false },
+];
+for (const c of firstOnly) {
+  test(`onlyFirstAskedReady: ${c.title}`, (t) => {
+    t.is(onlyFirstAskedReady(c.answering.map(addr), c.ready.map(addr)), c.expected);
   });
 }
 

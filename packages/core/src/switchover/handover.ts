@@ -9,7 +9,7 @@ import type { Directory, HandoverHandle } from '../zk/directory';
 import { takeTurn } from './turn';
 import { measureOffsetGap } from '../members/offset-gap';
 import { excludeFromPromotion, type Exclusion } from './priorities';
-import { leaderFirst, sentinelMove, sentinelReadiness } from './readiness';
+import { leaderFirst, onlyFirstAskedReady, sentinelMove, sentinelReadiness } from './readiness';
 import { chooseTarget, failoverTiming } from './timing';
 import { askFailover, caughtUpNow, demoteTo, gone, type Handover, pauseWrites, releaseWrites, unpauseWrites, untilPromoted } from './handover-actions';
 
@@ -58,6 +58,8 @@ const ALIGN_RESERVE_MS = 3000;
 
 /** Writes stay paused at most this long for the replica to catch up (it takes milliseconds); then they resume and it starts over. */
 const CATCH_UP_MAX_MS = 2000;
+/** How long a handover waits for a second ready sentinel when only the one clients ask first is ready (a bit over our sentinels' 1 s INFO period). */
+const SECOND_LEADER_WAIT_MS = 1500;
 
 /** With less than this left, a replica the handover chose itself gives way to Sentinel's choice (an unaligned switchover takes ~1.5 s). */
 const FALLBACK_RESERVE_MS = 3000;
@@ -198,8 +200,9 @@ async function inTurn(handover: HandoverInputs, sentinels: Address[], deadline: 
 
 /**
  * Waits, writes flowing, until a reachable sentinel names the master, none is failing over, and
- * one would promote the replica wanted (sentinelReadiness). Returns the sentinels to ask. While
- * Sentinel fails over on its own, writes are paused (`pauseAtOnce`: from the start, before asking).
+ * one would promote the replica wanted (sentinelReadiness); when only the sentinel clients ask
+ * first would, up to SECOND_LEADER_WAIT_MS more for another (onlyFirstAskedReady). Returns the
+ * sentinels to ask. While Sentinel fails over on its own, writes are paused (`pauseAtOnce`: from the start, before asking).
  */
 async function untilSentinelCanFailOver(
   handover: Handover,
@@ -210,6 +213,7 @@ async function untilSentinelCanFailOver(
   const since = Date.now();
   let reason = '';
   let paused = false;
+  let firstOnlySince: number | undefined;
   try {
     // A pause that fails (the master died meanwhile) is not fatal: the role check below ends the wait.
     const pause = async (reason: string) => {
@@ -233,8 +237,14 @@ async function untilSentinelCanFailOver(
       }
       if (move.kind === 'pause' && !paused) await pause(move.reason);
       const verdict = sentinelReadiness(views, handover.announce, handover.target);
-      if (verdict.ready.length > 0) return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
-      reason = verdict.waitingFor;
+      const answering = views.flatMap((v) => (v.reachable && v.monitors ? [v.sentinel] : []));
+      // Led by the sentinel clients ask first, redis-py would read the old master until the failover ends.
+      const firstOnly = onlyFirstAskedReady(answering, verdict.ready);
+      if (firstOnly) firstOnlySince ??= Date.now();
+      const firstOnlyMs = firstOnly && firstOnlySince !== undefined ? Date.now() - firstOnlySince : undefined;
+      if (verdict.ready.length > 0 && (firstOnlyMs === undefined || firstOnlyMs >= SECOND_LEADER_WAIT_MS))
+        return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
+      reason = firstOnly ? 'a sentinel besides the one clients ask first to be ready' : verdict.waitingFor;
       // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.
       const role = await readReplication(handover.master, { timeoutMs: 1000 }).catch((err: unknown) => (gone(err) ? 'gone' : null));
       if (role === 'gone') return { ok: false, reason: 'the master stopped answering (its redis-server is gone)' };

@@ -67,6 +67,26 @@ export function leaderFirst(ready: readonly Address[]): Address[] {
   return sorted.length > 1 ? [sorted.at(-1)!, ...sorted.slice(0, -1)] : sorted;
 }
 
+/**
+ * Whether the only ready sentinel is the one clients ask first (pure): with it leading, redis-py's
+ * SENTINEL MASTERS names the old master until the failover ends (~1 s), so the handover waits a
+ * little (one INFO period) for another sentinel to become ready. `answering` are the sentinels
+ * that answer and monitor the set; with one of them there is nobody else to wait for.
+ *
+ * | answering (list order) | ready   | only the first asked |
+ * |------------------------|---------|----------------------|
+ * | A, B, C                | A       | yes                  |
+ * | A, B, C                | A, C    | no                   |
+ * | A, B, C                | B       | no                   |
+ * | A                      | A       | no                   |
+ * | A, B, C                | none    | no                   |
+ */
+export function onlyFirstAskedReady(answering: readonly Address[], ready: readonly Address[]): boolean {
+  if (answering.length < 2 || ready.length !== 1) return false;
+  const first = [...answering].sort(byAddress)[0]!;
+  return sameAddress(ready[0]!, first);
+}
+
 export type SentinelMove =
   | { readonly kind: 'none' }
   | { readonly kind: 'pause'; readonly reason: string }
