@@ -5,11 +5,38 @@ import type { ClientAuth } from '../security/clients';
 /**
  * Long-lived connections for questions asked every tick (a loop asking the same few servers once
  * a second would otherwise open and close a connection per question). Each command is bounded by
- * `timeoutMs`; while a server is down its commands fail at once (no offline queue) and the client
- * reconnects in the background. Clients not used for `idleMs` are closed.
+ * `timeoutMs`; no offline queue. A client makes one connection attempt: once it is closed, or its
+ * attempt has not connected soon (`staleClient`), the next use starts a fresh one. Clients not
+ * used for `idleMs` are closed.
  */
+/**
+ * A connection attempt that has not connected after this long is given up for a fresh one: over a
+ * path that was cut, its SYN is retried by TCP only a second or more later (a healed partition's
+ * first looks waited for it: the fence of the old master ~1 s late); on a working path a
+ * connection takes milliseconds.
+ */
+export const STALE_ATTEMPT_MS = 250;
+
+/**
+ * Whether a pooled client is given up for a fresh connection (pure): closed for good (one
+ * attempt each: a server that refused or dropped it is asked again on a new one), or still
+ * connecting `STALE_ATTEMPT_MS` after it began.
+ *
+ * | status                         | attempt age | replaced |
+ * |--------------------------------|-------------|----------|
+ * | ready                          | any         | no       |
+ * | connecting / connect / wait    | < 250 ms    | no       |
+ * | connecting / connect / wait    | >= 250 ms   | yes      |
+ * | close / end / reconnecting     | any         | yes      |
+ */
+export function staleClient(status: string, attemptAgeMs: number): boolean {
+  if (status === 'ready') return false;
+  if (status === 'connecting' || status === 'connect' || status === 'wait') return attemptAgeMs >= STALE_ATTEMPT_MS;
+  return true;
+}
+
 export class RedisPool {
-  private readonly clients = new Map<string, { redis: Redis; usedAt: number }>();
+  private readonly clients = new Map<string, { redis: Redis; usedAt: number; createdAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly opts: { timeoutMs?: number; idleMs?: number } = {}) {
@@ -33,8 +60,13 @@ export class RedisPool {
   async with<T>(address: Address, use: (r: Redis) => Promise<T>, auth: ClientAuth): Promise<T> {
     const key = `${formatAddress(address)}|${auth.password ?? ''}|${auth.tls ? 'tls' : ''}`;
     let entry = this.clients.get(key);
+    if (entry && staleClient(entry.redis.status, Date.now() - entry.createdAt)) {
+      this.clients.delete(key);
+      entry.redis.disconnect();
+      entry = undefined;
+    }
+    const timeout = this.opts.timeoutMs ?? 1000;
     if (!entry) {
-      const timeout = this.opts.timeoutMs ?? 1000;
       const redis = new Redis({
         host: address.host,
         port: address.port,
@@ -45,17 +77,15 @@ export class RedisPool {
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
         enableReadyCheck: false,
-        retryStrategy: () => Math.min(timeout, 500),
+        retryStrategy: () => null,
       });
       redis.on('error', () => undefined); // reported through the rejected command instead
-      entry = { redis, usedAt: Date.now() };
+      entry = { redis, usedAt: Date.now(), createdAt: Date.now() };
       this.clients.set(key, entry);
     }
     entry.usedAt = Date.now();
     const { redis } = entry;
-    // A server that refused the last attempt fails at once, as a fresh connection would.
-    if (redis.status === 'reconnecting') throw new Error(`${formatAddress(address)} is not connected (reconnecting)`);
-    if (redis.status !== 'ready') await waitReady(redis, this.opts.timeoutMs ?? 1000);
+    if (redis.status !== 'ready') await waitReady(redis, timeout);
     try {
       return await use(redis);
     } catch (err) {
@@ -80,8 +110,10 @@ export class RedisPool {
 /** ioredis rejects a command past `commandTimeout` with this message (it has no error class for it). */
 const isCommandTimeout = (err: unknown): boolean => err instanceof Error && err.message === 'Command timed out';
 
+/** Resolves once the client is ready; rejects at `timeoutMs`, or at once when its one attempt ends (refused, dropped). */
 function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    let cause: unknown;
     const timer = setTimeout(() => {
       cleanup();
       reject(new Error(`not connected within ${timeoutMs} ms`));
@@ -90,11 +122,23 @@ function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
       cleanup();
       resolve();
     };
+    const onError = (err: unknown) => {
+      cause ??= err;
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(cause instanceof Error ? cause : new Error('Connection is closed.'));
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
+      redis.off('end', onEnd);
     };
     redis.on('ready', onReady);
+    redis.on('error', onError);
+    redis.on('end', onEnd);
     if (redis.status === 'ready') onReady();
+    else if (redis.status === 'end') onEnd();
   });
 }

@@ -89,8 +89,10 @@ export class NodeLoop {
   private failoverFromHereBy: Address | undefined;
   /** When (monotonic) the next tick is due: a tick that starts far later was held up by a stopped process. */
   private dueAt = performance.now();
-  /** Until when (monotonic) the loop looks four times a tick after a late wake-up. */
+  /** Until when (monotonic) the loop looks four times a tick after a late wake-up or a heal. */
   private soonUntil = 0;
+  /** Whether the last tick found a majority of the sentinels out of reach. */
+  private wasCutOff = false;
   /** The role of the local server at the last tick that reached it. */
   lastRole: 'master' | 'replica' | undefined;
   private readonly priorities: PriorityKeeper;
@@ -231,7 +233,12 @@ export class NodeLoop {
     this.zk = g.zk;
     // The sentinels answer again but ZooKeeper does not (a healed partition): connect again now, not
     // when TCP retries a connect sent while cut off. The fence after a heal waits for ZooKeeper.
-    if (!g.zk.current && !sentinelReach(g.sentinels).majorityLost) this.inputs.dir.zk.reconnectNow('a majority of the sentinels answers again');
+    const cutOff = sentinelReach(g.sentinels).majorityLost;
+    if (!g.zk.current && !cutOff) this.inputs.dir.zk.reconnectNow('a majority of the sentinels answers again');
+    // Reach back after a cut (a healed partition): look often for two ticks, as after a late wake-up,
+    // so a stale master is fenced as soon as ZooKeeper and its probes of the new master come back.
+    if (this.wasCutOff && !cutOff) this.soonUntil = performance.now() + 2 * this.inputs.intervalMs;
+    this.wasCutOff = cutOff;
     const now = performance.now();
     const masterKnown = namedMasterKnown({ self: this.inputs.self, local: g.local, registered: g.zk.registered, sentinels: g.sentinels, probes: g.probes });
     // Paused (maintenance mode): the set may stay masterless on purpose; after the resume Sentinel
