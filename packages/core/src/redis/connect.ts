@@ -26,7 +26,7 @@ export function withSentinel<T>(address: Address, opts: ConnectOptions, use: (r:
 
 async function connectOnce<T>(address: Address, opts: ConnectOptions, auth: ClientAuth, use: (r: Redis) => Promise<T>): Promise<T> {
   const password = auth.password || undefined;
-  if (opts.pool) return opts.pool.with(address, use, { password, tls: auth.tls });
+  if (opts.pool) return opts.pool.with(address, use, { password, tls: auth.tls }, opts.timeoutMs);
   const timeout = opts.timeoutMs ?? 1000;
   const options: RedisOptions = {
     host: address.host,

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { type Address, formatAddress } from '../address';
 import type { ClientAuth } from '../security/clients';
+import { TimeoutError, withTimeout } from '../time';
 
 /**
  * Long-lived connections for questions asked every tick (a loop asking the same few servers once
@@ -54,10 +55,11 @@ export class RedisPool {
   }
 
   /**
-   * Runs `use` on the address's client; rejects if the server does not answer in time. Callers
-   * go through withRedis / withSentinel with `pool`, which pass the process's auth and TLS.
+   * Runs `use` on the address's client; rejects if the server does not answer in time (the pool's
+   * timeout, or the caller's when shorter: a tick's probes must stay short while a path is cut).
+   * Callers go through withRedis / withSentinel with `pool`, which pass the process's auth and TLS.
    */
-  async with<T>(address: Address, use: (r: Redis) => Promise<T>, auth: ClientAuth): Promise<T> {
+  async with<T>(address: Address, use: (r: Redis) => Promise<T>, auth: ClientAuth, timeoutMs?: number): Promise<T> {
     const key = `${formatAddress(address)}|${auth.password ?? ''}|${auth.tls ? 'tls' : ''}`;
     let entry = this.clients.get(key);
     if (entry && staleClient(entry.redis.status, Date.now() - entry.createdAt)) {
@@ -66,6 +68,7 @@ export class RedisPool {
       entry = undefined;
     }
     const timeout = this.opts.timeoutMs ?? 1000;
+    const bound = Math.min(timeoutMs ?? timeout, timeout);
     if (!entry) {
       const redis = new Redis({
         host: address.host,
@@ -85,14 +88,14 @@ export class RedisPool {
     }
     entry.usedAt = Date.now();
     const { redis } = entry;
-    if (redis.status !== 'ready') await waitReady(redis, timeout);
+    if (redis.status !== 'ready') await waitReady(redis, bound);
     try {
-      return await use(redis);
+      return bound < timeout ? await withTimeout(use(redis), bound, `${formatAddress(address)} answer`) : await use(redis);
     } catch (err) {
       // A command that timed out leaves the connection up: over a cut network path its socket sends
       // nothing until TCP's next retry (seconds after a long cut), and every later command would
       // queue behind it. A fresh connection is asked next time instead.
-      if (isCommandTimeout(err) && this.clients.get(key) === entry) {
+      if ((isCommandTimeout(err) || err instanceof TimeoutError) && this.clients.get(key) === entry) {
         this.clients.delete(key);
         redis.disconnect();
       }
