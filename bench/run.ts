@@ -152,12 +152,13 @@ async function partitionSection(): Promise<void> {
   try {
     const o: number[] = [];
     const p: number[] = [];
-    const rounds = quick ? 1 : 3;
+    const rounds = quick ? 1 : 5;
     for (let r = 0; r < rounds; r += 1) {
       say(`partition round ${r + 1}/${rounds}`);
       const pair = [async () => p.push(await rigs.plain()), async () => o.push(await rigs.ours())];
       for (const run of r % 2 ? pair.reverse() : pair) await run();
     }
+    say(`partition rounds: ours ${o.join(', ')} ms; plain ${p.join(', ')} ms`);
     row(`partition: the master's agent cut off ${PARTITION_MS / 1000} s, healed → old master is a replica`, 'ms', o, p, '<= 1500 ms');
     passed = true;
   } finally {
