@@ -238,8 +238,9 @@ async function untilSentinelCanFailOver(
       if (move.kind === 'pause' && !paused) await pause(move.reason);
       const verdict = sentinelReadiness(views, handover.announce, handover.target);
       const answering = views.flatMap((v) => (v.reachable && v.monitors ? [v.sentinel] : []));
-      // Led by the sentinel clients ask first, redis-py would read the old master until the failover ends.
-      const firstOnly = onlyFirstAskedReady(answering, verdict.ready);
+      // Led by the sentinel clients ask first, redis-py would read the old master until the failover
+      // ends; worth a short wait while writes flow, not while they are paused.
+      const firstOnly = !paused && onlyFirstAskedReady(answering, verdict.ready);
       if (firstOnly) firstOnlySince ??= Date.now();
       const firstOnlyMs = firstOnly && firstOnlySince !== undefined ? Date.now() - firstOnlySince : undefined;
       if (verdict.ready.length > 0 && (firstOnlyMs === undefined || firstOnlyMs >= SECOND_LEADER_WAIT_MS))
