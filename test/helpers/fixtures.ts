@@ -64,6 +64,8 @@ export interface SentinelOpts {
   knownSentinels?: number;
   /** What GET-MASTER-ADDR-BY-NAME answers, when it differs from `master` (a failover past its promotion). */
   current?: Address | null;
+  /** In TILT (asked with withTilt). */
+  tilt?: boolean;
 }
 export const sentinelView = (s: Address, master: Address | null, o: SentinelOpts = {}): SentinelView => ({
   sentinel: s,
@@ -77,6 +79,7 @@ export const sentinelView = (s: Address, master: Address | null, o: SentinelOpts
   failoverTimeoutMs: o.failoverTimeoutMs ?? 6000,
   ...(o.replicas ? { replicas: o.replicas } : {}),
   ...(o.knownSentinels ? { knownSentinels: o.knownSentinels } : {}),
+  ...(o.tilt !== undefined ? { tilt: o.tilt } : {}),
 });
 export const unreachableSentinel = (s: Address): SentinelView => ({ sentinel: s, reachable: false, error: 'connect ETIMEDOUT' });
 export const notMonitoring = (s: Address, o: { failover?: boolean } = {}): SentinelView => ({

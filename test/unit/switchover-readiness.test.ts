@@ -51,6 +51,21 @@ const cases: Array<{ title: string; views: ReturnType<typeof sentinelView>[]; ta
     views: [sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2)] }), sentinelView(S[1]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] })],
     ready: 1,
   },
+  {
+    title: 'a sentinel in TILT is not asked (it would act only when TILT ends)',
+    target: R1,
+    views: [
+      sentinelView(S[0]!, M, { replicas: [rep(R1), rep(R2, { priority: 0 })] }),
+      sentinelView(S[1]!, M, { tilt: true, replicas: [rep(R1), rep(R2, { priority: 0 })] }),
+    ],
+    ready: 1,
+  },
+  {
+    title: 'every sentinel in TILT: wait for it to end',
+    views: [sentinelView(S[0]!, M, { tilt: true, replicas: [rep(R1)] })],
+    ready: 0,
+    waiting: /leave TILT/,
+  },
 ];
 for (const c of cases) {
   test(`sentinelReadiness: ${c.title}`, (t) => {

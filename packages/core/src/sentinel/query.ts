@@ -52,6 +52,12 @@ export type SentinelView =
       readonly knownSentinels?: number;
       /** The replicas it knows (num-slaves), dead ones included until a reset. */
       readonly knownReplicas?: number;
+      /**
+       * In TILT (INFO sentinel's sentinel_tilt; only when asked for, `withTilt`): after its clock
+       * jumped (a freeze, a stalled host) Sentinel takes no action for 30 s. A failover it accepts
+       * meanwhile waits that long, with the switchover's writes paused.
+       */
+      readonly tilt?: boolean;
     };
 
 /** SENTINEL MASTER answers a flat [k1, v1, k2, v2, ...] list. */
@@ -121,6 +127,8 @@ export interface AskOptions {
   timeoutMs?: number;
   /** Also ask SENTINEL REPLICAS. */
   withReplicas?: boolean;
+  /** Also ask whether it is in TILT (INFO sentinel: one line per set it monitors, so only where it decides). */
+  withTilt?: boolean;
   /** Ask over the pool's long-lived connection instead of a new one. */
   pool?: RedisPool;
 }
@@ -149,6 +157,7 @@ export async function askSentinel(sentinel: Address, name: string, o: AskOptions
     const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels, knownReplicas } =
       parseSentinelMaster(reply);
     const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
+    const tilt = o.withTilt ? /^sentinel_tilt:1\s*$/m.test(String(await r.info('sentinel'))) : undefined;
     return {
       sentinel,
       reachable: true as const,
@@ -164,6 +173,7 @@ export async function askSentinel(sentinel: Address, name: string, o: AskOptions
       knownSentinels,
       knownReplicas,
       ...(replicas ? { replicas } : {}),
+      ...(tilt !== undefined ? { tilt } : {}),
     };
   };
   try {

@@ -225,7 +225,7 @@ async function untilSentinelCanFailOver(
     };
     if (pauseAtOnce) await pause('Sentinel is failing over on its own: writes taken here now could be lost');
     while (Date.now() < until) {
-      const views = await askSentinels(sentinels, handover.name, { withReplicas: true, timeoutMs: 1000 });
+      const views = await askSentinels(sentinels, handover.name, { withReplicas: true, withTilt: true, timeoutMs: 1000 });
       // Sentinel failing over on its own (down-after, an operator's SENTINEL FAILOVER): hold writes, then follow.
       const move = sentinelMove(views, handover.announce);
       // Only to a node that answers as master: sentinels that still name a dead former master are no reason to step down.

@@ -16,7 +16,8 @@ export interface SentinelReadiness {
  * other replica it could pick has replica-priority 0 as Sentinel last read it (Sentinel reads a
  * replica's INFO once per INFO period, 10 s by default, SENTINEL_INFO_PERIOD_MS on our sentinels,
  * so a changed priority takes up to that long to count). No sentinel is ready while any is failing
- * over.
+ * over, nor one in TILT (it would accept the command and act only when TILT ends, up to 30 s
+ * later, the writes paused meanwhile: nemesis seed 1931729023 paused them 28 s).
  *
  * | sentinels                                     | target | ready | waiting for                         |
  * |-----------------------------------------------|--------|-------|-------------------------------------|
@@ -28,13 +29,16 @@ export interface SentinelReadiness {
  * | names it, target up, others priority 0 / down | T      | it    | —                                   |
  * | names it, target up, another eligible         | T      | none  | the other replicas' priority 0      |
  * | names it, target down or unknown              | T      | none  | T to be known with its link up      |
+ * | would be ready, but in TILT                   | any    | none  | Sentinel to leave TILT              |
  */
 export function sentinelReadiness(views: readonly SentinelView[], master: Address, target?: Address): SentinelReadiness {
   const live = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
   if (live.some((v) => v.failoverInProgress)) return { ready: [], waitingFor: 'a failover still in progress' };
   if (live.length === 0) return { ready: [], waitingFor: 'no sentinel answers' };
-  const naming = live.filter((v) => sameAddress(v.master, master));
-  if (naming.length === 0) return { ready: [], waitingFor: `Sentinel to name ${formatAddress(master)} as the master` };
+  const named = live.filter((v) => sameAddress(v.master, master));
+  if (named.length === 0) return { ready: [], waitingFor: `Sentinel to name ${formatAddress(master)} as the master` };
+  const naming = named.filter((v) => !v.tilt);
+  if (naming.length === 0) return { ready: [], waitingFor: 'Sentinel to leave TILT (it acts on nothing for 30 s after its clock jumped)' };
   if (!target) {
     const ready = naming.filter((v) => (v.replicas ?? []).some((r) => r.ok && r.priority > 0));
     return { ready: ready.map((v) => v.sentinel), waitingFor: ready.length > 0 ? '' : 'Sentinel to learn a replica with its link up' };
