@@ -1,5 +1,6 @@
 import test from 'ava';
-import { type CrashDecision, decideCrashFailover } from '../../packages/redis-wrapper/src/node/crash-failover';
+import { type CrashDecision, decideCrashFailover, failoverAskOrder } from '../../packages/redis-wrapper/src/node/crash-failover';
+import { formatAddress } from '../../packages/core/src/address';
 import type { SentinelView } from '../../packages/core/src/sentinel/query';
 import { addr, notMonitoring, sentinelView, unreachableSentinel } from '../helpers/fixtures';
 
@@ -61,5 +62,26 @@ for (const c of cases) {
     t.is(d.kind, c.kind);
     if (d.kind === 'ask') t.is(d.ask.length, c.asks ?? -1);
     if (d.kind === 'leave' && c.reason) t.regex(d.reason, c.reason);
+  });
+}
+
+// Whom the crash failover asks first: the sentinels that read the steering, those in TILT last.
+const orders: Array<{ title: string; tilt: number[]; steered: number[]; order: number[] }> = [
+  { title: 'nothing steered, none in TILT: as given', tilt: [], steered: [], order: [0, 1, 2] },
+  { title: 'the steered one first', tilt: [], steered: [2], order: [2, 0, 1] },
+  { title: 'one in TILT: last', tilt: [0], steered: [], order: [1, 2, 0] },
+  { title: 'steered but in TILT: still last', tilt: [0], steered: [0], order: [1, 2, 0] },
+];
+for (const c of orders) {
+  test(`failoverAskOrder: ${c.title}`, (t) => {
+    const views = S.map((s, i) => sentinelView(s, SELF, { tilt: c.tilt.includes(i) }));
+    const got = failoverAskOrder(
+      views,
+      c.steered.map((i) => S[i]!),
+    ).map(formatAddress);
+    t.deepEqual(
+      got,
+      c.order.map((i) => formatAddress(S[i]!)),
+    );
   });
 }

@@ -59,7 +59,7 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
   const views = await askSentinels(
     sentinels.map((s) => s.address),
     inputs.name,
-    { withReplicas: true, timeoutMs: 500 },
+    { withReplicas: true, withTilt: true, timeoutMs: 500 },
   );
   const decision = decideCrashFailover(views, inputs.self, paused, { maxLagBytes: inputs.maxLagBytes ?? 0, last: inputs.last, views });
   if (decision.kind === 'leave') {
@@ -67,10 +67,7 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
     return false;
   }
   const steer = await steerFailover({ ...inputs, sentinels: sentinels.map((s) => s.address), views: decision.ask, log });
-  // The sentinels that read the steered priorities first: the others would still pick by their old view.
-  const asking = decision.ask.map((v) => v.sentinel);
-  const read = (a: Address) => !!steer?.ready.some((r) => sameAddress(r, a));
-  const order = [...asking.filter(read), ...asking.filter((a) => !read(a))];
+  const order = failoverAskOrder(decision.ask, steer?.ready ?? []);
   try {
     const asked = await askSentinelsToFailOver(order, inputs.name, log);
     if ('accepted' in asked) {
@@ -87,6 +84,26 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
     // Sentinel has promoted (or nobody was asked): the other replicas may be promoted again.
     await steer?.restore();
   }
+}
+
+/**
+ * The order in which the crash failover asks the sentinels (pure): those that read the steered
+ * priorities first (the others would still pick by their old view), and those in TILT last (one
+ * accepts the command but acts only when TILT ends, up to 30 s later).
+ *
+ * | sentinels (asked order) | read the steering | in TILT | order   |
+ * |-------------------------|-------------------|---------|---------|
+ * | A, B, C                 | none              | none    | A, B, C |
+ * | A, B, C                 | C                 | none    | C, A, B |
+ * | A, B, C                 | none              | A       | B, C, A |
+ * | A, B, C                 | A                 | A       | B, C, A |
+ */
+export function failoverAskOrder(ask: readonly SentinelView[], steered: readonly Address[]): Address[] {
+  const tilted = ask.filter((v) => v.reachable && v.tilt).map((v) => v.sentinel);
+  const inTilt = (a: Address) => tilted.some((t) => sameAddress(t, a));
+  const read = (a: Address) => steered.some((r) => sameAddress(r, a));
+  const acting = ask.map((v) => v.sentinel).filter((a) => !inTilt(a));
+  return [...acting.filter(read), ...acting.filter((a) => !read(a)), ...tilted];
 }
 
 export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly SentinelView[] } | { readonly kind: 'leave'; readonly reason: string };
