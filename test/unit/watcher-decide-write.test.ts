@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Consensus, RegisteredMaster, SentinelView } from '../../packages/core/src';
-import { checkEvent, decideOnReconcile, decideOnSwitch } from '../../packages/watcher/src/follow/decide-write';
+import { checkEvent, decideOnReconcile, decideOnSwitch, type EventCheck, repeatsHandled } from '../../packages/watcher/src/follow/decide-write';
 
 const A = { host: '10.0.0.1', port: 6379 };
 const B = { host: '10.0.0.2', port: 6379 };
@@ -114,5 +114,26 @@ for (const c of eventCases) {
     const check = checkEvent(c.to, c.views);
     t.is(check.kind, c.kind, check.reason);
     if (check.kind === 'current') t.is(check.epoch, c.epoch!);
+  });
+}
+
+// A repeat of a failover already handled is known by its epoch, not by its addresses and time.
+const repeats: Array<{ title: string; handled?: { epoch: number; to: typeof B }; to: typeof B; check: EventCheck; repeat: boolean }> = [
+  { title: 'nothing handled yet: news', to: B, check: { kind: 'current', epoch: 1, reason: '' }, repeat: false },
+  { title: 'the same epoch again: a repeat', handled: { epoch: 1, to: B }, to: B, check: { kind: 'current', epoch: 1, reason: '' }, repeat: true },
+  {
+    title: 'the same two nodes at a later epoch (A to B, back, to B again): news',
+    handled: { epoch: 1, to: B },
+    to: B,
+    check: { kind: 'current', epoch: 3, reason: '' },
+    repeat: false,
+  },
+  { title: 'an older epoch: a repeat', handled: { epoch: 2, to: C }, to: B, check: { kind: 'current', epoch: 1, reason: '' }, repeat: true },
+  { title: 'unconfirmed, to the handled master: a repeat', handled: { epoch: 1, to: B }, to: B, check: { kind: 'unconfirmed', reason: '' }, repeat: true },
+  { title: 'unconfirmed, to another: not a repeat', handled: { epoch: 1, to: B }, to: C, check: { kind: 'unconfirmed', reason: '' }, repeat: false },
+];
+for (const c of repeats) {
+  test(`repeatsHandled: ${c.title}`, (t) => {
+    t.is(repeatsHandled(c.handled, c.to, c.check), c.repeat);
   });
 }

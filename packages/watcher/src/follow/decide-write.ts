@@ -94,3 +94,32 @@ export function decideOnReconcile(reg: RegisteredMaster | null, consensus: Conse
       `${formatAddress(agreed)} (epoch ${consensus.configEpoch}); ZooKeeper named ${was}`,
   };
 }
+
+/** The newest failover a watcher has handled for a set: its config epoch and new master. */
+export interface HandledFailover {
+  readonly epoch: number;
+  readonly to: Address;
+}
+
+/**
+ * Whether a checked event repeats a failover already handled (pure). Every sentinel reports the
+ * same failover (its leader twice), within a second or two; a repeat is dropped by its epoch, not
+ * by its addresses and arrival time: a later failover between the same two nodes (A to B, back,
+ * and to B again within seconds) is news (a 10 s key on the addresses once dropped it, and only
+ * the reconcile, 10 s later, put it in ZooKeeper). An unconfirmed or stale repeat of the handled
+ * failover is dropped too, quietly.
+ *
+ * | handled      | event to | check              | repeat |
+ * |--------------|----------|--------------------|--------|
+ * | none         | B        | current, epoch 1   | no     |
+ * | e1 → B       | B        | current, epoch 1   | yes    |
+ * | e1 → B       | B        | current, epoch 3   | no     |
+ * | e2 → A       | B        | current, epoch 1   | yes    |
+ * | e1 → B       | B        | unconfirmed        | yes    |
+ * | e1 → B       | C        | unconfirmed        | no     |
+ */
+export function repeatsHandled(handled: HandledFailover | undefined, to: Address, check: EventCheck): boolean {
+  if (!handled) return false;
+  if (check.kind === 'current') return check.epoch <= handled.epoch;
+  return sameAddress(to, handled.to);
+}

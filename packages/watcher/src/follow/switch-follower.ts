@@ -1,6 +1,6 @@
 import { type Address, formatAddress, type Logger, type OffsetGap, type SentinelView, type SwitchEvent, historyEvent } from '@redis-zk/core';
 import type { Metrics } from '../metrics';
-import { checkEvent, decideOnSwitch, type EventCheck } from './decide-write';
+import { checkEvent, decideOnSwitch, type EventCheck, type HandledFailover, repeatsHandled } from './decide-write';
 import type { FailoverClock } from './failover-clock';
 import type { HistoryRecorder } from './history-recorder';
 import type { MasterWriter, WriteOutcome } from './master-writer';
@@ -23,36 +23,26 @@ export interface SwitchFollowerDeps {
   unconfirmed: (reason: string) => void;
 }
 
-/** The same failover arrives from every sentinel (twice from its leader) within a second or two. */
-const DUPLICATE_WITHIN_MS = 10_000;
-
 /**
  * Puts the failovers Sentinel reports into ZooKeeper and the history, in the order they arrive
  * per set, each only while it is still the news (checkEvent): its epoch is that of the
  * configuration naming its new master, asked of the reporting sentinel (all of them when it does
- * not answer), never ZooKeeper's or the current one. A failover seen while ZooKeeper is away is
- * kept (the newest per set) and checked again before it is written when ZooKeeper is back.
+ * not answer), never ZooKeeper's or the current one. The same failover arrives from every
+ * sentinel: a repeat is known by its epoch (repeatsHandled). A failover seen while ZooKeeper is
+ * away is kept (the newest per set) and checked again before it is written when ZooKeeper is back.
  */
 export class SwitchFollower {
   private readonly pending = new Map<string, SwitchEvent>();
-  private readonly recent = new Map<string, number>();
+  /** The newest failover handled per set. */
+  private readonly handled = new Map<string, HandledFailover>();
   private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly d: SwitchFollowerDeps) {}
 
-  /** A failover event, from any subscription. */
+  /** A failover event, from any subscription: handled in arrival order per set, from when it arrived. */
   onSwitch(event: SwitchEvent): void {
-    const key = `${event.name} ${event.from ? formatAddress(event.from) : '-'} ${formatAddress(event.to)}`;
-    const now = Date.now();
-    if (now - (this.recent.get(key) ?? 0) < DUPLICATE_WITHIN_MS) return;
-    for (const [k, at] of this.recent) if (now - at >= DUPLICATE_WITHIN_MS) this.recent.delete(k);
-    this.recent.set(key, now);
-    this.d.metrics.failoversSeen.inc({ set: event.name });
-    this.d.log.info(
-      { set: event.name, from: event.from && formatAddress(event.from), to: formatAddress(event.to), via: formatAddress(event.via), reason: event.channel },
-      'failover reported by Sentinel',
-    );
-    this.enqueue(event.name, () => this.follow(event, now));
+    const arrived = Date.now();
+    this.enqueue(event.name, () => this.follow(event, arrived));
   }
 
   /** Writes the failovers kept while ZooKeeper was away, each checked again first. */
@@ -87,10 +77,24 @@ export class SwitchFollower {
 
   private async follow(event: SwitchEvent, promotedAt: number): Promise<void> {
     const { check, via } = await this.check(event);
+    if (repeatsHandled(this.handled.get(event.name), event.to, check)) return;
     if (check.kind !== 'current') {
       this.drop(event, check);
       return;
     }
+    this.handled.set(event.name, { epoch: check.epoch, to: event.to });
+    this.d.metrics.failoversSeen.inc({ set: event.name });
+    this.d.log.info(
+      {
+        set: event.name,
+        from: event.from && formatAddress(event.from),
+        to: formatAddress(event.to),
+        via: formatAddress(event.via),
+        epoch: check.epoch,
+        reason: event.channel,
+      },
+      'failover reported by Sentinel',
+    );
     const outcome = await this.writeChecked(event, check.epoch, 'switch-master');
     // A change ZooKeeper already holds a newer one than is history out of order: not recorded.
     if (outcome === 'older') return;
