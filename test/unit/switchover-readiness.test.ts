@@ -161,7 +161,13 @@ const firstOnly: Array<{ title: string; answering: string[]; ready: string[]; ex
 ];
 for (const c of firstOnly) {
   test(`onlyFirstAskedReady: ${c.title}`, (t) => {
-    t.is(onlyFirstAskedReady(c.answering.map(addr), c.ready.map(addr)), c.expected);
+    t.is(
+      onlyFirstAskedReady(
+        c.answering.map((s) => sentinelView(addr(s), M)),
+        c.ready.map(addr),
+      ),
+      c.expected,
+    );
   });
 }
 

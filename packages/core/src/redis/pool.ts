@@ -4,13 +4,6 @@ import type { ClientAuth } from '../security/clients';
 import { TimeoutError, withTimeout } from '../time';
 
 /**
- * Long-lived connections for questions asked every tick (a loop asking the same few servers once
- * a second would otherwise open and close a connection per question). Each command is bounded by
- * `timeoutMs`; no offline queue. A client makes one connection attempt: once it is closed, or its
- * attempt has not connected soon (`staleClient`), the next use starts a fresh one. Clients not
- * used for `idleMs` are closed.
- */
-/**
  * A connection attempt that has not connected after this long is given up for a fresh one: over a
  * path that was cut, its SYN is retried by TCP only a second or more later (a healed partition's
  * first looks waited for it: the fence of the old master ~1 s late); on a working path a
@@ -36,6 +29,13 @@ export function staleClient(status: string, attemptAgeMs: number): boolean {
   return true;
 }
 
+/**
+ * Long-lived connections for questions asked every tick (a loop asking the same few servers once
+ * a second would otherwise open and close a connection per question). Each command is bounded by
+ * `timeoutMs`; no offline queue. A client makes one connection attempt: once it is closed, or its
+ * attempt has not connected soon (`staleClient`), the next use starts a fresh one. Clients not
+ * used for `idleMs` are closed.
+ */
 export class RedisPool {
   private readonly clients = new Map<string, { redis: Redis; usedAt: number; createdAt: number }>();
   private readonly sweeper: NodeJS.Timeout;

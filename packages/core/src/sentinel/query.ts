@@ -1,6 +1,6 @@
 import { type Address, addressOf } from '../address';
 import { isSetName } from '../config/vars';
-import { withSentinel } from '../redis/connect';
+import { parseInfo, withSentinel } from '../redis/connect';
 import type { RedisPool } from '../redis/pool';
 import type Redis from 'ioredis';
 import { scrubErrorText } from '../safe-error';
@@ -135,10 +135,19 @@ export interface AskOptions {
 
 export async function askSentinel(sentinel: Address, name: string, o: AskOptions = {}): Promise<SentinelView> {
   const ask = async (r: Redis): Promise<SentinelView> => {
-    // One round trip: the state and the address clients are given (they differ during a failover).
-    const replies = (await r.pipeline().call('SENTINEL', 'MASTER', name).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).exec()) ?? [];
+    // One round trip: the state, the address clients are given (they differ during a failover), and what was asked besides.
+    const pipeline = r.pipeline().call('SENTINEL', 'MASTER', name).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
+    if (o.withReplicas) pipeline.call('SENTINEL', 'REPLICAS', name);
+    if (o.withTilt) pipeline.info('sentinel');
+    const replies = (await pipeline.exec()) ?? [];
     const [err, reply] = replies[0] ?? [new Error('no answer to SENTINEL MASTER'), null];
     const addr = replies[1]?.[1];
+    /** The reply to the pipeline's `index`th command, or its error thrown. */
+    const answer = (index: number): unknown => {
+      const [e, value] = replies[index] ?? [new Error('no answer'), null];
+      if (e) throw e;
+      return value;
+    };
     if (err) {
       if (/No such master/i.test(String(err))) {
         return {
@@ -156,8 +165,8 @@ export async function askSentinel(sentinel: Address, name: string, o: AskOptions
     }
     const { master, failoverInProgress, configEpoch, flags, failoverTimeoutMs, quorum, downAfterMs, knownSentinels, knownReplicas } =
       parseSentinelMaster(reply);
-    const replicas = o.withReplicas ? parseSentinelReplicas(await r.call('SENTINEL', 'REPLICAS', name)) : undefined;
-    const tilt = o.withTilt ? /^sentinel_tilt:1\s*$/m.test(String(await r.info('sentinel'))) : undefined;
+    const replicas = o.withReplicas ? parseSentinelReplicas(answer(2)) : undefined;
+    const tilt = o.withTilt ? parseInfo(String(answer(o.withReplicas ? 3 : 2))).get('sentinel_tilt') === '1' : undefined;
     return {
       sentinel,
       reachable: true as const,

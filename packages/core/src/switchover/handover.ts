@@ -237,13 +237,12 @@ async function untilSentinelCanFailOver(
       }
       if (move.kind === 'pause' && !paused) await pause(move.reason);
       const verdict = sentinelReadiness(views, handover.announce, handover.target);
-      const answering = views.flatMap((v) => (v.reachable && v.monitors ? [v.sentinel] : []));
       // Led by the sentinel clients ask first, redis-py would read the old master until the failover
       // ends; worth a short wait while writes flow, not while they are paused.
-      const firstOnly = !paused && onlyFirstAskedReady(answering, verdict.ready);
+      const firstOnly = !paused && onlyFirstAskedReady(views, verdict.ready);
       if (firstOnly) firstOnlySince ??= Date.now();
-      const firstOnlyMs = firstOnly && firstOnlySince !== undefined ? Date.now() - firstOnlySince : undefined;
-      if (verdict.ready.length > 0 && (firstOnlyMs === undefined || firstOnlyMs >= SECOND_LEADER_WAIT_MS))
+      const waitForSecond = firstOnly && Date.now() - (firstOnlySince ?? 0) < SECOND_LEADER_WAIT_MS;
+      if (verdict.ready.length > 0 && !waitForSecond)
         return { ok: true, ready: verdict.ready, waitedMs: Date.now() - since, reason: reason || 'ready at once' };
       reason = firstOnly ? 'a sentinel besides the one clients ask first to be ready' : verdict.waitingFor;
       // Demoted meanwhile (by Sentinel or its own wrapper): nothing left to hand over, and waiting on would only delay the stop.

@@ -31,8 +31,11 @@ export interface SentinelReadiness {
  * | names it, target down or unknown              | T      | none  | T to be known with its link up      |
  * | would be ready, but in TILT                   | any    | none  | Sentinel to leave TILT              |
  */
+/** The views of the sentinels that answer and monitor the set. */
+const monitoring = (views: readonly SentinelView[]) => views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
+
 export function sentinelReadiness(views: readonly SentinelView[], master: Address, target?: Address): SentinelReadiness {
-  const live = views.flatMap((v) => (v.reachable && v.monitors ? [v] : []));
+  const live = monitoring(views);
   if (live.some((v) => v.failoverInProgress)) return { ready: [], waitingFor: 'a failover still in progress' };
   if (live.length === 0) return { ready: [], waitingFor: 'no sentinel answers' };
   const named = live.filter((v) => sameAddress(v.master, master));
@@ -74,8 +77,8 @@ export function leaderFirst(ready: readonly Address[]): Address[] {
 /**
  * Whether the only ready sentinel is the one clients ask first (pure): with it leading, redis-py's
  * SENTINEL MASTERS names the old master until the failover ends (~1 s), so the handover waits a
- * little (one INFO period) for another sentinel to become ready. `answering` are the sentinels
- * that answer and monitor the set; with one of them there is nobody else to wait for.
+ * little (one INFO period) for another sentinel to become ready. Counted among the sentinels that
+ * answer and monitor the set; with one of them there is nobody else to wait for.
  *
  * | answering (list order) | ready   | only the first asked |
  * |------------------------|---------|----------------------|
@@ -85,9 +88,10 @@ export function leaderFirst(ready: readonly Address[]): Address[] {
  * | A                      | A       | no                   |
  * | A, B, C                | none    | no                   |
  */
-export function onlyFirstAskedReady(answering: readonly Address[], ready: readonly Address[]): boolean {
+export function onlyFirstAskedReady(views: readonly SentinelView[], ready: readonly Address[]): boolean {
+  const answering = monitoring(views).map((v) => v.sentinel);
   if (answering.length < 2 || ready.length !== 1) return false;
-  const first = [...answering].sort(byAddress)[0]!;
+  const first = answering.sort(byAddress)[0]!;
   return sameAddress(ready[0]!, first);
 }
 

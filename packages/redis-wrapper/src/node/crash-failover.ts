@@ -99,11 +99,10 @@ export async function crashFailover(inputs: CrashInputs): Promise<boolean> {
  * | A, B, C                 | A                 | A       | B, C, A |
  */
 export function failoverAskOrder(ask: readonly SentinelView[], steered: readonly Address[]): Address[] {
-  const tilted = ask.filter((v) => v.reachable && v.tilt).map((v) => v.sentinel);
-  const inTilt = (a: Address) => tilted.some((t) => sameAddress(t, a));
+  const inTilt = (v: SentinelView) => v.reachable && !!v.tilt;
   const read = (a: Address) => steered.some((r) => sameAddress(r, a));
-  const acting = ask.map((v) => v.sentinel).filter((a) => !inTilt(a));
-  return [...acting.filter(read), ...acting.filter((a) => !read(a)), ...tilted];
+  const acting = ask.filter((v) => !inTilt(v)).map((v) => v.sentinel);
+  return [...acting.filter(read), ...acting.filter((a) => !read(a)), ...ask.filter(inTilt).map((v) => v.sentinel)];
 }
 
 export type CrashDecision = { readonly kind: 'ask'; readonly ask: readonly SentinelView[] } | { readonly kind: 'leave'; readonly reason: string };
